@@ -1,0 +1,11 @@
+/**
+ * Every `curtain` sub-command, in the order `curtain help` lists them.
+ * Adding a command: one file in this folder and one entry here.
+ */
+import type { Command } from '../command';
+import { listCommand } from './list';
+import { planCommand } from './plan';
+import { showCommand } from './show';
+import { validateCommand } from './validate';
+
+export const COMMANDS: Command[] = [listCommand, showCommand, planCommand, validateCommand];

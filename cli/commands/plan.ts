@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { planStudy } from '../../experiments/plan';
+import { parseSets, resolveStudy } from '../../experiments/resolve-study';
+import { EXIT } from '../cli-error';
+import type { Command } from '../command';
+import { parseCommandArgs, requirePositional, validateOptions } from '../options';
+import { renderPlan } from '../plan-summary';
+import { budgetOptions, providerOption, setOption } from '../study-options';
+
+const usage = `Usage: curtain plan <study|definition-file> --provider aws|azure|gcp|local [options]
+
+Compiles a study into the plan a provider runs: functions to deploy, the expanded schedule,
+invocations, expected duration, a cost estimate (probes, driver, orchestrator, storage, logs)
+and the budget verdict.
+  --provider P            aws, azure, gcp or local (required)
+  --region R              region (default: the provider's default)
+  --hosting H             hosting plan, e.g. consumption or flex on Azure
+  --set key=value         override a study parameter (repeatable; see \`curtain show <study>\`)
+  --max-usd N             override the budget's maximum cost
+  --max-invocations N     override the budget's maximum attempts
+  --steps                 print every step, not only the first ones
+  --json                  print the plan as JSON
+Exit codes: 0 within budget; 1 invalid input or refused by the provider; 2 over budget.`;
+
+const Options = z.object({
+  provider: providerOption,
+  region: z.string().min(1).optional(),
+  hosting: z.string().min(1).optional(),
+  set: setOption,
+  ...budgetOptions,
+  steps: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'compile a study into a plan for one provider, with cost and budget verdict',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      'plan',
+      args,
+      {
+        provider: { type: 'string', short: 'p' },
+        region: { type: 'string' },
+        hosting: { type: 'string' },
+        set: { type: 'string', multiple: true },
+        'max-usd': { type: 'string' },
+        'max-invocations': { type: 'string' },
+        steps: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      usage,
+    );
+    const ref = requirePositional('plan', positionals, 'study', usage);
+    const options = validateOptions('plan', Options, values);
+    const { definition } = resolveStudy(ref, parseSets(options.set));
+    const plan = planStudy(definition, {
+      provider: options.provider,
+      region: options.region,
+      hosting: options.hosting,
+      budget: { maxUsd: options['max-usd'], maxInvocations: options['max-invocations'] },
+    });
+    io.out(options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, { allSteps: options.steps }));
+    if (plan.budget.verdict === 'over') {
+      io.err(`curtain: plan refused: over budget: ${plan.budget.reasons.join('; ')}`);
+      return EXIT.overBudget;
+    }
+    return EXIT.ok;
+  },
+};

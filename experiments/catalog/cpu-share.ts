@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { ScheduleItemInput } from '../schema';
+import { ALL_PROVIDERS, PAPER_MEMORY_SIZES_MB, refresh } from './common';
+import { defineStudy } from './define-study';
+
+export const cpuShare = defineStudy({
+  id: 'cpu-share',
+  experiment: 'E7',
+  title: 'CPU share by memory size, alone and co-resident',
+  parameters: z.object({
+    memoryMb: z.array(z.number().int().min(128).max(10_240)).min(1).default(PAPER_MEMORY_SIZES_MB).describe('memory sizes, MB'),
+    coResident: z.number().int().min(1).max(20).default(4).describe('concurrent instances per function in the co-resident phase'),
+    durationMs: z.number().int().min(100).max(10_000).default(1000).describe('length of the timestamp loop, ms'),
+    rounds: z.number().int().min(1).max(50).default(3).describe('rounds'),
+    barrierMs: z.number().int().min(0).max(30_000).default(3000).describe('barrier aligning the loops of one burst'),
+  }),
+  docs: `The probe runs a tight loop recording timestamps for \`durationMs\`; gaps longer than a threshold are
+time the instance was descheduled, and the fraction of wall time the loop ran is its CPU share. Each
+round measures every memory size alone (one instance at a time, label \`lone\`) and then all sizes at
+once with \`coResident\` instances each behind a barrier (label \`co-resident\`), on refreshed functions.
+The analysis fits CPU share against memory and compares lone with co-resident shares.`,
+  build: (p) => {
+    const lone: ScheduleItemInput[] = p.memoryMb.map((m) => ({
+      kind: 'burst' as const,
+      label: 'lone',
+      targets: { memoryMb: [m] },
+      requestsPerTarget: 1,
+      barrierMs: 0,
+    }));
+    return {
+      id: 'cpu-share',
+      title: 'CPU share by memory size, alone and co-resident',
+      summary: 'Measure the fraction of wall time a busy loop gets, per memory size, alone and with co-resident instances.',
+      paper: { experiment: 'E7', section: '§4 (CPU utilisation and performance isolation)' },
+      providers: [...ALL_PROVIDERS],
+      functions: { memoryMb: p.memoryMb, runtime: ['nodejs'] },
+      probe: { task: { name: 'cpu-share', durationMs: p.durationMs } },
+      schedule: [
+        {
+          kind: 'repeat',
+          times: p.rounds,
+          steps: [
+            refresh(),
+            ...lone,
+            { kind: 'burst', label: 'co-resident', requestsPerTarget: p.coResident, barrierMs: p.barrierMs },
+          ],
+        },
+      ],
+      analysis: { kind: 'cpu-share' },
+      claims: [
+        {
+          id: 'aws-share-proportional',
+          statement: 'On AWS the CPU share is roughly proportional to memory',
+          provider: 'aws',
+          confidence: 'R',
+          source: 'recollection of the paper',
+          metric: 'cpuShare.memoryCorrelation',
+          expected: { kind: 'at-least', value: 0.9, unit: 'Pearson r' },
+          since2018: 'AWS documents CPU proportional to memory, 1,769 MB = one vCPU',
+        },
+        {
+          id: 'gcp-share-proportional',
+          statement: 'On Google the CPU share is roughly proportional to memory',
+          provider: 'gcp',
+          confidence: 'R',
+          source: 'recollection of the paper',
+          metric: 'cpuShare.memoryCorrelation',
+          expected: { kind: 'at-least', value: 0.9, unit: 'Pearson r' },
+        },
+        {
+          id: 'azure-share-varies',
+          statement: 'On Azure the CPU share varies with co-located load',
+          provider: 'azure',
+          confidence: 'R',
+          source: 'recollection of the paper',
+          metric: 'cpuShare.coResidentDrop',
+          expected: { kind: 'at-least', value: 0.2, unit: 'fraction' },
+        },
+      ],
+      budget: { maxInvocations: 2000, maxUsd: 2 },
+      adapt: { memory: 'nearest' },
+      parameters: { ...p },
+    };
+  },
+});

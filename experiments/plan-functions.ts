@@ -1,0 +1,126 @@
+/**
+ * Expands a definition's function matrix into the concrete functions one
+ * provider deploys, adapting memory sizes only as the definition allows.
+ */
+import { CAPABILITIES, type HostingCapabilities, memorySupported, nearestMemory } from './capabilities';
+import type { PlanFunction } from './plan-schema';
+import type { ProviderId, StudyDefinition, TargetSelector } from './schema';
+
+export interface FunctionExpansion {
+  functions: PlanFunction[];
+  adaptations: string[];
+  refusals: string[];
+}
+
+const RUNTIME_SHORT = { nodejs: 'node', python: 'py' } as const;
+
+/** Initial configuration generation; update steps set `g<step index>`. */
+export const INITIAL_GENERATION = 'g0';
+
+export function functionKey(runtime: 'nodejs' | 'python', memoryMb: number, tenant: string, copy: number): string {
+  return `${RUNTIME_SHORT[runtime]}-m${memoryMb}-${tenant}-${copy}`;
+}
+
+export function expandFunctions(
+  definition: StudyDefinition,
+  provider: ProviderId,
+  hosting: HostingCapabilities,
+): FunctionExpansion {
+  const caps = CAPABILITIES[provider];
+  const adaptations: string[] = [];
+  const refusals: string[] = [];
+  const matrix = definition.functions;
+
+  // 1. Memory: map each requested size to a configurable one, or refuse.
+  const memoryMap = new Map<number, number>();
+  for (const requested of matrix.memoryMb) {
+    if (memorySupported(hosting.memory, requested)) {
+      memoryMap.set(requested, requested);
+      continue;
+    }
+    const policy = definition.adapt.memory;
+    const offered = describeMemory(hosting);
+    if (policy === 'nearest' || (policy === 'provider-fixed' && hosting.memory.sizesMb.length === 1)) {
+      const chosen = policy === 'nearest' ? nearestMemory(hosting.memory, requested) : hosting.memory.sizesMb[0]!;
+      memoryMap.set(requested, chosen);
+      adaptations.push(`memory ${requested} MB is not configurable on ${caps.displayName} (${hosting.name}: ${offered}); using ${chosen} MB (adapt.memory=${policy})`);
+    } else {
+      refusals.push(
+        `memory ${requested} MB is not configurable on ${caps.displayName} (${hosting.name}: ${offered}) and adapt.memory is "${policy}"`,
+      );
+    }
+  }
+
+  if (!hosting.architectures.includes(matrix.architecture)) {
+    refusals.push(`architecture ${matrix.architecture} is not offered by ${caps.displayName} (${hosting.architectures.join(', ')})`);
+  }
+  if (matrix.timeoutSeconds > hosting.maxTimeoutSeconds) {
+    refusals.push(`timeout ${matrix.timeoutSeconds} s exceeds the ${hosting.maxTimeoutSeconds} s maximum of ${caps.displayName} (${hosting.name})`);
+  }
+  if (matrix.tenant.length > caps.maxTenants) {
+    refusals.push(`the study uses ${matrix.tenant.length} tenants; ${caps.displayName} supports ${caps.maxTenants} (${caps.tenantNote})`);
+  }
+  if (refusals.length > 0) return { functions: [], adaptations, refusals };
+
+  // 2. The matrix, in a fixed order (runtime, memory, tenant, copy); merged variants keep every requested size.
+  const byKey = new Map<string, PlanFunction>();
+  for (const runtime of matrix.runtime) {
+    for (const requested of matrix.memoryMb) {
+      const memoryMb = memoryMap.get(requested)!;
+      for (const tenant of matrix.tenant) {
+        for (let copy = 0; copy < matrix.copies; copy++) {
+          const key = functionKey(runtime, memoryMb, tenant, copy);
+          const existing = byKey.get(key);
+          if (existing) {
+            if (!existing.requestedMemoryMb.includes(requested)) existing.requestedMemoryMb.push(requested);
+            continue;
+          }
+          byKey.set(key, {
+            key,
+            name: `${definition.id}-${key}`.slice(0, 56),
+            memoryMb,
+            requestedMemoryMb: [requested],
+            vcpu: hosting.vcpuForMemoryMb ? round3(hosting.vcpuForMemoryMb(memoryMb)) : null,
+            runtime,
+            runtimeVersion: hosting.runtimes[runtime],
+            architecture: matrix.architecture,
+            tenant,
+            copy,
+            timeoutSeconds: matrix.timeoutSeconds,
+            env: {
+              CURTAIN_STUDY: definition.id,
+              CURTAIN_FUNCTION: key,
+              CURTAIN_TENANT: tenant,
+              CURTAIN_GENERATION: INITIAL_GENERATION,
+            },
+          });
+        }
+      }
+    }
+  }
+  const functions = [...byKey.values()];
+  const merged = matrix.runtime.length * matrix.memoryMb.length * matrix.tenant.length * matrix.copies - functions.length;
+  if (merged > 0) adaptations.push(`${merged} function variant(s) became identical after adaptation and were merged`);
+  return { functions, adaptations, refusals };
+}
+
+/** Function keys a selector addresses, in plan order. Memory selectors match the sizes the definition asked for. */
+export function selectFunctions(functions: PlanFunction[], selector: TargetSelector): PlanFunction[] {
+  if (selector === 'all') return functions;
+  return functions.filter(
+    (f) =>
+      (!selector.memoryMb || selector.memoryMb.some((m) => f.requestedMemoryMb.includes(m))) &&
+      (!selector.runtime || selector.runtime.includes(f.runtime)) &&
+      (!selector.tenant || selector.tenant.includes(f.tenant)) &&
+      (!selector.copy || selector.copy.includes(f.copy)),
+  );
+}
+
+function describeMemory(hosting: HostingCapabilities): string {
+  const m = hosting.memory;
+  return m.kind === 'list' ? `sizes ${m.sizesMb.join(', ')} MB` : `${m.minMb}–${m.maxMb} MB in ${m.stepMb} MB steps`;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,123 @@
+/**
+ * Contract 3: what the driver sends a probe and what the probe answers.
+ *
+ * The same shapes are used on every provider and on the local platform; the
+ * Python probe emits the same response (checked against the exported JSON
+ * Schema). Timestamps are epoch milliseconds with sub-millisecond fractions
+ * (a monotonic clock anchored to the epoch at start-up), so latencies computed
+ * from them are immune to wall-clock steps.
+ */
+import { z } from 'zod';
+import { Task } from './task';
+
+export const PROBE_PROTOCOL_VERSION = 1;
+
+export const ProbeRequest = z.strictObject({
+  v: z.literal(PROBE_PROTOCOL_VERSION),
+  study: z.string().min(1),
+  run: z.string().min(1),
+  /** Index of the plan step this request belongs to. */
+  step: z.number().int().min(0),
+  /** Index of the request within its step (0-based, unique per step). */
+  request: z.number().int().min(0),
+  /** 1 for the first try; retries count up. */
+  attempt: z.number().int().min(1),
+  /** The plan's function key this request is addressed to. */
+  target: z.string().min(1),
+  task: Task,
+  /** Absolute epoch-ms time the probe busy-waits for before running the task; null for no barrier. */
+  barrierAt: z.number().nullable(),
+  /** The driver's send time (epoch ms), echoed for clock-offset estimates. */
+  sentAt: z.number(),
+});
+export type ProbeRequest = z.output<typeof ProbeRequest>;
+export type ProbeRequestInput = z.input<typeof ProbeRequest>;
+
+/** A field a platform may not expose: null rather than an exception. */
+const maybe = <T extends z.ZodType>(schema: T) => schema.nullable();
+
+export const HostFingerprint = z.strictObject({
+  /** `btime` from <proc>/stat: the (micro)VM's boot time, epoch seconds. The best VM id since 2019. */
+  bootTime: maybe(z.number().int()),
+  /** Lines of <proc>/self/cgroup, verbatim; 2018 Lambda's `sandbox-root-XXXXXX` identified the VM. */
+  cgroup: maybe(z.array(z.string())),
+  cpuModel: maybe(z.string()),
+  cpuCount: maybe(z.number().int().min(1)),
+  memTotalKb: maybe(z.number().int().min(0)),
+  /** <proc>/sys/kernel/osrelease */
+  kernel: maybe(z.string()),
+  hostname: maybe(z.string()),
+  /** First non-loopback IPv4 address of the instance. */
+  privateIp: maybe(z.string()),
+  /** /sys/hypervisor/uuid where readable (Xen). */
+  hypervisorUuid: maybe(z.string()),
+  /** /sys/class/dmi/id/product_uuid where readable. */
+  dmiProductUuid: maybe(z.string()),
+});
+export type HostFingerprint = z.output<typeof HostFingerprint>;
+
+/** Deltas of the aggregate `cpu` line of <proc>/stat across the invocation, in clock ticks. */
+export const CpuTimeDelta = z.strictObject({
+  user: z.number(),
+  nice: z.number(),
+  system: z.number(),
+  idle: z.number(),
+  iowait: z.number(),
+  irq: z.number(),
+  softirq: z.number(),
+  steal: z.number(),
+});
+export type CpuTimeDelta = z.output<typeof CpuTimeDelta>;
+
+export const InstanceIdentity = z.strictObject({
+  /** Random id made when the instance initialised. */
+  id: z.string().min(1),
+  /** Epoch ms at which the instance initialised. */
+  startedAt: z.number(),
+  /** 1 on the first invocation of this instance. */
+  invocation: z.number().int().min(1),
+  /** True on the first invocation of the instance (no marker in /tmp yet). */
+  cold: z.boolean(),
+  /** Whether the /tmp marker written by an earlier instance life was found (a reused sandbox). */
+  tmpMarkerFound: z.boolean(),
+});
+export type InstanceIdentity = z.output<typeof InstanceIdentity>;
+
+export const TaskResult = z.strictObject({
+  name: z.string(),
+  ok: z.boolean(),
+  error: z.string().nullable(),
+  /** Task-specific measurements (documented per task in docs/results-schema.md). */
+  values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+});
+export type TaskResult = z.output<typeof TaskResult>;
+
+export const ProbeResponse = z.strictObject({
+  v: z.literal(PROBE_PROTOCOL_VERSION),
+  /** Probe implementation and version, e.g. `node@1`, `python@1`. */
+  probe: z.string(),
+  runtime: z.enum(['nodejs', 'python']),
+  /** The language runtime's own version string, e.g. `v22.11.0` or `3.12.3`. */
+  runtimeVersion: z.string(),
+  instance: InstanceIdentity,
+  host: HostFingerprint,
+  cpuDelta: maybe(CpuTimeDelta),
+  /** Identifiers the provider exposes in the environment (log stream, instance id, revision, ...). */
+  providerIds: z.record(z.string(), z.string()),
+  /** The configuration generation the instance was started with (CURTAIN_GENERATION); null if unset. */
+  generation: z.string().nullable(),
+  /** Memory the instance believes it has (from the provider's environment), MB. */
+  memoryMb: maybe(z.number()),
+  timing: z.strictObject({
+    receivedAt: z.number(),
+    /** When the barrier wait ended; null when the request had no barrier. */
+    barrierReleasedAt: z.number().nullable(),
+    taskStartedAt: z.number(),
+    taskEndedAt: z.number(),
+    respondedAt: z.number(),
+  }),
+  /** The probe's own cost in ms: fingerprinting and total bookkeeping outside the task. */
+  overheadMs: z.strictObject({ fingerprint: z.number(), total: z.number() }),
+  task: TaskResult,
+});
+export type ProbeResponse = z.output<typeof ProbeResponse>;

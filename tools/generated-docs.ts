@@ -1,0 +1,34 @@
+/**
+ * Every file under docs/ that is generated from code, with its renderer.
+ * `npm run docs` writes them; test/docs/generated-docs.test.ts fails when one
+ * is out of date, so the docs cannot drift from the schemas and the catalog.
+ * Adding a generated file: one entry here.
+ */
+import { z } from 'zod';
+import { StudyPlan } from '../experiments/plan-schema';
+import { StudyDefinition } from '../experiments/schema';
+import { renderStudiesMarkdown } from './render-studies';
+
+export interface GeneratedDoc {
+  /** Path relative to the repository root. */
+  path: string;
+  render(): string;
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output', id: string, title: string): string {
+  const generated = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  return `${JSON.stringify({ $id: id, title, ...generated }, null, 2)}\n`;
+}
+
+export const GENERATED_DOCS: GeneratedDoc[] = [
+  {
+    path: 'docs/schemas/study-definition.schema.json',
+    // Input form: fields with defaults are optional, as an author writes them.
+    render: () => jsonSchema(StudyDefinition, 'input', 'https://curtain.dev/schemas/study-definition.schema.json', 'Curtain study definition'),
+  },
+  {
+    path: 'docs/schemas/study-plan.schema.json',
+    render: () => jsonSchema(StudyPlan, 'output', 'https://curtain.dev/schemas/study-plan.schema.json', 'Curtain study plan'),
+  },
+  { path: 'docs/studies.md', render: renderStudiesMarkdown },
+];
