@@ -1,20 +1,41 @@
 /**
  * What an orchestrator (Step Functions, Workflows, Durable Functions, the local
- * runner) sends the driver for one shard of one burst step, and what the driver
- * returns. The driver runs the shard's requests, writes one JSONL shard under
- * its idempotent key (bucket-layout.ts) and returns the summary.
+ * runner) asks of the driver, and what the driver answers.
+ *
+ * The driver does three things, so orchestrators need no storage integration of
+ * their own and every provider closes its runs the same way:
+ *   - `start-run`: write `<study>/<run>/plan.json` and `run.json` (status running);
+ *   - `burst`: send one shard of one burst step, write its JSONL shard under its
+ *     idempotent key (bucket-layout.ts), return counts;
+ *   - `finish-run`: rewrite `run.json` with the final status and failures.
+ *
+ * The driver carries its study's plan (deployed next to it as plan.json) and
+ * refuses requests for another plan hash or for a step its plan does not
+ * contain: together with each step's retry limit that bounds the attempts of a
+ * run by the plan's `maxAttempts`, which the budget was checked against.
  */
 import { z } from 'zod';
 import { BurstStep } from '../../experiments/plan-schema';
+import { RunStatus } from './run-manifest';
 
 export const DRIVER_EVENT_VERSION = 1;
 
-export const DriverEvent = z.strictObject({
+const common = {
   v: z.literal(DRIVER_EVENT_VERSION),
   study: z.string().min(1),
   run: z.string().min(1),
   planHash: z.string().regex(/^[0-9a-f]{64}$/),
-  /** The burst step exactly as it appears in the plan; the driver refuses a step its plan does not contain. */
+};
+
+export const StartRunEvent = z.strictObject({
+  ...common,
+  action: z.literal('start-run'),
+});
+
+export const BurstShardEvent = z.strictObject({
+  ...common,
+  action: z.literal('burst'),
+  /** The burst step exactly as it appears in the plan. */
   step: BurstStep,
   shard: z.number().int().min(0),
   /**
@@ -24,16 +45,28 @@ export const DriverEvent = z.strictObject({
    */
   stepStartedAt: z.iso.datetime({ offset: true }).optional(),
 });
-export type DriverEvent = z.output<typeof DriverEvent>;
 
-export const DriverSummary = z.strictObject({
+export const FinishRunEvent = z.strictObject({
+  ...common,
+  action: z.literal('finish-run'),
+  status: RunStatus.exclude(['running']),
+  stepsCompleted: z.number().int().min(0),
+  failures: z.array(z.strictObject({ step: z.number().int(), shard: z.number().int().nullable(), message: z.string() })).default([]),
+});
+
+export const DriverEvent = z.discriminatedUnion('action', [StartRunEvent, BurstShardEvent, FinishRunEvent]);
+export type DriverEvent = z.output<typeof DriverEvent>;
+export type BurstShardEvent = z.output<typeof BurstShardEvent>;
+
+export const BurstShardSummary = z.strictObject({
   v: z.literal(DRIVER_EVENT_VERSION),
+  action: z.literal('burst'),
   study: z.string(),
   run: z.string(),
   step: z.number().int(),
   stepId: z.string(),
   shard: z.number().int(),
-  /** Object key (or file path relative to the results root) the shard was written to. */
+  /** Object key (or path relative to the results root) the shard was written to. */
   key: z.string(),
   requests: z.number().int(),
   attempts: z.number().int(),
@@ -47,4 +80,4 @@ export const DriverSummary = z.strictObject({
   startedAt: z.number(),
   endedAt: z.number(),
 });
-export type DriverSummary = z.output<typeof DriverSummary>;
+export type BurstShardSummary = z.output<typeof BurstShardSummary>;
