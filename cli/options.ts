@@ -37,7 +37,7 @@ export function validateOptions<S extends z.ZodType>(command: string, schema: S,
   const result = schema.safeParse(values);
   if (!result.success) {
     const problems = problemsFromZod(result.error).map((p) => ({ ...p, path: p.path ? `--${p.path.split(/[.[]/)[0]}` : '' }));
-    throw new ValidationError(`curtain ${command} options`, problems);
+    throw new ValidationError(`options of curtain ${command}`, problems);
   }
   return result.data;
 }

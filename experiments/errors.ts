@@ -16,7 +16,7 @@ export class ValidationError extends Error {
     readonly subject: string,
     readonly problems: Problem[],
   ) {
-    super(`${subject} is invalid:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    super(`invalid ${subject}:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
     this.name = 'ValidationError';
   }
 }

@@ -3,9 +3,18 @@
  * Adding a command: one file in this folder and one entry here.
  */
 import type { Command } from '../command';
+import { fetchCommand } from './fetch';
 import { listCommand } from './list';
 import { planCommand } from './plan';
 import { showCommand } from './show';
+import { startCommand } from './start';
 import { validateCommand } from './validate';
 
-export const COMMANDS: Command[] = [listCommand, showCommand, planCommand, validateCommand];
+export const COMMANDS: Command[] = [
+  listCommand,
+  showCommand,
+  planCommand,
+  validateCommand,
+  startCommand,
+  fetchCommand,
+];
