@@ -1,0 +1,26 @@
+/**
+ * What a deployed driver knows about its deployment, beyond the plan.
+ *
+ * Every provider target stages the driver with two files beside its entry:
+ *   plan.json        the StudyPlan the stack was synthesized from
+ *   deployment.json  this object
+ * Where a value is only known at deploy time (a bucket name, a function URL), the
+ * stack passes it in the environment instead: CURTAIN_BUCKET (results bucket or
+ * container), CURTAIN_STORAGE_ACCOUNT (Azure), CURTAIN_TARGETS (a JSON object that
+ * overrides/extends `targets`). The driver merges both, validates the result, and
+ * refuses to start when a plan function has no target.
+ */
+import { z } from 'zod';
+
+export const Deployment = z.strictObject({
+  v: z.literal(1),
+  provider: z.enum(['aws', 'azure', 'gcp', 'local']),
+  region: z.string(),
+  planHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * How to reach each plan function: a Lambda function name or ARN (a cross-account
+   * ARN for a second tenant), or an HTTPS URL (Azure, Google), or a key on the local platform.
+   */
+  targets: z.record(z.string(), z.string().min(1)),
+});
+export type Deployment = z.output<typeof Deployment>;
