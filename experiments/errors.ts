@@ -73,6 +73,8 @@ function collect(issue: ZodIssueLike, base: PropertyKey[], out: Problem[]): void
     }
   }
   let message = issue.message.replace(/^Invalid input: /, '');
+  // A missing field reads better as "required" than as "received undefined".
+  if (/, received undefined$/.test(message)) message = `required (${message.replace(/, received undefined$/, '')})`;
   if (issue.code === 'unrecognized_keys' && issue.keys) {
     message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   }
