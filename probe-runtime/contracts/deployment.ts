@@ -11,6 +11,7 @@
  * refuses to start when a plan function has no target.
  */
 import { z } from 'zod';
+import { RunManifest } from './run-manifest';
 
 export const Deployment = z.strictObject({
   v: z.literal(1),
@@ -22,5 +23,11 @@ export const Deployment = z.strictObject({
    * ARN for a second tenant), or an HTTPS URL (Azure, Google), or a key on the local platform.
    */
   targets: z.record(z.string(), z.string().min(1)),
+  /**
+   * sha256 of the deployed bundles (from dist/runtime/manifest.json, which
+   * ensureRuntimeBuilt() returns), copied into each run's run.json for provenance.
+   * Optional: when absent run.json records null for each.
+   */
+  bundles: RunManifest.shape.bundles.optional(),
 });
 export type Deployment = z.output<typeof Deployment>;
