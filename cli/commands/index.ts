@@ -4,6 +4,7 @@
  */
 import type { Command } from '../command';
 import { fetchCommand } from './fetch';
+import { fingerprintCommand } from './fingerprint';
 import { listCommand } from './list';
 import { planCommand } from './plan';
 import { showCommand } from './show';
@@ -17,4 +18,5 @@ export const COMMANDS: Command[] = [
   validateCommand,
   startCommand,
   fetchCommand,
+  fingerprintCommand,
 ];

@@ -92,6 +92,27 @@ export const TaskResult = z.strictObject({
 });
 export type TaskResult = z.output<typeof TaskResult>;
 
+/**
+ * Background work (task `background`, paper E10) started by an earlier invocation
+ * of this instance, as it stood when this request arrived. Units are the cpu-work
+ * kernel's, so `unitsDone` converts to CPU time with a cpu-work run's msPerUnit.
+ */
+export const BackgroundReport = z.strictObject({
+  /** The invocation number (InstanceIdentity.invocation) that started the work. */
+  startedInvocation: z.number().int().min(1),
+  startedAt: z.number(),
+  /** How long the work was asked to continue. */
+  durationMs: z.number().int().min(0),
+  unitsDone: z.number().int().min(0),
+  /** Wall time spent inside work chunks, ms. */
+  workMs: z.number().min(0),
+  /** When the last chunk ended; null if no chunk ran yet. */
+  lastProgressAt: z.number().nullable(),
+  /** Still scheduled (durationMs not reached) when this request arrived. */
+  running: z.boolean(),
+});
+export type BackgroundReport = z.output<typeof BackgroundReport>;
+
 export const ProbeResponse = z.strictObject({
   v: z.literal(PROBE_PROTOCOL_VERSION),
   /** Probe implementation and version, e.g. `node@1`, `python@1`. */
@@ -119,5 +140,10 @@ export const ProbeResponse = z.strictObject({
   /** The probe's own cost in ms: fingerprinting and total bookkeeping outside the task. */
   overheadMs: z.strictObject({ fingerprint: z.number(), total: z.number() }),
   task: TaskResult,
+  /**
+   * Added after v1's first release (optional, so earlier responses stay valid):
+   * the instance's latest background work, null when none was ever started.
+   */
+  backgroundWork: BackgroundReport.nullable().optional(),
 });
 export type ProbeResponse = z.output<typeof ProbeResponse>;

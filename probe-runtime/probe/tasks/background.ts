@@ -1,0 +1,89 @@
+/**
+ * background (paper E10, resource accounting): CPU work that keeps going after
+ * the handler has returned. It runs in chunks of about CHUNK_MS, yielding to
+ * the event loop between chunks so the instance still serves its next request.
+ * Whether it progresses at all after the response depends on the platform:
+ * Lambda freezes the sandbox, others may let it run unbilled, which is what the
+ * study measures. The next invocation of the same instance reports a snapshot
+ * (ProbeResponse.backgroundWork) taken when that request arrived.
+ */
+import type { BackgroundReport, TaskResult } from '../../contracts/probe-wire';
+import { nowMs, roundMs } from '../clock';
+import { workUnit } from './cpu-kernel';
+import { succeeded, type TaskOf } from './task-result';
+
+export const CHUNK_MS = 5;
+
+export interface BackgroundWorker {
+  /** Start work for `durationMs` (replacing any still running); the task result of the starting invocation. */
+  start(task: TaskOf<'background'>, invocation: number): TaskResult;
+  /** The latest background work's state, or null if none was ever started. */
+  report(): BackgroundReport | null;
+  /** Stop any running work (tests, shutdown). */
+  stop(): void;
+}
+
+interface Run {
+  startedInvocation: number;
+  startedAt: number;
+  durationMs: number;
+  unitsDone: number;
+  workMs: number;
+  lastProgressAt: number | null;
+  running: boolean;
+  checksum: number;
+}
+
+export function createBackgroundWorker(): BackgroundWorker {
+  let run: Run | null = null;
+
+  function chunk(current: Run): void {
+    if (run !== current || !current.running) return;
+    const chunkStart = nowMs();
+    const deadline = current.startedAt + current.durationMs;
+    let now = chunkStart;
+    while (now - chunkStart < CHUNK_MS && now < deadline) {
+      current.checksum = workUnit(current.checksum);
+      current.unitsDone += 1;
+      now = nowMs();
+    }
+    current.workMs += now - chunkStart;
+    current.lastProgressAt = now;
+    if (now >= deadline) current.running = false;
+    // unref: background work alone never keeps a process alive that would otherwise exit.
+    else setImmediate(chunk, current).unref();
+  }
+
+  return {
+    start(task, invocation) {
+      const startedAt = nowMs();
+      run = {
+        startedInvocation: invocation,
+        startedAt,
+        durationMs: task.durationMs,
+        unitsDone: 0,
+        workMs: 0,
+        lastProgressAt: null,
+        running: true,
+        checksum: 1,
+      };
+      setImmediate(chunk, run).unref();
+      return succeeded(task.name, { durationMs: task.durationMs, chunkMs: CHUNK_MS, startedAt });
+    },
+    report() {
+      if (!run) return null;
+      return {
+        startedInvocation: run.startedInvocation,
+        startedAt: roundMs(run.startedAt),
+        durationMs: run.durationMs,
+        unitsDone: run.unitsDone,
+        workMs: roundMs(run.workMs),
+        lastProgressAt: run.lastProgressAt === null ? null : roundMs(run.lastProgressAt),
+        running: run.running,
+      };
+    },
+    stop() {
+      if (run) run.running = false;
+    },
+  };
+}
