@@ -1,0 +1,48 @@
+/**
+ * Names and shapes shared by the Azure driver's Durable orchestrator, its
+ * activities, its HTTP starter and `curtain start --provider azure`.
+ */
+import { z } from 'zod';
+import { ConfigChange } from '../../../experiments/schema';
+import { RUN_ID_PATTERN } from '../../contracts/bucket-layout';
+
+export const ORCHESTRATOR_NAME = 'curtainRun';
+export const ACTIVITY = {
+  /** Runs one DriverEvent (start-run, a burst shard, finish-run) through the driver core. */
+  driverEvent: 'curtainDriverEvent',
+  /** Applies one update step to a probe Function App through ARM. */
+  update: 'curtainUpdate',
+} as const;
+
+/** The HTTP starter: POST https://<driver app>/api/runs (function key) with StartRequest → 202 + status URLs. */
+export const STARTER_ROUTE = 'runs';
+
+/** What starts a run; the run id doubles as the Durable instance id, so starting one twice is refused. */
+export const RunInput = z.strictObject({ run: z.string().regex(RUN_ID_PATTERN, 'expected a run id such as 20261126T120000Z-ab12') });
+export type RunInput = z.output<typeof RunInput>;
+
+export const UpdateRequest = z.strictObject({
+  study: z.string(),
+  step: z.number().int().min(0),
+  /** Plan function key. */
+  function: z.string().min(1),
+  change: ConfigChange,
+  generation: z.string().min(1),
+});
+export type UpdateRequest = z.output<typeof UpdateRequest>;
+
+/** Activities return failures as values so the orchestrator can attribute them to a shard. */
+export type ActivityOutcome = { ok: true; result: unknown } | { ok: false; message: string };
+
+export interface RunFailure {
+  step: number;
+  shard: number | null;
+  message: string;
+}
+
+export interface RunOutcome {
+  run: string;
+  status: 'completed' | 'failed';
+  stepsCompleted: number;
+  failures: RunFailure[];
+}
