@@ -1,0 +1,105 @@
+/**
+ * The driver as a process on the embedded local platform (bundle driver-local).
+ * The platform spawns one per driver call (start-run, each burst shard,
+ * finish-run), exactly as a cloud orchestrator invokes its driver function.
+ *
+ * Protocol:
+ *   stdin   one DriverEvent as JSON
+ *   env     CURTAIN_PLAN_FILE        the run's plan.json (required)
+ *           CURTAIN_RESULTS_DIR      the results root; files land in the bucket layout (required)
+ *           CURTAIN_LOCAL_ENDPOINT   the platform's front door, e.g. http://127.0.0.1:7070 (bursts);
+ *                                    probes are POSTed at <endpoint>/invoke/<target>
+ *           CURTAIN_DEPLOYMENT_FILE  optional deployment.json; without it each plan function's
+ *                                    target is its own key, and bundle hashes are null
+ *           CURTAIN_RUN_PROVENANCE   optional JSON {notes?, local?, templateHash?} for run.json
+ *   stdout  the summary as one JSON line (BurstShardSummary for bursts)
+ *   stderr  on failure, one line: `driver-local: <message>`
+ *   exit    0 done; 1 refused or invalid input/configuration (do not retry); 3 failed (e.g. a write)
+ *   SIGTERM/SIGINT stop sending: the shard is still written, unsent requests as `skipped`.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Deployment } from '../../contracts/deployment';
+import { RunManifest } from '../../contracts/run-manifest';
+import { loadDeploymentFile, loadPlanFile, requireEnv } from '../config/load-setup';
+import { DriverConfigError, zodIssuesText } from '../errors';
+import { describeFailure, makeDriverDeps } from '../host';
+import { createLocalInvoker } from '../invokers/http';
+import type { Invoker } from '../invoker';
+import { runDriverEvent } from '../run-driver-event';
+import { createLocalDirSink } from '../sinks/local-dir';
+
+const Provenance = RunManifest.pick({ notes: true, local: true, templateHash: true }).partial();
+
+const EXIT = { ok: 0, refused: 1, failed: 3 } as const;
+
+/** Never used for sends when no burst is asked: start-run and finish-run need no endpoint. */
+const noEndpointInvoker: Invoker = {
+  name: 'none',
+  invoke: () => Promise.resolve({ kind: 'failure', status: 'error', error: 'CURTAIN_LOCAL_ENDPOINT is not set', transportStatus: null }),
+};
+
+function parseJsonEnv(env: NodeJS.ProcessEnv, name: string): unknown {
+  try {
+    return JSON.parse(env[name]!);
+  } catch {
+    throw new DriverConfigError(`${name}: not JSON`);
+  }
+}
+
+export async function runLocalDriver(stdinText: string, env: NodeJS.ProcessEnv, stop: AbortSignal): Promise<string> {
+  let event: unknown;
+  try {
+    event = JSON.parse(stdinText);
+  } catch (error) {
+    throw new DriverConfigError(`stdin: not a JSON driver event (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const plan = loadPlanFile(requireEnv(env, 'CURTAIN_PLAN_FILE', 'the plan.json of the run'));
+  const deployment: Deployment = env.CURTAIN_DEPLOYMENT_FILE
+    ? loadDeploymentFile(env.CURTAIN_DEPLOYMENT_FILE, plan, env)
+    : { v: 1, provider: 'local', region: plan.region, planHash: plan.hash, targets: Object.fromEntries(plan.functions.map((f) => [f.key, f.key])) };
+  let provenance: z.output<typeof Provenance> = {};
+  if (env.CURTAIN_RUN_PROVENANCE) {
+    const parsed = Provenance.safeParse(parseJsonEnv(env, 'CURTAIN_RUN_PROVENANCE'));
+    if (!parsed.success) throw new DriverConfigError(`CURTAIN_RUN_PROVENANCE: ${zodIssuesText(parsed.error)}`);
+    provenance = parsed.data;
+  }
+  const sink = createLocalDirSink(requireEnv(env, 'CURTAIN_RESULTS_DIR', 'the results directory'));
+  const invoker = env.CURTAIN_LOCAL_ENDPOINT ? createLocalInvoker(env.CURTAIN_LOCAL_ENDPOINT) : noEndpointInvoker;
+  try {
+    const isBurst = (event as { action?: unknown } | null)?.action === 'burst';
+    if (isBurst && !env.CURTAIN_LOCAL_ENDPOINT) requireEnv(env, 'CURTAIN_LOCAL_ENDPOINT', "the local platform's front door");
+    const summary = await runDriverEvent(event, makeDriverDeps({ plan, deployment }, { invoker, sink, stop, provenance }));
+    return JSON.stringify(summary);
+  } finally {
+    invoker.close?.();
+  }
+}
+
+function main(): void {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    controller.abort(new Error(`the driver received ${signal}`));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  let stdinText: string;
+  try {
+    stdinText = readFileSync(0, 'utf8');
+  } catch (error) {
+    process.stderr.write(`driver-local: cannot read stdin (${error instanceof Error ? error.message : String(error)})\n`);
+    process.exit(EXIT.refused);
+  }
+  runLocalDriver(stdinText, process.env, controller.signal).then(
+    (line) => process.stdout.write(`${line}\n`, () => process.exit(EXIT.ok)),
+    (error: unknown) => {
+      const failure = describeFailure(error);
+      process.stderr.write(`driver-local: ${failure.message.replace(/\s*\n\s*/g, ' ')}\n`, () =>
+        process.exit(failure.kind === 'failed' ? EXIT.failed : EXIT.refused),
+      );
+    },
+  );
+}
+
+if (require.main === module) main();

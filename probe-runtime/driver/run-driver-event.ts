@@ -1,0 +1,135 @@
+/**
+ * The provider-neutral driver: one function per orchestrator call. Adapters
+ * (adapters/aws.ts, gcp.ts, local.ts, and the Azure Function App) only load the
+ * plan and deployment, pick an invoker and a sink, and call runDriverEvent.
+ */
+import type { StudyPlan } from '../../experiments/plan-schema';
+import { planKey, runManifestKey, shardKey } from '../contracts/bucket-layout';
+import type { Deployment } from '../contracts/deployment';
+import { type BurstShardEvent, type BurstShardSummary, DRIVER_EVENT_VERSION, type DriverEvent } from '../contracts/driver-event';
+import type { InvocationRecord } from '../contracts/invocation-record';
+import type { RunStatus } from '../contracts/run-manifest';
+import { sendBurstShard } from './burst/send-shard';
+import { defaultRetryDelay, type RetryDelay } from './burst/retry-delay';
+import { checkEventAgainstPlan, checkTargets, parseDriverEvent } from './check-event';
+import { type EpochClock, isoFromEpochMs, monotonicEpochClock } from './clock';
+import { DriverRefusedError } from './errors';
+import type { Invoker } from './invoker';
+import { closedManifest, manifestText, openedManifest, parseStoredManifest, type RunProvenance } from './run-manifest';
+import { JSON_CONTENT_TYPE, JSONL_CONTENT_TYPE, type ResultSink } from './sinks/result-sink';
+
+export interface DriverDeps extends RunProvenance {
+  plan: StudyPlan;
+  deployment: Deployment;
+  invoker: Invoker;
+  sink: ResultSink;
+  clock?: EpochClock;
+  /** Stops a burst from sending more requests; the unsent ones are recorded as `skipped`. */
+  stop?: AbortSignal;
+  retryDelay?: RetryDelay;
+}
+
+export interface RunStartedSummary {
+  v: typeof DRIVER_EVENT_VERSION;
+  action: 'start-run';
+  study: string;
+  run: string;
+  keys: { plan: string; run: string };
+}
+
+export interface RunFinishedSummary {
+  v: typeof DRIVER_EVENT_VERSION;
+  action: 'finish-run';
+  study: string;
+  run: string;
+  status: Exclude<RunStatus, 'running'>;
+  key: string;
+}
+
+export type DriverSummary = RunStartedSummary | BurstShardSummary | RunFinishedSummary;
+
+/** Runs one orchestrator event. Refusals throw DriverRefusedError before anything is sent or written. */
+export async function runDriverEvent(input: unknown, deps: DriverDeps): Promise<DriverSummary> {
+  const event = parseDriverEvent(input);
+  if (deps.deployment.planHash !== deps.plan.hash) {
+    throw new DriverRefusedError(`deployment.planHash ${deps.deployment.planHash} does not match the deployed plan ${deps.plan.hash}`);
+  }
+  checkEventAgainstPlan(event, deps.plan);
+  switch (event.action) {
+    case 'start-run':
+      return startRun(event, deps);
+    case 'burst':
+      return runBurst(event, deps);
+    case 'finish-run':
+      return finishRun(event, deps);
+  }
+}
+
+async function startRun(event: Extract<DriverEvent, { action: 'start-run' }>, deps: DriverDeps): Promise<RunStartedSummary> {
+  const clock = deps.clock ?? monotonicEpochClock;
+  const keys = { plan: planKey(event.study, event.run), run: runManifestKey(event.study, event.run) };
+  const existingText = await deps.sink.get(keys.run);
+  const existing = existingText === null ? null : parseStoredManifest(existingText, keys.run);
+  if (existing && existing.status !== 'running') {
+    throw new DriverRefusedError(`run: ${event.run} already ended (${existing.status}); start a new run id`);
+  }
+  if (existing && existing.planHash !== deps.plan.hash) {
+    throw new DriverRefusedError(`run: ${event.run} already exists for plan ${existing.planHash}; start a new run id`);
+  }
+  await deps.sink.put(keys.plan, `${JSON.stringify(deps.plan, null, 2)}\n`, JSON_CONTENT_TYPE);
+  // A repeated start-run (an orchestrator retry) keeps the original start time.
+  const startedAt = existing?.startedAt ?? isoFromEpochMs(clock.now());
+  await deps.sink.put(keys.run, manifestText(openedManifest(deps.plan, deps.deployment, event.run, startedAt, deps)), JSON_CONTENT_TYPE);
+  return { v: DRIVER_EVENT_VERSION, action: 'start-run', study: event.study, run: event.run, keys };
+}
+
+async function runBurst(event: BurstShardEvent, deps: DriverDeps): Promise<BurstShardSummary> {
+  checkTargets(deps.plan, deps.deployment);
+  const clock = deps.clock ?? monotonicEpochClock;
+  const outcome = await sendBurstShard(event, {
+    provider: deps.deployment.provider,
+    targets: deps.deployment.targets,
+    invoker: deps.invoker,
+    clock,
+    retryDelay: deps.retryDelay ?? defaultRetryDelay,
+    stop: deps.stop,
+  });
+  const key = shardKey(event.study, event.run, event.step.id, event.shard);
+  await deps.sink.put(key, recordsToJsonl(outcome.records), JSONL_CONTENT_TYPE);
+  return {
+    v: DRIVER_EVENT_VERSION,
+    action: 'burst',
+    study: event.study,
+    run: event.run,
+    step: event.step.index,
+    stepId: event.step.id,
+    shard: event.shard,
+    key,
+    requests: outcome.records.length,
+    attempts: outcome.attempts,
+    counts: countStatuses(outcome.records),
+    startedAt: outcome.startedAt,
+    endedAt: clock.now(),
+  };
+}
+
+async function finishRun(event: Extract<DriverEvent, { action: 'finish-run' }>, deps: DriverDeps): Promise<RunFinishedSummary> {
+  const clock = deps.clock ?? monotonicEpochClock;
+  const key = runManifestKey(event.study, event.run);
+  const text = await deps.sink.get(key);
+  const existing = text === null ? null : parseStoredManifest(text, key);
+  const now = isoFromEpochMs(clock.now());
+  const opened = () => openedManifest(deps.plan, deps.deployment, event.run, now, deps);
+  await deps.sink.put(key, manifestText(closedManifest(existing, opened, event, now, deps)), JSON_CONTENT_TYPE);
+  return { v: DRIVER_EVENT_VERSION, action: 'finish-run', study: event.study, run: event.run, status: event.status, key };
+}
+
+export function recordsToJsonl(records: readonly InvocationRecord[]): string {
+  return records.map((r) => `${JSON.stringify(r)}\n`).join('');
+}
+
+export function countStatuses(records: readonly InvocationRecord[]): BurstShardSummary['counts'] {
+  const counts = { ok: 0, error: 0, throttled: 0, timeout: 0, skipped: 0 };
+  for (const r of records) counts[r.status] += 1;
+  return counts;
+}
