@@ -41,13 +41,14 @@ let pending = '';
 let queue: Promise<void> = Promise.resolve();
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (data: string) => {
-  const receivedAt = nowMs();
   pending += data;
   let newline: number;
   while ((newline = pending.indexOf('\n')) >= 0) {
     const line = pending.slice(0, newline).trim();
     pending = pending.slice(newline + 1);
-    if (line !== '') queue = queue.then(() => answer(line, receivedAt));
+    // Received when the instance takes the line up (one invocation at a time, as on
+    // Lambda): time a line spent queued behind another is not the probe's overhead.
+    if (line !== '') queue = queue.then(() => answer(line, nowMs()));
   }
 });
 process.stdin.on('end', () => {

@@ -45,13 +45,13 @@ export function createBackgroundWorker(): BackgroundWorker {
     while (now - chunkStart < CHUNK_MS && now < deadline) {
       current.checksum = workUnit(current.checksum);
       current.unitsDone += 1;
-      now = nowMs();
+      current.lastProgressAt = now = nowMs();
     }
     current.workMs += now - chunkStart;
-    current.lastProgressAt = now;
     if (now >= deadline) current.running = false;
-    // unref: background work alone never keeps a process alive that would otherwise exit.
-    else setImmediate(chunk, current).unref();
+    // Not unref'd: Node runs unref'd immediates only when something else wakes the
+    // loop, which would starve the work whenever the instance is otherwise idle.
+    else setImmediate(chunk, current);
   }
 
   return {
@@ -67,7 +67,7 @@ export function createBackgroundWorker(): BackgroundWorker {
         running: true,
         checksum: 1,
       };
-      setImmediate(chunk, run).unref();
+      setImmediate(chunk, run);
       return succeeded(task.name, { durationMs: task.durationMs, chunkMs: CHUNK_MS, startedAt });
     },
     report() {

@@ -16,9 +16,9 @@ export const MAX_BARRIER_WAIT_MS = MAX_TASK_MS;
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Wait for `barrierAt` (epoch ms); returns the release time, or null without a barrier. */
-export async function waitForBarrier(barrierAt: number | null): Promise<number | null> {
+export async function waitForBarrier(barrierAt: number | null, maxWaitMs = MAX_BARRIER_WAIT_MS): Promise<number | null> {
   if (barrierAt === null) return null;
-  const deadline = Math.min(barrierAt, nowMs() + MAX_BARRIER_WAIT_MS);
+  const deadline = Math.min(barrierAt, nowMs() + maxWaitMs);
   const sleepMs = deadline - nowMs() - BARRIER_SPIN_MS;
   if (sleepMs > 0) await delay(sleepMs);
   while (nowMs() < deadline) {

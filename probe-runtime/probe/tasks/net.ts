@@ -89,7 +89,8 @@ export async function runNet(task: TaskOf<'net'>): Promise<TaskResult> {
     mbitPerSec: perSecond((outcome.bytes * 8) / 1e6, ms),
     status: outcome.status,
     firstByteMs: outcome.firstByteMs,
-    completed: !outcome.timedOut && outcome.error === null && outcome.bytes === task.megabytes * MIB,
+    // A download may overshoot by the last chunk; the size asked for is what counts.
+    completed: !outcome.timedOut && outcome.error === null && outcome.bytes >= task.megabytes * MIB,
   };
   if (outcome.error !== null) return failed(task.name, `net: ${outcome.error}`, values);
   if (outcome.timedOut && outcome.bytes === 0) return failed(task.name, `net: nothing transferred within ${task.maxMs} ms`, values);

@@ -1,0 +1,303 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Task } from '../../../probe-runtime/contracts/task';
+import { nowMs } from '../../../probe-runtime/probe/clock';
+import { createBackgroundWorker } from '../../../probe-runtime/probe/tasks/background';
+import { delay, waitForBarrier } from '../../../probe-runtime/probe/tasks/barrier';
+import { UNIT_ROUNDS } from '../../../probe-runtime/probe/tasks/cpu-kernel';
+import { runTask, type TaskContext } from '../../../probe-runtime/probe/tasks/run-task';
+import { MIB } from '../../../probe-runtime/probe/tasks/task-result';
+import { REPO, startLoopbackServer, tempDir, type LoopbackServer } from './helpers';
+
+const tmp = tempDir();
+const context = (): TaskContext => ({ tmpDir: tmp.dir, background: createBackgroundWorker(), invocation: 1 });
+const run = (task: Task, ctx = context()) => runTask(task, ctx);
+afterAll(() => tmp.cleanup());
+
+/** The work kernel written independently with BigInt: n chained units of 32-bit xorshift from 1. */
+function referenceChecksum(units: number): number {
+  const mask = 0xffffffffn;
+  let x = 1n;
+  for (let u = 0; u < units; u++) {
+    for (let i = 0; i < UNIT_ROUNDS; i++) {
+      x ^= (x << 13n) & mask;
+      x ^= x >> 17n;
+      x ^= (x << 5n) & mask;
+    }
+  }
+  return Number(x);
+}
+
+describe('barrier', () => {
+  test('no barrier: null', async () => {
+    expect(await waitForBarrier(null)).toBeNull();
+  });
+
+  test('releases at, never before, the barrier time', async () => {
+    const barrierAt = nowMs() + 80;
+    const released = (await waitForBarrier(barrierAt))!;
+    expect(released).toBeGreaterThanOrEqual(barrierAt);
+    expect(released - barrierAt).toBeLessThan(50);
+  });
+
+  test('a past barrier releases at once', async () => {
+    const before = nowMs();
+    const released = (await waitForBarrier(before - 1000))!;
+    expect(released - before).toBeLessThan(20);
+  });
+
+  test('a barrier far in the future is capped by the maximum wait', async () => {
+    const start = nowMs();
+    const released = (await waitForBarrier(start + 3_600_000, 60))!;
+    expect(released - start).toBeGreaterThanOrEqual(60);
+    expect(released - start).toBeLessThan(1000);
+  });
+});
+
+describe('noop and sleep', () => {
+  test('noop has no values', async () => {
+    expect(await run({ name: 'noop' })).toEqual({ name: 'noop', ok: true, error: null, values: {} });
+  });
+
+  test('sleep sleeps at least as long as asked', async () => {
+    const result = await run({ name: 'sleep', ms: 30 });
+    expect(result.ok).toBe(true);
+    expect(result.values.requestedMs).toBe(30);
+    expect(result.values.sleptMs as number).toBeGreaterThanOrEqual(29.9);
+    expect(result.values.oversleepMs as number).toBeCloseTo((result.values.sleptMs as number) - 30, 2);
+  });
+});
+
+describe('cpu-share', () => {
+  test('runs for its duration; a share between 0 and 1, consistent with its gaps', async () => {
+    const result = await run({ name: 'cpu-share', durationMs: 200, gapThresholdUs: 200 });
+    const v = result.values as Record<string, number>;
+    expect(result.ok).toBe(true);
+    expect(v.wallMs).toBeGreaterThanOrEqual(200);
+    expect(v.wallMs).toBeLessThan(400);
+    expect(v.share).toBeGreaterThan(0.5); // a test machine is not idle, but the loop gets most of a core
+    expect(v.share).toBeLessThanOrEqual(1);
+    expect(v.share).toBeCloseTo((v.wallMs - v.descheduledMs) / v.wallMs, 3);
+    expect(v.longestGapMs).toBeLessThanOrEqual(v.descheduledMs);
+    expect(v.gaps === 0).toBe(v.descheduledMs === 0);
+    expect(v.iterations).toBeGreaterThan(1000);
+  });
+
+  test('a process stopped mid-loop sees the stop as one long gap and a lower share', async () => {
+    const script = path.join(tmp.dir, 'cpu-share-child.ts');
+    writeFileSync(
+      script,
+      `import { runCpuShare } from ${JSON.stringify(path.join(REPO, 'probe-runtime/probe/tasks/cpu-share'))};
+process.stdout.write('start\\n');
+process.stdout.write(JSON.stringify(runCpuShare({ name: 'cpu-share', durationMs: 900, gapThresholdUs: 200 }).values) + '\\n');`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    const started = new Promise<void>((resolve) =>
+      child.stdout.on('data', (data: Buffer) => {
+        output += data.toString();
+        if (output.startsWith('start\n')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await started;
+    await delay(150);
+    child.kill('SIGSTOP');
+    await delay(250);
+    child.kill('SIGCONT');
+    expect(await exited).toBe(0);
+    const values = JSON.parse(output.split('\n')[1]!) as Record<string, number>;
+    expect(values.longestGapMs).toBeGreaterThanOrEqual(200);
+    expect(values.descheduledMs).toBeGreaterThanOrEqual(200);
+    expect(values.share).toBeLessThan(0.8);
+  });
+});
+
+describe('cpu-work', () => {
+  test('does the units asked, with the reference checksum', async () => {
+    const result = await run({ name: 'cpu-work', units: 25, maxMs: 30_000 });
+    expect(result.values).toMatchObject({ units: 25, unitsDone: 25, completed: true, checksum: referenceChecksum(25) });
+    expect(result.values.workMs as number).toBeGreaterThan(0);
+    expect(result.values.msPerUnit as number).toBeCloseTo((result.values.workMs as number) / 25, 2);
+  });
+
+  test('stops at maxMs and says so', async () => {
+    const result = await run({ name: 'cpu-work', units: 100_000, maxMs: 40 });
+    expect(result.ok).toBe(true);
+    expect(result.values.completed).toBe(false);
+    expect(result.values.unitsDone as number).toBeLessThan(100_000);
+    expect(result.values.workMs as number).toBeGreaterThanOrEqual(40);
+    expect(result.values.workMs as number).toBeLessThan(200);
+  });
+});
+
+describe('io', () => {
+  test('writes, fsyncs and removes the file; MB/s > 0', async () => {
+    const result = await run({ name: 'io', megabytes: 4, blockKb: 256, maxMs: 60_000 });
+    expect(result).toMatchObject({ ok: true, values: { megabytes: 4, blockKb: 256, bytesWritten: 4 * MIB, completed: true } });
+    expect(result.values.mbPerSec as number).toBeGreaterThan(0);
+    expect(result.values.totalMs as number).toBeCloseTo((result.values.writeMs as number) + (result.values.fsyncMs as number), 2);
+    expect(readdirSync(tmp.dir).filter((f) => f.startsWith('curtain-io-'))).toEqual([]);
+  });
+
+  test('stops writing at maxMs', async () => {
+    const result = await run({ name: 'io', megabytes: 1024, blockKb: 64, maxMs: 20 });
+    expect(result.ok).toBe(true);
+    expect(result.values.completed).toBe(false);
+    expect(result.values.bytesWritten as number).toBeLessThan(1024 * MIB);
+    expect(result.values.writeMs as number).toBeLessThan(500);
+    expect(readdirSync(tmp.dir).filter((f) => f.startsWith('curtain-io-'))).toEqual([]);
+  });
+
+  test('an unwritable tmp dir is a failed task', async () => {
+    const result = await runTask({ name: 'io', megabytes: 1, blockKb: 64, maxMs: 1000 }, { ...context(), tmpDir: '/nonexistent/dir' });
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/^io: .*ENOENT/);
+  });
+});
+
+describe('memory', () => {
+  test('allocates and touches every page of N MB', async () => {
+    const result = await run({ name: 'memory', megabytes: 64 });
+    expect(result).toMatchObject({ ok: true, values: { megabytes: 64, touchedMb: 64, completed: true } });
+    expect(result.values.mbPerSec as number).toBeGreaterThan(0);
+  });
+});
+
+describe('net', () => {
+  let server: LoopbackServer;
+  let uploaded = 0;
+  const block = Buffer.alloc(64 * 1024, 7);
+
+  beforeAll(async () => {
+    server = await startLoopbackServer((req, res) => {
+      const size = Number(new URL(req.url!, 'http://x').searchParams.get('mb') ?? '0') * MIB;
+      if (req.url!.startsWith('/missing')) return void res.writeHead(404).end('no');
+      if (req.url!.startsWith('/hang')) return; // never answers
+      if (req.url!.startsWith('/trickle')) {
+        res.writeHead(200);
+        res.write(block); // one block, then silence
+        return;
+      }
+      if (req.method === 'PUT') {
+        uploaded = 0;
+        req.on('data', (chunk: Buffer) => (uploaded += chunk.length));
+        req.on('end', () => res.writeHead(201).end());
+        return;
+      }
+      res.writeHead(200, { 'content-length': size });
+      let sent = 0;
+      const pump = () => {
+        while (sent < size) {
+          sent += block.length;
+          if (!res.write(block)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+  });
+  afterAll(() => server.close());
+
+  test('download: bytes, throughput and first byte', async () => {
+    const result = await run({ name: 'net', direction: 'download', megabytes: 4, url: `${server.url}/data?mb=4`, maxMs: 10_000 });
+    expect(result).toMatchObject({ ok: true, values: { direction: 'download', bytes: 4 * MIB, status: 200, completed: true } });
+    expect(result.values.mbitPerSec as number).toBeGreaterThan(0);
+    expect(result.values.mbitPerSec as number).toBeCloseTo((4 * MIB * 8) / 1e6 / ((result.values.ms as number) / 1000), 0);
+    expect(result.values.firstByteMs as number).toBeLessThanOrEqual(result.values.ms as number);
+  });
+
+  test('download stops after the size asked for', async () => {
+    const result = await run({ name: 'net', direction: 'download', megabytes: 2, url: `${server.url}/data?mb=64`, maxMs: 10_000 });
+    expect(result.values.completed).toBe(true);
+    expect(result.values.bytes as number).toBeGreaterThanOrEqual(2 * MIB);
+    expect(result.values.bytes as number).toBeLessThan(64 * MIB);
+  });
+
+  test('upload: the server receives exactly N MB', async () => {
+    const result = await run({ name: 'net', direction: 'upload', megabytes: 3, url: `${server.url}/up`, maxMs: 10_000 });
+    expect(result).toMatchObject({ ok: true, values: { direction: 'upload', bytes: 3 * MIB, status: 201, completed: true } });
+    expect(uploaded).toBe(3 * MIB);
+    expect(result.values.mbitPerSec as number).toBeGreaterThan(0);
+  });
+
+  test('a missing url is an error result, not a crash', async () => {
+    expect(await run({ name: 'net', direction: 'download', megabytes: 1, maxMs: 1000 })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('no url'),
+    });
+  });
+
+  test('HTTP errors, refused connections and bad protocols are error results', async () => {
+    expect(await run({ name: 'net', direction: 'download', megabytes: 1, url: `${server.url}/missing`, maxMs: 5000 })).toMatchObject({
+      ok: false,
+      error: 'net: HTTP 404',
+      values: { status: 404 },
+    });
+    const closed = await startLoopbackServer(() => undefined);
+    await closed.close();
+    expect((await run({ name: 'net', direction: 'download', megabytes: 1, url: closed.url, maxMs: 5000 })).error).toMatch(/ECONNREFUSED/);
+    expect((await run({ name: 'net', direction: 'download', megabytes: 1, url: 'ftp://127.0.0.1/x', maxMs: 5000 })).error).toMatch(/unsupported protocol/);
+  });
+
+  test('maxMs cuts a stalled transfer: partial result, or an error when nothing arrived', async () => {
+    const partial = await run({ name: 'net', direction: 'download', megabytes: 8, url: `${server.url}/trickle`, maxMs: 150 });
+    expect(partial).toMatchObject({ ok: true, values: { completed: false, bytes: block.length } });
+    expect(partial.values.ms as number).toBeGreaterThanOrEqual(150);
+    expect(partial.values.ms as number).toBeLessThan(1000);
+    const none = await run({ name: 'net', direction: 'download', megabytes: 1, url: `${server.url}/hang`, maxMs: 100 });
+    expect(none).toMatchObject({ ok: false, error: 'net: nothing transferred within 100 ms' });
+  });
+});
+
+describe('background', () => {
+  test('keeps working after the task returned, within its duration; a new start replaces it', async () => {
+    const worker = createBackgroundWorker();
+    expect(worker.report()).toBeNull();
+    const started = worker.start({ name: 'background', durationMs: 120 }, 3);
+    expect(started).toMatchObject({ ok: true, values: { durationMs: 120 } });
+    expect(worker.report()).toMatchObject({ startedInvocation: 3, unitsDone: 0, lastProgressAt: null, running: true });
+    await delay(40);
+    const midway = worker.report()!;
+    expect(midway.unitsDone).toBeGreaterThan(0);
+    expect(midway.running).toBe(true);
+    await delay(200);
+    const done = worker.report()!;
+    expect(done.running).toBe(false);
+    expect(done.unitsDone).toBeGreaterThan(midway.unitsDone);
+    expect(done.lastProgressAt! - done.startedAt).toBeGreaterThanOrEqual(120);
+    expect(done.lastProgressAt! - done.startedAt).toBeLessThan(200);
+    expect(done.workMs).toBeGreaterThan(0);
+    expect(done.workMs).toBeLessThanOrEqual(done.lastProgressAt! - done.startedAt + 1);
+    await delay(30);
+    expect(worker.report()!.unitsDone).toBe(done.unitsDone); // nothing after the duration
+
+    worker.start({ name: 'background', durationMs: 60_000 }, 4);
+    expect(worker.report()).toMatchObject({ startedInvocation: 4, unitsDone: 0 });
+    worker.stop();
+    await delay(20);
+    const stopped = worker.report()!;
+    expect(stopped.running).toBe(false);
+    await delay(20);
+    expect(worker.report()!.unitsDone).toBe(stopped.unitsDone);
+  });
+
+  test('the event loop keeps serving while background work runs', async () => {
+    const worker = createBackgroundWorker();
+    worker.start({ name: 'background', durationMs: 500 }, 1);
+    const lags: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const at = nowMs();
+      await new Promise((resolve) => setImmediate(resolve));
+      lags.push(nowMs() - at);
+    }
+    worker.stop();
+    expect(Math.max(...lags)).toBeLessThan(50); // chunks are ~5 ms; a blocked loop would wait the full 500 ms
+  });
+});
+
+test('an unexpected exception inside a task is a failed result', async () => {
+  const result = await run({ name: 'net', direction: 'download', megabytes: 1, url: 'http://[::1', maxMs: 100 });
+  expect(result).toMatchObject({ name: 'net', ok: false, error: expect.stringMatching(/^net: .*Invalid URL/) });
+});
