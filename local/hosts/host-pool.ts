@@ -1,0 +1,158 @@
+/**
+ * The emulated hosts of one platform: opened on demand by the placement
+ * policy, each with its own proc/sys tree (and CPU cgroup where available).
+ * Memory is committed synchronously when an instance is placed, so concurrent
+ * cold starts never overfill a host.
+ */
+import type { CpuCgroups } from '../cpu/cgroup-cpu';
+import type { FaultOptions } from '../faults';
+import type { PlatformProfile } from '../profiles';
+import type { Random } from '../random';
+import { HostIdentityFactory, type HostIdentity } from './host-identity';
+import { choosePlacement } from './placement';
+import { refreshHostClock, writeHostTree } from './proc-tree';
+
+/** How often hosts' `stat` and `uptime` are rewritten while they carry instances. */
+export const HOST_CLOCK_REFRESH_MS = 500;
+
+export interface Host {
+  identity: HostIdentity;
+  seq: number;
+  committedMb: number;
+  peakMb: number;
+  instances: Set<string>;
+  tenantsSeen: Set<string>;
+  /** Instances ever placed here (a host that has run none is "new": its first cold start may be delayed). */
+  placements: number;
+  createdAt: number;
+  retiredAt: number | null;
+  /** Resolves once the proc/sys trees (and the CPU cgroup) exist. */
+  ready: Promise<{ procRoot: string; sysRoot: string; cgroup: string | null }>;
+}
+
+export interface Placement {
+  host: Host;
+  newHost: boolean;
+  hostsWithRoom: number;
+}
+
+export class HostPool {
+  private readonly hosts: Host[] = [];
+  private readonly identities: HostIdentityFactory;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private refreshing = false;
+
+  constructor(
+    private readonly profile: PlatformProfile,
+    private readonly workDir: string,
+    private readonly random: Random,
+    private readonly faults: FaultOptions,
+    private readonly cgroups: CpuCgroups | null,
+  ) {
+    this.identities = new HostIdentityFactory(profile, random);
+  }
+
+  all(): readonly Host[] {
+    return this.hosts;
+  }
+
+  live(): Host[] {
+    return this.hosts.filter((h) => h.retiredAt === null);
+  }
+
+  /** Chooses a host for an instance and commits its memory there. */
+  place(instanceId: string, tenant: string, memoryMb: number): Placement {
+    const { policy, tenancy, hostMemoryMb, poolSize } = this.profile.placement;
+    const eligible = this.live().filter((h) => tenancy === 'shared' || h.identity.tenant === tenant);
+    const decision = choosePlacement(
+      policy,
+      eligible.map((h) => ({ id: h.identity.id, freeMb: h.identity.capacityMb - h.committedMb, seq: h.seq })),
+      memoryMb,
+      poolSize,
+      this.random,
+    );
+    let host = decision.hostId ? this.hosts.find((h) => h.identity.id === decision.hostId) : undefined;
+    const newHost = !host;
+    if (!host) {
+      // An instance larger than a host gets a host of its own size (never silently overfilled).
+      const capacityMb = policy === 'microvm' ? memoryMb : Math.max(hostMemoryMb, memoryMb);
+      host = this.open(tenancy === 'dedicated' ? tenant : null, capacityMb);
+    }
+    host.committedMb += memoryMb;
+    host.peakMb = Math.max(host.peakMb, host.committedMb);
+    host.instances.add(instanceId);
+    host.tenantsSeen.add(tenant);
+    host.placements += 1;
+    return { host, newHost, hostsWithRoom: decision.hostsWithRoom };
+  }
+
+  release(host: Host, instanceId: string, memoryMb: number): void {
+    if (!host.instances.delete(instanceId)) return;
+    host.committedMb -= memoryMb;
+    // A microVM exists for its one instance only.
+    if (this.profile.placement.policy === 'microvm' && host.instances.size === 0) host.retiredAt = Date.now();
+  }
+
+  startClockRefresh(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setInterval(() => void this.refreshClocks(), HOST_CLOCK_REFRESH_MS);
+    this.refreshTimer.unref();
+  }
+
+  stopClockRefresh(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer = null;
+  }
+
+  private async refreshClocks(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      const now = Date.now();
+      await Promise.all(
+        this.live()
+          .filter((h) => h.instances.size > 0)
+          .map(async (h) => {
+            const { procRoot } = await h.ready;
+            await refreshHostClock(procRoot, h.identity, now).catch(() => undefined);
+          }),
+      );
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private open(tenant: string | null, capacityMb: number): Host {
+    const seq = this.hosts.length + 1;
+    const now = Date.now();
+    const identity = this.identities.create({
+      index: seq,
+      tenant,
+      capacityMb,
+      nowMs: now,
+      slow: this.random.chance(this.faults.slowHosts),
+      slowCpuFactor: this.faults.slowHostCpuFactor,
+    });
+    const ready = (async () => {
+      const roots = await writeHostTree(this.workDir, identity, now);
+      const cgroup = this.cgroups ? await this.cgroups.createHost(identity.id, identity.cpus * identity.cpuFactor) : null;
+      return { ...roots, cgroup };
+    })();
+    // Errors surface when an instance awaits `ready`; keep an unobserved rejection from crashing the process.
+    ready.catch(() => undefined);
+    const host: Host = {
+      identity,
+      seq,
+      committedMb: 0,
+      peakMb: 0,
+      instances: new Set(),
+      tenantsSeen: new Set(),
+      placements: 0,
+      createdAt: now,
+      retiredAt: null,
+      ready,
+    };
+    this.hosts.push(host);
+    return host;
+  }
+}

@@ -1,0 +1,63 @@
+/** The platform's record of one function instance (its process, host, timers and history). */
+import type { Runtime } from '../../experiments/schema';
+import type { GroundTruthInstance } from '../ground-truth';
+import type { Host } from '../hosts/host-pool';
+import type { InstanceProcess } from '../instances/instance-process';
+
+export type InstanceState = 'starting' | 'idle' | 'busy' | 'dead';
+export type EndReason = NonNullable<GroundTruthInstance['endReason']>;
+
+export interface Instance {
+  id: string;
+  fn: string;
+  tenant: string;
+  runtime: Runtime;
+  memoryMb: number;
+  generation: string;
+  host: Host;
+  newHost: boolean;
+  hostsWithRoom: number;
+  state: InstanceState;
+  /** Set when the instance must end as soon as its current request (or start) completes. */
+  retiring: EndReason | null;
+  process: InstanceProcess | null;
+  cgroupPath: string | null;
+  cpuQuotaVcpus: number | null;
+  idleTimeoutMs: number;
+  maxLifetimeMs: number | null;
+  idleTimer: NodeJS.Timeout | null;
+  lifetimeTimer: NodeJS.Timeout | null;
+  startedAt: number;
+  readyAt: number | null;
+  endedAt: number | null;
+  endReason: EndReason | null;
+  invocations: number;
+  lastUsedAt: number;
+  probeInstanceId: string | null;
+  /** A start failure has been reported to a waiting request (once per instance). */
+  startFailureReported: boolean;
+}
+
+export function instanceGroundTruth(i: Instance): GroundTruthInstance {
+  return {
+    id: i.id,
+    probeInstanceId: i.probeInstanceId,
+    function: i.fn,
+    tenant: i.tenant,
+    runtime: i.runtime,
+    memoryMb: i.memoryMb,
+    generation: i.generation,
+    host: i.host.identity.id,
+    newHost: i.newHost,
+    hostsWithRoom: i.hostsWithRoom,
+    pid: i.process?.pid ?? null,
+    cpuQuotaVcpus: i.cpuQuotaVcpus,
+    idleTimeoutMs: i.idleTimeoutMs,
+    maxLifetimeMs: i.maxLifetimeMs,
+    startedAt: i.startedAt,
+    readyAt: i.readyAt,
+    endedAt: i.endedAt,
+    endReason: i.endReason,
+    invocations: i.invocations,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The local platform's time scale. Waits of the plan and the platform's own
+ * timers (idle timeout, maximum lifetime, the stale window after an update)
+ * run `scale` times faster than real time, so a schedule of hours takes
+ * seconds. Latencies (process starts, requests, tasks, function timeouts) are
+ * real and never scaled: a scaled run measures the same cold starts as an
+ * unscaled one, only the clock between bursts runs fast. The analysis turns
+ * real intervals between records into platform time by multiplying them by
+ * the scale recorded in run.json (`local.timeScale`).
+ */
+import type { StudyPlan } from '../experiments/plan-schema';
+
+/** Scaled waits of a default run should add up to at most this much real time. */
+export const DEFAULT_REAL_WAIT_BUDGET_SECONDS = 60;
+
+export interface TimeScaleChoice {
+  scale: number;
+  /** In words, for the summary and run.json notes. */
+  reason: string;
+}
+
+/**
+ * The default scale of a plan: 1 when its waits fit the budget as they are, else the
+ * smallest 1-2-5 step that brings them within it (12 h of waits → 1,000×, 43 s).
+ */
+export function defaultTimeScale(plan: Pick<StudyPlan, 'duration'>): TimeScaleChoice {
+  const waits = plan.duration.waitSeconds;
+  if (waits <= DEFAULT_REAL_WAIT_BUDGET_SECONDS) {
+    return { scale: 1, reason: `real time: the plan waits ${formatSeconds(waits)} in all` };
+  }
+  const scale = niceCeil(waits / DEFAULT_REAL_WAIT_BUDGET_SECONDS);
+  return {
+    scale,
+    reason: `default for this plan: ${formatSeconds(waits)} of waits run in ${formatSeconds(waits / scale)}`,
+  };
+}
+
+/** The smallest number of the form {1, 2, 5} × 10^k that is ≥ x. */
+export function niceCeil(x: number): number {
+  if (x <= 1) return 1;
+  const exponent = Math.floor(Math.log10(x));
+  for (const base of [1, 2, 5, 10]) {
+    const candidate = base * 10 ** exponent;
+    if (candidate >= x - 1e-9) return candidate;
+  }
+  return 10 ** (exponent + 1);
+}
+
+export class TimeScale {
+  constructor(readonly scale: number) {
+    if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`time scale must be a positive number, got ${scale}`);
+  }
+
+  /** Real milliseconds for a platform-time duration. */
+  realMs(platformMs: number): number {
+    return platformMs / this.scale;
+  }
+
+  /** Platform-time milliseconds for a real duration. */
+  platformMs(realMs: number): number {
+    return realMs * this.scale;
+  }
+
+  describe(): string {
+    return this.scale === 1
+      ? 'real time (scale 1)'
+      : `waits and platform timers (idle timeout, lifetime, update stale window) ran ${this.scale}x faster than real time; latencies are real`;
+  }
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds * 10) / 10} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 6) / 10} min`;
+  return `${Math.round(seconds / 360) / 10} h`;
+}
