@@ -39,10 +39,15 @@ export function truncateText(text: string, max = 500): string {
   return `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
+/**
+ * An error's message, with its system code when the message lacks it. Duck-typed rather than
+ * `instanceof Error`: errors from another realm (node core under jest's vm, a worker) are still errors.
+ */
 export function errorText(error: unknown): string {
-  if (error instanceof Error) {
+  if (typeof error === 'object' && error !== null && typeof (error as Error).message === 'string') {
+    const { message, name } = error as Error;
     const code = (error as NodeJS.ErrnoException).code;
-    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message || error.name;
+    return code && !message.includes(code) ? `${code}: ${message}` : message || name;
   }
   return String(error);
 }

@@ -8,7 +8,7 @@ import type { Deployment } from '../contracts/deployment';
 import type { FinishRunEvent } from '../contracts/driver-event';
 import { RUN_MANIFEST_VERSION, RunManifest } from '../contracts/run-manifest';
 import { z } from 'zod';
-import { DriverRefusedError, zodIssuesText } from './errors';
+import { DriverRefusedError, errorText, zodIssuesText } from './errors';
 
 type FinishEvent = z.output<typeof FinishRunEvent>;
 
@@ -49,7 +49,7 @@ export function parseStoredManifest(text: string, key: string): RunManifest {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new DriverRefusedError(`${key}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new DriverRefusedError(`${key}: not JSON (${errorText(error)})`);
   }
   const result = RunManifest.safeParse(json);
   if (!result.success) throw new DriverRefusedError(`${key}: invalid run manifest: ${zodIssuesText(result.error)}`);

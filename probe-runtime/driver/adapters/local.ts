@@ -22,7 +22,7 @@ import { z } from 'zod';
 import type { Deployment } from '../../contracts/deployment';
 import { RunManifest } from '../../contracts/run-manifest';
 import { loadDeploymentFile, loadPlanFile, requireEnv } from '../config/load-setup';
-import { DriverConfigError, zodIssuesText } from '../errors';
+import { DriverConfigError, errorText, zodIssuesText } from '../errors';
 import { describeFailure, makeDriverDeps } from '../host';
 import { createLocalInvoker } from '../invokers/http';
 import type { Invoker } from '../invoker';
@@ -52,7 +52,7 @@ export async function runLocalDriver(stdinText: string, env: NodeJS.ProcessEnv, 
   try {
     event = JSON.parse(stdinText);
   } catch (error) {
-    throw new DriverConfigError(`stdin: not a JSON driver event (${error instanceof Error ? error.message : String(error)})`);
+    throw new DriverConfigError(`stdin: not a JSON driver event (${errorText(error)})`);
   }
   const plan = loadPlanFile(requireEnv(env, 'CURTAIN_PLAN_FILE', 'the plan.json of the run'));
   const deployment: Deployment = env.CURTAIN_DEPLOYMENT_FILE
@@ -88,7 +88,7 @@ function main(): void {
   try {
     stdinText = readFileSync(0, 'utf8');
   } catch (error) {
-    process.stderr.write(`driver-local: cannot read stdin (${error instanceof Error ? error.message : String(error)})\n`);
+    process.stderr.write(`driver-local: cannot read stdin (${errorText(error)})\n`);
     process.exit(EXIT.refused);
   }
   runLocalDriver(stdinText, process.env, controller.signal).then(

@@ -5,7 +5,7 @@
  * silently and a broken probe is diagnosable from the records alone.
  */
 import { type ProbeResponse, ProbeResponse as ProbeResponseSchema } from '../../contracts/probe-wire';
-import { truncateText, zodIssuesText } from '../errors';
+import { errorText, truncateText, zodIssuesText } from '../errors';
 
 /** How much of an invalid body is kept in the record's error text. */
 export const RAW_BODY_KEEP_CHARS = 2000;
@@ -17,7 +17,7 @@ export function classifyProbeAnswer(body: string): AnswerOutcome {
   try {
     parsed = JSON.parse(body);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = errorText(error);
     return { ok: false, error: `invalid probe response: not JSON (${why}); raw: ${truncateText(body, RAW_BODY_KEEP_CHARS)}` };
   }
   const result = ProbeResponseSchema.safeParse(parsed);

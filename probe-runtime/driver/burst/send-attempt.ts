@@ -5,6 +5,7 @@
 import type { InvocationStatus } from '../../contracts/invocation-record';
 import type { ProbeRequest, ProbeResponse } from '../../contracts/probe-wire';
 import type { EpochClock } from '../clock';
+import { errorText } from '../errors';
 import type { InvokeOutcome, Invoker } from '../invoker';
 import { classifyProbeAnswer } from './probe-answer';
 
@@ -63,7 +64,7 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
     ]);
   } catch (error) {
     // The Invoker contract says invoke never rejects; a bug in one still becomes a record.
-    outcome = { kind: 'failure', status: 'error', error: `invoker failed: ${error instanceof Error ? error.message : String(error)}`, transportStatus: null };
+    outcome = { kind: 'failure', status: 'error', error: `invoker failed: ${errorText(error)}`, transportStatus: null };
   } finally {
     clearTimeout(timeout);
     clearTimeout(guard);

@@ -9,6 +9,7 @@ import type { BurstShardEvent } from '../../contracts/driver-event';
 import { INVOCATION_RECORD_VERSION, type InvocationRecord } from '../../contracts/invocation-record';
 import { PROBE_PROTOCOL_VERSION } from '../../contracts/probe-wire';
 import type { EpochClock } from '../clock';
+import { errorText } from '../errors';
 import type { Invoker } from '../invoker';
 import { pause, type RetryDelay } from './retry-delay';
 import { type AttemptResult, sendAttempt } from './send-attempt';
@@ -130,6 +131,5 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
 
 function stopReason(signal: AbortSignal | undefined): string {
   const reason: unknown = signal?.reason;
-  if (reason instanceof Error) return reason.message;
-  return typeof reason === 'string' && reason ? reason : 'interrupted';
+  return reason === undefined || reason === '' ? 'interrupted' : errorText(reason);
 }

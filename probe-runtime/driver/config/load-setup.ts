@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { contentHash } from '../../../experiments/canonical-json';
 import { StudyPlan } from '../../../experiments/plan-schema';
 import { Deployment } from '../../contracts/deployment';
-import { DriverConfigError, zodIssuesText } from '../errors';
+import { DriverConfigError, errorText, zodIssuesText } from '../errors';
 
 export interface DriverSetup {
   plan: StudyPlan;
@@ -40,7 +40,7 @@ function readJson(file: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new DriverConfigError(`${what} ${file}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new DriverConfigError(`${what} ${file}: not JSON (${errorText(error)})`);
   }
 }
 

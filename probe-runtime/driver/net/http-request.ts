@@ -92,7 +92,8 @@ export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> 
 }
 
 function abortError(signal: AbortSignal): Error {
-  const error = new Error(signal.reason instanceof Error ? signal.reason.message : 'aborted');
+  const reason: unknown = signal.reason;
+  const error = new Error(typeof reason === 'object' && reason !== null && 'message' in reason ? String(reason.message) : 'aborted');
   error.name = 'AbortError';
   return error;
 }

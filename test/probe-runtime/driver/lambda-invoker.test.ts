@@ -1,0 +1,86 @@
+// No Lambda emulator runs here: the invoker is tested through the real AWS SDK against a
+// loopback server speaking the Lambda Invoke REST API (status codes, headers and bodies as AWS sends them).
+import type { BurstShardSummary } from '../../../probe-runtime/contracts/driver-event';
+import { ProbeRequest } from '../../../probe-runtime/contracts/probe-wire';
+import { createLambdaInvoker, functionErrorText } from '../../../probe-runtime/driver/invokers/lambda';
+import { runDriverEvent } from '../../../probe-runtime/driver/run-driver-event';
+import { localDeps, RUN, tempDir } from './support/driver-fixture';
+import { json, type LoopbackServer, startLoopbackServer } from './support/loopback-server';
+import { burstStep, testPlan, withBurst } from './support/plan-fixture';
+import { fakeProbeResponse } from './support/probe-fixture';
+
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+function startFakeLambda(): Promise<LoopbackServer> {
+  return startLoopbackServer((req, res) => {
+    const match = INVOKE_PATH.exec(req.url.pathname);
+    if (req.method !== 'POST' || !match) return json(res, 404, { message: 'not found' });
+    const request = ProbeRequest.parse(JSON.parse(req.body));
+    switch (request.request % 6) {
+      case 1:
+        return json(res, 200, { errorType: 'Runtime.ExitError', errorMessage: 'RequestId: abc Error: Runtime exited with error: signal: killed' }, { 'x-amz-function-error': 'Unhandled' });
+      case 2:
+        return json(res, 429, { Type: 'User', message: 'Rate Exceeded.', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }, { 'x-amzn-errortype': 'TooManyRequestsException' });
+      case 3:
+        return; // never answers: the driver's timeout must fire
+      case 4:
+        return json(res, 500, { message: 'internal' }, { 'x-amzn-errortype': 'ServiceException' });
+      default:
+        return json(res, 200, { ...fakeProbeResponse(request), providerIds: { functionName: decodeURIComponent(match[1]!) } }, { 'x-amz-executed-version': '$LATEST' });
+    }
+  });
+}
+
+describe('Lambda invoker through the AWS SDK against a loopback Invoke API', () => {
+  let lambda: LoopbackServer;
+  let tmp: ReturnType<typeof tempDir>;
+  beforeAll(async () => {
+    lambda = await startFakeLambda();
+    tmp = tempDir('lambda');
+  });
+  afterAll(async () => {
+    await lambda.close();
+    tmp.remove();
+  });
+
+  test('classifies answers, function errors, throttling, timeouts and service errors; no SDK retries', async () => {
+    const plan = withBurst(testPlan({ requestsPerTarget: 3 }, 'aws'), 0, { timeoutMs: 400 });
+    const invoker = createLambdaInvoker({ region: 'us-east-1', endpoint: lambda.origin, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+    const deployment = {
+      v: 1 as const,
+      provider: 'aws' as const,
+      region: 'us-east-1',
+      planHash: plan.hash,
+      targets: Object.fromEntries(plan.functions.map((f) => [f.key, `arn:aws:lambda:us-east-1:111122223333:function:${f.name}`])),
+    };
+    const summary = (await runDriverEvent(
+      { v: 1, action: 'burst', study: plan.study.id, run: RUN, planHash: plan.hash, step: burstStep(plan), shard: 0 },
+      localDeps(plan, 'http://127.0.0.1:9', tmp.dir, { invoker, deployment }),
+    )) as BurstShardSummary;
+    invoker.close?.();
+    const records = (await localDeps(plan, 'http://127.0.0.1:9', tmp.dir).sink.get(summary.key))!
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string; error: string | null; transportStatus: number | null; response: { providerIds: Record<string, string> } | null; provider: string });
+    expect(records.map((r) => r.status)).toEqual(['ok', 'error', 'throttled', 'timeout', 'error', 'ok']);
+    expect(records[0]!.response!.providerIds.functionName).toBe(deployment.targets[plan.functions[0]!.key]);
+    expect(records[0]!.transportStatus).toBe(200);
+    expect(records[0]!.provider).toBe('aws');
+    expect(records[1]!.error).toBe('function error (Unhandled): Runtime.ExitError: RequestId: abc Error: Runtime exited with error: signal: killed');
+    expect(records[2]).toMatchObject({ transportStatus: 429 });
+    expect(records[2]!.error).toMatch(/^TooManyRequestsException: Rate Exceeded\./);
+    expect(records[3]!.error).toBe('no answer within 400 ms');
+    expect(records[4]).toMatchObject({ transportStatus: 500 });
+    expect(records[4]!.error).toMatch(/^ServiceException: /);
+    // One HTTP request per attempt: the SDK did not retry the 429 or the 500 behind our back.
+    expect(lambda.seen).toHaveLength(6);
+    // Fresh connections, as the paper's driver used.
+    expect(lambda.seen.every((r) => r.headers.connection === 'close')).toBe(true);
+    expect(lambda.seen.every((r) => /^AWS4-HMAC-SHA256 /.test(String(r.headers.authorization)))).toBe(true);
+  });
+
+  test('function error text falls back to the raw payload', () => {
+    expect(functionErrorText('Handled', 'plain text')).toBe('function error (Handled): plain text');
+    expect(functionErrorText('Unhandled', '{"errorMessage":"x"}')).toBe('function error (Unhandled): x');
+  });
+});
