@@ -1,3 +1,37 @@
-// Placeholder entry of the CDK for Terraform app (cdktf.json). Issue #5 replaces it with the real app.
-console.error('curtain: the Azure and Google stacks are not implemented yet (issue #5); `npx curtain plan <study> --provider gcp|azure` shows what they will deploy.');
-process.exitCode = 1;
+/**
+ * Entry of the CDK for Terraform app (cdktf.json: `npx tsx stacks/cdktf-app.ts`).
+ *
+ *   CURTAIN_STUDY=coldstart npx cdktf synth     → cdktf.out/stacks/gcp-coldstart, azure-coldstart
+ *   npx cdktf synth                             → every catalog study, both providers
+ *
+ * See stacks/cdktf/select-plans.ts for the other environment variables. A study
+ * a provider cannot run is skipped with one line naming the reason; naming it
+ * explicitly makes that an error. Errors print one message, never a stack trace.
+ */
+import path from 'node:path';
+import { PlanRefusedError, ValidationError } from '../experiments/errors';
+import { UnknownStudyError } from '../experiments/resolve-study';
+import { buildCdktfApp } from './cdktf/build-app';
+import { MissingBundlesError } from './cdktf/runtime-bundles';
+import { SynthSelectionError } from './cdktf/select-plans';
+
+function main(): number {
+  const root = path.resolve(__dirname, '..');
+  const started = Date.now();
+  try {
+    const built = buildCdktfApp({ outdir: process.env.CDKTF_OUTDIR ?? path.join(root, 'cdktf.out'), env: process.env, bundleRoot: root });
+    for (const line of built.skipped) console.error(`curtain: ${line}`);
+    built.app.synth();
+    const names = built.stacks.map((s) => s.stack).join(', ') || '(none)';
+    console.error(`curtain: synthesized ${built.stacks.length} stack(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names}`);
+    return 0;
+  } catch (error) {
+    const expected = [ValidationError, PlanRefusedError, UnknownStudyError, SynthSelectionError, MissingBundlesError].some((E) => error instanceof E);
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(expected ? message.replace(/^(curtain: )?/, 'curtain: ') : `curtain: synthesis failed: ${message}`);
+    if (!expected && process.env.CURTAIN_DEBUG && error instanceof Error) console.error(error.stack);
+    return 1;
+  }
+}
+
+process.exitCode = main();

@@ -1,0 +1,122 @@
+/**
+ * Which plans the CDK for Terraform app synthesizes, from the environment
+ * (cdktf has no command-line context of its own):
+ *
+ *   CURTAIN_STUDY         comma-separated catalog study ids (every catalog study when unset)
+ *   CURTAIN_PROVIDERS     gcp, azure or both (default both)
+ *   CURTAIN_GCP_REGION    Google region (default: the capability table's)
+ *   CURTAIN_AZURE_REGION  Azure region (default: the capability table's)
+ *   CURTAIN_AZURE_HOSTING consumption or flex (default consumption)
+ *
+ * A study a provider refuses, a plan over budget, or a plan a target cannot
+ * deploy is skipped with a one-line message naming the reason; when the user
+ * named the study explicitly the synthesis fails instead.
+ */
+import { z } from 'zod';
+import { CATALOG } from '../../experiments/catalog';
+import { PlanRefusedError, ValidationError, problemsFromZod } from '../../experiments/errors';
+import { planStudy } from '../../experiments/plan';
+import type { StudyPlan } from '../../experiments/plan-schema';
+import { buildCatalogStudy, catalogStudy } from '../../experiments/resolve-study';
+
+export const CDKTF_PROVIDERS = ['gcp', 'azure'] as const;
+export type CdktfProvider = (typeof CDKTF_PROVIDERS)[number];
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+export const SynthEnvironment = z.object({
+  CURTAIN_STUDY: z.string().optional(),
+  CURTAIN_PROVIDERS: z
+    .string()
+    .optional()
+    .refine((v) => list(v).every((p) => (CDKTF_PROVIDERS as readonly string[]).includes(p)), 'expected a comma-separated list of gcp, azure'),
+  CURTAIN_GCP_REGION: z.string().regex(/^[a-z]+-[a-z]+[0-9]$/, 'expected a Google region such as us-central1').optional(),
+  CURTAIN_AZURE_REGION: z.string().regex(/^[a-z0-9]+$/, 'expected an Azure region such as eastus').optional(),
+  CURTAIN_AZURE_HOSTING: z.enum(['consumption', 'flex']).optional(),
+});
+
+export interface SelectedPlan {
+  provider: CdktfProvider;
+  plan: StudyPlan;
+  /** Stack name: `gcp-<study>` or `azure-<study>`. */
+  stack: string;
+}
+
+export interface Selection {
+  plans: SelectedPlan[];
+  /** One line per skipped study and provider, with the reason. */
+  skipped: string[];
+}
+
+export class SynthSelectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SynthSelectionError';
+  }
+}
+
+/** A target cannot deploy a valid plan (e.g. its orchestrator would exceed a platform limit). */
+export class TargetRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetRefusedError';
+  }
+}
+
+/** A check a target runs on a plan before building its stack; throws TargetRefusedError to refuse. */
+export type PlanVetter = (provider: CdktfProvider, plan: StudyPlan) => void;
+
+export function stackName(provider: CdktfProvider, study: string): string {
+  return `${provider}-${study}`;
+}
+
+export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}): Selection {
+  const parsed = SynthEnvironment.safeParse(env);
+  if (!parsed.success) throw new ValidationError('synthesis environment', problemsFromZod(parsed.error));
+  const o = parsed.data;
+  const explicit = list(o.CURTAIN_STUDY);
+  for (const id of explicit) catalogStudy(id); // unknown ids fail with a suggestion
+  const studies = explicit.length > 0 ? explicit : CATALOG.map((s) => s.id);
+  const providers = (list(o.CURTAIN_PROVIDERS).length > 0 ? list(o.CURTAIN_PROVIDERS) : [...CDKTF_PROVIDERS]) as CdktfProvider[];
+
+  const plans: SelectedPlan[] = [];
+  const skipped: string[] = [];
+  const refuse = (study: string, provider: CdktfProvider, reason: string) => {
+    const line = `${stackName(provider, study)}: skipped: ${reason}`;
+    if (explicit.includes(study)) throw new SynthSelectionError(`curtain: cannot synthesize ${line.replace(': skipped', '')}`);
+    skipped.push(line);
+  };
+  for (const study of studies) {
+    const definition = buildCatalogStudy(study);
+    for (const provider of providers) {
+      if (!definition.providers.includes(provider)) {
+        // Not an error even when named: the study does not claim to run there.
+        skipped.push(`${stackName(provider, study)}: skipped: the study does not declare ${provider}`);
+        continue;
+      }
+      try {
+        const plan = planStudy(definition, {
+          provider,
+          region: provider === 'gcp' ? o.CURTAIN_GCP_REGION : o.CURTAIN_AZURE_REGION,
+          hosting: provider === 'azure' ? o.CURTAIN_AZURE_HOSTING : undefined,
+        });
+        if (plan.budget.verdict === 'over') {
+          refuse(study, provider, `over budget (${plan.budget.reasons.join('; ')})`);
+          continue;
+        }
+        vet(provider, plan);
+        plans.push({ provider, plan, stack: stackName(provider, study) });
+      } catch (error) {
+        if (error instanceof SynthSelectionError) throw error;
+        if (error instanceof PlanRefusedError) refuse(study, provider, error.reasons.join('; '));
+        else if (error instanceof TargetRefusedError) refuse(study, provider, error.message);
+        else throw error;
+      }
+    }
+  }
+  return { plans, skipped };
+}
