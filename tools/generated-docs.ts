@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { StudyPlan } from '../experiments/plan-schema';
+import { ProbeResponse } from '../probe-runtime/contracts/probe-wire';
 import { StudyDefinition } from '../experiments/schema';
 import { renderStudiesMarkdown } from './render-studies';
 
@@ -31,4 +32,9 @@ export const GENERATED_DOCS: GeneratedDoc[] = [
     render: () => jsonSchema(StudyPlan, 'output', 'https://curtain.dev/schemas/study-plan.schema.json', 'Curtain study plan'),
   },
   { path: 'docs/studies.md', render: renderStudiesMarkdown },
+  {
+    // The Python probe's output is validated against this file (test/probe-runtime/probe/python).
+    path: 'docs/schemas/probe-response.schema.json',
+    render: () => jsonSchema(ProbeResponse, 'output', 'https://curtain.dev/schemas/probe-response.schema.json', 'Curtain probe response'),
+  },
 ];

@@ -14,6 +14,11 @@ export function readText(path: string): string | null {
   }
 }
 
+/** Trim ASCII whitespace only, exactly as the Python probe does, so both agree on odd files. */
+export function trimAscii(text: string): string {
+  return text.replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '');
+}
+
 const MAX_FIELD_LENGTH = 256;
 // Control characters, and U+FFFD which stands for bytes that were not UTF-8.
 const UNPRINTABLE = /[\u0000-\u001f\u007f\ufffd]/;
@@ -24,8 +29,7 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f\ufffd]/;
  */
 export function cleanField(text: string | null | undefined): string | null {
   if (text == null) return null;
-  // ASCII whitespace only, exactly as the Python probe strips, so both agree on odd files.
-  const value = text.replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '');
+  const value = trimAscii(text);
   if (value === '' || value.length > MAX_FIELD_LENGTH || UNPRINTABLE.test(value)) return null;
   return value;
 }

@@ -12,7 +12,7 @@
  * - The count is the number of `processor` entries.
  * The Python probe uses the same rules and tables (probe-runtime/python).
  */
-import { cleanField } from '../read-text';
+import { cleanField, trimAscii } from '../read-text';
 
 export interface CpuInfo {
   model: string | null;
@@ -54,12 +54,12 @@ function blocks(text: string): Block[] {
   let current: Block = new Map();
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');
-    if (line.trim() === '') {
+    if (trimAscii(line) === '') {
       if (current.size > 0) result.push(current);
       current = new Map();
     } else if (colon > 0) {
-      const key = line.slice(0, colon).trim();
-      if (!current.has(key)) current.set(key, line.slice(colon + 1).trim());
+      const key = trimAscii(line.slice(0, colon));
+      if (!current.has(key)) current.set(key, trimAscii(line.slice(colon + 1)));
     }
   }
   if (current.size > 0) result.push(current);

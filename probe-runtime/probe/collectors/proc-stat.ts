@@ -23,7 +23,7 @@ export function parseBootTime(stat: string | null): number | null {
 export function parseCpuTimes(stat: string | null): CpuTimes | null {
   const match = stat && /^cpu[ \t]+([^\n]*)$/m.exec(stat);
   if (!match) return null;
-  const columns = match[1]!.trim().split(/[ \t]+/);
+  const columns = match[1]!.replace(/^[ \t]+|[ \t]+$/g, '').split(/[ \t]+/);
   if (columns.length < CPU_TIME_FIELDS.length) return null;
   const times = {} as CpuTimes;
   for (let i = 0; i < CPU_TIME_FIELDS.length; i++) {

@@ -104,7 +104,7 @@ describe('Google Cloud Functions HTTP handler, served by the real functions fram
     expect(await invalid.json()).toEqual({ error: 'invalid probe request: task.megabytes: too small: expected a number >= 1' });
     const notJson = await post('{not json', 'text/plain');
     expect(notJson.status).toBe(400);
-    expect((await notJson.json()).error).toMatch(/not JSON/);
+    expect(((await notJson.json()) as { error: string }).error).toMatch(/not JSON/);
     expect((await fetch(url)).status).toBe(405);
   });
 });

@@ -1,0 +1,63 @@
+"""Background work (task `background`, paper E10): a daemon thread doing work units after the handler returned.
+
+The next invocation reports a snapshot (ProbeResponse.backgroundWork) taken when its request arrived.
+The thread works in chunks of about CHUNK_MS; the GIL lets the main thread serve requests meanwhile.
+"""
+import threading
+from typing import Any, Dict, Optional
+
+from .clock import now_ms, round_ms
+from .tasks import result, work_unit
+
+CHUNK_MS = 5
+
+
+class BackgroundWorker:
+    def __init__(self) -> None:
+        self._run: Optional[Dict[str, Any]] = None
+
+    def start(self, task: Dict[str, Any], invocation: int) -> Dict[str, Any]:
+        started_at = now_ms()
+        run = {
+            "startedInvocation": invocation,
+            "startedAt": started_at,
+            "durationMs": task["durationMs"],
+            "unitsDone": 0,
+            "workMs": 0.0,
+            "lastProgressAt": None,
+            "running": True,
+        }
+        self._run = run
+        threading.Thread(target=self._work, args=(run,), daemon=True, name="curtain-background").start()
+        return result(task["name"], {"durationMs": task["durationMs"], "chunkMs": CHUNK_MS, "startedAt": started_at})
+
+    def _work(self, run: Dict[str, Any]) -> None:
+        checksum = 1
+        deadline = run["startedAt"] + run["durationMs"]
+        while self._run is run and run["running"]:
+            chunk_start = now = now_ms()
+            while now - chunk_start < CHUNK_MS and now < deadline:
+                checksum = work_unit(checksum)
+                run["unitsDone"] += 1
+                run["lastProgressAt"] = now = now_ms()
+            run["workMs"] += now - chunk_start
+            if now >= deadline:
+                run["running"] = False
+
+    def report(self) -> Optional[Dict[str, Any]]:
+        run = self._run
+        if run is None:
+            return None
+        return {
+            "startedInvocation": run["startedInvocation"],
+            "startedAt": round_ms(run["startedAt"]),
+            "durationMs": run["durationMs"],
+            "unitsDone": run["unitsDone"],
+            "workMs": round_ms(run["workMs"]),
+            "lastProgressAt": None if run["lastProgressAt"] is None else round_ms(run["lastProgressAt"]),
+            "running": run["running"],
+        }
+
+    def stop(self) -> None:
+        if self._run is not None:
+            self._run["running"] = False
