@@ -1,0 +1,61 @@
+/**
+ * What `npm run build:runtime` builds: one spec per name in
+ * contracts/bundle-manifest.ts. The probe's Node entries and their externals
+ * come from the probe's own list (probe/bundle-entries.ts).
+ *
+ * The AWS SDK is bundled into driver-aws rather than taken from the Lambda
+ * runtime: the version in package-lock.json is the version that runs, so a
+ * bundle hash identifies the exact driver code, and a runtime update cannot
+ * change the driver's behaviour (retries, connection handling) under a running
+ * study. The price is size (the bundle is larger; cold starts of the driver are
+ * not measured, so this does not bias any result).
+ */
+import type { BundleName } from '../contracts/bundle-manifest';
+import { PROBE_NODE_ENTRIES } from '../probe/bundle-entries';
+
+export interface NodeBundleSpec {
+  kind: 'node';
+  name: BundleName;
+  /** Entry file relative to the repository root. */
+  entry: string;
+  /** Packages left out of the bundle; the platform or the package.json written beside it provides them. */
+  external: string[];
+  /**
+   * Write a package.json (main: index.js, the externals as exact dependencies):
+   * Azure Functions finds its entry through `main`, and Google's buildpack reads it.
+   */
+  packageJson: boolean;
+}
+
+export interface CopyBundleSpec {
+  kind: 'copy';
+  name: BundleName;
+  /** Directory copied as is, relative to the repository root. */
+  from: string;
+  entry: string;
+}
+
+export type BundleSpec = NodeBundleSpec | CopyBundleSpec;
+
+const probeSpecs: NodeBundleSpec[] = PROBE_NODE_ENTRIES.map((p) => ({
+  kind: 'node',
+  name: p.bundle,
+  entry: p.entry,
+  external: p.external,
+  packageJson: p.bundle === 'probe-azure' || p.bundle === 'probe-gcp',
+}));
+
+export const BUNDLE_SPECS: BundleSpec[] = [
+  ...probeSpecs,
+  { kind: 'copy', name: 'probe-python', from: 'probe-runtime/python', entry: 'probe.py' },
+  { kind: 'node', name: 'driver-aws', entry: 'probe-runtime/driver/adapters/aws.ts', external: [], packageJson: false },
+  { kind: 'node', name: 'driver-gcp', entry: 'probe-runtime/driver/adapters/gcp.ts', external: [], packageJson: true },
+  // The Azure Functions host loads @azure/functions and durable-functions from the app's node_modules.
+  { kind: 'node', name: 'driver-azure', entry: 'probe-runtime/driver/adapters/azure.ts', external: ['@azure/functions', 'durable-functions'], packageJson: true },
+  { kind: 'node', name: 'driver-local', entry: 'probe-runtime/driver/adapters/local.ts', external: [], packageJson: false },
+];
+
+/** Files of a copied directory that are not part of the bundle (caches, tests). */
+export function isCopiedFile(relative: string): boolean {
+  return !relative.split('/').some((part) => part === '__pycache__' || part === 'tests' || part.startsWith('.')) && !relative.endsWith('.pyc');
+}

@@ -1,0 +1,31 @@
+/**
+ * A bundle directory's size and content hash, as recorded in
+ * dist/runtime/manifest.json: sha256 over, for each file sorted by its relative
+ * path (forward slashes), the line `<path>\0<sha256 of the file>\n`. Paths are
+ * part of the hash, so renaming a file changes it; nothing else (mtimes,
+ * permissions) does, so identical sources give identical hashes.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...listFiles(dir, relative));
+    else if (entry.isFile()) out.push(relative);
+  }
+  return out.sort();
+}
+
+export function hashDirectory(dir: string): { bytes: number; sha256: string } {
+  const outer = createHash('sha256');
+  let bytes = 0;
+  for (const file of listFiles(dir)) {
+    const content = readFileSync(path.join(dir, file));
+    bytes += content.length;
+    outer.update(`${file}\0${createHash('sha256').update(content).digest('hex')}\n`);
+  }
+  return { bytes, sha256: outer.digest('hex') };
+}
