@@ -3,10 +3,12 @@
  * Adding a command: one file in this folder and one entry here.
  */
 import type { Command } from '../command';
+import { compareCommand } from './compare';
 import { fetchCommand } from './fetch';
 import { fingerprintCommand } from './fingerprint';
 import { listCommand } from './list';
 import { planCommand } from './plan';
+import { reportCommand } from './report';
 import { showCommand } from './show';
 import { startCommand } from './start';
 import { validateCommand } from './validate';
@@ -18,5 +20,7 @@ export const COMMANDS: Command[] = [
   validateCommand,
   startCommand,
   fetchCommand,
+  reportCommand,
+  compareCommand,
   fingerprintCommand,
 ];

@@ -1,0 +1,78 @@
+/**
+ * Analyses one run without writing anything: opens the run directory, streams
+ * every record once through the bookkeeping (status counts, completeness), the
+ * instance table and the study's analysis, then infers hosts, computes the
+ * metrics and judges the claims. `writeReport` and `curtain compare` build on it.
+ */
+import { evaluateClaims, type ClaimsOutcome } from './claims';
+import { inferHosts, type HostInference } from './hosts/infer-hosts';
+import { InstanceTable } from './hosts/instance-table';
+import type { Metric } from './metrics';
+import { type LedgerSummary, RecordLedger } from './run/ledger';
+import { PlanIndex } from './run/plan-index';
+import { type PlatformInfo, platformOf } from './run/platform';
+import { type MalformedLine, streamRecords, type StreamSummary } from './run/record-stream';
+import { openRun, type RunFiles } from './run/run-files';
+import type { AnalysisDefinition, AnalysisOutput } from './studies/analysis';
+import { ANALYSIS_REGISTRY } from './studies';
+
+export interface RunAnalysis {
+  files: RunFiles;
+  platform: PlatformInfo;
+  definition: AnalysisDefinition;
+  stream: StreamSummary;
+  ledger: LedgerSummary;
+  hosts: HostInference;
+  output: AnalysisOutput;
+  metrics: Map<string, Metric>;
+  claims: ClaimsOutcome;
+}
+
+export interface AnalyzeOptions {
+  /** Progress and malformed-line messages (the CLI passes stderr). */
+  log?: (line: string) => void;
+  /** Malformed lines echoed to the log one by one; the rest are summarised. */
+  logMalformedLimit?: number;
+}
+
+export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): Promise<RunAnalysis> {
+  const log = options.log ?? (() => {});
+  const files = await openRun(runDir);
+  const index = new PlanIndex(files.plan);
+  const platform = platformOf(files.plan, files.manifest);
+  const instances = new InstanceTable(index);
+  const ledger = new RecordLedger(index);
+  let hosts: HostInference | null = null;
+  const definition = ANALYSIS_REGISTRY[files.plan.analysis.kind];
+  const analysis = definition.create({
+    plan: files.plan,
+    index,
+    platform,
+    instances,
+    hosts: () => (hosts ??= inferHosts(instances)),
+  });
+  const logLimit = options.logMalformedLimit ?? 20;
+  let logged = 0;
+  log(`reading ${files.shards.length} shard file(s) of ${files.plan.study.id}/${files.manifest?.run ?? runDir}`);
+  const stream = await streamRecords(
+    files,
+    index,
+    (record) => {
+      ledger.add(record);
+      analysis.add(record, instances.add(record));
+    },
+    {
+      onMalformed: (m: MalformedLine) => {
+        if (logged++ < logLimit) log(`malformed line ${m.file}:${m.line}: ${m.reason}`);
+      },
+      onProgress: (lines, shardFiles) => log(`  ${lines.toLocaleString('en-US')} lines read (${shardFiles} of ${files.shards.length} files)`),
+    },
+  );
+  if (stream.malformed > logLimit) log(`… ${stream.malformed - logLimit} more malformed line(s); all are listed in the report`);
+  log(`${stream.records.toLocaleString('en-US')} records, ${stream.malformed} malformed line(s), ${instances.size} instances`);
+  const output = analysis.finish();
+  hosts ??= inferHosts(instances);
+  const metrics = new Map(output.metrics.map((m) => [m.name, m]));
+  const claims = evaluateClaims(files.plan.claims, metrics, platform);
+  return { files, platform, definition, stream, ledger: ledger.summary(), hosts, output, metrics, claims };
+}

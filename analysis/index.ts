@@ -1,0 +1,62 @@
+/**
+ * The analysis entry points:
+ *   writeReport(runDir, options)  report.md, figures/*.svg and summary.json for one run
+ *                                 (the signature pinned in analysis/README.md; `curtain run` calls it);
+ *   analyzeRun(runDir, options)   the same analysis without writing anything;
+ *   compareRuns(a, b)             metric-by-metric comparison of two runs (`curtain compare`).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { analyzeRun } from './analyze-run';
+import { renderSvg } from './figures/render-svg';
+import { buildSummary } from './report/build-summary';
+import type { ReportSummary } from './report/summary-schema';
+import { renderReport } from './report/report-markdown';
+
+export { analyzeRun, type RunAnalysis } from './analyze-run';
+export { compareRuns, type RunComparison } from './compare/compare-runs';
+
+export interface WriteReportOptions {
+  /** Where report.md, summary.json and figures/ go; default `<runDir>/report`. */
+  outDir?: string;
+  /** Progress and malformed-line messages (the CLI passes stderr). */
+  log?: (line: string) => void;
+}
+
+export interface WriteReportResult {
+  reportPath: string;
+  summaryPath: string;
+  figures: string[];
+  malformedLines: number;
+  /** The content of summary.json (an addition to the signature pinned in README.md). */
+  summary: ReportSummary;
+}
+
+export async function writeReport(runDir: string, options: WriteReportOptions = {}): Promise<WriteReportResult> {
+  const log = options.log ?? (() => {});
+  const analysis = await analyzeRun(runDir, { log });
+  const outDir = path.resolve(options.outDir ?? path.join(runDir, 'report'));
+  const figuresDir = path.join(outDir, 'figures');
+  await mkdir(figuresDir, { recursive: true });
+  const notes = [...analysis.files.notes, ...analysis.output.notes];
+  const figures: string[] = [];
+  for (const figure of analysis.output.figures) {
+    const file = path.join(figuresDir, figure.file);
+    try {
+      await writeFile(file, await renderSvg(figure.spec));
+      figures.push(file);
+    } catch (error) {
+      // A figure that cannot be drawn must not cost the report: say so and go on.
+      notes.push(`figure ${figure.file} could not be rendered: ${(error as Error).message}`);
+      figures.push('');
+    }
+  }
+  const relativeFigures = figures.map((f) => (f ? path.relative(outDir, f).split(path.sep).join('/') : ''));
+  const reportPath = path.join(outDir, 'report.md');
+  const summaryPath = path.join(outDir, 'summary.json');
+  await writeFile(reportPath, renderReport(analysis, relativeFigures, notes));
+  const summary = buildSummary(analysis, notes);
+  await writeFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  log(`report written to ${reportPath}`);
+  return { reportPath, summaryPath, figures: figures.filter(Boolean), malformedLines: analysis.stream.malformed, summary };
+}

@@ -1,0 +1,81 @@
+/**
+ * Kaplan–Meier survival estimate for right-censored durations (an instance
+ * still alive when the study ended is censored: it lived at least that long),
+ * with Greenwood's variance on the log(−log S) scale for pointwise 95 % bands,
+ * and the median survival time with the interval where the band crosses 0.5.
+ */
+const Z_95 = 1.959963984540054;
+
+export interface SurvivalStep {
+  /** Time at which the survival drops (an event time). */
+  time: number;
+  survival: number;
+  lower: number;
+  upper: number;
+  atRisk: number;
+  events: number;
+}
+
+export interface KaplanMeier {
+  steps: SurvivalStep[];
+  n: number;
+  events: number;
+  censored: number;
+  /** First time S(t) ≤ 0.5; null when the curve never reaches 0.5 (too much censoring). */
+  median: number | null;
+  medianLower: number | null;
+  medianUpper: number | null;
+  /** The longest observed duration (event or censored), for "median > X" statements. */
+  maxObserved: number;
+}
+
+export function kaplanMeier(durations: ArrayLike<number>, observed: ArrayLike<boolean | number>, indices?: ArrayLike<number>): KaplanMeier {
+  const n = indices ? indices.length : durations.length;
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) order[k] = indices ? indices[k]! : k;
+  order.sort((a, b) => durations[a]! - durations[b]!);
+  const steps: SurvivalStep[] = [];
+  let atRisk = n;
+  let survival = 1;
+  let greenwood = 0;
+  let events = 0;
+  let maxObserved = 0;
+  for (let k = 0; k < n; ) {
+    const time = durations[order[k]!]!;
+    let died = 0;
+    let leaving = 0;
+    while (k < n && durations[order[k]!]! === time) {
+      if (observed[order[k]!]) died++;
+      leaving++;
+      k++;
+    }
+    maxObserved = Math.max(maxObserved, time);
+    if (died > 0) {
+      survival *= 1 - died / atRisk;
+      greenwood += atRisk > died ? died / (atRisk * (atRisk - died)) : Number.POSITIVE_INFINITY;
+      events += died;
+      const [lower, upper] = logLogBand(survival, greenwood);
+      steps.push({ time, survival, lower, upper, atRisk, events: died });
+    }
+    atRisk -= leaving;
+  }
+  const firstAtOrBelowHalf = (pick: (s: SurvivalStep) => number) => steps.find((s) => pick(s) <= 0.5)?.time ?? null;
+  return {
+    steps,
+    n,
+    events,
+    censored: n - events,
+    median: firstAtOrBelowHalf((s) => s.survival),
+    medianLower: firstAtOrBelowHalf((s) => s.lower),
+    medianUpper: firstAtOrBelowHalf((s) => s.upper),
+    maxObserved,
+  };
+}
+
+function logLogBand(survival: number, greenwood: number): [number, number] {
+  if (survival <= 0 || !Number.isFinite(greenwood)) return [0, survival > 0 ? survival : 0];
+  if (survival >= 1) return [1, 1];
+  const logS = Math.log(survival);
+  const se = Math.sqrt(greenwood) / Math.abs(logS);
+  return [Math.pow(survival, Math.exp(Z_95 * se)), Math.pow(survival, Math.exp(-Z_95 * se))];
+}

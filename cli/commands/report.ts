@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { writeReport } from '../../analysis';
+import type { Command } from '../command';
+import { parseCommandArgs, requirePositional, validateOptions } from '../options';
+
+const usage = `Usage: curtain report <run-dir> [--out DIR] [--json]
+
+Analyses one run in the bucket layout (<study>/<run>/ holding plan.json, run.json and
+steps/<step>/<shard>.jsonl): a local run, or a cloud run downloaded with \`curtain fetch\`.
+Writes report.md (claims with verdicts, records by status, hosts, tables, figures, metrics),
+figures/*.svg and summary.json. Malformed result lines are listed and skipped, never fatal.
+  --out DIR   where to write (default: <run-dir>/report)
+  --json      print {reportPath, summaryPath, figures, malformedLines, claims} as JSON
+Exit codes: 0 report written; 1 not a readable run directory.`;
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'analyse a run: report.md, SVG figures and summary.json with a verdict per claim',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('report', args, { out: { type: 'string' }, json: { type: 'boolean' } }, usage);
+    const runDir = path.resolve(io.cwd, requirePositional('report', positionals, 'run-dir', usage));
+    const o = validateOptions('report', z.object({ out: z.string().min(1).optional(), json: z.boolean().default(false) }), values);
+    const result = await writeReport(runDir, { outDir: o.out ? path.resolve(io.cwd, o.out) : undefined, log: (line) => io.err(line) });
+    const { summary, ...paths } = result;
+    const verdicts = summary.claims.map((c) => ({ id: c.claim.id, verdict: c.verdict }));
+    if (o.json) {
+      io.out(JSON.stringify({ ...paths, claims: verdicts }, null, 2));
+      return 0;
+    }
+    const count = (v: string) => verdicts.filter((c) => c.verdict === v).length;
+    io.out(
+      [
+        `report: ${result.reportPath}`,
+        `summary: ${result.summaryPath}`,
+        `figures: ${result.figures.length} in ${path.join(path.dirname(result.reportPath), 'figures')}`,
+        summary.platform.emulated ? `platform: emulated (local profile ${summary.platform.profile ?? 'unknown'}, time scale ${summary.platform.timeScale})` : `platform: ${summary.platform.provider} ${summary.platform.region}`,
+        `claims: ${count('consistent')} consistent, ${count('differs')} differ, ${count('not measurable here')} not measurable here`,
+        ...verdicts.map((c) => `  ${c.id}: ${c.verdict}`),
+        ...(result.malformedLines > 0 ? [`malformed lines: ${result.malformedLines} (listed in the report)`] : []),
+      ].join('\n'),
+    );
+    return 0;
+  },
+};
