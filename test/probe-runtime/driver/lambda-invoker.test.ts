@@ -1,41 +1,18 @@
 // No Lambda emulator runs here: the invoker is tested through the real AWS SDK against a
 // loopback server speaking the Lambda Invoke REST API (status codes, headers and bodies as AWS sends them).
 import type { BurstShardSummary } from '../../../probe-runtime/contracts/driver-event';
-import { ProbeRequest } from '../../../probe-runtime/contracts/probe-wire';
 import { createLambdaInvoker, functionErrorText } from '../../../probe-runtime/driver/invokers/lambda';
 import { runDriverEvent } from '../../../probe-runtime/driver/run-driver-event';
 import { localDeps, RUN, tempDir } from './support/driver-fixture';
-import { json, type LoopbackServer, startLoopbackServer } from './support/loopback-server';
+import { startFakeLambda } from './support/fake-lambda';
+import type { LoopbackServer } from './support/loopback-server';
 import { burstStep, testPlan, withBurst } from './support/plan-fixture';
-import { fakeProbeResponse } from './support/probe-fixture';
-
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
-
-function startFakeLambda(): Promise<LoopbackServer> {
-  return startLoopbackServer((req, res) => {
-    const match = INVOKE_PATH.exec(req.url.pathname);
-    if (req.method !== 'POST' || !match) return json(res, 404, { message: 'not found' });
-    const request = ProbeRequest.parse(JSON.parse(req.body));
-    switch (request.request % 6) {
-      case 1:
-        return json(res, 200, { errorType: 'Runtime.ExitError', errorMessage: 'RequestId: abc Error: Runtime exited with error: signal: killed' }, { 'x-amz-function-error': 'Unhandled' });
-      case 2:
-        return json(res, 429, { Type: 'User', message: 'Rate Exceeded.', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }, { 'x-amzn-errortype': 'TooManyRequestsException' });
-      case 3:
-        return; // never answers: the driver's timeout must fire
-      case 4:
-        return json(res, 500, { message: 'internal' }, { 'x-amzn-errortype': 'ServiceException' });
-      default:
-        return json(res, 200, { ...fakeProbeResponse(request), providerIds: { functionName: decodeURIComponent(match[1]!) } }, { 'x-amz-executed-version': '$LATEST' });
-    }
-  });
-}
 
 describe('Lambda invoker through the AWS SDK against a loopback Invoke API', () => {
   let lambda: LoopbackServer;
   let tmp: ReturnType<typeof tempDir>;
   beforeAll(async () => {
-    lambda = await startFakeLambda();
+    lambda = await startFakeLambda((request) => (['ok', 'function-error', 'throttle', 'hang', 'service-error', 'ok'] as const)[request.request % 6]!);
     tmp = tempDir('lambda');
   });
   afterAll(async () => {
