@@ -156,7 +156,7 @@ export class GcpStudyStack extends TerraformStack {
         maxInstances: peakDemand(plan, fn.key),
         env: fn.env,
         serviceAccountEmail: t.probeAccount.email,
-        labels: { ...gcpLabels(study, fn.tenant), 'curtain-function': fn.key },
+        labels: { ...gcpLabels(study, fn.tenant), curtain_function: fn.key },
         changedAtRunTime: updated.has(fn.key),
         dependsOn: t.services,
       });
@@ -211,7 +211,7 @@ export class GcpStudyStack extends TerraformStack {
         CURTAIN_TARGETS: Fn.jsonencode(Object.fromEntries([...probes].map(([key, p]) => [key, p.fn.url]))),
       },
       serviceAccountEmail: driverAccount.email,
-      labels: { ...labels, 'curtain-function': 'driver' },
+      labels: { ...labels, curtain_function: 'driver' },
       dependsOn: home.services,
     });
     new CloudRunV2ServiceIamMember(this, 'workflow-invokes-driver', {

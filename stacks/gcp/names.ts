@@ -20,7 +20,10 @@ export const gcpNames = {
   serviceAccount: (study: string, role: 'probe' | 'driver' | 'flow') => `curtain-${studyHash(study)}-${role}`,
 };
 
-/** Labels every labelled resource carries (values: lower-case letters, digits, - and _). */
+/**
+ * Labels every labelled resource carries. Keys use underscores: cdktf rewrites
+ * hyphenated keys of the provider's default_labels map into snake case.
+ */
 export function gcpLabels(study: string, tenant?: string): Record<string, string> {
-  return { 'curtain-study': study, 'managed-by': 'curtain', ...(tenant ? { 'curtain-tenant': tenant } : {}) };
+  return { curtain_study: study, managed_by: 'curtain', ...(tenant ? { curtain_tenant: tenant } : {}) };
 }
