@@ -22,10 +22,17 @@ export function hostDir(workDir: string, hostId: string): string {
   return path.join(workDir, 'hosts', hostId);
 }
 
+export function hostTreePaths(workDir: string, hostId: string): { procRoot: string; sysRoot: string } {
+  const root = hostDir(workDir, hostId);
+  return { procRoot: path.join(root, 'proc'), sysRoot: path.join(root, 'sys') };
+}
+
+export function instanceProcRoot(instanceDir: string): string {
+  return path.join(instanceDir, 'proc');
+}
+
 export async function writeHostTree(workDir: string, host: HostIdentity, nowMs: number): Promise<{ procRoot: string; sysRoot: string }> {
-  const root = hostDir(workDir, host.id);
-  const proc = path.join(root, 'proc');
-  const sys = path.join(root, 'sys');
+  const { procRoot: proc, sysRoot: sys } = hostTreePaths(workDir, host.id);
   await mkdir(path.join(proc, 'sys', 'kernel'), { recursive: true });
   await mkdir(path.join(proc, 'net'), { recursive: true });
   await mkdir(sys, { recursive: true });
@@ -50,7 +57,7 @@ export async function writeHostTree(workDir: string, host: HostIdentity, nowMs: 
 
 /** An instance's proc root: the host's entries plus its own `self/cgroup`. */
 export async function writeInstanceProcRoot(instanceDir: string, hostProcRoot: string, cgroupLines: string[]): Promise<string> {
-  const proc = path.join(instanceDir, 'proc');
+  const proc = instanceProcRoot(instanceDir);
   await mkdir(path.join(proc, 'self'), { recursive: true });
   await Promise.all([
     ...HOST_PROC_ENTRIES.map((entry) => symlink(path.join(hostProcRoot, entry), path.join(proc, entry))),

@@ -22,7 +22,7 @@ import type { FaultOptions } from '../faults';
 import { GROUND_TRUTH_VERSION, type GroundTruth, type GroundTruthInvocation } from '../ground-truth';
 import { instanceCgroupLines } from '../hosts/host-identity';
 import { HostPool, type Host } from '../hosts/host-pool';
-import { writeInstanceProcRoot } from '../hosts/proc-tree';
+import { hostTreePaths, instanceProcRoot, writeInstanceProcRoot } from '../hosts/proc-tree';
 import { InstanceProcess, type InvokeReply } from '../instances/instance-process';
 import type { RuntimeCommands } from '../instances/runtime-commands';
 import { HostBandwidth } from '../net/host-bandwidth';
@@ -73,6 +73,8 @@ interface FunctionState {
 
 interface Pending {
   request: ProbeRequest;
+  /** The new instance started for this request (Lambda semantics: a cold start serves the request that caused it). */
+  boundTo: Instance | null;
   receivedAt: number;
   queueTimer: NodeJS.Timeout | null;
   respond: (reply: HttpReply) => void;
@@ -102,10 +104,16 @@ export class LocalPlatform {
   private readonly pool: HostPool;
   private readonly links = new Map<string, HostBandwidth>();
   private readonly hostTokens = new Map<string, string>();
+  /** Starting instances and the request each was started for. */
+  private readonly bindings = new Map<Instance, Pending>();
   private frontDoor: FrontDoor | null = null;
   private inFlight = 0;
   private stopping = false;
   private instanceSeq = 0;
+  /** Starts still in progress: stop() waits for them before removing the scratch files they write. */
+  private readonly boots = new Set<Promise<void>>();
+  /** Cuts the provisioning delays of starts in progress short when the platform stops. */
+  private readonly stopSignal = new AbortController();
 
   private constructor(
     private readonly options: PlatformOptions,
@@ -249,6 +257,7 @@ export class LocalPlatform {
     return new Promise<HttpReply>((resolve) => {
       const pending: Pending = {
         request,
+        boundTo: null,
         receivedAt,
         queueTimer: null,
         truth,
@@ -262,6 +271,7 @@ export class LocalPlatform {
         const index = fn.queue.indexOf(pending);
         if (index < 0) return;
         fn.queue.splice(index, 1);
+        this.unbind(pending);
         truth.outcome = 'queue-timeout';
         truth.queuedMs = Date.now() - receivedAt;
         pending.respond(reply(429, { error: `no instance became available within the function timeout (${fn.config.timeoutSeconds} s)` }));
@@ -276,6 +286,7 @@ export class LocalPlatform {
   async stop(): Promise<void> {
     if (this.stopping && !this.frontDoor) return;
     this.stopping = true;
+    this.stopSignal.abort();
     for (const fn of this.functions.values()) {
       if (fn.staleTimer) clearTimeout(fn.staleTimer);
       for (const pending of fn.queue.splice(0)) {
@@ -285,12 +296,14 @@ export class LocalPlatform {
       }
     }
     await Promise.all(this.allInstances.filter((i) => i.state !== 'dead').map((i) => this.end(i, 'shutdown')));
+    await Promise.allSettled([...this.boots]);
+    await Promise.all(this.allInstances.filter((i) => i.state !== 'dead').map((i) => this.end(i, 'shutdown')));
     await Promise.all(this.allInstances.map((i) => i.process?.exited));
     this.pool.stopClockRefresh();
     await this.frontDoor?.close();
     this.frontDoor = null;
     this.cgroups?.close();
-    await rm(this.options.workDir, { recursive: true, force: true });
+    await rm(this.options.workDir, { recursive: true, force: true, maxRetries: 3 });
     activePlatforms.delete(this);
   }
 
@@ -338,25 +351,54 @@ export class LocalPlatform {
 
   // ---- routing -------------------------------------------------------------
 
-  /** Gives waiting requests to idle instances, then starts instances for the rest within the limits. */
+  /**
+   * Gives waiting requests to idle instances, then to starting instances that
+   * serve no request yet, then starts instances for the rest within the limits,
+   * each bound to the request it is started for.
+   */
   private schedule(fn: FunctionState): void {
     if (this.stopping) return;
-    while (fn.queue.length > 0) {
+    const nextUnbound = () => fn.queue.find((p) => p.boundTo === null);
+    for (let pending = nextUnbound(); pending; pending = nextUnbound()) {
       const instance = this.pickIdle(fn);
       if (!instance) break;
-      void this.dispatch(fn, instance, fn.queue.shift()!);
+      this.takeFromQueue(fn, pending);
+      void this.dispatch(fn, instance, pending);
     }
     const current = [...fn.instances].filter((i) => i.generation === fn.config.generation && i.retiring === null && i.state !== 'dead');
-    const count = (state: Instance['state']) => current.filter((i) => i.state === state).length;
+    for (const instance of current) {
+      const pending = instance.state === 'starting' && !this.bindings.has(instance) ? nextUnbound() : undefined;
+      if (pending) this.bind(pending, instance);
+    }
     const toStart = instancesToStart({
+      unboundQueued: fn.queue.filter((p) => p.boundTo === null).length,
       queued: fn.queue.length,
-      starting: count('starting'),
-      idle: count('idle'),
-      busy: count('busy'),
+      live: current.length,
+      busy: current.filter((i) => i.state === 'busy').length,
       maxInstancesPerFunction: this.options.profile.scaling.maxInstancesPerFunction,
       scaleOutFraction: this.options.profile.scaling.scaleOutFraction,
     });
-    for (let n = 0; n < toStart; n++) this.startInstance(fn);
+    for (let n = 0; n < toStart; n++) {
+      const pending = nextUnbound();
+      const instance = this.startInstance(fn);
+      if (pending) this.bind(pending, instance);
+    }
+  }
+
+  private bind(pending: Pending, instance: Instance): void {
+    pending.boundTo = instance;
+    this.bindings.set(instance, pending);
+  }
+
+  private unbind(pending: Pending): void {
+    if (pending.boundTo) this.bindings.delete(pending.boundTo);
+    pending.boundTo = null;
+  }
+
+  private takeFromQueue(fn: FunctionState, pending: Pending): void {
+    const index = fn.queue.indexOf(pending);
+    if (index >= 0) fn.queue.splice(index, 1);
+    this.unbind(pending);
   }
 
   /** Most recently used idle instance; within a lazy update's window, sometimes an idle stale one. */
@@ -471,7 +513,7 @@ export class LocalPlatform {
 
   // ---- instance lifecycle --------------------------------------------------
 
-  private startInstance(fn: FunctionState): void {
+  private startInstance(fn: FunctionState): Instance {
     const { profile } = this.options;
     this.instanceSeq += 1;
     const id = `i${String(this.instanceSeq).padStart(4, '0')}`;
@@ -507,29 +549,39 @@ export class LocalPlatform {
     };
     fn.instances.add(instance);
     this.allInstances.push(instance);
-    this.boot(fn, instance, { ...fn.config }).catch((error: unknown) => this.startFailed(fn, instance, error));
+    const boot = this.boot(fn, instance, { ...fn.config }).catch((error: unknown) => this.startFailed(fn, instance, error));
+    this.boots.add(boot);
+    void boot.finally(() => this.boots.delete(boot));
+    return instance;
   }
 
   private async boot(fn: FunctionState, instance: Instance, config: FunctionConfig): Promise<void> {
     const { profile, faults, runtimes, workDir } = this.options;
-    const roots = await instance.host.ready;
     const delayMs = (instance.newHost ? profile.lifecycle.newHostDelayMs : 0) + Math.round(this.random.between(profile.lifecycle.initDelayMs));
-    if (delayMs > 0) await sleep(delayMs);
-    if (ended(instance)) return;
+    if (delayMs > 0) await sleep(delayMs, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+    if (ended(instance) || this.stopping) return;
 
     const runtime = runtimes[config.runtime];
     if (!runtime) throw new Error(`no command to start ${config.runtime} instances on this machine`);
     const dir = path.join(workDir, 'instances', instance.id);
     const tmp = path.join(dir, 'tmp');
+    const roots = hostTreePaths(workDir, instance.host.identity.id);
+    const procRoot = instanceProcRoot(dir);
     await mkdir(tmp, { recursive: true });
-    const procRoot = await writeInstanceProcRoot(dir, roots.procRoot, instanceCgroupLines(profile.identity.cgroup, instance.host.identity, this.random.hex(64)));
-    if (this.cgroups && roots.cgroup) {
-      const vcpus = vcpusFor(profile, config.memoryMb);
-      const created = await this.cgroups.createInstance(instance.host.identity.id, instance.id, vcpus === null ? null : vcpus * instance.host.identity.cpuFactor);
-      instance.cgroupPath = created.path;
-      instance.cpuQuotaVcpus = created.quotaUs === null ? null : created.quotaUs / 100_000;
-    }
-    if (ended(instance)) return;
+    // The proc root is read on the first request, not at start-up, and the CPU cgroup needs
+    // no pid to exist: both are prepared while the process starts, off the cold-start path.
+    const cgroupLines = instanceCgroupLines(profile.identity.cgroup, instance.host.identity, this.random.hex(64));
+    const prepared = (async () => {
+      const host = await instance.host.ready;
+      await writeInstanceProcRoot(dir, host.procRoot, cgroupLines);
+      if (this.cgroups && host.cgroup) {
+        const vcpus = vcpusFor(profile, config.memoryMb);
+        const created = await this.cgroups.createInstance(instance.host.identity.id, instance.id, vcpus === null ? null : vcpus * instance.host.identity.cpuFactor);
+        instance.cgroupPath = created.path;
+        instance.cpuQuotaVcpus = created.quotaUs === null ? null : created.quotaUs / 100_000;
+      }
+    })();
+    prepared.catch(() => undefined);
 
     const proc = InstanceProcess.spawn(
       {
@@ -556,8 +608,16 @@ export class LocalPlatform {
     void proc.exited.then(() => this.onExit(fn, instance));
     if (this.faultRandom.chance(faults.startFailure)) proc.killNow();
     const assign = () => (instance.cgroupPath ? this.cgroups!.assign(instance.cgroupPath, proc.pid).catch(() => undefined) : Promise.resolve());
-    if (!profile.cpu.unthrottledInit) await assign();
-    await proc.ready;
+    try {
+      if (!profile.cpu.unthrottledInit) {
+        await prepared;
+        await assign();
+      }
+      await Promise.all([proc.ready, prepared]);
+    } catch (error) {
+      proc.killNow();
+      throw error;
+    }
     if (profile.cpu.unthrottledInit) await assign();
     if (ended(instance)) return;
 
@@ -574,18 +634,25 @@ export class LocalPlatform {
       await this.end(instance, instance.retiring);
       return;
     }
+    const bound = this.bindings.get(instance);
+    if (bound) {
+      this.takeFromQueue(fn, bound);
+      void this.dispatch(fn, instance, bound);
+      return;
+    }
     this.armIdleTimer(instance);
     this.schedule(fn);
     if (instance.state === 'idle' && profile.lifecycle.freezeBetweenInvocations) proc.freeze();
   }
 
-  /** A start that failed answers one waiting request, so a broken bundle shows as errors rather than a hang. */
+  /** A start that failed answers the request it was started for, so a broken bundle shows as errors rather than a hang. */
   private startFailed(fn: FunctionState, instance: Instance, error: unknown): void {
     if (instance.startFailureReported) return;
     if (instance.endReason !== null && instance.endReason !== 'start-failed') return; // ended on purpose while starting
     instance.startFailureReported = true;
+    const pending = this.bindings.get(instance);
+    if (pending) this.takeFromQueue(fn, pending);
     void this.end(instance, 'start-failed');
-    const pending = fn.queue.shift();
     if (pending) {
       if (pending.queueTimer) clearTimeout(pending.queueTimer);
       pending.truth.outcome = 'start-failed';
@@ -618,6 +685,9 @@ export class LocalPlatform {
       if (instance.generation === fn.config.generation || instance.state === 'dead') continue;
       if (instance.state === 'idle') void this.end(instance, 'replaced');
       else instance.retiring ??= 'replaced';
+      // A request waiting for an old instance to start waits for a new one instead.
+      const bound = this.bindings.get(instance);
+      if (bound) this.unbind(bound);
     }
   }
 
@@ -635,6 +705,8 @@ export class LocalPlatform {
     instance.idleTimer = instance.lifetimeTimer = null;
     this.pool.release(instance.host, instance.id, instance.memoryMb);
     this.functions.get(instance.fn)?.instances.delete(instance);
+    const bound = this.bindings.get(instance);
+    if (bound) this.unbind(bound);
     if (instance.process) await instance.process.kill();
     if (instance.cgroupPath && this.cgroups) await this.cgroups.removeInstance(instance.cgroupPath);
     const fn = this.functions.get(instance.fn);

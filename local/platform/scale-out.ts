@@ -6,24 +6,23 @@
  * queued (Google, about half).
  */
 export interface ScaleOutInput {
-  /** Requests waiting for an instance. */
+  /** Waiting requests no idle or starting instance will serve (after those were handed out). */
+  unboundQueued: number;
+  /** All waiting requests. */
   queued: number;
-  /** Live instances of the current configuration, by state. */
-  starting: number;
-  idle: number;
+  /** Live instances of the current configuration (starting, idle or busy). */
+  live: number;
   busy: number;
   maxInstancesPerFunction: number | null;
   scaleOutFraction: number;
 }
 
 export function instancesToStart(input: ScaleOutInput): number {
-  const live = input.starting + input.idle + input.busy;
-  // Waiting requests an instance on its way will not pick up.
-  const uncovered = input.queued - input.starting - input.idle;
-  if (uncovered <= 0) return 0;
+  if (input.unboundQueued <= 0) return 0;
   let limit = input.maxInstancesPerFunction ?? Number.POSITIVE_INFINITY;
   if (input.scaleOutFraction < 1) {
+    // Instances for about this fraction of the demand (requests running or waiting).
     limit = Math.min(limit, Math.ceil(input.scaleOutFraction * (input.busy + input.queued)));
   }
-  return Math.max(0, Math.min(uncovered, limit - live));
+  return Math.max(0, Math.min(input.unboundQueued, limit - input.live));
 }

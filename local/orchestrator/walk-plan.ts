@@ -1,0 +1,159 @@
+/**
+ * The local orchestrator: walks a plan with the same semantics as the cloud
+ * orchestrators (Step Functions, Workflows, Durable Functions):
+ *   start-run (driver) → for each step: wait | update | burst → finish-run (driver)
+ * Each burst's shards run in parallel as separate driver processes sharing one
+ * `stepStartedAt`, so they share the barrier. Waits are divided by the time
+ * scale. Every failure is caught and recorded; finish-run always closes
+ * run.json, with status `interrupted` when the run was stopped (Ctrl-C).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
+import type { ConfigChange } from '../../experiments/schema';
+import { BurstShardSummary, DRIVER_EVENT_VERSION, type DriverEvent } from '../../probe-runtime/contracts/driver-event';
+import type { RunStatus } from '../../probe-runtime/contracts/run-manifest';
+import type { ResultSink } from '../../probe-runtime/driver/sinks/result-sink';
+import type { Random } from '../random';
+import type { TimeScale } from '../time-scale';
+import { callDriver, type DriverCallResult, type DriverCommand } from './driver-process';
+import { writeFallbackShard } from './fallback-records';
+
+/** Attempts per burst shard when its driver process dies (a retried shard overwrites its own key). */
+export const SHARD_ATTEMPTS = 3;
+
+export interface RunFailure {
+  step: number;
+  shard: number | null;
+  message: string;
+}
+
+export type OrchestratorEvent =
+  | { kind: 'step'; step: StudyPlan['steps'][number]; startedAt: number }
+  | { kind: 'shard'; step: BurstStep; summary: BurstShardSummary }
+  | { kind: 'failure'; failure: RunFailure }
+  | { kind: 'interrupted' };
+
+export interface WalkOptions {
+  plan: StudyPlan;
+  run: string;
+  driver: DriverCommand;
+  sink: ResultSink;
+  /** Applies an update step to the platform. */
+  update(functionKey: string, change: ConfigChange, generation: string): void;
+  timeScale: TimeScale;
+  /** Aborted on Ctrl-C: no new step starts, running drivers are told to stop. */
+  interrupt: AbortSignal;
+  /** Fault injection: chance that a shard's driver is killed as it starts. */
+  driverCrash: number;
+  faultRandom: Random;
+  onEvent?: (event: OrchestratorEvent) => void;
+}
+
+export interface WalkResult {
+  status: Exclude<RunStatus, 'running'>;
+  stepsCompleted: number;
+  failures: RunFailure[];
+  driverCalls: number;
+}
+
+export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
+  const { plan, run } = options;
+  const common = { v: DRIVER_EVENT_VERSION, study: plan.study.id, run, planHash: plan.hash } as const;
+  const failures: RunFailure[] = [];
+  const fail = (failure: RunFailure) => {
+    failures.push(failure);
+    options.onEvent?.({ kind: 'failure', failure });
+  };
+  let driverCalls = 0;
+  const call = (event: DriverEvent, crash = false): Promise<DriverCallResult> => {
+    driverCalls += 1;
+    return callDriver(options.driver, event, { stop: options.interrupt, crashAfterMs: crash ? options.faultRandom.int(0, 30) : null });
+  };
+
+  let stepsCompleted = 0;
+  let started = false;
+  const opened = await call({ ...common, action: 'start-run' });
+  if (opened.ok) started = true;
+  else fail({ step: -1, shard: null, message: `start-run: ${opened.message}` });
+
+  let next = 0;
+  if (started) {
+    for (; next < plan.steps.length && !options.interrupt.aborted; next++) {
+      const step = plan.steps[next]!;
+      options.onEvent?.({ kind: 'step', step, startedAt: Date.now() });
+      if (step.kind === 'wait') {
+        await sleep(options.timeScale.realMs(step.seconds * 1000), undefined, { signal: options.interrupt }).catch(() => undefined);
+        if (options.interrupt.aborted) break;
+      } else if (step.kind === 'update') {
+        try {
+          options.update(step.function, step.change, step.generation);
+        } catch (error) {
+          fail({ step: step.index, shard: null, message: `update of ${step.function}: ${error instanceof Error ? error.message : String(error)}` });
+        }
+      } else {
+        await runBurst(step, options, common, call, fail);
+        if (options.interrupt.aborted) break;
+      }
+      stepsCompleted += 1;
+    }
+  }
+
+  // Whatever was not sent still gets its records: `skipped` for steps never reached.
+  const interrupted = options.interrupt.aborted;
+  if (interrupted) options.onEvent?.({ kind: 'interrupted' });
+  // (An interrupted burst's own shards were closed by runBurst; existing shards are never rewritten.)
+  const firstUnsent = started ? next : 0;
+  for (const step of plan.steps.slice(firstUnsent)) {
+    if (step.kind !== 'burst') continue;
+    for (let shard = 0; shard < step.shards; shard++) {
+      await writeFallbackShard(options.sink, plan, run, step, shard, {
+        status: 'skipped',
+        error: interrupted ? 'the run was interrupted before this request was sent' : 'the run stopped before this step (start-run failed)',
+      }).catch((error: unknown) => fail({ step: step.index, shard, message: `writing skipped records: ${String(error)}` }));
+    }
+  }
+
+  const status: WalkResult['status'] = interrupted ? 'interrupted' : failures.length > 0 ? 'failed' : 'completed';
+  // finish-run must not be stopped by the interrupt that ended the run.
+  driverCalls += 1;
+  const closed = await callDriver(options.driver, { ...common, action: 'finish-run', status, stepsCompleted, failures });
+  if (!closed.ok) failures.push({ step: -1, shard: null, message: `finish-run: ${closed.message}` });
+  return { status: closed.ok ? status : 'failed', stepsCompleted, failures, driverCalls };
+}
+
+async function runBurst(
+  step: BurstStep,
+  options: WalkOptions,
+  common: { v: 1; study: string; run: string; planHash: string },
+  call: (event: DriverEvent, crash?: boolean) => Promise<DriverCallResult>,
+  fail: (failure: RunFailure) => void,
+): Promise<void> {
+  // One start time for every shard: the barrier is stepStartedAt + barrierMs for all of them.
+  const stepStartedAt = new Date().toISOString();
+  await Promise.all(
+    Array.from({ length: step.shards }, async (_, shard) => {
+      const event: DriverEvent = { ...common, action: 'burst', step, shard, stepStartedAt };
+      let last: DriverCallResult | null = null;
+      for (let attempt = 1; attempt <= SHARD_ATTEMPTS; attempt++) {
+        const crash = attempt === 1 && options.faultRandom.chance(options.driverCrash);
+        last = await call(event, crash);
+        if (last.ok || !last.retryable || options.interrupt.aborted) break;
+      }
+      if (last?.ok) {
+        const summary = BurstShardSummary.safeParse(last.summary);
+        if (summary.success) options.onEvent?.({ kind: 'shard', step, summary: summary.data });
+        else fail({ step: step.index, shard, message: 'the driver answered with an invalid shard summary' });
+        return;
+      }
+      const message = last?.ok === false ? last.message : 'the driver did not run';
+      if (!options.interrupt.aborted) fail({ step: step.index, shard, message: `burst shard: ${message}` });
+      // Not `skipped`: the orchestrator cannot know which of the shard's requests reached a probe.
+      await writeFallbackShard(options.sink, options.plan, options.run, step, shard, {
+        status: 'error',
+        error: options.interrupt.aborted
+          ? `the run was interrupted and the shard's driver stopped before writing its records (${message}); requests may have been sent`
+          : `the shard's driver failed (${message}); requests may have been sent`,
+      }).catch((error: unknown) => fail({ step: step.index, shard, message: `writing fallback records: ${String(error)}` }));
+    }),
+  );
+}

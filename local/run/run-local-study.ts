@@ -1,0 +1,238 @@
+/**
+ * One study on the embedded local platform, end to end: plan for provider
+ * `local`, start the platform, walk the plan with the real driver bundle,
+ * stop every instance, write the ground truth, then the report.
+ *
+ * Results land in `<out>/<study>/<run>/` in the bucket layout (plan.json,
+ * run.json, steps/<step>/<shard>.jsonl), exactly as `curtain fetch` leaves a
+ * cloud run; the ground truth goes to `<out>/.ground-truth/<study>/<run>.json`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { planStudy } from '../../experiments/plan';
+import type { StudyPlan } from '../../experiments/plan-schema';
+import { resolveStudy } from '../../experiments/resolve-study';
+import { newRunId, runPrefix } from '../../probe-runtime/contracts/bucket-layout';
+import type { Deployment } from '../../probe-runtime/contracts/deployment';
+import type { RunManifest } from '../../probe-runtime/contracts/run-manifest';
+import { createLocalDirSink } from '../../probe-runtime/driver/sinks/local-dir';
+import type { CpuQuotaStatus } from '../cpu/cgroup-cpu';
+import { describeFaults, FaultOptions } from '../faults';
+import { GroundTruth, groundTruthPath } from '../ground-truth';
+import { LocalPlatform, type PlatformStats } from '../platform/local-platform';
+import { resolveProfile, type PlatformProfile } from '../profiles';
+import { Random } from '../random';
+import { defaultTimeScale, TimeScale } from '../time-scale';
+import type { DriverCommand } from '../orchestrator/driver-process';
+import { walkPlan, type OrchestratorEvent, type RunFailure } from '../orchestrator/walk-plan';
+import { loadWriteReport, type ReportResult } from './report-bridge';
+import { summarizeRun, type RecordSummary } from './run-summary';
+import { bundleFile, bundleHashes, instanceCommands, type RuntimeBundles } from './runtime-bundles';
+
+export interface LocalRunOptions {
+  /** A catalog study id or a definition file. */
+  study: string;
+  sets?: Record<string, unknown>;
+  profile?: string;
+  /** Dotted-path overrides of the profile (`--profile-set`). */
+  profileSet?: Record<string, unknown>;
+  /** Waits and platform timers run this many times faster; default: per plan (time-scale.ts). */
+  timeScale?: number;
+  /** Results root (default ./curtain-results). */
+  outDir: string;
+  /** Faults layered over the profile's. */
+  faults?: Partial<FaultOptions>;
+  seed?: number;
+  run?: string;
+  maxInvocations?: number;
+  /** The bundles to run (built by the caller: ensureRuntimeBuilt()). */
+  bundles: RuntimeBundles;
+  /** Ctrl-C: stop after the running step; everything recorded stays valid. */
+  interrupt?: AbortSignal;
+  cpuQuota?: 'auto' | 'off';
+  cgroupParent?: string;
+  /** Write the report through the analysis (default true). */
+  report?: boolean;
+  onEvent?: (event: OrchestratorEvent) => void;
+  /** Gets a function to read live platform numbers once the platform runs (progress display). */
+  onPlatform?: (stats: () => PlatformStats) => void;
+  log?: (line: string) => void;
+}
+
+export interface LocalRunResult {
+  plan: StudyPlan;
+  run: string;
+  runDir: string;
+  status: RunManifest['status'];
+  stepsCompleted: number;
+  failures: RunFailure[];
+  profile: PlatformProfile;
+  timeScale: number;
+  timeScaleReason: string;
+  cpuQuota: CpuQuotaStatus;
+  faults: string[];
+  groundTruthPath: string;
+  groundTruth: GroundTruth;
+  records: RecordSummary;
+  report: ReportResult | null;
+  /** Why there is no report, when there is none. */
+  reportNote: string | null;
+  elapsedMs: number;
+}
+
+/** A plan over its budget (exit code 2 in the CLI). */
+export class PlanOverBudgetError extends Error {
+  constructor(readonly reasons: string[]) {
+    super(`plan refused: over budget: ${reasons.join('; ')}`);
+    this.name = 'PlanOverBudgetError';
+  }
+}
+
+/** The plan a local run executes, with its budget checked. */
+export function planLocalRun(options: Pick<LocalRunOptions, 'study' | 'sets' | 'maxInvocations'>): StudyPlan {
+  const { definition } = resolveStudy(options.study, options.sets ?? {});
+  const plan = planStudy(definition, { provider: 'local', budget: { maxInvocations: options.maxInvocations } });
+  if (plan.budget.verdict === 'over') throw new PlanOverBudgetError(plan.budget.reasons);
+  return plan;
+}
+
+export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunResult> {
+  const began = performance.now();
+  const log = options.log ?? (() => undefined);
+  const plan = planLocalRun(options);
+  const profile = resolveProfile(options.profile, options.profileSet ?? {});
+  const faults = FaultOptions.parse({ ...profile.faults, ...(options.faults ?? {}) });
+  const scaleChoice =
+    options.timeScale !== undefined ? { scale: options.timeScale, reason: 'set with --time-scale' } : defaultTimeScale(plan);
+  const timeScale = new TimeScale(scaleChoice.scale);
+
+  const runtimes = instanceCommands(options.bundles);
+  const needed = [...new Set(plan.functions.map((f) => f.runtime))];
+  const missing = needed.filter((r) => runtimes.problems[r]).map((r) => `${r}: ${runtimes.problems[r]}`);
+  if (missing.length > 0) throw new Error(`this machine cannot run the plan's instances: ${missing.join('; ')}`);
+
+  const run = options.run ?? newRunId(new Date(), randomBytes(3).toString('hex'));
+  const outDir = path.resolve(options.outDir);
+  const runDir = path.join(outDir, ...runPrefix(plan.study.id, run).split('/'));
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'curtain-local-'));
+  const interrupt = options.interrupt ?? new AbortController().signal;
+  let platform: LocalPlatform | null = null;
+  try {
+    const staging = path.join(scratch, 'driver');
+    await mkdir(staging, { recursive: true });
+    const planFile = path.join(staging, 'plan.json');
+    const deploymentFile = path.join(staging, 'deployment.json');
+    const deployment: Deployment = {
+      v: 1,
+      provider: 'local',
+      region: plan.region,
+      planHash: plan.hash,
+      targets: Object.fromEntries(plan.functions.map((f) => [f.key, f.key])),
+      bundles: bundleHashes(options.bundles),
+    };
+    await writeFile(planFile, `${JSON.stringify(plan, null, 2)}\n`);
+    await writeFile(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
+
+    platform = await LocalPlatform.start({
+      profile,
+      timeScale,
+      faults,
+      functions: plan.functions,
+      runtimes: runtimes.commands,
+      workDir: path.join(scratch, 'platform'),
+      seed: options.seed ?? 2018,
+      cpuQuota: options.cpuQuota,
+      cgroupParent: options.cgroupParent,
+    });
+    const live = platform;
+    options.onPlatform?.(() => live.stats());
+    log(`local platform: profile ${profile.name}, ${timeScale.describe()}, CPU quota ${platform.cpuQuota.applied ? 'applied' : `not applied (${platform.cpuQuota.reason})`}`);
+
+    const localSection: NonNullable<RunManifest['local']> = {
+      profile: profile.name,
+      timeScale: timeScale.scale,
+      cpuQuota: platform.cpuQuota,
+      faults: describeFaults(faults),
+    };
+    const driver: DriverCommand = {
+      command: process.execPath,
+      args: [bundleFile(options.bundles, 'driver-local')],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        CURTAIN_PLAN_FILE: planFile,
+        CURTAIN_DEPLOYMENT_FILE: deploymentFile,
+        CURTAIN_RESULTS_DIR: outDir,
+        CURTAIN_LOCAL_ENDPOINT: platform.endpoint,
+        CURTAIN_RUN_PROVENANCE: JSON.stringify({ local: localSection, notes: runNotes(profile, timeScale, scaleChoice.reason, platform.cpuQuota) }),
+      },
+    };
+    const walked = await walkPlan({
+      plan,
+      run,
+      driver,
+      sink: createLocalDirSink(outDir),
+      update: (key, change, generation) => live.update(key, change, generation),
+      timeScale,
+      interrupt,
+      driverCrash: faults.driverCrash,
+      faultRandom: new Random(faults.seed + 1),
+      onEvent: options.onEvent,
+    });
+
+    await platform.stop();
+    const truth = GroundTruth.parse(platform.groundTruth({ study: plan.study.id, run }));
+    const truthFile = groundTruthPath(outDir, plan.study.id, run);
+    await mkdir(path.dirname(truthFile), { recursive: true });
+    await writeFile(truthFile, `${JSON.stringify(truth)}\n`);
+
+    const records = await summarizeRun(runDir);
+    let report: ReportResult | null = null;
+    let reportNote: string | null = null;
+    if (options.report === false) reportNote = 'report skipped (--no-report)';
+    else {
+      const writeReport = loadWriteReport();
+      if (!writeReport) reportNote = 'the full report comes with the analysis module (analysis/index.ts), which this checkout does not have yet';
+      else {
+        try {
+          report = await writeReport(runDir, { log });
+        } catch (error) {
+          reportNote = `the report could not be written: ${error instanceof Error ? error.message : String(error)} (the records are complete; retry with \`curtain report ${runDir}\`)`;
+        }
+      }
+    }
+    return {
+      plan,
+      run,
+      runDir,
+      status: walked.status,
+      stepsCompleted: walked.stepsCompleted,
+      failures: walked.failures,
+      profile,
+      timeScale: timeScale.scale,
+      timeScaleReason: scaleChoice.reason,
+      cpuQuota: platform.cpuQuota,
+      faults: describeFaults(faults),
+      groundTruthPath: truthFile,
+      groundTruth: truth,
+      records,
+      report,
+      reportNote,
+      elapsedMs: performance.now() - began,
+    };
+  } finally {
+    await platform?.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function runNotes(profile: PlatformProfile, timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus): string[] {
+  const notes = [
+    `Run on Curtain's embedded local platform: real instance processes on emulated hosts (profile ${profile.name}: ${profile.description}). Host signals (boot time, CPU model, cgroup lines, addresses) are emulated; see docs/local-platform.md.`,
+    `Time scale ${timeScale.scale} (${scaleReason}): ${timeScale.describe()}.`,
+  ];
+  if (profile.models) notes.push(`The ${profile.name} profile models ${profile.models}: claims about ${profile.models} are compared with this run.`);
+  if (!cpu.applied) notes.push(`No per-instance CPU quota: ${cpu.reason}. CPU-share results reflect the machine's scheduler only.`);
+  return notes;
+}
