@@ -5,13 +5,27 @@
  * finding a marker means the platform reused the sandbox's /tmp for a new
  * instance life (tmpMarkerFound), which is itself worth recording.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InstanceIdentity } from '../../contracts/probe-wire';
 import { nowMs, roundMs } from '../clock';
 
 export const TMP_MARKER_FILE = '.curtain-probe-instance';
+
+/**
+ * A random version-4 UUID from Math.random (seeded by V8 from the OS's entropy).
+ * Only uniqueness matters for an instance id, not unpredictability, and loading
+ * node:crypto would add measurably to every local cold start.
+ */
+export function randomInstanceId(): string {
+  const hex = (digits: number) => {
+    let out = '';
+    for (let i = 0; i < digits; i++) out += ((Math.random() * 16) | 0).toString(16);
+    return out;
+  };
+  const variant = (8 + ((Math.random() * 4) | 0)).toString(16);
+  return `${hex(8)}-${hex(4)}-4${hex(3)}-${variant}${hex(3)}-${hex(12)}`;
+}
 
 export interface InstanceTracker {
   readonly id: string;
@@ -21,7 +35,7 @@ export interface InstanceTracker {
 }
 
 export function createInstanceTracker(tmpDir: string): InstanceTracker {
-  const id = randomUUID();
+  const id = randomInstanceId();
   const startedAt = roundMs(nowMs());
   const marker = join(tmpDir, TMP_MARKER_FILE);
   const tmpMarkerFound = existsSync(marker);

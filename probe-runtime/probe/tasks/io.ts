@@ -5,7 +5,7 @@
  * file is always removed; at maxMs the write stops and the partial figure is
  * reported with completed=false.
  */
-import { randomFillSync } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskResult } from '../../contracts/probe-wire';
@@ -15,6 +15,8 @@ import { errorText, failed, MIB, perSecond, succeeded, type TaskOf } from './tas
 export function runIo(task: TaskOf<'io'>, tmpDir: string): TaskResult {
   const file = join(tmpDir, `curtain-io-${process.pid}-${Date.now()}.tmp`);
   const total = task.megabytes * MIB;
+  // node:crypto is loaded on first use: the local probe's start-up stays lean.
+  const { randomFillSync } = require('node:crypto') as typeof Crypto;
   const block = randomFillSync(Buffer.allocUnsafe(Math.min(task.blockKb * 1024, total)));
   const start = nowMs();
   let written = 0;

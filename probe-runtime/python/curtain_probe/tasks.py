@@ -2,10 +2,7 @@
 
 Each task respects its duration bound; a failure is a result with ok=False, never an exception.
 """
-import http.client
 import os
-import socket
-import threading
 import time
 from typing import Any, Dict, Optional
 from urllib.parse import urlsplit
@@ -188,6 +185,11 @@ def run_memory(task: Dict[str, Any]) -> Dict[str, Any]:
 
 def _transfer(task: Dict[str, Any], start: float, progress: Dict[str, Any]) -> Optional[str]:
     """One request on a fresh connection; a watchdog shuts the socket at maxMs. Returns an error or None."""
+    # Imported here: http.client costs tens of ms, and the shim's start-up is a measured cold start.
+    import http.client
+    import socket
+    import threading
+
     parts = urlsplit(task["url"])
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     deadline = start + task["maxMs"]

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { collectGeneration, collectMemoryMb, collectProviderIds } from '../../../probe-runtime/probe/collectors/environment';
 import { collectHost, parseUuid } from '../../../probe-runtime/probe/collectors/host';
-import { createInstanceTracker, TMP_MARKER_FILE } from '../../../probe-runtime/probe/collectors/identity';
+import { createInstanceTracker, randomInstanceId, TMP_MARKER_FILE } from '../../../probe-runtime/probe/collectors/identity';
 import { parseCgroup } from '../../../probe-runtime/probe/collectors/cgroup';
 import { parseCpuInfo } from '../../../probe-runtime/probe/collectors/cpuinfo';
 import { parseMemTotalKb } from '../../../probe-runtime/probe/collectors/meminfo';
@@ -201,6 +201,12 @@ describe('instance identity', () => {
     } finally {
       tmp.cleanup();
     }
+  });
+
+  test('instance ids are version-4 UUIDs and do not repeat', () => {
+    const ids = Array.from({ length: 20_000 }, () => randomInstanceId());
+    for (const id of ids.slice(0, 200)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   test('an unusable tmp dir does not stop the probe', () => {
