@@ -121,3 +121,44 @@ export class ShimClient {
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
   }
 }
+
+/**
+ * The net task's counterpart on loopback: GET /data?mb=N serves N MiB, PUT counts what it receives
+ * (answering `uploadStatus`), /missing is a 404, /trickle sends one block then stays silent, /hang
+ * never answers.
+ */
+export interface NetTestServer extends LoopbackServer {
+  /** Bytes the last PUT delivered. */
+  uploaded(): number;
+  /** Size of a served block (what /trickle delivers). */
+  blockBytes: number;
+}
+
+export async function startNetTestServer(uploadStatus = 201): Promise<NetTestServer> {
+  const block = Buffer.alloc(64 * 1024, 7);
+  let uploaded = 0;
+  const server = await startLoopbackServer((req, res) => {
+    const url = new URL(req.url!, 'http://loopback');
+    if (url.pathname === '/missing') return void res.writeHead(404).end('no');
+    if (url.pathname === '/hang') return;
+    if (url.pathname === '/trickle') return void res.writeHead(200).write(block);
+    if (req.method === 'PUT') {
+      uploaded = 0;
+      req.on('data', (chunk: Buffer) => (uploaded += chunk.length));
+      req.on('end', () => res.writeHead(uploadStatus).end());
+      return;
+    }
+    const size = Number(url.searchParams.get('mb') ?? '0') * 1024 * 1024;
+    res.writeHead(200, { 'content-length': size });
+    let sent = 0;
+    const pump = () => {
+      while (sent < size) {
+        sent += block.length;
+        if (!res.write(block)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
+  });
+  return { ...server, uploaded: () => uploaded, blockBytes: block.length };
+}

@@ -12,7 +12,7 @@ import { nowMs } from '../../../probe-runtime/probe/clock';
 import { workUnit } from '../../../probe-runtime/probe/tasks/cpu-kernel';
 import { MIB } from '../../../probe-runtime/probe/tasks/task-result';
 import { FIXTURE_EXPECTATIONS } from './fixture-expectations';
-import { cleanEnv, FIXTURES, fixtureRoots, probeRequest, REPO, ShimClient, startLoopbackServer, tempDir, type LoopbackServer } from './helpers';
+import { cleanEnv, FIXTURES, fixtureRoots, probeRequest, REPO, ShimClient, startNetTestServer, tempDir, type NetTestServer } from './helpers';
 import { expectAgreement, INVALID_REQUESTS, VALID_REQUESTS, type Outcome } from './request-cases';
 
 const RUNNER = path.join(__dirname, 'python/run_probe.py');
@@ -167,31 +167,16 @@ describe('tasks', () => {
   });
 
   describe('net against a loopback server', () => {
-    let server: LoopbackServer;
-    let uploaded = 0;
-    const block = Buffer.alloc(64 * 1024, 3);
+    let server: NetTestServer;
     beforeAll(async () => {
-      server = await startLoopbackServer((req, res) => {
-        if (req.url === '/missing') return void res.writeHead(404).end();
-        if (req.url === '/trickle') return void res.writeHead(200).write(block);
-        if (req.url === '/hang') return;
-        if (req.method === 'PUT') {
-          uploaded = 0;
-          req.on('data', (c: Buffer) => (uploaded += c.length));
-          req.on('end', () => res.writeHead(204).end());
-          return;
-        }
-        res.writeHead(200, { 'content-length': 4 * MIB });
-        for (let i = 0; i < 64; i++) res.write(block);
-        res.end();
-      });
+      server = await startNetTestServer(204);
     });
     afterAll(() => server.close());
 
     test('download, upload, errors and the maxMs bound', async () => {
       const started = nowMs();
       const [down, up, missing, noUrl, stalled, hang] = await runTasks([
-        { name: 'net', direction: 'download', megabytes: 4, url: `${server.url}/data`, maxMs: 10_000 },
+        { name: 'net', direction: 'download', megabytes: 4, url: `${server.url}/data?mb=4`, maxMs: 10_000 },
         { name: 'net', direction: 'upload', megabytes: 2, url: `${server.url}/up`, maxMs: 10_000 },
         { name: 'net', direction: 'download', megabytes: 1, url: `${server.url}/missing`, maxMs: 5000 },
         { name: 'net', direction: 'download', megabytes: 1, maxMs: 5000 },
@@ -201,10 +186,10 @@ describe('tasks', () => {
       expect(down).toMatchObject({ ok: true, values: { bytes: 4 * MIB, status: 200, completed: true } });
       expect(down!.values.mbitPerSec as number).toBeGreaterThan(0);
       expect(up).toMatchObject({ ok: true, values: { bytes: 2 * MIB, status: 204, completed: true } });
-      expect(uploaded).toBe(2 * MIB);
+      expect(server.uploaded()).toBe(2 * MIB);
       expect(missing).toMatchObject({ ok: false, error: 'net: HTTP 404', values: { status: 404 } });
       expect(noUrl).toMatchObject({ ok: false, error: expect.stringContaining('no url') });
-      expect(stalled).toMatchObject({ ok: true, values: { completed: false, bytes: block.length } });
+      expect(stalled).toMatchObject({ ok: true, values: { completed: false, bytes: server.blockBytes } });
       expect(stalled!.values.ms as number).toBeGreaterThanOrEqual(200);
       expect(stalled!.values.ms as number).toBeLessThan(1500);
       expect(hang).toMatchObject({ ok: false, error: 'net: nothing transferred within 150 ms', values: { bytes: 0, completed: false } });

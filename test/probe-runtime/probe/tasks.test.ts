@@ -8,7 +8,7 @@ import { delay, waitForBarrier } from '../../../probe-runtime/probe/tasks/barrie
 import { UNIT_ROUNDS } from '../../../probe-runtime/probe/tasks/cpu-kernel';
 import { runTask, type TaskContext } from '../../../probe-runtime/probe/tasks/run-task';
 import { MIB } from '../../../probe-runtime/probe/tasks/task-result';
-import { REPO, startLoopbackServer, tempDir, type LoopbackServer } from './helpers';
+import { REPO, startLoopbackServer, startNetTestServer, tempDir, type NetTestServer } from './helpers';
 
 const tmp = tempDir();
 const context = (): TaskContext => ({ tmpDir: tmp.dir, background: createBackgroundWorker(), invocation: 1 });
@@ -170,37 +170,9 @@ describe('memory', () => {
 });
 
 describe('net', () => {
-  let server: LoopbackServer;
-  let uploaded = 0;
-  const block = Buffer.alloc(64 * 1024, 7);
-
+  let server: NetTestServer;
   beforeAll(async () => {
-    server = await startLoopbackServer((req, res) => {
-      const size = Number(new URL(req.url!, 'http://x').searchParams.get('mb') ?? '0') * MIB;
-      if (req.url!.startsWith('/missing')) return void res.writeHead(404).end('no');
-      if (req.url!.startsWith('/hang')) return; // never answers
-      if (req.url!.startsWith('/trickle')) {
-        res.writeHead(200);
-        res.write(block); // one block, then silence
-        return;
-      }
-      if (req.method === 'PUT') {
-        uploaded = 0;
-        req.on('data', (chunk: Buffer) => (uploaded += chunk.length));
-        req.on('end', () => res.writeHead(201).end());
-        return;
-      }
-      res.writeHead(200, { 'content-length': size });
-      let sent = 0;
-      const pump = () => {
-        while (sent < size) {
-          sent += block.length;
-          if (!res.write(block)) return void res.once('drain', pump);
-        }
-        res.end();
-      };
-      pump();
-    });
+    server = await startNetTestServer(201);
   });
   afterAll(() => server.close());
 
@@ -222,7 +194,7 @@ describe('net', () => {
   test('upload: the server receives exactly N MB', async () => {
     const result = await run({ name: 'net', direction: 'upload', megabytes: 3, url: `${server.url}/up`, maxMs: 10_000 });
     expect(result).toMatchObject({ ok: true, values: { direction: 'upload', bytes: 3 * MIB, status: 201, completed: true } });
-    expect(uploaded).toBe(3 * MIB);
+    expect(server.uploaded()).toBe(3 * MIB);
     expect(result.values.mbitPerSec as number).toBeGreaterThan(0);
   });
 
@@ -247,7 +219,7 @@ describe('net', () => {
 
   test('maxMs cuts a stalled transfer: partial result, or an error when nothing arrived', async () => {
     const partial = await run({ name: 'net', direction: 'download', megabytes: 8, url: `${server.url}/trickle`, maxMs: 150 });
-    expect(partial).toMatchObject({ ok: true, values: { completed: false, bytes: block.length } });
+    expect(partial).toMatchObject({ ok: true, values: { completed: false, bytes: server.blockBytes } });
     expect(partial.values.ms as number).toBeGreaterThanOrEqual(150);
     expect(partial.values.ms as number).toBeLessThan(1000);
     const none = await run({ name: 'net', direction: 'download', megabytes: 1, url: `${server.url}/hang`, maxMs: 100 });
