@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { StudyPlan } from '../experiments/plan-schema';
 import { ProbeResponse } from '../probe-runtime/contracts/probe-wire';
+import { InvocationRecord } from '../probe-runtime/contracts/invocation-record';
 import { StudyDefinition } from '../experiments/schema';
 import { renderStudiesMarkdown } from './render-studies';
 
@@ -36,5 +37,10 @@ export const GENERATED_DOCS: GeneratedDoc[] = [
     // The Python probe's output is validated against this file (test/probe-runtime/probe/python).
     path: 'docs/schemas/probe-response.schema.json',
     render: () => jsonSchema(ProbeResponse, 'output', 'https://curtain.dev/schemas/probe-response.schema.json', 'Curtain probe response'),
+  },
+  {
+    // One line of a results shard (docs/results-schema.md explains every field).
+    path: 'docs/schemas/invocation-record.schema.json',
+    render: () => jsonSchema(InvocationRecord, 'output', 'https://curtain.dev/schemas/invocation-record.schema.json', 'Curtain invocation record'),
   },
 ];

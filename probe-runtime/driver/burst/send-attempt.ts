@@ -9,10 +9,7 @@ import { errorText } from '../errors';
 import type { InvokeOutcome, Invoker } from '../invoker';
 import { classifyProbeAnswer } from './probe-answer';
 
-/**
- * If an invoker ignores its abort signal, the core gives up this much later so
- * that one misbehaving transport cannot hang a whole shard.
- */
+/** How long after its timeout an invoker that ignores the abort signal is given before the attempt ends anyway. */
 const INVOKER_GRACE_MS = 2_000;
 
 export interface AttemptResult {
@@ -39,13 +36,21 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
   const controller = new AbortController();
   const startedAt = clock.now();
   let sentAt: number | null = null;
-  const timeout = setTimeout(() => controller.abort(), timeoutMs);
-  let guard: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  let giveUp: (outcome: InvokeOutcome) => void = () => undefined;
   const guardOutcome = new Promise<InvokeOutcome>((resolve) => {
-    guard = setTimeout(
-      () => resolve({ kind: 'failure', status: 'timeout', error: `no answer within ${timeoutMs} ms (the invoker did not stop)`, transportStatus: null }),
-      timeoutMs + INVOKER_GRACE_MS,
-    );
+    giveUp = resolve;
+  });
+  // One timer per attempt, armed in a microtask so that it stays out of the synchronous loop that
+  // sends a burst. When it fires the invoker is told to stop; should it not, the attempt ends anyway
+  // INVOKER_GRACE_MS later, so that one misbehaving transport cannot hang a whole shard.
+  queueMicrotask(() => {
+    if (settled) return;
+    timer = setTimeout(() => {
+      controller.abort();
+      timer = setTimeout(() => giveUp({ kind: 'failure', status: 'timeout', error: 'the invoker did not stop', transportStatus: null }), INVOKER_GRACE_MS);
+    }, timeoutMs);
   });
   let outcome: InvokeOutcome;
   try {
@@ -66,8 +71,8 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
     // The Invoker contract says invoke never rejects; a bug in one still becomes a record.
     outcome = { kind: 'failure', status: 'error', error: `invoker failed: ${errorText(error)}`, transportStatus: null };
   } finally {
-    clearTimeout(timeout);
-    clearTimeout(guard);
+    settled = true;
+    clearTimeout(timer);
   }
   const receivedAt = clock.now();
   const base = { sentAt: sentAt ?? startedAt, receivedAt };
