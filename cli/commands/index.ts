@@ -9,6 +9,7 @@ import { fingerprintCommand } from './fingerprint';
 import { listCommand } from './list';
 import { planCommand } from './plan';
 import { reportCommand } from './report';
+import { runCommand } from './run';
 import { showCommand } from './show';
 import { startCommand } from './start';
 import { validateCommand } from './validate';
@@ -18,6 +19,7 @@ export const COMMANDS: Command[] = [
   showCommand,
   planCommand,
   validateCommand,
+  runCommand,
   startCommand,
   fetchCommand,
   reportCommand,

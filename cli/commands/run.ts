@@ -1,0 +1,185 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { parseSets } from '../../experiments/resolve-study';
+import { parseFaultOptions } from '../../local/faults';
+import { PROFILE_NAMES, PROFILES, resolveProfile } from '../../local/profiles';
+import { prepareBundles } from '../../local/run/prepare-bundles';
+import { ProgressDisplay } from '../../local/run/progress';
+import { renderLocalRun } from '../../local/run/render-result';
+import { planLocalRun, PlanOverBudgetError, runLocalStudy } from '../../local/run/run-local-study';
+import { defaultTimeScale, TimeScale } from '../../local/time-scale';
+import { EXIT } from '../cli-error';
+import type { Command } from '../command';
+import { table } from '../format';
+import { parseCommandArgs, requirePositional, validateOptions } from '../options';
+import { setOption } from '../study-options';
+
+/** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+
+const usage = `Usage: curtain run <study|definition-file> [options]
+
+Runs a study on the embedded local platform: real probe processes on emulated hosts, the real
+driver, the same bucket layout as the clouds, then the report. No cloud account needed.
+  --profile NAME          platform profile: ${PROFILE_NAMES.join(', ')} (default modern; --list-profiles)
+  --profile-set k=v       override a profile knob by dotted path (repeatable),
+                          e.g. lifecycle.freezeBetweenInvocations=false
+  --time-scale N          run waits and platform timers N times faster (default: per study, so that
+                          the plan's waits take at most a minute; latencies are never scaled)
+  --out DIR               results root (default ./curtain-results): <DIR>/<study>/<run>/
+  --set key=value         override a study parameter (repeatable; see \`curtain show <study>\`)
+  --fault k=v             inject faults (repeatable): crash, hang, startFailure, slowHosts,
+                          driverCrash (probabilities), slowHostCpuFactor, slowHostDelayMs, seed
+  --seed N                seed of placement and platform timers (default 2018)
+  --run ID                run id (default: a new one from the current time)
+  --max-invocations N     override the budget's maximum attempts
+  --cpu-quota auto|off    CPU quotas through cgroups where the machine allows (default auto)
+  --bundles DIR           run the bundles of DIR/dist/runtime instead of building this checkout's
+  --no-report             skip the report (the records are written as usual)
+  --json                  print the result summary as JSON
+  --list-profiles         list the platform profiles and exit
+Ctrl-C stops after the running step: every instance ends, the records stay valid, run.json
+says interrupted. Exit codes: 0 completed; 1 invalid input; 2 over budget; 3 failed; 130 interrupted.`;
+
+const Options = z.object({
+  profile: z.enum(PROFILE_NAMES as [string, ...string[]], { error: () => `expected one of ${PROFILE_NAMES.join(', ')}` }).optional(),
+  'profile-set': setOption,
+  'time-scale': z.coerce.number().positive().max(1_000_000).optional(),
+  out: z.string().min(1).default('curtain-results'),
+  set: setOption,
+  fault: setOption,
+  seed: z.coerce.number().int().min(0).optional(),
+  run: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a run id such as 20261126T120000Z-ab12').optional(),
+  'max-invocations': z.coerce.number().int().positive().optional(),
+  'cpu-quota': z.enum(['auto', 'off']).default('auto'),
+  bundles: z.string().min(1).optional(),
+  'no-report': z.boolean().default(false),
+  json: z.boolean().default(false),
+  'list-profiles': z.boolean().default(false),
+});
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run a study on the embedded local platform and write its report',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      'run',
+      args,
+      {
+        profile: { type: 'string' },
+        'profile-set': { type: 'string', multiple: true },
+        'time-scale': { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        set: { type: 'string', multiple: true },
+        fault: { type: 'string', multiple: true },
+        seed: { type: 'string' },
+        run: { type: 'string' },
+        'max-invocations': { type: 'string' },
+        'cpu-quota': { type: 'string' },
+        bundles: { type: 'string' },
+        'no-report': { type: 'boolean' },
+        json: { type: 'boolean' },
+        'list-profiles': { type: 'boolean' },
+      },
+      usage,
+    );
+    const o = validateOptions('run', Options, values);
+    if (o['list-profiles']) {
+      io.out(table(['profile', 'models', 'description'], PROFILE_NAMES.map((n) => [n, PROFILES[n]!.models ?? '-', PROFILES[n]!.description])));
+      return EXIT.ok;
+    }
+    const study = requirePositional('run', positionals, 'study', usage);
+    // Validate everything the user typed before building bundles or starting processes.
+    const sets = parseSets(o.set);
+    const profileSet = parseSets(o['profile-set']);
+    const profile = resolveProfile(o.profile, profileSet);
+    const faults = parseFaultOptions(o.fault, profile.faults);
+    let plan;
+    try {
+      plan = planLocalRun({ study, sets, maxInvocations: o['max-invocations'] });
+    } catch (error) {
+      if (error instanceof PlanOverBudgetError) {
+        io.err(`curtain: ${error.message}`);
+        return EXIT.overBudget;
+      }
+      throw error;
+    }
+    const timeScale = new TimeScale(o['time-scale'] ?? defaultTimeScale(plan).scale);
+    const bundles = await prepareBundles(o.bundles, (line) => io.err(line));
+
+    const progress = new ProgressDisplay(
+      { write: io.isTty ? (text) => process.stderr.write(text) : (text) => io.err(text.replace(/\n$/, '')), isTty: io.isTty },
+      plan,
+      timeScale,
+    );
+    const interrupt = new AbortController();
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals === 1) {
+        progress.note(`curtain run: ${signal}: stopping; every instance will be ended and run.json closed (again to stop at once)`);
+        interrupt.abort();
+      } else {
+        // The exit handlers of the platform and the orchestrator SIGKILL every child process.
+        process.exit(EXIT_INTERRUPTED);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      progress.note(
+        `curtain run ${plan.study.id}: ${plan.invocations} requests in ${plan.steps.length} steps, profile ${profile.name}, time scale ${timeScale.scale}x`,
+      );
+      const result = await runLocalStudy({
+        study,
+        sets,
+        profile: profile.name,
+        profileSet,
+        timeScale: o['time-scale'],
+        outDir: path.resolve(io.cwd, o.out),
+        faults,
+        seed: o.seed,
+        run: o.run,
+        maxInvocations: o['max-invocations'],
+        bundles,
+        interrupt: interrupt.signal,
+        cpuQuota: o['cpu-quota'],
+        report: !o['no-report'],
+        onEvent: (event) => progress.onEvent(event),
+        onPlatform: (stats) => progress.attach(stats),
+        log: (line) => progress.note(line),
+      });
+      progress.stop();
+      io.out(
+        o.json
+          ? JSON.stringify(
+              {
+                study: result.plan.study.id,
+                run: result.run,
+                runDir: result.runDir,
+                status: result.status,
+                profile: result.profile.name,
+                timeScale: result.timeScale,
+                cpuQuota: result.cpuQuota,
+                records: result.records,
+                failures: result.failures,
+                report: result.report?.reportPath ?? null,
+                reportNote: result.reportNote,
+                groundTruth: result.groundTruthPath,
+                elapsedMs: Math.round(result.elapsedMs),
+              },
+              null,
+              2,
+            )
+          : renderLocalRun(result, io.cwd),
+      );
+      if (result.status === 'interrupted') return EXIT_INTERRUPTED;
+      return result.status === 'completed' ? EXIT.ok : EXIT.failed;
+    } finally {
+      progress.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};
