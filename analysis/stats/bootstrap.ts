@@ -84,13 +84,22 @@ export function percentileInterval(replicates: Float64Array, confidence = 0.95):
 }
 
 /**
- * Replicates of a − b from independent bootstraps of a and b (pairing replicate
- * i of one with replicate i of the other is a valid draw from the joint
- * bootstrap distribution because the two resamplings are independent).
+ * Replicates of a − b from the bootstraps of two independent samples. Replicate
+ * i of a is paired with replicate π(i) of b for a random permutation π: the two
+ * bootstraps may have used the same random stream (two runs resampled with the
+ * same seed and sample size draw the same indices), and pairing them index by
+ * index would correlate them and understate the spread of the difference.
  */
-export function differenceReplicates(a: Float64Array, b: Float64Array): Float64Array {
+export function differenceReplicates(a: Float64Array, b: Float64Array, random: Random = createRandom(DEFAULT_PAIRING_SEED)): Float64Array {
   const length = Math.min(a.length, b.length);
+  const order = Int32Array.from({ length }, (_, i) => i);
+  for (let i = length - 1; i > 0; i--) {
+    const j = randomIndex(random, i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
   const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) out[i] = a[i]! - b[i]!;
+  for (let i = 0; i < length; i++) out[i] = a[i]! - b[order[i]!]!;
   return out;
 }
+
+const DEFAULT_PAIRING_SEED = 977;

@@ -8,7 +8,6 @@
  * probability whatever the distribution. Exact tails for n ≤ 2,000, the normal
  * approximation above.
  */
-import { logBinomialPmf } from './special-functions';
 
 export const CONFIDENCE = 0.95;
 const Z_95 = 1.959963984540054;
@@ -45,46 +44,40 @@ export function quantileInterval(sorted: ArrayLike<number>, q: number, confidenc
   const n = sorted.length;
   if (n === 0) return null;
   const alpha = 1 - confidence;
-  let l: number; // 1-based rank of the lower bound
-  let u: number; // 1-based rank of the upper bound
-  let tailLow: number;
-  let tailHigh: number;
+  // Ranks (1-based) of the bounds: P(X <= l - 1) <= alpha/2 and P(X >= u) <= alpha/2 for X ~ Binomial(n, q).
+  let l: number;
+  let u: number;
+  let tail: (below: number, from: number) => number; // P(X <= below) + P(X >= from)
   if (n <= 2000) {
-    const pmf = Array.from({ length: n + 1 }, (_, k) => Math.exp(logBinomialPmf(n, k, q)));
-    // P(X <= k - 1) for the lower bound x(k); the largest k whose tail stays within alpha/2.
+    // log P(X = k) by the recurrence P(k+1) = P(k)·(n−k)/(k+1)·q/(1−q), in log space so nothing underflows.
+    const cdf = new Float64Array(n + 1);
+    const logOdds = Math.log(q / (1 - q));
+    let logP = n * Math.log(1 - q);
+    let sum = 0;
+    for (let k = 0; k <= n; k++) {
+      sum += Math.exp(logP);
+      cdf[k] = sum;
+      logP += Math.log((n - k) / (k + 1)) + logOdds;
+    }
+    const atMost = (k: number) => (k < 0 ? 0 : cdf[Math.min(k, n)]!);
     l = 0;
-    let cumulative = 0;
-    tailLow = 0;
-    for (let k = 1; k <= n; k++) {
-      cumulative += pmf[k - 1]!;
-      if (cumulative > alpha / 2) break;
-      l = k;
-      tailLow = cumulative;
-    }
-    // P(X >= k) for the upper bound x(k); the smallest k whose tail stays within alpha/2.
+    while (l + 1 <= n && atMost(l) <= alpha / 2) l += 1;
     u = n + 1;
-    let upperTail = 0;
-    tailHigh = 0;
-    for (let k = n; k >= 1; k--) {
-      upperTail += pmf[k]!;
-      if (upperTail > alpha / 2) break;
-      u = k;
-      tailHigh = upperTail;
-    }
+    while (u - 1 >= 1 && 1 - atMost(u - 2) <= alpha / 2) u -= 1;
+    tail = (below, from) => atMost(below) + (1 - atMost(from - 1));
   } else {
     const z = confidence === CONFIDENCE ? Z_95 : zFor(confidence);
-    const spread = z * Math.sqrt(n * q * (1 - q));
-    l = Math.floor(n * q - spread);
-    u = Math.ceil(n * q + spread) + 1;
-    tailLow = l >= 1 ? alpha / 2 : 0;
-    tailHigh = u <= n ? alpha / 2 : 0;
+    const sd = Math.sqrt(n * q * (1 - q));
+    l = Math.floor(n * q - z * sd);
+    u = Math.ceil(n * q + z * sd) + 1;
+    tail = (below, from) => normalCdf((below + 0.5 - n * q) / sd) + (1 - normalCdf((from - 0.5 - n * q) / sd));
   }
   const lowerRank = Math.max(1, l);
   const upperRank = Math.min(n, u);
   return {
     lower: sorted[lowerRank - 1]!,
     upper: sorted[upperRank - 1]!,
-    coverage: 1 - (l >= 1 ? tailLow : 0) - (u <= n ? tailHigh : 0),
+    coverage: 1 - tail(lowerRank - 1, upperRank),
   };
 }
 
