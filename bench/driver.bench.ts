@@ -5,7 +5,10 @@
  *                 burst of 100 requests, all in flight at once, fresh connection
  *                 each (the paper's setting); median over repeated bursts.
  *                 Target ≤ 2 ms. Baseline in the same run: a bare loop of 100
- *                 `http.request` calls (agent: false) to the same server.
+ *                 `http.request` calls (agent: false) to the same server. Also
+ *                 the median gap between consecutive sends, which the OS
+ *                 descheduling the process mid-burst (a loaded machine) does not
+ *                 distort, and the load average, to judge how quiet the run was.
  *   barrier       the probes' task start aligned by the barrier: a loopback
  *                 server in another process records when each request arrived;
  *                 a probe busy-waits until barrierAt, so its task starts at
@@ -18,7 +21,7 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { planStudy } from '../experiments/plan';
 import type { BurstStep } from '../experiments/plan-schema';
@@ -41,6 +44,11 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
+/** Median gap between consecutive sends, µs. */
+const medianGapUs = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return median(s.slice(1).map((x, i) => x - s[i]!)) * 1000;
+};
 const now = () => performance.timeOrigin + performance.now();
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -66,7 +74,7 @@ async function startServer(): Promise<{ endpoint: string; arrivals(): Promise<{ 
 }
 
 /** The baseline: 100 bare POSTs in one loop, each stamped like the driver stamps its sends. */
-async function bareBurst(endpoint: string): Promise<number> {
+async function bareBurst(endpoint: string): Promise<number[]> {
   const stamps: number[] = [];
   await Promise.all(
     Array.from({ length: REQUESTS }, (_, i) => {
@@ -83,7 +91,7 @@ async function bareBurst(endpoint: string): Promise<number> {
       });
     }),
   );
-  return spread(stamps);
+  return stamps;
 }
 
 async function main(): Promise<void> {
@@ -96,7 +104,10 @@ async function main(): Promise<void> {
   const sink = createLocalDirSink(results);
   const deps = { plan, deployment: { v: 1 as const, provider: 'local' as const, region: plan.region, planHash: plan.hash, targets: { [plan.functions[0]!.key]: plan.functions[0]!.key } }, invoker, sink, toolVersion: 'bench', bundles: { probe: null, driver: null, pythonProbe: null } };
   const sendSpreads: number[] = [];
+  const sendGaps: number[] = [];
   const baseline: number[] = [];
+  const baselineGaps: number[] = [];
+  const arrivalSpreads: number[] = [];
   const alignments: number[] = [];
   const margins: number[] = [];
   try {
@@ -112,7 +123,10 @@ async function main(): Promise<void> {
       await server.arrivals();
       if (i < WARMUP) continue;
       sendSpreads.push(spread(records.map((r) => r.sentAt!)));
-      baseline.push(base);
+      sendGaps.push(medianGapUs(records.map((r) => r.sentAt!)));
+      baseline.push(spread(base));
+      baselineGaps.push(medianGapUs(base));
+      arrivalSpreads.push(spread(arrivals.map((a) => a.at)));
       const barrierAt = arrivals[0]!.barrierAt!;
       alignments.push(spread(arrivals.map((a) => Math.max(a.at, barrierAt))));
       margins.push(barrierAt - Math.max(...arrivals.map((a) => a.at)));
@@ -129,6 +143,8 @@ async function main(): Promise<void> {
   console.log(`driver send spread, ${REQUESTS} requests, fresh connections, median of ${BURSTS} bursts: ${sendMedian.toFixed(3)} ms (p90 ${[...sendSpreads].sort((a, b) => a - b)[Math.floor(BURSTS * 0.9)]!.toFixed(3)} ms)`);
   console.log(`  baseline (bare http.request loop, same run): ${baseMedian.toFixed(3)} ms; ratio driver/baseline ${(sendMedian / baseMedian).toFixed(2)}`);
   console.log(`  target ≤ ${TARGET_SPREAD_MS} ms: ratio ${(sendMedian / TARGET_SPREAD_MS).toFixed(2)} ${sendMedian <= TARGET_SPREAD_MS ? '(met)' : '(MISSED)'}`);
+  console.log(`  per-request cost (median gap between consecutive sends): driver ${median(sendGaps).toFixed(1)} µs, baseline ${median(baselineGaps).toFixed(1)} µs, ratio ${(median(sendGaps) / median(baselineGaps)).toFixed(2)}`);
+  console.log(`  arrival spread at the server (sends + connection set-up), median: ${median(arrivalSpreads).toFixed(3)} ms; load average during the run: ${loadavg()[0]!.toFixed(2)} on ${cpus().length} CPUs`);
   console.log(`barrier alignment of modeled task starts (barrier ${BARRIER_MS} ms after step start), median: ${alignMedian.toFixed(3)} ms; margin before the barrier: median ${median(margins).toFixed(1)} ms, min ${Math.min(...margins).toFixed(1)} ms`);
   console.log(`  target ≤ ${TARGET_ALIGNMENT_MS} ms: ratio ${(alignMedian / TARGET_ALIGNMENT_MS).toFixed(2)} ${alignMedian <= TARGET_ALIGNMENT_MS ? '(met)' : '(MISSED)'}`);
   if (sendMedian > TARGET_SPREAD_MS || alignMedian > TARGET_ALIGNMENT_MS) process.exitCode = 1;
