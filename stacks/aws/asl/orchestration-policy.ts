@@ -1,0 +1,119 @@
+/**
+ * How the AWS orchestrator retries, polls and times out, and the upper bounds
+ * that follow from it. The compiler (compile-plan.ts) emits these values and
+ * the limit checks (limits.ts) count with the same ones, so the two cannot
+ * drift apart.
+ */
+import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
+import type { Retrier } from './asl-types';
+
+/** Lambda's maximum function timeout. */
+export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/** Driver start-up and the S3 write of a shard, on top of the requests themselves. */
+export const DRIVER_OVERHEAD_SECONDS = 30;
+
+/** The driver's timeout is never below this, so start-run and finish-run have room. */
+export const DRIVER_MIN_TIMEOUT_SECONDS = 60;
+
+/**
+ * Retry of a driver invocation that Lambda rejected before it ran (throttling).
+ * Only rejections are retried for bursts: a driver that ran and failed may have
+ * sent requests, and sending them again would exceed the plan's attempt budget.
+ */
+export const DRIVER_THROTTLE_RETRY: Retrier = {
+  ErrorEquals: ['Lambda.TooManyRequestsException'],
+  IntervalSeconds: 2,
+  MaxAttempts: 4,
+  BackoffRate: 2,
+};
+
+/**
+ * start-run and finish-run only write run.json and plan.json under fixed keys,
+ * so they are safe to repeat after transient Lambda service errors too.
+ */
+export const DRIVER_CONTROL_RETRY: Retrier = {
+  ErrorEquals: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'],
+  IntervalSeconds: 2,
+  MaxAttempts: 4,
+  BackoffRate: 2,
+};
+
+/** updateFunctionConfiguration refuses while an earlier update is still in progress (ResourceConflictException). */
+export const UPDATE_RETRY: Retrier = {
+  ErrorEquals: ['Lambda.ResourceConflictException', 'Lambda.TooManyRequestsException'],
+  IntervalSeconds: 2,
+  MaxAttempts: 5,
+  BackoffRate: 2,
+};
+
+export const POLL_RETRY: Retrier = {
+  ErrorEquals: ['Lambda.TooManyRequestsException'],
+  IntervalSeconds: 1,
+  MaxAttempts: 2,
+  BackoffRate: 2,
+};
+
+/**
+ * After an update, the orchestrator polls getFunctionConfiguration until
+ * LastUpdateStatus is Successful, waiting 1, 2, 4, ... seconds between polls
+ * (quick updates are seen quickly, slow ones cost few history events), and
+ * fails the step after `maxPolls` polls (1 + 2 + ... + 64 = 127 s of waiting).
+ */
+export const UPDATE_POLL = { firstWaitSeconds: 1, maxPolls: 7 } as const;
+
+/** Bound on one AWS SDK call (update / get configuration). */
+export const SDK_CALL_TIMEOUT_SECONDS = 20;
+
+/** Step Functions quotas (Standard workflows). */
+export const STEP_FUNCTIONS_LIMITS = {
+  definitionBytes: 1_048_576,
+  historyEvents: 25_000,
+  maxExecutionSeconds: 365 * 24 * 3600,
+} as const;
+
+/** A plan is reported as close to a limit above this fraction of it. */
+export const CLOSE_TO_LIMIT = 0.5;
+
+/** Total wait of a retrier that exhausts its attempts. */
+export function retryWaitSeconds(r: Retrier): number {
+  let total = 0;
+  for (let i = 0; i < r.MaxAttempts; i++) total += r.IntervalSeconds * r.BackoffRate ** i;
+  return total;
+}
+
+export function pollWaitSeconds(): number {
+  let total = 0;
+  for (let i = 0; i < UPDATE_POLL.maxPolls; i++) total += UPDATE_POLL.firstWaitSeconds * 2 ** i;
+  return total;
+}
+
+/**
+ * The longest one driver shard of a burst can take: its barrier, then waves of
+ * requests where every attempt runs to its timeout, plus the driver's own overhead.
+ */
+export function burstShardBoundSeconds(step: BurstStep): number {
+  const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
+  return (step.barrierMs + waves * step.timeoutMs * (1 + step.retries)) / 1000 + DRIVER_OVERHEAD_SECONDS;
+}
+
+/** The driver's Lambda timeout: room for the slowest shard of the plan. Callers check it against Lambda's maximum. */
+export function driverTimeoutSeconds(plan: StudyPlan): number {
+  const slowest = Math.max(0, ...plan.steps.map((s) => (s.kind === 'burst' ? burstShardBoundSeconds(s) : 0)));
+  return Math.max(DRIVER_MIN_TIMEOUT_SECONDS, Math.ceil(slowest));
+}
+
+/** The driver's Lambda timeout needed by the plan exceeds Lambda's maximum: the bursts that cause it. */
+export function driverTimeoutProblems(plan: StudyPlan): string[] {
+  const problems: string[] = [];
+  for (const step of plan.steps) {
+    if (step.kind !== 'burst') continue;
+    const bound = burstShardBoundSeconds(step);
+    if (bound > LAMBDA_MAX_TIMEOUT_SECONDS) {
+      problems.push(
+        `step ${step.id}: one driver shard may run ${Math.ceil(bound)} s (barrier ${step.barrierMs} ms + ${Math.ceil(step.requestsPerShard / step.shardConcurrency)} wave(s) × ${step.timeoutMs} ms × ${1 + step.retries} attempt(s)), over Lambda's ${LAMBDA_MAX_TIMEOUT_SECONDS} s limit`,
+      );
+    }
+  }
+  return problems;
+}

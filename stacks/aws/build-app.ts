@@ -1,0 +1,119 @@
+/**
+ * Builds the AWS app: one StudyStack per study named with `-c study=` (and
+ * `-c definition=`), plus a TenantStack per further tenant, with cdk-nag's
+ * AwsSolutions checks as an Aspect. Used by the CDK entry (app.ts), the tests
+ * and the synth benchmark, so all three synthesize the same thing.
+ */
+import { App, type AppProps } from 'aws-cdk-lib/core';
+import { CATALOG } from '../../experiments/catalog';
+import { planStudy } from '../../experiments/plan';
+import type { StudyPlan } from '../../experiments/plan-schema';
+import { resolveStudy } from '../../experiments/resolve-study';
+import type { AwsAppContext } from './app-context';
+import { prepareStudy, type PreparedStudy } from './prepare-study';
+import { loadAwsBundles, type AwsBundles } from './runtime-bundles';
+import { StudyStack } from './study-stack';
+import { TenantStack } from './tenant-stack';
+
+/**
+ * Feature flags the constructs rely on, set after the CLI's context so that a
+ * cdk.json without them cannot change what is deployed.
+ */
+export const CURTAIN_CDK_FLAGS = {
+  // Server access logs delivered through a bucket policy rather than an ACL (the buckets enforce owner-only objects).
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true,
+  // Merged, de-duplicated policy statements keep roles under IAM's policy size limit.
+  '@aws-cdk/aws-iam:minimizePolicies': true,
+} as const;
+
+export function createCurtainApp(props: AppProps = {}): App {
+  return new App({ ...props, postCliContext: { ...props.postCliContext, ...CURTAIN_CDK_FLAGS } });
+}
+
+/** The app was started without a study: a usage message that lists them. */
+export class AppUsageError extends Error {
+  override name = 'AppUsageError';
+}
+
+export interface BuildAwsAppOptions {
+  context: AwsAppContext;
+  /** Where dist/runtime/manifest.json is looked up unless `-c bundleRoot` says otherwise. */
+  repoRoot: string;
+  /** The account the CDK CLI resolved from the credentials (CDK_DEFAULT_ACCOUNT), if any. */
+  defaultAccount?: string;
+  /** Progress lines (stderr). */
+  log?: (line: string) => void;
+  /** Bundles to use instead of reading a manifest (tests). */
+  bundles?: AwsBundles;
+}
+
+export interface BuiltStudy {
+  prepared: PreparedStudy;
+  stack: StudyStack;
+  tenantStacks: TenantStack[];
+}
+
+export function studyListText(): string {
+  return CATALOG.map((s) => s.id).join(', ');
+}
+
+/** Plans every study the context names; refusals (unknown study, over budget, limits) throw before any stack exists. */
+export function planStudiesFromContext(context: AwsAppContext): StudyPlan[] {
+  const refs = [...new Set([...(context.study ?? []), ...(context.definition ? [context.definition] : [])])];
+  if (refs.length === 0) {
+    throw new AppUsageError(
+      `no study given: run \`npx cdk synth -c study=<id>\` (several: -c study=a,b; your own: -c definition=<file>). Studies: ${studyListText()}`,
+    );
+  }
+  return refs.map((ref) => {
+    const { definition } = resolveStudy(ref, context.sets);
+    return planStudy(definition, {
+      provider: 'aws',
+      region: context.region,
+      budget: context.budget !== undefined ? { maxUsd: context.budget } : undefined,
+    });
+  });
+}
+
+export function buildAwsApp(app: App, options: BuildAwsAppOptions): BuiltStudy[] {
+  const { context } = options;
+  const log = options.log ?? (() => {});
+  const primaryAccount = context.account ?? options.defaultAccount;
+  const prepared = planStudiesFromContext(context).map((plan) =>
+    prepareStudy(plan, { primaryAccount, tenantAccounts: { b: context.tenantB } }),
+  );
+  const runtimes = new Set(prepared.flatMap((p) => p.plan.functions.map((f) => f.runtime)));
+  const bundles =
+    options.bundles ?? loadAwsBundles(context.bundleRoot ?? options.repoRoot, { nodejs: runtimes.has('nodejs'), python: runtimes.has('python') });
+
+  return prepared.map((study) => {
+    const { plan, topology, usage } = study;
+    log(
+      `curtain: ${plan.study.id}: ${plan.functions.length} probes, ${plan.steps.length} steps, ${usage.states} states (${Math.round(usage.definitionBytes / 1024)} KB), ` +
+        `≤ ${usage.events.bound.toLocaleString('en-US')} history events, est. $${plan.cost.usd.toFixed(4)} in ${plan.region}`,
+    );
+    for (const line of usage.close) log(`curtain: note: ${plan.study.id} is close to a Step Functions limit: ${line}`);
+    const env = { account: primaryAccount, region: plan.region };
+    const stack = new StudyStack(app, topology.stackName, {
+      env,
+      study,
+      bundles,
+      resultsRemoval: context.bucketRemoval,
+      driverReservedConcurrency: context.driverConcurrency,
+    });
+    const tenantStacks = topology.others.map((tenant) => {
+      const tenantStack = new TenantStack(app, tenant.stackName, {
+        env: { account: tenant.account ?? primaryAccount, region: plan.region },
+        study,
+        tenant,
+        bundles,
+      });
+      // Its resource policy and trust policy name the primary stack's roles, which must exist first.
+      tenantStack.addStackDependency(stack, 'trusts the driver and orchestrator roles of the primary stack by ARN');
+      if (!tenant.crossAccount) log(`curtain: note: ${plan.study.id}: tenant ${tenant.tenant} shares the primary account (pass -c tenant${tenant.tenant.toUpperCase()}=<account> for a second account)`);
+      return tenantStack;
+    });
+    return { prepared: study, stack, tenantStacks };
+  });
+}
