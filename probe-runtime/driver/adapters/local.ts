@@ -18,11 +18,11 @@
  *   SIGTERM/SIGINT stop sending: the shard is still written, unsent requests as `skipped`.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import type { Deployment } from '../../contracts/deployment';
 import { RunManifest } from '../../contracts/run-manifest';
 import { loadDeploymentFile, loadPlanFile, requireEnv } from '../config/load-setup';
-import { DriverConfigError, errorText, zodIssuesText } from '../errors';
+import { jsonFromEnv } from '../config/json-env';
+import { DriverConfigError, errorText } from '../errors';
 import { describeFailure, makeDriverDeps } from '../host';
 import { createLocalInvoker } from '../invokers/http';
 import type { Invoker } from '../invoker';
@@ -39,14 +39,6 @@ const noEndpointInvoker: Invoker = {
   invoke: () => Promise.resolve({ kind: 'failure', status: 'error', error: 'CURTAIN_LOCAL_ENDPOINT is not set', transportStatus: null }),
 };
 
-function parseJsonEnv(env: NodeJS.ProcessEnv, name: string): unknown {
-  try {
-    return JSON.parse(env[name]!);
-  } catch {
-    throw new DriverConfigError(`${name}: not JSON`);
-  }
-}
-
 export async function runLocalDriver(stdinText: string, env: NodeJS.ProcessEnv, stop: AbortSignal): Promise<string> {
   let event: unknown;
   try {
@@ -58,12 +50,7 @@ export async function runLocalDriver(stdinText: string, env: NodeJS.ProcessEnv, 
   const deployment: Deployment = env.CURTAIN_DEPLOYMENT_FILE
     ? loadDeploymentFile(env.CURTAIN_DEPLOYMENT_FILE, plan, env)
     : { v: 1, provider: 'local', region: plan.region, planHash: plan.hash, targets: Object.fromEntries(plan.functions.map((f) => [f.key, f.key])) };
-  let provenance: z.output<typeof Provenance> = {};
-  if (env.CURTAIN_RUN_PROVENANCE) {
-    const parsed = Provenance.safeParse(parseJsonEnv(env, 'CURTAIN_RUN_PROVENANCE'));
-    if (!parsed.success) throw new DriverConfigError(`CURTAIN_RUN_PROVENANCE: ${zodIssuesText(parsed.error)}`);
-    provenance = parsed.data;
-  }
+  const provenance = jsonFromEnv(env, 'CURTAIN_RUN_PROVENANCE', Provenance) ?? {};
   const sink = createLocalDirSink(requireEnv(env, 'CURTAIN_RESULTS_DIR', 'the results directory'));
   const invoker = env.CURTAIN_LOCAL_ENDPOINT ? createLocalInvoker(env.CURTAIN_LOCAL_ENDPOINT) : noEndpointInvoker;
   try {

@@ -11,6 +11,7 @@ import { contentHash } from '../../../experiments/canonical-json';
 import { StudyPlan } from '../../../experiments/plan-schema';
 import { Deployment } from '../../contracts/deployment';
 import { DriverConfigError, errorText, zodIssuesText } from '../errors';
+import { jsonFromEnv } from './json-env';
 
 export interface DriverSetup {
   plan: StudyPlan;
@@ -68,17 +69,8 @@ export function resolveDeployment(json: unknown, source: string, plan: StudyPlan
   const result = Deployment.safeParse(json);
   if (!result.success) throw new DriverConfigError(`deployment ${source}: ${zodIssuesText(result.error)}`);
   const deployment = result.data;
-  if (env.CURTAIN_TARGETS) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(env.CURTAIN_TARGETS);
-    } catch {
-      throw new DriverConfigError('CURTAIN_TARGETS: not JSON');
-    }
-    const targets = TargetsOverride.safeParse(parsed);
-    if (!targets.success) throw new DriverConfigError(`CURTAIN_TARGETS: ${zodIssuesText(targets.error)}`);
-    deployment.targets = { ...deployment.targets, ...targets.data };
-  }
+  const overrides = jsonFromEnv(env, 'CURTAIN_TARGETS', TargetsOverride);
+  if (overrides) deployment.targets = { ...deployment.targets, ...overrides };
   if (deployment.planHash !== plan.hash) {
     throw new DriverConfigError(`deployment ${source}: planHash ${deployment.planHash} is not the deployed plan's ${plan.hash}`);
   }

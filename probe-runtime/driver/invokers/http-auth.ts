@@ -5,6 +5,7 @@
  * platform (loopback only) needs nothing.
  */
 import { z } from 'zod';
+import { jsonFromEnv } from '../config/json-env';
 import { DriverConfigError } from '../errors';
 import type { CachedToken } from '../net/cached-token';
 import { metadataIdToken } from '../net/gcp-metadata';
@@ -37,18 +38,7 @@ export function functionKeyAuth(keyFor: (functionKey: string) => string): HttpAu
  * CURTAIN_FUNCTION_KEY, one key for every probe (a host key shared by the probe apps).
  */
 export function functionKeysFromEnv(env: NodeJS.ProcessEnv = process.env): (functionKey: string) => string {
-  let perFunction: Record<string, string> = {};
-  if (env.CURTAIN_FUNCTION_KEYS) {
-    let json: unknown;
-    try {
-      json = JSON.parse(env.CURTAIN_FUNCTION_KEYS);
-    } catch {
-      throw new DriverConfigError('CURTAIN_FUNCTION_KEYS: not JSON');
-    }
-    const parsed = z.record(z.string(), z.string().min(1)).safeParse(json);
-    if (!parsed.success) throw new DriverConfigError('CURTAIN_FUNCTION_KEYS: expected a JSON object of function key → key');
-    perFunction = parsed.data;
-  }
+  const perFunction = jsonFromEnv(env, 'CURTAIN_FUNCTION_KEYS', z.record(z.string(), z.string().min(1))) ?? {};
   const shared = env.CURTAIN_FUNCTION_KEY;
   if (!shared && Object.keys(perFunction).length === 0) {
     throw new DriverConfigError('set CURTAIN_FUNCTION_KEY or CURTAIN_FUNCTION_KEYS: the probes require a function key');

@@ -7,18 +7,18 @@ import { contentHash } from '../../../../experiments/canonical-json';
 import { planStudy } from '../../../../experiments/plan';
 import type { BurstStep, StudyPlan } from '../../../../experiments/plan-schema';
 import type { StudyDefinitionInput } from '../../../../experiments/schema';
+import { validDefinition } from '../../../experiments/fixtures';
 
+/** The study layer's small test definition, with the schedule and functions the driver tests need. */
 export function testDefinition(schedule: StudyDefinitionInput['schedule'], memoryMb: number[] = [128, 256]): StudyDefinitionInput {
   return {
+    ...validDefinition(),
     id: 'drivertest',
-    title: 'Driver test',
-    summary: 'A study used by the driver tests.',
-    paper: { experiment: 'E4', section: 'test' },
-    providers: ['local', 'aws', 'gcp', 'azure'],
     functions: { memoryMb, timeoutSeconds: 1 },
     schedule,
-    analysis: { kind: 'coldstart' },
+    claims: [],
     budget: { maxInvocations: 100_000, maxUsd: 100 },
+    adapt: { memory: 'refuse' },
   };
 }
 
