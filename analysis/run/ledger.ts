@@ -59,7 +59,7 @@ export class RecordLedger {
     if (record.attempts > 1) this.retried += 1;
     if (record.status !== 'ok') this.countError(record.status, record.error ?? '(no message)');
     const seen = this.seen.get(record.step);
-    if (seen) seen[record.request] = Math.min(255, seen[record.request]! + 1);
+    if (seen && seen[record.request]! < 255) seen[record.request]! += 1;
   }
 
   private countError(status: InvocationStatus, message: string): void {

@@ -79,3 +79,30 @@ function logLogBand(survival: number, greenwood: number): [number, number] {
   const se = Math.sqrt(greenwood) / Math.abs(logS);
   return [Math.pow(survival, Math.exp(Z_95 * se)), Math.pow(survival, Math.exp(-Z_95 * se))];
 }
+
+/**
+ * Only the median of the Kaplan–Meier estimate (no bands): what each bootstrap
+ * replicate needs, without the cost of the variance terms.
+ */
+export function kaplanMeierMedian(durations: ArrayLike<number>, observed: ArrayLike<boolean | number>, indices: ArrayLike<number>): number | null {
+  const n = indices.length;
+  const order = Int32Array.from(indices).sort((a, b) => durations[a]! - durations[b]!);
+  let atRisk = n;
+  let survival = 1;
+  for (let k = 0; k < n; ) {
+    const time = durations[order[k]!]!;
+    let died = 0;
+    let leaving = 0;
+    while (k < n && durations[order[k]!]! === time) {
+      if (observed[order[k]!]) died++;
+      leaving++;
+      k++;
+    }
+    if (died > 0) {
+      survival *= 1 - died / atRisk;
+      if (survival <= 0.5) return time;
+    }
+    atRisk -= leaving;
+  }
+  return null;
+}

@@ -11,7 +11,7 @@ import { survivalChart } from '../figures/charts';
 import { fmt, mdTable } from '../format';
 import { bootstrappedMetric, type Metric, notMeasurable } from '../metrics';
 import { bootstrapReplicates } from '../stats/bootstrap';
-import { kaplanMeier } from '../stats/kaplan-meier';
+import { kaplanMeier, kaplanMeierMedian } from '../stats/kaplan-meier';
 import { type AnalysisDefinition, platformMs } from './analysis';
 
 const HOUR_MS = 3_600_000;
@@ -63,7 +63,7 @@ export const lifetimeAnalysis: AnalysisDefinition = {
         } else {
           const replicates =
             instances.length <= MAX_BOOTSTRAP_INSTANCES
-              ? bootstrapReplicates(instances.length, (idx) => kaplanMeier(durations, died, idx).median ?? Number.NaN)
+              ? bootstrapReplicates(instances.length, (idx) => kaplanMeierMedian(durations, died, idx) ?? Number.NaN)
               : undefined;
           const base = {
             name,

@@ -1,5 +1,5 @@
 import { bootstrapReplicates, differenceReplicates, percentileInterval, quantileReplicates } from '../../analysis/stats/bootstrap';
-import { kaplanMeier } from '../../analysis/stats/kaplan-meier';
+import { kaplanMeier, kaplanMeierMedian } from '../../analysis/stats/kaplan-meier';
 import { wilsonInterval } from '../../analysis/stats/proportion';
 import { ecdfPoints, quantileInterval, quantileSorted } from '../../analysis/stats/quantiles';
 import { createRandom } from '../../analysis/stats/random';
@@ -71,6 +71,16 @@ describe('bootstrap', () => {
   });
 });
 
+test('the seeded generator is uniform and deterministic', () => {
+  const random = createRandom(3);
+  const bins = new Array<number>(10).fill(0);
+  for (let i = 0; i < 100_000; i++) bins[Math.floor(random() * 10)]! += 1;
+  const chiSquare = bins.reduce((sum, b) => sum + (b - 10_000) ** 2 / 10_000, 0);
+  expect(chiSquare).toBeLessThan(27.9); // 9 degrees of freedom, p = 0.001
+  expect(createRandom(3)()).toBe(createRandom(3)());
+  expect(createRandom(3)()).not.toBe(createRandom(4)());
+});
+
 test('Wilson interval matches published values', () => {
   const half = wilsonInterval(5, 10)!;
   expect(half.lower).toBeCloseTo(0.2366, 3);
@@ -94,6 +104,7 @@ test('Kaplan–Meier on the 6-MP leukaemia remission data (Gehan 1965)', () => {
   expect(at(22)).toBeCloseTo(0.538, 3);
   expect(at(23)).toBeCloseTo(0.448, 3);
   expect(km.median).toBe(23);
+  expect(kaplanMeierMedian(durations, observed, Array.from(durations.keys()))).toBe(23);
   expect(km.events).toBe(9);
   expect(km.censored).toBe(12);
   // The log-log band at 13 weeks by hand: Greenwood sum 3/(21·18) + 1/(17·16) + 1/(15·14) + 1/(12·11) = 0.023951,
