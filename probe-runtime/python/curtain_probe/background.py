@@ -3,7 +3,6 @@
 The next invocation reports a snapshot (ProbeResponse.backgroundWork) taken when its request arrived.
 The thread works in chunks of about CHUNK_MS; the GIL lets the main thread serve requests meanwhile.
 """
-import threading
 from typing import Any, Dict, Optional
 
 from .clock import now_ms, round_ms
@@ -28,6 +27,8 @@ class BackgroundWorker:
             "running": True,
         }
         self._run = run
+        import threading  # loaded by the first background task, not at start-up
+
         threading.Thread(target=self._work, args=(run,), daemon=True, name="curtain-background").start()
         return result(task["name"], {"durationMs": task["durationMs"], "chunkMs": CHUNK_MS, "startedAt": started_at})
 

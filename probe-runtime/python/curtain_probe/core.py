@@ -4,7 +4,7 @@ Order: receive, validate, read <proc>/stat and the host fingerprint, barrier, ta
 again, respond. The fingerprint is taken before the barrier so it never delays the task start.
 """
 import os
-import platform
+import sys
 from typing import Any, Dict, Mapping, Optional
 
 from .background import BackgroundWorker
@@ -102,7 +102,7 @@ class Probe:
             "v": 1,
             "probe": PROBE_NAME,
             "runtime": "python",
-            "runtimeVersion": platform.python_version(),
+            "runtimeVersion": "%d.%d.%d" % sys.version_info[:3],
             "instance": instance,
             "host": host,
             "cpuDelta": cpu_delta,

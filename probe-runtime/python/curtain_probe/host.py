@@ -5,7 +5,6 @@ same expectations on every fixture tree.
 """
 import os
 import re
-import socket
 from typing import Dict, List, Optional
 
 from .config import ProbeConfig
@@ -198,6 +197,8 @@ def pick_private_ipv4(addresses: List[str]) -> Optional[str]:
 
 def _os_address() -> Optional[str]:
     """The address of the default route's interface: a UDP connect sends no packet."""
+    import socket  # only for the real /proc's fallbacks: kept off the start-up path
+
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             sock.connect(("10.255.255.255", 1))
@@ -226,7 +227,7 @@ def collect_host(config: ProbeConfig, stat: Optional[str] = None) -> Dict[str, o
     cpu = parse_cpuinfo(proc("cpuinfo"))
     hostname = clean_field(proc("sys/kernel/hostname"))
     if hostname is None and config.real_proc:
-        hostname = clean_field(socket.gethostname())
+        hostname = clean_field(os.uname().nodename)
     return {
         "bootTime": parse_boot_time(stat),
         "cgroup": parse_cgroup(proc("self/cgroup")),

@@ -10,7 +10,6 @@ import json
 import math
 import re
 from typing import Any, Callable, Dict, List
-from urllib.parse import urlsplit
 
 MAX_TASK_MS = 120_000
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -101,6 +100,8 @@ _SPECIAL = ("http", "https", "ws", "wss", "ftp")
 
 
 def url(value: Any, path: str) -> str:
+    from urllib.parse import urlsplit  # only requests with a url need it
+
     trimmed = string()(value, path).strip()
     try:
         parts = urlsplit(trimmed)

@@ -110,6 +110,7 @@ describe('responses', () => {
       backgroundWork: null,
     });
     expect(first!.response!.runtimeVersion).toMatch(/^3\.\d+\.\d+/);
+    expect(first!.response!.instance.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(first!.response!.timing.barrierReleasedAt!).toBeGreaterThanOrEqual(barrierAt - 1);
     expect(first!.response!.timing.taskStartedAt).toBeGreaterThanOrEqual(first!.response!.timing.barrierReleasedAt!);
     expect(invalid).toEqual({ error: 'invalid probe request: task.ms: expected number, received undefined' });
