@@ -87,7 +87,7 @@ export const TaskResult = z.strictObject({
   name: z.string(),
   ok: z.boolean(),
   error: z.string().nullable(),
-  /** Task-specific measurements (documented per task in docs/results-schema.md). */
+  /** Task-specific measurements (documented per task in docs/probe.md, "Tasks and their values"). */
   values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
 });
 export type TaskResult = z.output<typeof TaskResult>;
