@@ -60,6 +60,8 @@ export const GroundTruthInstance = z.strictObject({
   pid: z.number().int().nullable(),
   /** CPU quota applied, in vCPUs; null when none. */
   cpuQuotaVcpus: z.number().nullable(),
+  /** CFS statistics of the instance's cgroup when it ended (cpu.stat): evidence the quota was enforced. */
+  cpuThrottling: z.strictObject({ periods: z.number(), throttledPeriods: z.number(), throttledMs: z.number() }).nullable(),
   /** Drawn platform timers, platform-time milliseconds. */
   idleTimeoutMs: z.number(),
   maxLifetimeMs: z.number().nullable(),

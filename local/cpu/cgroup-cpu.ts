@@ -11,13 +11,19 @@
  * quotas; run.json (`local.cpuQuota`) and the summary carry the reason.
  */
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
-import { mkdir, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export const CGROUP_V1_CPU = '/sys/fs/cgroup/cpu';
 const PERIOD_US = 100_000;
 /** The kernel's minimum CFS quota. */
 const MIN_QUOTA_US = 1000;
+
+export interface CpuThrottling {
+  periods: number;
+  throttledPeriods: number;
+  throttledMs: number;
+}
 
 export interface CpuQuotaStatus {
   applied: boolean;
@@ -53,6 +59,17 @@ export class CpuCgroups {
   /** Moves a process (all its threads) into a cgroup. */
   async assign(cgroupPath: string, pid: number): Promise<void> {
     await writeFile(path.join(cgroupPath, 'cgroup.procs'), String(pid));
+  }
+
+  /** CFS bandwidth statistics of a cgroup: evidence that its quota was enforced. */
+  async throttling(cgroupPath: string): Promise<CpuThrottling | null> {
+    try {
+      const text = await readFile(path.join(cgroupPath, 'cpu.stat'), 'utf8');
+      const value = (key: string) => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { periods: value('nr_periods'), throttledPeriods: value('nr_throttled'), throttledMs: value('throttled_time') / 1e6 };
+    } catch {
+      return null;
+    }
   }
 
   /** Removes an instance's cgroup once its process has exited (a cgroup with tasks cannot be removed). */

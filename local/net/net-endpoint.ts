@@ -29,7 +29,7 @@ export async function serveDownload(url: URL, link: HostBandwidth, res: ServerRe
     await link.transmit(n);
     const ok = res.write(n === NET_CHUNK_BYTES ? ZEROS : ZEROS.subarray(0, n));
     sent += n;
-    if (!ok) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+    if (!ok) await drainedOrClosed(res);
   }
   res.end();
 }
@@ -46,4 +46,14 @@ export async function serveUpload(req: IncomingMessage, link: HostBandwidth, res
     await link.transmit((chunk as Buffer).length);
   }
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bytes: received }));
+}
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }

@@ -1,5 +1,6 @@
 /** The platform's record of one function instance (its process, host, timers and history). */
 import type { Runtime } from '../../experiments/schema';
+import type { CpuThrottling } from '../cpu/cgroup-cpu';
 import type { GroundTruthInstance } from '../ground-truth';
 import type { Host } from '../hosts/host-pool';
 import type { InstanceProcess } from '../instances/instance-process';
@@ -23,6 +24,8 @@ export interface Instance {
   process: InstanceProcess | null;
   cgroupPath: string | null;
   cpuQuotaVcpus: number | null;
+  /** The cgroup's CFS statistics when the instance ended. */
+  cpuThrottling: CpuThrottling | null;
   idleTimeoutMs: number;
   maxLifetimeMs: number | null;
   idleTimer: NodeJS.Timeout | null;
@@ -52,6 +55,7 @@ export function instanceGroundTruth(i: Instance): GroundTruthInstance {
     hostsWithRoom: i.hostsWithRoom,
     pid: i.process?.pid ?? null,
     cpuQuotaVcpus: i.cpuQuotaVcpus,
+    cpuThrottling: i.cpuThrottling,
     idleTimeoutMs: i.idleTimeoutMs,
     maxLifetimeMs: i.maxLifetimeMs,
     startedAt: i.startedAt,

@@ -10,6 +10,7 @@
  * their idle timeout or maximum lifetime (platform timers, time-scaled), and
  * replaced after a configuration update immediately or lazily.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -120,6 +121,8 @@ export class LocalPlatform {
     private readonly cgroups: CpuCgroups | null,
     readonly cpuQuota: CpuQuotaStatus,
   ) {
+    // Every start in progress on a new host waits on this signal at once: not a leak.
+    setMaxListeners(0, this.stopSignal.signal);
     this.random = new Random(options.seed);
     this.faultRandom = new Random(options.faults.seed);
     this.pool = new HostPool(options.profile, options.workDir, this.random, options.faults, cgroups);
@@ -534,6 +537,7 @@ export class LocalPlatform {
       process: null,
       cgroupPath: null,
       cpuQuotaVcpus: null,
+      cpuThrottling: null,
       idleTimeoutMs: this.random.between(profile.lifecycle.idleTimeoutMinutes) * 60_000,
       maxLifetimeMs: lifetime ? this.random.between(lifetime) * 3_600_000 : null,
       idleTimer: null,
@@ -708,7 +712,10 @@ export class LocalPlatform {
     const bound = this.bindings.get(instance);
     if (bound) this.unbind(bound);
     if (instance.process) await instance.process.kill();
-    if (instance.cgroupPath && this.cgroups) await this.cgroups.removeInstance(instance.cgroupPath);
+    if (instance.cgroupPath && this.cgroups) {
+      instance.cpuThrottling = await this.cgroups.throttling(instance.cgroupPath);
+      await this.cgroups.removeInstance(instance.cgroupPath);
+    }
     const fn = this.functions.get(instance.fn);
     if (fn && reason !== 'shutdown') this.schedule(fn);
   }

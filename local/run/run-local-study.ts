@@ -8,6 +8,7 @@
  * cloud run; the ground truth goes to `<out>/.ground-truth/<study>/<run>.json`.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,6 +119,8 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
   const runDir = path.join(outDir, ...runPrefix(plan.study.id, run).split('/'));
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'curtain-local-'));
   const interrupt = options.interrupt ?? new AbortController().signal;
+  // Every driver process of a burst listens to it at once (a burst may have many shards).
+  setMaxListeners(0, interrupt);
   let platform: LocalPlatform | null = null;
   try {
     const staging = path.join(scratch, 'driver');
