@@ -10,15 +10,18 @@
  */
 import path from 'node:path';
 import { PlanRefusedError, ValidationError } from '../experiments/errors';
+import { ensureRuntimeBuilt } from '../probe-runtime/build/ensure-runtime-built';
 import { UnknownStudyError } from '../experiments/resolve-study';
 import { buildCdktfApp } from './cdktf/build-app';
 import { MissingBundlesError } from './cdktf/runtime-bundles';
 import { SynthSelectionError } from './cdktf/select-plans';
 
-function main(): number {
+async function main(): Promise<number> {
   const root = path.resolve(__dirname, '..');
   const started = Date.now();
   try {
+    // Builds dist/runtime when missing or stale (a fresh clone needs no manual step).
+    await ensureRuntimeBuilt({ root, log: (line) => console.error(`curtain: ${line}`) });
     const built = buildCdktfApp({ outdir: process.env.CDKTF_OUTDIR ?? path.join(root, 'cdktf.out'), env: process.env, bundleRoot: root });
     for (const line of built.skipped) console.error(`curtain: ${line}`);
     built.app.synth();
@@ -34,4 +37,6 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+void main().then((code) => {
+  process.exitCode = code;
+});

@@ -43,9 +43,13 @@ export interface AzureStudyStackProps {
   stagingRoot: string;
 }
 
-/** The Node.js packages the bundles keep external (the Functions worker loads them from node_modules). */
-const DRIVER_MODULES = ['@azure/functions', 'durable-functions'];
-const PROBE_MODULES = ['@azure/functions'];
+/**
+ * The Node.js packages the bundles keep external: the Functions worker loads
+ * @azure/functions from node_modules; durable-functions is vendored as one
+ * bundle (stage-package.ts) sharing that @azure/functions.
+ */
+const AZURE_FUNCTIONS = ['@azure/functions'];
+const DURABLE_FUNCTIONS = { name: 'durable-functions', external: AZURE_FUNCTIONS };
 
 /** Why the host account keeps shared keys on Consumption (see secure-storage-account.ts). */
 const CONSUMPTION_KEY_REASON =
@@ -239,8 +243,8 @@ export class AzureStudyStack extends TerraformStack {
     }
     return stagePackage(props.stagingRoot, {
       from: [props.bundles.dir('probe-azure')],
-      files: { 'host.json': host, 'package.json': packageJson('curtain-probe', PROBE_MODULES) },
-      nodeModules: PROBE_MODULES,
+      files: { 'host.json': host, 'package.json': packageJson('curtain-probe', AZURE_FUNCTIONS) },
+      nodeModules: AZURE_FUNCTIONS,
     });
   }
 
@@ -259,7 +263,7 @@ export class AzureStudyStack extends TerraformStack {
       files: {
         'plan.json': `${JSON.stringify(plan, null, 2)}\n`,
         'deployment.json': `${JSON.stringify(deployment, null, 2)}\n`,
-        'package.json': packageJson('curtain-driver', DRIVER_MODULES),
+        'package.json': packageJson('curtain-driver', [...AZURE_FUNCTIONS, DURABLE_FUNCTIONS.name]),
         'host.json': hostJson({
           // As long as the hosting plan allows (Consumption: 10 minutes); a shard's sends are bounded by the plan's timeouts.
           functionTimeout: 3600,
@@ -267,7 +271,8 @@ export class AzureStudyStack extends TerraformStack {
           durableHub: azureNames.taskHub(plan.study.id),
         }),
       },
-      nodeModules: DRIVER_MODULES,
+      nodeModules: AZURE_FUNCTIONS,
+      bundledModules: [DURABLE_FUNCTIONS],
     });
   }
 }

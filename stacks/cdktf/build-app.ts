@@ -18,7 +18,7 @@ export interface BuildAppOptions {
   env: NodeJS.ProcessEnv;
   /** Repository root holding dist/runtime (the bundles). */
   bundleRoot: string;
-  /** Where function packages are staged; defaults to <outdir>/../.curtain-staging. */
+  /** Where function packages are staged; defaults to <outdir>/.curtain-staging (ignored like the output). */
   stagingRoot?: string;
   bundles?: RuntimeBundles;
 }
@@ -43,7 +43,7 @@ function vetPlan(provider: string, plan: Parameters<typeof compileWorkflow>[0]):
 export function buildCdktfApp(options: BuildAppOptions): BuiltApp {
   const selection = selectPlans(options.env, vetPlan);
   const bundles = options.bundles ?? loadRuntimeBundles(options.bundleRoot);
-  const stagingRoot = options.stagingRoot ?? path.join(path.dirname(path.resolve(options.outdir)), '.curtain-staging');
+  const stagingRoot = options.stagingRoot ?? path.join(path.resolve(options.outdir), '.curtain-staging');
   mkdirSync(stagingRoot, { recursive: true });
   const app = new App({ outdir: options.outdir, skipValidation: false });
   const stacks = selection.plans.map((selected) => {

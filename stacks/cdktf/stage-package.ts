@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildSync } from 'esbuild';
 
 export interface PackageSpec {
   /** Bundle directories whose files are copied to the package root, in order. */
@@ -20,6 +21,13 @@ export interface PackageSpec {
   files?: Record<string, string>;
   /** npm packages copied with their production dependency closure into node_modules/. */
   nodeModules?: string[];
+  /**
+   * npm packages vendored into node_modules/<name>/index.js as one esbuild bundle
+   * with their dependencies inlined (`external` stay separate packages). For
+   * packages of many small files (durable-functions pulls in ~1,400): the
+   * package zips in a fraction of the time and loads faster on a cold start.
+   */
+  bundledModules?: { name: string; external: string[] }[];
 }
 
 export function stagePackage(stagingRoot: string, spec: PackageSpec, resolveFrom = process.cwd()): string {
@@ -28,6 +36,7 @@ export function stagePackage(stagingRoot: string, spec: PackageSpec, resolveFrom
   for (const dir of spec.from) hashTree(hash, dir, '');
   for (const [name, content] of Object.entries(spec.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) hash.update(`file:${name}\0${content}\0`);
   for (const [name, dir] of modules) hash.update(`module:${name}@${readPackageJson(dir).version}\0`);
+  for (const b of spec.bundledModules ?? []) hash.update(`bundled:${b.name}@${installedPackageVersion(b.name, resolveFrom)}:${b.external.join(',')}\0`);
   hash.update(`filter:${DROPPED_FILE.source}:${[...DROPPED_DIR].join(',')}:${JSON.stringify(PRUNED)}\0`);
   const target = path.join(stagingRoot, hash.digest('hex').slice(0, 16));
   if (existsSync(target)) return target;
@@ -44,6 +53,7 @@ export function stagePackage(stagingRoot: string, spec: PackageSpec, resolveFrom
     // Nested node_modules (a dependency's own versions) come along with their package.
     cpSync(dir, path.join(tmp, 'node_modules', name), { recursive: true, filter: (src) => keepInPackage(name, path.relative(dir, src)) });
   }
+  for (const b of spec.bundledModules ?? []) vendorBundle(b.name, b.external, path.join(tmp, 'node_modules', b.name), resolveFrom);
   renameSync(tmp, target);
   return target;
 }
@@ -62,6 +72,25 @@ export function nodeModulesClosure(roots: string[], resolveFrom: string): Map<st
   };
   for (const root of roots) visit(root, resolveFrom);
   return new Map([...found.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function vendorBundle(name: string, external: string[], dir: string, resolveFrom: string): void {
+  const source = packageDir(name, resolveFrom);
+  const pkg = JSON.parse(readFileSync(path.join(source, 'package.json'), 'utf8')) as { version: string; main?: string; license?: string };
+  mkdirSync(dir, { recursive: true });
+  buildSync({
+    entryPoints: [path.join(source, pkg.main ?? 'index.js')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external,
+    outfile: path.join(dir, 'index.js'),
+    legalComments: 'eof',
+    logLevel: 'error',
+  });
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name, version: pkg.version, main: 'index.js', license: pkg.license }, null, 2)}\n`);
+  for (const file of readdirSync(source)) if (/^licen[cs]e/i.test(file)) cpSync(path.join(source, file), path.join(dir, file));
 }
 
 /** Files no runtime require() reads: type declarations, source maps, docs, tests. Licenses stay. */
