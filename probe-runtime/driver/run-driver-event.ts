@@ -6,7 +6,7 @@
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { planKey, runManifestKey, shardKey } from '../contracts/bucket-layout';
 import type { Deployment } from '../contracts/deployment';
-import { type BurstShardEvent, type BurstShardSummary, DRIVER_EVENT_VERSION, type DriverEvent } from '../contracts/driver-event';
+import { type BurstShardEvent, BurstShardSummary, DRIVER_EVENT_VERSION, type DriverEvent } from '../contracts/driver-event';
 import type { InvocationRecord } from '../contracts/invocation-record';
 import type { RunStatus } from '../contracts/run-manifest';
 import { sendBurstShard } from './burst/send-shard';
@@ -96,7 +96,7 @@ async function runBurst(event: BurstShardEvent, deps: DriverDeps): Promise<Burst
   });
   const key = shardKey(event.study, event.run, event.step.id, event.shard);
   await deps.sink.put(key, recordsToJsonl(outcome.records), JSONL_CONTENT_TYPE);
-  return {
+  return BurstShardSummary.parse({
     v: DRIVER_EVENT_VERSION,
     action: 'burst',
     study: event.study,
@@ -110,7 +110,7 @@ async function runBurst(event: BurstShardEvent, deps: DriverDeps): Promise<Burst
     counts: countStatuses(outcome.records),
     startedAt: outcome.startedAt,
     endedAt: clock.now(),
-  };
+  });
 }
 
 async function finishRun(event: Extract<DriverEvent, { action: 'finish-run' }>, deps: DriverDeps): Promise<RunFinishedSummary> {

@@ -108,7 +108,8 @@ describe('driver-local as a process', () => {
     let kill: (s: NodeJS.Signals) => void = () => undefined;
     server = await startFakeProbeServer((_req, i) => {
       if (i === 1) kill('SIGTERM');
-      return { kind: 'ok', delayMs: 50 };
+      // Slow answers: the signal is handled long before request 1's answer frees the next send.
+      return { kind: 'ok', delayMs: 300 };
     });
     const result = await runDriver(JSON.stringify({ ...common, action: 'burst', step: burstStep(plan), shard: 0 }), { ...env, CURTAIN_LOCAL_ENDPOINT: server.endpoint }, (k) => (kill = k));
     expect(result.code).toBe(0);
