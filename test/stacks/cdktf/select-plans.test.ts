@@ -1,0 +1,46 @@
+/** Which plans `npx cdktf synth` synthesizes, from CURTAIN_STUDY and friends. */
+import { ValidationError } from '../../../experiments/errors';
+import { UnknownStudyError } from '../../../experiments/resolve-study';
+import { CATALOG } from '../../../experiments/catalog';
+import { selectPlans, SynthSelectionError, TargetRefusedError } from '../../../stacks/cdktf/select-plans';
+
+describe('selectPlans', () => {
+  it('CURTAIN_STUDY=coldstart gives gcp-coldstart and azure-coldstart', () => {
+    const { plans, skipped } = selectPlans({ CURTAIN_STUDY: 'coldstart' });
+    expect(plans.map((p) => p.stack)).toEqual(['gcp-coldstart', 'azure-coldstart']);
+    expect(plans.map((p) => [p.plan.provider, p.plan.region, p.plan.hosting])).toEqual([
+      ['gcp', 'us-central1', 'gen2'],
+      ['azure', 'eastus', 'consumption'],
+    ]);
+    expect(skipped).toEqual([]);
+  });
+
+  it('every catalog study that declares a provider is planned for it when CURTAIN_STUDY is unset', () => {
+    const { plans } = selectPlans({});
+    const expected = CATALOG.flatMap((s) => (['gcp', 'azure'] as const).map((p) => `${p}-${s.id}`));
+    expect(plans.map((p) => p.stack).sort()).toEqual(expected.sort());
+  });
+
+  it('honours providers, regions and the Azure hosting plan', () => {
+    const { plans } = selectPlans({ CURTAIN_STUDY: 'lifetime, accounting', CURTAIN_PROVIDERS: 'azure', CURTAIN_AZURE_REGION: 'westeurope', CURTAIN_AZURE_HOSTING: 'flex' });
+    expect(plans.map((p) => `${p.stack}@${p.plan.region}/${p.plan.hosting}`)).toEqual(['azure-lifetime@westeurope/flex', 'azure-accounting@westeurope/flex']);
+  });
+
+  it('a study a target refuses is skipped with its reason, and fails the synthesis when named', () => {
+    const vet = (provider: string, plan: { study: { id: string } }) => {
+      if (provider === 'gcp' && plan.study.id === 'lifetime') throw new TargetRefusedError('the workflow is too large');
+    };
+    const all = selectPlans({}, vet);
+    expect(all.skipped).toEqual(['gcp-lifetime: skipped: the workflow is too large']);
+    expect(all.plans.some((p) => p.stack === 'azure-lifetime')).toBe(true);
+    expect(() => selectPlans({ CURTAIN_STUDY: 'lifetime' }, vet)).toThrow(SynthSelectionError);
+    expect(() => selectPlans({ CURTAIN_STUDY: 'lifetime' }, vet)).toThrow('cannot synthesize gcp-lifetime: the workflow is too large');
+  });
+
+  it('rejects unknown studies and providers with one clear message', () => {
+    expect(() => selectPlans({ CURTAIN_STUDY: 'coldstrat' })).toThrow(UnknownStudyError);
+    expect(() => selectPlans({ CURTAIN_STUDY: 'coldstrat' })).toThrow(/did you mean "coldstart"/);
+    expect(() => selectPlans({ CURTAIN_PROVIDERS: 'aws' })).toThrow(ValidationError);
+    expect(() => selectPlans({ CURTAIN_AZURE_HOSTING: 'premium' })).toThrow(/CURTAIN_AZURE_HOSTING/);
+  });
+});
