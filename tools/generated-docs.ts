@@ -10,6 +10,7 @@ import { ProbeResponse } from '../probe-runtime/contracts/probe-wire';
 import { InvocationRecord } from '../probe-runtime/contracts/invocation-record';
 import { StudyDefinition } from '../experiments/schema';
 import { renderStudiesMarkdown } from './render-studies';
+import { ReportSummary } from '../analysis/report/summary-schema';
 
 export interface GeneratedDoc {
   /** Path relative to the repository root. */
@@ -42,5 +43,10 @@ export const GENERATED_DOCS: GeneratedDoc[] = [
     // One line of a results shard (docs/results-schema.md explains every field).
     path: 'docs/schemas/invocation-record.schema.json',
     render: () => jsonSchema(InvocationRecord, 'output', 'https://curtain.dev/schemas/invocation-record.schema.json', 'Curtain invocation record'),
+  },
+  {
+    // summary.json of `curtain report` (docs/analysis.md).
+    path: 'docs/schemas/report-summary.schema.json',
+    render: () => jsonSchema(ReportSummary, 'output', 'https://curtain.dev/schemas/report-summary.schema.json', 'Curtain report summary'),
   },
 ];

@@ -3,13 +3,19 @@
  * vega specification and vega's View renders the scene graph to an SVG string
  * (renderer 'none': no canvas, no browser). vega 5 / vega-lite 5 are used
  * because they ship CommonJS builds that load under both tsx and jest on Node 20.
+ * They are loaded on first use (about a second): analyses and `curtain compare`
+ * that draw nothing never pay for them.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+
+type Vega = typeof import('vega');
+type VegaLite = typeof import('vega-lite');
+let libraries: { vega: Vega; vegaLite: VegaLite } | null = null;
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const compiled = compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
+  libraries ??= { vega: require('vega') as Vega, vegaLite: require('vega-lite') as VegaLite };
+  const { vega, vegaLite } = libraries;
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
   } finally {
