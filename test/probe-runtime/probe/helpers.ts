@@ -162,3 +162,10 @@ export async function startNetTestServer(uploadStatus = 201): Promise<NetTestSer
   });
   return { ...server, uploaded: () => uploaded, blockBytes: block.length };
 }
+
+/** Poll `done` every 10 ms (up to timeoutMs), then return `value()`: waits on state, not on a guessed delay. */
+export async function until<T>(done: () => boolean, value: () => T, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  return value();
+}

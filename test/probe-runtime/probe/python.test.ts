@@ -66,13 +66,16 @@ describe('responses', () => {
         probeRequest({ name: 'cpu-work', units: 3 }),
         probeRequest({ name: 'background', durationMs: 100 }),
         probeRequest({ name: 'sleep', ms: 20 }),
+        probeRequest(),
+        probeRequest(),
+        probeRequest(),
       ],
     });
   });
 
   test('every response passes the zod ProbeResponse schema and the exported JSON Schema under python3', async () => {
     const valid = responses.filter((r) => r.response).map((r) => r.response!);
-    expect(valid).toHaveLength(4);
+    expect(valid).toHaveLength(7);
     for (const response of valid) expect(ProbeResponse.parse(response)).toEqual(response);
     expect(await schemaErrors(valid)).toEqual(valid.map(() => []));
   });
@@ -123,11 +126,15 @@ describe('responses', () => {
     expect(responses[2]!.response!.task.values).toMatchObject({ unitsDone: 3, completed: true, checksum });
   });
 
-  test('background work started by one invocation is reported by the next', () => {
-    const after = responses[4]!.response!;
-    expect(after.backgroundWork).toMatchObject({ startedInvocation: 4, durationMs: 100, running: false });
-    expect(after.backgroundWork!.unitsDone).toBeGreaterThan(0);
-    expect(after.backgroundWork!.lastProgressAt! - after.backgroundWork!.startedAt).toBeGreaterThanOrEqual(100);
+  test('background work started by one invocation is reported by the next ones', () => {
+    // Invocation 4 started 100 ms of work; invocations 5-8 arrive ~150 ms apart and report it.
+    const reports = responses.slice(4).map((r) => r.response!.backgroundWork!);
+    expect(reports.every((r) => r.startedInvocation === 4 && r.durationMs === 100)).toBe(true);
+    expect(reports.map((r) => r.unitsDone)).toEqual([...reports.map((r) => r.unitsDone)].sort((a, b) => a - b));
+    const last = reports.at(-1)!;
+    expect(last).toMatchObject({ running: false });
+    expect(last.unitsDone).toBeGreaterThan(0);
+    expect(last.lastProgressAt! - last.startedAt).toBeGreaterThanOrEqual(100);
   });
 });
 
@@ -142,11 +149,11 @@ describe('tasks', () => {
     ]);
     expect(work!.values).toMatchObject({ completed: false });
     expect(work!.values.workMs as number).toBeGreaterThanOrEqual(60);
-    expect(work!.values.workMs as number).toBeLessThan(500); // one Python unit is ~30 ms
+    expect(work!.values.workMs as number).toBeLessThan(3000); // at most one unit (~30 ms) over, on a loaded machine more
     expect(io).toMatchObject({ ok: true, values: { bytesWritten: 4 * MIB, completed: true } });
     expect(io!.values.mbPerSec as number).toBeGreaterThan(0);
     expect(ioCut!.values).toMatchObject({ completed: false });
-    expect(ioCut!.values.writeMs as number).toBeLessThan(500);
+    expect(ioCut!.values.writeMs as number).toBeLessThan(2000);
     expect(readdirSync(tmp.dir).filter((f) => f.startsWith('curtain-io-'))).toEqual([]);
     expect(memory).toMatchObject({ ok: true, values: { touchedMb: 32, completed: true } });
     expect(sleep!.values.sleptMs as number).toBeGreaterThanOrEqual(24.9);
@@ -181,7 +188,7 @@ describe('tasks', () => {
         { name: 'net', direction: 'upload', megabytes: 2, url: `${server.url}/up`, maxMs: 10_000 },
         { name: 'net', direction: 'download', megabytes: 1, url: `${server.url}/missing`, maxMs: 5000 },
         { name: 'net', direction: 'download', megabytes: 1, maxMs: 5000 },
-        { name: 'net', direction: 'download', megabytes: 8, url: `${server.url}/trickle`, maxMs: 200 },
+        { name: 'net', direction: 'download', megabytes: 8, url: `${server.url}/trickle`, maxMs: 600 },
         { name: 'net', direction: 'download', megabytes: 1, url: `${server.url}/hang`, maxMs: 150 },
       ]);
       expect(down).toMatchObject({ ok: true, values: { bytes: 4 * MIB, status: 200, completed: true } });
@@ -191,8 +198,8 @@ describe('tasks', () => {
       expect(missing).toMatchObject({ ok: false, error: 'net: HTTP 404', values: { status: 404 } });
       expect(noUrl).toMatchObject({ ok: false, error: expect.stringContaining('no url') });
       expect(stalled).toMatchObject({ ok: true, values: { completed: false, bytes: server.blockBytes } });
-      expect(stalled!.values.ms as number).toBeGreaterThanOrEqual(200);
-      expect(stalled!.values.ms as number).toBeLessThan(1500);
+      expect(stalled!.values.ms as number).toBeGreaterThanOrEqual(600);
+      expect(stalled!.values.ms as number).toBeLessThan(3500);
       expect(hang).toMatchObject({ ok: false, error: 'net: nothing transferred within 150 ms', values: { bytes: 0, completed: false } });
       expect(nowMs() - started).toBeLessThan(15_000);
     });
