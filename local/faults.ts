@@ -13,21 +13,14 @@ import { parseSets } from '../experiments/resolve-study';
 const probability = z.number().min(0).max(1);
 
 export const FaultOptions = z.strictObject({
-  /** Chance that an invocation's instance is killed while it handles the request (answer 502). */
-  crash: probability.default(0),
-  /** Chance that an invocation's instance is stopped and never answers (the function timeout answers 504). */
-  hang: probability.default(0),
-  /** Chance that an instance fails to start (exits before it is ready). */
-  startFailure: probability.default(0),
-  /** Fraction of hosts that are slow. */
-  slowHosts: probability.default(0),
-  /** CPU quota factor of a slow host's instances. */
-  slowHostCpuFactor: z.number().positive().max(1).default(0.25),
-  /** Real delay added to every request served on a slow host, ms. */
-  slowHostDelayMs: z.number().int().min(0).max(60_000).default(50),
-  /** Chance that a burst shard's driver process is killed before it finishes (the orchestrator retries it). */
-  driverCrash: probability.default(0),
-  seed: z.number().int().min(0).default(1),
+  crash: probability.default(0).describe('chance that an invocation\'s instance is killed while it handles the request (502)'),
+  hang: probability.default(0).describe('chance that an invocation\'s instance is stopped and never answers (504 at the function timeout)'),
+  startFailure: probability.default(0).describe('chance that an instance exits before it is ready (502 "failed to start")'),
+  slowHosts: probability.default(0).describe('fraction of hosts that are slow'),
+  slowHostCpuFactor: z.number().positive().max(1).default(0.25).describe('CPU quota factor of a slow host\'s instances'),
+  slowHostDelayMs: z.number().int().min(0).max(60_000).default(50).describe('real delay added to every request served on a slow host, ms'),
+  driverCrash: probability.default(0).describe('chance that a burst shard\'s driver process is killed as it starts (the orchestrator retries it)'),
+  seed: z.number().int().min(0).default(1).describe('seed of the fault decisions'),
 });
 export type FaultOptions = z.output<typeof FaultOptions>;
 

@@ -43,67 +43,67 @@ export const PlatformProfile = z.strictObject({
   /** The cloud whose published claims a run on this profile is compared with; null for none. */
   models: z.enum(['aws', 'azure', 'gcp']).nullable(),
   placement: z.strictObject({
-    /**
-     * binpack: first host (oldest first) with enough free memory, a new host when none fits;
-     * spread: the host with the most free memory among a pool of `poolSize` hosts;
-     * random: a random host of the pool that fits; microvm: every instance gets a host of its own.
-     */
-    policy: z.enum(PLACEMENT_POLICIES),
-    /** dedicated: a host only ever carries one tenant's instances; shared: tenants mix. */
-    tenancy: z.enum(['dedicated', 'shared']),
-    /** Aggregate instance memory one host accepts, MB (ignored by microvm). */
-    hostMemoryMb: z.number().int().min(64),
-    /** Hosts a pool grows to before spread/random reuse them (per tenant when dedicated). */
-    poolSize: z.number().int().min(1).max(10_000).default(8),
+    policy: z
+      .enum(PLACEMENT_POLICIES)
+      .describe(
+        'binpack: the oldest host with enough free memory, a new host when none has room; spread: the host with the most free memory of a pool of `poolSize`; random: a random host of the pool with room; microvm: a host per instance',
+      ),
+    tenancy: z.enum(['dedicated', 'shared']).describe('dedicated: a host only ever carries one tenant\'s instances; shared: tenants mix'),
+    hostMemoryMb: z.number().int().min(64).describe('aggregate instance memory one host accepts, MB (not used by microvm)'),
+    poolSize: z.number().int().min(1).max(10_000).default(8).describe('hosts a pool grows to before spread and random reuse them (per tenant when dedicated)'),
   }),
   hostTypes: z.array(HostType).min(1),
   identity: z.strictObject({
-    /** ip: `ip-10-1-2-3` (2018 Lambda, [C]); hex: a random 12-hex name; link-local: `169.254.x.y`. */
-    hostname: z.enum(['ip', 'hex', 'link-local']),
-    /** sandbox-root: 2018 Lambda's `/sandbox-root-XXXXXX/sandbox-YYYYYY` lines; docker: `/docker/<id>`; v2: `0::/`. */
-    cgroup: z.enum(['sandbox-root', 'docker', 'v2']),
-    hypervisorUuid: z.boolean(),
-    dmiProductUuid: z.boolean(),
-    /** How long before its first instance a host booted, hours (microvm hosts boot with their instance). */
-    hostAgeHours: Interval,
+    hostname: z.enum(['ip', 'hex', 'link-local']).describe('ip: `ip-10-1-2-3` (2018 Lambda); hex: 12 random hex digits; link-local: `169.254.x.y`'),
+    cgroup: z
+      .enum(['sandbox-root', 'docker', 'v2'])
+      .describe('lines of `proc/self/cgroup`: 2018 Lambda\'s `/sandbox-root-XXXXXX/sandbox-YYYYYY`, a Docker id, or cgroup v2\'s `0::/`'),
+    hypervisorUuid: z.boolean().describe('whether `sys/hypervisor/uuid` exists (Xen)'),
+    dmiProductUuid: z.boolean().describe('whether `sys/class/dmi/id/product_uuid` exists'),
+    hostAgeHours: Interval.describe('how long before its first instance a VM booted, hours (a microVM boots with its instance)'),
   }),
   scaling: z.strictObject({
-    /** In-flight requests (queued or running) across the platform; past it the front door answers 429. */
-    accountConcurrency: z.number().int().min(1),
-    /** Live instances of one function's current configuration; further requests queue. null = no limit. */
-    maxInstancesPerFunction: z.number().int().min(1).nullable(),
-    /** Instances started per request waiting or running: 1 = one instance per concurrent request; 0.5 = about half, the rest queue. */
-    scaleOutFraction: z.number().gt(0).max(1),
+    accountConcurrency: z.number().int().min(1).describe('requests queued or running across the platform; past it the front door answers 429'),
+    maxInstancesPerFunction: z
+      .number()
+      .int()
+      .min(1)
+      .nullable()
+      .describe('live instances of a function\'s current configuration; further requests queue (null: no limit)'),
+    scaleOutFraction: z
+      .number()
+      .gt(0)
+      .max(1)
+      .describe('instances started per request waiting or running: 1 = one per concurrent request; 0.5 = about half, the rest queue'),
   }),
   lifecycle: z.strictObject({
-    /** An idle instance is reaped after this long without a request, minutes (platform time; drawn per instance). */
-    idleTimeoutMinutes: Interval,
-    /** An instance is retired after this long whatever its use, hours (platform time; drawn per instance); null = never. */
-    maxLifetimeHours: Interval.nullable(),
-    /** SIGSTOP an instance between invocations (work after the response stops) and SIGCONT it for the next. */
-    freezeBetweenInvocations: z.boolean(),
-    /** Extra real delay before a cold start on a host that has never run an instance, ms (a VM being provisioned). */
-    newHostDelayMs: z.number().int().min(0).max(60_000),
-    /** Extra real delay added to every cold start, ms, drawn per instance (platform provisioning beyond the process start). */
-    initDelayMs: Interval,
-    update: z.strictObject({
-      /** immediate: old instances stop serving at once; lazy: they may still answer for `staleWindowSeconds`. */
-      mode: z.enum(['immediate', 'lazy']),
-      /** Platform time after an update during which an idle old instance may take a request, seconds. */
-      staleWindowSeconds: z.number().min(0),
-      /** Chance that a request in the window goes to an idle old instance when there is one. */
-      staleProbability: z.number().min(0).max(1),
-    }),
+    idleTimeoutMinutes: Interval.describe('an instance idle this long is reaped, minutes (platform time, drawn per instance)'),
+    maxLifetimeHours: Interval.nullable().describe('an instance this old is retired, hours (platform time, drawn per instance); null: never'),
+    freezeBetweenInvocations: z.boolean().describe('SIGSTOP an instance as soon as it has answered, SIGCONT it for its next request'),
+    newHostDelayMs: z.number().int().min(0).max(60_000).describe('real delay before the first cold start on a new host, ms (a VM being provisioned)'),
+    initDelayMs: Interval.describe('real delay added to every cold start, ms, drawn per instance (platform provisioning beyond the process start)'),
+    update: z
+      .strictObject({
+        mode: z.enum(['immediate', 'lazy']),
+        staleWindowSeconds: z.number().min(0),
+        staleProbability: z.number().min(0).max(1),
+      })
+      .describe(
+        'after a configuration update, immediate: old instances stop serving at once; lazy: for `staleWindowSeconds` (platform time) a request finds an idle old instance with probability `staleProbability`',
+      ),
   }),
   cpu: z.strictObject({
-    /** Per-instance CPU quota from memory (through cgroups): aws 1,769 MB per vCPU; gcp Cloud Run's table; none. */
-    vcpuForMemory: z.enum(['aws', 'gcp', 'none']),
-    /** Apply the quota only once the instance is ready: its initialisation runs at full speed. */
-    unthrottledInit: z.boolean(),
+    vcpuForMemory: z
+      .enum(['aws', 'gcp', 'none'])
+      .describe('per-instance CPU quota (cgroups) from memory: aws 1,769 MB per vCPU; gcp the Cloud Run table; none: only the host\'s quota'),
+    unthrottledInit: z.boolean().describe('apply the quota only once the instance is ready, so its initialisation runs at full speed'),
   }),
   network: z.strictObject({
-    /** Bandwidth of one host's network interface for the net task's endpoint, Mbit/s, shared by its instances; null = unlimited. */
-    hostMbps: z.number().positive().nullable(),
+    hostMbps: z
+      .number()
+      .positive()
+      .nullable()
+      .describe('bandwidth of a host\'s link for the net task, Mbit/s, shared by its instances; null: unlimited'),
   }),
   faults: FaultOptions.default(FaultOptions.parse({})),
   /** Where each value comes from, knob by knob. */
@@ -134,7 +134,10 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
     cpu: { vcpuForMemory: 'aws', unthrottledInit: true },
     network: { hostMbps: null },
     sources: {
-      placement: 'one Firecracker microVM per sandbox since ~2019 (paper.md "What changed"; Firecracker, NSDI 2020): btime identifies the microVM',
+      'placement.policy': 'one Firecracker microVM per sandbox since ~2019 (paper.md "What changed"; Firecracker, NSDI 2020): btime identifies the microVM',
+      'identity.hostAgeHours': 'a microVM boots with its sandbox (paper.md "What changed")',
+      'identity.cgroup': 'modelling choice: a microVM\'s process sits at the root of its own cgroup v2 tree',
+      'scaling.scaleOutFraction': 'Lambda gives each concurrent request its own execution environment (AWS documentation)',
       'scaling.accountConcurrency': 'Lambda default concurrency quota, 1,000 (experiments/capabilities.ts)',
       'lifecycle.idleTimeoutMinutes': 'a fixed ~10 min from mid-2019 (paper.md "What changed")',
       'lifecycle.maxLifetimeHours': 'no newer source: assumed unchanged from 2018 (median 6.2 h [S])',
@@ -171,6 +174,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'identity.hostname': 'hostname ip-a-b-c-d, the VM private IP [C]',
       'identity.hypervisorUuid': '2018 Lambda ran on Xen EC2 VMs, which expose /sys/hypervisor/uuid [R]',
       'scaling.scaleOutFraction': 'AWS scaled best: one instance per concurrent request [P]',
+      'scaling.accountConcurrency': 'Lambda default concurrency quota, 1,000 (experiments/capabilities.ts)',
       'lifecycle.idleTimeoutMinutes': 'max idle 27 min, 80 % recycled at 26 min [S]: uniform 21-27 min recycles 83 % by 26 min',
       'lifecycle.maxLifetimeHours': 'median lifetime 6.2 h [S]: uniform 4-8.4 h has that median',
       'lifecycle.newHostDelayMs': 'a cold start on a new VM took a median 39 ms longer than on a reused VM [S]',
