@@ -11,7 +11,6 @@ import { InvocationRecord } from '../probe-runtime/contracts/invocation-record';
 import { StudyDefinition } from '../experiments/schema';
 import { renderStudiesMarkdown } from './render-studies';
 import { ReportSummary } from '../analysis/report/summary-schema';
-import { renderAwsLimitsMarkdown } from '../stacks/aws/render-limits';
 import { renderLocalPlatformDoc } from '../local/docs/local-platform-doc';
 
 export interface GeneratedDoc {
@@ -41,8 +40,6 @@ export const GENERATED_DOCS: GeneratedDoc[] = [
     path: 'docs/schemas/probe-response.schema.json',
     render: () => jsonSchema(ProbeResponse, 'output', 'https://curtain.dev/schemas/probe-response.schema.json', 'Curtain probe response'),
   },
-  // How much of the Step Functions and Lambda limits each catalog study uses on AWS (docs/aws.md links it).
-  { path: 'docs/aws-limits.md', render: renderAwsLimitsMarkdown },
   {
     // One line of a results shard (docs/results-schema.md explains every field).
     path: 'docs/schemas/invocation-record.schema.json',
