@@ -59,7 +59,7 @@ export function expandSchedule(options: ExpandOptions): ScheduleExpansion {
           if (targets.length === 0) refusals.add(`${where}.targets: selects no function of this study`);
           for (const f of targets) {
             const index = steps.length;
-            steps.push({ index, id: stepId(index, 'update'), kind: 'update', function: f.key, change: item.change, generation: `g${index}` });
+            steps.push({ index, id: stepId(index, 'update'), kind: 'update', function: f.key, change: item.change, generation: `g${index + 1}` });
           }
           return;
         }

@@ -78,7 +78,10 @@ export const UpdateStep = z.strictObject({
   /** The function key to reconfigure. */
   function: z.string(),
   change: ConfigChange,
-  /** The CURTAIN_GENERATION value the function has after this step (`g<index>`). */
+  /**
+   * The CURTAIN_GENERATION value the function has after this step: `g<index + 1>`, so it
+   * always differs from the initial `g0` (a refresh at step 0 must still force new instances).
+   */
   generation: z.string(),
 });
 export type UpdateStep = z.output<typeof UpdateStep>;

@@ -67,9 +67,10 @@ describe('planStudy expansion', () => {
     definition.schedule = [{ kind: 'update', change: { kind: 'refresh' } }, { kind: 'burst' }];
     const plan = planStudy(definition, { provider: 'local' });
     expect(plan.steps.slice(0, 2)).toEqual([
-      expect.objectContaining({ kind: 'update', function: 'node-m1024-a-0', generation: 'g0', id: '0000-update' }),
-      expect.objectContaining({ kind: 'update', function: 'node-m1024-a-1', generation: 'g1', id: '0001-update' }),
+      expect.objectContaining({ kind: 'update', function: 'node-m1024-a-0', generation: 'g1', id: '0000-update' }),
+      expect.objectContaining({ kind: 'update', function: 'node-m1024-a-1', generation: 'g2', id: '0001-update' }),
     ]);
+    // The initial generation differs from every update's, so a refresh at step 0 still forces new instances.
     expect(plan.functions.every((f) => f.env.CURTAIN_GENERATION === 'g0')).toBe(true);
   });
 
