@@ -1,10 +1,15 @@
 /**
- * E6: idle recycling. Every request in a burst labelled `after-idle` is a
- * trial: it either reached an instance that had already answered the same
- * function in an earlier step (the instance survived the idle gap) or a new
- * one (the old ones were recycled). The gap is measured from timestamps: from
- * the function's last answer before the burst to the request's send time, in
- * platform time. Trials are grouped per function (each function tests one gap).
+ * E6: idle recycling. In a burst labelled `after-idle`, every instance that had
+ * answered the same function before is a trial. It survived the idle gap when
+ * it answers again in that burst. It was recycled when it does not and the
+ * burst had to start a new instance (no idle survivor was left to take that
+ * request). When it does not answer and no new instance started, its fate is
+ * unknown: warm requests are fast, so a platform may serve the whole burst with
+ * one survivor in turn and never reach the others; such instances are counted
+ * apart and left out of the fractions. (Requests are not trials either, for the
+ * same reason.) The gap of a trial is measured from timestamps, from the
+ * instance's last answer to the burst's first request, in platform time; a
+ * function's gap is the median over its instances.
  */
 import { intervalChart } from '../figures/charts';
 import { fmt, fmtInterval, mdTable } from '../format';
@@ -18,8 +23,11 @@ const AFTER_IDLE_LABEL = 'after-idle';
 export interface GapGroup {
   function: string;
   gapMinutes: number;
+  /** Instances whose fate is known: survived + recycled. */
   trials: number;
   survived: number;
+  /** Idle instances neither seen again nor shown dead (no new instance was needed). */
+  unknown?: number;
 }
 
 /** Trials at gaps within this distance of a claim's gap (the larger of 1 min and 5 %) answer it. */
@@ -27,51 +35,70 @@ export function gapWindowMinutes(target: number): number {
   return Math.max(1, target * 0.05);
 }
 
+interface StepSightings {
+  step: number;
+  afterIdle: boolean;
+  firstSentAt: number;
+  /** Instance → its last answer (driver receive time) in this step. */
+  answered: Map<string, number>;
+}
+
 export const idleRecyclingAnalysis: AnalysisDefinition = {
   kind: 'idle-recycling',
   description: 'probability that an instance survives an idle gap, and the idle timeout',
   create(ctx) {
-    // Per function: the latest answer in steps before the current one, and in the current step.
-    const activity = new Map<string, { step: number; current: number; before: number }>();
-    const trials = new Map<string, { gaps: number[]; survived: number }>();
+    // Per function: instances that answered in earlier steps (with their last answer), and the current step.
+    const known = new Map<string, Map<string, number>>();
+    const current = new Map<string, StepSightings>();
+    const groups: GapGroup[] = [];
+    const flush = (fn: string, sightings: StepSightings) => {
+      const before = known.get(fn) ?? new Map<string, number>();
+      if (sightings.afterIdle && before.size > 0) {
+        const gaps = [...before.values()].map((last) => platformMs(ctx, sightings.firstSentAt - last) / 60_000);
+        const survived = [...before.keys()].filter((id) => sightings.answered.has(id)).length;
+        const newInstance = [...sightings.answered.keys()].some((id) => !before.has(id));
+        const unknown = newInstance ? 0 : before.size - survived;
+        groups.push({ function: fn, gapMinutes: medianSorted(sortedCopy(gaps)), trials: before.size - unknown, survived, unknown });
+      }
+      for (const [id, at] of sightings.answered) before.set(id, at);
+      known.set(fn, before);
+    };
     return {
       add(record, instance) {
         const fn = record.target;
-        let a = activity.get(fn);
-        if (!a) activity.set(fn, (a = { step: record.step, current: Number.NEGATIVE_INFINITY, before: Number.NEGATIVE_INFINITY }));
-        if (record.step !== a.step) {
-          a.before = Math.max(a.before, a.current);
-          a.current = Number.NEGATIVE_INFINITY;
-          a.step = record.step;
+        let sightings = current.get(fn);
+        if (sightings && sightings.step !== record.step) flush(fn, sightings);
+        if (!sightings || sightings.step !== record.step) {
+          sightings = { step: record.step, afterIdle: record.label === AFTER_IDLE_LABEL, firstSentAt: Number.POSITIVE_INFINITY, answered: new Map() };
+          current.set(fn, sightings);
         }
-        if (record.status === 'ok' && record.receivedAt !== null) a.current = Math.max(a.current, record.receivedAt);
-        if (record.label !== AFTER_IDLE_LABEL || !instance || record.sentAt === null || !Number.isFinite(a.before)) return;
-        const t = trials.get(fn) ?? { gaps: [], survived: 0 };
-        t.gaps.push(platformMs(ctx, record.sentAt - a.before) / 60_000);
-        if (instance.firstStep < record.step) t.survived += 1;
-        trials.set(fn, t);
+        if (record.sentAt !== null) sightings.firstSentAt = Math.min(sightings.firstSentAt, record.sentAt);
+        if (instance && record.receivedAt !== null) sightings.answered.set(instance.id, Math.max(sightings.answered.get(instance.id) ?? 0, record.receivedAt));
       },
       finish() {
-        const groups: GapGroup[] = [...trials.entries()]
-          .map(([fn, t]) => ({ function: fn, gapMinutes: medianSorted(sortedCopy(t.gaps)), trials: t.gaps.length, survived: t.survived }))
-          .sort((a, b) => a.gapMinutes - b.gapMinutes);
-        const metrics = idleMetrics(groups);
+        for (const [fn, sightings] of current) flush(fn, sightings);
+        current.clear();
+        groups.sort((a, b) => a.gapMinutes - b.gapMinutes);
+        const unknown = groups.reduce((sum, g) => sum + (g.unknown ?? 0), 0);
+        const known = groups.filter((g) => g.trials > 0);
+        const metrics = idleMetrics(known);
         const timeout = metrics.find((m) => m.name === 'idle.estimatedTimeoutMinutes');
-        const points = groups.map((g) => {
+        const points = known.map((g) => {
           const ci = wilsonInterval(g.survived, g.trials);
           return { x: g.gapMinutes, y: g.survived / g.trials, lower: ci?.lower ?? null, upper: ci?.upper ?? null, series: 'survived' };
         });
         const scale = ctx.platform.timeScale !== 1 ? ` Gaps are platform time: measured × ${ctx.platform.timeScale}.` : '';
+        const notes = unknown > 0 ? [`${unknown} idle instance(s) were neither seen again nor shown recycled (the burst needed no new instance) and are left out of the survival fractions.`] : [];
         return {
           metrics,
           figures:
-            groups.length === 0
+            known.length === 0
               ? []
               : [
                   {
                     file: 'idle-survival-by-gap.svg',
                     title: 'Survival of idle instances by gap',
-                    caption: `Fraction of requests after an idle gap that reached a surviving instance, with Wilson 95 % intervals; the dashed line is the estimated idle timeout.${scale}`,
+                    caption: `Fraction of idle instances that answered again after the gap, with Wilson 95 % intervals; the dashed line is the estimated idle timeout.${scale}`,
                     spec: intervalChart({
                       title: 'Idle instance survival',
                       xTitle: 'idle gap (minutes)',
@@ -88,15 +115,16 @@ export const idleRecyclingAnalysis: AnalysisDefinition = {
                 groups.length === 0
                   ? `No \`${AFTER_IDLE_LABEL}\` burst reached an instance.`
                   : `${mdTable(
-                      ['function', 'measured gap (min)', 'requests', 'survived', 'fraction', 'Wilson 95 % CI'],
+                      ['function', 'measured gap (min)', 'idle instances', 'survived', 'recycled', 'not reached', 'fraction survived', 'Wilson 95 % CI'],
                       groups.map((g) => {
                         const ci = wilsonInterval(g.survived, g.trials);
-                        return [g.function, fmt(g.gapMinutes), g.trials, g.survived, fmt(g.survived / g.trials), fmtInterval(ci ? [ci.lower, ci.upper] : null)];
+                        const fraction = g.trials > 0 ? fmt(g.survived / g.trials) : '—';
+                        return [g.function, fmt(g.gapMinutes), g.trials + (g.unknown ?? 0), g.survived, g.trials - g.survived, g.unknown ?? 0, fraction, fmtInterval(ci ? [ci.lower, ci.upper] : null)];
                       }),
-                    )}${scale ? `\n\n${scale.trim()}` : ''}`,
+                    )}\n\nAn idle instance that did not answer counts as recycled only when the burst had to start a new instance; otherwise it was not reached (a survivor may serve the whole burst in turn) and is left out of the fractions.${scale}`,
             },
           ],
-          notes: [],
+          notes,
         };
       },
     };
@@ -158,7 +186,7 @@ export function idleMetrics(groups: readonly GapGroup[]): Metric[] {
     if (!g) return notMeasurable(spec[0], spec[1], spec[2], `no gap within ${fmt(gapWindowMinutes(target))} min of ${target} min was tested (gaps measured: ${tested} min)`);
     const successes = recycled ? g.trials - g.survived : g.survived;
     const ci = wilsonInterval(successes, g.trials)!;
-    return { name: spec[0], description: spec[1], unit: spec[2], value: successes / g.trials, interval: [ci.lower, ci.upper], method: `${successes} of ${g.trials} requests after ${fmt(g.gapMinutes)} min; Wilson 95 % CI`, n: g.trials };
+    return { name: spec[0], description: spec[1], unit: spec[2], value: successes / g.trials, interval: [ci.lower, ci.upper], method: `${successes} of ${g.trials} idle instances after ${fmt(g.gapMinutes)} min; Wilson 95 % CI`, n: g.trials };
   };
   metrics.push(fractionMetric(names.at26, 26, true), fractionMetric(names.at120, 120, false));
 

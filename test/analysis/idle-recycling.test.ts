@@ -70,6 +70,33 @@ describe('idle-recycling analysis on synthetic records', () => {
     expect(a.metrics.get('idle.maxSurvivedGapMinutes')!.bound).toBe('lower');
   });
 
+  test('a survivor serving the whole burst in turn: the other idle instances are not reached, not counted as recycled', async () => {
+    const plan = catalogPlan('idle-recycling', 'aws', { instances: 3, gapsMinutes: [5, 40] });
+    const run = new SyntheticRun(plan);
+    const host = run.host();
+    const start = run.now;
+    const warm = new Map<string, SyntheticInstance[]>();
+    const warmUp = run.burst('warm-up');
+    for (let r = 0; r < warmUp.requests; r++) {
+      const fn = warmUp.targets[r % warmUp.targets.length]!;
+      const instance = run.instance(host);
+      warm.set(fn, [...(warm.get(fn) ?? []), instance]);
+      run.record(warmUp, r, { instance, sentAt: start + r });
+    }
+    const [short, long] = run.bursts('after-idle');
+    // After 5 min one warm instance answers all three requests, one after the other.
+    for (let r = 0; r < 3; r++) run.record(short!, r, { instance: warm.get(short!.targets[0]!)![0]!, sentAt: start + 5 * 60_000 + r });
+    // After 40 min one survivor answers and two new instances are needed: the other two were recycled.
+    const survivor = warm.get(long!.targets[0]!)![1]!;
+    run.record(long!, 0, { instance: survivor, sentAt: start + 40 * 60_000 });
+    for (let r = 1; r < 3; r++) run.record(long!, r, { instance: run.instance(host), sentAt: start + 40 * 60_000 + r });
+    const a = await analyzeRun(run.write(tmp()));
+    const table = a.output.sections.find((s) => s.title === 'Idle gaps')!.body;
+    expect(table).toMatch(/\| node-m128-a-0 \| 5 \| 3 \| 1 \| 0 \| 2 \| 1 \|/);
+    expect(table).toMatch(/\| node-m128-a-1 \| 40 \| 3 \| 1 \| 2 \| 0 \| 0.333 \|/);
+    expect(a.output.notes.join(' ')).toMatch(/2 idle instance\(s\) were neither seen again nor shown recycled/);
+  });
+
   test('gaps are measured from timestamps, not taken from the plan', () => {
     const metrics = idleMetrics([
       { function: 'a', gapMinutes: 10, trials: 10, survived: 10 },
