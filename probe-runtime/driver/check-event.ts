@@ -15,7 +15,7 @@ import { canonicalJson } from '../../experiments/canonical-json';
 import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
 import { type BurstShardEvent, DriverEvent } from '../contracts/driver-event';
 import type { Deployment } from '../contracts/deployment';
-import { DriverRefusedError, zodIssuesText } from './errors';
+import { DriverConfigError, DriverRefusedError, zodIssuesText } from './errors';
 
 /**
  * Run ids become object keys and file names: one path segment, no traversal.
@@ -72,7 +72,7 @@ function checkBurstStep(event: BurstShardEvent, plan: StudyPlan): BurstStep {
 /** Every plan function a burst addresses must have a target in the deployment. */
 export function checkTargets(plan: StudyPlan, deployment: Deployment): void {
   const missing = plan.functions.map((f) => f.key).filter((key) => !deployment.targets[key]);
-  if (missing.length > 0) throw new DriverRefusedError(`deployment.targets: no target for plan function(s) ${missing.join(', ')}`);
+  if (missing.length > 0) throw new DriverConfigError(`deployment.targets: no target for plan function(s) ${missing.join(', ')}`);
 }
 
 /** The dotted path (under `path`) of the first difference between two JSON values, null when equal. */
