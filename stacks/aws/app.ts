@@ -13,24 +13,27 @@ import path from 'node:path';
 import { InputFileError, PlanRefusedError, ValidationError } from '../../experiments/errors';
 import { UnknownStudyError } from '../../experiments/resolve-study';
 import { parseAwsAppContext } from './app-context';
-import { AppUsageError, buildAwsApp, createCurtainApp } from './build-app';
+import { ensureRuntimeBuilt } from '../../probe-runtime/build/ensure-runtime-built';
+import { RuntimeBuildError } from '../../probe-runtime/build/build-runtime';
+import { addStudyStacks, AppUsageError, bundleNeeds, createCurtainApp, prepareStudiesFromContext } from './build-app';
 import { applyNagChecks } from './nag';
 import { DeployRefusedError } from './prepare-study';
-import { BundleError } from './runtime-bundles';
+import { BundleError, loadAwsBundles } from './runtime-bundles';
 import { TopologyError } from './study-topology';
 
-const EXPECTED = [AppUsageError, DeployRefusedError, BundleError, TopologyError, ValidationError, PlanRefusedError, UnknownStudyError, InputFileError];
+const EXPECTED = [RuntimeBuildError, AppUsageError, DeployRefusedError, BundleError, TopologyError, ValidationError, PlanRefusedError, UnknownStudyError, InputFileError];
 
-export function runAwsApp(): number {
+export async function runAwsApp(): Promise<number> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
   try {
     const app = createCurtainApp({ autoSynth: false });
     const context = parseAwsAppContext(app.node.getAllContext() as Record<string, unknown>);
-    buildAwsApp(app, {
-      context,
-      repoRoot: path.resolve(__dirname, '..', '..'),
-      defaultAccount: process.env.CDK_DEFAULT_ACCOUNT,
-      log: (line) => process.stderr.write(`${line}\n`),
-    });
+    // Refusals first: a study that cannot be deployed should not wait for a bundle build.
+    const prepared = prepareStudiesFromContext(context, process.env.CDK_DEFAULT_ACCOUNT);
+    const root = context.bundleRoot ?? REPO_ROOT;
+    // This checkout's bundles are (re)built when missing or stale; a given -c bundleRoot is deployed as it is.
+    if (context.bundleRoot === undefined) await ensureRuntimeBuilt({ root, log: (line) => log(`curtain: ${line}`) });
+    addStudyStacks(app, prepared, loadAwsBundles(root, bundleNeeds(prepared)), context, log);
     applyNagChecks(app);
     app.synth();
     return 0;
@@ -45,4 +48,16 @@ export function runAwsApp(): number {
   }
 }
 
-if (require.main === module) process.exitCode = runAwsApp();
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+if (require.main === module) {
+  runAwsApp().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`curtain: internal error: ${error instanceof Error ? (process.env.CURTAIN_DEBUG ? error.stack : error.message) : String(error)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

@@ -11,7 +11,7 @@ import type { StudyPlan } from '../../experiments/plan-schema';
 import { resolveStudy } from '../../experiments/resolve-study';
 import type { AwsAppContext } from './app-context';
 import { prepareStudy, type PreparedStudy } from './prepare-study';
-import { loadAwsBundles, type AwsBundles } from './runtime-bundles';
+import { loadAwsBundles, type AwsBundles, type BundleNeeds } from './runtime-bundles';
 import { StudyStack } from './study-stack';
 import { TenantStack } from './tenant-stack';
 
@@ -76,17 +76,20 @@ export function planStudiesFromContext(context: AwsAppContext): StudyPlan[] {
   });
 }
 
-export function buildAwsApp(app: App, options: BuildAwsAppOptions): BuiltStudy[] {
-  const { context } = options;
-  const log = options.log ?? (() => {});
-  const primaryAccount = context.account ?? options.defaultAccount;
-  const prepared = planStudiesFromContext(context).map((plan) =>
-    prepareStudy(plan, { primaryAccount, tenantAccounts: { b: context.tenantB } }),
-  );
-  const runtimes = new Set(prepared.flatMap((p) => p.plan.functions.map((f) => f.runtime)));
-  const bundles =
-    options.bundles ?? loadAwsBundles(context.bundleRoot ?? options.repoRoot, { nodejs: runtimes.has('nodejs'), python: runtimes.has('python') });
+/** Plans and admits every study the context names (no CDK yet): every refusal happens here. */
+export function prepareStudiesFromContext(context: AwsAppContext, defaultAccount?: string): PreparedStudy[] {
+  const primaryAccount = context.account ?? defaultAccount;
+  return planStudiesFromContext(context).map((plan) => prepareStudy(plan, { primaryAccount, tenantAccounts: { b: context.tenantB } }));
+}
 
+/** The bundles the prepared studies need (Node.js and/or Python probes, the driver). */
+export function bundleNeeds(prepared: readonly PreparedStudy[]): BundleNeeds {
+  const runtimes = new Set(prepared.flatMap((p) => p.plan.functions.map((f) => f.runtime)));
+  return { nodejs: runtimes.has('nodejs'), python: runtimes.has('python') };
+}
+
+/** Builds and synthesizes nothing by itself: adds the stacks of the prepared studies to `app`. */
+export function addStudyStacks(app: App, prepared: readonly PreparedStudy[], bundles: AwsBundles, context: AwsAppContext, log: (line: string) => void = () => {}): BuiltStudy[] {
   return prepared.map((study) => {
     const { plan, topology, usage } = study;
     log(
@@ -94,9 +97,9 @@ export function buildAwsApp(app: App, options: BuildAwsAppOptions): BuiltStudy[]
         `≤ ${usage.events.bound.toLocaleString('en-US')} history events, est. $${plan.cost.usd.toFixed(4)} in ${plan.region}`,
     );
     for (const line of usage.close) log(`curtain: note: ${plan.study.id} is close to a Step Functions limit: ${line}`);
-    const env = { account: primaryAccount, region: plan.region };
+    const primaryAccount = topology.primaryAccount;
     const stack = new StudyStack(app, topology.stackName, {
-      env,
+      env: { account: primaryAccount, region: plan.region },
       study,
       bundles,
       resultsRemoval: context.bucketRemoval,
@@ -116,4 +119,11 @@ export function buildAwsApp(app: App, options: BuildAwsAppOptions): BuiltStudy[]
     });
     return { prepared: study, stack, tenantStacks };
   });
+}
+
+/** Everything at once, synchronously, with bundles read from a manifest (tests, the benchmark). */
+export function buildAwsApp(app: App, options: BuildAwsAppOptions): BuiltStudy[] {
+  const prepared = prepareStudiesFromContext(options.context, options.defaultAccount);
+  const bundles = options.bundles ?? loadAwsBundles(options.context.bundleRoot ?? options.repoRoot, bundleNeeds(prepared));
+  return addStudyStacks(app, prepared, bundles, options.context, options.log);
 }

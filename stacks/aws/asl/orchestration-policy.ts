@@ -5,6 +5,7 @@
  * drift apart.
  */
 import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
+import { burstReserveMs } from '../../../probe-runtime/driver/host';
 import type { Retrier } from './asl-types';
 
 /** Lambda's maximum function timeout. */
@@ -89,26 +90,33 @@ export function pollWaitSeconds(): number {
 }
 
 /**
- * The longest one driver shard of a burst can take: its barrier, then waves of
- * requests where every attempt runs to its timeout, plus the driver's own overhead.
+ * The longest one driver shard of a burst can take: its barrier, waves of
+ * requests where every attempt runs to its timeout, and the driver's own
+ * overhead. The driver stops sending when Lambda's remaining time falls to its
+ * reserve (the plan's longest per-attempt timeout + the shard write,
+ * burstReserveMs), so the last wave is given at least that reserve: with this
+ * timeout a shard is never cut short by the driver's own deadline rule.
  */
-export function burstShardBoundSeconds(step: BurstStep): number {
+export function burstShardBoundSeconds(step: BurstStep, reserveMs: number): number {
   const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
-  return (step.barrierMs + waves * step.timeoutMs * (1 + step.retries)) / 1000 + DRIVER_OVERHEAD_SECONDS;
+  const attemptMs = step.timeoutMs * (1 + step.retries);
+  return (step.barrierMs + (waves - 1) * attemptMs + Math.max(attemptMs, reserveMs)) / 1000 + DRIVER_OVERHEAD_SECONDS;
 }
 
 /** The driver's Lambda timeout: room for the slowest shard of the plan. Callers check it against Lambda's maximum. */
 export function driverTimeoutSeconds(plan: StudyPlan): number {
-  const slowest = Math.max(0, ...plan.steps.map((s) => (s.kind === 'burst' ? burstShardBoundSeconds(s) : 0)));
+  const reserve = burstReserveMs(plan);
+  const slowest = Math.max(0, ...plan.steps.map((s) => (s.kind === 'burst' ? burstShardBoundSeconds(s, reserve) : 0)));
   return Math.max(DRIVER_MIN_TIMEOUT_SECONDS, Math.ceil(slowest));
 }
 
 /** The driver's Lambda timeout needed by the plan exceeds Lambda's maximum: the bursts that cause it. */
 export function driverTimeoutProblems(plan: StudyPlan): string[] {
   const problems: string[] = [];
+  const reserve = burstReserveMs(plan);
   for (const step of plan.steps) {
     if (step.kind !== 'burst') continue;
-    const bound = burstShardBoundSeconds(step);
+    const bound = burstShardBoundSeconds(step, reserve);
     if (bound > LAMBDA_MAX_TIMEOUT_SECONDS) {
       problems.push(
         `step ${step.id}: one driver shard may run ${Math.ceil(bound)} s (barrier ${step.barrierMs} ms + ${Math.ceil(step.requestsPerShard / step.shardConcurrency)} wave(s) × ${step.timeoutMs} ms × ${1 + step.retries} attempt(s)), over Lambda's ${LAMBDA_MAX_TIMEOUT_SECONDS} s limit`,

@@ -18,7 +18,8 @@ import {
 } from '../../../stacks/aws/asl/compile-plan';
 import { historyEvents } from '../../../stacks/aws/asl/bounds';
 import { stepFunctionsUsage } from '../../../stacks/aws/asl/limits';
-import { STEP_FUNCTIONS_LIMITS, UPDATE_POLL } from '../../../stacks/aws/asl/orchestration-policy';
+import { driverTimeoutSeconds, STEP_FUNCTIONS_LIMITS, UPDATE_POLL } from '../../../stacks/aws/asl/orchestration-policy';
+import { burstReserveMs } from '../../../probe-runtime/driver/host';
 import { DeployRefusedError, prepareStudy } from '../../../stacks/aws/prepare-study';
 import { studyTopology } from '../../../stacks/aws/study-topology';
 import { mixedDefinition } from './definitions';
@@ -236,6 +237,24 @@ describe('Step Functions limits', () => {
     expect(historyEvents(plan, { resetFunctions: 0 }).typical).toBe(2 + 2 + 5 + 5 + 5 * bursts + 2 * waits);
     const usage = stepFunctionsUsage(plan, compilePlan(plan, targetsFor(plan)), 0);
     expect(usage.events.bound).toBeGreaterThan(usage.events.typical);
+  });
+});
+
+describe('the driver\'s timeout', () => {
+  test.each([...plans.keys()])('%s: every shard sends its last wave before the driver\'s deadline reserve, and finishes in time', (id) => {
+    const plan = plans.get(id)!;
+    const timeoutMs = driverTimeoutSeconds(plan) * 1000;
+    const reserve = burstReserveMs(plan);
+    for (const step of plan.steps) {
+      if (step.kind !== 'burst') continue;
+      const attemptMs = step.timeoutMs * (1 + step.retries);
+      const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
+      const lastWaveStart = step.barrierMs + (waves - 1) * attemptMs;
+      // The driver stops sending once Lambda's remaining time is below the reserve.
+      expect(timeoutMs - lastWaveStart).toBeGreaterThanOrEqual(reserve);
+      expect(lastWaveStart + attemptMs).toBeLessThanOrEqual(timeoutMs);
+    }
+    expect(timeoutMs).toBeLessThanOrEqual(900_000);
   });
 });
 
