@@ -35,7 +35,7 @@ export async function openRun(runDir: string): Promise<RunFiles> {
   if (!info?.isDirectory()) throw new InputFileError(runDir, 'not a run directory (expected <study>/<run>/ with plan.json, run.json and steps/)');
   const notes: string[] = [];
   const plan = await readJsonFile(path.join(dir, 'plan.json'), StudyPlan, 'plan');
-  if (!plan) throw new InputFileError(path.join(runDir, 'plan.json'), 'missing: a run directory holds the plan it ran');
+  if (!plan) throw new InputFileError(path.join(runDir, 'plan.json'), `missing: a run directory holds the plan it ran${await runsBelow(dir)}`);
   let manifest: RunManifest | null = null;
   try {
     manifest = await readJsonFile(path.join(dir, 'run.json'), RunManifest, 'run manifest');
@@ -48,6 +48,21 @@ export async function openRun(runDir: string): Promise<RunFiles> {
   }
   const shards = await listShards(dir, notes);
   return { dir, plan, manifest, notes, shards };
+}
+
+/** A hint when the user named a study (or results) directory instead of one of its runs. */
+async function runsBelow(dir: string): Promise<string> {
+  const found: string[] = [];
+  const walk = async (at: string, depth: number) => {
+    for (const entry of await readdir(at, { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isDirectory() || found.length >= 5) continue;
+      const child = path.join(at, entry.name);
+      if (await stat(path.join(child, 'plan.json')).catch(() => null)) found.push(child);
+      else if (depth > 0) await walk(child, depth - 1);
+    }
+  };
+  await walk(dir, 1);
+  return found.length > 0 ? `; runs found below it: ${found.sort().join(', ')}` : '';
 }
 
 async function readJsonFile<S extends typeof StudyPlan | typeof RunManifest>(

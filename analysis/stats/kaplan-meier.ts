@@ -29,26 +29,16 @@ export interface KaplanMeier {
   maxObserved: number;
 }
 
-export function kaplanMeier(durations: ArrayLike<number>, observed: ArrayLike<boolean | number>, indices?: ArrayLike<number>): KaplanMeier {
-  const n = indices ? indices.length : durations.length;
-  const order = new Int32Array(n);
-  for (let k = 0; k < n; k++) order[k] = indices ? indices[k]! : k;
-  order.sort((a, b) => durations[a]! - durations[b]!);
+export function kaplanMeier(durations: ArrayLike<number>, observed: ArrayLike<boolean | number>): KaplanMeier {
+  const n = durations.length;
+  const order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => durations[a]! - durations[b]!);
   const steps: SurvivalStep[] = [];
   let atRisk = n;
   let survival = 1;
   let greenwood = 0;
   let events = 0;
   let maxObserved = 0;
-  for (let k = 0; k < n; ) {
-    const time = durations[order[k]!]!;
-    let died = 0;
-    let leaving = 0;
-    while (k < n && durations[order[k]!]! === time) {
-      if (observed[order[k]!]) died++;
-      leaving++;
-      k++;
-    }
+  forEachTime(order, durations, observed, (time, died, leaving) => {
     maxObserved = Math.max(maxObserved, time);
     if (died > 0) {
       survival *= 1 - died / atRisk;
@@ -58,7 +48,8 @@ export function kaplanMeier(durations: ArrayLike<number>, observed: ArrayLike<bo
       steps.push({ time, survival, lower, upper, atRisk, events: died });
     }
     atRisk -= leaving;
-  }
+    return false;
+  });
   const firstAtOrBelowHalf = (pick: (s: SurvivalStep) => number) => steps.find((s) => pick(s) <= 0.5)?.time ?? null;
   return {
     steps,
@@ -89,6 +80,27 @@ export function kaplanMeierMedian(durations: ArrayLike<number>, observed: ArrayL
   const order = Int32Array.from(indices).sort((a, b) => durations[a]! - durations[b]!);
   let atRisk = n;
   let survival = 1;
+  let median: number | null = null;
+  forEachTime(order, durations, observed, (time, died, leaving) => {
+    if (died > 0) survival *= 1 - died / atRisk;
+    atRisk -= leaving;
+    if (survival <= 0.5) median = time;
+    return median !== null;
+  });
+  return median;
+}
+
+/**
+ * Walks the distinct durations of `order` (indices sorted by duration): for each, how many
+ * units ended with an event and how many left the risk set. Stops when `visit` returns true.
+ */
+function forEachTime(
+  order: Int32Array,
+  durations: ArrayLike<number>,
+  observed: ArrayLike<boolean | number>,
+  visit: (time: number, died: number, leaving: number) => boolean,
+): void {
+  const n = order.length;
   for (let k = 0; k < n; ) {
     const time = durations[order[k]!]!;
     let died = 0;
@@ -98,11 +110,6 @@ export function kaplanMeierMedian(durations: ArrayLike<number>, observed: ArrayL
       leaving++;
       k++;
     }
-    if (died > 0) {
-      survival *= 1 - died / atRisk;
-      if (survival <= 0.5) return time;
-    }
-    atRisk -= leaving;
+    if (visit(time, died, leaving)) return;
   }
-  return null;
 }

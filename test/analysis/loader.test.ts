@@ -87,6 +87,8 @@ describe('streaming loader', () => {
     const dir = path.join(tmp(), 'no-plan');
     require('node:fs').mkdirSync(dir);
     await expect(analyzeRun(dir)).rejects.toThrow(/plan\.json: missing/);
+    const runDir = runWithBadLines().write(path.join(tmp(), 'results'));
+    await expect(analyzeRun(path.dirname(runDir))).rejects.toThrow(/plan\.json: missing: .*; runs found below it: .*20261126T120000Z-synth/);
     require('node:fs').writeFileSync(path.join(dir, 'plan.json'), '{"schemaVersion": 1}');
     await expect(analyzeRun(dir)).rejects.toThrow(/plan\.json: not a valid plan: study: required/);
   });
