@@ -46,6 +46,19 @@ export function niceCeil(x: number): number {
   return 10 ** (exponent + 1);
 }
 
+/**
+ * A floor on a local run's wall time: its scaled waits plus its bursts' barriers, which are part of
+ * the measurement and run in real time (process starts and requests come on top).
+ */
+export function minimumLocalSeconds(plan: Pick<StudyPlan, 'steps'>, timeScale: TimeScale): number {
+  let seconds = 0;
+  for (const step of plan.steps) {
+    if (step.kind === 'wait') seconds += timeScale.realMs(step.seconds * 1000) / 1000;
+    if (step.kind === 'burst') seconds += step.barrierMs / 1000;
+  }
+  return seconds;
+}
+
 export class TimeScale {
   constructor(readonly scale: number) {
     if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`time scale must be a positive number, got ${scale}`);

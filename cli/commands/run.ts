@@ -7,7 +7,7 @@ import { prepareBundles } from '../../local/run/prepare-bundles';
 import { ProgressDisplay } from '../../local/run/progress';
 import { renderLocalRun } from '../../local/run/render-result';
 import { planLocalRun, PlanOverBudgetError, runLocalStudy } from '../../local/run/run-local-study';
-import { defaultTimeScale, TimeScale } from '../../local/time-scale';
+import { defaultTimeScale, formatSeconds, minimumLocalSeconds, TimeScale } from '../../local/time-scale';
 import { EXIT } from '../cli-error';
 import type { Command } from '../command';
 import { table } from '../format';
@@ -128,8 +128,10 @@ export const runCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
+      const floor = minimumLocalSeconds(plan, timeScale);
       progress.note(
-        `curtain run ${plan.study.id}: ${plan.invocations} requests in ${plan.steps.length} steps, profile ${profile.name}, time scale ${timeScale.scale}x`,
+        `curtain run ${plan.study.id}: ${plan.invocations} requests in ${plan.steps.length} steps, profile ${profile.name}, time scale ${timeScale.scale}x` +
+          (floor >= 60 ? `; at least ${formatSeconds(floor)} (barriers and scaled waits)` : ''),
       );
       const result = await runLocalStudy({
         study,

@@ -32,9 +32,17 @@ export class InstanceExitedError extends Error {
     during: 'start' | 'invocation',
   ) {
     const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
-    super(`instance ${during === 'start' ? 'exited before it was ready' : 'crashed during the invocation'} (${how})${stderrTail ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+    const detail = stderrSummary(stderrTail);
+    super(`instance ${during === 'start' ? 'exited before it was ready' : 'crashed during the invocation'} (${how})${detail ? `: ${detail}` : ''}`);
     this.name = 'InstanceExitedError';
   }
+}
+
+/** The line that names the error (a Node or Python exception), else the last lines of stderr. */
+function stderrSummary(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const error = lines.find((l) => /^([A-Za-z_.]*(Error|Exception)\b|Error:)/.test(l));
+  return (error ?? lines.slice(-3).join(' | ')).slice(0, 400);
 }
 
 const STDERR_TAIL_BYTES = 4096;

@@ -2,7 +2,8 @@
  * The platform itself, with real instance processes (a stand-in shim process,
  * so these tests do not depend on the probe bundle) behind the real HTTP front door.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { LocalPlatform } from '../../local/platform/local-platform';
 import { instanceIdOf, invokeHttp, invokeTask, isAlive, planFunction, probeRequest, sleep, startTestPlatform } from './helpers';
 
@@ -245,6 +246,30 @@ describe('front door', () => {
     expect(url).not.toMatch(/h00\d/);
     const download = await fetch(url);
     expect((await download.arrayBuffer()).byteLength).toBe(1024 * 1024);
+  });
+});
+
+describe('CPU quotas', () => {
+  test('where cgroups are missing the platform runs without quotas and says why', async () => {
+    const p = await start([planFunction('f')], { profile: 'aws-2018', cpuQuota: 'auto', cgroupParent: '/nonexistent/cgroup/cpu' });
+    expect(p.cpuQuota.applied).toBe(false);
+    expect(p.cpuQuota.reason).toMatch(/no cgroup v1 cpu controller at \/nonexistent\/cgroup\/cpu/);
+    expect((await invokeTask(p, 'f')).status).toBe(200);
+    expect(p.groundTruth({ study: 't', run: 'r' }).instances[0]!.cpuQuotaVcpus).toBeNull();
+  });
+
+  const cgroupV1 = existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us') && process.getuid?.() === 0;
+  (cgroupV1 ? test : test.skip)('with cgroup v1 each instance gets its memory\'s quota under its host, and stop removes the cgroups', async () => {
+    const p = await startTestPlatform([planFunction('f', { memoryMb: 512 })], { profile: 'aws-2018', cpuQuota: 'auto' });
+    expect(p.cpuQuota).toEqual({ applied: true, reason: null });
+    await invokeTask(p, 'f');
+    const instance = (p as unknown as { allInstances: { cgroupPath: string; process: { pid: number } }[] }).allInstances[0]!;
+    expect(readFileSync(path.join(instance.cgroupPath, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe(String(Math.round((512 / 1769) * 100_000)));
+    expect(readFileSync(path.join(instance.cgroupPath, 'cgroup.procs'), 'utf8')).toContain(String(instance.process.pid));
+    expect(readFileSync(path.join(path.dirname(instance.cgroupPath), 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('200000'); // the host: 2 vCPUs
+    const root = path.dirname(path.dirname(instance.cgroupPath));
+    await p.stop();
+    expect(existsSync(root)).toBe(false);
   });
 });
 

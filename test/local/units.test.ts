@@ -1,0 +1,130 @@
+/** The pure parts of the local platform: placement policies, scale-out, time scale, profiles, faults, host trees. */
+import { planStudy } from '../../experiments/plan';
+import { buildCatalogStudy } from '../../experiments/resolve-study';
+import { ValidationError } from '../../experiments/errors';
+import { describeFaults, parseFaultOptions } from '../../local/faults';
+import { HostIdentityFactory, instanceCgroupLines } from '../../local/hosts/host-identity';
+import { choosePlacement } from '../../local/hosts/placement';
+import { cpuinfo, fibTrie, meminfo, statWithBootTime } from '../../local/hosts/proc-tree';
+import { instancesToStart } from '../../local/platform/scale-out';
+import { PROFILE_NAMES, resolveProfile } from '../../local/profiles';
+import { Random } from '../../local/random';
+import { defaultTimeScale, minimumLocalSeconds, niceCeil, TimeScale } from '../../local/time-scale';
+
+describe('placement policies', () => {
+  const hosts = [
+    { id: 'h1', freeMb: 200, seq: 1 },
+    { id: 'h2', freeMb: 3000, seq: 2 },
+    { id: 'h3', freeMb: 1000, seq: 3 },
+  ];
+  test('binpack: the oldest host with room, a new one only when none has room', () => {
+    expect(choosePlacement('binpack', hosts, 512, 8, new Random(1))).toEqual({ hostId: 'h2', hostsWithRoom: 2 });
+    expect(choosePlacement('binpack', hosts, 128, 8, new Random(1))).toEqual({ hostId: 'h1', hostsWithRoom: 3 });
+    expect(choosePlacement('binpack', hosts, 3008, 8, new Random(1))).toEqual({ hostId: null, hostsWithRoom: 0 });
+  });
+  test('spread: new hosts until the pool is full, then the emptiest with room', () => {
+    expect(choosePlacement('spread', hosts, 128, 8, new Random(1)).hostId).toBeNull();
+    expect(choosePlacement('spread', hosts, 128, 3, new Random(1)).hostId).toBe('h2');
+  });
+  test('random: only hosts with room (or a new one while the pool grows)', () => {
+    const picks = new Set(Array.from({ length: 50 }, (_, i) => choosePlacement('random', hosts, 900, 3, new Random(i)).hostId));
+    expect(picks).toEqual(new Set(['h2', 'h3']));
+    const growing = new Set(Array.from({ length: 50 }, (_, i) => choosePlacement('random', hosts, 900, 4, new Random(i)).hostId));
+    expect(growing).toEqual(new Set(['h2', 'h3', null]));
+  });
+  test('microvm: always a new host', () => {
+    expect(choosePlacement('microvm', hosts, 128, 8, new Random(1)).hostId).toBeNull();
+  });
+});
+
+describe('scale-out', () => {
+  const base = { queued: 0, unboundQueued: 0, live: 0, busy: 0, maxInstancesPerFunction: null, scaleOutFraction: 1 };
+  test('one instance per waiting request by default', () => {
+    expect(instancesToStart({ ...base, queued: 5, unboundQueued: 5 })).toBe(5);
+    expect(instancesToStart({ ...base, queued: 5, unboundQueued: 0, live: 5 })).toBe(0);
+  });
+  test('a per-function limit counts live instances', () => {
+    expect(instancesToStart({ ...base, queued: 8, unboundQueued: 8, live: 6, busy: 6, maxInstancesPerFunction: 10 })).toBe(4);
+  });
+  test('a fraction starts instances for about that share of the demand', () => {
+    // 100 requests arriving one by one: instances track half of them.
+    let live = 0;
+    let queued = 0;
+    for (let i = 0; i < 100; i++) {
+      queued += 1;
+      live += instancesToStart({ ...base, queued, unboundQueued: queued - live, live, scaleOutFraction: 0.5 });
+    }
+    expect(live).toBe(50);
+  });
+});
+
+describe('time scale', () => {
+  test('1-2-5 steps', () => {
+    expect([0.5, 1, 1.5, 2, 3, 7, 12, 43.2, 120, 720].map(niceCeil)).toEqual([1, 1, 2, 2, 5, 10, 20, 50, 200, 1000]);
+  });
+  test('per plan: real time when the waits fit a minute, else the smallest step that fits them', () => {
+    const plan = (id: string, sets = {}) => planStudy(buildCatalogStudy(id, sets), { provider: 'local' });
+    expect(defaultTimeScale(plan('coldstart')).scale).toBe(1);
+    expect(defaultTimeScale(plan('lifetime')).scale).toBe(1000); // 12 h of waits → 43 s
+    expect(defaultTimeScale(plan('idle-recycling')).scale).toBe(200);
+    for (const id of ['lifetime', 'idle-recycling', 'accounting', 'update-consistency']) {
+      const p = plan(id);
+      expect(p.duration.waitSeconds / defaultTimeScale(p).scale).toBeLessThanOrEqual(60);
+    }
+  });
+  test('a run lasts at least its scaled waits and its barriers', () => {
+    const p = planStudy(buildCatalogStudy('scalability'), { provider: 'local' });
+    expect(minimumLocalSeconds(p, new TimeScale(1000))).toBe(40 * 10);
+    expect(new TimeScale(100).realMs(60_000)).toBe(600);
+    expect(() => new TimeScale(0)).toThrow(/positive/);
+  });
+});
+
+describe('profiles and faults', () => {
+  test('every built-in profile validates', () => {
+    for (const name of PROFILE_NAMES) expect(resolveProfile(name).name).toBe(name);
+  });
+  test('overrides are validated and name their path; unknown profiles suggest the closest', () => {
+    expect(resolveProfile('aws-2018', { 'lifecycle.freezeBetweenInvocations': false }).lifecycle.freezeBetweenInvocations).toBe(false);
+    expect(() => resolveProfile('aws-2018', { 'scaling.scaleOutFraction': 2 })).toThrow(/scaling\.scaleOutFraction/);
+    expect(() => resolveProfile('aws-2018', { 'lifecycle.idleTimeoutMinutes': { min: 9, max: 2 } })).toThrow(/min must not exceed max/);
+    expect(() => resolveProfile('aws-2018', { 'placement.colour': 'red' })).toThrow(/unknown key "colour"/);
+    expect(() => resolveProfile('aws2018')).toThrow(ValidationError);
+    expect(() => resolveProfile('aws2018')).toThrow(/did you mean "aws-2018"/);
+  });
+  test('faults layer over a profile\'s and are described for run.json', () => {
+    const faults = parseFaultOptions(['crash=0.1', 'driverCrash=0.5'], { hang: 0.2 });
+    expect(faults).toMatchObject({ crash: 0.1, hang: 0.2, driverCrash: 0.5 });
+    expect(describeFaults(faults).join('\n')).toMatch(/crash: 10 %.*\n.*hang: 20 %[\s\S]*driver crash: 50 %/);
+    expect(describeFaults(parseFaultOptions([]))).toEqual([]);
+    expect(() => parseFaultOptions(['explode=1'])).toThrow(/explode/);
+  });
+});
+
+describe('host identities and trees', () => {
+  test('aws-2018 hosts: ip-style hostname from the private IP, distinct boot times a minute apart, a sandbox root', () => {
+    const factory = new HostIdentityFactory(resolveProfile('aws-2018'), new Random(3));
+    const hosts = Array.from({ length: 30 }, (_, i) => factory.create({ index: i + 1, tenant: 'a', capacityMb: 3328, nowMs: Date.now(), slow: false, slowCpuFactor: 1 }));
+    for (const h of hosts) {
+      expect(h.hostname).toBe(`ip-${h.privateIp.replace(/\./g, '-')}`);
+      expect(h.sandboxRoot).toMatch(/^sandbox-root-[A-Za-z0-9]{6}$/);
+      expect(h.hypervisorUuid).toMatch(/^ec2/);
+    }
+    const boots = hosts.map((h) => h.bootTime).sort((a, b) => a - b);
+    for (let i = 1; i < boots.length; i++) expect(boots[i]! - boots[i - 1]!).toBeGreaterThanOrEqual(60);
+    expect(new Set(hosts.map((h) => h.privateIp)).size).toBe(30);
+    expect(instanceCgroupLines('sandbox-root', hosts[0]!, 'ab'.repeat(32))[0]).toBe(`10:pids:/${hosts[0]!.sandboxRoot}/sandbox-ababab`);
+  });
+  test('proc files have the layouts Linux prints', () => {
+    const factory = new HostIdentityFactory(resolveProfile('azure-2018'), new Random(4));
+    const host = factory.create({ index: 1, tenant: null, capacityMb: 7168, nowMs: Date.now(), slow: false, slowCpuFactor: 1 });
+    expect(cpuinfo(host).match(/^processor\t: \d+$/gm)).toHaveLength(host.cpus);
+    expect(cpuinfo(host)).toContain(`model name\t: ${host.cpuModel}`);
+    expect(meminfo(host)).toMatch(new RegExp(`^MemTotal: +${host.memTotalMb * 1024} kB$`, 'm'));
+    expect(statWithBootTime(1234)).toMatch(/^btime 1234$/m);
+    expect(statWithBootTime(1234)).toMatch(/^cpu /m);
+    const trie = fibTrie('10.1.2.3');
+    expect(trie).toMatch(/\|-- 10\.1\.2\.3\n +\/32 host LOCAL/);
+    expect(trie).toMatch(/\|-- 10\.1\.0\.0\n +\/20 link UNICAST/);
+  });
+});
