@@ -4,6 +4,7 @@
  *   /sys/fs/cgroup/cpu/curtain-<pid>-<tag>/            one per platform
  *       <host>/           quota = host vCPUs × host CPU factor
  *           <instance>/   quota = the instance's vCPU share of its memory (never above its host's)
+ *       <host>-<instance>/   a microVM's instance: no host level, the smaller of both quotas
  *
  * cgroup v1 refuses a child quota above its parent's, hence the clamp. When
  * the controller is missing or not writable (not root, cgroup v2 only, a
@@ -32,28 +33,49 @@ export interface CpuQuotaStatus {
 
 export class CpuCgroups {
   private readonly hostQuotas = new Map<string, number>();
+  private readonly flatHosts = new Set<string>();
 
   constructor(readonly root: string) {}
 
-  /** Creates a host's cgroup with its quota (vCPUs); returns its path. */
-  async createHost(hostId: string, vcpus: number): Promise<string> {
+  /**
+   * Creates a host's cgroup with its quota (vCPUs) and returns its path; with `flat`, records the
+   * host's quota only: a host that only ever runs one instance (a microVM) needs no level of its
+   * own, its instance's cgroup sits at the root with the smaller of both quotas.
+   */
+  async createHost(hostId: string, vcpus: number, flat = false): Promise<string> {
+    const quota = quotaUs(vcpus);
+    this.hostQuotas.set(hostId, quota);
+    if (flat) {
+      this.flatHosts.add(hostId);
+      return this.root;
+    }
     const dir = path.join(this.root, hostId);
     await mkdir(dir, { recursive: true });
-    const quota = quotaUs(vcpus);
     await writeFile(path.join(dir, 'cpu.cfs_quota_us'), String(quota));
-    this.hostQuotas.set(hostId, quota);
     return dir;
   }
 
-  /** Creates an instance's cgroup under its host; `vcpus` null means only the host's quota applies. */
-  async createInstance(hostId: string, instanceId: string, vcpus: number | null): Promise<{ path: string; quotaUs: number | null }> {
-    const dir = path.join(this.root, hostId, instanceId);
+  /**
+   * Creates an instance's cgroup under its host and returns the quota it is meant to have
+   * (`vcpus` null: only the host's quota applies). With `deferQuota` the quota is not written
+   * yet (`applyQuota` does it later): the process can join the cgroup while it initialises,
+   * at full speed, and the quota is one fast write once it is ready.
+   */
+  async createInstance(hostId: string, instanceId: string, vcpus: number | null, deferQuota = false): Promise<{ path: string; quotaUs: number | null }> {
+    const flat = this.flatHosts.has(hostId);
+    const dir = flat ? path.join(this.root, `${hostId}-${instanceId}`) : path.join(this.root, hostId, instanceId);
     await mkdir(dir, { recursive: true });
-    if (vcpus === null) return { path: dir, quotaUs: null };
     const hostQuota = this.hostQuotas.get(hostId) ?? Number.POSITIVE_INFINITY;
-    const quota = Math.min(quotaUs(vcpus), hostQuota);
-    await writeFile(path.join(dir, 'cpu.cfs_quota_us'), String(quota));
+    // Without a host level of its own, the instance also carries its host's limit.
+    if (vcpus === null && !flat) return { path: dir, quotaUs: null };
+    const quota = Math.min(vcpus === null ? Number.POSITIVE_INFINITY : quotaUs(vcpus), hostQuota);
+    if (!Number.isFinite(quota)) return { path: dir, quotaUs: null };
+    if (!deferQuota) await this.applyQuota(dir, quota);
     return { path: dir, quotaUs: quota };
+  }
+
+  async applyQuota(cgroupPath: string, quota: number): Promise<void> {
+    await writeFile(path.join(cgroupPath, 'cpu.cfs_quota_us'), String(quota));
   }
 
   /** Moves a process (all its threads) into a cgroup. */

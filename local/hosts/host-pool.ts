@@ -135,7 +135,8 @@ export class HostPool {
     });
     const ready = (async () => {
       const roots = await writeHostTree(this.workDir, identity, now);
-      const cgroup = this.cgroups ? await this.cgroups.createHost(identity.id, identity.cpus * identity.cpuFactor) : null;
+      const flat = this.profile.placement.policy === 'microvm';
+      const cgroup = this.cgroups ? await this.cgroups.createHost(identity.id, identity.cpus * identity.cpuFactor, flat) : null;
       return { ...roots, cgroup };
     })();
     // Errors surface when an instance awaits `ready`; keep an unobserved rejection from crashing the process.

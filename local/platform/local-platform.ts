@@ -11,6 +11,7 @@
  * replaced after a configuration update immediately or lazily.
  */
 import { setMaxListeners } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -571,16 +572,26 @@ export class LocalPlatform {
     const tmp = path.join(dir, 'tmp');
     const roots = hostTreePaths(workDir, instance.host.identity.id);
     const procRoot = instanceProcRoot(dir);
-    await mkdir(tmp, { recursive: true });
+    // Synchronously: the probe writes its /tmp marker at start-up, and a queued async mkdir
+    // (behind other instances' file work in libuv's thread pool) would delay every cold start.
+    mkdirSync(tmp, { recursive: true });
     // The proc root is read on the first request, not at start-up, and the CPU cgroup needs
     // no pid to exist: both are prepared while the process starts, off the cold-start path.
+    // Moving a process into a cgroup can take ~15 ms (the kernel waits for an RCU grace period),
+    // so it too happens while the process initialises; where initialisation runs unthrottled,
+    // the quota itself is written (one fast write) once the instance is ready.
     const cgroupLines = instanceCgroupLines(profile.identity.cgroup, instance.host.identity, this.random.hex(64));
     const prepared = (async () => {
       const host = await instance.host.ready;
       await writeInstanceProcRoot(dir, host.procRoot, cgroupLines);
       if (this.cgroups && host.cgroup) {
         const vcpus = vcpusFor(profile, config.memoryMb);
-        const created = await this.cgroups.createInstance(instance.host.identity.id, instance.id, vcpus === null ? null : vcpus * instance.host.identity.cpuFactor);
+        const created = await this.cgroups.createInstance(
+          instance.host.identity.id,
+          instance.id,
+          vcpus === null ? null : vcpus * instance.host.identity.cpuFactor,
+          profile.cpu.unthrottledInit,
+        );
         instance.cgroupPath = created.path;
         instance.cpuQuotaVcpus = created.quotaUs === null ? null : created.quotaUs / 100_000;
       }
@@ -611,18 +622,16 @@ export class LocalPlatform {
     instance.process = proc;
     void proc.exited.then(() => this.onExit(fn, instance));
     if (this.faultRandom.chance(faults.startFailure)) proc.killNow();
-    const assign = () => (instance.cgroupPath ? this.cgroups!.assign(instance.cgroupPath, proc.pid).catch(() => undefined) : Promise.resolve());
+    const attached = prepared.then(() => (instance.cgroupPath ? this.cgroups!.assign(instance.cgroupPath, proc.pid).catch(() => undefined) : undefined));
     try {
-      if (!profile.cpu.unthrottledInit) {
-        await prepared;
-        await assign();
-      }
-      await Promise.all([proc.ready, prepared]);
+      await Promise.all([proc.ready, attached]);
     } catch (error) {
       proc.killNow();
       throw error;
     }
-    if (profile.cpu.unthrottledInit) await assign();
+    if (profile.cpu.unthrottledInit && instance.cgroupPath && instance.cpuQuotaVcpus !== null) {
+      await this.cgroups!.applyQuota(instance.cgroupPath, Math.round(instance.cpuQuotaVcpus * 100_000)).catch(() => undefined);
+    }
     if (ended(instance)) return;
 
     instance.readyAt = Date.now();
