@@ -105,7 +105,7 @@ export const runCommand: Command = {
       }
       throw error;
     }
-    const timeScale = new TimeScale(o['time-scale'] ?? defaultTimeScale(plan).scale);
+    const timeScale = new TimeScale(o['time-scale'] ?? defaultTimeScale(plan, profile).scale);
     const bundles = await prepareBundles(o.bundles, (line) => io.err(line));
 
     const progress = new ProgressDisplay(

@@ -10,7 +10,7 @@ import { buildCatalogStudy } from '../../experiments/resolve-study';
 import { FaultOptions } from '../faults';
 import { GroundTruth } from '../ground-truth';
 import { PlatformProfile, PROFILES, PROFILE_NAMES, DEFAULT_PROFILE } from '../profiles';
-import { DEFAULT_REAL_WAIT_BUDGET_SECONDS, defaultTimeScale, formatSeconds } from '../time-scale';
+import { DEFAULT_REAL_WAIT_BUDGET_SECONDS, defaultTimeScale, formatSeconds, STEP_REAL_SECONDS } from '../time-scale';
 
 export function renderLocalPlatformDoc(): string {
   const profiles = PROFILE_NAMES.map((name) => PlatformProfile.parse(PROFILES[name]));
@@ -137,8 +137,11 @@ export function renderLocalPlatformDoc(): string {
     '  says which), exactly as they would on the modelled cloud.',
     '- **CPU quota** proportional to memory through cgroup v1 (CFS bandwidth control):',
     '  `/sys/fs/cgroup/cpu/curtain-<pid>-<tag>/<host>/<instance>`, the host\'s quota its vCPUs (times a slow host\'s',
-    '  factor), each instance\'s its memory\'s vCPU share (never above its host\'s, which cgroup v1 refuses). With',
-    '  `unthrottledInit` the quota applies once the instance is ready. Where the cgroup cannot be created (not root, no',
+    '  factor), each instance\'s its memory\'s vCPU share (never above its host\'s, which cgroup v1 refuses); a microVM\'s',
+    '  instance has no host level (`<host>-<instance>`, the smaller quota). A process joins its cgroup while it',
+    '  initialises (the kernel takes an RCU grace period, ~15 ms, to move a process, kept off the cold-start path);',
+    '  with `unthrottledInit` the quota is written once the instance is ready, otherwise it binds from the moment the',
+    '  process joins (its first milliseconds may run unthrottled). Where the cgroup cannot be created (not root, no',
     '  v1 cpu controller, cgroup v2 only, read-only) the run goes on without quotas and says why in `run.json`',
     '  (`local.cpuQuota`), its notes, the summary and the report. `--cpu-quota off` turns quotas off. The ground truth',
     '  keeps each instance\'s quota and its `cpu.stat` throttling counts. All hosts share this machine\'s cores: on',
@@ -160,13 +163,16 @@ export function renderLocalPlatformDoc(): string {
   );
   p(
     `The default scale is 1 when a plan waits at most ${DEFAULT_REAL_WAIT_BUDGET_SECONDS} s in all, and otherwise the smallest 1-2-5`,
-    `step that brings its waits within ${DEFAULT_REAL_WAIT_BUDGET_SECONDS} s; \`--time-scale N\` overrides it. At the catalog\'s default parameters:`,
+    `step that brings its waits within ${DEFAULT_REAL_WAIT_BUDGET_SECONDS} s, but never so fast that a step\'s real time (about ${STEP_REAL_SECONDS} s on two cores),`,
+    'scaled, exceeds half of the profile\'s shortest timer (its minimum idle timeout, maximum lifetime, or the stale window',
+    'when the plan updates functions): otherwise a schedule meant to keep instances busy would see them reaped as idle.',
+    `\`--time-scale N\` overrides it. At the catalog\'s default parameters, on the default profile (${DEFAULT_PROFILE}):`,
     '',
     '| study | requests | steps | waits in the plan | default scale | waits at that scale |',
     '|---|---|---|---|---|---|',
     ...CATALOG.map((s) => {
       const plan = planStudy(buildCatalogStudy(s.id), { provider: 'local' });
-      const choice = defaultTimeScale(plan);
+      const choice = defaultTimeScale(plan, profiles.find((x) => x.name === DEFAULT_PROFILE)!);
       return `| ${s.id} | ${plan.invocations} | ${plan.steps.length} | ${formatSeconds(plan.duration.waitSeconds)} | ${choice.scale}x | ${formatSeconds(plan.duration.waitSeconds / choice.scale)} |`;
     }),
     '',

@@ -106,7 +106,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
   const profile = resolveProfile(options.profile, options.profileSet ?? {});
   const faults = FaultOptions.parse({ ...profile.faults, ...(options.faults ?? {}) });
   const scaleChoice =
-    options.timeScale !== undefined ? { scale: options.timeScale, reason: 'set with --time-scale' } : defaultTimeScale(plan);
+    options.timeScale !== undefined ? { scale: options.timeScale, reason: 'set with --time-scale' } : defaultTimeScale(plan, profile);
   const timeScale = new TimeScale(scaleChoice.scale);
 
   const runtimes = instanceCommands(options.bundles);

@@ -9,7 +9,7 @@ import { cpuinfo, fibTrie, meminfo, statWithBootTime } from '../../local/hosts/p
 import { instancesToStart } from '../../local/platform/scale-out';
 import { PROFILE_NAMES, resolveProfile } from '../../local/profiles';
 import { Random } from '../../local/random';
-import { defaultTimeScale, minimumLocalSeconds, niceCeil, TimeScale } from '../../local/time-scale';
+import { defaultTimeScale, minimumLocalSeconds, niceCeil, niceFloor, TimeScale } from '../../local/time-scale';
 
 describe('placement policies', () => {
   const hosts = [
@@ -61,16 +61,24 @@ describe('scale-out', () => {
 describe('time scale', () => {
   test('1-2-5 steps', () => {
     expect([0.5, 1, 1.5, 2, 3, 7, 12, 43.2, 120, 720].map(niceCeil)).toEqual([1, 1, 2, 2, 5, 10, 20, 50, 200, 1000]);
+    expect([0.5, 1, 1.5, 2, 3, 7, 12, 600, 1260].map(niceFloor)).toEqual([1, 1, 1, 2, 2, 5, 10, 500, 1000]);
   });
-  test('per plan: real time when the waits fit a minute, else the smallest step that fits them', () => {
+  test('per plan: real time when the waits fit a minute, else the smallest step that fits them, within the profile\'s timers', () => {
     const plan = (id: string, sets = {}) => planStudy(buildCatalogStudy(id, sets), { provider: 'local' });
-    expect(defaultTimeScale(plan('coldstart')).scale).toBe(1);
-    expect(defaultTimeScale(plan('lifetime')).scale).toBe(1000); // 12 h of waits → 43 s
-    expect(defaultTimeScale(plan('idle-recycling')).scale).toBe(200);
-    for (const id of ['lifetime', 'idle-recycling', 'accounting', 'update-consistency']) {
+    const modern = resolveProfile('modern');
+    expect(defaultTimeScale(plan('coldstart'), modern).scale).toBe(1);
+    expect(defaultTimeScale(plan('idle-recycling'), modern).scale).toBe(200); // 2 h of waits → 36 s
+    for (const id of ['idle-recycling', 'accounting', 'update-consistency']) {
       const p = plan(id);
-      expect(p.duration.waitSeconds / defaultTimeScale(p).scale).toBeLessThanOrEqual(60);
+      expect(p.duration.waitSeconds / defaultTimeScale(p, modern).scale).toBeLessThanOrEqual(60);
     }
+    // 12 h of waits would want 1,000x, but a 0.5 s step would then be 8 min of platform time,
+    // close to modern's 10 min idle timeout: 500x. aws-2018 (21 min) allows 1,000x, azure-2018 (5 min) 200x.
+    const lifetime = defaultTimeScale(plan('lifetime'), modern);
+    expect(lifetime.scale).toBe(500);
+    expect(lifetime.reason).toMatch(/idle timeout of 10 min/);
+    expect(defaultTimeScale(plan('lifetime'), resolveProfile('aws-2018')).scale).toBe(1000);
+    expect(defaultTimeScale(plan('lifetime'), resolveProfile('azure-2018')).scale).toBe(200);
   });
   test('a run lasts at least its scaled waits and its barriers', () => {
     const p = planStudy(buildCatalogStudy('scalability'), { provider: 'local' });
