@@ -1,8 +1,8 @@
-/** The platform's record of one function instance (its process, host, timers and history). */
+/** The platform's record of one function instance (its process, host, timers and history), and the ground truth of instances and hosts. */
 import type { Runtime } from '../../experiments/schema';
 import type { CpuThrottling } from '../cpu/cgroup-cpu';
-import type { GroundTruthInstance } from '../ground-truth';
 import type { Host } from '../hosts/host-pool';
+import type { GroundTruthHost, GroundTruthInstance } from '../ground-truth';
 import type { InstanceProcess } from '../instances/instance-process';
 
 export type InstanceState = 'starting' | 'idle' | 'busy' | 'dead';
@@ -63,5 +63,31 @@ export function instanceGroundTruth(i: Instance): GroundTruthInstance {
     endedAt: i.endedAt,
     endReason: i.endReason,
     invocations: i.invocations,
+  };
+}
+
+export function hostGroundTruth(h: Host): GroundTruthHost {
+  return {
+    id: h.identity.id,
+    type: h.identity.type,
+    tenant: h.identity.tenant,
+    tenantsSeen: [...h.tenantsSeen].sort(),
+    capacityMb: h.identity.capacityMb,
+    peakMemoryMb: h.peakMb,
+    instances: h.placements,
+    cpuModel: h.identity.cpuModel,
+    cpus: h.identity.cpus,
+    memTotalMb: h.identity.memTotalMb,
+    kernel: h.identity.kernel,
+    bootTime: h.identity.bootTime,
+    hostname: h.identity.hostname,
+    privateIp: h.identity.privateIp,
+    sandboxRoot: h.identity.sandboxRoot,
+    hypervisorUuid: h.identity.hypervisorUuid,
+    dmiProductUuid: h.identity.dmiProductUuid,
+    slow: h.identity.slow,
+    cpuFactor: h.identity.cpuFactor,
+    createdAt: h.createdAt,
+    retiredAt: h.retiredAt,
   };
 }

@@ -11,21 +11,16 @@
  * replaced after a configuration update immediately or lazily.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { awsVcpuForMemoryMb, gcpVcpuForMemoryMb } from '../../experiments/capabilities';
 import type { PlanFunction } from '../../experiments/plan-schema';
 import type { ConfigChange } from '../../experiments/schema';
 import { ProbeRequest } from '../../probe-runtime/contracts/probe-wire';
 import { openCpuCgroups, type CpuCgroups, type CpuQuotaStatus } from '../cpu/cgroup-cpu';
 import type { FaultOptions } from '../faults';
 import { GROUND_TRUTH_VERSION, type GroundTruth, type GroundTruthInvocation } from '../ground-truth';
-import { instanceCgroupLines } from '../hosts/host-identity';
 import { HostPool, type Host } from '../hosts/host-pool';
-import { hostTreePaths, instanceProcRoot, writeInstanceProcRoot } from '../hosts/proc-tree';
-import { InstanceProcess, type InvokeReply } from '../instances/instance-process';
 import type { RuntimeCommands } from '../instances/runtime-commands';
 import { HostBandwidth } from '../net/host-bandwidth';
 import { netTaskUrl } from '../net/net-endpoint';
@@ -33,7 +28,9 @@ import type { PlatformProfile } from '../profiles';
 import { Random } from '../random';
 import type { TimeScale } from '../time-scale';
 import { startFrontDoor, type FrontDoor, type HttpReply } from './front-door';
-import { instanceGroundTruth, type EndReason, type Instance } from './instance';
+import { hostGroundTruth, instanceGroundTruth, type EndReason, type Instance } from './instance';
+import { invokeInstance } from './invoke-instance';
+import { startInstanceProcess } from './start-instance';
 import { instancesToStart } from './scale-out';
 
 export interface PlatformOptions {
@@ -324,29 +321,7 @@ export class LocalPlatform {
       profile: this.options.profile.name,
       timeScale: this.options.timeScale.scale,
       cpuQuotaApplied: this.cpuQuota.applied,
-      hosts: this.pool.all().map((h) => ({
-        id: h.identity.id,
-        type: h.identity.type,
-        tenant: h.identity.tenant,
-        tenantsSeen: [...h.tenantsSeen].sort(),
-        capacityMb: h.identity.capacityMb,
-        peakMemoryMb: h.peakMb,
-        instances: h.placements,
-        cpuModel: h.identity.cpuModel,
-        cpus: h.identity.cpus,
-        memTotalMb: h.identity.memTotalMb,
-        kernel: h.identity.kernel,
-        bootTime: h.identity.bootTime,
-        hostname: h.identity.hostname,
-        privateIp: h.identity.privateIp,
-        sandboxRoot: h.identity.sandboxRoot,
-        hypervisorUuid: h.identity.hypervisorUuid,
-        dmiProductUuid: h.identity.dmiProductUuid,
-        slow: h.identity.slow,
-        cpuFactor: h.identity.cpuFactor,
-        createdAt: h.createdAt,
-        retiredAt: h.retiredAt,
-      })),
+      hosts: this.pool.all().map(hostGroundTruth),
       instances: this.allInstances.map(instanceGroundTruth),
       invocations: this.invocations,
       updates: this.updates,
@@ -436,25 +411,8 @@ export class LocalPlatform {
 
     const fault = this.drawFault();
     truth.fault = fault;
-    const replyPromise = proc.invoke(this.withNetUrl(pending.request, instance.host));
-    // Right after the request is written, before the probe can answer: the fault always bites.
-    if (fault === 'crash') proc.killNow();
-    if (fault === 'hang') proc.freeze();
-
     const timeoutMs = fn.config.timeoutSeconds * 1000;
-    let timer: NodeJS.Timeout | null = null;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    let outcome: InvokeReply | 'timeout' | Error;
-    try {
-      outcome = await Promise.race([replyPromise, timedOut]);
-    } catch (error) {
-      outcome = error instanceof Error ? error : new Error(String(error));
-    } finally {
-      if (timer) clearTimeout(timer);
-    }
-    replyPromise.catch(() => undefined);
+    const outcome = await invokeInstance(proc, this.withNetUrl(pending.request, instance.host), timeoutMs, fault);
 
     if (outcome === 'timeout') {
       truth.outcome = 'timeout';
@@ -566,72 +524,16 @@ export class LocalPlatform {
     if (delayMs > 0) await sleep(delayMs, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
     if (ended(instance) || this.stopping) return;
 
-    const runtime = runtimes[config.runtime];
-    if (!runtime) throw new Error(`no command to start ${config.runtime} instances on this machine`);
-    const dir = path.join(workDir, 'instances', instance.id);
-    const tmp = path.join(dir, 'tmp');
-    const roots = hostTreePaths(workDir, instance.host.identity.id);
-    const procRoot = instanceProcRoot(dir);
-    // Synchronously: the probe writes its /tmp marker at start-up, and a queued async mkdir
-    // (behind other instances' file work in libuv's thread pool) would delay every cold start.
-    mkdirSync(tmp, { recursive: true });
-    // The proc root is read on the first request, not at start-up, and the CPU cgroup needs
-    // no pid to exist: both are prepared while the process starts, off the cold-start path.
-    // Moving a process into a cgroup can take ~15 ms (the kernel waits for an RCU grace period),
-    // so it too happens while the process initialises; where initialisation runs unthrottled,
-    // the quota itself is written (one fast write) once the instance is ready.
-    const cgroupLines = instanceCgroupLines(profile.identity.cgroup, instance.host.identity, this.random.hex(64));
-    const prepared = (async () => {
-      const host = await instance.host.ready;
-      await writeInstanceProcRoot(dir, host.procRoot, cgroupLines);
-      if (this.cgroups && host.cgroup) {
-        const vcpus = vcpusFor(profile, config.memoryMb);
-        const created = await this.cgroups.createInstance(
-          instance.host.identity.id,
-          instance.id,
-          vcpus === null ? null : vcpus * instance.host.identity.cpuFactor,
-          profile.cpu.unthrottledInit,
-        );
-        instance.cgroupPath = created.path;
-        instance.cpuQuotaVcpus = created.quotaUs === null ? null : created.quotaUs / 100_000;
-      }
-    })();
-    prepared.catch(() => undefined);
-
-    const proc = InstanceProcess.spawn(
-      {
-        command: runtime.command,
-        args: runtime.args,
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          LANG: 'C.UTF-8',
-          HOME: tmp,
-          TMPDIR: tmp,
-          ...config.env,
-          CURTAIN_PROC_ROOT: procRoot,
-          CURTAIN_SYS_ROOT: roots.sysRoot,
-          CURTAIN_TMP_DIR: tmp,
-          CURTAIN_MEMORY_MB: String(config.memoryMb),
-          CURTAIN_LOCAL_INSTANCE_ID: instance.id,
-          CURTAIN_LOCAL_FUNCTION: config.key,
-        },
+    const proc = await startInstanceProcess(
+      { profile, workDir, runtimes, cgroups: this.cgroups, random: this.random, readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS },
+      instance,
+      config,
+      (started) => {
+        instance.process = started;
+        void started.exited.then(() => this.onExit(fn, instance));
+        if (this.faultRandom.chance(faults.startFailure)) started.killNow();
       },
-      this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     );
-    instance.process = proc;
-    void proc.exited.then(() => this.onExit(fn, instance));
-    if (this.faultRandom.chance(faults.startFailure)) proc.killNow();
-    const attached = prepared.then(() => (instance.cgroupPath ? this.cgroups!.assign(instance.cgroupPath, proc.pid).catch(() => undefined) : undefined));
-    try {
-      await Promise.all([proc.ready, attached]);
-    } catch (error) {
-      proc.killNow();
-      throw error;
-    }
-    if (profile.cpu.unthrottledInit && instance.cgroupPath && instance.cpuQuotaVcpus !== null) {
-      await this.cgroups!.applyQuota(instance.cgroupPath, Math.round(instance.cpuQuotaVcpus * 100_000)).catch(() => undefined);
-    }
     if (ended(instance)) return;
 
     instance.readyAt = Date.now();
@@ -739,17 +641,6 @@ process.once('exit', () => {
 /** Re-reads the state after an await (the instance may have been ended meanwhile). */
 function ended(instance: Instance): boolean {
   return instance.state === 'dead';
-}
-
-function vcpusFor(profile: PlatformProfile, memoryMb: number): number | null {
-  switch (profile.cpu.vcpuForMemory) {
-    case 'aws':
-      return awsVcpuForMemoryMb(memoryMb);
-    case 'gcp':
-      return gcpVcpuForMemoryMb(memoryMb);
-    case 'none':
-      return null;
-  }
 }
 
 function reply(status: number, body: { error: string }): HttpReply {

@@ -83,8 +83,8 @@ export class ProgressDisplay {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // The one-screen summary follows: no last progress line (the platform has stopped by now).
     if (this.out.isTty) this.clear();
-    else if (this.records > 0) this.plain(this.line());
   }
 
   line(): string {
