@@ -12,6 +12,7 @@ import { setMaxListeners } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { PlanRefusedError } from '../../experiments/errors';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { resolveStudy } from '../../experiments/resolve-study';
@@ -112,7 +113,12 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
   const runtimes = instanceCommands(options.bundles);
   const needed = [...new Set(plan.functions.map((f) => f.runtime))];
   const missing = needed.filter((r) => runtimes.problems[r]).map((r) => `${r}: ${runtimes.problems[r]}`);
-  if (missing.length > 0) throw new Error(`this machine cannot run the plan's instances: ${missing.join('; ')}`);
+  if (missing.length > 0) {
+    throw new PlanRefusedError(plan.study.id, 'this machine', [
+      ...missing,
+      ...(needed.length > 1 ? ['run the other runtime only with --set runtimes=... (catalog studies) or functions.runtime=... (definition files)'] : []),
+    ]);
+  }
 
   const run = options.run ?? newRunId(new Date(), randomBytes(3).toString('hex'));
   const outDir = path.resolve(options.outDir);

@@ -49,3 +49,12 @@ test('burst shards whose driver always dies get error records, and the run is cl
   expect(manifest.failures.map((f) => f.step)).toEqual(result.plan.steps.filter((s) => s.kind === 'burst').map((s) => s.index));
   expectNoProcessLeft(truth);
 });
+
+test('a plan whose runtime cannot be started here is refused before anything runs, with the reason', async () => {
+  const real = await testRuntimeBundles();
+  const { 'probe-python': _python, ...withoutPython } = real.manifest.bundles;
+  const bundles = { root: REPO_ROOT, manifest: { ...real.manifest, bundles: withoutPython as typeof real.manifest.bundles } };
+  await expect(runStudy('coldstart', { runtimes: ['nodejs', 'python'], memoryMb: [128], rounds: 1 }, { bundles })).rejects.toThrow(
+    /this machine cannot run study coldstart:\n {2}- python: the probe-python bundle is missing[\s\S]*--set runtimes=/,
+  );
+});
