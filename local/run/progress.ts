@@ -103,8 +103,9 @@ export class ProgressDisplay {
   }
 
   private redraw(): void {
-    const columns = process.stderr.columns ?? 120;
-    this.out.write(`\r\x1b[2K${this.line().slice(0, Math.max(20, columns - 1))}`);
+    // Cut to the terminal's width so the line never wraps (a wrapped line cannot be redrawn in place).
+    const columns = process.stderr.columns ?? 0;
+    this.out.write(`\r\x1b[2K${this.line().slice(0, columns >= 40 ? columns - 1 : 160)}`);
     this.drawn = true;
   }
 

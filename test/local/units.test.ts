@@ -9,6 +9,7 @@ import { cpuinfo, fibTrie, meminfo, statWithBootTime } from '../../local/hosts/p
 import { instancesToStart } from '../../local/platform/scale-out';
 import { PROFILE_NAMES, resolveProfile } from '../../local/profiles';
 import { Random } from '../../local/random';
+import { ProgressDisplay } from '../../local/run/progress';
 import { defaultTimeScale, minimumLocalSeconds, niceCeil, niceFloor, TimeScale } from '../../local/time-scale';
 
 describe('placement policies', () => {
@@ -134,5 +135,36 @@ describe('host identities and trees', () => {
     const trie = fibTrie('10.1.2.3');
     expect(trie).toMatch(/\|-- 10\.1\.2\.3\n +\/32 host LOCAL/);
     expect(trie).toMatch(/\|-- 10\.1\.0\.0\n +\/20 link UNICAST/);
+  });
+});
+
+describe('progress display', () => {
+  const plan = planStudy(buildCatalogStudy('coldstart', { memoryMb: [128], runtimes: ['nodejs'], rounds: 2 }), { provider: 'local' });
+  const burst = plan.steps.find((s) => s.kind === 'burst')!;
+  const shard = { v: 1 as const, action: 'burst' as const, study: 'coldstart', run: 'r', step: burst.index, stepId: burst.id, shard: 0, key: 'k', requests: 2, attempts: 2, counts: { ok: 2, error: 0, throttled: 0, timeout: 0, skipped: 0 }, startedAt: 0, endedAt: 1 };
+
+  test('on a terminal it redraws one line in place; notes get their own line', () => {
+    let text = '';
+    const display = new ProgressDisplay({ write: (t) => (text += t), isTty: true }, plan, new TimeScale(1));
+    display.onEvent({ kind: 'step', step: burst, startedAt: Date.now() });
+    display.onEvent({ kind: 'shard', step: burst as never, summary: shard });
+    display.note('something happened');
+    display.stop();
+    expect(text).toMatch(/^\r\x1b\[2Kcoldstart: step 2\/6 burst cold · 0\/8 records/);
+    expect(text).toMatch(/\r\x1b\[2Kcoldstart: step 2\/6 burst cold · 2\/8 records \(2 ok\)/);
+    expect(text).toContain('\r\x1b[2Ksomething happened\n');
+    expect(text.endsWith('\r\x1b[2K')).toBe(true); // cleared for the summary
+  });
+
+  test('elsewhere it prints plain lines, at most one every few seconds', () => {
+    const lines: string[] = [];
+    const display = new ProgressDisplay({ write: (t) => lines.push(t), isTty: false }, plan, new TimeScale(1));
+    for (const step of plan.steps) display.onEvent({ kind: 'step', step, startedAt: Date.now() });
+    display.onEvent({ kind: 'failure', failure: { step: 3, shard: 0, message: 'the driver died' } });
+    display.stop();
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^coldstart: step 1\/6 update/);
+    expect(lines[1]).toBe('step 3 shard 0: the driver died\n');
+    expect(lines.join('')).not.toMatch(/\x1b/);
   });
 });
