@@ -8,6 +8,7 @@
 import { formatProblem, problemsFromZod } from '../../experiments/errors';
 import { INVOCATION_RECORD_VERSION, InvocationRecord } from '../../probe-runtime/contracts/invocation-record';
 import { forEachLine } from './line-reader';
+import { compilePredicate } from './schema-predicate';
 import type { PlanIndex } from './plan-index';
 import type { RunFiles } from './run-files';
 
@@ -69,9 +70,12 @@ export async function streamRecords(
   return summary;
 }
 
+const isCertainlyRecord = compilePredicate(InvocationRecord);
+
 /** A valid record, or the reason the line is not one. */
 export function parseRecordLine(text: string, terminated = true): InvocationRecord | string {
-  if (text.trim() === '') return 'empty line';
+  // Only short lines can be blank; a record line is never trimmed (it is long, and this runs per line).
+  if (text.length < 8 && text.trim() === '') return 'empty line';
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -84,6 +88,8 @@ export function parseRecordLine(text: string, terminated = true): InvocationReco
   if (version !== INVOCATION_RECORD_VERSION) {
     return `unknown record version ${JSON.stringify(version ?? null)} (this analysis reads v${INVOCATION_RECORD_VERSION})`;
   }
+  // The fast predicate only ever says "certainly valid"; zod decides everything else and names the problem.
+  if (isCertainlyRecord(json)) return json as InvocationRecord;
   const result = InvocationRecord.safeParse(json);
   if (!result.success) {
     const problems = problemsFromZod(result.error);

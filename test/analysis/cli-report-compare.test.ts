@@ -93,6 +93,28 @@ describe('curtain compare', () => {
     expect(c2.out.join('')).toContain('**differ**');
   });
 
+  test('a cloud run against a local run of the same definition: compared, and the notes say what differs', async () => {
+    const local = coldstartRun('20261126T120000Z-g', 25, 7);
+    const plan = catalogPlan('coldstart', 'aws', { rounds: 6, memoryMb: [128, 512], runtimes: ['nodejs'] });
+    const cloud = new SyntheticRun(plan, { runId: '20261126T120000Z-h', seed: 8 });
+    cloud.bursts('cold').forEach((step, round) => {
+      const instances = Array.from({ length: step.requests }, (_, r) => {
+        const instance = cloud.instance(cloud.host());
+        cloud.record(step, r, { instance, latencyMs: cloud.uniform(200, 300) });
+        return instance;
+      });
+      instances.forEach((instance, r) => cloud.record(cloud.burst('warm', round), r, { instance, latencyMs: cloud.uniform(20, 30) }));
+    });
+    const c = capture();
+    expect(await main(['compare', cloud.write(path.join(tmp(), 'results')), local, '--json'], c.io)).toBe(0);
+    const json = JSON.parse(c.out.join('')) as { a: { emulated: boolean }; b: { emulated: boolean; profile: string }; notes: string[]; metrics: { name: string; agreement: string }[] };
+    expect(json.a.emulated).toBe(false);
+    expect(json.b).toMatchObject({ emulated: true, profile: 'aws-2018' });
+    expect(json.notes.join('\n')).toMatch(/Run A ran on aws us-east-1; run B on the emulated local platform \(profile aws-2018, time scale 20\)/);
+    expect(json.notes.join('\n')).toMatch(/same study definition, planned for different targets/);
+    expect(json.metrics.find((m) => m.name === 'coldstart.warmMedianMs')!.agreement).toBe('agree');
+  });
+
   test('runs of different studies are refused with one message', async () => {
     const a = coldstartRun('20261126T120000Z-f', 25, 6);
     const plan = catalogPlan('scalability', 'aws', { step: 5, maxConcurrency: 5 });
