@@ -24,12 +24,15 @@ const REPEATS = 3;
 
 interface PhaseResult {
   ms: number;
+  /** CPU time of the phase (user + system, all threads): less sensitive than wall time to other load on the machine. */
+  cpuMs: number;
   maxRssMb: number;
   lines: number;
 }
 
 async function phase(kind: string, runDir: string): Promise<void> {
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   let lines = 0;
   if (kind === 'baseline') {
     const { openRun } = await import('../analysis/run/run-files');
@@ -50,7 +53,8 @@ async function phase(kind: string, runDir: string): Promise<void> {
     lines = result.summary.records.total;
   }
   const ms = performance.now() - start;
-  const result: PhaseResult = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, lines };
+  const cpu = process.cpuUsage(cpuStart);
+  const result: PhaseResult = { ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, lines };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -91,6 +95,8 @@ async function main(): Promise<void> {
     console.log(`baseline (line-by-line JSON.parse)  median ${(b / 1000).toFixed(2)} s  (${((written / b) * 1000).toFixed(0)} records/s), peak RSS ${median(baseline.map((x) => x.maxRssMb)).toFixed(0)} MB`);
     console.log(`report (writeReport, coldstart)     median ${(r / 1000).toFixed(2)} s  (${((written / r) * 1000).toFixed(0)} records/s), peak RSS ${rss.toFixed(0)} MB`);
     console.log(`ratio report / baseline: ${ratio.toFixed(2)} (target ≤ ${TARGET_RATIO})  ${ratio <= TARGET_RATIO ? 'ok' : 'OVER TARGET'}`);
+    const cpuRatio = median(report.map((x) => x.cpuMs)) / median(baseline.map((x) => x.cpuMs));
+    console.log(`  (CPU time: baseline ${(median(baseline.map((x) => x.cpuMs)) / 1000).toFixed(2)} s, report ${(median(report.map((x) => x.cpuMs)) / 1000).toFixed(2)} s, ratio ${cpuRatio.toFixed(2)}; per round wall ratios ${report.map((x, i) => (x.ms / baseline[i]!.ms).toFixed(2)).join(', ')})`);
     console.log(`peak RSS of the report: ${rss.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB} MB)  ${rss <= TARGET_RSS_MB ? 'ok' : 'OVER TARGET'}`);
     process.exitCode = ratio <= TARGET_RATIO && rss <= TARGET_RSS_MB ? 0 : 1;
   } finally {
