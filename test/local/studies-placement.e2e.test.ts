@@ -132,7 +132,10 @@ describe('scalability', () => {
     const level12 = run.result.plan.steps.filter((s) => s.kind === 'burst')[1]!.index;
     const served = run.truth.invocations.filter((i) => i.step === level12);
     expect(served.filter((i) => i.cold).length + served.filter((i) => i.stale).length).toBe(12);
-    expect(run.truth.instances.filter((i) => i.generation !== 'g0')).toHaveLength(served.filter((i) => i.cold).length);
+    const refresh = run.result.plan.steps[level12 - 1]!;
+    expect(refresh.kind).toBe('update');
+    const level12Generation = refresh.kind === 'update' ? refresh.generation : '';
+    expect(run.truth.instances.filter((i) => i.generation === level12Generation)).toHaveLength(served.filter((i) => i.cold).length);
     expectNoProcessLeft(run.truth);
   });
 
