@@ -53,12 +53,18 @@ export function functionKeysFromEnv(env: NodeJS.ProcessEnv = process.env): (func
 /**
  * Google Cloud Functions (2nd gen) / Cloud Run with IAM: an ID token whose
  * audience is the probe's URL, from the metadata server, cached until shortly
- * before it expires.
+ * before it expires. The audience is the URL without query and without a
+ * trailing slash: Cloud Run compares it with the service URL as Google prints
+ * it (`https://<service>-<hash>.a.run.app`), which has none.
  */
+export function googleAudience(url: URL): string {
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
 export function googleIdTokenAuth(env: NodeJS.ProcessEnv = process.env): HttpAuth {
   const tokens = new Map<string, CachedToken>();
   const tokenFor = (url: URL) => {
-    const audience = `${url.origin}${url.pathname}`;
+    const audience = googleAudience(url);
     let cached = tokens.get(audience);
     if (!cached) tokens.set(audience, (cached = metadataIdToken(audience, env)));
     return cached;

@@ -1,6 +1,6 @@
 import type { BurstShardSummary } from '../../../probe-runtime/contracts/driver-event';
 import { createHttpInvoker } from '../../../probe-runtime/driver/invokers/http';
-import { FUNCTION_KEY_HEADER, functionKeyAuth, functionKeysFromEnv, googleIdTokenAuth } from '../../../probe-runtime/driver/invokers/http-auth';
+import { FUNCTION_KEY_HEADER, functionKeyAuth, functionKeysFromEnv, googleAudience, googleIdTokenAuth } from '../../../probe-runtime/driver/invokers/http-auth';
 import { jwtExpiry } from '../../../probe-runtime/driver/net/cached-token';
 import { runDriverEvent } from '../../../probe-runtime/driver/run-driver-event';
 import { localDeps, RUN, tempDir } from './support/driver-fixture';
@@ -52,6 +52,11 @@ describe('HTTP invoker authentication', () => {
       metadata = await startFakeMetadataServer();
     });
     afterEach(() => metadata.close());
+
+    test('the audience is the URL without query or trailing slash, as Cloud Run prints service URLs', () => {
+      expect(googleAudience(new URL('https://probe-abc123-uc.a.run.app/'))).toBe('https://probe-abc123-uc.a.run.app');
+      expect(googleAudience(new URL('https://us-central1-p.cloudfunctions.net/probe-1/?x=1'))).toBe('https://us-central1-p.cloudfunctions.net/probe-1');
+    });
 
     test('one token per audience, fetched before the burst and reused, sent as a bearer token', async () => {
       const plan = testPlan({ requestsPerTarget: 3 }, 'gcp');
