@@ -1,5 +1,5 @@
 /**
- * Entry of the AWS CDK app (cdk.json: `npx tsx stacks/aws/app.ts`).
+ * Entry of the AWS CDK app (cdk.json: `node --import tsx stacks/aws/app.ts`).
  *
  *   npx cdk synth  -c study=coldstart
  *   npx cdk deploy -c study=coldstart [-c region=eu-west-1] [-c budget=5]
