@@ -14,6 +14,14 @@ import { succeeded, type TaskOf } from './task-result';
 
 export const CHUNK_MS = 5;
 
+/**
+ * A gap between two work units longer than this is time the instance did not
+ * run (frozen by the platform, throttled, descheduled), not work: one unit takes
+ * well under a millisecond. Counting wall time instead would report a whole
+ * SIGSTOP freeze as work done, the opposite of what E10 measures.
+ */
+export const STALL_MS = 10;
+
 export interface BackgroundWorker {
   /** Start work for `durationMs` (replacing any still running); the task result of the starting invocation. */
   start(task: TaskOf<'background'>, invocation: number): TaskResult;
@@ -45,9 +53,10 @@ export function createBackgroundWorker(): BackgroundWorker {
     while (now - chunkStart < CHUNK_MS && now < deadline) {
       current.checksum = workUnit(current.checksum);
       current.unitsDone += 1;
+      const before = now;
       current.lastProgressAt = now = nowMs();
+      if (now - before < STALL_MS) current.workMs += now - before;
     }
-    current.workMs += now - chunkStart;
     if (now >= deadline) current.running = false;
     // Not unref'd: Node runs unref'd immediates only when something else wakes the
     // loop, which would starve the work whenever the instance is otherwise idle.

@@ -2,6 +2,8 @@
 
 The next invocation reports a snapshot (ProbeResponse.backgroundWork) taken when its request arrived.
 The thread works in chunks of about CHUNK_MS; the GIL lets the main thread serve requests meanwhile.
+workMs is the thread's CPU time (time.thread_time), so time the instance spends frozen by the platform
+or waiting for the GIL is not counted as work (a wall-clock sum would report a whole freeze as work).
 """
 from typing import Any, Dict, Optional
 
@@ -33,15 +35,18 @@ class BackgroundWorker:
         return result(task["name"], {"durationMs": task["durationMs"], "chunkMs": CHUNK_MS, "startedAt": started_at})
 
     def _work(self, run: Dict[str, Any]) -> None:
+        import time
+
         checksum = 1
         deadline = run["startedAt"] + run["durationMs"]
         while self._run is run and run["running"]:
             chunk_start = now = now_ms()
+            cpu_start = time.thread_time()
             while now - chunk_start < CHUNK_MS and now < deadline:
                 checksum = work_unit(checksum)
                 run["unitsDone"] += 1
                 run["lastProgressAt"] = now = now_ms()
-            run["workMs"] += now - chunk_start
+            run["workMs"] += (time.thread_time() - cpu_start) * 1000.0
             if now >= deadline:
                 run["running"] = False
 

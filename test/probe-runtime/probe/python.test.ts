@@ -135,6 +135,9 @@ describe('responses', () => {
     expect(last).toMatchObject({ running: false });
     expect(last.unitsDone).toBeGreaterThan(0);
     expect(last.lastProgressAt! - last.startedAt).toBeGreaterThanOrEqual(100);
+    // workMs is the thread's CPU time: positive, never more than the wall time it spanned.
+    expect(last.workMs).toBeGreaterThan(0);
+    expect(last.workMs).toBeLessThanOrEqual(last.lastProgressAt! - last.startedAt + 1);
   });
 });
 
