@@ -1,8 +1,8 @@
 /**
  * E10: resource accounting. A `background` task starts CPU work that continues
  * after the handler returns; a later invocation of the same instance reports
- * its progress (ProbeResponse.backgroundWork: workMs of wall time spent in work
- * chunks, snapshotted when that request arrived). For each (instance, starting
+ * its progress (ProbeResponse.backgroundWork: workMs, the time the work actually ran,
+ * excluding freezes and throttling; snapshotted when that request arrived). For each (instance, starting
  * invocation) the latest snapshot counts. Billed time is the starting
  * invocation's handler time (probe receive to respond); the ratio is work after
  * return per billed second, pooled over all pairs and bootstrapped over them.
