@@ -14,9 +14,10 @@ import { UnknownStudyError } from '../../../experiments/resolve-study';
 import { parseAwsAppContext } from '../../../stacks/aws/app-context';
 import { AppUsageError, buildAwsApp, createCurtainApp, planStudiesFromContext } from '../../../stacks/aws/build-app';
 import { DeployRefusedError } from '../../../stacks/aws/prepare-study';
+import { nagFindings } from '../../../stacks/aws/nag';
 import { BundleError, loadAwsBundles } from '../../../stacks/aws/runtime-bundles';
 import { mixedDefinition } from './definitions';
-import { makeStandInBundles, REPO_ROOT, type StandInBundles } from './fixtures';
+import { makeStandInBundles, REPO_ROOT, synthesizeApp, type StandInBundles } from './fixtures';
 
 let bundles: StandInBundles;
 let scratch: string;
@@ -85,6 +86,23 @@ describe('which studies', () => {
     expect(built.map((b) => b.stack.region)).toEqual(['eu-west-1', 'eu-west-1']);
     expect(built.every((b) => b.prepared.plan.region === 'eu-west-1')).toBe(true);
     expect(built.map((b) => b.prepared.plan.parameters.rounds)).toEqual([2, 2]);
+  });
+
+  test('-c bucketRemoval=destroy and -c driverConcurrency=none change exactly that, still nag clean', () => {
+    const synth = synthesizeApp({ study: 'accounting', bucketRemoval: 'destroy', driverConcurrency: 'none' });
+    try {
+      const template = synth.template('curtain-accounting');
+      const buckets = Object.values(template.findResources('AWS::S3::Bucket'));
+      expect(buckets).toHaveLength(2);
+      for (const b of buckets) expect(b).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+      // CDK's auto-delete custom resource empties the buckets before CloudFormation deletes them.
+      expect(Object.keys(template.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(2);
+      const driver = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => String(f.Properties.FunctionName).endsWith('-driver'))!;
+      expect(driver.Properties.ReservedConcurrentExecutions).toBeUndefined();
+      expect(nagFindings(synth.built[0]!.stack)).toEqual([]);
+    } finally {
+      synth.cleanup();
+    }
   });
 
   test('-c definition=<file> deploys a study you wrote', () => {
