@@ -2,6 +2,7 @@
  * Turns what a user names (a catalog study id or a definition file, plus
  * --set overrides) into a validated StudyDefinition.
  */
+import type { z } from 'zod';
 import { CATALOG, type CatalogStudy } from './catalog';
 import { problemsFromZod, ValidationError, type Problem } from './errors';
 import { loadDefinitionFile } from './load-definition';
@@ -69,7 +70,14 @@ export function buildCatalogStudy(id: string, sets: Record<string, unknown> = {}
     }
   }
   if (problems.length > 0) throw new ValidationError(`--set for ${id}`, problems);
-  const parsed = study.parameters.safeParse(sets);
+  // A single value for a list parameter (`--set memoryMb=128`) means a list of one.
+  const shape = study.parameters.shape as Record<string, z.ZodType>;
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(sets)) {
+    const asList = [value];
+    values[key] = !Array.isArray(value) && !shape[key]!.safeParse(value).success && shape[key]!.safeParse(asList).success ? asList : value;
+  }
+  const parsed = study.parameters.safeParse(values);
   if (!parsed.success) throw new ValidationError(`--set for ${id}`, problemsFromZod(parsed.error));
   const result = StudyDefinition.safeParse(study.build(parsed.data));
   if (!result.success) throw new ValidationError(`study ${id} built from these parameters`, problemsFromZod(result.error));

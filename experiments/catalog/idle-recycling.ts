@@ -15,20 +15,29 @@ export const idleRecycling = defineStudy({
       .describe('idle gaps to test, minutes (one function per gap, all tested in one pass)'),
     instances: z.number().int().min(1).max(20).default(3).describe('instances warmed per function'),
     memoryMb: z.number().int().min(128).max(3008).default(128).describe('function memory, MB'),
+    holdMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(1000)
+      .describe('barrier that keeps a burst\'s requests in flight together, so every warmed instance is revisited (0 disables)'),
   }),
   docs: `Rather than testing gaps one after another (which would take the sum of all gaps), every gap gets its
 own function: all functions are warmed together (label \`warm-up\`), then each function is invoked again
 (label \`after-idle\`) once its gap has elapsed, so the whole study takes as long as the largest gap. An
 instance that answers again survived the gap; a new instance is a natural cold start after idle
 eviction (unlike the forced cold starts of \`coldstart\`). The analysis measures the real gap from the
-timestamps, not the planned one, and estimates the idle timeout as where survival drops.`,
+timestamps, not the planned one, and estimates the idle timeout as where survival drops. Both bursts hold
+their requests at a barrier (\`holdMs\`), so each warmed instance is busy at once and each survivor is
+revisited rather than one survivor serving every request in turn.`,
   build: (p) => {
     const gaps = [...new Set(p.gapsMinutes)].sort((a, b) => a - b);
-    const schedule: ScheduleItemInput[] = [{ kind: 'burst', label: 'warm-up', requestsPerTarget: p.instances }];
+    const schedule: ScheduleItemInput[] = [{ kind: 'burst', label: 'warm-up', requestsPerTarget: p.instances, barrierMs: p.holdMs }];
     let elapsed = 0;
     gaps.forEach((gap, copy) => {
       schedule.push({ kind: 'wait', seconds: (gap - elapsed) * 60 });
-      schedule.push({ kind: 'burst', label: 'after-idle', targets: { copy: [copy] }, requestsPerTarget: p.instances });
+      schedule.push({ kind: 'burst', label: 'after-idle', targets: { copy: [copy] }, requestsPerTarget: p.instances, barrierMs: p.holdMs });
       elapsed = gap;
     });
     return {

@@ -11,9 +11,18 @@ export const lifetime = defineStudy({
     intervalSeconds: z.number().int().min(10).max(3600).default(60).describe('time between bursts, seconds'),
     instances: z.number().int().min(1).max(50).default(5).describe('concurrent requests per burst (instances kept busy)'),
     memoryMb: z.number().int().min(128).max(3008).default(128).describe('function memory, MB'),
+    holdMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(250)
+      .describe('barrier that keeps a burst\'s requests in flight together, so each keeps its own instance busy (0 disables)'),
   }),
   docs: `One function is invoked by a burst of \`instances\` concurrent requests every \`intervalSeconds\` for
-\`hours\`, so its instances never sit idle long enough to be recycled. An instance's lifetime is the time
+\`hours\`, so its instances never sit idle long enough to be recycled. A short barrier (\`holdMs\`) keeps the
+requests of a burst in flight together, so each of the \`instances\` is used every time (fast requests
+would otherwise be served by fewer instances in turn, and the unused ones would idle out). An instance's lifetime is the time
 between its first and last appearance; instances still alive at the end are censored, which the
 survival curve (Kaplan–Meier) accounts for. The study should run longer than the lifetime it measures.`,
   build: (p) => ({
@@ -28,7 +37,7 @@ survival curve (Kaplan–Meier) accounts for. The study should run longer than t
         kind: 'repeat',
         times: Math.max(1, Math.round((p.hours * 3600) / p.intervalSeconds)),
         steps: [
-          { kind: 'burst', label: 'tick', requestsPerTarget: p.instances },
+          { kind: 'burst', label: 'tick', requestsPerTarget: p.instances, barrierMs: p.holdMs },
           { kind: 'wait', seconds: p.intervalSeconds },
         ],
       },

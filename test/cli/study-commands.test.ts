@@ -58,6 +58,12 @@ describe('curtain plan', () => {
     expect(plan.parameters.rounds).toBe(2);
   });
 
+  test('a single --set value for a list parameter is a list of one', async () => {
+    const { code, stdout } = await runInProcess(['plan', 'coldstart', '--provider', 'local', '--json', '--set', 'memoryMb=512', '--set', 'runtimes=python']);
+    expect(code).toBe(0);
+    expect(StudyPlan.parse(JSON.parse(stdout)).functions.map((f) => f.key)).toEqual(['py-m512-a-0']);
+  });
+
   test('an unknown --set parameter is named, with a suggestion', async () => {
     const { code, stderr } = await runInProcess(['plan', 'coldstart', '--provider', 'aws', '--set', 'round=3']);
     expect(code).toBe(1);
