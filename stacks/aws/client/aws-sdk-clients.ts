@@ -19,12 +19,25 @@ export interface AwsClientFactory {
   s3(options: ClientOptions): Pick<S3Client, 'send'>;
 }
 
+/**
+ * The pinned SDK works on Node 20 (this project's floor); its notice that later
+ * SDK releases will need Node 22 would only bury the command's one-line output.
+ * Set AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false to see it.
+ */
+function quiet<T>(make: () => T): T {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return make();
+}
+
 export const defaultAwsClients: AwsClientFactory = {
-  cloudFormation: ({ region }) => new CloudFormationClient({ region }),
-  sfn: ({ region }) => new SFNClient({ region }),
+  cloudFormation: ({ region }) => quiet(() => new CloudFormationClient({ region })),
+  sfn: ({ region }) => quiet(() => new SFNClient({ region })),
   s3: ({ region, endpoint }) =>
-    new S3Client({
-      region: region ?? (endpoint ? 'us-east-1' : undefined),
-      ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    }),
+    quiet(
+      () =>
+        new S3Client({
+          region: region ?? (endpoint ? 'us-east-1' : undefined),
+          ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+        }),
+    ),
 };
