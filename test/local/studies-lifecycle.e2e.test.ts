@@ -57,8 +57,10 @@ describe('update-consistency', () => {
     expectOneRecordPerPlannedRequest(run.result.plan, run.records);
     const stale = staleOf(run.records, run.truth.updates);
     expect(stale.length).toBeGreaterThan(0);
+    // Mostly "after" bursts; a next round's "before" burst may also land inside the last window
+    // when the steps run fast, which is the platform behaving as modelled, so only the window is invariant.
+    expect(stale.some((r) => r.label === 'after')).toBe(true);
     for (const r of stale) {
-      expect(r.label).toBe('after');
       const update = run.truth.updates.filter((u) => u.at <= r.sentAt!).pop()!;
       expect(r.sentAt!).toBeLessThanOrEqual(update.staleUntil);
     }
