@@ -44,6 +44,14 @@ export interface InvokeFailure {
 
 export type InvokeOutcome = InvokeAnswer | InvokeFailure;
 
+export interface PrepareOptions {
+  /**
+   * Fresh connections the first wave of the shard will open, per address: an
+   * invoker may open them before the first send so that the sends leave together.
+   */
+  freshConnections?: ReadonlyMap<string, number>;
+}
+
 export interface Invoker {
   /** Short description for logs, e.g. `lambda`, `https+function-key`. */
   readonly name: string;
@@ -51,7 +59,9 @@ export interface Invoker {
    * Called once per shard before the first send with the addresses it will use:
    * fetch tokens, resolve hosts, so nothing slow happens between send timestamps.
    */
-  prepare?(addresses: readonly string[]): Promise<void>;
+  prepare?(addresses: readonly string[], options?: PrepareOptions): Promise<void>;
+  /** Called once per shard after its last answer: drop whatever prepare set up and no request used. */
+  release?(): void;
   /** Never rejects: every failure is an InvokeFailure. */
   invoke(attempt: InvokeAttempt): Promise<InvokeOutcome>;
   /** Release sockets and agents (tests, the local process before exit). */

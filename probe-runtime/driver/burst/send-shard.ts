@@ -51,8 +51,16 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
 
   if (ctx.invoker.prepare) {
     const addresses = [...new Set(Array.from({ length: count }, (_, i) => addressOf(start + i)))];
+    // The first wave: the requests sent at once before any answer frees a slot.
+    const freshConnections = new Map<string, number>();
+    if (step.freshConnection) {
+      for (let i = 0; i < Math.min(step.shardConcurrency, count); i++) {
+        const address = addressOf(start + i);
+        freshConnections.set(address, (freshConnections.get(address) ?? 0) + 1);
+      }
+    }
     // A failing prepare (say, a token endpoint down) surfaces again on each attempt, where it becomes a record.
-    await ctx.invoker.prepare(addresses).catch(() => undefined);
+    await ctx.invoker.prepare(addresses, { freshConnections }).catch(() => undefined);
   }
 
   let attempts = 0;
@@ -82,7 +90,11 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
   const worker = async (): Promise<void> => {
     while (next < count && !ctx.stop?.aborted) await sendRequest(next++);
   };
-  await Promise.all(Array.from({ length: Math.min(step.shardConcurrency, count) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(step.shardConcurrency, count) }, worker));
+  } finally {
+    ctx.invoker.release?.();
+  }
 
   const records = Array.from({ length: count }, (_, i): InvocationRecord => {
     const request = start + i;

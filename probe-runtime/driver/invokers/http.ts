@@ -5,7 +5,9 @@
  *   any other status → error (status and the start of the body);
  *   connection refused/reset → error; no complete answer in time → timeout.
  * A fresh connection per request (agent: false, `Connection: close`) where the
- * step asks for it, as the paper's driver did; otherwise keep-alive agents.
+ * step asks for it, as the paper's driver did; otherwise keep-alive agents. The
+ * fresh connections of a shard's first wave are opened in `prepare`, just before
+ * the burst, so its requests leave together (net/preconnect.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -13,6 +15,7 @@ import { HTTP_THROTTLE_STATUSES, localInvokePath } from '../../contracts/http-in
 import { errorText, truncateText } from '../errors';
 import type { InvokeAttempt, InvokeOutcome, Invoker } from '../invoker';
 import { headerValue, httpRequest, requireTlsUnlessLoopback } from '../net/http-request';
+import { PreconnectedSockets } from '../net/preconnect';
 import { type HttpAuth, noAuth } from './http-auth';
 
 /** A probe answer is a few KB; anything this large is broken and is cut off. */
@@ -40,6 +43,7 @@ export function createHttpInvoker(options: HttpInvokerOptions = {}): Invoker {
     'http:': new http.Agent({ keepAlive: true, maxSockets: Infinity }),
     'https:': new https.Agent({ keepAlive: true, maxSockets: Infinity }),
   };
+  const preconnected = new PreconnectedSockets();
 
   const send = async (attempt: InvokeAttempt, url: URL, headers: Record<string, string>): Promise<InvokeOutcome> => {
     try {
@@ -49,6 +53,7 @@ export function createHttpInvoker(options: HttpInvokerOptions = {}): Invoker {
         headers: { 'content-type': 'application/json', ...headers },
         body: attempt.body,
         agent: attempt.freshConnection ? false : url.protocol === 'https:' ? agents['https:'] : agents['http:'],
+        socket: attempt.freshConnection ? preconnected.take(url) : undefined,
         signal: attempt.signal,
         maxResponseBytes: MAX_PROBE_ANSWER_BYTES,
       });
@@ -60,8 +65,15 @@ export function createHttpInvoker(options: HttpInvokerOptions = {}): Invoker {
 
   return {
     name: `http+${auth.name}`,
-    async prepare(addresses) {
-      await auth.prepare?.(addresses.map(urlOf));
+    async prepare(addresses, options) {
+      const fresh = options?.freshConnections ?? new Map<string, number>();
+      await Promise.all([
+        auth.prepare?.(addresses.map(urlOf)),
+        ...[...fresh].map(([address, count]) => preconnected.open(urlOf(address), count)),
+      ]);
+    },
+    release() {
+      preconnected.release();
     },
     invoke(attempt) {
       let url: URL;
@@ -79,6 +91,7 @@ export function createHttpInvoker(options: HttpInvokerOptions = {}): Invoker {
       );
     },
     close() {
+      preconnected.release();
       agents['http:'].destroy();
       agents['https:'].destroy();
     },

@@ -4,6 +4,7 @@ import type { BurstShardEvent, BurstShardSummary } from '../../../probe-runtime/
 import { InvocationRecord } from '../../../probe-runtime/contracts/invocation-record';
 import { shardKey } from '../../../probe-runtime/contracts/bucket-layout';
 import { DriverRefusedError } from '../../../probe-runtime/driver/errors';
+import { createLocalInvoker } from '../../../probe-runtime/driver/invokers/http';
 import { runDriverEvent } from '../../../probe-runtime/driver/run-driver-event';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import { type Behaviour, type FakeProbeServer, startFakeProbeServer } from './support/fake-probe-server';
@@ -23,9 +24,26 @@ function readShard(dir: string, plan: StudyPlan, shard = 0, index = 0): Invocati
     .map((line) => InvocationRecord.parse(JSON.parse(line)));
 }
 
+let requestIndex = 0;
+function probeRequestFor(target: string) {
+  return { v: 1, study: 'drivertest', run: RUN, step: 0, request: requestIndex++, attempt: 1, target, task: { name: 'noop' }, barrierAt: null, sentAt: Date.now() };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('driver burst shard against a loopback probe server', () => {
   let server: FakeProbeServer | undefined;
   let tmp: ReturnType<typeof tempDir>;
+  const runShardRecords = async (plan: StudyPlan, probes: FakeProbeServer) => {
+    await runDriverEvent(burstEvent(plan), localDeps(plan, probes.endpoint, tmp.dir));
+    return { records: readShard(tmp.dir, plan) };
+  };
   beforeEach(() => {
     tmp = tempDir('burst');
   });
@@ -205,6 +223,41 @@ describe('driver burst shard against a loopback probe server', () => {
     const [barrier] = [...barriers] as number[];
     expect(barrier).toBeGreaterThanOrEqual(before + 250);
     expect(barrier).toBeLessThan(before + 250 + 1000);
+  });
+
+  test('an HTTP invoker prepares fresh connections before the sends, uses each once, and closes the unused', async () => {
+    const probes = (server = await startFakeProbeServer());
+    const invoker = createLocalInvoker(probes.endpoint);
+    await invoker.prepare!(['f'], { freshConnections: new Map([['f', 3]]) });
+    await waitFor(() => probes.openConnections() === 3);
+    const send = () =>
+      invoker.invoke({ functionKey: 'f', address: 'f', freshConnection: true, signal: new AbortController().signal, body: () => JSON.stringify(probeRequestFor('f')) });
+    const outcomes = await Promise.all([send(), send()]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['answer', 'answer']);
+    // Both requests went out on two of the three prepared sockets (ids 0-2): no new connection was made.
+    expect(new Set(probes.arrivals.map((a) => a.socketId)).size).toBe(2);
+    expect(Math.max(...probes.arrivals.map((a) => a.socketId))).toBeLessThan(3);
+    invoker.release!();
+    await waitFor(() => probes.openConnections() === 0);
+  });
+
+  test('a fresh-connection burst uses one connection per request and leaves none open', async () => {
+    const plan = testPlan({ requestsPerTarget: 10 });
+    const probes = (server = await startFakeProbeServer());
+    const { records } = await runShardRecords(plan, probes);
+    expect(records.every((r) => r.status === 'ok')).toBe(true);
+    expect(new Set(probes.arrivals.map((a) => a.socketId)).size).toBe(20);
+    expect(probes.arrivals.every((a) => a.connectionHeader === 'close')).toBe(true);
+    await waitFor(() => probes.openConnections() === 0);
+  });
+
+  test('later waves connect on demand; connections prepared for a wave are all used or closed', async () => {
+    const plan = testPlan({ requestsPerTarget: 3, concurrency: 2 });
+    const probes = (server = await startFakeProbeServer());
+    const { records } = await runShardRecords(plan, probes);
+    expect(records.every((r) => r.status === 'ok')).toBe(true);
+    expect(new Set(probes.arrivals.map((a) => a.socketId)).size).toBe(6);
+    await waitFor(() => probes.openConnections() === 0);
   });
 
   test('fresh connections: one socket per request with Connection: close; otherwise keep-alive reuses sockets', async () => {

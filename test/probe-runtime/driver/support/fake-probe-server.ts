@@ -23,6 +23,8 @@ export interface Arrival {
   /** performance.timeOrigin + performance.now() when the body was complete. */
   at: number;
   socketId: number;
+  /** performance.timeOrigin + performance.now() when the server accepted the request's connection. */
+  connectedAt: number;
   connectionHeader: string | undefined;
   headers: http.IncomingHttpHeaders;
 }
@@ -31,6 +33,8 @@ export interface FakeProbeServer {
   endpoint: string;
   arrivals: Arrival[];
   maxInFlight: number;
+  /** Connections open right now. */
+  openConnections(): number;
   /** Stop listening and drop every open connection (a platform dying mid-burst). */
   crash(): void;
   close(): Promise<void>;
@@ -40,6 +44,7 @@ export async function startFakeProbeServer(behave: (request: ProbeRequest, arriv
   const arrivals: Arrival[] = [];
   const sockets = new Set<Socket>();
   const socketIds = new WeakMap<Socket, number>();
+  const connectedAt = new WeakMap<Socket, number>();
   let nextSocket = 0;
   let inFlight = 0;
   const state = { maxInFlight: 0 };
@@ -50,7 +55,7 @@ export async function startFakeProbeServer(behave: (request: ProbeRequest, arriv
       const at = performance.timeOrigin + performance.now();
       const request = ProbeRequest.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       const functionKey = decodeURIComponent((req.url ?? '').replace(/^\/invoke\//, ''));
-      arrivals.push({ request, functionKey, at, socketId: socketIds.get(req.socket)!, connectionHeader: req.headers.connection, headers: req.headers });
+      arrivals.push({ request, functionKey, at, socketId: socketIds.get(req.socket)!, connectedAt: connectedAt.get(req.socket)!, connectionHeader: req.headers.connection, headers: req.headers });
       inFlight += 1;
       state.maxInFlight = Math.max(state.maxInFlight, inFlight);
       const done = () => {
@@ -90,6 +95,7 @@ export async function startFakeProbeServer(behave: (request: ProbeRequest, arriv
   });
   server.on('connection', (socket) => {
     socketIds.set(socket, nextSocket++);
+    connectedAt.set(socket, performance.timeOrigin + performance.now());
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -104,6 +110,7 @@ export async function startFakeProbeServer(behave: (request: ProbeRequest, arriv
     get maxInFlight() {
       return state.maxInFlight;
     },
+    openConnections: () => sockets.size,
     crash() {
       server.close();
       destroyAll();
