@@ -1,5 +1,5 @@
 /** Building blocks shared by catalog studies. */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ScheduleItemInput, TargetSelector } from '../schema';
 
 /** The memory sizes the paper swept on 2018 Lambda (128 MB to its then maximum of 3,008 MB). */
@@ -44,4 +44,19 @@ export function steps(from: number, to: number, step: number): number[] {
   const out: number[] = [];
   for (let x = from; x <= to; x += step) out.push(x);
   return out;
+}
+
+/**
+ * A barrier that keeps a burst's requests in flight together, so that each of them
+ * occupies its own instance (fast requests would otherwise be served by fewer
+ * instances in turn, and the unused ones would idle out).
+ */
+export function holdMsParameter(defaultMs: number, purpose: string) {
+  return z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(defaultMs)
+    .describe(`barrier that keeps a burst's requests in flight together, ${purpose} (0 disables)`);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ScheduleItemInput } from '../schema';
-import { ALL_PROVIDERS } from './common';
+import { ALL_PROVIDERS, holdMsParameter } from './common';
 import { defineStudy } from './define-study';
 
 export const idleRecycling = defineStudy({
@@ -15,13 +15,7 @@ export const idleRecycling = defineStudy({
       .describe('idle gaps to test, minutes (one function per gap, all tested in one pass)'),
     instances: z.number().int().min(1).max(20).default(3).describe('instances warmed per function'),
     memoryMb: z.number().int().min(128).max(3008).default(128).describe('function memory, MB'),
-    holdMs: z
-      .number()
-      .int()
-      .min(0)
-      .max(10_000)
-      .default(1000)
-      .describe('barrier that keeps a burst\'s requests in flight together, so every warmed instance is revisited (0 disables)'),
+    holdMs: holdMsParameter(1000, 'so every warmed instance is revisited'),
   }),
   docs: `Rather than testing gaps one after another (which would take the sum of all gaps), every gap gets its
 own function: all functions are warmed together (label \`warm-up\`), then each function is invoked again

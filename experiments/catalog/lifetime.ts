@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_PROVIDERS } from './common';
+import { ALL_PROVIDERS, holdMsParameter } from './common';
 import { defineStudy } from './define-study';
 
 export const lifetime = defineStudy({
@@ -11,13 +11,7 @@ export const lifetime = defineStudy({
     intervalSeconds: z.number().int().min(10).max(3600).default(60).describe('time between bursts, seconds'),
     instances: z.number().int().min(1).max(50).default(5).describe('concurrent requests per burst (instances kept busy)'),
     memoryMb: z.number().int().min(128).max(3008).default(128).describe('function memory, MB'),
-    holdMs: z
-      .number()
-      .int()
-      .min(0)
-      .max(10_000)
-      .default(250)
-      .describe('barrier that keeps a burst\'s requests in flight together, so each keeps its own instance busy (0 disables)'),
+    holdMs: holdMsParameter(250, 'so each keeps its own instance busy'),
   }),
   docs: `One function is invoked by a burst of \`instances\` concurrent requests every \`intervalSeconds\` for
 \`hours\`, so its instances never sit idle long enough to be recycled. A short barrier (\`holdMs\`) keeps the

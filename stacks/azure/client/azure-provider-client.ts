@@ -16,7 +16,7 @@ import { newRunId } from '../../../probe-runtime/contracts/bucket-layout';
 import { STARTER_ROUTE } from '../../../probe-runtime/driver/azure-durable/durable-contract';
 import { ARM_API_VERSION, ARM_ENDPOINT } from '../../../probe-runtime/driver/azure-durable/update-app';
 import { fromEnvOrCommand, requestOk } from '../../cdktf/client/cli-credentials';
-import { fetchRunFrom } from '../../cdktf/client/fetch-run';
+import { fetchRunFrom } from '../../../cli/providers/fetch-run';
 import { azureNames, nameSuffix } from '../names';
 import { blobAuthFromConnectionString, blobStore, type BlobAuth } from './blob-store';
 

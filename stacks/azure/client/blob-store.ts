@@ -6,7 +6,7 @@
 import { parseConnectionString, sharedKeyAuthorization } from '../../../probe-runtime/driver/sinks/azure-shared-key';
 import { BLOB_API_VERSION } from '../../../probe-runtime/driver/sinks/azure-blob';
 import { requestOk } from '../../cdktf/client/cli-credentials';
-import type { ObjectStore } from '../../cdktf/client/fetch-run';
+import type { ObjectStore } from '../../../cli/providers/fetch-run';
 
 export type BlobAuth = { kind: 'token'; token: () => string } | { kind: 'shared-key'; account: string; key: string };
 

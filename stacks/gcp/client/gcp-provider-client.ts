@@ -11,7 +11,7 @@ import type { CloudTargetOptions, FetchResult, ProviderClient, StartResult } fro
 import { CAPABILITIES } from '../../../experiments/capabilities';
 import { newRunId } from '../../../probe-runtime/contracts/bucket-layout';
 import { fromEnvOrCommand, requestOk } from '../../cdktf/client/cli-credentials';
-import { fetchRunFrom } from '../../cdktf/client/fetch-run';
+import { fetchRunFrom } from '../../../cli/providers/fetch-run';
 import { gcpNames } from '../names';
 import { gcsStore } from './gcs-store';
 

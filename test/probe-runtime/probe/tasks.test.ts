@@ -69,6 +69,30 @@ describe('noop and sleep', () => {
   });
 });
 
+/**
+ * Runs a TypeScript child that prints `start` when its work begins and its result on the next
+ * line; stops it (SIGSTOP) `afterMs` after the start for `forMs`, then lets it finish.
+ * Returns the child's whole output.
+ */
+async function runChildStoppedMidway(script: string, afterMs: number, forMs: number): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  const started = new Promise<void>((resolve) =>
+    child.stdout.on('data', (data: Buffer) => {
+      output += data.toString();
+      if (output.startsWith('start\n')) resolve();
+    }),
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await started;
+  await delay(afterMs);
+  child.kill('SIGSTOP');
+  await delay(forMs);
+  child.kill('SIGCONT');
+  expect(await exited).toBe(0);
+  return output;
+}
+
 /** Nanoseconds the main thread spent on a CPU (first field of its schedstat), in ms. */
 function mainThreadCpuMs(): number {
   return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
@@ -103,21 +127,7 @@ describe('cpu-share', () => {
 process.stdout.write('start\\n');
 process.stdout.write(JSON.stringify(runCpuShare({ name: 'cpu-share', durationMs: 900, gapThresholdUs: 200 }).values) + '\\n');`,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    const started = new Promise<void>((resolve) =>
-      child.stdout.on('data', (data: Buffer) => {
-        output += data.toString();
-        if (output.startsWith('start\n')) resolve();
-      }),
-    );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await started;
-    await delay(150);
-    child.kill('SIGSTOP');
-    await delay(250);
-    child.kill('SIGCONT');
-    expect(await exited).toBe(0);
+    const output = await runChildStoppedMidway(script, 150, 250);
     const values = JSON.parse(output.split('\n')[1]!) as Record<string, number>;
     expect(values.longestGapMs).toBeGreaterThanOrEqual(200);
     expect(values.descheduledMs).toBeGreaterThanOrEqual(200);
@@ -278,21 +288,7 @@ const poll = setInterval(() => {
   if (!r.running) { clearInterval(poll); process.stdout.write(JSON.stringify(r) + '\\n'); }
 }, 20);`,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    const started = new Promise<void>((resolve) =>
-      child.stdout.on('data', (data: Buffer) => {
-        output += data.toString();
-        if (output.startsWith('start\n')) resolve();
-      }),
-    );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await started;
-    await delay(150);
-    child.kill('SIGSTOP');
-    await delay(400);
-    child.kill('SIGCONT');
-    expect(await exited).toBe(0);
+    const output = await runChildStoppedMidway(script, 150, 400);
     const report = JSON.parse(output.split('\n')[1]!) as { workMs: number; startedAt: number; lastProgressAt: number };
     const wall = report.lastProgressAt - report.startedAt;
     expect(wall).toBeGreaterThanOrEqual(850);

@@ -21,7 +21,7 @@ import { RUN_ID_PATTERN } from '../../../probe-runtime/contracts/bucket-layout';
 import type { AwsClientFactory } from '../../../stacks/aws/client/aws-sdk-clients';
 import { createAwsProviderClient, consoleUrl } from '../../../stacks/aws/client/aws-provider-client';
 import { defaultAwsClients } from '../../../stacks/aws/client/aws-sdk-clients';
-import { localPathFor } from '../../../stacks/aws/client/fetch-run';
+import { localPathFor } from '../../../cli/providers/fetch-run';
 
 // s3rver has no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -124,7 +124,7 @@ describe('curtain fetch --provider aws (against s3rver)', () => {
     const io = captureIo(scratch);
     const code = await main(['fetch', 'coldstart', '--provider', 'aws', '--bucket', BUCKET, '--endpoint', endpoint, '--out', scratch, '--run', '20261101T000000Z-zzzzzz'], io);
     expect(code).toBe(1);
-    expect(io.stderr.join('\n')).toMatch(/run 20261101T000000Z-zzzzzz of coldstart is not in s3:\/\/curtain-results-test\/ \(runs: .*20261126T090000Z-bbbbbb/);
+    expect(io.stderr.join('\n')).toMatch(/run 20261101T000000Z-zzzzzz of coldstart is not in s3:\/\/curtain-results-test \(runs: .*20261126T090000Z-bbbbbb/);
   });
 
   test('a study with no runs yet: exit 1 saying how to start one', async () => {
