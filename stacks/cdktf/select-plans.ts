@@ -7,6 +7,9 @@
  *   CURTAIN_GCP_REGION    Google region (default: the capability table's)
  *   CURTAIN_AZURE_REGION  Azure region (default: the capability table's)
  *   CURTAIN_AZURE_HOSTING consumption or flex (default consumption)
+ *   CURTAIN_SET           study parameters, `name=value` pairs separated by `;` (as `curtain plan --set`)
+ *   CURTAIN_DEFINITION    a user-written definition file (.json/.ts) instead of catalog studies
+ *   CURTAIN_MAX_USD       override the budget's maximum cost
  *
  * A study a provider refuses, a plan over budget, or a plan a target cannot
  * deploy is skipped with a one-line message naming the reason; when the user
@@ -17,7 +20,8 @@ import { CATALOG } from '../../experiments/catalog';
 import { PlanRefusedError, ValidationError, problemsFromZod } from '../../experiments/errors';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
-import { buildCatalogStudy, catalogStudy } from '../../experiments/resolve-study';
+import type { StudyDefinition } from '../../experiments/schema';
+import { buildCatalogStudy, catalogStudy, parseSets, resolveStudy } from '../../experiments/resolve-study';
 
 export const CDKTF_PROVIDERS = ['gcp', 'azure'] as const;
 export type CdktfProvider = (typeof CDKTF_PROVIDERS)[number];
@@ -37,6 +41,9 @@ export const SynthEnvironment = z.object({
   CURTAIN_GCP_REGION: z.string().regex(/^[a-z]+-[a-z]+[0-9]$/, 'expected a Google region such as us-central1').optional(),
   CURTAIN_AZURE_REGION: z.string().regex(/^[a-z0-9]+$/, 'expected an Azure region such as eastus').optional(),
   CURTAIN_AZURE_HOSTING: z.enum(['consumption', 'flex']).optional(),
+  CURTAIN_SET: z.string().optional(),
+  CURTAIN_DEFINITION: z.string().min(1).optional(),
+  CURTAIN_MAX_USD: z.coerce.number().positive().optional(),
 });
 
 export interface SelectedPlan {
@@ -78,9 +85,13 @@ export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}):
   const parsed = SynthEnvironment.safeParse(env);
   if (!parsed.success) throw new ValidationError('synthesis environment', problemsFromZod(parsed.error));
   const o = parsed.data;
-  const explicit = list(o.CURTAIN_STUDY);
-  for (const id of explicit) catalogStudy(id); // unknown ids fail with a suggestion
+  const sets = parseSets((o.CURTAIN_SET ?? '').split(/[;\n]/).map((pair) => pair.trim()).filter((pair) => pair !== ''));
+  // A user definition is always explicit; catalog studies are explicit when CURTAIN_STUDY names them.
+  const userDefinition = o.CURTAIN_DEFINITION ? resolveStudy(o.CURTAIN_DEFINITION.includes('/') ? o.CURTAIN_DEFINITION : `./${o.CURTAIN_DEFINITION}`, sets).definition : null;
+  const explicit = userDefinition ? [userDefinition.id] : list(o.CURTAIN_STUDY);
+  if (!userDefinition) for (const id of explicit) catalogStudy(id); // unknown ids fail with a suggestion
   const studies = explicit.length > 0 ? explicit : CATALOG.map((s) => s.id);
+  const definitionOf = (study: string): StudyDefinition => userDefinition ?? buildCatalogStudy(study, sets);
   const providers = (list(o.CURTAIN_PROVIDERS).length > 0 ? list(o.CURTAIN_PROVIDERS) : [...CDKTF_PROVIDERS]) as CdktfProvider[];
 
   const plans: SelectedPlan[] = [];
@@ -91,7 +102,7 @@ export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}):
     skipped.push(line);
   };
   for (const study of studies) {
-    const definition = buildCatalogStudy(study);
+    const definition = definitionOf(study);
     for (const provider of providers) {
       if (!definition.providers.includes(provider)) {
         // Not an error even when named: the study does not claim to run there.
@@ -103,6 +114,7 @@ export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}):
           provider,
           region: provider === 'gcp' ? o.CURTAIN_GCP_REGION : o.CURTAIN_AZURE_REGION,
           hosting: provider === 'azure' ? o.CURTAIN_AZURE_HOSTING : undefined,
+          budget: { maxUsd: o.CURTAIN_MAX_USD },
         });
         if (plan.budget.verdict === 'over') {
           refuse(study, provider, `over budget (${plan.budget.reasons.join('; ')})`);

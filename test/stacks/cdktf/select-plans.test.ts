@@ -2,6 +2,10 @@
 import { ValidationError } from '../../../experiments/errors';
 import { UnknownStudyError } from '../../../experiments/resolve-study';
 import { CATALOG } from '../../../experiments/catalog';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { validDefinition } from '../../experiments/fixtures';
 import { selectPlans, SynthSelectionError, TargetRefusedError } from '../../../stacks/cdktf/select-plans';
 
 describe('selectPlans', () => {
@@ -42,5 +46,23 @@ describe('selectPlans', () => {
     expect(() => selectPlans({ CURTAIN_STUDY: 'coldstrat' })).toThrow(/did you mean "coldstart"/);
     expect(() => selectPlans({ CURTAIN_PROVIDERS: 'aws' })).toThrow(ValidationError);
     expect(() => selectPlans({ CURTAIN_AZURE_HOSTING: 'premium' })).toThrow(/CURTAIN_AZURE_HOSTING/);
+  });
+
+  it('applies CURTAIN_SET parameters and a CURTAIN_MAX_USD budget, as curtain plan --set / --max-usd do', () => {
+    const { plans } = selectPlans({ CURTAIN_STUDY: 'coldstart', CURTAIN_PROVIDERS: 'gcp', CURTAIN_SET: 'rounds=2; runtimes=nodejs;memoryMb=128,2048' });
+    expect(plans).toHaveLength(1);
+    expect(plans[0]!.plan.parameters).toMatchObject({ rounds: 2, runtimes: ['nodejs'], memoryMb: [128, 2048] });
+    expect(plans[0]!.plan.functions.map((f) => f.key)).toEqual(['node-m128-a-0', 'node-m2048-a-0']);
+    expect(() => selectPlans({ CURTAIN_STUDY: 'coldstart', CURTAIN_MAX_USD: '0.00001' })).toThrow(/over budget/);
+    expect(() => selectPlans({ CURTAIN_STUDY: 'coldstart', CURTAIN_SET: 'round=2' })).toThrow(/did you mean "rounds"/);
+  });
+
+  it('synthesizes a user-written definition from CURTAIN_DEFINITION', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'curtain-cdktf-def-'));
+    const file = path.join(dir, 'mine.json');
+    writeFileSync(file, JSON.stringify({ ...validDefinition(), id: 'mine', providers: ['gcp', 'local'] }));
+    const { plans, skipped } = selectPlans({ CURTAIN_DEFINITION: file });
+    expect(plans.map((p) => p.stack)).toEqual(['gcp-mine']);
+    expect(skipped).toEqual(['azure-mine: skipped: the study does not declare azure']);
   });
 });
