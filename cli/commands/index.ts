@@ -8,6 +8,7 @@ import { fetchCommand } from './fetch';
 import { fingerprintCommand } from './fingerprint';
 import { listCommand } from './list';
 import { planCommand } from './plan';
+import { replanCommand } from './replan';
 import { reportCommand } from './report';
 import { runCommand } from './run';
 import { showCommand } from './show';
@@ -24,5 +25,6 @@ export const COMMANDS: Command[] = [
   fetchCommand,
   reportCommand,
   compareCommand,
+  replanCommand,
   fingerprintCommand,
 ];
