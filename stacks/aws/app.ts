@@ -20,6 +20,7 @@ import { applyNagChecks } from './nag';
 import { DeployRefusedError } from './prepare-study';
 import { BundleError, loadAwsBundles } from './runtime-bundles';
 import { TopologyError } from './study-topology';
+import { templateSizeFindings, templateSizes } from './template-size';
 
 const EXPECTED = [RuntimeBuildError, AppUsageError, DeployRefusedError, BundleError, TopologyError, ValidationError, PlanRefusedError, UnknownStudyError, InputFileError];
 
@@ -35,7 +36,12 @@ export async function runAwsApp(): Promise<number> {
     if (context.bundleRoot === undefined) await ensureRuntimeBuilt({ root, log: (line) => log(`curtain: ${line}`) });
     addStudyStacks(app, prepared, loadAwsBundles(root, bundleNeeds(prepared)), context, log);
     applyNagChecks(app);
-    app.synth();
+    const { errors, notes } = templateSizeFindings(templateSizes(app.synth()));
+    for (const note of notes) log(`curtain: note: ${note}`);
+    if (errors.length > 0) {
+      for (const error of errors) log(`curtain: ${error}`);
+      return 1;
+    }
     return 0;
   } catch (error) {
     if (EXPECTED.some((type) => error instanceof type)) {
