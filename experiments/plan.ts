@@ -7,13 +7,12 @@
  */
 import { CAPABILITIES } from './capabilities';
 import { canonicalJson, contentHash } from './canonical-json';
-import { estimateCost, UPDATE_SETTLE_SECONDS } from './cost';
+import { COST_ASSUMPTIONS, estimateCost, UPDATE_SETTLE_SECONDS } from './cost';
 import { PlanRefusedError, parseOrThrow } from './errors';
 import { expandSchedule } from './expand-schedule';
 import { expandFunctions } from './plan-functions';
 import { PLAN_SCHEMA_VERSION, type PlanStep, StudyPlan } from './plan-schema';
 import { taskExpectedDurationMs } from '../probe-runtime/contracts/task';
-import { COST_ASSUMPTIONS } from './cost';
 import { type ProviderId, StudyDefinition } from './schema';
 
 export interface PlanOptions {

@@ -118,8 +118,13 @@ export function isDefinitionPath(ref: string): boolean {
  */
 export function resolveStudy(ref: string, sets: Record<string, unknown> = {}): ResolvedStudy {
   if (!isDefinitionPath(ref)) return { definition: buildCatalogStudy(ref, sets), catalog: catalogStudy(ref), file: null };
-  const raw = applyPathSets(loadDefinitionFile(ref), sets);
+  return resolveDefinitionFile(ref, sets);
+}
+
+/** A definition file (with --set dotted paths), validated: for options that always name a file, whatever it is called. */
+export function resolveDefinitionFile(file: string, sets: Record<string, unknown> = {}): ResolvedStudy {
+  const raw = applyPathSets(loadDefinitionFile(file), sets);
   const result = StudyDefinition.safeParse(raw);
-  if (!result.success) throw new ValidationError(ref, problemsFromZod(result.error));
-  return { definition: result.data, catalog: null, file: ref };
+  if (!result.success) throw new ValidationError(file, problemsFromZod(result.error));
+  return { definition: result.data, catalog: null, file };
 }

@@ -2,7 +2,7 @@
 import { CATALOG } from '../experiments/catalog';
 import { planStudy } from '../experiments/plan';
 import { buildCatalogStudy } from '../experiments/resolve-study';
-import { describeExpectation } from '../cli/commands/show';
+import { describeExpectation } from '../analysis/claims';
 import { formatDuration, formatUsd } from '../cli/format';
 import type { z } from 'zod';
 

@@ -7,7 +7,7 @@ import { parseJsonText } from '../../experiments/load-definition';
 import { planStudy } from '../../experiments/plan';
 import { StudyPlan } from '../../experiments/plan-schema';
 import { CATALOG } from '../../experiments/catalog';
-import { resolveStudy } from '../../experiments/resolve-study';
+import { resolveDefinitionFile, resolveStudy } from '../../experiments/resolve-study';
 import type { ParameterValue } from '../../experiments/schema';
 import { ensureRuntimeBuilt } from '../../probe-runtime/build/ensure-runtime-built';
 import type { BundleName } from '../../probe-runtime/contracts/bundle-manifest';
@@ -46,7 +46,7 @@ export const replanCommand: Command = {
       throw new CliError(`curtain replan: ${published.study.id} is not a catalog study of this version; pass --definition FILE with the definition it was planned from`);
     }
     const definition = options.definition
-      ? resolveStudy(options.definition.includes('/') ? options.definition : `./${options.definition}`).definition
+      ? resolveDefinitionFile(options.definition).definition
       : resolveStudy(published.study.id, published.parameters).definition;
     const rebuilt = planStudy(definition, {
       provider: published.provider,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { planStudy } from '../../experiments/plan';
 import { parseSets, resolveStudy } from '../../experiments/resolve-study';
-import type { Claim, Expectation } from '../../experiments/schema';
+import { describeExpectation } from '../../analysis/claims';
+import type { Claim } from '../../experiments/schema';
 import type { Command } from '../command';
 import { formatDuration, formatUsd, table } from '../format';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
@@ -15,21 +16,6 @@ P paper's words, C authors' code, S second-hand summary, R recollection), its do
 summary with the estimated cost for each provider it declares.
   --set key=value   override a parameter before showing
   --json            print {definition, parameters, docs, plans} as JSON`;
-
-export function describeExpectation(e: Expectation): string {
-  switch (e.kind) {
-    case 'approx':
-      return `≈ ${e.value} ${e.unit} (±${Math.round(e.tolerance * 100)} %)`;
-    case 'at-most':
-      return `≤ ${e.value} ${e.unit}`;
-    case 'at-least':
-      return `≥ ${e.value} ${e.unit}`;
-    case 'range':
-      return `${e.min}–${e.max} ${e.unit}`;
-    case 'boolean':
-      return e.value ? 'yes' : 'no';
-  }
-}
 
 export function claimRows(claims: Claim[]): string[][] {
   return claims.map((c) => [c.id, c.provider, `[${c.confidence}]`, c.statement, c.metric, describeExpectation(c.expected)]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { planStudy } from '../../experiments/plan';
-import { parseSets, resolveStudy } from '../../experiments/resolve-study';
+import { parseSets, resolveDefinitionFile } from '../../experiments/resolve-study';
 import type { Command } from '../command';
 import { formatUsd } from '../format';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
@@ -24,9 +24,7 @@ export const validateCommand: Command = {
     const { values, positionals } = parseCommandArgs('validate', args, { set: { type: 'string', multiple: true }, json: { type: 'boolean' } }, usage);
     const file = requirePositional('validate', positionals, 'file', usage);
     const options = validateOptions('validate', z.object({ set: setOption, json: z.boolean().default(false) }), values);
-    // Any path is treated as a file here, even a bare name, so `validate study.json` never hits the catalog.
-    const ref = file.includes('/') ? file : `./${file}`;
-    const { definition } = resolveStudy(ref, parseSets(options.set));
+    const { definition } = resolveDefinitionFile(file, parseSets(options.set));
     const plans = definition.providers.map((provider) => {
       try {
         const plan = planStudy(definition, { provider });

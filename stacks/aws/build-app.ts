@@ -8,7 +8,7 @@ import { App, type AppProps } from 'aws-cdk-lib/core';
 import { CATALOG } from '../../experiments/catalog';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
-import { resolveStudy } from '../../experiments/resolve-study';
+import { resolveDefinitionFile, resolveStudy } from '../../experiments/resolve-study';
 import type { AwsAppContext } from './app-context';
 import { prepareStudy, type PreparedStudy } from './prepare-study';
 import { loadAwsBundles, type AwsBundles, type BundleNeeds } from './runtime-bundles';
@@ -60,20 +60,23 @@ export function studyListText(): string {
 
 /** Plans every study the context names; refusals (unknown study, over budget, limits) throw before any stack exists. */
 export function planStudiesFromContext(context: AwsAppContext): StudyPlan[] {
-  const refs = [...new Set([...(context.study ?? []), ...(context.definition ? [context.definition] : [])])];
-  if (refs.length === 0) {
+  const studies = [...new Set(context.study ?? [])];
+  if (studies.length === 0 && !context.definition) {
     throw new AppUsageError(
       `no study given: run \`npx cdk synth -c study=<id>\` (several: -c study=a,b; your own: -c definition=<file>). Studies: ${studyListText()}`,
     );
   }
-  return refs.map((ref) => {
-    const { definition } = resolveStudy(ref, context.sets);
-    return planStudy(definition, {
+  const definitions = [
+    ...studies.map((id) => resolveStudy(id, context.sets).definition),
+    ...(context.definition ? [resolveDefinitionFile(context.definition, context.sets).definition] : []),
+  ];
+  return definitions.map((definition) =>
+    planStudy(definition, {
       provider: 'aws',
       region: context.region,
       budget: context.budget !== undefined ? { maxUsd: context.budget } : undefined,
-    });
-  });
+    }),
+  );
 }
 
 /** Plans and admits every study the context names (no CDK yet): every refusal happens here. */

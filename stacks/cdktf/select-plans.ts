@@ -21,7 +21,7 @@ import { PlanRefusedError, ValidationError, problemsFromZod } from '../../experi
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { StudyDefinition } from '../../experiments/schema';
-import { buildCatalogStudy, catalogStudy, parseSets, resolveStudy } from '../../experiments/resolve-study';
+import { buildCatalogStudy, catalogStudy, parseSets, resolveDefinitionFile } from '../../experiments/resolve-study';
 
 export const CDKTF_PROVIDERS = ['gcp', 'azure'] as const;
 export type CdktfProvider = (typeof CDKTF_PROVIDERS)[number];
@@ -87,7 +87,7 @@ export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}):
   const o = parsed.data;
   const sets = parseSets((o.CURTAIN_SET ?? '').split(/[;\n]/).map((pair) => pair.trim()).filter((pair) => pair !== ''));
   // A user definition is always explicit; catalog studies are explicit when CURTAIN_STUDY names them.
-  const userDefinition = o.CURTAIN_DEFINITION ? resolveStudy(o.CURTAIN_DEFINITION.includes('/') ? o.CURTAIN_DEFINITION : `./${o.CURTAIN_DEFINITION}`, sets).definition : null;
+  const userDefinition = o.CURTAIN_DEFINITION ? resolveDefinitionFile(o.CURTAIN_DEFINITION, sets).definition : null;
   const explicit = userDefinition ? [userDefinition.id] : list(o.CURTAIN_STUDY);
   if (!userDefinition) for (const id of explicit) catalogStudy(id); // unknown ids fail with a suggestion
   const studies = explicit.length > 0 ? explicit : CATALOG.map((s) => s.id);

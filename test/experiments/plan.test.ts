@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { PlanRefusedError } from '../../experiments/errors';
+import { InputFileError, PlanRefusedError } from '../../experiments/errors';
 import { shardRequestRange } from '../../experiments/expand-schedule';
 import { planStudy } from '../../experiments/plan';
 import type { BurstStep } from '../../experiments/plan-schema';
-import { buildCatalogStudy } from '../../experiments/resolve-study';
+import { buildCatalogStudy, resolveDefinitionFile } from '../../experiments/resolve-study';
 import { validDefinition } from './fixtures';
 
 const root = path.resolve(__dirname, '../..');
@@ -153,5 +153,12 @@ describe('budget verdict', () => {
     expect(plan.invocations).toBe(10);
     expect(plan.maxAttempts).toBe(40);
     expect(plan.budget.verdict).toBe('over');
+  });
+});
+
+describe('resolveDefinitionFile', () => {
+  test('always reads a file, even when the name looks like a catalog study', () => {
+    expect(() => resolveDefinitionFile('coldstart')).toThrow(InputFileError);
+    expect(() => resolveDefinitionFile('coldstart')).toThrow(/coldstart: no such file/);
   });
 });
