@@ -32,6 +32,8 @@ export interface HostingCapabilities {
   defaultConcurrencyLimit: number;
   /** vCPU share per memory size, where the provider couples them (null when it does not expose one). */
   vcpuForMemoryMb: ((memoryMb: number) => number) | null;
+  /** Largest synchronous invocation payload, bytes, each way (the planner refuses larger payload paddings). */
+  maxPayloadBytes: { request: number; response: number };
 }
 
 export interface ProviderCapabilities {
@@ -53,6 +55,12 @@ export interface ProviderCapabilities {
   /** When the values above were last checked against the sources. */
   checked: string;
 }
+
+const MiB = 1024 * 1024;
+const MB = 1_000_000;
+
+/** The local platform's payload limit, exported for its front door and the driver's HTTP answer limit. */
+export const LOCAL_MAX_PAYLOAD_BYTES = { request: 6 * MiB, response: 6 * MiB } as const;
 
 const range = (minMb: number, maxMb: number, stepMb: number): MemoryOptions => ({
   kind: 'range',
@@ -102,6 +110,8 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         maxTimeoutSeconds: 900,
         defaultConcurrencyLimit: 1000,
         vcpuForMemoryMb: awsVcpuForMemoryMb,
+        // Lambda quotas: "Invocation payload (request and response): 6 MB each for synchronous".
+        maxPayloadBytes: { request: 6 * MiB, response: 6 * MiB },
       },
     },
     maxTenants: 2,
@@ -131,6 +141,8 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 100,
         vcpuForMemoryMb: gcpVcpuForMemoryMb,
+        // Cloud Run functions quotas: 32 MB HTTP request and response (2nd gen).
+        maxPayloadBytes: { request: 32 * MiB, response: 32 * MiB },
       },
     },
     maxTenants: 2,
@@ -160,6 +172,8 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         maxTimeoutSeconds: 600,
         defaultConcurrencyLimit: 200,
         vcpuForMemoryMb: null,
+        // HTTP trigger: request bodies up to 100 MB (host maxRequestBodySize); the schema's 32 MiB ceiling binds first.
+        maxPayloadBytes: { request: 100 * MB, response: 100 * MB },
       },
       flex: {
         name: 'flex',
@@ -170,6 +184,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 1000,
         vcpuForMemoryMb: null,
+        maxPayloadBytes: { request: 100 * MB, response: 100 * MB },
       },
     },
     maxTenants: 2,
@@ -199,6 +214,9 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 1000,
         vcpuForMemoryMb: awsVcpuForMemoryMb,
+        // As Lambda's, so a payload sweep that plans for AWS also runs locally; the front door and the
+        // driver's answer limit derive from these values (local/platform/front-door.ts, invokers/http.ts).
+        maxPayloadBytes: LOCAL_MAX_PAYLOAD_BYTES,
       },
     },
     maxTenants: 4,

@@ -8,7 +8,7 @@
  */
 import { taskExpectedDurationMs } from '../probe-runtime/contracts/task';
 import { CAPABILITIES, gcpVcpuForMemoryMb } from './capabilities';
-import type { PlanCost, PlanFunction, PlanStep } from './plan-schema';
+import { burstSendSpanMs, type PlanCost, type PlanFunction, type PlanStep } from './plan-schema';
 import { priceTableFor, type PriceTable } from './prices';
 import type { ProviderId } from './schema';
 
@@ -44,7 +44,9 @@ export const UPDATE_SETTLE_SECONDS: Record<ProviderId, number> = { aws: 5, gcp: 
 
 export interface CostUnits {
   probeRequests: number;
+  /** GB-seconds of every probe, and (only when the plan has arm64 functions) the part of them on arm64. */
   probeGbSeconds: number;
+  probeGbSecondsArm64?: number;
   probeVcpuSeconds: number;
   driverRequests: number;
   driverGbSeconds: number;
@@ -97,13 +99,14 @@ export function estimateUnits(provider: ProviderId, functions: PlanFunction[], s
       const seconds = billed(step.barrierMs + taskMs + a.probeOverheadMs + cold) / 1000;
       units.probeRequests += 1;
       units.probeGbSeconds += (f.memoryMb / 1024) * seconds;
+      if (f.architecture === 'arm64') units.probeGbSecondsArm64 = (units.probeGbSecondsArm64 ?? 0) + (f.memoryMb / 1024) * seconds;
       units.probeVcpuSeconds += (f.vcpu ?? 0) * seconds;
     }
     for (const key of step.targets) fresh.delete(key);
     records += step.requests;
 
     const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
-    const driverSeconds = billed(step.barrierMs + waves * (taskMs + a.requestLatencyMs) + a.driverOverheadMs) / 1000;
+    const driverSeconds = billed(step.barrierMs + burstSendSpanMs(step) + waves * (taskMs + a.requestLatencyMs) + a.driverOverheadMs) / 1000;
     units.driverRequests += step.shards;
     units.driverGbSeconds += step.shards * (caps.driverMemoryMb / 1024) * driverSeconds;
     units.driverVcpuSeconds += step.shards * gcpVcpuForMemoryMb(caps.driverMemoryMb) * driverSeconds;
@@ -120,12 +123,15 @@ export function estimateUnits(provider: ProviderId, functions: PlanFunction[], s
   return units;
 }
 
-export function priceUnits(provider: ProviderId, units: CostUnits, prices: PriceTable, armProbes: boolean): PlanCost['breakdown'] {
-  const gbSecond = armProbes && prices.computeGbSecondArm !== undefined ? prices.computeGbSecondArm : prices.computeGbSecond;
+export function priceUnits(provider: ProviderId, units: CostUnits, prices: PriceTable): PlanCost['breakdown'] {
+  // arm64 GB-seconds at the arm64 price where the provider has one; the rest (x86_64) at the base price.
+  const arm = units.probeGbSecondsArm64 ?? 0;
+  const armPrice = prices.computeGbSecondArm ?? prices.computeGbSecond;
+  const probeCompute = (units.probeGbSeconds - arm) * prices.computeGbSecond + arm * armPrice;
   const vcpuSecond = prices.computeVcpuSecond ?? 0;
   const driverVcpu = provider === 'gcp' ? units.driverVcpuSeconds * vcpuSecond : 0;
   return {
-    probes: units.probeGbSeconds * gbSecond + units.probeVcpuSeconds * vcpuSecond + units.probeRequests * prices.request,
+    probes: probeCompute + units.probeVcpuSeconds * vcpuSecond + units.probeRequests * prices.request,
     driver: units.driverGbSeconds * prices.computeGbSecond + driverVcpu + units.driverRequests * prices.request,
     orchestrator: units.orchestratorUnits * prices.orchestratorUnit,
     storage:
@@ -144,8 +150,7 @@ export function estimateCost(
 ): Omit<PlanCost, 'units'> & { units: CostUnits } {
   const prices = priceTableFor(provider, hosting);
   const units = estimateUnits(provider, functions, steps, prices);
-  const armProbes = functions.some((f) => f.architecture === 'arm64');
-  const breakdown = priceUnits(provider, units, prices, armProbes);
+  const breakdown = priceUnits(provider, units, prices);
   const usd = breakdown.probes + breakdown.driver + breakdown.orchestrator + breakdown.storage + breakdown.logs;
   const a = COST_ASSUMPTIONS;
   return {

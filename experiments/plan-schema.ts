@@ -62,13 +62,39 @@ export const BurstStep = z.strictObject({
   requestsPerShard: z.number().int().min(1),
   /** In-flight limit inside one shard: ceil(concurrency / shards). */
   shardConcurrency: z.number().int().min(1),
+  /**
+   * Per-function in-flight limit inside one shard (definition `concurrencyPerTarget`): max(1, floor(c / shards)).
+   * Absent: no per-function limit. (Optional fields are absent rather than null, so plans without them keep their hashes.)
+   */
+  shardTargetConcurrency: z.number().int().min(1).optional(),
+  /** Padding bytes the driver adds to each request; absent: none. */
+  requestBytes: z.number().int().min(0).optional(),
+  /** Padding bytes each probe adds to its response; absent: none. */
+  responseBytes: z.number().int().min(0).optional(),
+  /**
+   * Open-loop arrivals: request r is sent sendOffsetsMs[r] ms after the step's start (non-decreasing,
+   * one per request). Absent: every request leaves at once (within the concurrency limits).
+   */
+  sendOffsetsMs: z.array(z.number().int().min(0)).optional(),
 });
 export type BurstStep = z.output<typeof BurstStep>;
+
+/** The time from a burst step's start to its last planned send (open-loop arrivals), ms; 0 when all leave at once. */
+export function burstSendSpanMs(step: Pick<BurstStep, 'sendOffsetsMs'>): number {
+  const offsets = step.sendOffsetsMs;
+  return offsets && offsets.length > 0 ? offsets[offsets.length - 1]! : 0;
+}
 
 export const WaitStep = z.strictObject({
   ...stepBase,
   kind: z.literal('wait'),
-  seconds: z.number().positive(),
+  /** Planned length, seconds (for an anchored wait: until its anchor, on the plan's expected clock; may be 0). */
+  seconds: z.number().min(0),
+  /**
+   * Anchored wait: it ends this many seconds after the run's start (run.json startedAt), or at once
+   * when that time has passed, whatever earlier steps took. Absent: a plain wait of `seconds`.
+   */
+  untilSeconds: z.number().min(0).optional(),
 });
 export type WaitStep = z.output<typeof WaitStep>;
 

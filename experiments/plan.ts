@@ -7,12 +7,12 @@
  */
 import { CAPABILITIES } from './capabilities';
 import { canonicalJson, contentHash } from './canonical-json';
-import { COST_ASSUMPTIONS, estimateCost, UPDATE_SETTLE_SECONDS } from './cost';
+import { estimateCost } from './cost';
 import { PlanRefusedError, parseOrThrow } from './errors';
 import { expandSchedule } from './expand-schedule';
 import { expandFunctions } from './plan-functions';
 import { PLAN_SCHEMA_VERSION, type PlanStep, StudyPlan } from './plan-schema';
-import { taskExpectedDurationMs } from '../probe-runtime/contracts/task';
+import { plannedStepSeconds } from './planned-duration';
 import { type ProviderId, StudyDefinition } from './schema';
 
 export interface PlanOptions {
@@ -44,6 +44,7 @@ export function planStudy(definitionInput: unknown, options: PlanOptions): Study
   const { functions, adaptations, refusals } = expandFunctions(definition, options.provider, hosting);
   if (refusals.length > 0) throw new PlanRefusedError(definition.id, options.provider, refusals);
   const schedule = expandSchedule({
+    provider: options.provider,
     definition,
     functions,
     hosting,
@@ -53,7 +54,7 @@ export function planStudy(definitionInput: unknown, options: PlanOptions): Study
   if (schedule.refusals.length > 0) throw new PlanRefusedError(definition.id, options.provider, schedule.refusals);
   const steps = schedule.steps;
 
-  const warnings: string[] = [];
+  const warnings: string[] = [...schedule.warnings];
   const peak = Math.max(0, ...steps.map((s) => (s.kind === 'burst' ? s.concurrency : 0)));
   if (peak > hosting.defaultConcurrencyLimit) {
     warnings.push(
@@ -106,17 +107,10 @@ export function planStudy(definitionInput: unknown, options: PlanOptions): Study
   return StudyPlan.parse({ ...plain, hash: contentHash(plain) });
 }
 
-/** Expected wall time: waits, update settling, and each burst's barrier and waves of requests. */
+/** Expected wall time: waits, update settling, and each burst's barrier, send span and waves of requests. */
 function estimateSeconds(provider: ProviderId, steps: PlanStep[]): number {
   let seconds = 0;
-  for (const step of steps) {
-    if (step.kind === 'wait') seconds += step.seconds;
-    else if (step.kind === 'update') seconds += UPDATE_SETTLE_SECONDS[provider];
-    else {
-      const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
-      seconds += (step.barrierMs + waves * (taskExpectedDurationMs(step.task) + COST_ASSUMPTIONS.requestLatencyMs)) / 1000 + 1;
-    }
-  }
+  for (const step of steps) seconds += plannedStepSeconds(provider, step);
   return seconds;
 }
 
