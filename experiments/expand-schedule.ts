@@ -168,12 +168,13 @@ export function expandSchedule(options: ExpandOptions): ScheduleExpansion {
             refusals.add(`${where}.arrival: the arrival process sends no request`);
             return;
           }
-          // Each chunk starts at t0 + its start on the run's clock, then the item lasts the process's duration.
+          // The first chunk starts when reached; chunk k at t0 + its start on the run's clock (t0: the planned
+          // start in whole seconds); then the item lasts the process's duration.
           const t0 = Math.ceil(clock);
           for (const chunk of compiled.chunks) {
             if (full()) return;
             if (chunk.offsetsMs.length === 0) continue;
-            pushAnchoredWait(t0 + chunk.startSeconds);
+            if (chunk.startSeconds > 0) pushAnchoredWait(t0 + chunk.startSeconds);
             push(burst(chunk.offsetsMs.length, chunk.offsetsMs));
           }
           pushAnchoredWait(t0 + compiled.durationSeconds);

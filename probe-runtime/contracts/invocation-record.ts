@@ -51,5 +51,16 @@ export const InvocationRecord = z.strictObject({
   /** Transport status where there is one (HTTP status, Lambda StatusCode). */
   transportStatus: z.number().int().nullable(),
   response: ProbeResponse.nullable(),
+  /**
+   * Added after v1's first release (optional, so earlier records stay valid). Open-loop steps only:
+   * when the plan scheduled the send (epoch ms, driver clock); sentAt − scheduledAt is the driver's lag.
+   */
+  scheduledAt: z.number().optional(),
+  /**
+   * Added after v1's first release (optional). Payload-size steps only: the bytes of the JSON bodies
+   * of the last attempt, as sent and as received (null without an answer). The response's padding
+   * itself is not stored.
+   */
+  bodyBytes: z.strictObject({ request: z.number().int().min(0), response: z.number().int().min(0).nullable() }).optional(),
 });
 export type InvocationRecord = z.output<typeof InvocationRecord>;

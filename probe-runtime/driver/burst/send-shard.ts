@@ -3,8 +3,14 @@
  * request of the shard, whatever happens: failures become `error`, `throttled`
  * or `timeout` records, and requests never sent (the stop signal fired first)
  * become `skipped` records. Nothing the plan asked for goes missing.
+ *
+ * Requests leave in index order as soon as three limits allow: the shard's
+ * in-flight limit (shardConcurrency), the per-function limit
+ * (shardTargetConcurrency, when the plan sets one) and, for open-loop steps, the
+ * request's planned send time (step start + sendOffsetsMs[r]).
  */
 import { requestTarget, shardRequestRange } from '../../../experiments/expand-schedule';
+import { paddingOf } from '../../../experiments/payload';
 import type { BurstShardEvent } from '../../contracts/driver-event';
 import { INVOCATION_RECORD_VERSION, type InvocationRecord } from '../../contracts/invocation-record';
 import { PROBE_PROTOCOL_VERSION } from '../../contracts/probe-wire';
@@ -63,6 +69,9 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
     await ctx.invoker.prepare(addresses, { freshConnections }).catch(() => undefined);
   }
 
+  // Payload-size steps: one padding string for the whole shard (strings are immutable, so it is shared).
+  const padding = step.requestBytes ? { payload: paddingOf(step.requestBytes) } : {};
+  const responseBytes = step.responseBytes ? { responseBytes: step.responseBytes } : {};
   let attempts = 0;
   const sendRequest = async (i: number): Promise<void> => {
     const request = start + i;
@@ -75,7 +84,7 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
         address: addressOf(request),
         freshConnection: step.freshConnection,
         timeoutMs: step.timeoutMs,
-        request: { v: PROBE_PROTOCOL_VERSION, study: event.study, run: event.run, step: step.index, request, attempt, target, task: step.task, barrierAt },
+        request: { v: PROBE_PROTOCOL_VERSION, study: event.study, run: event.run, step: step.index, request, attempt, target, task: step.task, barrierAt, ...padding, ...responseBytes },
       });
       results[i] = { attempts: attempt, last };
       if (last.status === 'ok' || attempt > step.retries || ctx.stop?.aborted) return;
@@ -84,14 +93,19 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
     }
   };
 
-  // At most shardConcurrency requests in flight. Workers start synchronously, so
-  // the first wave of sends leaves in one tight loop (the send spread the bench measures).
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count && !ctx.stop?.aborted) await sendRequest(next++);
-  };
+  // Open-loop steps: request i is due at the step's start + its offset (the same anchor as the barrier's).
+  const anchor = event.stepStartedAt !== undefined ? Date.parse(event.stepStartedAt) : startedAt;
+  const dueAt = step.sendOffsetsMs ? (i: number) => anchor + step.sendOffsetsMs![start + i]! : null;
   try {
-    await Promise.all(Array.from({ length: Math.min(step.shardConcurrency, count) }, worker));
+    await dispatch(count, {
+      concurrency: step.shardConcurrency,
+      targetConcurrency: step.shardTargetConcurrency ?? Number.POSITIVE_INFINITY,
+      targetOf: (i) => requestTarget(step, start + i),
+      dueAt,
+      clock: ctx.clock,
+      stop: ctx.stop,
+      send: sendRequest,
+    });
   } finally {
     ctx.invoker.release?.();
   }
@@ -99,6 +113,7 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
   const records = Array.from({ length: count }, (_, i): InvocationRecord => {
     const request = start + i;
     const done = results[i];
+    const scheduled = dueAt ? { scheduledAt: dueAt(i) } : {};
     const common = {
       v: INVOCATION_RECORD_VERSION,
       study: event.study,
@@ -115,6 +130,7 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
     if (!done) {
       return {
         ...common,
+        ...scheduled,
         attempts: 0,
         sentAt: null,
         receivedAt: null,
@@ -128,6 +144,7 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
     const { last } = done;
     return {
       ...common,
+      ...scheduled,
       attempts: done.attempts,
       sentAt: last.sentAt,
       receivedAt: last.receivedAt,
@@ -136,6 +153,7 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
       error: last.error,
       transportStatus: last.transportStatus,
       response: last.response,
+      ...(step.requestBytes || step.responseBytes ? { bodyBytes: last.bodyBytes } : {}),
     };
   });
   return { records, attempts, startedAt, barrierAt };
@@ -144,4 +162,69 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
 function stopReason(signal: AbortSignal | undefined): string {
   const reason: unknown = signal?.reason;
   return reason === undefined || reason === '' ? 'interrupted' : errorText(reason);
+}
+
+interface DispatchOptions {
+  concurrency: number;
+  targetConcurrency: number;
+  targetOf(i: number): string;
+  /** When request i may leave (epoch ms on `clock`); null: at once. */
+  dueAt: ((i: number) => number) | null;
+  clock: EpochClock;
+  stop?: AbortSignal;
+  send(i: number): Promise<void>;
+}
+
+/**
+ * Starts requests 0..count-1 in order as the limits allow, and resolves when every started one has
+ * ended (requests never started, because the stop signal fired, are left to the caller). Requests
+ * that are due together start in one synchronous loop, so a burst's first wave leaves together.
+ */
+function dispatch(count: number, o: DispatchOptions): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const pending = Array.from({ length: count }, (_, i) => i);
+    const perTarget = new Map<string, number>();
+    let inFlight = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      o.stop?.removeEventListener('abort', onStop);
+      resolve();
+    };
+    const onStop = () => {
+      if (inFlight === 0) finish();
+    };
+    const pump = (): void => {
+      clearTimeout(timer);
+      timer = undefined;
+      while (inFlight < o.concurrency && pending.length > 0 && !o.stop?.aborted) {
+        const now = o.clock.now();
+        // The first pending request whose function has a free slot; it must also be due (offsets are sorted,
+        // so when the first such request is not due yet, no later one is).
+        const at = pending.findIndex((i) => (perTarget.get(o.targetOf(i)) ?? 0) < o.targetConcurrency);
+        if (at < 0) break;
+        const i = pending[at]!;
+        const due = o.dueAt ? o.dueAt(i) : now;
+        if (due > now) {
+          timer ??= setTimeout(pump, Math.max(1, due - now));
+          break;
+        }
+        pending.splice(at, 1);
+        const target = o.targetOf(i);
+        inFlight += 1;
+        perTarget.set(target, (perTarget.get(target) ?? 0) + 1);
+        void o.send(i).finally(() => {
+          inFlight -= 1;
+          perTarget.set(target, perTarget.get(target)! - 1);
+          pump();
+        });
+      }
+      if (inFlight === 0 && (pending.length === 0 || o.stop?.aborted)) finish();
+    };
+    o.stop?.addEventListener('abort', onStop);
+    pump();
+  });
 }

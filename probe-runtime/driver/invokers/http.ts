@@ -11,6 +11,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { MAX_PAYLOAD_BYTES, PAYLOAD_ENVELOPE_BYTES } from '../../../experiments/payload';
 import { HTTP_THROTTLE_STATUSES, localInvokePath } from '../../contracts/http-invoke';
 import { errorText, truncateText } from '../errors';
 import type { InvokeAttempt, InvokeOutcome, Invoker } from '../invoker';
@@ -18,8 +19,11 @@ import { headerValue, httpRequest, requireTlsUnlessLoopback } from '../net/http-
 import { PreconnectedSockets } from '../net/preconnect';
 import { type HttpAuth, noAuth } from './http-auth';
 
-/** A probe answer is a few KB; anything this large is broken and is cut off. */
-const MAX_PROBE_ANSWER_BYTES = 1024 * 1024;
+/**
+ * A probe answer is a few KB plus the response padding a payload-size step asks for (at most the
+ * definition schema's ceiling); anything larger is broken and is cut off.
+ */
+const MAX_PROBE_ANSWER_BYTES = MAX_PAYLOAD_BYTES + PAYLOAD_ENVELOPE_BYTES;
 
 export interface HttpInvokerOptions {
   /** deployment target → URL; by default the target is the URL itself. */

@@ -53,4 +53,6 @@ export const checkProbeRequest: Check<ProbeRequest> = object<ProbeRequest>({
   task,
   barrierAt: nullable(number),
   sentAt: number,
+  payload: optional(string()),
+  responseBytes: optional(int(0)),
 });

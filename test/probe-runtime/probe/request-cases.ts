@@ -36,6 +36,8 @@ export const VALID_REQUESTS: RequestCase[] = [
   { name: 'background defaults', input: withTask({ name: 'background' }) },
   { name: 'background explicit', input: withTask({ name: 'background', durationMs: 10 }) },
   { name: 'float sentAt', input: { ...base, sentAt: 1.5 } },
+  { name: 'payload padding and response size', input: { ...base, payload: 'xxxx', responseBytes: 1024 } },
+  { name: 'empty payload, zero response size', input: { ...base, payload: '', responseBytes: 0 } },
 ];
 
 export const INVALID_REQUESTS: RequestCase[] = [
@@ -57,6 +59,10 @@ export const INVALID_REQUESTS: RequestCase[] = [
   { name: 'attempt 0', input: { ...base, attempt: 0 } },
   { name: 'empty target', input: { ...base, target: '' } },
   { name: 'unknown top-level key', input: { ...base, extra: true } },
+  { name: 'payload a number', input: { ...base, payload: 5 } },
+  { name: 'negative response size', input: { ...base, responseBytes: -1 } },
+  { name: 'fractional response size', input: { ...base, responseBytes: 1.5 } },
+  { name: 'response size as string', input: { ...base, responseBytes: '10' } },
   { name: 'missing task', input: without('task') },
   { name: 'task null', input: withTask(null) },
   { name: 'task array', input: withTask([]) },
