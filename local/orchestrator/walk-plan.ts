@@ -15,6 +15,7 @@ import type { RunStatus } from '../../probe-runtime/contracts/run-manifest';
 import type { ResultSink } from '../../probe-runtime/driver/sinks/result-sink';
 import type { Random } from '../random';
 import type { TimeScale } from '../time-scale';
+import { anchoredWaitRealMs, runStartedAtMs } from './anchored-wait';
 import { callDriver, type DriverCallResult, type DriverCommand } from './driver-process';
 import { writeFallbackShard } from './fallback-records';
 
@@ -72,9 +73,12 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
 
   let stepsCompleted = 0;
   let started = false;
+  const calledStartAt = Date.now();
   const opened = await call({ ...common, action: 'start-run' });
   if (opened.ok) started = true;
   else fail({ step: -1, shard: null, message: `start-run: ${opened.message}` });
+  // Anchored waits count from the run's start as the driver recorded it.
+  const runStart = (opened.ok ? runStartedAtMs(opened.summary) : null) ?? calledStartAt;
 
   let next = 0;
   if (started) {
@@ -82,7 +86,11 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
       const step = plan.steps[next]!;
       options.onEvent?.({ kind: 'step', step, startedAt: Date.now() });
       if (step.kind === 'wait') {
-        await sleep(options.timeScale.realMs(step.seconds * 1000), undefined, { signal: options.interrupt }).catch(() => undefined);
+        const realMs =
+          step.untilSeconds !== undefined
+            ? anchoredWaitRealMs(step.untilSeconds, runStart, Date.now(), options.timeScale)
+            : options.timeScale.realMs(step.seconds * 1000);
+        await sleep(realMs, undefined, { signal: options.interrupt }).catch(() => undefined);
         if (options.interrupt.aborted) break;
       } else if (step.kind === 'update') {
         try {

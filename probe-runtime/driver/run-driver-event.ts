@@ -4,6 +4,7 @@
  * plan and deployment, pick an invoker and a sink, and call runDriverEvent.
  */
 import type { StudyPlan } from '../../experiments/plan-schema';
+import { anchoredWaitTimes } from '../contracts/anchored-waits';
 import { planKey, runManifestKey, shardKey } from '../contracts/bucket-layout';
 import type { Deployment } from '../contracts/deployment';
 import { type BurstShardEvent, BurstShardSummary, DRIVER_EVENT_VERSION, type DriverEvent } from '../contracts/driver-event';
@@ -35,6 +36,10 @@ export interface RunStartedSummary {
   study: string;
   run: string;
   keys: { plan: string; run: string };
+  /** The run's start (run.json startedAt): what anchored waits count from. */
+  startedAt: string;
+  /** Plans with anchored waits: when each ends, by anchorKey (contracts/anchored-waits.ts). */
+  waitUntil?: Record<string, string>;
 }
 
 export interface RunFinishedSummary {
@@ -80,7 +85,8 @@ async function startRun(event: Extract<DriverEvent, { action: 'start-run' }>, de
   // A repeated start-run (an orchestrator retry) keeps the original start time.
   const startedAt = existing?.startedAt ?? isoFromEpochMs(clock.now());
   await deps.sink.put(keys.run, manifestText(openedManifest(deps.plan, deps.deployment, event.run, startedAt, deps)), JSON_CONTENT_TYPE);
-  return { v: DRIVER_EVENT_VERSION, action: 'start-run', study: event.study, run: event.run, keys };
+  const waitUntil = anchoredWaitTimes(deps.plan, Date.parse(startedAt));
+  return { v: DRIVER_EVENT_VERSION, action: 'start-run', study: event.study, run: event.run, keys, startedAt, ...(waitUntil ? { waitUntil } : {}) };
 }
 
 async function runBurst(event: BurstShardEvent, deps: DriverDeps): Promise<BurstShardSummary> {

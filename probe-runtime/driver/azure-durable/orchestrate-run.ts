@@ -7,7 +7,9 @@
  *   start-run → activity `curtainDriverEvent`
  *   burst     → one `curtainDriverEvent` per shard, all shards at once (Task.all),
  *               sharing one `stepStartedAt` so they share one barrier
- *   wait      → a durable timer (no compute is billed while it sleeps)
+ *   wait      → a durable timer (no compute is billed while it sleeps); a wait anchored to the
+ *               run's start fires at the time start-run returned for it, or not at all when
+ *               that time has passed (contracts/anchored-waits.ts)
  *   update    → activity `curtainUpdate` (ARM: the probe app's settings)
  *   finish-run→ `curtainDriverEvent`, always, with status `failed` when anything failed
  *
@@ -21,6 +23,7 @@
  * `currentUtcDateTime`, never from the clock.
  */
 import type { BurstStep, StudyPlan, UpdateStep } from '../../../experiments/plan-schema';
+import { anchorKey, isAnchoredWait } from '../../contracts/anchored-waits';
 import { DRIVER_EVENT_VERSION, type DriverEvent } from '../../contracts/driver-event';
 import type { ActivityOutcome, RunFailure, RunInput, RunOutcome, UpdateRequest } from './durable-contract';
 import { ACTIVITY } from './durable-contract';
@@ -40,10 +43,15 @@ export function* orchestrateRun<TTask>(df: DurablePort<TTask>, plan: StudyPlan, 
 
   const started = yield* callDriver(df, { ...common, action: 'start-run' }, -1, null, failures);
   if (started) {
+    const waitUntil = (started.result as { waitUntil?: Record<string, string> } | null)?.waitUntil ?? {};
     for (const step of plan.steps) {
       const before = failures.length;
       if (step.kind === 'burst') yield* runBurst(df, common, step, failures);
-      else if (step.kind === 'wait') yield df.createTimer(new Date(df.currentUtcDateTime.getTime() + step.seconds * 1000));
+      else if (isAnchoredWait(step)) {
+        const fireAt = Date.parse(waitUntil[anchorKey(step.index)] ?? '');
+        if (!Number.isFinite(fireAt)) failures.push({ step: step.index, shard: null, message: 'start-run returned no time for this anchored wait' });
+        else if (fireAt > df.currentUtcDateTime.getTime()) yield df.createTimer(new Date(fireAt));
+      } else if (step.kind === 'wait') yield df.createTimer(new Date(df.currentUtcDateTime.getTime() + step.seconds * 1000));
       else yield* runUpdate(df, plan, step, failures);
       if (failures.length === before) stepsCompleted += 1;
     }
@@ -95,22 +103,22 @@ function* runUpdate<TTask>(df: DurablePort<TTask>, plan: StudyPlan, step: Update
   }
 }
 
-/** Calls the driver activity; records and returns false on failure. */
+/** Calls the driver activity; records a failure and returns null, or returns the successful outcome. */
 function* callDriver<TTask>(
   df: DurablePort<TTask>,
   event: DriverEvent,
   step: number,
   shard: number | null,
   failures: RunFailure[],
-): Generator<TTask, boolean, unknown> {
+): Generator<TTask, Extract<ActivityOutcome, { ok: true }> | null, unknown> {
   try {
     const outcome = (yield df.callActivity(ACTIVITY.driverEvent, event)) as ActivityOutcome;
-    if (outcome.ok) return true;
+    if (outcome.ok) return outcome;
     failures.push({ step, shard, message: outcome.message });
   } catch (error) {
     failures.push({ step, shard, message: errorMessage(error) });
   }
-  return false;
+  return null;
 }
 
 function errorMessage(error: unknown): string {

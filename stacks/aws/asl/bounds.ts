@@ -107,13 +107,17 @@ function updateSeconds(): number {
  */
 export function executionTimeoutSeconds(plan: StudyPlan, options: BoundOptions): number {
   const driverTask = driverTimeoutSeconds(plan) + 60;
-  let seconds = 2 * taskSeconds(driverTask, DRIVER_CONTROL_RETRY); // start-run, finish-run
-  seconds += options.resetFunctions * updateSeconds();
+  const startRun = taskSeconds(driverTask, DRIVER_CONTROL_RETRY);
+  // Elapsed since the execution's start, step by step.
+  let seconds = startRun + options.resetFunctions * updateSeconds();
   for (const step of plan.steps) {
-    if (step.kind === 'wait') seconds += Math.ceil(step.seconds);
+    // An anchored wait ends at the run's start (set during start-run) + untilSeconds, or at once.
+    if (step.kind === 'wait' && step.untilSeconds !== undefined) seconds = Math.max(seconds, startRun + Math.ceil(step.untilSeconds));
+    else if (step.kind === 'wait') seconds += Math.ceil(step.seconds);
     else if (step.kind === 'update') seconds += updateSeconds();
     else seconds += taskSeconds(driverTask, DRIVER_THROTTLE_RETRY);
   }
+  seconds += taskSeconds(driverTask, DRIVER_CONTROL_RETRY); // finish-run
   seconds += taskSeconds(driverTask, DRIVER_CONTROL_RETRY); // the failure path's finish-run
   return Math.min(STEP_FUNCTIONS_LIMITS.maxExecutionSeconds, Math.ceil(seconds));
 }

@@ -7,7 +7,9 @@
  *
  *   Init → StartRun → [reset probes] → step 0 → step 1 → … → FinishRun
  *
- *   wait    a Wait state (seconds rounded up: Wait takes whole seconds)
+ *   wait    a Wait state (seconds rounded up: Wait takes whole seconds); a wait anchored to the
+ *           run's start waits until the timestamp start-run returned for it ($.k.t, see
+ *           probe-runtime/contracts/anchored-waits.ts): JSONPath has no date arithmetic
  *   burst   one driver invocation {action: burst, step, shard 0, stepStartedAt};
  *           a Map over the shard indices when the plan splits the burst
  *   update  updateFunctionConfiguration with the function's full environment
@@ -27,6 +29,7 @@
  * generation (or memory), and the steps before their first update must see the
  * plan's initial configuration, as on a fresh deployment.
  */
+import { anchorKey, isAnchoredWait } from '../../../probe-runtime/contracts/anchored-waits';
 import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
 import type { BurstStep, StudyPlan, UpdateStep } from '../../../experiments/plan-schema';
 import type { JsonObject, MapState, State, StateMachineDefinition, TaskState } from './asl-types';
@@ -137,9 +140,11 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
     Parameters: { 'run.$': '$$.Execution.Name' },
     Next: STATE.startRun,
   };
+  const anchored = plan.steps.some(isAnchoredWait);
+  const startResult: JsonObject = { ...shardLists, ...(anchored ? { 't.$': '$.Payload.waitUntil' } : {}) };
   states[STATE.startRun] = {
     ...invokeDriver({ ...common, action: 'start-run', 'run.$': '$.run' }, DRIVER_CONTROL_RETRY),
-    ...(shardCounts.length > 0 ? { ResultSelector: shardLists, ResultPath: '$.k' } : { ResultPath: null }),
+    ...(Object.keys(startResult).length > 0 ? { ResultSelector: startResult, ResultPath: '$.k' } : { ResultPath: null }),
     Catch: catchInto(helperState(STATE.startRun, 'failed')),
     Next: afterStart,
   };
@@ -161,7 +166,9 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
     const failed = helperState(step.id, 'failed');
     switch (step.kind) {
       case 'wait':
-        states[step.id] = { Type: 'Wait', Seconds: Math.ceil(step.seconds), Next: next };
+        states[step.id] = isAnchoredWait(step)
+          ? { Type: 'Wait', TimestampPath: `$.k.t.${anchorKey(step.index)}`, Next: next }
+          : { Type: 'Wait', Seconds: Math.ceil(step.seconds), Next: next };
         return;
       case 'burst':
         states[step.id] = step.shards > 1 ? burstMap(step, next, failed) : burstTask(step, next, failed);

@@ -4,7 +4,7 @@
  * the limit checks (limits.ts) count with the same ones, so the two cannot
  * drift apart.
  */
-import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
+import { type BurstStep, burstSendSpanMs, type StudyPlan } from '../../../experiments/plan-schema';
 import { burstReserveMs } from '../../../probe-runtime/driver/host';
 import type { Retrier } from './asl-types';
 
@@ -100,7 +100,8 @@ export function pollWaitSeconds(): number {
 export function burstShardBoundSeconds(step: BurstStep, reserveMs: number): number {
   const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
   const attemptMs = step.timeoutMs * (1 + step.retries);
-  return (step.barrierMs + (waves - 1) * attemptMs + Math.max(attemptMs, reserveMs)) / 1000 + DRIVER_OVERHEAD_SECONDS;
+  // Open-loop steps first wait for their last planned send (burstSendSpanMs; 0 for the others).
+  return (step.barrierMs + burstSendSpanMs(step) + (waves - 1) * attemptMs + Math.max(attemptMs, reserveMs)) / 1000 + DRIVER_OVERHEAD_SECONDS;
 }
 
 /** The driver's Lambda timeout: room for the slowest shard of the plan. Callers check it against Lambda's maximum. */
@@ -119,7 +120,7 @@ export function driverTimeoutProblems(plan: StudyPlan): string[] {
     const bound = burstShardBoundSeconds(step, reserve);
     if (bound > LAMBDA_MAX_TIMEOUT_SECONDS) {
       problems.push(
-        `step ${step.id}: one driver shard may run ${Math.ceil(bound)} s (barrier ${step.barrierMs} ms + ${Math.ceil(step.requestsPerShard / step.shardConcurrency)} wave(s) × ${step.timeoutMs} ms × ${1 + step.retries} attempt(s)), over Lambda's ${LAMBDA_MAX_TIMEOUT_SECONDS} s limit`,
+        `step ${step.id}: one driver shard may run ${Math.ceil(bound)} s (barrier ${step.barrierMs} ms + sends spread over ${burstSendSpanMs(step)} ms + ${Math.ceil(step.requestsPerShard / step.shardConcurrency)} wave(s) × ${step.timeoutMs} ms × ${1 + step.retries} attempt(s)), over Lambda's ${LAMBDA_MAX_TIMEOUT_SECONDS} s limit`,
       );
     }
   }

@@ -12,7 +12,8 @@
  *   start-run  → http.post (OIDC) to the driver
  *   burst      → one http.post per shard, all shards in a `parallel for`,
  *                sharing one `stepStartedAt` so they share one barrier
- *   wait       → sys.sleep
+ *   wait       → sys.sleep; a wait anchored to the run's start → sys.sleep_until the time
+ *                start-run returned for it (probe-runtime/contracts/anchored-waits.ts)
  *   update     → the Cloud Functions v2 connector (functions.patch, waits for
  *                the operation), sending the function's complete environment
  *   finish-run → http.post, always: every failure is caught into `failures`
@@ -22,7 +23,8 @@
  * free of Terraform interpolation.
  */
 import { Document } from 'yaml';
-import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
+import { type BurstStep, burstSendSpanMs, type StudyPlan } from '../../../experiments/plan-schema';
+import { anchorKey, isAnchoredWait } from '../../../probe-runtime/contracts/anchored-waits';
 import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
 import { resolveUpdates } from './function-updates';
 
@@ -48,6 +50,7 @@ const CONTROL_TIMEOUT_SECONDS = 300;
 export type ScheduleEntry =
   | { kind: 'burst'; index: number; id: string; burst: string }
   | { kind: 'wait'; index: number; seconds: number }
+  | { kind: 'wait-until'; index: number; key: string }
   | {
       kind: 'update';
       index: number;
@@ -105,7 +108,7 @@ export function compileWorkflow(plan: StudyPlan, options: CompileOptions = {}): 
         return { kind: 'burst', index, id, burst: template.key };
       }
       case 'wait':
-        return { kind: 'wait', index: step.index, seconds: step.seconds };
+        return isAnchoredWait(step) ? { kind: 'wait-until', index: step.index, key: anchorKey(step.index) } : { kind: 'wait', index: step.index, seconds: step.seconds };
       case 'update': {
         const resolved = updates.get(step.index)!;
         const serviceConfig: Record<string, unknown> = { environmentVariables: resolved.after.env };
@@ -155,7 +158,7 @@ export function compileWorkflow(plan: StudyPlan, options: CompileOptions = {}): 
  */
 export function burstTimeoutSeconds(step: BurstStep): number {
   const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
-  const ms = step.barrierMs + waves * (1 + step.retries) * step.timeoutMs + 60_000;
+  const ms = step.barrierMs + burstSendSpanMs(step) + waves * (1 + step.retries) * step.timeoutMs + 60_000;
   return Math.min(WORKFLOW_LIMITS.httpTimeoutSeconds, Math.ceil(ms / 1000));
 }
 
@@ -227,6 +230,8 @@ function workflowBody(plan: StudyPlan, schedule: ScheduleEntry[], bursts: Record
     },
   ];
   const waitSteps = [{ sleep: { call: 'sys.sleep', args: { seconds: expr('s.seconds') } } }];
+  const anchored = schedule.some((entry) => entry.kind === 'wait-until');
+  const waitUntilSteps = [{ sleepUntil: { call: 'sys.sleep_until', args: { time: expr('map.get(waitUntil, s.key)') } } }];
   const updateSteps = [
     {
       patchFunction: {
@@ -253,6 +258,7 @@ function workflowBody(plan: StudyPlan, schedule: ScheduleEntry[], bursts: Record
           switch: [
             { condition: expr('s.kind == "burst"'), steps: burstSteps },
             { condition: expr('s.kind == "wait"'), steps: waitSteps },
+            ...(anchored ? [{ condition: expr('s.kind == "wait-until"'), steps: waitUntilSteps }] : []),
             { condition: expr('s.kind == "update"'), steps: updateSteps },
           ],
         },
@@ -290,13 +296,15 @@ function workflowBody(plan: StudyPlan, schedule: ScheduleEntry[], bursts: Record
         },
         {
           startRun: {
-            try: driverCall(eventCommon('start-run'), CONTROL_TIMEOUT_SECONDS),
+            try: { ...driverCall(eventCommon('start-run'), CONTROL_TIMEOUT_SECONDS), ...(anchored ? { result: 'started' } : {}) },
             except: {
               as: 'e',
               steps: [recordFailure('recordStartFailure', '-1', 'null'), { skipSchedule: { next: 'decideStatus' } }],
             },
           },
         },
+        // When each anchored wait ends, as start-run computed it from the run's start.
+        ...(anchored ? [{ anchors: { assign: [{ waitUntil: expr('started.body.waitUntil') }] } }] : []),
         {
           walk: {
             try: {

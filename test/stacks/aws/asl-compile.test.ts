@@ -22,6 +22,7 @@ import { driverTimeoutSeconds, STEP_FUNCTIONS_LIMITS, UPDATE_POLL } from '../../
 import { burstReserveMs } from '../../../probe-runtime/driver/host';
 import { DeployRefusedError, prepareStudy } from '../../../stacks/aws/prepare-study';
 import { studyTopology } from '../../../stacks/aws/study-topology';
+import { anchoredWaitsDefinition } from '../cdktf/orchestrator-trace';
 import { mixedDefinition } from './definitions';
 import { catalogPlan, definitionPlan } from './fixtures';
 
@@ -62,6 +63,28 @@ describe('compilePlan on every catalog study', () => {
     expect(path[1]).toBe(STATE.startRun);
     expect(path[path.length - 1]).toBe(STATE.finishRun);
     expect(definition.States[STATE.finishRun]).toMatchObject({ End: true });
+  });
+});
+
+describe('anchored waits', () => {
+  test('a wait anchored to the run start is a Wait on the timestamp StartRun stores ($.k.t.w<index>); the ASL is valid', () => {
+    const plan = definitionPlan(anchoredWaitsDefinition());
+    const definition = compilePlan(plan, targetsFor(plan));
+    const result = validateAsl(structuredClone(definition));
+    if (!result.isValid) throw new Error(result.errorsText());
+    expect(definition.States[STATE.startRun]).toMatchObject({ ResultSelector: { 't.$': '$.Payload.waitUntil' }, ResultPath: '$.k' });
+    for (const step of plan.steps) {
+      if (step.kind !== 'wait') continue;
+      const state = definition.States[step.id];
+      if (step.untilSeconds !== undefined) expect(state).toEqual({ Type: 'Wait', TimestampPath: `$.k.t.w${step.index}`, Next: expect.any(String) });
+      else expect(state).toMatchObject({ Type: 'Wait', Seconds: Math.ceil(step.seconds) });
+    }
+  });
+
+  test('the execution timeout covers the latest anchor, however early the run reaches it', () => {
+    const plan = definitionPlan(anchoredWaitsDefinition());
+    const latest = Math.max(...plan.steps.map((s) => (s.kind === 'wait' ? (s.untilSeconds ?? 0) : 0)));
+    expect(compilePlan(plan, targetsFor(plan)).TimeoutSeconds).toBeGreaterThan(latest);
   });
 });
 

@@ -12,6 +12,7 @@ import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { State } from '../../../stacks/aws/asl/asl-types';
 import { compilePlan, GET_FUNCTION_CONFIGURATION, LAMBDA_INVOKE, UPDATE_FUNCTION_CONFIGURATION } from '../../../stacks/aws/asl/compile-plan';
 import { UPDATE_POLL } from '../../../stacks/aws/asl/orchestration-policy';
+import { anchoredWaitsDefinition, expectedTrace, startRunAnswer } from '../cdktf/orchestrator-trace';
 import { mixedDefinition } from './definitions';
 import { catalogPlan, definitionPlan } from './fixtures';
 
@@ -25,6 +26,8 @@ type Call =
   | { kind: 'poll'; function: string };
 
 interface Behaviour {
+  /** What start-run answers (the driver's RunStartedSummary); default { ok: true }. */
+  startRunPayload?: Json;
   /** Throw from the driver when it is asked for this action (and step index, for bursts). */
   failDriver?: { action: string; step?: number; shard?: number };
   /** How many polls report InProgress before Successful (Infinity: never). */
@@ -36,6 +39,8 @@ interface Execution {
   /** Plan step states entered, in order. */
   stepsEntered: string[];
   waitsEntered: string[];
+  /** The input each Wait state of the plan was entered with. */
+  waitInputs: Map<string, unknown>;
   error: Error | null;
 }
 
@@ -66,7 +71,7 @@ async function execute(plan: StudyPlan, behaviour: Behaviour = {}): Promise<Exec
             error.name = 'DriverRefusedError';
             throw error;
           }
-          return { StatusCode: 200, Payload: { ok: true } };
+          return { StatusCode: 200, Payload: payload.action === 'start-run' && behaviour.startRunPayload ? behaviour.startRunPayload : { ok: true } };
         }
         if (state.Resource === UPDATE_FUNCTION_CONFIGURATION) {
           const variables = (params.Environment as { Variables: Record<string, string> }).Variables;
@@ -100,11 +105,15 @@ async function execute(plan: StudyPlan, behaviour: Behaviour = {}): Promise<Exec
   const stepIds = new Set(plan.steps.map((s) => s.id));
   const stepsEntered: string[] = [];
   const waitsEntered: string[] = [];
+  const waitInputs = new Map<string, unknown>();
   const consume = (async () => {
     for await (const event of run.eventLogs) {
       if (event.type !== 'StateEntered') continue;
       if (stepIds.has(event.state.name)) stepsEntered.push(event.state.name);
-      if (event.state.type === 'Wait' && stepIds.has(event.state.name)) waitsEntered.push(event.state.name);
+      if (event.state.type === 'Wait' && stepIds.has(event.state.name)) {
+        waitsEntered.push(event.state.name);
+        waitInputs.set(event.state.name, event.state.input);
+      }
     }
   })();
   let error: Error | null = null;
@@ -114,7 +123,7 @@ async function execute(plan: StudyPlan, behaviour: Behaviour = {}): Promise<Exec
     error = e as Error;
   }
   await consume;
-  return { calls, stepsEntered, waitsEntered, error };
+  return { calls, stepsEntered, waitsEntered, waitInputs, error };
 }
 
 /** The driver and update calls a plan asks for, in order: derived from the plan contract only. */
@@ -188,6 +197,31 @@ describe.each([
     const updates = execution.calls.filter((c) => c.kind === 'update').length;
     const polls = execution.calls.filter((c) => c.kind === 'poll').length;
     expect(polls).toBe(2 * updates);
+  });
+});
+
+describe('waits anchored to the run start (repeat every, untilSeconds, arrival chunks)', () => {
+  test('each anchored Wait waits for the timestamp start-run returned for its step, the others for their seconds', async () => {
+    const plan = definitionPlan(anchoredWaitsDefinition());
+    const anchoredSteps = plan.steps.filter((s) => s.kind === 'wait' && s.untilSeconds !== undefined);
+    expect(anchoredSteps.length).toBeGreaterThanOrEqual(5);
+    // A run that started long ago: every anchor has passed, so the execution does not sleep.
+    const startedAt = new Date(Date.now() - 3_600_000).toISOString();
+    const answer = startRunAnswer(plan, RUN, startedAt) as Json;
+    const execution = await execute(plan, { startRunPayload: answer });
+    expect(execution.error).toBeNull();
+    expect(execution.stepsEntered).toEqual(plan.steps.map((s) => s.id));
+    expect(inPlanOrder(execution.calls)).toEqual(expectedCalls(plan));
+    const definition = compilePlan(plan, targets(plan));
+    const expected = expectedTrace(plan, RUN, startedAt).filter((t) => t.kind === 'wait-until');
+    const waited = anchoredSteps.map((step) => {
+      const state = definition.States[step.id] as { TimestampPath?: string; Seconds?: number };
+      expect(state.Seconds).toBeUndefined();
+      // Resolve the state's TimestampPath ($.k.t.wN) in the input the execution entered it with.
+      const value = state.TimestampPath!.replace(/^\$\./, '').split('.').reduce<unknown>((node, key) => (node as Json)[key], execution.waitInputs.get(step.id));
+      return { kind: 'wait-until', until: value };
+    });
+    expect(waited).toEqual(expected);
   });
 });
 

@@ -8,7 +8,17 @@ import { planStudy } from '../../../experiments/plan';
 import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
 import { ACTIVITY, type ActivityOutcome, type RunOutcome, UpdateRequest } from '../../../probe-runtime/driver/azure-durable/durable-contract';
 import { type DurablePort, orchestrateRun } from '../../../probe-runtime/driver/azure-durable/orchestrate-run';
-import { catalogPlan, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, type RawAction, toTrace } from '../cdktf/orchestrator-trace';
+import {
+  anchoredWaitsDefinition,
+  catalogPlan,
+  CONFORMANCE_STUDIES,
+  everyStepKindDefinition,
+  expectedTrace,
+  type RawAction,
+  RUN_STARTED_AT,
+  startRunAnswer,
+  toTrace,
+} from '../cdktf/orchestrator-trace';
 
 const RUN = '20261126T120000Z-abc1';
 
@@ -24,8 +34,10 @@ interface Faults {
 
 /** Runs the orchestrator generator to completion the way the Durable runtime would. */
 function drive(plan: StudyPlan, faults: Faults = {}): { outcome: RunOutcome; actions: RawAction[] } {
-  let now = new Date('2026-11-26T12:00:00Z');
+  let now = new Date(RUN_STARTED_AT);
   const actions: RawAction[] = [];
+  const started = startRunAnswer(plan, RUN);
+  const anchors = new Set(Object.values((started.waitUntil ?? {}) as Record<string, string>));
   const df: DurablePort<FakeTask> = {
     get currentUtcDateTime() {
       return now;
@@ -37,7 +49,9 @@ function drive(plan: StudyPlan, faults: Faults = {}): { outcome: RunOutcome; act
   const run = (task: FakeTask): { value: unknown } | { error: Error } => {
     if (task.type === 'timer') {
       expect(task.fireAt.getTime()).toBeGreaterThan(now.getTime());
-      actions.push({ kind: 'wait', seconds: (task.fireAt.getTime() - now.getTime()) / 1000 });
+      // A timer at one of the instants start-run gave is an anchored wait; any other is relative.
+      if (anchors.has(task.fireAt.toISOString())) actions.push({ kind: 'wait-until', until: task.fireAt.toISOString() });
+      else actions.push({ kind: 'wait', seconds: (task.fireAt.getTime() - now.getTime()) / 1000 });
       now = task.fireAt;
       return { value: undefined };
     }
@@ -57,7 +71,8 @@ function drive(plan: StudyPlan, faults: Faults = {}): { outcome: RunOutcome; act
     now = new Date(now.getTime() + 250);
     const fault = faults.activity?.(task.name, input);
     if (fault === 'throw') return { error: new Error(`activity ${task.name} failed: host restarted`) };
-    return { value: fault ?? { ok: true, result: null } };
+    const isStart = task.name === ACTIVITY.driverEvent && (input as { action?: string }).action === 'start-run';
+    return { value: fault ?? { ok: true, result: isStart ? started : null } };
   };
 
   const gen = orchestrateRun(df, plan, { run: RUN });
@@ -75,6 +90,13 @@ describe('Durable orchestrator conformance: a fake context walks the plan', () =
     const { outcome, actions } = drive(plan);
     expect(toTrace(plan, RUN, actions)).toEqual(expectedTrace(plan, RUN));
     expect(outcome).toEqual({ run: RUN, status: 'completed', stepsCompleted: plan.steps.length, failures: [] });
+  });
+
+  it('ends waits anchored to the run start (repeat every, untilSeconds, arrival chunks) with timers at the times start-run gave', () => {
+    const plan = planStudy(anchoredWaitsDefinition(), { provider: 'azure' });
+    const { outcome, actions } = drive(plan);
+    expect(toTrace(plan, RUN, actions)).toEqual(expectedTrace(plan, RUN));
+    expect(outcome).toMatchObject({ status: 'completed', stepsCompleted: plan.steps.length });
   });
 
   it('walks every step kind on Flex Consumption: multi-shard bursts, waits as durable timers, env, refresh and memory updates', () => {

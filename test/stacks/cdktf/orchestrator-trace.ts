@@ -8,19 +8,33 @@ import { planStudy } from '../../../experiments/plan';
 import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
 import { buildCatalogStudy } from '../../../experiments/resolve-study';
 import type { ConfigChange, StudyDefinitionInput } from '../../../experiments/schema';
+import { anchoredWaitTimes, anchorKey, isAnchoredWait } from '../../../probe-runtime/contracts/anchored-waits';
 import { BurstShardEvent, DriverEvent } from '../../../probe-runtime/contracts/driver-event';
+
+/** When the fake drivers of the conformance tests say the run started (run.json startedAt). */
+export const RUN_STARTED_AT = '2026-11-26T12:00:00.000Z';
+
+/** What a driver answers to start-run (probe-runtime/driver/run-driver-event.ts), for fake drivers. */
+export function startRunAnswer(plan: StudyPlan, run: string, startedAt = RUN_STARTED_AT): Record<string, unknown> {
+  const waitUntil = anchoredWaitTimes(plan, Date.parse(startedAt));
+  return { v: 1, action: 'start-run', study: plan.study.id, run, keys: {}, startedAt, ...(waitUntil ? { waitUntil } : {}) };
+}
 
 export type TraceEvent =
   | { kind: 'start-run'; run: string }
   | { kind: 'burst'; step: BurstStep; shards: number[] }
   | { kind: 'wait'; seconds: number }
+  /** A wait anchored to the run's start: it must end at exactly this instant (ISO 8601). */
+  | { kind: 'wait-until'; until: string }
   | { kind: 'update'; function: string; generation: string; change: ConfigChange }
   | { kind: 'finish-run'; status: string; stepsCompleted: number; failures: { step: number; shard: number | null }[] };
 
-export function expectedTrace(plan: StudyPlan, run: string): TraceEvent[] {
+export function expectedTrace(plan: StudyPlan, run: string, startedAt = RUN_STARTED_AT): TraceEvent[] {
   const trace: TraceEvent[] = [{ kind: 'start-run', run }];
+  const anchors = anchoredWaitTimes(plan, Date.parse(startedAt)) ?? {};
   for (const step of plan.steps) {
     if (step.kind === 'burst') trace.push({ kind: 'burst', step, shards: range(step.shards) });
+    else if (isAnchoredWait(step)) trace.push({ kind: 'wait-until', until: anchors[anchorKey(step.index)]! });
     else if (step.kind === 'wait') trace.push({ kind: 'wait', seconds: step.seconds });
     else trace.push({ kind: 'update', function: step.function, generation: step.generation, change: step.change });
   }
@@ -29,7 +43,11 @@ export function expectedTrace(plan: StudyPlan, run: string): TraceEvent[] {
 }
 
 /** Raw things an orchestrator did, in the order it did them. */
-export type RawAction = { kind: 'driver'; event: unknown } | { kind: 'wait'; seconds: number } | TraceEvent & { kind: 'update' };
+export type RawAction =
+  | { kind: 'driver'; event: unknown }
+  | { kind: 'wait'; seconds: number }
+  | { kind: 'wait-until'; until: string }
+  | (TraceEvent & { kind: 'update' });
 
 /**
  * Validates every driver event against the contract, checks each event belongs
@@ -109,6 +127,32 @@ export function everyStepKindDefinition(memoryMb: number[], memoryUpdateMb: numb
     analysis: { kind: 'update-consistency' },
     budget: { maxInvocations: 100_000, maxUsd: 100 },
     adapt: { memory: 'refuse' },
+  };
+}
+
+/**
+ * A study whose waits are anchored to the run's start: a repeat with `every`, a wait with
+ * `untilSeconds` and an open-loop arrival cut into several chunks (each anchored) between bursts.
+ */
+export function anchoredWaitsDefinition(): StudyDefinitionInput {
+  return {
+    id: 'anchored',
+    title: 'Waits anchored to the run start',
+    summary: 'Conformance fixture.',
+    paper: { experiment: 'E6', section: 'test' },
+    providers: ['aws', 'azure', 'gcp', 'local'],
+    functions: { memoryMb: [2048] },
+    schedule: [
+      { kind: 'burst', label: 'first', requestsPerTarget: 1 },
+      { kind: 'repeat', times: 3, every: 60, steps: [{ kind: 'burst', label: 'ping', requestsPerTarget: 1 }] },
+      { kind: 'wait', untilSeconds: 400 },
+      { kind: 'burst', label: 'open', arrival: { kind: 'fixed-rate', perSecond: 1, durationSeconds: 25, stepSeconds: 10 } },
+      { kind: 'wait', seconds: 2 },
+      { kind: 'burst', label: 'last', requestsPerTarget: 1 },
+    ],
+    analysis: { kind: 'coldstart' },
+    budget: { maxInvocations: 1000, maxUsd: 5 },
+    adapt: { memory: 'nearest' },
   };
 }
 

@@ -7,11 +7,14 @@ import { planStudy } from '../../../experiments/plan';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import { compileWorkflow, WORKFLOW_ENV, WORKFLOW_LIMITS, WorkflowTooLargeError } from '../../../stacks/gcp/workflow/compile-workflow';
 import {
+  anchoredWaitsDefinition,
   catalogPlan,
   CONFORMANCE_STUDIES,
   everyStepKindDefinition,
   expectedTrace,
   type RawAction,
+  RUN_STARTED_AT,
+  startRunAnswer,
   toTrace,
 } from '../cdktf/orchestrator-trace';
 import { runWorkflow, WorkflowRaise, type Value } from './workflows-evaluator';
@@ -41,7 +44,7 @@ async function execute(plan: StudyPlan, faults: Faults = {}): Promise<Execution>
   const env = { ...plan.functions.reduce((state, f) => ({ ...state, [f.key]: { ...f.env } }), {} as Record<string, Record<string, string>>) };
   const memory: Record<string, number> = Object.fromEntries(plan.functions.map((f) => [f.key, f.memoryMb]));
   const byName = new Map(plan.functions.map((f) => [f.name, f]));
-  let clock = Date.parse('2026-11-26T12:00:00Z') / 1000;
+  let clock = Date.parse(RUN_STARTED_AT) / 1000;
   let slept = 0;
   const result = await runWorkflow(yaml, { run: RUN }, {
     env: ENV,
@@ -57,7 +60,7 @@ async function execute(plan: StudyPlan, faults: Faults = {}): Promise<Execution>
         // Let a moment pass so shards that did not share one stepStartedAt would show it.
         clock += 0.25;
         if (faults.driver?.(body)) throw new WorkflowRaise({ message: 'HTTP server responded with error code 500', code: 500, tags: ['HttpError'] });
-        return { code: 200, body: { ok: true } };
+        return { code: 200, body: (body.action === 'start-run' ? startRunAnswer(plan, RUN) : { ok: true }) as Value };
       }
       if (name === 'sys.sleep') {
         const seconds = args.seconds as number;
@@ -65,6 +68,16 @@ async function execute(plan: StudyPlan, faults: Faults = {}): Promise<Execution>
         clock += seconds;
         slept += seconds;
         actions.push({ kind: 'wait', seconds });
+        return null;
+      }
+      if (name === 'sys.sleep_until') {
+        const until = Date.parse(String(args.time)) / 1000;
+        expect(Number.isFinite(until)).toBe(true);
+        actions.push({ kind: 'wait-until', until: new Date(until * 1000).toISOString() });
+        if (until > clock) {
+          slept += until - clock;
+          clock = until;
+        }
         return null;
       }
       if (name === 'googleapis.cloudfunctions.v2.projects.locations.functions.patch') {
@@ -109,6 +122,14 @@ describe('Workflows conformance: the generated YAML walks the plan', () => {
     const { result, actions } = await execute(plan);
     expect(toTrace(plan, RUN, actions)).toEqual(expectedTrace(plan, RUN));
     expect(result).toEqual({ run: RUN, status: 'completed', stepsCompleted: plan.steps.length, failures: [] });
+  });
+
+  it('ends waits anchored to the run start (repeat every, untilSeconds, arrival chunks) at the times start-run gave', async () => {
+    const plan = planStudy(anchoredWaitsDefinition(), { provider: 'gcp' });
+    expect(plan.steps.filter((s) => s.kind === 'wait' && s.untilSeconds !== undefined).length).toBeGreaterThanOrEqual(5);
+    const { result, actions } = await execute(plan);
+    expect(toTrace(plan, RUN, actions)).toEqual(expectedTrace(plan, RUN));
+    expect(result).toMatchObject({ status: 'completed', stepsCompleted: plan.steps.length });
   });
 
   it('covers multi-shard bursts with a shared barrier, env, refresh and memory updates, and fractional waits', async () => {
