@@ -13,6 +13,8 @@ import { PlanIndex } from './run/plan-index';
 import { type PlatformInfo, platformOf } from './run/platform';
 import { type MalformedLine, streamRecords, type StreamSummary } from './run/record-stream';
 import { openRun, type RunFiles } from './run/run-files';
+import { createLabelBreakdown } from './labels/label-breakdown';
+import { undeclaredMetrics } from './metric-catalog';
 import type { AnalysisDefinition, AnalysisOutput } from './studies/analysis';
 import { ANALYSIS_REGISTRY } from './studies';
 
@@ -44,13 +46,10 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   const ledger = new RecordLedger(index);
   let hosts: HostInference | null = null;
   const definition = ANALYSIS_REGISTRY[files.plan.analysis.kind];
-  const analysis = definition.create({
-    plan: files.plan,
-    index,
-    platform,
-    instances,
-    hosts: () => (hosts ??= inferHosts(instances)),
-  });
+  const context = { plan: files.plan, index, platform, instances, hosts: () => (hosts ??= inferHosts(instances)) };
+  const analysis = definition.create(context);
+  // Analyses every study kind gets (labels/): their metrics can carry claims too.
+  const generic = [createLabelBreakdown(context)];
   const logLimit = options.logMalformedLimit ?? 20;
   let logged = 0;
   log(`reading ${files.shards.length} shard file(s) of ${files.plan.study.id}/${files.manifest?.run ?? runDir}`);
@@ -59,7 +58,9 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
     index,
     (record) => {
       ledger.add(record);
-      analysis.add(record, instances.add(record));
+      const instance = instances.add(record);
+      analysis.add(record, instance);
+      for (const g of generic) g.add(record, instance);
     },
     {
       onMalformed: (m: MalformedLine) => {
@@ -70,9 +71,20 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   );
   if (stream.malformed > logLimit) log(`… ${stream.malformed - logLimit} more malformed line(s); all are listed in the report`);
   log(`${stream.records.toLocaleString('en-US')} records, ${stream.malformed} malformed line(s), ${instances.size} instances`);
-  const output = analysis.finish();
+  const output = mergeOutputs([analysis.finish(), ...generic.map((g) => g.finish())]);
+  const undeclared = undeclaredMetrics(files.plan.analysis.kind, output.metrics.map((m) => m.name));
+  if (undeclared.length > 0) output.notes.push(`metric(s) missing from the metric catalog (analysis/metric-catalog.ts), so claims cannot be validated against them: ${undeclared.join(', ')}`);
   hosts ??= inferHosts(instances);
   const metrics = new Map(output.metrics.map((m) => [m.name, m]));
   const claims = evaluateClaims(files.plan.claims, metrics, platform);
   return { files, platform, definition, stream, ledger: ledger.summary(), hosts, output, metrics, claims };
+}
+
+function mergeOutputs(outputs: AnalysisOutput[]): AnalysisOutput {
+  return {
+    metrics: outputs.flatMap((o) => o.metrics),
+    figures: outputs.flatMap((o) => o.figures),
+    sections: outputs.flatMap((o) => o.sections),
+    notes: outputs.flatMap((o) => o.notes),
+  };
 }

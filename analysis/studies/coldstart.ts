@@ -25,6 +25,7 @@ export const coldstartAnalysis: AnalysisDefinition = {
   description: 'cold vs warm round-trip latency by runtime and memory; new-host cold-start penalty',
   create(ctx) {
     const samples = new GroupedBuffers(); // key: kind|runtime|memory
+    const byTenant = new GroupedBuffers(); // key: kind|tenant
     const coldInstances: string[] = [];
     const coldSteps = new NumericBuffer();
     const coldLatencies = new NumericBuffer();
@@ -35,6 +36,7 @@ export const coldstartAnalysis: AnalysisDefinition = {
         const kind: Kind = response.instance.cold ? (record.label === 'cold-natural' ? 'cold-natural' : 'cold') : 'warm';
         const memory = instance?.memoryMb ?? ctx.index.memoryAt(record.target, record.step) ?? 0;
         samples.push(`${kind}|${response.runtime}|${memory}`, record.latencyMs);
+        byTenant.push(`${kind}|${instance?.tenant ?? ctx.index.functions.get(record.target)?.tenant ?? '?'}`, record.latencyMs);
         if (kind !== 'warm') {
           coldInstances.push(response.instance.id);
           coldSteps.push(record.step);
@@ -76,6 +78,15 @@ export const coldstartAnalysis: AnalysisDefinition = {
         for (const r of runtimes) {
           metrics.push(medianMetric(`coldstart.coldMedianMs.${r}`, `median cold-start latency, ${r}`, 'ms', pooled((g) => g.kind === coldKind && g.runtime === r), 'cold requests'));
           metrics.push(medianMetric(`coldstart.warmMedianMs.${r}`, `median warm-start latency, ${r}`, 'ms', pooled((g) => g.kind === 'warm' && g.runtime === r), 'warm requests'));
+        }
+        // Per tenant, when the study has several: tenants may be treated differently.
+        const tenants = [...new Set(ctx.plan.functions.map((f) => f.tenant))].sort();
+        if (tenants.length > 1) {
+          for (const t of tenants) {
+            const sorted = (kind: Kind) => byTenant.get(`${kind}|${t}`)?.sorted() ?? new Float64Array(0);
+            metrics.push(medianMetric(`coldstart.coldMedianMs.tenant-${t}`, `median cold-start latency, tenant ${t}`, 'ms', sorted(coldKind), 'cold requests'));
+            metrics.push(medianMetric(`coldstart.warmMedianMs.tenant-${t}`, `median warm-start latency, tenant ${t}`, 'ms', sorted('warm'), 'warm requests'));
+          }
         }
         const penalty = newHostPenalty();
         metrics.push(penalty.metric);
