@@ -44,10 +44,10 @@ const MODULE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.cjs', '.mjs'];
 export function loadDefinitionFile(file: string, sets: Record<string, unknown> = {}): LoadedDefinition {
   const absolute = path.resolve(file);
   const ext = path.extname(absolute).toLowerCase();
+  const text = readUtf8File(file, absolute);
   if (ext !== '.json' && !MODULE_EXTENSIONS.includes(ext)) {
     throw new InputFileError(file, `unsupported extension "${ext || '(none)'}"; expected .json, .ts or .js`);
   }
-  const text = readUtf8File(file, absolute);
   if (text.trim() === '') throw new InputFileError(file, 'is empty; expected a study definition');
   const loaded = ext === '.json' ? loadJson(file, text, sets) : loadModule(file, absolute, sets);
   readTraceFiles(loaded.data, absolute, file);

@@ -46,7 +46,8 @@ export const replanCommand: Command = {
       throw new CliError(`curtain replan: ${published.study.id} is not a catalog study of this version; pass --definition FILE with the definition it was planned from`);
     }
     const definition = options.definition
-      ? resolveDefinitionFile(options.definition).definition
+      ? // A user file's named parameters are rebuilt with the values the published plan recorded.
+        resolveDefinitionFile(options.definition, published.parameters, { parametersOnly: true }).definition
       : resolveStudy(published.study.id, published.parameters).definition;
     const rebuilt = planStudy(definition, {
       provider: published.provider,

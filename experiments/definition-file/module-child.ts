@@ -104,9 +104,17 @@ function main(): void {
     writeAnswer(JSON.stringify({ kind: 'error', message: `internal: bad input to the loader (${firstLine(error)})` }), () => process.exit(0));
     return;
   }
+  // A promise that never settles with nothing left to run: Node would just exit without an answer.
+  let answered = false;
+  process.on('beforeExit', () => {
+    if (answered) return;
+    answered = true;
+    writeAnswer(JSON.stringify({ kind: 'error', message: 'its exported promise never settles (nothing was left to run when the loader waited for it)' }), () => process.exit(0));
+  });
   evaluate(input)
     .catch((error: unknown): ChildAnswer => ({ kind: 'error', message: firstLine(error) }))
     .then((answer) => {
+      answered = true;
       let text: string;
       try {
         text = JSON.stringify(answer);

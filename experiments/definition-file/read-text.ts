@@ -5,7 +5,7 @@
  * characters would silently corrupt titles and labels). A UTF-8 byte-order mark
  * is dropped, as editors on Windows write one.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { InputFileError } from '../errors';
 
 /** Far above any definition (a replayed day of trace counts is ~10 KB); a guard against reading a disk image. */
@@ -14,7 +14,9 @@ export const MAX_DEFINITION_FILE_BYTES = 32 * 1024 * 1024;
 export function readUtf8File(file: string, absolute: string, what = 'a .json, .ts or .js file'): string {
   let fd: number;
   try {
-    fd = openSync(absolute, 'r');
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer for ever; it has no
+    // effect on the regular files read below.
+    fd = openSync(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputFileError(file, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(error)})`);
