@@ -13,11 +13,29 @@ import { renderStudiesMarkdown } from './render-studies';
 import { renderAwsLimitsMarkdown } from '../stacks/aws/render-limits';
 import { ReportSummary } from '../analysis/report/summary-schema';
 import { renderLocalPlatformDoc } from '../local/docs/local-platform-doc';
+import { renderMetricsList } from './render-metrics';
 
 export interface GeneratedDoc {
   /** Path relative to the repository root. */
   path: string;
-  render(): string;
+  /** The file's generated content, given its current content (null when absent): regions of hand-written docs are spliced in. */
+  render(current: string | null): string;
+}
+
+/**
+ * A generated region of a hand-written doc, between `<!-- generated: NAME -->` and
+ * `<!-- end generated: NAME -->` lines; the rest of the file is left as written.
+ */
+function region(name: string, body: () => string): (current: string | null) => string {
+  return (current) => {
+    const start = `<!-- generated: ${name} (npm run docs) -->`;
+    const end = `<!-- end generated: ${name} -->`;
+    const text = current ?? '';
+    const from = text.indexOf(start);
+    const to = text.indexOf(end);
+    if (from < 0 || to < from) throw new Error(`the doc has no region ${start} … ${end}`);
+    return `${text.slice(0, from + start.length)}\n${body()}\n${text.slice(to)}`;
+  };
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output', id: string, title: string): string {
@@ -55,4 +73,6 @@ export const GENERATED_DOCS: GeneratedDoc[] = [
   },
   // The embedded local platform: profiles with their sources, default time scales, faults, ground truth.
   { path: 'docs/local-platform.md', render: renderLocalPlatformDoc },
+  // The metrics claims can name, from the metric catalog (a region of the hand-written guide).
+  { path: 'docs/writing-a-study.md', render: region('metrics', renderMetricsList) },
 ];

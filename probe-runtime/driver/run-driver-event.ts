@@ -99,6 +99,8 @@ async function runBurst(event: BurstShardEvent, deps: DriverDeps): Promise<Burst
     clock,
     retryDelay: deps.retryDelay ?? defaultRetryDelay,
     stop: deps.stop,
+    // The local platform runs platform time `timeScale` times faster: open-loop gaps are platform time.
+    timeScale: deps.local?.timeScale ?? 1,
   });
   const key = shardKey(event.study, event.run, event.step.id, event.shard);
   await deps.sink.put(key, recordsToJsonl(outcome.records), JSONL_CONTENT_TYPE);

@@ -29,6 +29,8 @@ export interface ShardContext {
   retryDelay: RetryDelay;
   /** Stops sending: requests not yet sent become `skipped`; answers in flight are still awaited. */
   stop?: AbortSignal;
+  /** Open-loop send offsets are platform time; the local platform runs it this many times faster (default 1). */
+  timeScale?: number;
 }
 
 export interface ShardOutcome {
@@ -95,7 +97,8 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
 
   // Open-loop steps: request i is due at the step's start + its offset (the same anchor as the barrier's).
   const anchor = event.stepStartedAt !== undefined ? Date.parse(event.stepStartedAt) : startedAt;
-  const dueAt = step.sendOffsetsMs ? (i: number) => anchor + step.sendOffsetsMs![start + i]! : null;
+  const scale = ctx.timeScale ?? 1;
+  const dueAt = step.sendOffsetsMs ? (i: number) => anchor + step.sendOffsetsMs![start + i]! / scale : null;
   try {
     await dispatch(count, {
       concurrency: step.shardConcurrency,
