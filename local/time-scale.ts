@@ -8,8 +8,9 @@
  * real intervals between records into platform time by multiplying them by
  * the scale recorded in run.json (`local.timeScale`).
  */
-import type { StudyPlan } from '../experiments/plan-schema';
+import { burstSendSpanMs, type StudyPlan } from '../experiments/plan-schema';
 import type { PlatformProfile } from './profiles';
+import { scalablePlatformSeconds } from './scalable-seconds';
 
 /** Scaled waits of a default run should add up to at most this much real time. */
 export const DEFAULT_REAL_WAIT_BUDGET_SECONDS = 60;
@@ -34,7 +35,7 @@ export interface TimeScaleChoice {
  * `modern`, whose idle timeout is 10 min: 500×, 86 s, rather than 1,000×).
  */
 export function defaultTimeScale(plan: Pick<StudyPlan, 'duration' | 'steps'>, profile: PlatformProfile): TimeScaleChoice {
-  const waits = plan.duration.waitSeconds;
+  const waits = scalablePlatformSeconds(plan); // waits and open-loop send gaps
   if (waits <= DEFAULT_REAL_WAIT_BUDGET_SECONDS) {
     return { scale: 1, reason: `real time: the plan waits ${formatSeconds(waits)} in all` };
   }
@@ -91,7 +92,7 @@ export function minimumLocalSeconds(plan: Pick<StudyPlan, 'steps'>, timeScale: T
   let seconds = 0;
   for (const step of plan.steps) {
     if (step.kind === 'wait') seconds += timeScale.realMs(step.seconds * 1000) / 1000;
-    if (step.kind === 'burst') seconds += step.barrierMs / 1000;
+    if (step.kind === 'burst') seconds += step.barrierMs / 1000 + timeScale.realMs(burstSendSpanMs(step)) / 1000;
   }
   return seconds;
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { arrivalTimesMs, compileArrival } from '../../experiments/arrivals/compile-arrivals';
-import { Arrival } from '../../experiments/arrivals/arrival-schema';
+import { Arrival, PoissonArrival, TraceArrival } from '../../experiments/arrivals/arrival-schema';
 import { parseAzureFunctionsTrace, selectTraceRow } from '../../experiments/arrivals/azure-functions-trace';
 import { PlanRefusedError } from '../../experiments/errors';
 import { planStudy } from '../../experiments/plan';
@@ -31,7 +31,7 @@ describe('arrival processes', () => {
   });
 
   test('Poisson: seeded (same seed, same times), and about rate × duration requests', () => {
-    const a = Arrival.parse({ kind: 'poisson', perSecond: 10, durationSeconds: 1000, seed: 7 });
+    const a = PoissonArrival.parse({ kind: 'poisson', perSecond: 10, durationSeconds: 1000, seed: 7 });
     const times = arrivalTimesMs(a);
     expect(arrivalTimesMs(a)).toEqual(times);
     expect(arrivalTimesMs({ ...a, seed: 8 })).not.toEqual(times);
@@ -73,7 +73,7 @@ describe('the Azure Functions 2019 trace format', () => {
 
   test('replay: slice, scale (stochastic rounding keeps the total), and requests spread inside their minute', () => {
     const perMinute = rows[0]!.perMinute;
-    const arrival = Arrival.parse({ kind: 'trace', perMinute, fromMinute: 600, minutes: 60, scale: 0.5, seed: 3 });
+    const arrival = TraceArrival.parse({ kind: 'trace', perMinute, fromMinute: 600, minutes: 60, scale: 0.5, seed: 3 });
     const times = arrivalTimesMs(arrival);
     const slice = perMinute.slice(600, 660);
     const expected = slice.reduce((a, b) => a + b, 0) * 0.5;
