@@ -23,6 +23,12 @@ import type { BurstItem, ProviderId, ScheduleItem, StudyDefinition } from './sch
 /** Beyond this a plan is unwieldy for every orchestrator (Step Functions keeps 25,000 history events). */
 export const MAX_PLAN_STEPS = 20_000;
 
+/**
+ * Most requests one open-loop step may carry: its send offsets travel inside the orchestrator's
+ * step input (Step Functions allows 256 KB per state input; 5,000 offsets are about 40 KB).
+ */
+export const MAX_OPEN_LOOP_REQUESTS_PER_STEP = 5_000;
+
 /** Network and scheduling slack the driver allows on top of the function's own timeout. */
 export const DRIVER_TIMEOUT_SLACK_MS = 5_000;
 
@@ -166,6 +172,13 @@ export function expandSchedule(options: ExpandOptions): ScheduleExpansion {
           const compiled = compileArrival(item.arrival);
           if (compiled.requests === 0) {
             refusals.add(`${where}.arrival: the arrival process sends no request`);
+            return;
+          }
+          const busiest = Math.max(...compiled.chunks.map((c) => c.offsetsMs.length));
+          if (busiest > MAX_OPEN_LOOP_REQUESTS_PER_STEP) {
+            refusals.add(
+              `${where}.arrival: ${busiest} requests in one step of ${item.arrival.stepSeconds} s, more than the ${MAX_OPEN_LOOP_REQUESTS_PER_STEP} one step may carry; lower stepSeconds`,
+            );
             return;
           }
           // The first chunk starts when reached; chunk k at t0 + its start on the run's clock (t0: the planned

@@ -18,7 +18,8 @@ export default defineStudy({
     summary: `Warm requests with ${p.sizesKb.join(', ')} KiB of request and response payload.`,
     paper: { experiment: 'E4', section: 'beyond the paper: invocation overhead by payload size' },
     providers: ['aws', 'gcp', 'azure', 'local'],
-    functions: { memoryMb: [1024] },
+    // One request at a time: a short timeout keeps a driver shard (requests × timeout at worst) inside Lambda's 900 s.
+    functions: { memoryMb: [1024], timeoutSeconds: 10 },
     schedule: [
       { kind: 'burst', label: 'warm-up' },
       ...p.sizesKb.map(

@@ -113,6 +113,7 @@ describe('open-loop bursts in the plan', () => {
     [{ kind: 'burst', barrierMs: 100, arrival: { kind: 'fixed-rate', perSecond: 1, durationSeconds: 5 } }, /barrierMs: a barrier does not apply to open-loop arrivals/],
     [{ kind: 'burst', requestsPerTarget: 3, arrival: { kind: 'fixed-rate', perSecond: 1, durationSeconds: 5 } }, /requestsPerTarget: not used with arrival/],
     [{ kind: 'burst', arrival: { kind: 'trace', perMinute: [0, 0] } }, /arrival: the arrival process sends no request/],
+    [{ kind: 'burst', arrival: { kind: 'fixed-rate', perSecond: 100, durationSeconds: 600 } }, /arrival: 30000 requests in one step of 300 s, more than the 5000 one step may carry; lower stepSeconds/],
   ])('refused: %j', (item, message) => {
     expect(() => planStudy(definition([item as StudyDefinitionInput['schedule'][number]]), { provider: 'local' })).toThrow(message);
   });
