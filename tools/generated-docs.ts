@@ -4,6 +4,8 @@
  * is out of date, so the docs cannot drift from the schemas and the catalog.
  * Adding a generated file: one entry here.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { StudyPlan } from '../experiments/plan-schema';
 import { ProbeResponse } from '../probe-runtime/contracts/probe-wire';
@@ -26,6 +28,11 @@ export interface GeneratedDoc {
  * A generated region of a hand-written doc, between `<!-- generated: NAME -->` and
  * `<!-- end generated: NAME -->` lines; the rest of the file is left as written.
  */
+/** docs/examples/keep-warm.ts as the guide shows it: the file itself, so the two cannot differ. */
+function keepWarmExample(): string {
+  return ['```ts', readFileSync(path.resolve(__dirname, '../docs/examples/keep-warm.ts'), 'utf8').trimEnd(), '```'].join('\n');
+}
+
 function region(name: string, body: () => string): (current: string | null) => string {
   return (current) => {
     const start = `<!-- generated: ${name} (npm run docs) -->`;
@@ -73,6 +80,9 @@ export const GENERATED_DOCS: GeneratedDoc[] = [
   },
   // The embedded local platform: profiles with their sources, default time scales, faults, ground truth.
   { path: 'docs/local-platform.md', render: renderLocalPlatformDoc },
-  // The metrics claims can name, from the metric catalog (a region of the hand-written guide).
-  { path: 'docs/writing-a-study.md', render: region('metrics', renderMetricsList) },
+  // The metrics claims can name, from the metric catalog, and the worked example's file (regions of the hand-written guide).
+  {
+    path: 'docs/writing-a-study.md',
+    render: (current) => region('metrics', renderMetricsList)(region('keep-warm example', keepWarmExample)(current)),
+  },
 ];
