@@ -8,7 +8,7 @@
  *     execution its history-event limit;
  *   - a stack would exceed CloudFormation's 500 resources.
  */
-import { CAPABILITIES } from '../../experiments/capabilities';
+import { CAPABILITIES, CLOUD_LIMITS, describeLimit } from '../../experiments/capabilities';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { StateMachineDefinition } from './asl/asl-types';
 import { compilePlan, updatedFunctions } from './asl/compile-plan';
@@ -17,7 +17,7 @@ import { driverTimeoutProblems, driverTimeoutSeconds } from './asl/orchestration
 import { studyTopology, type StudyTopology, type TopologyOptions } from './study-topology';
 
 /** CloudFormation's resources-per-stack quota. */
-export const CLOUDFORMATION_MAX_RESOURCES = 500;
+export const CLOUDFORMATION_MAX_RESOURCES = CLOUD_LIMITS.aws.resourcesPerStack.value;
 /** Resources a probe adds (function, log group); the rest of a stack is a fixed few dozen at most. */
 const RESOURCES_PER_PROBE = 2;
 const FIXED_RESOURCES = 40;
@@ -53,7 +53,9 @@ export function prepareStudy(plan: StudyPlan, options: TopologyOptions = {}): Pr
     );
   }
   const timeoutProblems = driverTimeoutProblems(plan);
-  if (timeoutProblems.length > 0) throw new DeployRefusedError(`study ${study} cannot run on aws: ${timeoutProblems.join('; ')}`, 1);
+  if (timeoutProblems.length > 0) {
+    throw new DeployRefusedError(`study ${study} cannot run on aws: ${timeoutProblems.join('; ')} (${describeLimit(CLOUD_LIMITS.aws.lambdaTimeoutSeconds)}); shorten the burst (barrier, requests per shard, timeout, retries)`, 1);
+  }
 
   const topology = studyTopology(plan, options);
   for (const placement of [topology.primary, ...topology.others]) {
@@ -61,7 +63,7 @@ export function prepareStudy(plan: StudyPlan, options: TopologyOptions = {}): Pr
     const estimate = FIXED_RESOURCES + RESOURCES_PER_PROBE * placement.functions.length;
     if (estimate > CLOUDFORMATION_MAX_RESOURCES) {
       throw new DeployRefusedError(
-        `study ${study}: stack ${placement.stackName} would hold about ${estimate} resources for ${placement.functions.length} probes, over CloudFormation's ${CLOUDFORMATION_MAX_RESOURCES}; deploy fewer functions (memory sizes × runtimes × copies)`,
+        `study ${study}: stack ${placement.stackName} would hold about ${estimate} resources for ${placement.functions.length} probes, over ${describeLimit(CLOUD_LIMITS.aws.resourcesPerStack)}; deploy fewer functions (memory sizes × runtimes × copies)`,
         1,
       );
     }
