@@ -43,12 +43,21 @@ export interface PreparedStudy {
   driverMemoryMb: number;
 }
 
-export function prepareStudy(plan: StudyPlan, options: TopologyOptions = {}): PreparedStudy {
+export interface PrepareOptions extends TopologyOptions {
+  /**
+   * What `curtain plan` takes to show this study: the catalog id (default) or
+   * the definition file the study came from (a user's study has no catalog id).
+   */
+  planRef?: string;
+}
+
+export function prepareStudy(plan: StudyPlan, options: PrepareOptions = {}): PreparedStudy {
   const study = plan.study.id;
+  const planRef = options.planRef ?? study;
   if (plan.provider !== 'aws') throw new DeployRefusedError(`study ${study}: the plan is for ${plan.provider}, not aws`, 1);
   if (plan.budget.verdict === 'over') {
     throw new DeployRefusedError(
-      `study ${study} is over budget on aws: ${plan.budget.reasons.join('; ')}; raise the limit with -c budget=<usd> (see \`npx curtain plan ${study} --provider aws\`)`,
+      `study ${study} is over budget on aws: ${plan.budget.reasons.join('; ')}; raise the limit with -c budget=<usd> (see \`npx curtain plan ${shellWord(planRef)} --provider aws\`)`,
       2,
     );
   }
@@ -87,4 +96,9 @@ export function prepareStudy(plan: StudyPlan, options: TopologyOptions = {}): Pr
     driverRuntime: caps.hosting[plan.hosting]?.runtimes.nodejs ?? caps.hosting[caps.defaultHosting]!.runtimes.nodejs,
     driverMemoryMb: caps.driverMemoryMb,
   };
+}
+
+/** A word the shell passes through unchanged: quoted when it holds anything but safe characters. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

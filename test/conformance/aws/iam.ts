@@ -96,6 +96,12 @@ export interface Probe {
   logGroupArn: string;
 }
 
+/** The log group a function writes to: its logging configuration's group, else Lambda's default `/aws/lambda/<name>`. */
+export function logGroupOf(resources: Resources, logicalId: string, resolver: ReturnType<typeof createResolver>): string {
+  const configured = (resources[logicalId]?.Properties?.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup;
+  return configured !== undefined ? String(resolver.resolve(configured)) : `/aws/lambda/${resolver.ref(logicalId)}`;
+}
+
 /** The probe functions of a study's stacks, found by their `curtain:function` tag. */
 export function probesOf(stacks: StackTemplate[], env: Omit<DeployEnv, 'account'>): Probe[] {
   const probes: Probe[] = [];
@@ -105,12 +111,11 @@ export function probesOf(stacks: StackTemplate[], env: Omit<DeployEnv, 'account'
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const tag = ((resource.Properties?.Tags as { Key: string; Value: string }[]) ?? []).find((t) => t.Key === 'curtain:function');
       if (!tag) continue;
-      const name = resolver.ref(logicalId);
       probes.push({
         key: tag.Value,
         arn: resolver.getAtt(logicalId, 'Arn'),
         account: stack.account,
-        logGroupArn: `arn:${env.partition}:logs:${env.region}:${stack.account}:log-group:/aws/lambda/${name}`,
+        logGroupArn: `arn:${env.partition}:logs:${env.region}:${stack.account}:log-group:${logGroupOf(stack.resources, logicalId, resolver)}`,
       });
     }
   }
@@ -209,7 +214,7 @@ export async function checkStudyGrants(plan: StudyPlan, stacks: StackTemplate[],
 
   const driverFn = Object.entries(primary.resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.FunctionName ?? '').endsWith('-driver'));
   const driverArn = driverFn ? resolver.getAtt(driverFn[0], 'Arn') : functionArn(primary.account, `curtain-${study}-driver`);
-  const driverName = driverArn.split(':').pop()!;
+  const driverLogGroup = driverFn ? logGroupOf(primary.resources, driverFn[0], resolver) : `/aws/lambda/curtain-${study}-driver`;
   const bucket = Object.entries(primary.resources).find(([, r]) => r.Type === 'AWS::S3::Bucket' && r.Properties?.VersioningConfiguration);
   const bucketName = bucket ? resolver.ref(bucket[0]) : 'results-bucket';
   const object = (key: string) => `arn:${env.partition}:s3:::${bucketName}/${key}`;
@@ -228,7 +233,7 @@ export async function checkStudyGrants(plan: StudyPlan, stacks: StackTemplate[],
           ...probes.map((p) => invoke(p.arn, p.account)),
           { action: 's3:PutObject', resource: object(`${study}/20261206T000000Z-run/steps/0000-burst/000.jsonl`), account: primary.account },
           { action: 's3:GetObject', resource: object(`${study}/20261206T000000Z-run/run.json`), account: primary.account },
-          { action: 'logs:PutLogEvents', resource: stream(logGroup(primary.account, `/aws/lambda/${driverName}`)), account: primary.account },
+          { action: 'logs:PutLogEvents', resource: stream(logGroup(primary.account, driverLogGroup)), account: primary.account },
         ],
         [
           invoke(driverArn, primary.account),
@@ -261,9 +266,12 @@ export async function checkStudyGrants(plan: StudyPlan, stacks: StackTemplate[],
             { action: 'logs:PutLogEvents', resource: stream(p.logGroupArn), account: p.account },
           ]),
           [
-            { action: 'logs:PutLogEvents', resource: stream(logGroup(stack.account, `/aws/lambda/${driverName}`)), account: stack.account },
-            { action: 'logs:CreateLogStream', resource: stream(logGroup(stack.account, `/aws/lambda/${driverName}`)), account: stack.account },
-            ...strangers.map((arn) => ({ action: 'logs:PutLogEvents', resource: stream(logGroup(stack.account, `/aws/lambda/${arn.split(':').pop()}`)), account: stack.account })),
+            { action: 'logs:PutLogEvents', resource: stream(logGroup(stack.account, driverLogGroup)), account: stack.account },
+            { action: 'logs:CreateLogStream', resource: stream(logGroup(stack.account, driverLogGroup)), account: stack.account },
+            ...strangers.flatMap((arn) => {
+              const name = arn.split(':').pop()!;
+              return [`/aws/lambda/${name}`, `/curtain/${study}x/probes/${name}`, `/curtain/other/probes/${name}`].map((group) => ({ action: 'logs:PutLogEvents', resource: stream(logGroup(stack.account, group)), account: stack.account }));
+            }),
             { action: 'lambda:InvokeFunction', resource: own[0]?.arn ?? strangers[0]!, account: stack.account },
             { action: 's3:PutObject', resource: object(`${study}/run/x.jsonl`), account: primary.account },
           ],
