@@ -7,6 +7,7 @@
  * that are measured by a study (e.g. concurrency for scalability) only warn.
  */
 import type { Architecture, ProviderId, Runtime } from './schema';
+import { chooseRelease } from './runtime-lifecycle';
 
 export interface MemoryOptions {
   /** Either a continuous range with a step, or a discrete list of sizes. */
@@ -23,7 +24,7 @@ export interface HostingCapabilities {
   name: string;
   description: string;
   memory: MemoryOptions;
-  /** Deployed runtime identifier per language runtime. */
+  /** Deployed runtime identifier per language when a study names no version: the newest GA release (runtime-lifecycle.ts). */
   runtimes: Record<Runtime, string>;
   architectures: Architecture[];
   /** Longest function timeout, seconds. */
@@ -52,6 +53,15 @@ export interface ProviderCapabilities {
   sources: { title: string; url: string }[];
   /** When the values above were last checked against the sources. */
   checked: string;
+}
+
+function newestRuntimes(provider: ProviderId, hosting: string): Record<Runtime, string> {
+  const id = (runtime: Runtime) => {
+    const release = chooseRelease(provider, hosting, runtime);
+    if (!release) throw new Error(`runtime-lifecycle.ts offers no ${runtime} release for ${provider} ${hosting}`);
+    return release.id;
+  };
+  return { nodejs: id('nodejs'), python: id('python') };
 }
 
 const range = (minMb: number, maxMb: number, stepMb: number): MemoryOptions => ({
@@ -97,7 +107,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         name: 'lambda',
         description: 'Lambda on-demand (ZIP package), CPU proportional to memory',
         memory: range(128, 10_240, 1),
-        runtimes: { nodejs: 'nodejs22.x', python: 'python3.12' },
+        runtimes: newestRuntimes('aws', 'lambda'),
         architectures: ['x86_64', 'arm64'],
         maxTimeoutSeconds: 900,
         defaultConcurrencyLimit: 1000,
@@ -126,7 +136,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         name: 'gen2',
         description: 'Cloud Functions 2nd gen on Cloud Run, one request per instance, CPU tied to memory',
         memory: list([128, 256, 512, 1024, 2048, 4096, 8192, 16_384, 32_768]),
-        runtimes: { nodejs: 'nodejs22', python: 'python312' },
+        runtimes: newestRuntimes('gcp', 'gen2'),
         architectures: ['x86_64'],
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 100,
@@ -155,7 +165,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         name: 'consumption',
         description: 'Consumption plan (Linux): one fixed instance size of 1.5 GB, scale-out up to 100 instances per app, 100 apps per plan',
         memory: list([1536]),
-        runtimes: { nodejs: 'node|22', python: 'python|3.12' },
+        runtimes: newestRuntimes('azure', 'consumption'),
         architectures: ['x86_64'],
         maxTimeoutSeconds: 600,
         // Linux Consumption's scale-out limit per app (CLOUD_LIMITS.azure.consumptionInstancesPerApp); 200 is Windows'.
@@ -166,7 +176,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         name: 'flex',
         description: 'Flex Consumption plan: instance memory 2,048 or 4,096 MB, scale-out up to 1,000 instances',
         memory: list([2048, 4096]),
-        runtimes: { nodejs: 'node|22', python: 'python|3.12' },
+        runtimes: newestRuntimes('azure', 'flex'),
         architectures: ['x86_64'],
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 1000,
@@ -195,7 +205,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         name: 'emulated',
         description: 'Real probe processes on emulated hosts; see docs/local-platform.md',
         memory: range(64, 32_768, 1),
-        runtimes: { nodejs: 'node', python: 'python3' },
+        runtimes: newestRuntimes('local', 'emulated'),
         architectures: ['x86_64', 'arm64'],
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 1000,

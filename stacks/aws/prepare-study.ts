@@ -3,12 +3,15 @@
  * without CDK, and every reason to refuse it, checked before any construct is
  * made so a refusal is one clear line:
  *   - the plan is over its budget (cost or attempts);
+ *   - a runtime it deploys is blocked by the provider at deploy time, or for
+ *     updates before the run's expected end (runtime-lifecycle.ts);
  *   - a burst shard could outlast Lambda's 900 s timeout;
  *   - the state machine would exceed Step Functions' definition size or an
  *     execution its history-event limit;
  *   - a stack would exceed CloudFormation's 500 resources.
  */
 import { CAPABILITIES, CLOUD_LIMITS, describeLimit } from '../../experiments/capabilities';
+import { planningDate, runtimeLifecycleFindings } from '../../experiments/runtime-lifecycle';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { StateMachineDefinition } from './asl/asl-types';
 import { compilePlan, updatedFunctions } from './asl/compile-plan';
@@ -49,6 +52,8 @@ export interface PrepareOptions extends TopologyOptions {
    * the definition file the study came from (a user's study has no catalog id).
    */
   planRef?: string;
+  /** When the run is deployed and starts (runtime end-of-support dates are checked against it). @default planningDate() */
+  now?: Date;
 }
 
 export function prepareStudy(plan: StudyPlan, options: PrepareOptions = {}): PreparedStudy {
@@ -61,6 +66,8 @@ export function prepareStudy(plan: StudyPlan, options: PrepareOptions = {}): Pre
       2,
     );
   }
+  const lifecycle = runtimeLifecycleFindings(plan, options.now ?? planningDate());
+  if (lifecycle.refusals.length > 0) throw new DeployRefusedError(`study ${study} cannot be deployed on aws now: ${lifecycle.refusals.join('; ')}`, 1);
   const timeoutProblems = driverTimeoutProblems(plan);
   if (timeoutProblems.length > 0) {
     throw new DeployRefusedError(`study ${study} cannot run on aws: ${timeoutProblems.join('; ')} (${describeLimit(CLOUD_LIMITS.aws.lambdaTimeoutSeconds)}); shorten the burst (barrier, requests per shard, timeout, retries)`, 1);

@@ -171,6 +171,7 @@ export class AzureStudyStack extends TerraformStack {
         host: t.host,
         package: packageFor(t, this.probePackage(props, fn)),
         runtime: fn.runtime,
+        runtimeVersion: fn.runtimeVersion,
         memoryMb: fn.memoryMb,
         maxInstances: peakDemand(plan, fn.key),
         appSettings: fn.env,
@@ -192,6 +193,7 @@ export class AzureStudyStack extends TerraformStack {
       host: home.host,
       package: packageFor(home, this.driverPackage(props)),
       runtime: 'nodejs',
+      runtimeVersion: CAPABILITIES.azure.hosting[hosting]!.runtimes.nodejs,
       memoryMb: hosting === 'flex' ? 2048 : CAPABILITIES.azure.driverMemoryMb,
       maxInstances: peakShards(plan) + 1,
       appSettings: {

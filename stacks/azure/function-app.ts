@@ -43,6 +43,8 @@ export interface FunctionAppProps {
   /** The zipped package; on Consumption also its blob URL in the host's packages container. */
   package: { asset: TerraformAsset; blobUrl?: string };
   runtime: 'nodejs' | 'python';
+  /** The plan's runtime identifier, `node|22` or `python|3.13` (experiments/runtime-lifecycle.ts). */
+  runtimeVersion: string;
   /** Flex instance memory; ignored on Consumption (fixed 1.5 GB). */
   memoryMb: number;
   maxInstances: number;
@@ -56,10 +58,13 @@ export interface FunctionAppProps {
   settingsChangedAtRunTime?: string[];
 }
 
-const RUNTIME = {
-  nodejs: { flexName: 'node', flexVersion: '22', stack: { nodeVersion: '22' } },
-  python: { flexName: 'python', flexVersion: '3.12', stack: { pythonVersion: '3.12' } },
-} as const;
+/** `node|22` → Flex's runtime name and version and Linux Consumption's application stack. */
+function runtimeSettings(runtime: 'nodejs' | 'python', runtimeVersion: string) {
+  const [name, version] = runtimeVersion.split('|');
+  const expected = runtime === 'nodejs' ? 'node' : 'python';
+  if (name !== expected || !version) throw new Error(`FunctionApp: runtime ${runtime} cannot deploy "${runtimeVersion}" (expected ${expected}|<version>)`);
+  return { flexName: name, flexVersion: version, stack: runtime === 'nodejs' ? { nodeVersion: version } : { pythonVersion: version } };
+}
 
 /** Flex Consumption requires an app's maximum instance count to be at least this (when checked, 2025). */
 const FLEX_MIN_MAX_INSTANCES = 40;
@@ -77,6 +82,7 @@ export class FunctionApp extends Construct {
       ? { ignoreChanges: props.settingsChangedAtRunTime.map((s) => `app_settings["${s}"]`) }
       : undefined;
     const account = props.host.storage.account;
+    const runtime = runtimeSettings(props.runtime, props.runtimeVersion);
 
     if (props.hosting === 'consumption') {
       const app = new LinuxFunctionApp(this, 'app', {
@@ -96,7 +102,7 @@ export class FunctionApp extends Construct {
         builtinLoggingEnabled: false,
         identity: props.identity ? { type: 'SystemAssigned' } : undefined,
         siteConfig: {
-          applicationStack: RUNTIME[props.runtime].stack,
+          applicationStack: runtime.stack,
           minimumTlsVersion: '1.2',
           scmMinimumTlsVersion: '1.2',
           ftpsState: 'Disabled',
@@ -132,8 +138,8 @@ export class FunctionApp extends Construct {
       storageContainerType: 'blobContainer',
       storageContainerEndpoint: `${account.primaryBlobEndpoint}${azureNames.packagesContainer}`,
       storageAuthenticationType: 'SystemAssignedIdentity',
-      runtimeName: RUNTIME[props.runtime].flexName,
-      runtimeVersion: RUNTIME[props.runtime].flexVersion,
+      runtimeName: runtime.flexName,
+      runtimeVersion: runtime.flexVersion,
       instanceMemoryInMb: props.memoryMb,
       maximumInstanceCount: Math.max(FLEX_MIN_MAX_INSTANCES, props.maxInstances),
       zipDeployFile: props.package.asset.path,

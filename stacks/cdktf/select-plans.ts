@@ -10,6 +10,7 @@
  *   CURTAIN_SET           study parameters, `name=value` pairs separated by `;` (as `curtain plan --set`)
  *   CURTAIN_DEFINITION    a user-written definition file (.json/.ts) instead of catalog studies
  *   CURTAIN_MAX_USD       override the budget's maximum cost
+ *   CURTAIN_NOW           the date the run is deployed (ISO; default now): runtime end-of-support checks
  *
  * A study a provider refuses, a plan over budget, or a plan a target cannot
  * deploy is skipped with a one-line message naming the reason; when the user
@@ -22,6 +23,7 @@ import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { StudyDefinition } from '../../experiments/schema';
 import { buildCatalogStudy, catalogStudy, parseSets, resolveDefinitionFile } from '../../experiments/resolve-study';
+import { planningDate, runtimeLifecycleFindings } from '../../experiments/runtime-lifecycle';
 
 export const CDKTF_PROVIDERS = ['gcp', 'azure'] as const;
 export type CdktfProvider = (typeof CDKTF_PROVIDERS)[number];
@@ -44,6 +46,7 @@ export const SynthEnvironment = z.object({
   CURTAIN_SET: z.string().optional(),
   CURTAIN_DEFINITION: z.string().min(1).optional(),
   CURTAIN_MAX_USD: z.coerce.number().positive().optional(),
+  CURTAIN_NOW: z.string().refine((v) => !Number.isNaN(new Date(v).getTime()), 'expected an ISO date such as 2027-05-01').optional(),
 });
 
 export interface SelectedPlan {
@@ -96,6 +99,7 @@ export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}):
 
   const plans: SelectedPlan[] = [];
   const skipped: string[] = [];
+  const now = planningDate(env);
   const refuse = (study: string, provider: CdktfProvider, reason: string) => {
     const line = `${stackName(provider, study)}: skipped: ${reason}`;
     if (explicit.includes(study)) throw new SynthSelectionError(`curtain: cannot synthesize ${line.replace(': skipped', '')}`);
@@ -118,6 +122,11 @@ export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}):
         });
         if (plan.budget.verdict === 'over') {
           refuse(study, provider, `over budget (${plan.budget.reasons.join('; ')})`);
+          continue;
+        }
+        const lifecycle = runtimeLifecycleFindings(plan, now);
+        if (lifecycle.refusals.length > 0) {
+          refuse(study, provider, lifecycle.refusals.join('; '));
           continue;
         }
         vet(provider, plan);

@@ -155,7 +155,7 @@ describe('Driver', () => {
     const prepared = synth.built[0]!.prepared;
     coldstart.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'curtain-coldstart-driver',
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       MemorySize: 1024,
       Timeout: prepared.driverTimeoutSeconds,
       ReservedConcurrentExecutions: 1,
