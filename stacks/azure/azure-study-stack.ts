@@ -24,7 +24,7 @@ import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
 import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { CAPABILITIES } from '../../experiments/capabilities';
+import { CAPABILITIES, CLOUD_LIMITS } from '../../experiments/capabilities';
 import type { PlanFunction, StudyPlan } from '../../experiments/plan-schema';
 import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import { STARTER_ROUTE } from '../../probe-runtime/driver/azure-durable/durable-contract';
@@ -130,15 +130,20 @@ export class AzureStudyStack extends TerraformStack {
           ...PACKAGE_SAS_WINDOW,
           permissions: { read: true, add: false, create: false, write: false, delete: false, list: false },
         }).sas;
-        host.consumptionPlanId = new ServicePlan(this, `consumption-plan${suffixVar}`, {
-          provider,
-          name: `curtain-${study}-y1`,
-          resourceGroupName: group.name,
-          location,
-          osType: 'Linux',
-          skuName: 'Y1',
-          tags,
-        }).id;
+        // A Consumption plan holds at most 100 function apps: the tenant's apps (and the driver) are split over enough plans.
+        const apps = plan.functions.filter((f) => f.tenant === tenant).length + (tenant === tenants[0] ? 1 : 0);
+        const perPlan = CLOUD_LIMITS.azure.consumptionAppsPerPlan.value;
+        host.consumptionPlanIds = Array.from({ length: Math.ceil(apps / perPlan) }, (_, i) =>
+          new ServicePlan(this, `consumption-plan${suffixVar}${i === 0 ? '' : `-${i + 1}`}`, {
+            provider,
+            name: `curtain-${study}-y1${i === 0 ? '' : `-${i + 1}`}`,
+            resourceGroupName: group.name,
+            location,
+            osType: 'Linux',
+            skuName: 'Y1',
+            tags,
+          }).id,
+        );
       }
       scopes.set(tenant, { tenant, provider, suffix, group, host });
     }

@@ -75,14 +75,14 @@ export interface LargestAccepted {
  * parameters, else its one-line reason. Bisects 6 times (t within 1/64): each
  * probe plans and compiles the study, which takes seconds near the maxima.
  */
-export function largestAccepted(study: CatalogStudy, refusal: (params: Params) => string | null): LargestAccepted {
+export function largestAccepted(study: CatalogStudy, refusal: (params: Params) => string | null, iterations = 6): LargestAccepted {
   const maximum = maximumParameters(study);
   const atMax = refusal(maximum);
   if (atMax === null) return { maximum: { parameters: maximum, refusal: null }, largest: { t: 1, parameters: maximum } };
   let lo = 0;
   let hi = 1;
   if (refusal(parametersAt(study, 0)) !== null) return { maximum: { parameters: maximum, refusal: atMax }, largest: { t: 0, parameters: parametersAt(study, 0) } };
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < iterations; i++) {
     const mid = (lo + hi) / 2;
     if (refusal(parametersAt(study, mid)) === null) lo = mid;
     else hi = mid;
