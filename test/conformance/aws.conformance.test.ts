@@ -86,7 +86,7 @@ describe.each(variants)('AWS artifacts at %s', (variant) => {
 
 describe('failure paths (aws-local-stepfunctions, errors of every shape)', () => {
   // Every Task of the smaller machines; the larger ones repeat the same state groups per step.
-  const MAX_TASKS = 40;
+  const MAX_TASKS = 24;
   test.each(CATALOG.map((s) => s.id))('%s at its defaults: every Task failing with every error shape still calls finish-run(failed)', async (id) => {
     const artifact = artifactsOf('defaults').find((a) => a.plan.study.id === id)!;
     const findings: Finding[] = [];
