@@ -12,7 +12,7 @@ import { EXIT } from '../cli-error';
 import type { Command } from '../command';
 import { table } from '../format';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
-import { setOption } from '../study-options';
+import { pathOption, runIdOption, setOption } from '../study-options';
 
 /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -45,14 +45,14 @@ const Options = z.object({
   profile: z.enum(PROFILE_NAMES as [string, ...string[]], { error: () => `expected one of ${PROFILE_NAMES.join(', ')}` }).optional(),
   'profile-set': setOption,
   'time-scale': z.coerce.number().positive().max(1_000_000).optional(),
-  out: z.string().min(1).default('curtain-results'),
+  out: pathOption.default('curtain-results'),
   set: setOption,
   fault: setOption,
   seed: z.coerce.number().int().min(0).optional(),
-  run: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a run id such as 20261126T120000Z-ab12').optional(),
+  run: runIdOption.optional(),
   'max-invocations': z.coerce.number().int().positive().optional(),
   'cpu-quota': z.enum(['auto', 'off']).default('auto'),
-  bundles: z.string().min(1).optional(),
+  bundles: pathOption.optional(),
   'no-report': z.boolean().default(false),
   json: z.boolean().default(false),
   'list-profiles': z.boolean().default(false),
@@ -143,6 +143,7 @@ export const runCommand: Command = {
         faults,
         seed: o.seed,
         run: o.run,
+        typed: { set: o.set, profileSet: o['profile-set'], fault: o.fault },
         maxInvocations: o['max-invocations'],
         bundles,
         interrupt: interrupt.signal,

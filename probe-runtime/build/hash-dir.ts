@@ -20,12 +20,18 @@ export function listFiles(dir: string, prefix = ''): string[] {
 }
 
 export function hashDirectory(dir: string): { bytes: number; sha256: string } {
-  const outer = createHash('sha256');
   let bytes = 0;
-  for (const file of listFiles(dir)) {
-    const content = readFileSync(path.join(dir, file));
-    bytes += content.length;
+  const sha256 = hashFileList(dir, listFiles(dir), (content) => (bytes += content.length));
+  return { bytes, sha256 };
+}
+
+/** The same hash over given files (relative paths with forward slashes, already sorted) under `root`. */
+export function hashFileList(root: string, files: readonly string[], onFile?: (content: Buffer) => void): string {
+  const outer = createHash('sha256');
+  for (const file of files) {
+    const content = readFileSync(path.join(root, file));
+    onFile?.(content);
     outer.update(`${file}\0${createHash('sha256').update(content).digest('hex')}\n`);
   }
-  return { bytes, sha256: outer.digest('hex') };
+  return outer.digest('hex');
 }

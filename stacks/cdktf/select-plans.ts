@@ -22,6 +22,7 @@ import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { StudyDefinition } from '../../experiments/schema';
 import { buildCatalogStudy, catalogStudy, parseSets, resolveDefinitionFile } from '../../experiments/resolve-study';
+import { REGION_NAMES, userPath } from '../../experiments/target-names';
 
 export const CDKTF_PROVIDERS = ['gcp', 'azure'] as const;
 export type CdktfProvider = (typeof CDKTF_PROVIDERS)[number];
@@ -38,11 +39,11 @@ export const SynthEnvironment = z.object({
     .string()
     .optional()
     .refine((v) => list(v).every((p) => (CDKTF_PROVIDERS as readonly string[]).includes(p)), 'expected a comma-separated list of gcp, azure'),
-  CURTAIN_GCP_REGION: z.string().regex(/^[a-z]+-[a-z]+[0-9]$/, 'expected a Google region such as us-central1').optional(),
-  CURTAIN_AZURE_REGION: z.string().regex(/^[a-z0-9]+$/, 'expected an Azure region such as eastus').optional(),
+  CURTAIN_GCP_REGION: z.string().regex(REGION_NAMES.gcp.pattern, `expected a Google region such as ${REGION_NAMES.gcp.example}`).optional(),
+  CURTAIN_AZURE_REGION: z.string().regex(REGION_NAMES.azure.pattern, `expected an Azure region such as ${REGION_NAMES.azure.example}`).optional(),
   CURTAIN_AZURE_HOSTING: z.enum(['consumption', 'flex']).optional(),
   CURTAIN_SET: z.string().optional(),
-  CURTAIN_DEFINITION: z.string().min(1).optional(),
+  CURTAIN_DEFINITION: userPath.optional(),
   CURTAIN_MAX_USD: z.coerce.number().positive().optional(),
 });
 
