@@ -9,9 +9,19 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+/**
+ * Files the Python interpreter writes beside the sources it imports (the local
+ * platform runs probe-python in place): not part of a bundle, so a bundle's
+ * hash stays the same after it has run.
+ */
+export function isBuildLeftover(name: string): boolean {
+  return name === '__pycache__' || name.endsWith('.pyc');
+}
+
 export function listFiles(dir: string, prefix = ''): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    if (isBuildLeftover(entry.name)) continue;
     const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...listFiles(dir, relative));
     else if (entry.isFile()) out.push(relative);

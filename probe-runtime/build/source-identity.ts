@@ -43,9 +43,6 @@ export const SOURCE_ROOTS = [
 /** Top-level entries that are not part of the tool (see SOURCE_ROOTS). */
 export const NOT_SOURCE = ['.ci', '.gitignore', 'README.md', 'bench', 'docs', 'jest.config.js', 'test', 'tools'] as const;
 
-/** Build leftovers that are not source (the Python interpreter's caches). */
-const SKIPPED = /(^|\/)(__pycache__\/|[^/]*\.pyc$)/;
-
 const cache = new Map<string, SourceIdentity>();
 
 export function sourceIdentity(root: string = REPO_ROOT): SourceIdentity {
@@ -59,7 +56,7 @@ export function sourceIdentity(root: string = REPO_ROOT): SourceIdentity {
     if (info?.isDirectory()) files.push(...listFiles(at).map((f) => `${entry}/${f}`));
     else if (info?.isFile()) files.push(entry);
   }
-  const kept = files.filter((f) => !SKIPPED.test(f)).sort();
+  const kept = files.sort();
   const identity: SourceIdentity = {
     version: (JSON.parse(readFileSync(path.join(key, 'package.json'), 'utf8')) as { version: string }).version,
     sourceSha256: hashFileList(key, kept),
