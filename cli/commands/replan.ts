@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CLOUD_NAMES } from '../../experiments/target-names';
 import { type ReplanResult, replanRun } from '../../replication/replan';
-import { renderCommand } from '../../replication/shell-words';
+import { quoteWord, renderCommand } from '../../replication/shell-words';
 import { CliError, EXIT } from '../cli-error';
 import type { CliIo, Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
@@ -100,6 +100,12 @@ function jsonResult(r: ReplanResult) {
 
 const short = (hash: string) => `${hash.slice(0, 16)}…`;
 
+/** A path relative to the working directory when it is inside it, else absolute. */
+function shown(p: string, cwd: string): string {
+  const relative = path.relative(cwd, p);
+  return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? p : relative;
+}
+
 export function renderReplan(r: ReplanResult, cwd: string): string {
   const lines: string[] = [];
   const where = `${r.plan.provider}, ${r.plan.region}, ${r.plan.hosting}`;
@@ -124,14 +130,14 @@ export function renderReplan(r: ReplanResult, cwd: string): string {
       lines.push(`  bundle ${b.bundle}: ${b.same === null ? 'not recorded by the run' : b.same ? 'this checkout builds the same bytes' : `this checkout differs (run ${b.run!.slice(0, 12)}…, here ${b.here?.slice(0, 12) ?? 'none'}…)`}`);
     }
   }
-  if (r.packageDir) lines.push(`package unpacked in ${path.relative(cwd, r.packageDir) || '.'}: the commands use its bundles (runtime/) and definition`);
+  if (r.packageDir) lines.push(`package unpacked in ${shown(r.packageDir, cwd)}: the commands use its bundles (runtime/) and definition`);
   lines.push('Rerun it:');
   for (const step of r.rerun.steps) lines.push(`  # ${step.what}`, `  ${renderCommand(step.command)}`);
   for (const m of r.rerun.missing) lines.push(`  replace ${m.placeholder} with ${m.what} (or pass ${m.option})`);
   for (const n of r.rerun.notes) lines.push(`  note: ${n}`);
   lines.push(
     r.runDir
-      ? `Then: npx curtain compare ${path.relative(cwd, r.runDir) || '.'} <your-run-dir>`
+      ? `Then: npx curtain compare ${quoteWord(shown(r.runDir, cwd))} <your-run-dir>`
       : 'Then compare your run with the published run directory (curtain compare needs the run\'s records, which a plan.json alone does not have).',
   );
   return lines.join('\n');
