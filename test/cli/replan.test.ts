@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { contentHash } from '../../experiments/canonical-json';
@@ -11,6 +11,7 @@ import { renderCommand } from '../../replication/shell-words';
 import { runInProcess } from './run-cli';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'curtain-replan-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function publishedRun(name: string, plan: ReturnType<typeof planStudy>, bundlesFrom: 'here' | 'elsewhere'): Promise<string> {
   const dir = path.join(tmp, name);
