@@ -12,6 +12,7 @@ import { ResultsBucket, type ResultsRemoval } from './constructs/results-bucket'
 import { TenantFleetReference } from './constructs/tenant-fleet-reference';
 import { updatedFunctions } from './asl/compile-plan';
 import { lambdaFunctionArn } from './naming';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import type { PreparedStudy } from './prepare-study';
 import type { AwsBundles } from './runtime-bundles';
 import { chunkOutputMap, STACK_OUTPUTS } from './stack-outputs';
@@ -23,6 +24,11 @@ export interface StudyStackProps extends StackProps {
   readonly resultsRemoval?: ResultsRemoval;
   /** See DriverProps.reservedConcurrency. */
   readonly driverReservedConcurrency?: number | null;
+  /**
+   * Code, lockfile, runtimes and options of this synthesis, for each run's run.json.
+   * @default none recorded (run.json then has no `origin`)
+   */
+  readonly origin?: RunOrigin;
 }
 
 export class StudyStack extends Stack {
@@ -68,6 +74,7 @@ export class StudyStack extends Stack {
           driver: props.bundles.driver.sha256,
           pythonProbe: props.bundles.pythonProbe?.sha256 ?? null,
         },
+        ...(props.origin ? { origin: props.origin } : {}),
       },
       results: this.results,
       functionName: topology.names.driverFunction,
