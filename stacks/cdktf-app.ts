@@ -7,6 +7,9 @@
  * See stacks/cdktf/select-plans.ts for the other environment variables. A study
  * a provider cannot run is skipped with one line naming the reason; naming it
  * explicitly makes that an error. Errors print one message, never a stack trace.
+ *
+ * Progress and notes go to stdout, errors to stderr: cdktf shows the app's
+ * stdout as it is and labels every stderr line `[ERROR]`.
  */
 import path from 'node:path';
 import { PlanRefusedError, ValidationError } from '../experiments/errors';
@@ -24,7 +27,7 @@ async function main(): Promise<number> {
     const env = synthEnvironment(process.env);
     // This checkout's bundles are (re)built when missing or stale; a given CURTAIN_BUNDLE_ROOT is deployed as it is.
     const bundleRoot = env.CURTAIN_BUNDLE_ROOT === undefined ? root : path.resolve(env.CURTAIN_BUNDLE_ROOT);
-    if (env.CURTAIN_BUNDLE_ROOT === undefined) await ensureRuntimeBuilt({ root, log: (line) => console.error(`curtain: ${line}`) });
+    if (env.CURTAIN_BUNDLE_ROOT === undefined) await ensureRuntimeBuilt({ root, log: (line) => console.log(`curtain: ${line}`) });
     const built = buildCdktfApp({
       outdir: process.env.CDKTF_OUTDIR ?? path.join(root, 'cdktf.out'),
       env: process.env,
@@ -39,10 +42,10 @@ async function main(): Promise<number> {
           bundleRoot: env.CURTAIN_BUNDLE_ROOT,
         }),
     });
-    for (const line of built.skipped) console.error(`curtain: ${line}`);
+    for (const line of built.skipped) console.log(`curtain: ${line}`);
     built.app.synth();
     const names = built.stacks.map((s) => s.stack).join(', ') || '(none)';
-    console.error(`curtain: synthesized ${built.stacks.length} stack(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names}`);
+    console.log(`curtain: synthesized ${built.stacks.length} stack(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names}`);
     return 0;
   } catch (error) {
     const expected = [ValidationError, PlanRefusedError, UnknownStudyError, SynthSelectionError, MissingBundlesError].some((E) => error instanceof E);

@@ -10,6 +10,7 @@
  *   CURTAIN_SET           study parameters, `name=value` pairs separated by `;` (as `curtain plan --set`)
  *   CURTAIN_DEFINITION    a user-written definition file (.json/.ts) instead of catalog studies
  *   CURTAIN_MAX_USD       override the budget's maximum cost
+ *   CURTAIN_NOW           the date the run is deployed (ISO; default now): runtime end-of-support checks
  *   CURTAIN_BUNDLE_ROOT   deploy the bundles of this directory's dist/runtime as they are
  *                         (e.g. a replication package's exact bundles) instead of building the checkout's
  *
@@ -24,6 +25,7 @@ import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { StudyDefinition } from '../../experiments/schema';
 import { buildCatalogStudy, catalogStudy, parseSets, resolveDefinitionFile } from '../../experiments/resolve-study';
+import { planningDate, runtimeLifecycleFindings } from '../../experiments/runtime-lifecycle';
 import { REGION_NAMES, userPath } from '../../experiments/target-names';
 
 export const CDKTF_PROVIDERS = ['gcp', 'azure'] as const;
@@ -48,6 +50,7 @@ export const SynthEnvironment = z.object({
   CURTAIN_DEFINITION: userPath.optional(),
   CURTAIN_MAX_USD: z.coerce.number().positive().optional(),
   CURTAIN_BUNDLE_ROOT: userPath.optional(),
+  CURTAIN_NOW: z.string().refine((v) => !Number.isNaN(new Date(v).getTime()), 'expected an ISO date such as 2027-05-01').optional(),
 });
 
 /** The validated synthesis environment (throws a ValidationError naming the variable). */
@@ -110,6 +113,7 @@ export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}):
 
   const plans: SelectedPlan[] = [];
   const skipped: string[] = [];
+  const now = planningDate(env);
   const refuse = (study: string, provider: CdktfProvider, reason: string) => {
     const line = `${stackName(provider, study)}: skipped: ${reason}`;
     if (explicit.includes(study)) throw new SynthSelectionError(`curtain: cannot synthesize ${line.replace(': skipped', '')}`);
@@ -132,6 +136,11 @@ export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}):
         });
         if (plan.budget.verdict === 'over') {
           refuse(study, provider, `over budget (${plan.budget.reasons.join('; ')})`);
+          continue;
+        }
+        const lifecycle = runtimeLifecycleFindings(plan, now);
+        if (lifecycle.refusals.length > 0) {
+          refuse(study, provider, lifecycle.refusals.join('; '));
           continue;
         }
         vet(provider, plan);
