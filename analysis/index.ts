@@ -34,7 +34,7 @@ export interface WriteReportResult {
 
 export async function writeReport(runDir: string, options: WriteReportOptions = {}): Promise<WriteReportResult> {
   const log = options.log ?? (() => {});
-  const analysis = await analyzeRun(runDir, { log });
+  const analysis = await analyzeRun(runDir, { log, malformedListedIn: 'report.md' });
   const outDir = path.resolve(options.outDir ?? path.join(runDir, 'report'));
   const figuresDir = path.join(outDir, 'figures');
   await mkdir(figuresDir, { recursive: true });

@@ -38,7 +38,7 @@ export const reportCommand: Command = {
         summary.platform.emulated ? `platform: emulated (local profile ${summary.platform.profile ?? 'unknown'}, time scale ${summary.platform.timeScale})` : `platform: ${summary.platform.provider} ${summary.platform.region}`,
         `claims: ${count('consistent')} consistent, ${count('differs')} differ, ${count('not measurable here')} not measurable here`,
         ...verdicts.map((c) => `  ${c.id}: ${c.verdict}`),
-        ...(result.malformedLines > 0 ? [`malformed lines: ${result.malformedLines} (listed in the report)`] : []),
+        ...(result.malformedLines > 0 ? [`malformed lines: ${result.malformedLines} (${summary.malformed.lines.length < result.malformedLines ? `the first ${summary.malformed.lines.length} ` : ''}listed in report.md)`] : []),
       ].join('\n'),
     );
     return 0;
