@@ -11,6 +11,7 @@ import { InputFileError, ValidationError } from '../../experiments/errors';
 import { closest } from '../../experiments/suggest';
 import { analyzeRun, type AnalyzeOptions, type RunAnalysis } from '../analyze-run';
 import { type MetricMargins, resolveMargin } from '../margins';
+import type { Metric } from '../metrics';
 import { holmAdjust } from '../stats/multiplicity';
 import { decideDifferent, judgeMetric, type MetricComparison, type RunMetric, type Verdict } from './judge-metric';
 import { planAgreement, type PlanAgreement } from './plan-agreement';
@@ -78,16 +79,35 @@ export async function compareRuns(sideA: string | readonly string[], sideB: stri
   const declared = a[0]!.analysis.definition.margins;
   const overrides = options.margins ?? {};
   refuseUnknownOverrides(overrides, names, declared);
-
-  const side = (runs: ComparedRun[], name: string): RunMetric[] => runs.map((r) => ({ run: r.label, metric: r.analysis.metrics.get(name) ?? null }));
-  const judged = names.map((name) => judgeMetric(name, side(a, name), side(b, name), resolveMargin(name, declared, overrides), { alpha }));
-  const adjusted = holmAdjust(judged.map((m) => m.pDifferent ?? Number.NaN));
-  const metrics = judged.map((m, i) => (m.pDifferent === null ? m : decideDifferent(m, adjusted[i]!, alpha)));
-  const tested = metrics.filter((m) => m.pDifferent !== null).length;
-  const counts: Record<Verdict, number> = { equivalent: 0, different: 0, inconclusive: 0 };
-  for (const m of metrics) counts[m.verdict] += 1;
+  const metricsOf = (runs: ComparedRun[]): LabelledMetrics[] => runs.map((r) => ({ run: r.label, metrics: r.analysis.metrics }));
+  const { metrics, tested, counts } = judgeMetrics(names, metricsOf(a), metricsOf(b), { declared, overrides, alpha });
   const plans = planAgreement(a.map((r) => ({ label: r.label, files: r.analysis.files })), b.map((r) => ({ label: r.label, files: r.analysis.files })));
   return { a, b, alpha, metrics, tested, plans, notes: comparisonNotes(a, b, plans), counts };
+}
+
+/** One run's metrics by name, with the label the comparison gives the run. */
+export interface LabelledMetrics {
+  run: string;
+  metrics: ReadonlyMap<string, Metric>;
+}
+
+/**
+ * The verdicts of every metric, with Holm's adjustment over those tested for a
+ * difference: the statistical core of compareRuns, apart from reading runs.
+ */
+export function judgeMetrics(
+  names: readonly string[],
+  a: readonly LabelledMetrics[],
+  b: readonly LabelledMetrics[],
+  o: { declared: MetricMargins; overrides?: MetricMargins; alpha: number },
+): { metrics: MetricComparison[]; tested: number; counts: Record<Verdict, number> } {
+  const side = (runs: readonly LabelledMetrics[], name: string): RunMetric[] => runs.map((r) => ({ run: r.run, metric: r.metrics.get(name) ?? null }));
+  const judged = names.map((name) => judgeMetric(name, side(a, name), side(b, name), resolveMargin(name, o.declared, o.overrides), { alpha: o.alpha }));
+  const adjusted = holmAdjust(judged.map((m) => m.pDifferent ?? Number.NaN));
+  const metrics = judged.map((m, i) => (m.pDifferent === null ? m : decideDifferent(m, adjusted[i]!, o.alpha)));
+  const counts: Record<Verdict, number> = { equivalent: 0, different: 0, inconclusive: 0 };
+  for (const m of metrics) counts[m.verdict] += 1;
+  return { metrics, tested: metrics.filter((m) => m.pDifferent !== null).length, counts };
 }
 
 /** The same run on both sides, or twice on one, is not a replicate of itself. */
@@ -118,9 +138,8 @@ function comparisonNotes(a: ComparedRun[], b: ComparedRun[], plans: PlanAgreemen
   const platforms = (side: ComparedRun[]) => [...new Set(side.map((r) => describe(r.analysis)))].join('; ');
   const first = a[0]!.analysis;
   const second = b[0]!.analysis;
-  if (first.platform.emulated || second.platform.emulated || platforms(a) !== platforms(b)) {
-    notes.push(`Side A ran on ${platforms(a)}; side B on ${platforms(b)}.`);
-  }
+  if (platforms(a) !== platforms(b)) notes.push(`Side A ran on ${platforms(a)}; side B on ${platforms(b)}.`);
+  else if (first.platform.emulated || second.platform.emulated) notes.push(`Both sides ran on ${platforms(a)}.`);
   notes.push(...plans.notes);
   if (a.length === 1 && b.length === 1) {
     notes.push(

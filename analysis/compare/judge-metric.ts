@@ -231,8 +231,12 @@ export function decideDifferent(c: MetricComparison, adjusted: number, alpha: nu
   return {
     ...withP,
     verdict: 'different',
-    reason: `${what} = ${fmt(c.estimate)}, beyond ${describeMargin(c.margin.margin, c.unit)} (p = ${fmtP(c.pDifferent!)}, Holm-adjusted ${fmtP(adjusted)} ≤ ${alpha})`,
+    reason: `${what} = ${fmt(c.estimate)}, beyond ${describeMargin(c.margin.margin, c.unit)} (${pIs(c.pDifferent!)}, Holm-adjusted ${pIs(adjusted)} ≤ ${alpha})`,
   };
+}
+
+function pIs(p: number): string {
+  return p < 0.0001 ? 'p < 0.0001' : `p = ${fmtP(p)}`;
 }
 
 export function fmtP(p: number): string {

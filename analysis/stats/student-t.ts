@@ -19,11 +19,24 @@ export function studentTCdf(t: number, df: number): number {
   return t >= 0 ? 1 - tail : tail;
 }
 
+/** The quantiles asked for are few (α, α/2 at a handful of df): each is found once. */
+const quantileCache = new Map<string, number>();
+
 /** The p-quantile of Student's t with `df` degrees of freedom (df = Infinity: standard normal). */
 export function studentTQuantile(p: number, df: number): number {
   if (!(p > 0 && p < 1) || !(df > 0)) return Number.NaN;
   if (p === 0.5) return 0;
   if (p < 0.5) return -studentTQuantile(1 - p, df);
+  const key = `${p}|${df}`;
+  let q = quantileCache.get(key);
+  if (q === undefined) {
+    q = searchQuantile(p, df);
+    if (quantileCache.size < 1000) quantileCache.set(key, q);
+  }
+  return q;
+}
+
+function searchQuantile(p: number, df: number): number {
   let lo = 0;
   let hi = 1;
   while (studentTCdf(hi, df) < p) {

@@ -176,7 +176,7 @@ export const coldstartAnalysis: AnalysisDefinition = {
     };
   },
   margins: {
-    'coldstart.warmMedianMs': ratioMargin(0.25, 'latency medians move with load and placement from run to run; a quarter is half the ±50 % the paper\'s latency claims allow, so a change within it cannot move a run across a claim'),
+    'coldstart.warmMedianMs': ratioMargin(0.25, 'latency medians move with load and placement from run to run; a quarter is half the ±50 % that the paper\'s latency claims allow'),
     'coldstart.coldMedianMs': ratioMargin(0.25, 'as for warm starts: half the ±50 % tolerance of the paper\'s cold-start claims'),
     'coldstart.naturalColdMedianMs': ratioMargin(0.25, 'as for forced cold starts'),
     'coldstart.newHostPenaltyMs': absoluteMargin(20, 'about half the 39 ms new-host penalty the paper reports: a smaller change leaves "a new host costs extra" as it was'),
