@@ -9,14 +9,16 @@ const usage = `Usage: curtain report <run-dir> [--out DIR] [--json]
 Analyses one run in the bucket layout (<study>/<run>/ holding plan.json, run.json and
 steps/<step>/<shard>.jsonl): a local run, or a cloud run downloaded with \`curtain fetch\`.
 Writes report.md (claims with verdicts, records by status, hosts, tables, figures, metrics),
-figures/*.svg and summary.json. Malformed result lines are listed and skipped, never fatal.
+report.html (the same as one self-contained page with interactive figures and the run's
+provenance; it needs no network), figures/*.svg and summary.json. Malformed result lines are
+listed and skipped, never fatal.
   --out DIR   where to write (default: <run-dir>/report)
-  --json      print {reportPath, summaryPath, figures, malformedLines, claims} as JSON
+  --json      print {reportPath, htmlPath, summaryPath, figures, malformedLines, claims} as JSON
 Exit codes: 0 report written; 1 not a readable run directory.`;
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'analyse a run: report.md, SVG figures and summary.json with a verdict per claim',
+  summary: 'analyse a run: report.md, report.html, SVG figures and summary.json with a verdict per claim',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('report', args, { out: { type: 'string' }, json: { type: 'boolean' } }, usage);
@@ -33,6 +35,7 @@ export const reportCommand: Command = {
     io.out(
       [
         `report: ${result.reportPath}`,
+        `html: ${result.htmlPath} (self-contained, interactive figures)`,
         `summary: ${result.summaryPath}`,
         `figures: ${result.figures.length} in ${path.join(path.dirname(result.reportPath), 'figures')}`,
         summary.platform.emulated ? `platform: emulated (local profile ${summary.platform.profile ?? 'unknown'}, time scale ${summary.platform.timeScale})` : `platform: ${summary.platform.provider} ${summary.platform.region}`,
