@@ -112,13 +112,13 @@ export function intervalChart(o: {
     { field: 'n', title: 'n' },
   ];
   const layers: object[] = [
-    { mark: { type: 'line', point: true }, encoding: { x, y, color, tooltip } },
     {
-      // An interval bar only where there is an interval: both bounds, apart.
+      // An interval bar only where there is an interval: both bounds, apart. Drawn first, under the points.
       transform: [{ filter: 'isValid(datum.lower) && isValid(datum.upper) && datum.upper > datum.lower' }],
       mark: { type: 'rule' },
-      encoding: { x, y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' }, color },
+      encoding: { x, y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' }, color, tooltip },
     },
+    { mark: { type: 'line', point: true }, encoding: { x, y, color, tooltip } },
   ];
   const numericX = points.filter((p) => typeof p.x === 'number').map((p) => p.x as number);
   if (o.identityLine && numericX.length > 0) {
