@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ReportSummary } from '../../analysis/report/summary-schema';
 import { main } from '../../cli/main';
+import { coldstartRun as syntheticColdstartRun } from './synthetic/figure-runs';
 import { catalogPlan, SyntheticRun } from './synthetic/synthetic-run';
 import { useTmpDir } from './synthetic/tmp-dir';
 
@@ -15,19 +16,9 @@ function capture() {
   return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), isTty: false, cwd: tmp() }, out, err };
 }
 
-/** A small coldstart run on the local platform with warm latencies around `warmMs`. */
-function coldstartRun(runId: string, warmMs: number, seed: number) {
-  const plan = catalogPlan('coldstart', 'local', { rounds: 6, memoryMb: [128, 512], runtimes: ['nodejs'] });
-  const run = new SyntheticRun(plan, { runId, profile: 'aws-2018', timeScale: 20, seed });
-  run.bursts('cold').forEach((step, round) => {
-    const instances = Array.from({ length: step.requests }, (_, r) => {
-      const instance = run.instance(run.host());
-      run.record(step, r, { instance, latencyMs: run.uniform(200, 300) });
-      return instance;
-    });
-    instances.forEach((instance, r) => run.record(run.burst('warm', round), r, { instance, latencyMs: run.uniform(warmMs - 5, warmMs + 5) }));
-  });
-  return run.write(path.join(tmp(), 'results'));
+/** A small coldstart run on the local platform with warm latencies around `warmMs`, written under tmp. */
+function coldstartRun(runId: string, warmMs: number, seed: number): string {
+  return syntheticColdstartRun(runId, warmMs, seed).write(path.join(tmp(), 'results'));
 }
 
 describe('curtain report', () => {

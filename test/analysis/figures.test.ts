@@ -43,7 +43,7 @@ describe('series colours and order', () => {
   });
 
   test('placement with 20 memory sizes: the rendered legend reads in numeric order, 20 colours for 20 sizes', async () => {
-    const a = await analyzeRun(packedPlacementRun(20).write(tmp()));
+    const a = await analyzeRun(packedPlacementRun(20).run.write(tmp()));
     const figure = a.output.figures.find((f) => f.file === 'placement-memory-per-host.svg')!;
     const svg = await renderSvg(figure.spec);
     const labels = legendLabels(svg).filter((l) => / MB$/.test(l));

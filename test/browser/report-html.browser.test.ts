@@ -116,7 +116,7 @@ test('a local coldstart report: loads clean, draws both figures, says "emulated"
 });
 
 test('placement and scalability reports: every figure drawn; a package\'s checksums are listed', async () => {
-  const placement = await report('placement', packedPlacementRun(20).write(path.join(work, 'results')), {
+  const placement = await report('placement', packedPlacementRun(20).run.write(path.join(work, 'results')), {
     package: { file: '/published/placement.curtain.tgz', sha256: 'a'.repeat(64), checksums: [{ path: 'plan.json', sha256: 'b'.repeat(64), bytes: 1234 }, { path: 'steps/0001-burst-c1/000.jsonl', sha256: 'c'.repeat(64), bytes: 99 }] },
   });
   const scalability = await report('scalability', scalabilityRun().write(path.join(work, 'results')));

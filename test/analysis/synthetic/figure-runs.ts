@@ -7,12 +7,16 @@
  */
 import { catalogPlan, type SyntheticHost, SyntheticRun } from './synthetic-run';
 
-const CAPACITY = 3328;
+export const CAPACITY = 3328;
 
-/** First-fit bin-packing of `functions` distinct memory sizes into 3,328 MB hosts, on the local platform (profile aws-2018). */
-export function packedPlacementRun(functions = 20): SyntheticRun {
-  const plan = catalogPlan('placement', 'local', { functions, rounds: 1 });
+/**
+ * First-fit bin-packing by memory into hosts of 3,328 MB, new hosts each step (as after a refresh),
+ * on the local platform (profile aws-2018); `truthMax` is the fullest host's memory.
+ */
+export function packedPlacementRun(functions = 20, rounds = 1): { run: SyntheticRun; truthMax: number } {
+  const plan = catalogPlan('placement', 'local', { functions, rounds });
   const run = new SyntheticRun(plan, { profile: 'aws-2018', runId: '20261126T120000Z-place' });
+  let truthMax = 0;
   for (const step of run.bursts()) {
     const hosts: { host: SyntheticHost; used: number }[] = [];
     for (let r = 0; r < step.requests; r++) {
@@ -20,10 +24,11 @@ export function packedPlacementRun(functions = 20): SyntheticRun {
       let slot = hosts.find((h) => h.used + fn.memoryMb <= CAPACITY);
       if (!slot) hosts.push((slot = { host: run.host(), used: 0 }));
       slot.used += fn.memoryMb;
+      truthMax = Math.max(truthMax, slot.used);
       run.record(step, r, { instance: run.instance(slot.host) });
     }
   }
-  return run;
+  return { run, truthMax };
 }
 
 /** Half the requested instances answer each level (the rest queue), on AWS: counts on both axes. */
