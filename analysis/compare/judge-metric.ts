@@ -214,8 +214,8 @@ function judgeNumbers(base: Base, sideA: readonly RunMetric[], sideB: readonly R
   if (basis === 'exact') {
     const observed = `${what} = ${fmt(display(estimate))}`;
     const why = runs === 2 ? 'observed values without a sampling interval, compared as exact' : 'every run on each side gives the same value';
-    if (test.pEquivalent === 0) return { ...result, verdict: 'equivalent', reason: `${observed}, within ${within} (${why})` };
-    return { ...result, verdict: 'different', reason: `${observed}, beyond ${within} (${why})` };
+    if (test.pEquivalent === 0) return { ...result, verdict: 'equivalent', reason: `${observed}, within the margin, ${within} (${why})` };
+    return { ...result, verdict: 'different', reason: `${observed}, beyond the margin, ${within} (${why})` };
   }
   const confidence = `${fmt((1 - 2 * options.alpha) * 100)} % CI of ${what} ${fmt(interval[0])}–${fmt(interval[1])}`;
   if (test.pEquivalent <= options.alpha) return { ...result, verdict: 'equivalent', reason: `${confidence} lies within ${within}` };
