@@ -5,7 +5,7 @@
  * matches its hash: a plan edited after the run (hash kept) is caught here and
  * the comparison says it cannot tell.
  */
-import { contentHash } from '../../experiments/canonical-json';
+import { planContentHash } from '../../replication/plan-integrity';
 import type { RunFiles } from '../run/run-files';
 
 export interface PlanAgreement {
@@ -49,6 +49,5 @@ export function planAgreement(a: readonly LabelledFiles[], b: readonly LabelledF
 
 /** plan.json still hashes to the hash it carries. */
 function planIntact(files: RunFiles): boolean {
-  const { hash, ...content } = files.plan;
-  return contentHash(content) === hash;
+  return planContentHash(files.plan) === files.plan.hash;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { writeReport } from '../../analysis';
+import { packageProvenanceOf } from '../../replication/package-provenance';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
 
@@ -9,8 +10,9 @@ const usage = `Usage: curtain report <run-dir> [--out DIR] [--json]
 Analyses one run in the bucket layout (<study>/<run>/ holding plan.json, run.json and
 steps/<step>/<shard>.jsonl): a local run, or a cloud run downloaded with \`curtain fetch\`.
 Writes report.md (claims with verdicts, records by status, hosts, tables, figures, metrics),
-report.html (the same as one self-contained page with interactive figures and the run's
-provenance; it needs no network), figures/*.svg and summary.json. Malformed result lines are
+report.html (the same as one self-contained page with interactive figures, the run's provenance
+and, for the run/ of an unpacked replication package, the package's checksums; it needs no
+network), figures/*.svg and summary.json. Malformed result lines are
 listed and skipped, never fatal.
   --out DIR   where to write (default: <run-dir>/report)
   --json      print {reportPath, htmlPath, summaryPath, figures, malformedLines, claims} as JSON
@@ -24,7 +26,8 @@ export const reportCommand: Command = {
     const { values, positionals } = parseCommandArgs('report', args, { out: { type: 'string' }, json: { type: 'boolean' } }, usage);
     const runDir = path.resolve(io.cwd, requirePositional('report', positionals, 'run-dir', usage));
     const o = validateOptions('report', z.object({ out: z.string().min(1).optional(), json: z.boolean().default(false) }), values);
-    const result = await writeReport(runDir, { outDir: o.out ? path.resolve(io.cwd, o.out) : undefined, log: (line) => io.err(line) });
+    // A run unpacked from a replication package (`replan --into DIR`: DIR/run): report.html lists the package's checksums.
+    const result = await writeReport(runDir, { outDir: o.out ? path.resolve(io.cwd, o.out) : undefined, log: (line) => io.err(line), package: packageProvenanceOf(runDir) });
     const { summary, ...paths } = result;
     const verdicts = summary.claims.map((c) => ({ id: c.claim.id, verdict: c.verdict }));
     if (o.json) {

@@ -170,8 +170,8 @@ describe('curtain compare', () => {
     const a = coldstartRun('20261126T120000Z-p1', 25, 21);
     const b = coldstartRun('20261126T120000Z-p2', 25, 22);
     const planFile = path.join(b, 'plan.json');
-    const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { region: string };
-    writeFileSync(planFile, JSON.stringify({ ...plan, region: 'eu-west-1' }));
+    const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { invocations: number };
+    writeFileSync(planFile, JSON.stringify({ ...plan, invocations: plan.invocations + 1 }));
     const { json } = await compareJson([a, b]);
     expect(json!.samePlan).toBeNull();
     expect(json!.notes.join('\n')).toMatch(/plan\.json of run B no longer matches its hash \(edited after the run\)/);
