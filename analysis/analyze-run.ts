@@ -5,6 +5,7 @@
  * metrics and judges the claims. `writeReport` and `curtain compare` build on it.
  */
 import { evaluateClaims, type ClaimsOutcome } from './claims';
+import { platformLabel, withPlatformTitle } from './figures/platform-title';
 import { inferHosts, type HostInference } from './hosts/infer-hosts';
 import { InstanceTable } from './hosts/instance-table';
 import type { Metric } from './metrics';
@@ -35,6 +36,8 @@ export interface AnalyzeOptions {
   log?: (line: string) => void;
   /** Malformed lines echoed to the log one by one; the rest are summarised. */
   logMalformedLimit?: number;
+  /** Where the caller lists the malformed lines (the log says so); unset: nowhere, and the log says how to list them. */
+  malformedListedIn?: string;
 }
 
 export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): Promise<RunAnalysis> {
@@ -69,11 +72,16 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
       onProgress: (lines, shardFiles) => log(`  ${lines.toLocaleString('en-US')} lines read (${shardFiles} of ${files.shards.length} files)`),
     },
   );
-  if (stream.malformed > logLimit) log(`… ${stream.malformed - logLimit} more malformed line(s); all are listed in the report`);
+  if (stream.malformed > logLimit) {
+    const listed = stream.malformedLines.length < stream.malformed ? `the first ${stream.malformedLines.length} are` : 'all are';
+    log(`… ${stream.malformed - logLimit} more malformed line(s); ${options.malformedListedIn ? `${listed} listed in ${options.malformedListedIn}` : `\`curtain report ${runDir}\` lists them`}`);
+  }
   log(`${stream.records.toLocaleString('en-US')} records, ${stream.malformed} malformed line(s), ${instances.size} instances`);
-  const output = mergeOutputs([analysis.finish(), ...generic.map((g) => g.finish())]);
-  const undeclared = undeclaredMetrics(files.plan.analysis.kind, output.metrics.map((m) => m.name));
-  if (undeclared.length > 0) output.notes.push(`metric(s) missing from the metric catalog (analysis/metric-catalog.ts), so claims cannot be validated against them: ${undeclared.join(', ')}`);
+  const finished = mergeOutputs([analysis.finish(), ...generic.map((g) => g.finish())]);
+  const undeclared = undeclaredMetrics(files.plan.analysis.kind, finished.metrics.map((m) => m.name));
+  if (undeclared.length > 0) finished.notes.push(`metric(s) missing from the metric catalog (analysis/metric-catalog.ts), so claims cannot be validated against them: ${undeclared.join(', ')}`);
+  const label = platformLabel(platform, files.plan.region);
+  const output = { ...finished, figures: finished.figures.map((f) => withPlatformTitle(f, label)) };
   hosts ??= inferHosts(instances);
   const metrics = new Map(output.metrics.map((m) => [m.name, m]));
   const claims = evaluateClaims(files.plan.claims, metrics, platform);

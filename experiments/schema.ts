@@ -110,6 +110,11 @@ export const FunctionMatrix = z.strictObject({
   architecture: oneOrMany(Architecture, 2).default('x86_64'),
   /** One timeout, or a list (a dimension: one function per timeout). */
   timeoutSeconds: oneOrMany(z.number().int().min(1).max(3600), 16).default(60),
+  /**
+   * Language version per runtime, e.g. { nodejs: '22', python: '3.13' }; default: the newest
+   * version the provider's hosting plan offers (experiments/runtime-lifecycle.ts).
+   */
+  runtimeVersions: z.strictObject({ nodejs: z.string().min(1).optional(), python: z.string().min(1).optional() }).optional(),
 });
 export type FunctionMatrix = z.output<typeof FunctionMatrix>;
 

@@ -14,6 +14,7 @@
  * number per latency sample.
  */
 import { intervalChart } from '../figures/charts';
+import { absoluteMargin, type Margin, type MetricMargins, ratioMargin } from '../margins';
 import { fmt, fmtInterval, fmtPercent, mdTable } from '../format';
 import type { InstanceInfo } from '../hosts/instance-table';
 import { medianMetric, type Metric } from '../metrics';
@@ -133,4 +134,23 @@ function coldFraction(name: string, description: string, t: Tally): Metric {
 
 function fractionText(m: Metric): string {
   return m.value === null ? '-' : `${fmtPercent(m.value as number)} (${m.interval ? `${fmtPercent(m.interval[0])}–${fmtPercent(m.interval[1])}` : '-'})`;
+}
+
+/** Practical margins of the per-label metrics (by the part of the name after the label). */
+const LABEL_MARGINS: Record<string, Margin> = {
+  coldFraction: absoluteMargin(0.1, 'a tenth of the requests: a smaller change leaves "these pings keep it warm (or not)" as it was'),
+  latencyMedianMs: ratioMargin(0.25, 'latency medians move with load and placement from run to run; as for coldstart\'s medians'),
+  instances: ratioMargin(0.25, 'instance counts follow the platform\'s scaling and recycling, which vary between runs'),
+  instancesPerBurst: ratioMargin(0.25, 'as for the distinct instances of the label'),
+};
+
+/** Margins for the per-label metrics among `names` (the `.tenant-<t>` variants are covered by their parent). */
+export function labelMargins(names: readonly string[]): MetricMargins {
+  const margins: Record<string, Margin> = {};
+  for (const name of names) {
+    const match = /^(label\.[a-z][a-z0-9-]*)\.([A-Za-z]+)$/.exec(name);
+    const margin = match ? LABEL_MARGINS[match[2]!] : undefined;
+    if (margin) margins[name] = margin;
+  }
+  return margins;
 }

@@ -4,6 +4,8 @@
  * find a new one, except that tenant b's 5-min pings miss half the time.
  */
 import { analyzeRun } from '../../analysis';
+import { labelMargins } from '../../analysis/labels/label-breakdown';
+import { resolveMargin } from '../../analysis/margins';
 import { planStudy } from '../../experiments/plan';
 import type { StudyDefinitionInput } from '../../experiments/schema';
 import { type SyntheticInstance, SyntheticRun } from './synthetic/synthetic-run';
@@ -69,4 +71,13 @@ test('cold fraction, latency and instances per label and per tenant, with interv
   ]);
   const section = a.output.sections.find((s) => s.title === 'Per burst label')!;
   expect(section.body).toMatch(/\| ping-15m \|  \| 20 \| 40 \| 100 % \(/);
+});
+
+test('every per-label metric has a practical margin for curtain compare, its tenant variants through their parent', () => {
+  const names = ['label.ping-5m.coldFraction', 'label.ping-5m.latencyMedianMs', 'label.ping-5m.instances', 'label.ping-5m.instancesPerBurst'];
+  const margins = labelMargins(names);
+  for (const name of names) expect(resolveMargin(name, margins)?.declaredFor).toBe(name);
+  expect(resolveMargin('label.ping-5m.coldFraction.tenant-b', margins)?.declaredFor).toBe('label.ping-5m.coldFraction');
+  expect(margins['label.ping-5m.coldFraction']).toMatchObject({ kind: 'absolute', within: 0.1 });
+  expect(labelMargins(['coldstart.warmMedianMs'])).toEqual({});
 });

@@ -56,6 +56,7 @@ export interface WaitState extends Flow {
 
 export interface ChoiceRule {
   Variable?: string;
+  IsPresent?: boolean;
   StringEquals?: string;
   NumericLessThan?: number;
   And?: ChoiceRule[];
