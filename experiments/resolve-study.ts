@@ -167,10 +167,9 @@ export function resolveStudy(ref: string, sets: Record<string, unknown> = {}): R
  * validated: for options that always name a file, whatever it is called. A problem an override
  * caused names the override.
  */
-export function resolveDefinitionFile(file: string, sets: Record<string, unknown> = {}, options: { parametersOnly?: boolean } = {}): ResolvedStudy {
+export function resolveDefinitionFile(file: string, sets: Record<string, unknown> = {}): ResolvedStudy {
   const loaded = loadDefinitionFile(file, sets);
-  // parametersOnly: `sets` are a plan's recorded parameter values (replan), never paths into the definition.
-  const pathSets = options.parametersOnly ? {} : Object.fromEntries(Object.entries(sets).filter(([key]) => !loaded.consumedSets.includes(key)));
+  const pathSets = Object.fromEntries(Object.entries(sets).filter(([key]) => !loaded.consumedSets.includes(key)));
   let result = StudyDefinition.safeParse(applyPathSets(loaded.data, pathSets));
   if (!result.success) {
     // One value where the field is a list (`--set functions.memoryMb=128`) means a list of one.

@@ -12,6 +12,16 @@ import { buildCatalogStudy } from '../../experiments/resolve-study';
 
 const fixture = JSON.parse(readFileSync(path.join(__dirname, 'fixtures/catalog-plan-hashes.json'), 'utf8')) as { hashes: Record<string, string> };
 
+// Plans depend on the date through the runtime lifecycle table (experiments/runtime-lifecycle.ts).
+const savedNow = process.env.CURTAIN_NOW;
+beforeAll(() => {
+  process.env.CURTAIN_NOW = '2026-12-06';
+});
+afterAll(() => {
+  if (savedNow === undefined) delete process.env.CURTAIN_NOW;
+  else process.env.CURTAIN_NOW = savedNow;
+});
+
 test('every catalog plan (each provider and hosting plan) keeps its hash', () => {
   const now: Record<string, string> = {};
   for (const study of CATALOG) {
