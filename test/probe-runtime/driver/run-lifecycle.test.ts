@@ -24,10 +24,12 @@ describe('start-run and finish-run', () => {
 
   test('start-run writes the plan and an open run.json with provenance', async () => {
     const summary = await runDriverEvent({ ...common, action: 'start-run' }, deps(tmp.dir));
-    expect(summary).toEqual({ v: 1, action: 'start-run', study: 'drivertest', run: RUN, keys: { plan: planKey('drivertest', RUN), run: runManifestKey('drivertest', RUN) } });
+    expect(summary).toEqual({ v: 1, action: 'start-run', study: 'drivertest', run: RUN, keys: { plan: planKey('drivertest', RUN), run: runManifestKey('drivertest', RUN) }, startedAt: expect.any(String) });
     const stored = StudyPlan.parse(JSON.parse(readFileSync(path.join(tmp.dir, planKey(plan.study.id, RUN)), 'utf8')));
     expect(stored).toEqual(plan);
     const manifest = readManifest();
+    // The run's start, which waits anchored to it count from, is the one run.json records.
+    expect((summary as { startedAt: string }).startedAt).toBe(manifest.startedAt);
     expect(manifest).toMatchObject({
       study: 'drivertest',
       run: RUN,
