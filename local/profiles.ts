@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { problemsFromZod, ValidationError } from '../experiments/errors';
 import { applyPathSets } from '../experiments/resolve-study';
 import { closest } from '../experiments/suggest';
+import { CLOUD_PROVIDER_IDS } from '../probe-runtime/contracts/providers';
 import { FaultOptions } from './faults';
 
 /** A closed interval a value is drawn from uniformly (per instance or per host). */
@@ -41,7 +42,7 @@ export const PlatformProfile = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
   description: z.string().min(1),
   /** The cloud whose published claims a run on this profile is compared with; null for none. */
-  models: z.enum(['aws', 'azure', 'gcp']).nullable(),
+  models: z.enum(CLOUD_PROVIDER_IDS).nullable(),
   placement: z.strictObject({
     policy: z
       .enum(PLACEMENT_POLICIES)

@@ -11,11 +11,12 @@
  * refuses to start when a plan function has no target.
  */
 import { z } from 'zod';
+import { PROVIDER_IDS } from './providers';
 import { RunManifest } from './run-manifest';
 
 export const Deployment = z.strictObject({
   v: z.literal(1),
-  provider: z.enum(['aws', 'azure', 'gcp', 'local']),
+  provider: z.enum(PROVIDER_IDS),
   region: z.string(),
   planHash: z.string().regex(/^[0-9a-f]{64}$/),
   /**
