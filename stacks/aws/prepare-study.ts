@@ -11,7 +11,8 @@
 import { CAPABILITIES } from '../../experiments/capabilities';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { StateMachineDefinition } from './asl/asl-types';
-import { compilePlan, updatedFunctions } from './asl/compile-plan';
+import { updatedFunctions } from '../../experiments/plan-queries';
+import { compilePlan } from './asl/compile-plan';
 import { stepFunctionsUsage, type StepFunctionsUsage } from './asl/limits';
 import { driverTimeoutProblems, driverTimeoutSeconds } from './asl/orchestration-policy';
 import { studyTopology, type StudyTopology, type TopologyOptions } from './study-topology';

@@ -29,7 +29,7 @@ import type { PlanFunction, StudyPlan } from '../../experiments/plan-schema';
 import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import { STARTER_ROUTE } from '../../probe-runtime/driver/azure-durable/durable-contract';
 import { PackageAssets } from '../cdktf/package-assets';
-import { peakDemand, peakShards } from '../cdktf/peak-demand';
+import { peakDemand, peakShards } from '../../experiments/plan-queries';
 import type { RuntimeBundles } from '../cdktf/runtime-bundles';
 import { installedPackageVersion, stagePackage } from '../cdktf/stage-package';
 import { FunctionApp, type HostStorage } from './function-app';

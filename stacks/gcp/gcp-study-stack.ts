@@ -28,7 +28,7 @@ import { CAPABILITIES, gcpVcpuForMemoryMb } from '../../experiments/capabilities
 import type { PlanFunction, StudyPlan } from '../../experiments/plan-schema';
 import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import { PackageAssets } from '../cdktf/package-assets';
-import { peakDemand, peakShards } from '../cdktf/peak-demand';
+import { peakDemand, peakShards } from '../../experiments/plan-queries';
 import type { RuntimeBundles } from '../cdktf/runtime-bundles';
 import { installedPackageVersion, stagePackage } from '../cdktf/stage-package';
 import { CloudFunction } from './cloud-function';

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { planStudy } from '../../../experiments/plan';
 import { buildCatalogStudy } from '../../../experiments/resolve-study';
 import { compileWorkflow } from '../../../stacks/gcp/workflow/compile-workflow';
-import { peakDemand } from '../../../stacks/cdktf/peak-demand';
+import { peakDemand } from '../../../experiments/plan-queries';
 import { allStrings, resourcesOf, type Synthesis, type SynthesizedStack, synthesize } from '../cdktf/synth-fixture';
 
 const STUDIES = ['coldstart', 'isolation', 'scalability'];
