@@ -32,6 +32,8 @@ export interface HostingCapabilities {
   defaultConcurrencyLimit: number;
   /** vCPU share per memory size, where the provider couples them (null when it does not expose one). */
   vcpuForMemoryMb: ((memoryMb: number) => number) | null;
+  /** Memory of the driver function on this hosting plan, MB, when the provider's default is not offered here. */
+  driverMemoryMb?: number;
 }
 
 export interface ProviderCapabilities {
@@ -47,8 +49,10 @@ export interface ProviderCapabilities {
   configUpdates: boolean;
   /** Requests one driver invocation sends; larger bursts are split into shards run in parallel. */
   driverMaxRequestsPerShard: number;
-  /** Memory of the driver function, MB (cost model). */
+  /** Memory of the driver function, MB: what the stacks deploy and the cost model prices (a hosting plan may override it). */
   driverMemoryMb: number;
+  /** Seconds an update takes to settle (a Cloud Functions redeploy is slow): the plan's duration estimate. */
+  updateSettleSeconds: number;
   sources: { title: string; url: string }[];
   /** When the values above were last checked against the sources. */
   checked: string;
@@ -109,6 +113,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
+    updateSettleSeconds: 5,
     sources: [
       { title: 'Lambda quotas', url: 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html' },
       { title: 'Lambda memory and CPU', url: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html' },
@@ -138,6 +143,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
+    updateSettleSeconds: 90,
     sources: [
       { title: 'Cloud Run functions: configure memory', url: 'https://cloud.google.com/functions/docs/configuring/memory' },
       { title: 'Cloud Run CPU limits', url: 'https://cloud.google.com/run/docs/configuring/services/cpu' },
@@ -170,6 +176,8 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 1000,
         vcpuForMemoryMb: null,
+        // Flex offers 2,048 and 4,096 MB instances only; the provider's 1,536 MB is Consumption's fixed size.
+        driverMemoryMb: 2048,
       },
     },
     maxTenants: 2,
@@ -177,6 +185,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1536,
+    updateSettleSeconds: 30,
     sources: [
       { title: 'Azure Functions hosting options', url: 'https://learn.microsoft.com/azure/azure-functions/functions-scale' },
       { title: 'Flex Consumption plan', url: 'https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan' },
@@ -206,10 +215,17 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 0,
+    updateSettleSeconds: 0.5,
     sources: [{ title: 'docs/local-platform.md', url: 'docs/local-platform.md' }],
     checked: '2026-11',
   },
 };
+
+/** The driver's memory on a provider's hosting plan, MB. */
+export function driverMemoryMb(provider: ProviderId, hosting: string): number {
+  const caps = CAPABILITIES[provider];
+  return caps.hosting[hosting]?.driverMemoryMb ?? caps.driverMemoryMb;
+}
 
 /** Whether a memory size can be configured as is. */
 export function memorySupported(options: MemoryOptions, memoryMb: number): boolean {

@@ -22,6 +22,7 @@ import { BUNDLE_MANIFEST_PATH, BUNDLE_NAMES, type BundleManifest } from '../prob
 import { parseAwsAppContext } from '../stacks/aws/app-context';
 import { buildAwsApp, createCurtainApp } from '../stacks/aws/build-app';
 import { buildCdktfApp } from '../stacks/cdktf/build-app';
+import { cdktfTargets } from '../targets/registry';
 
 function standInBundles(): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'curtain-snapshot-bundles-'));
@@ -67,20 +68,22 @@ function snapshotAws(out: string, bundleRoot: string, studies: string[]): void {
 /**
  * cdktf's zips carry file times, so their asset hashes differ between runs with
  * the same content; the package directory's name is its content hash and
- * stands for it.
+ * stands for it. The `//` comments' construct paths are left out: Terraform
+ * ignores them, and they change whenever constructs are regrouped while every
+ * resource keeps its address (stacks/cdktf/stable-address.ts).
  */
 function normalizeAssetHashes(json: string): string {
   const zips = [...json.matchAll(/assets\/package-([0-9a-f]+)\/([0-9A-F]+)\/[0-9a-f]+\.zip/g)];
   let normalized = json;
   for (const [, pkg, hash] of zips) normalized = normalized.split(hash!).join(`ZIP-OF-${pkg}`);
-  return normalized;
+  return normalized.replace(/\n *"path": "[^"]*",/g, '');
 }
 
 function snapshotCdktf(out: string, bundleRoot: string, label: string, env: Record<string, string>): void {
   const work = mkdtempSync(path.join(os.tmpdir(), 'curtain-snapshot-cdktf-'));
   try {
     const outdir = path.join(work, 'cdktf.out');
-    const built = buildCdktfApp({ outdir, env, bundleRoot, stagingRoot: path.join(work, 'staging') });
+    const built = buildCdktfApp({ outdir, env, targets: cdktfTargets(), bundleRoot, stagingRoot: path.join(work, 'staging') });
     built.app.synth();
     for (const s of built.stacks) {
       const target = path.join(out, label, s.stack);

@@ -1,9 +1,12 @@
-/** Options shared by `curtain start` and `curtain fetch`. */
+/** Options shared by `curtain start` and `curtain fetch`: the targets with a client (targets/registry.ts). */
 import { z } from 'zod';
-import { CliError } from '../cli-error';
-import { PROVIDER_CLIENTS } from '../providers';
-import type { ProviderClient } from '../providers/provider-client';
+import { listIds } from '../../probe-runtime/contracts/providers';
+import type { ProviderClient } from '../../targets/client/provider-client';
+import { CLIENT_TARGETS, clientOf } from '../../targets/registry';
 import type { OptionSpec } from '../options';
+
+/** The providers `--provider` accepts here: "aws, azure or gcp". */
+export const CLOUD_PROVIDERS = CLIENT_TARGETS.map((t) => t.id) as [string, ...string[]];
 
 export const CLOUD_OPTION_SPEC: OptionSpec = {
   provider: { type: 'string', short: 'p' },
@@ -19,7 +22,7 @@ export const CLOUD_OPTION_SPEC: OptionSpec = {
 };
 
 export const CloudOptions = z.object({
-  provider: z.enum(['aws', 'azure', 'gcp'], { error: () => 'expected aws, azure or gcp (for the local platform use `curtain run`)' }),
+  provider: z.enum(CLOUD_PROVIDERS, { error: () => `expected ${listIds(CLOUD_PROVIDERS)} (for the local platform use \`curtain run\`)` }),
   region: z.string().min(1).optional(),
   run: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a run id such as 20261126T120000Z-ab12').optional(),
   stack: z.string().min(1).optional(),
@@ -31,8 +34,12 @@ export const CloudOptions = z.object({
   json: z.boolean().default(false),
 });
 
-export function providerClient(provider: 'aws' | 'azure' | 'gcp'): ProviderClient {
-  const factory = PROVIDER_CLIENTS[provider];
-  if (!factory) throw new CliError(`curtain: the ${provider} target is not available in this version of Curtain`);
-  return factory();
+export function providerClient(provider: string): ProviderClient {
+  return clientOf(provider as (typeof CLIENT_TARGETS)[number]['id']);
 }
+
+/** `aws|azure|gcp` for usage lines. */
+export const CLOUD_PROVIDER_USAGE = CLOUD_PROVIDERS.join('|');
+
+/** Where each target's guide is, for usage text. */
+export const CLIENT_GUIDES = CLIENT_TARGETS.map((t) => t.guide).join(', ');

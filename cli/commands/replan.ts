@@ -8,9 +8,10 @@ import { planStudy } from '../../experiments/plan';
 import { StudyPlan } from '../../experiments/plan-schema';
 import { CATALOG } from '../../experiments/catalog';
 import { resolveDefinitionFile, resolveStudy } from '../../experiments/resolve-study';
-import type { ParameterValue } from '../../experiments/schema';
 import { ensureRuntimeBuilt } from '../../probe-runtime/build/ensure-runtime-built';
-import type { BundleName } from '../../probe-runtime/contracts/bundle-manifest';
+import { type BundleName, PYTHON_PROBE_BUNDLE } from '../../probe-runtime/contracts/bundle-manifest';
+import type { RerunCommand, RerunSubject } from '../../targets/provider-target';
+import { TARGETS } from '../../targets/registry';
 import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 import { CliError, EXIT } from '../cli-error';
 import type { Command } from '../command';
@@ -26,8 +27,6 @@ its cloud. Then compare the two runs with \`curtain compare <published-run> <you
   --definition FILE   the study definition the run was planned from (user-written studies)
   --json              print {reproduced, hash, rebuiltHash, differences, bundles, rerun} as JSON
 Exit codes: 0 the plan is reproduced; 1 it is not, or the input is invalid.`;
-
-type Parameters = Record<string, z.output<typeof ParameterValue>>;
 
 export const replanCommand: Command = {
   name: 'replan',
@@ -110,10 +109,11 @@ interface BundleComparison {
 
 async function compareBundles(manifest: RunManifest, provider: StudyPlan['provider']): Promise<BundleComparison[]> {
   const built = await ensureRuntimeBuilt();
+  const { bundles } = TARGETS[provider];
   const pairs: [BundleName, string | null][] = [
-    [`probe-${provider}` as BundleName, manifest.bundles.probe],
-    [`driver-${provider}` as BundleName, manifest.bundles.driver],
-    ['probe-python', manifest.bundles.pythonProbe],
+    [bundles.probe, manifest.bundles.probe],
+    [bundles.driver, manifest.bundles.driver],
+    [PYTHON_PROBE_BUNDLE, manifest.bundles.pythonProbe],
   ];
   return pairs.map(([bundle, run]) => {
     const here = built.bundles[bundle]?.sha256 ?? '';
@@ -121,31 +121,13 @@ async function compareBundles(manifest: RunManifest, provider: StudyPlan['provid
   });
 }
 
-/** The same study, same parameters, region, hosting and budget, on the run's own target. */
-export function rerunCommands(plan: Pick<StudyPlan, 'study' | 'provider' | 'region' | 'hosting' | 'parameters' | 'budget'>, definitionFile?: string): string[] {
-  const study = plan.study.id;
-  const value = (v: z.output<typeof ParameterValue>) => (Array.isArray(v) ? v.join(',') : String(v));
+/** The same study, same parameters, region, hosting and budget, on the run's own target (its registry entry says how). */
+export function rerunCommands(plan: RerunSubject, definitionFile?: string): string[] {
+  return TARGETS[plan.provider].rerunCommands(plan, { definitionFile }).map(shellCommand);
+}
+
+/** One command as a shell line: environment assignments, then argv, each quoted where a shell would split it. */
+function shellCommand(command: RerunCommand): string {
   const quote = (s: string) => (/^[\w.,=:/@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  const entries = definitionFile ? [] : Object.entries(plan.parameters as Parameters);
-  const ref = definitionFile ?? study;
-  switch (plan.provider) {
-    case 'local':
-      return [`npx curtain run ${quote(ref)}${entries.map(([k, v]) => ` --set ${quote(`${k}=${value(v)}`)}`).join('')} --max-invocations ${plan.budget.maxInvocations}`];
-    case 'aws':
-      return [
-        `npx cdk deploy ${definitionFile ? `-c definition=${quote(definitionFile)}` : `-c study=${study}`}${entries.map(([k, v]) => ` -c ${quote(`set.${k}=${value(v)}`)}`).join('')} -c region=${plan.region} -c budget=${plan.budget.maxUsd}`,
-        `npx curtain start ${study} --provider aws --region ${plan.region}`,
-        `npx curtain fetch ${study} --provider aws --region ${plan.region}`,
-      ];
-    case 'gcp':
-    case 'azure': {
-      const env = [
-        definitionFile ? `CURTAIN_DEFINITION=${quote(definitionFile)}` : `CURTAIN_STUDY=${study}`,
-        entries.length > 0 ? `CURTAIN_SET=${quote(entries.map(([k, v]) => `${k}=${value(v)}`).join(';'))}` : '',
-        plan.provider === 'gcp' ? `CURTAIN_GCP_REGION=${plan.region}` : `CURTAIN_AZURE_REGION=${plan.region} CURTAIN_AZURE_HOSTING=${plan.hosting}`,
-        `CURTAIN_MAX_USD=${plan.budget.maxUsd}`,
-      ].filter((s) => s !== '');
-      return [`${env.join(' ')} npx cdktf deploy ${plan.provider}-${study}`, `npx curtain start ${study} --provider ${plan.provider}`, `npx curtain fetch ${study} --provider ${plan.provider}`];
-    }
-  }
+  return [...command.env.map(([name, value]) => `${name}=${quote(value)}`), ...command.argv.map(quote)].join(' ');
 }

@@ -32,3 +32,8 @@ export const Deployment = z.strictObject({
   bundles: RunManifest.shape.bundles.optional(),
 });
 export type Deployment = z.output<typeof Deployment>;
+
+/** The files every target stages beside its driver's entry: plan.json and deployment.json, as the driver reads them. */
+export function driverDeploymentFiles(plan: { hash: string }, deployment: Deployment): Record<'plan.json' | 'deployment.json', string> {
+  return { 'plan.json': `${JSON.stringify(plan, null, 2)}\n`, 'deployment.json': `${JSON.stringify(deployment, null, 2)}\n` };
+}

@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { problemsFromZod, ValidationError } from '../../experiments/errors';
 import { parseSetValue } from '../../experiments/resolve-study';
+import { AWS_REGION } from './naming';
 
 const account = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 const list = z
@@ -26,10 +27,7 @@ const list = z
 export const AwsAppContext = z.object({
   study: list.optional(),
   definition: z.string().min(1).optional(),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, 'expected an AWS region such as us-east-1')
-    .optional(),
+  region: z.string().regex(AWS_REGION.pattern, `expected an AWS region such as ${AWS_REGION.example}`).optional(),
   budget: z.coerce.number().positive('expected a positive amount of USD').optional(),
   tenantB: account.optional(),
   account: account.optional(),

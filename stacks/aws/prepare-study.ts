@@ -9,6 +9,7 @@
  *   - a stack would exceed CloudFormation's 500 resources.
  */
 import { CAPABILITIES } from '../../experiments/capabilities';
+import { TargetRefusedError } from '../../targets/target-errors';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { StateMachineDefinition } from './asl/asl-types';
 import { updatedFunctions } from '../../experiments/plan-queries';
@@ -24,7 +25,7 @@ const RESOURCES_PER_PROBE = 2;
 const FIXED_RESOURCES = 40;
 
 /** A plan that cannot be deployed on AWS, said in one line; exit code 2 for budget, 1 otherwise (as `curtain plan`). */
-export class DeployRefusedError extends Error {
+export class DeployRefusedError extends TargetRefusedError {
   override name = 'DeployRefusedError';
   constructor(
     message: string,

@@ -38,3 +38,6 @@ export const PROBE_ROUTE = '/api/probe';
 export function azureTags(study: string, tenant?: string): Record<string, string> {
   return { 'curtain-study': study, 'managed-by': 'curtain', ...(tenant ? { 'curtain-tenant': tenant } : {}) };
 }
+
+/** Azure region names as `az account list-locations` spells them (eastus, westeurope): checked where a region enters. */
+export const AZURE_REGION = { pattern: /^[a-z0-9]+$/, example: 'eastus' } as const;

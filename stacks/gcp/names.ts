@@ -27,3 +27,6 @@ export const gcpNames = {
 export function gcpLabels(study: string, tenant?: string): Record<string, string> {
   return { curtain_study: study, managed_by: 'curtain', ...(tenant ? { curtain_tenant: tenant } : {}) };
 }
+
+/** Google Cloud region names (us-central1, europe-west12): checked where a region enters. */
+export const GCP_REGION = { pattern: /^[a-z]+-[a-z]+[0-9]{1,2}$/, example: 'us-central1' } as const;

@@ -11,12 +11,12 @@
  * or `az account show`), or from --account / --resource-group / --stack.
  */
 import { randomBytes } from 'node:crypto';
-import type { CloudTargetOptions, FetchResult, ProviderClient, StartResult } from '../../../cli/providers/provider-client';
+import type { CloudTargetOptions, FetchResult, ProviderClient, StartResult } from '../../../targets/client/provider-client';
 import { newRunId } from '../../../probe-runtime/contracts/bucket-layout';
 import { STARTER_ROUTE } from '../../../probe-runtime/driver/azure-durable/durable-contract';
 import { ARM_API_VERSION, ARM_ENDPOINT } from '../../../probe-runtime/driver/azure-durable/update-app';
-import { fromEnvOrCommand, requestOk } from '../../cdktf/client/cli-credentials';
-import { fetchRunFrom } from '../../../cli/providers/fetch-run';
+import { fromEnvOrCommand, requestOk } from '../../../targets/client/credentials';
+import { fetchRunFrom } from '../../../targets/client/fetch-run';
 import { azureNames, nameSuffix } from '../names';
 import { blobAuthFromConnectionString, blobStore, type BlobAuth } from './blob-store';
 

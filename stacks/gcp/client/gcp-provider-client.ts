@@ -7,11 +7,11 @@
  * or `gcloud auth print-access-token`.
  */
 import { randomBytes } from 'node:crypto';
-import type { CloudTargetOptions, FetchResult, ProviderClient, StartResult } from '../../../cli/providers/provider-client';
+import type { CloudTargetOptions, FetchResult, ProviderClient, StartResult } from '../../../targets/client/provider-client';
 import { CAPABILITIES } from '../../../experiments/capabilities';
 import { newRunId } from '../../../probe-runtime/contracts/bucket-layout';
-import { fromEnvOrCommand, requestOk } from '../../cdktf/client/cli-credentials';
-import { fetchRunFrom } from '../../../cli/providers/fetch-run';
+import { fromEnvOrCommand, requestOk } from '../../../targets/client/credentials';
+import { fetchRunFrom } from '../../../targets/client/fetch-run';
 import { gcpNames } from '../names';
 import { gcsStore } from './gcs-store';
 

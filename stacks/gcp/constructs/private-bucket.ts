@@ -8,16 +8,19 @@ import type { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { Construct } from 'constructs';
 
 export interface PrivateBucketProps {
-  name: string;
-  location: string;
-  labels: Record<string, string>;
-  provider?: GoogleProvider;
+  /** The bucket's globally unique name. */
+  readonly name: string;
+  /** Region; Cloud Storage takes it upper-case. */
+  readonly location: string;
+  readonly labels: Record<string, string>;
+  /** @default the stack's default google provider */
+  readonly provider?: GoogleProvider;
   /**
    * Results: versioned and kept when the stack is destroyed (like AWS's RETAIN;
    * `terraform destroy` refuses until the bucket is removed from the state, see
    * docs/gcp.md). Build inputs: disposable.
    */
-  retain: boolean;
+  readonly retain: boolean;
 }
 
 export class PrivateBucket extends Construct {

@@ -14,16 +14,22 @@ import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container'
 import { Construct } from 'constructs';
 
 export interface SecureStorageAccountProps {
-  provider?: AzurermProvider;
-  name: string;
-  resourceGroupName: string;
-  location: string;
-  tags: Record<string, string>;
-  containers: string[];
+  /** @default the stack's default azurerm provider */
+  readonly provider?: AzurermProvider;
+  /** The account's globally unique name: 3–24 lower-case letters and digits. */
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly tags: Record<string, string>;
+  /** Private blob containers to create in the account. */
+  readonly containers: readonly string[];
   /** Keep the account (and its data) when the stack is destroyed; versioning and soft delete on. */
-  retain: boolean;
-  /** Why shared keys must stay enabled; undefined disables them. */
-  sharedKeyReason?: string;
+  readonly retain: boolean;
+  /**
+   * Why shared keys must stay enabled.
+   * @default shared keys disabled
+   */
+  readonly sharedKeyReason?: string;
 }
 
 export class SecureStorageAccount extends Construct {

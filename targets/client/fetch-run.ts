@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { formatProblem, problemsFromZod } from '../../experiments/errors';
 import { RUN_ID_PATTERN, runManifestKey, runPrefix } from '../../probe-runtime/contracts/bucket-layout';
 import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
-import { CliError, EXIT } from '../cli-error';
+import { TargetError } from '../target-errors';
 import type { FetchResult } from './provider-client';
 
 export interface ObjectStore {
@@ -33,7 +33,7 @@ export interface ObjectStore {
 export function localPathFor(out: string, key: string): string {
   const parts = key.split('/');
   if (key.startsWith('/') || parts.some((p) => p === '..' || p === '.' || p === '') || /[\\:]/.test(key)) {
-    throw new CliError(`curtain: refusing to download object "${key}": its key is not a plain relative path`, EXIT.failed);
+    throw new TargetError(`curtain: refusing to download object "${key}": its key is not a plain relative path`, 'failed');
   }
   return path.join(out, ...parts);
 }
@@ -49,7 +49,7 @@ export async function fetchRunFrom(
   const objects = await store.listObjects(prefix);
   if (objects.length === 0) {
     const runs = (await store.listFolders(`${study}/`)).sort();
-    throw new CliError(`curtain: run ${run} of ${study} is not in ${store.location}${runs.length > 0 ? ` (runs: ${runs.slice(-5).join(', ')})` : ''}`, EXIT.usage);
+    throw new TargetError(`curtain: run ${run} of ${study} is not in ${store.location}${runs.length > 0 ? ` (runs: ${runs.slice(-5).join(', ')})` : ''}`);
   }
   log(`curtain: downloading ${objects.length} objects (${objects.reduce((a, o) => a + o.size, 0)} bytes) from ${store.location}/${prefix}`);
   let bytes = 0;
@@ -77,11 +77,10 @@ async function newestRun(store: ObjectStore, study: string, provider: string, lo
   const folders = await store.listFolders(`${study}/`);
   const runs = folders.filter((r) => RUN_ID_PATTERN.test(r)).sort();
   if (runs.length === 0) {
-    throw new CliError(
+    throw new TargetError(
       folders.length === 0
         ? `curtain: no runs of ${study} in ${store.location} yet: start one with \`npx curtain start ${study} --provider ${provider}\``
         : `curtain: no run of ${study} in ${store.location} has a Curtain run id (found ${folders.slice(0, 5).join(', ')}); pass --run`,
-      EXIT.usage,
     );
   }
   const run = runs[runs.length - 1]!;

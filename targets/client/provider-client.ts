@@ -1,9 +1,15 @@
 /**
  * What `curtain start` and `curtain fetch` need from a cloud provider target.
- * Each provider implements this in stacks/<provider>/client/ and registers it in
- * cli/providers/index.ts; the commands stay provider-neutral.
+ * Each provider implements this in stacks/<provider>/client/ and its target
+ * (targets/registry.ts) creates it; the commands stay provider-neutral.
+ * Clients report progress on `io.err` and user-facing problems as TargetError.
  */
-import type { CliIo } from '../command';
+import type { ProviderId } from '../../probe-runtime/contracts/providers';
+
+/** Where a client reports progress (the CLI passes its stderr). */
+export interface ClientIo {
+  err(text: string): void;
+}
 
 export interface CloudTargetOptions {
   study: string;
@@ -38,8 +44,8 @@ export interface FetchResult {
 }
 
 export interface ProviderClient {
-  provider: 'aws' | 'azure' | 'gcp';
-  start(options: CloudTargetOptions & { run?: string }, io: CliIo): Promise<StartResult>;
+  provider: ProviderId;
+  start(options: CloudTargetOptions & { run?: string }, io: ClientIo): Promise<StartResult>;
   /** Downloads one run (the newest when `run` is absent) into `out`. */
-  fetch(options: CloudTargetOptions & { run?: string; out: string }, io: CliIo): Promise<FetchResult>;
+  fetch(options: CloudTargetOptions & { run?: string; out: string }, io: ClientIo): Promise<FetchResult>;
 }

@@ -1,6 +1,6 @@
 /**
  * A Cloud Functions 2nd gen HTTP function built from an uploaded package (a
- * zip in the tenant's sources bucket, see gcp-study-stack.ts), deployed with a
+ * zip in the tenant's sources bucket, see tenant-scope.ts), deployed with a
  * dedicated service account.
  * Invocation needs IAM (run.invoker), which only the stack grants: nobody else,
  * and never allUsers, can call it.
@@ -11,24 +11,35 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 
 export interface CloudFunctionProps {
-  provider?: GoogleProvider;
-  name: string;
-  region: string;
-  sourcesBucket: string;
+  /** The provider (project) to deploy in. @default the stack's default google provider */
+  readonly provider?: GoogleProvider;
+  /** The function's name, unique in its project and region. */
+  readonly name: string;
+  readonly region: string;
+  /** The sources bucket holding the package. */
+  readonly sourcesBucket: string;
   /** Object name of the zipped package in the sources bucket. */
-  sourceObject: string;
-  runtime: string;
-  entryPoint: string;
-  memoryMb: number;
-  vcpu: number;
-  timeoutSeconds: number;
-  maxInstances: number;
-  env: Record<string, string>;
-  serviceAccountEmail: string;
-  labels: Record<string, string>;
-  /** Settings the orchestrator changes at run time; Terraform must not revert them. */
-  changedAtRunTime?: boolean;
-  dependsOn?: ITerraformDependable[];
+  readonly sourceObject: string;
+  /** Runtime identifier, e.g. `nodejs22` (the plan's runtimeVersion). */
+  readonly runtime: string;
+  /** The exported function the Functions Framework serves. */
+  readonly entryPoint: string;
+  readonly memoryMb: number;
+  readonly vcpu: number;
+  readonly timeoutSeconds: number;
+  /** Most instances the platform may start (the plan's peak demand). */
+  readonly maxInstances: number;
+  readonly env: Record<string, string>;
+  /** The identity the function runs as. */
+  readonly serviceAccountEmail: string;
+  readonly labels: Record<string, string>;
+  /**
+   * Settings the orchestrator changes at run time (environment, memory, CPU): Terraform must not revert them.
+   * @default false
+   */
+  readonly changedAtRunTime?: boolean;
+  /** @default none */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 export class CloudFunction extends Construct {

@@ -22,44 +22,59 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
 import type { TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
+import { azureNames } from '../names';
 import type { SecureStorageAccount } from './secure-storage-account';
-import { azureNames } from './names';
 
 export interface HostStorage {
-  storage: SecureStorageAccount;
+  readonly storage: SecureStorageAccount;
   /** Read-only SAS for the packages container (Consumption only). */
-  packagesSas?: string;
+  readonly packagesSas?: string;
   /** The tenant's shared Consumption plan (Consumption only). */
-  consumptionPlanId?: string;
+  readonly consumptionPlanId?: string;
 }
 
 export interface FunctionAppProps {
-  provider?: AzurermProvider;
-  hosting: 'consumption' | 'flex';
-  name: string;
-  resourceGroupName: string;
-  location: string;
-  host: HostStorage;
+  /** @default the stack's default azurerm provider */
+  readonly provider?: AzurermProvider;
+  readonly hosting: 'consumption' | 'flex';
+  /** The app's globally unique name (the first label of its host name). */
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** The tenant's host storage: packages, and the Functions host's own state. */
+  readonly host: HostStorage;
   /** The zipped package; on Consumption also its blob URL in the host's packages container. */
-  package: { asset: TerraformAsset; blobUrl?: string };
-  runtime: 'nodejs' | 'python';
+  readonly package: { readonly asset: TerraformAsset; readonly blobUrl?: string };
+  /** The capability table's runtime identifier, `<stack>|<version>` (e.g. `node|22`, `python|3.12`). */
+  readonly runtimeVersion: string;
   /** Flex instance memory; ignored on Consumption (fixed 1.5 GB). */
-  memoryMb: number;
-  maxInstances: number;
-  appSettings: Record<string, string>;
-  tags: Record<string, string>;
-  /** A managed identity even on Consumption (the driver: results, ARM updates). */
-  identity: boolean;
-  /** Data-plane roles on the host account a Flex app needs beyond blobs (the Durable task hub: queues, tables). */
-  extraHostRoles?: string[];
-  /** App settings the orchestrator changes at run time: Terraform leaves them alone. */
-  settingsChangedAtRunTime?: string[];
+  readonly memoryMb: number;
+  readonly maxInstances: number;
+  readonly appSettings: Record<string, string>;
+  readonly tags: Record<string, string>;
+  /** A managed identity even on Consumption (the driver: results, ARM updates). Flex apps always have one. */
+  readonly identity: boolean;
+  /**
+   * Data-plane roles on the host account a Flex app needs beyond blobs (the Durable task hub: queues, tables).
+   * @default none
+   */
+  readonly extraHostRoles?: readonly string[];
+  /**
+   * App settings the orchestrator changes at run time: Terraform leaves them alone.
+   * @default none
+   */
+  readonly settingsChangedAtRunTime?: readonly string[];
 }
 
-const RUNTIME = {
-  nodejs: { flexName: 'node', flexVersion: '22', stack: { nodeVersion: '22' } },
-  python: { flexName: 'python', flexVersion: '3.12', stack: { pythonVersion: '3.12' } },
-} as const;
+/** The Consumption site's application stack setting for each Functions runtime stack name. */
+const APPLICATION_STACK_KEY: Record<string, 'nodeVersion' | 'pythonVersion'> = { node: 'nodeVersion', python: 'pythonVersion' };
+
+/** `node|22` → { name: 'node', version: '22' } (the capability table's Azure runtime identifiers). */
+export function functionsRuntime(runtimeVersion: string): { name: string; version: string } {
+  const [name, version] = runtimeVersion.split('|');
+  if (!name || !version || !APPLICATION_STACK_KEY[name]) throw new Error(`not an Azure Functions runtime identifier: "${runtimeVersion}" (expected node|<version> or python|<version>)`);
+  return { name, version };
+}
 
 /** Flex Consumption requires an app's maximum instance count to be at least this (when checked, 2025). */
 const FLEX_MIN_MAX_INSTANCES = 40;
@@ -77,6 +92,7 @@ export class FunctionApp extends Construct {
       ? { ignoreChanges: props.settingsChangedAtRunTime.map((s) => `app_settings["${s}"]`) }
       : undefined;
     const account = props.host.storage.account;
+    const runtime = functionsRuntime(props.runtimeVersion);
 
     if (props.hosting === 'consumption') {
       const app = new LinuxFunctionApp(this, 'app', {
@@ -96,7 +112,7 @@ export class FunctionApp extends Construct {
         builtinLoggingEnabled: false,
         identity: props.identity ? { type: 'SystemAssigned' } : undefined,
         siteConfig: {
-          applicationStack: RUNTIME[props.runtime].stack,
+          applicationStack: { [APPLICATION_STACK_KEY[runtime.name]!]: runtime.version },
           minimumTlsVersion: '1.2',
           scmMinimumTlsVersion: '1.2',
           ftpsState: 'Disabled',
@@ -132,8 +148,8 @@ export class FunctionApp extends Construct {
       storageContainerType: 'blobContainer',
       storageContainerEndpoint: `${account.primaryBlobEndpoint}${azureNames.packagesContainer}`,
       storageAuthenticationType: 'SystemAssignedIdentity',
-      runtimeName: RUNTIME[props.runtime].flexName,
-      runtimeVersion: RUNTIME[props.runtime].flexVersion,
+      runtimeName: runtime.name,
+      runtimeVersion: runtime.version,
       instanceMemoryInMb: props.memoryMb,
       maximumInstanceCount: Math.max(FLEX_MIN_MAX_INSTANCES, props.maxInstances),
       zipDeployFile: props.package.asset.path,

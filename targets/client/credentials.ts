@@ -1,10 +1,10 @@
 /**
- * Credentials for `curtain start/fetch` on Google and Azure, from the
+ * Credentials for `curtain start/fetch` on clouds reached over REST (Google, Azure), from the
  * environment first and otherwise from the cloud's own CLI (gcloud, az), which
  * the user has logged in with. Nothing is stored.
  */
 import { execFileSync } from 'node:child_process';
-import { CliError } from '../../../cli/cli-error';
+import { TargetError } from '../target-errors';
 
 /** The value of the first set variable, else the trimmed output of the command. */
 export function fromEnvOrCommand(env: NodeJS.ProcessEnv, names: string[], command: string, args: string[], what: string): string {
@@ -18,17 +18,17 @@ export function fromEnvOrCommand(env: NodeJS.ProcessEnv, names: string[], comman
   } catch {
     // reported below
   }
-  throw new CliError(`curtain: no ${what}: set ${names.join(' or ')}, or log in with \`${command}\` (tried \`${command} ${args.join(' ')}\`)`);
+  throw new TargetError(`curtain: no ${what}: set ${names.join(' or ')}, or log in with \`${command}\` (tried \`${command} ${args.join(' ')}\`)`);
 }
 
-/** fetch() that turns an HTTP failure into one CliError line naming what was asked. */
+/** fetch() that turns an HTTP failure into one TargetError line naming what was asked. */
 export async function requestOk(url: string, init: RequestInit, what: string): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, init);
   } catch (error) {
-    throw new CliError(`curtain: ${what}: ${error instanceof Error ? error.message : String(error)} (${new URL(url).origin})`);
+    throw new TargetError(`curtain: ${what}: ${error instanceof Error ? error.message : String(error)} (${new URL(url).origin})`);
   }
-  if (!res.ok) throw new CliError(`curtain: ${what}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+  if (!res.ok) throw new TargetError(`curtain: ${what}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
   return res;
 }

@@ -1,0 +1,45 @@
+/**
+ * Terraform addresses that must not move. The Google and Azure stacks were
+ * built as one stack-level construct each until 2026-12, so their resources'
+ * addresses (`google_service_account.driver-account`,
+ * `google_cloudfunctions2_function.driver_function_C0652D03`) come from
+ * construct paths without the constructs the stacks are composed of now.
+ * A new address would make Terraform destroy and recreate what a deployment
+ * already has (the retained results store refuses that: prevent_destroy), so
+ * these stacks allocate addresses as before: the composing constructs are
+ * marked transparent (and a tenant scope adds its tenant suffix, `_b`, to
+ * the ids of its children, as the old ids had it).
+ */
+import { TerraformStack } from 'cdktf';
+import type { IConstruct } from 'constructs';
+
+// cdktf's own logical id from path components (what TerraformStack.allocateLogicalId uses).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a private module of cdktf with no export map
+const { makeUniqueId } = require('cdktf/lib/private/unique') as { makeUniqueId(components: string[]): string };
+
+const TRANSPARENT = new WeakMap<IConstruct, string>();
+
+/** Leaves `construct` out of its resources' addresses; `childSuffix` is appended to the ids of its direct children. */
+export function addressTransparent(construct: IConstruct, childSuffix = ''): void {
+  TRANSPARENT.set(construct, childSuffix);
+}
+
+/** A stack whose resources get their addresses without the transparent constructs on their path. */
+export class StableAddressStack extends TerraformStack {
+  protected override allocateLogicalId(element: Parameters<TerraformStack['allocateLogicalId']>[0]): string {
+    const node = 'node' in element ? element.node : element;
+    const scopes = node.scopes.slice(node.scopes.indexOf(this) + 1);
+    const components: string[] = [];
+    let suffix = '';
+    for (const scope of scopes) {
+      const transparent = TRANSPARENT.get(scope);
+      if (transparent !== undefined) {
+        suffix = transparent;
+        continue;
+      }
+      components.push(`${scope.node.id}${suffix}`);
+      suffix = '';
+    }
+    return components.length > 0 ? makeUniqueId(components) : '';
+  }
+}
