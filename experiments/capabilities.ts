@@ -221,6 +221,12 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
   },
 };
 
+/** How a provider couples vCPU to memory on its default hosting plan; null when it does not. */
+export function vcpuMapping(provider: ProviderId): ((memoryMb: number) => number) | null {
+  const caps = CAPABILITIES[provider];
+  return caps.hosting[caps.defaultHosting]!.vcpuForMemoryMb;
+}
+
 /** The driver's memory on a provider's hosting plan, MB. */
 export function driverMemoryMb(provider: ProviderId, hosting: string): number {
   const caps = CAPABILITIES[provider];

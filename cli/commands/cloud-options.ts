@@ -5,7 +5,7 @@ import type { ProviderClient } from '../../targets/client/provider-client';
 import { CLIENT_TARGETS, clientOf } from '../../targets/registry';
 import type { OptionSpec } from '../options';
 
-/** The providers `--provider` accepts here: "aws, azure or gcp". */
+/** The providers `--provider` accepts here: every target with a client. */
 export const CLOUD_PROVIDERS = CLIENT_TARGETS.map((t) => t.id) as [string, ...string[]];
 
 export const CLOUD_OPTION_SPEC: OptionSpec = {
@@ -38,7 +38,7 @@ export function providerClient(provider: string): ProviderClient {
   return clientOf(provider as (typeof CLIENT_TARGETS)[number]['id']);
 }
 
-/** `aws|azure|gcp` for usage lines. */
+/** The providers joined by `|`, for usage lines. */
 export const CLOUD_PROVIDER_USAGE = CLOUD_PROVIDERS.join('|');
 
 /** Where each target's guide is, for usage text. */
