@@ -13,6 +13,7 @@ import type { Command } from '../command';
 import { table } from '../format';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
 import { setOption } from '../study-options';
+import type { StudyPlan } from '../../experiments/plan-schema';
 
 /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -95,7 +96,7 @@ export const runCommand: Command = {
     const profileSet = parseSets(o['profile-set']);
     const profile = resolveProfile(o.profile, profileSet);
     const faults = parseFaultOptions(o.fault, profile.faults);
-    let plan;
+    let plan: StudyPlan;
     try {
       plan = planLocalRun({ study, sets, maxInvocations: o['max-invocations'] });
     } catch (error) {

@@ -16,7 +16,6 @@ export type WriteReport = (runDir: string, options?: { outDir?: string; log?: (l
 export function loadWriteReport(): WriteReport | null {
   let mod: { writeReport?: unknown };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require('../../analysis') as { writeReport?: unknown };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

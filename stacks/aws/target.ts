@@ -11,7 +11,7 @@ import type { ProviderTarget } from '../../targets/provider-target';
 import { AWS_REGION } from './naming';
 import { awsRerunCommands } from './rerun';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- loaded on use: reading the registry must not load aws-cdk-lib or the AWS SDK */
+// Modules are required on use: reading the registry must not load aws-cdk-lib or the AWS SDK.
 const prepare = () => require('./prepare-study') as typeof import('./prepare-study');
 
 export const awsTarget: ProviderTarget<'aws'> = {

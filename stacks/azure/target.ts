@@ -13,7 +13,7 @@ import { cdktfRerunCommands } from '../cdktf/rerun';
 import type { TerraformJson } from '../cdktf/synthesize';
 import { AZURE_REGION } from './names';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- loaded on use: reading the registry must not load cdktf */
+// Modules are required on use: reading the registry must not load cdktf.
 const deployment: CdktfDeployment = {
   kind: 'cdktf',
   stackName: (study) => `azure-${study}`,

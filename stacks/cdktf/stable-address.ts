@@ -14,7 +14,7 @@ import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
 // cdktf's own logical id from path components (what TerraformStack.allocateLogicalId uses).
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a private module of cdktf with no export map
+// (a private module of cdktf, reached by path: the package has no export map for it)
 const { makeUniqueId } = require('cdktf/lib/private/unique') as { makeUniqueId(components: string[]): string };
 
 const TRANSPARENT = new WeakMap<IConstruct, string>();

@@ -13,7 +13,7 @@ import { cdktfRerunCommands } from '../cdktf/rerun';
 import type { TerraformJson } from '../cdktf/synthesize';
 import { GCP_REGION } from './names';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- loaded on use: reading the registry must not load cdktf */
+// Modules are required on use: reading the registry must not load cdktf.
 const workflow = () => require('./workflow/compile-workflow') as typeof import('./workflow/compile-workflow');
 
 const deployment: CdktfDeployment = {
