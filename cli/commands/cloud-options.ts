@@ -1,5 +1,6 @@
 /** Options shared by `curtain start` and `curtain fetch`: the targets with a client (targets/registry.ts). */
 import { z } from 'zod';
+import { RUN_ID_EXAMPLE, RUN_ID_PATTERN } from '../../probe-runtime/contracts/bucket-layout';
 import { listIds } from '../../probe-runtime/contracts/providers';
 import type { ProviderClient } from '../../targets/client/provider-client';
 import { CLIENT_TARGETS, clientOf } from '../../targets/registry';
@@ -24,7 +25,7 @@ export const CLOUD_OPTION_SPEC: OptionSpec = {
 export const CloudOptions = z.object({
   provider: z.enum(CLOUD_PROVIDERS, { error: () => `expected ${listIds(CLOUD_PROVIDERS)} (for the local platform use \`curtain run\`)` }),
   region: z.string().min(1).optional(),
-  run: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a run id such as 20261126T120000Z-ab12').optional(),
+  run: z.string().regex(RUN_ID_PATTERN, `expected a run id such as ${RUN_ID_EXAMPLE}`).optional(),
   stack: z.string().min(1).optional(),
   bucket: z.string().min(1).optional(),
   endpoint: z.url().optional(),

@@ -14,9 +14,10 @@ import { table } from '../format';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
 import { setOption } from '../study-options';
 import type { StudyPlan } from '../../experiments/plan-schema';
+import { RUN_ID_EXAMPLE, RUN_ID_PATTERN } from '../../probe-runtime/contracts/bucket-layout';
 
 /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
-export const EXIT_INTERRUPTED = 130;
+export const EXIT_INTERRUPTED = EXIT.interrupted;
 
 const usage = `Usage: curtain run <study|definition-file> [options]
 
@@ -50,7 +51,7 @@ const Options = z.object({
   set: setOption,
   fault: setOption,
   seed: z.coerce.number().int().min(0).optional(),
-  run: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a run id such as 20261126T120000Z-ab12').optional(),
+  run: z.string().regex(RUN_ID_PATTERN, `expected a run id such as ${RUN_ID_EXAMPLE}`).optional(),
   'max-invocations': z.coerce.number().int().positive().optional(),
   'cpu-quota': z.enum(['auto', 'off']).default('auto'),
   bundles: z.string().min(1).optional(),
@@ -136,6 +137,7 @@ export const runCommand: Command = {
       );
       const result = await runLocalStudy({
         study,
+        plan,
         sets,
         profile: profile.name,
         profileSet,
