@@ -8,21 +8,19 @@
 import { CAPABILITIES } from '../../experiments/capabilities';
 import { PRICE_TABLES } from '../../experiments/prices';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
-import type { CdktfDeployment, ProviderTarget } from '../../targets/provider-target';
+import type { ProviderTarget } from '../../targets/provider-target';
+import { cdktfDeployment } from '../cdktf/cdktf-deployment';
 import { cdktfRerunCommands } from '../cdktf/rerun';
-import type { TerraformJson } from '../cdktf/synthesize';
 import { AZURE_REGION } from './names';
 
 // Modules are required on use: reading the registry must not load cdktf.
-const deployment: CdktfDeployment = {
-  kind: 'cdktf',
-  stackName: (study) => `azure-${study}`,
+const deployment = cdktfDeployment({
+  provider: 'azure',
   // The Durable orchestrator walks plan.json in code: no definition size limit to check.
   vet: () => undefined,
-  addStack: (scope, name, props) => new (require('./azure-study-stack') as typeof import('./azure-study-stack')).AzureStudyStack(scope, name, props),
-  checkPolicy: (template) => (require('./policy') as typeof import('./policy')).azurePolicy(template as TerraformJson),
-  synthesize: (plans, options) => (require('../cdktf/synthesize') as typeof import('../cdktf/synthesize')).synthesizeCdktfStacks(deployment, plans, options),
-};
+  stack: () => (require('./azure-study-stack') as typeof import('./azure-study-stack')).AzureStudyStack,
+  policy: () => (require('./policy') as typeof import('./policy')).azurePolicy,
+});
 
 export const azureTarget: ProviderTarget<'azure'> = {
   id: 'azure',
@@ -37,6 +35,6 @@ export const azureTarget: ProviderTarget<'azure'> = {
     kind: 'cloud',
     create: (env) => (require('./client/azure-provider-client') as typeof import('./client/azure-provider-client')).createAzureProviderClient(env),
   },
-  rerunCommands: (plan, options = {}) => cdktfRerunCommands(deployment, plan, { ...options, withHosting: Object.keys(CAPABILITIES.azure.hosting).length > 1 }),
+  rerunCommands: (plan, options) => cdktfRerunCommands(deployment, plan, options),
   guide: 'docs/azure.md',
 };

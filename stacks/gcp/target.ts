@@ -8,23 +8,21 @@
 import { CAPABILITIES } from '../../experiments/capabilities';
 import { PRICE_TABLES } from '../../experiments/prices';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
-import type { CdktfDeployment, ProviderTarget } from '../../targets/provider-target';
+import type { ProviderTarget } from '../../targets/provider-target';
+import { cdktfDeployment } from '../cdktf/cdktf-deployment';
 import { cdktfRerunCommands } from '../cdktf/rerun';
-import type { TerraformJson } from '../cdktf/synthesize';
 import { GCP_REGION } from './names';
 
 // Modules are required on use: reading the registry must not load cdktf.
 const workflow = () => require('./workflow/compile-workflow') as typeof import('./workflow/compile-workflow');
 
-const deployment: CdktfDeployment = {
-  kind: 'cdktf',
-  stackName: (study) => `gcp-${study}`,
+const deployment = cdktfDeployment({
+  provider: 'gcp',
   // The workflow must fit Google's limits (source size, steps): compiling it says so.
   vet: (plan) => void workflow().compileWorkflow(plan),
-  addStack: (scope, name, props) => new (require('./gcp-study-stack') as typeof import('./gcp-study-stack')).GcpStudyStack(scope, name, props),
-  checkPolicy: (template) => (require('./policy') as typeof import('./policy')).gcpPolicy(template as TerraformJson),
-  synthesize: (plans, options) => (require('../cdktf/synthesize') as typeof import('../cdktf/synthesize')).synthesizeCdktfStacks(deployment, plans, options),
-};
+  stack: () => (require('./gcp-study-stack') as typeof import('./gcp-study-stack')).GcpStudyStack,
+  policy: () => (require('./policy') as typeof import('./policy')).gcpPolicy,
+});
 
 export const gcpTarget: ProviderTarget<'gcp'> = {
   id: 'gcp',
@@ -41,6 +39,6 @@ export const gcpTarget: ProviderTarget<'gcp'> = {
     kind: 'cloud',
     create: (env) => (require('./client/gcp-provider-client') as typeof import('./client/gcp-provider-client')).createGcpProviderClient(env),
   },
-  rerunCommands: (plan, options = {}) => cdktfRerunCommands(deployment, plan, { ...options, withHosting: Object.keys(CAPABILITIES.gcp.hosting).length > 1 }),
+  rerunCommands: (plan, options) => cdktfRerunCommands(deployment, plan, options),
   guide: 'docs/gcp.md',
 };
