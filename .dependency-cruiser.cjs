@@ -11,7 +11,7 @@
  *   stacks/, local/           one folder per target                            → the above
  *   analysis/                 reading runs, reports                            → experiments, contracts
  *   targets/registry.ts       every target                                     → stacks/<p>/target.ts, local/target.ts
- *   cli/, app entries         user-facing commands                             → anything above
+ *   cli/, replication/, app entries  user-facing commands, packages, replan       → anything above
  *   tools/, bench/, test/     may import anything; nothing imports them
  *
  * Why: a lower layer must build, bundle and be tested without the ones above
@@ -19,16 +19,18 @@
  * without the CLI), and a provider's folder must not reach into another's.
  * Each rule's `comment` says what it protects; a violation names the import.
  */
-const SOURCE = '^(cli|experiments|probe-runtime|stacks|local|analysis|targets|tools|bench|test)/';
+const SOURCE = '^(cli|replication|experiments|probe-runtime|stacks|local|analysis|targets|tools|bench|test)/';
 
 module.exports = {
   forbidden: [
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'A cycle makes two modules one: neither can be understood, loaded or tested alone.',
+      comment:
+        'A cycle makes two modules one: neither can be understood, loaded or tested alone. ' +
+        'The one exception is the CLI dispatcher: `curtain replan --execute` runs `curtain` commands in process through cli/main.ts, which it loads on use.',
       from: { path: SOURCE },
-      to: { circular: true },
+      to: { circular: true, viaNot: '^cli/main\\.ts$' },
     },
     {
       name: 'contracts-import-nothing-of-ours',
@@ -76,7 +78,7 @@ module.exports = {
       name: 'only-entries-read-the-registry',
       severity: 'error',
       comment: 'The registry imports every target; a target or a layer below it reading the registry would be a cycle.',
-      from: { path: SOURCE, pathNot: '^(cli|tools|bench|test)/|^stacks/cdktf-app\\.ts$|^targets/registry\\.ts$' },
+      from: { path: SOURCE, pathNot: '^(cli|replication|tools|bench|test)/|^stacks/cdktf-app\\.ts$|^targets/registry\\.ts$' },
       to: { path: '^targets/registry\\.ts$' },
     },
     {
@@ -91,7 +93,7 @@ module.exports = {
       severity: 'error',
       comment: 'Stacks, clients and the local platform are used by the CLI, the apps and the tests alike; the CLI is above them.',
       from: { path: '^(stacks|local|analysis|targets)/' },
-      to: { path: '^cli/' },
+      to: { path: '^(cli|replication)/' },
     },
     {
       name: 'stacks-and-local-are-apart',
@@ -125,7 +127,7 @@ module.exports = {
       name: 'nothing-imports-tools-bench-or-tests',
       severity: 'error',
       comment: 'Tools, benchmarks and tests sit on top; shipped code never depends on them.',
-      from: { path: '^(cli|experiments|probe-runtime|stacks|local|analysis|targets)/' },
+      from: { path: '^(cli|replication|experiments|probe-runtime|stacks|local|analysis|targets)/' },
       to: { path: '^(tools|bench|test)/' },
     },
   ],

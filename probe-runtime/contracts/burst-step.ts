@@ -11,8 +11,8 @@ import { Task } from './task';
 /** Fields every plan step has. */
 export const PLAN_STEP_BASE = {
   index: z.number().int().min(0),
-  /** `<index:4>-<kind>[-<label>]`, e.g. `0003-burst-cold`; used in result keys. */
-  id: z.string().regex(/^[0-9]{4}-[a-z]+(-[a-z0-9-]+)?$/),
+  /** `<index:4 or 5 digits>-<kind>[-<label>]`, e.g. `0003-burst-cold`; used in result keys. */
+  id: z.string().regex(/^[0-9]{4,5}-[a-z]+(-[a-z0-9-]+)?$/),
 };
 
 export const BurstStep = z.strictObject({

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { PROVIDER_IDS } from './providers';
-import { RunManifest } from './run-manifest';
+import { RunManifest, RunOrigin } from './run-manifest';
 
 export const Deployment = z.strictObject({
   v: z.literal(1),
@@ -30,6 +30,11 @@ export const Deployment = z.strictObject({
    * Optional: when absent run.json records null for each.
    */
   bundles: RunManifest.shape.bundles.optional(),
+  /**
+   * The code, lockfile, runtimes and options the deployment was synthesized
+   * with, copied into each run's run.json (`origin`). Optional: older deployments lack it.
+   */
+  origin: RunOrigin.optional(),
 });
 export type Deployment = z.output<typeof Deployment>;
 

@@ -7,11 +7,12 @@
  */
 import { CAPABILITIES } from '../../experiments/capabilities';
 import { PRICE_TABLES } from '../../experiments/prices';
+import { REGION_NAMES } from '../../experiments/target-names';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
 import type { ProviderTarget } from '../../targets/provider-target';
 import { cdktfDeployment } from '../cdktf/cdktf-deployment';
 import { cdktfRerunCommands } from '../cdktf/rerun';
-import { AZURE_REGION } from './names';
+import { AZURE_SUBSCRIPTION_VARIABLE } from './names';
 
 // Modules are required on use: reading the registry must not load cdktf.
 const deployment = cdktfDeployment({
@@ -27,7 +28,7 @@ export const azureTarget: ProviderTarget<'azure'> = {
   capabilities: CAPABILITIES.azure,
   prices: PRICE_TABLES.azure,
   bundles: { probe: probeBundleName('azure'), driver: driverBundleName('azure') },
-  options: { region: AZURE_REGION },
+  options: { region: REGION_NAMES.azure },
   deployment,
   // The orchestrator is code in the driver app (probe-runtime/driver/azure-durable/orchestrate-run.ts) that walks the plan.
   orchestrator: { engine: 'Azure Durable Functions (walks plan.json)', compile: (plan) => ({ format: 'plan', definition: plan }) },
@@ -35,6 +36,21 @@ export const azureTarget: ProviderTarget<'azure'> = {
     kind: 'cloud',
     create: (env) => (require('./client/azure-provider-client') as typeof import('./client/azure-provider-client')).createAzureProviderClient(env),
   },
-  rerunCommands: (plan, options) => cdktfRerunCommands(deployment, plan, options),
+  rerunCommands: (request) =>
+    cdktfRerunCommands(
+      {
+        provider: 'azure',
+        variable: AZURE_SUBSCRIPTION_VARIABLE,
+        supplied: 'azureSubscription',
+        placeholder: '<your-azure-subscription-id>',
+        what: 'your Azure subscription',
+        option: '--azure-subscription',
+        tenantPlaceholder: (tenant) => `<tenant-${tenant}-azure-subscription-id>`,
+        tenantWhat: (tenant) => `tenant ${tenant}'s Azure subscription`,
+        // The Azure client derives every name from the subscription and the study (names.ts).
+        clientArgs: (subscription) => ({ env: [['AZURE_SUBSCRIPTION_ID', subscription]], args: [] }),
+      },
+      request,
+    ),
   guide: 'docs/azure.md',
 };

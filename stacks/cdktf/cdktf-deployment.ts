@@ -4,6 +4,8 @@
  * with its policy. The stack class and the policy are loaded on use, so a
  * target's descriptor stays cheap to import.
  */
+import { lstatSync } from 'node:fs';
+import path from 'node:path';
 import type { Construct } from 'constructs';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { ProviderId } from '../../probe-runtime/contracts/providers';
@@ -28,6 +30,11 @@ export function cdktfDeployment(options: CdktfDeploymentOptions): CdktfDeploymen
     addStack: (scope, name, props) => new (options.stack())(scope, name, props),
     checkPolicy: (template) => options.policy()(template as TerraformJson),
     synthesize: (plans, synth) => (require('./synthesize') as typeof import('./synthesize')).synthesizeCdktfStacks(deployment, plans, synth),
+    synthesizedTemplates: (study, cwd) => {
+      const name = deployment.stackName(study);
+      const file = path.join(cwd, 'cdktf.out', 'stacks', name, 'cdk.tf.json');
+      return lstatSync(file, { throwIfNoEntry: false })?.isFile() ? [{ file, name: `${name}.cdk.tf.json` }] : [];
+    },
   };
   return deployment;
 }

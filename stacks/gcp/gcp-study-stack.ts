@@ -19,6 +19,7 @@ import type { Construct } from 'constructs';
 import { homeTenant, planTenants } from '../../experiments/plan-queries';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { BundleSet } from '../../probe-runtime/build/bundle-set';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import { PackageAssets } from '../cdktf/package-assets';
 import { StableAddressStack } from '../cdktf/stable-address';
 import { GcpDriver } from './constructs/driver';
@@ -30,6 +31,8 @@ import { GcpTenantScope } from './constructs/tenant-scope';
 export interface GcpStudyStackProps {
   /** The plan the stack deploys; every value comes from it and the capability table. */
   readonly plan: StudyPlan;
+  /** Code, lockfile, runtimes and options of this synthesis, for each run's run.json. @default none recorded */
+  readonly origin?: RunOrigin;
   /** The probe and driver bundles to package. */
   readonly bundles: BundleSet;
   /** Where function packages are staged before cdktf zips them. */
@@ -44,7 +47,7 @@ export class GcpStudyStack extends StableAddressStack {
 
   constructor(scope: Construct, name: string, props: GcpStudyStackProps) {
     super(scope, name);
-    const { plan, bundles, stagingRoot } = props;
+    const { plan, origin, bundles, stagingRoot } = props;
     const study = plan.study.id;
     // Assets belong to the stack: a package zipped once serves every tenant and function.
     const packages = new PackageAssets(this);
@@ -53,7 +56,7 @@ export class GcpStudyStack extends StableAddressStack {
 
     this.results = new GcpResultsBucket(this, 'results', { study, region: plan.region, home });
     this.fleet = new GcpProbeFleet(this, 'probes', { plan, tenants, bundles, stagingRoot });
-    this.driver = new GcpDriver(this, 'driver', { plan, home, results: this.results, fleet: this.fleet, bundles, stagingRoot });
+    this.driver = new GcpDriver(this, 'driver', { plan, origin, home, results: this.results, fleet: this.fleet, bundles, stagingRoot });
     this.orchestrator = new GcpOrchestrator(this, 'orchestrator', { plan, tenants: [...tenants.values()], home, driver: this.driver, fleet: this.fleet });
 
     new TerraformOutput(this, 'results_bucket', { value: this.results.bucketName });

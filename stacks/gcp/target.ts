@@ -7,11 +7,12 @@
  */
 import { CAPABILITIES } from '../../experiments/capabilities';
 import { PRICE_TABLES } from '../../experiments/prices';
+import { REGION_NAMES } from '../../experiments/target-names';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
 import type { ProviderTarget } from '../../targets/provider-target';
 import { cdktfDeployment } from '../cdktf/cdktf-deployment';
 import { cdktfRerunCommands } from '../cdktf/rerun';
-import { GCP_REGION } from './names';
+import { GCP_PROJECT_VARIABLE } from './names';
 
 // Modules are required on use: reading the registry must not load cdktf.
 const workflow = () => require('./workflow/compile-workflow') as typeof import('./workflow/compile-workflow');
@@ -29,7 +30,7 @@ export const gcpTarget: ProviderTarget<'gcp'> = {
   capabilities: CAPABILITIES.gcp,
   prices: PRICE_TABLES.gcp,
   bundles: { probe: probeBundleName('gcp'), driver: driverBundleName('gcp') },
-  options: { region: GCP_REGION },
+  options: { region: REGION_NAMES.gcp },
   deployment,
   orchestrator: {
     engine: 'Google Cloud Workflows (YAML)',
@@ -39,6 +40,20 @@ export const gcpTarget: ProviderTarget<'gcp'> = {
     kind: 'cloud',
     create: (env) => (require('./client/gcp-provider-client') as typeof import('./client/gcp-provider-client')).createGcpProviderClient(env),
   },
-  rerunCommands: (plan, options) => cdktfRerunCommands(deployment, plan, options),
+  rerunCommands: (request) =>
+    cdktfRerunCommands(
+      {
+        provider: 'gcp',
+        variable: GCP_PROJECT_VARIABLE,
+        supplied: 'gcpProject',
+        placeholder: '<your-gcp-project-id>',
+        what: 'your Google Cloud project',
+        option: '--gcp-project',
+        tenantPlaceholder: (tenant) => `<tenant-${tenant}-gcp-project-id>`,
+        tenantWhat: (tenant) => `tenant ${tenant}'s Google Cloud project`,
+        clientArgs: (project, region) => ({ env: [], args: ['--region', region, '--project', project] }),
+      },
+      request,
+    ),
   guide: 'docs/gcp.md',
 };

@@ -17,6 +17,7 @@ import { loadBundleSet } from '../../probe-runtime/build/bundle-set';
 import { BUNDLE_NAMES } from '../../probe-runtime/contracts/bundle-manifest';
 import { PROVIDER_IDS, type ProviderId } from '../../probe-runtime/contracts/providers';
 import type { ProviderTarget } from '../../targets/provider-target';
+import type { RerunCommands, RerunRequest } from '../../targets/rerun';
 import { TARGET_LIST, TARGETS } from '../../targets/registry';
 import { localTarget } from '../../local/target';
 import { awsTarget } from '../../stacks/aws/target';
@@ -93,17 +94,19 @@ describe('every target: plan → synthesis → policy', () => {
 describe('every target: rerun commands', () => {
   it.each(TARGET_LIST.map((t) => [t.id, t] as const))('%s: the commands name the study, its parameters and budget, and start/fetch a cloud run', (id, target) => {
     const plan = planStudy(buildCatalogStudy('coldstart', { rounds: 2 }), { provider: id });
-    const commands = target.rerunCommands(plan);
-    expect(commands.length).toBeGreaterThan(0);
-    const text = commands.map((c) => [...c.env.map(([k, v]) => `${k}=${v}`), ...c.argv].join(' '));
-    expect(text[0]).toMatch(/coldstart/);
-    expect(text[0]).toMatch(/rounds=2/);
-    expect(text[0]).toContain(String(id === 'local' ? plan.budget.maxInvocations : plan.budget.maxUsd));
+    const request: RerunRequest = { plan, study: { kind: 'catalog' }, local: null, deploy: null, bundleRoot: null, supplied: {} };
+    const text = (commands: RerunCommands) => commands.steps.map((s) => [...s.command.env.map(([k, v]) => `${k}=${v}`), ...s.command.argv].join(' '));
+    const steps = text(target.rerunCommands(request));
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps[0]).toMatch(/coldstart/);
+    expect(steps[0]).toMatch(/rounds=2/);
+    expect(steps[0]).toContain(String(target.deployment.kind === 'embedded' ? plan.budget.maxInvocations : plan.budget.maxUsd));
     if (target.client.kind === 'cloud') {
-      expect(text.slice(1)).toEqual([expect.stringContaining(`curtain start coldstart --provider ${id}`), expect.stringContaining(`curtain fetch coldstart --provider ${id}`)]);
+      expect(steps.slice(1)).toEqual([expect.stringContaining(`curtain start coldstart --provider ${id}`), expect.stringContaining(`curtain fetch coldstart --provider ${id}`)]);
     }
-    // With a definition file, the file replaces the study id and the parameters.
-    const withFile = target.rerunCommands(plan, { definitionFile: 'my study.json' });
-    expect(withFile[0]!.env.map(([, v]) => v).concat(withFile[0]!.argv).join(' ')).toContain('my study.json');
+    // With a definition file, the file replaces the study id.
+    const withFile = text(target.rerunCommands({ ...request, study: { kind: 'file', path: 'my study.json', set: ['rounds=2'] } }));
+    expect(withFile[0]).toContain('my study.json');
+    expect(withFile[0]).not.toMatch(/study=coldstart|CURTAIN_STUDY/);
   });
 });

@@ -14,6 +14,7 @@ import { CAPABILITIES, driverMemoryMb } from '../../../experiments/capabilities'
 import { peakShards } from '../../../experiments/plan-queries';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { BundleSet } from '../../../probe-runtime/build/bundle-set';
+import type { RunOrigin } from '../../../probe-runtime/contracts/run-manifest';
 import { stageDriverPackage } from '../../cdktf/driver-package';
 import { nodePackageJson } from '../../cdktf/stage-package';
 import { addressTransparent } from '../../cdktf/stable-address';
@@ -26,6 +27,8 @@ import type { GcpTenantScope } from './tenant-scope';
 
 export interface GcpDriverProps {
   readonly plan: StudyPlan;
+  /** What the deployment was synthesized with, copied into each run's run.json. @default none recorded */
+  readonly origin?: RunOrigin;
   /** The primary tenant, whose project runs the driver. */
   readonly home: GcpTenantScope;
   readonly results: GcpResultsBucket;
@@ -58,7 +61,7 @@ export class GcpDriver extends Construct {
       accountId: gcpNames.serviceAccount(study, 'driver'),
       displayName: `Curtain ${study}: driver (invokes this study's probes, writes ${study}/ in the results bucket)`,
     });
-    const source = stageDriverPackage({ plan, bundles: props.bundles, stagingRoot: props.stagingRoot, files: { 'package.json': nodePackageJson('curtain-driver', [FUNCTIONS_FRAMEWORK]) } });
+    const source = stageDriverPackage({ plan, origin: props.origin, bundles: props.bundles, stagingRoot: props.stagingRoot, files: { 'package.json': nodePackageJson('curtain-driver', [FUNCTIONS_FRAMEWORK]) } });
     this.function = new CloudFunction(this, 'driver', {
       provider: home.provider,
       name: gcpNames.driverFunction(study),
