@@ -17,6 +17,7 @@ import { formatPath } from './errors';
 import { PAYLOAD_ENVELOPE_BYTES } from './payload';
 import { plannedStepSeconds } from './planned-duration';
 import { selectFunctions } from './plan-functions';
+import { generationAfterStep } from './plan-queries';
 import type { BurstStep, PlanFunction, PlanStep } from './plan-schema';
 import type { BurstItem, ProviderId, ScheduleItem, StudyDefinition } from './schema';
 
@@ -108,7 +109,7 @@ export function expandSchedule(options: ExpandOptions): ScheduleExpansion {
           if (targets.length === 0) refusals.add(`${where}.targets: selects no function of this study`);
           for (const f of targets) {
             const index = steps.length;
-            push({ index, id: stepId(index, 'update'), kind: 'update', function: f.key, change: item.change, generation: `g${index + 1}` });
+            push({ index, id: stepId(index, 'update'), kind: 'update', function: f.key, change: item.change, generation: generationAfterStep(index) });
           }
           return;
         }

@@ -4,14 +4,15 @@
  * waits to the run's start (`untilSeconds`, repeats with `every`, arrival chunks).
  */
 import { taskExpectedDurationMs } from '../probe-runtime/contracts/task';
-import { COST_ASSUMPTIONS, UPDATE_SETTLE_SECONDS } from './cost';
+import { CAPABILITIES } from './capabilities';
+import { COST_ASSUMPTIONS } from './cost';
 import { burstSendSpanMs, type PlanStep } from './plan-schema';
 import type { ProviderId } from './schema';
 
 /** Expected seconds of one step: a wait's length, an update's settling, a burst's barrier, send span and waves. */
 export function plannedStepSeconds(provider: ProviderId, step: PlanStep): number {
   if (step.kind === 'wait') return step.seconds;
-  if (step.kind === 'update') return UPDATE_SETTLE_SECONDS[provider];
+  if (step.kind === 'update') return CAPABILITIES[provider].updateSettleSeconds;
   const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
   return (step.barrierMs + burstSendSpanMs(step) + waves * (taskExpectedDurationMs(step.task) + COST_ASSUMPTIONS.requestLatencyMs)) / 1000 + 1;
 }

@@ -111,7 +111,7 @@ function main(): void {
     answered = true;
     writeAnswer(JSON.stringify({ kind: 'error', message: 'its exported promise never settles (nothing was left to run when the loader waited for it)' }), () => process.exit(0));
   });
-  evaluate(input)
+  void evaluate(input)
     .catch((error: unknown): ChildAnswer => ({ kind: 'error', message: firstLine(error) }))
     .then((answer) => {
       answered = true;

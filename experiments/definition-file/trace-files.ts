@@ -43,7 +43,7 @@ function readInto(arrival: Json, definitionFile: string): void {
   const absolute = path.resolve(path.dirname(path.resolve(definitionFile)), relative);
   const text = readUtf8File(relative, absolute, 'a trace file (.csv)');
   if (arrival.format !== undefined && arrival.format !== 'azure-functions-2019') return; // the schema names the format problem
-  let row;
+  let row: ReturnType<typeof selectTraceRow>;
   try {
     row = selectTraceRow(parseAzureFunctionsTrace(text), typeof arrival.function === 'string' ? arrival.function : undefined);
   } catch (error) {

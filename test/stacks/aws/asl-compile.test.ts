@@ -22,11 +22,10 @@ import { driverTimeoutSeconds, STEP_FUNCTIONS_LIMITS, UPDATE_POLL } from '../../
 import { burstReserveMs } from '../../../probe-runtime/driver/host';
 import { DeployRefusedError, prepareStudy } from '../../../stacks/aws/prepare-study';
 import { studyTopology } from '../../../stacks/aws/study-topology';
-import { anchoredWaitsDefinition } from '../cdktf/orchestrator-trace';
+import { anchoredWaitsDefinition } from '../../targets/orchestrator-trace';
 import { mixedDefinition } from './definitions';
 import { catalogPlan, definitionPlan } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText(): string };
 
 function targetsFor(plan: StudyPlan): AslTargets {
