@@ -17,6 +17,8 @@ import type { ParameterDeclaration } from './definition-file/parameters';
 import type { StudyDefinitionInput } from './schema';
 
 export { z } from 'zod';
+/** Every provider id Curtain deploys to (`providers: [...PROVIDERS]` for a study every target can run). */
+export { PROVIDERS } from './schema';
 export type { ParameterDeclaration, ParameterDeclarations } from './definition-file/parameters';
 export type { Arrival } from './arrivals/arrival-schema';
 export type { ScheduleItemInput, StudyDefinitionInput } from './schema';

@@ -7,7 +7,7 @@
  *   npx curtain validate docs/examples/keep-warm.ts
  *   npx curtain run docs/examples/keep-warm.ts --set pingMinutes=5,10,15,30
  */
-import { defineStudy, param, type ScheduleItemInput } from 'curtain/study';
+import { defineStudy, PROVIDERS, param, type ScheduleItemInput } from 'curtain/study';
 
 export default defineStudy({
   parameters: {
@@ -34,7 +34,7 @@ export default defineStudy({
       title: 'Do periodic pings keep a function warm?',
       summary: `Ping one function every ${p.pingMinutes.join(', ')} minutes (${p.pings} pings each); cold fraction per interval.`,
       paper: { experiment: 'E6', section: 'beyond the paper: keep-warm pings against the idle timeout (§4.4)' },
-      providers: ['aws', 'azure', 'gcp', 'local'],
+      providers: [...PROVIDERS],
       functions: { memoryMb: [128], copies: p.pingMinutes.length },
       schedule,
       analysis: { kind: 'coldstart' },

@@ -5,7 +5,7 @@
  *
  *   npx curtain plan docs/examples/payload-sweep.ts --provider aws --set sizesKb=1,256,4096
  */
-import { defineStudy, param, type ScheduleItemInput } from 'curtain/study';
+import { defineStudy, PROVIDERS, param, type ScheduleItemInput } from 'curtain/study';
 
 export default defineStudy({
   parameters: {
@@ -17,7 +17,7 @@ export default defineStudy({
     title: 'Round-trip latency by payload size',
     summary: `Warm requests with ${p.sizesKb.join(', ')} KiB of request and response payload.`,
     paper: { experiment: 'E4', section: 'beyond the paper: invocation overhead by payload size' },
-    providers: ['aws', 'gcp', 'azure', 'local'],
+    providers: [...PROVIDERS],
     // One request at a time: a short timeout keeps a driver shard (requests × timeout at worst) inside Lambda's 900 s.
     functions: { memoryMb: [1024], timeoutSeconds: 10 },
     schedule: [
