@@ -4,7 +4,7 @@
  * ping interval, with intervals, in its report, and its anchored pings do not drift; the trace
  * replay sends each request at its planned time from the shipped sample trace.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ReportSummary } from '../../analysis/report/summary-schema';
 import { anchoredWaitTimes } from '../../probe-runtime/contracts/anchored-waits';
@@ -12,22 +12,12 @@ import { expectNoProcessLeft, expectOneRecordPerPlannedRequest, okRecords, runSt
 
 const EXAMPLES = path.resolve(__dirname, '../../docs/examples');
 
-/** The results directory runStudy made (<out>/<study>/<run>): removed after each test. */
-const outDirs: string[] = [];
-afterEach(() => {
-  for (const dir of outDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const keep = <T extends { result: { runDir: string } }>(run: T): T => {
-  outDirs.push(path.resolve(run.result.runDir, '../..'));
-  return run;
-};
-
 describe('keep-warm (docs/examples/keep-warm.ts) on the modern profile (idle timeout 10 min)', () => {
   test('5-minute pings find their instance warm, 15-minute pings a new one; the report says so per interval, with intervals', async () => {
     // 100x: the 10-min idle timeout is 6 s real, a 5-min gap 3 s, a 15-min gap 9 s; a step's real time
     // on a loaded 2-core machine (up to ~2 s) stays well inside the margins.
     const scale = 100;
-    const run = keep(await runStudy(path.join(EXAMPLES, 'keep-warm.ts'), { pings: 2 }, { profile: 'modern', timeScale: scale, report: true }));
+    const run = await runStudy(path.join(EXAMPLES, 'keep-warm.ts'), { pings: 2 }, { profile: 'modern', timeScale: scale, report: true });
     expect(run.result.status).toBe('completed');
     expectOneRecordPerPlannedRequest(run.result.plan, run.records);
     const ok = okRecords(run.records);
@@ -74,7 +64,7 @@ describe('keep-warm (docs/examples/keep-warm.ts) on the modern profile (idle tim
 describe('trace replay (docs/examples/trace-replay.json) from the shipped sample', () => {
   test('every planned request is sent at its planned time on the platform clock, one record each', async () => {
     const scale = 100;
-    const run = keep(await runStudy(path.join(EXAMPLES, 'trace-replay.json'), { minutes: 10 }, { profile: 'modern', timeScale: scale, report: true }));
+    const run = await runStudy(path.join(EXAMPLES, 'trace-replay.json'), { minutes: 10 }, { profile: 'modern', timeScale: scale, report: true });
     expect(run.result.status).toBe('completed');
     const plan = run.result.plan;
     expectOneRecordPerPlannedRequest(plan, run.records);
