@@ -5,6 +5,7 @@
  * (aws-cdk-lib, the AWS SDK) load only when a member that needs them is called.
  */
 import { CAPABILITIES } from '../../experiments/capabilities';
+import { ORCHESTRATION_LIMITS } from '../../experiments/orchestration-limits';
 import { PRICE_TABLES } from '../../experiments/prices';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
 import type { ProviderTarget } from '../../targets/provider-target';
@@ -27,7 +28,15 @@ export const awsTarget: ProviderTarget<'aws'> = {
   },
   orchestrator: {
     engine: 'AWS Step Functions (ASL)',
-    compile: (plan) => ({ format: 'asl', definition: prepare().prepareStudy(plan).definition }),
+    compile: (plan, options) => {
+      const prepared = prepare().prepareStudy(plan, options);
+      return {
+        format: 'asl',
+        definition: prepared.definition,
+        definitionSize: { bytes: prepared.usage.definitionBytes, limit: ORCHESTRATION_LIMITS.aws.definitionBytes },
+        segmentation: prepared.usage.segmentation,
+      };
+    },
   },
   client: {
     kind: 'cloud',

@@ -14,11 +14,12 @@ import type { TerraformJson } from '../cdktf/synthesize';
 import { AZURE_REGION } from './names';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded on use: reading the registry must not load cdktf */
+const segments = () => require('./durable-segments') as typeof import('./durable-segments');
 const deployment: CdktfDeployment = {
   kind: 'cdktf',
   stackName: (study) => `azure-${study}`,
-  // The Durable orchestrator walks plan.json in code: no definition size limit to check.
-  vet: () => undefined,
+  // The Durable orchestrator walks plan.json in code: no definition size limit; a step must fit one execution's history budget.
+  vet: (plan) => void segments().durableSegmentation(plan),
   addStack: (scope, name, props) => new (require('./azure-study-stack') as typeof import('./azure-study-stack')).AzureStudyStack(scope, name, props),
   checkPolicy: (template) => (require('./policy') as typeof import('./policy')).azurePolicy(template as TerraformJson),
   synthesize: (plans, options) => (require('../cdktf/synthesize') as typeof import('../cdktf/synthesize')).synthesizeCdktfStacks(deployment, plans, options),
@@ -32,7 +33,10 @@ export const azureTarget: ProviderTarget<'azure'> = {
   options: { region: AZURE_REGION },
   deployment,
   // The orchestrator is code in the driver app (probe-runtime/driver/azure-durable/orchestrate-run.ts) that walks the plan.
-  orchestrator: { engine: 'Azure Durable Functions (walks plan.json)', compile: (plan) => ({ format: 'plan', definition: plan }) },
+  orchestrator: {
+    engine: 'Azure Durable Functions (walks plan.json)',
+    compile: (plan, options) => ({ format: 'plan', definition: plan, definitionSize: null, segmentation: segments().durableSegmentation(plan, options) }),
+  },
   client: {
     kind: 'cloud',
     create: (env) => (require('./client/azure-provider-client') as typeof import('./client/azure-provider-client')).createAzureProviderClient(env),

@@ -9,6 +9,7 @@ import type { StudyPlan } from '../../experiments/plan-schema';
 import type { BundleSet } from '../../probe-runtime/build/bundle-set';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
 import { type Deployment, driverDeploymentFiles } from '../../probe-runtime/contracts/deployment';
+import type { Orchestration } from '../../probe-runtime/contracts/step-directive';
 import { type PackageSpec, stagePackage } from './stage-package';
 
 export interface DriverPackageProps {
@@ -21,6 +22,8 @@ export interface DriverPackageProps {
   /** npm packages copied into node_modules / vendored as one bundle (stage-package.ts). */
   readonly nodeModules?: PackageSpec['nodeModules'];
   readonly bundledModules?: PackageSpec['bundledModules'];
+  /** How the orchestrator splits a run into executions (deployment.json `orchestration`). */
+  readonly orchestration?: Orchestration;
 }
 
 /** The staged directory, ready for PackageAssets. */
@@ -33,6 +36,7 @@ export function stageDriverPackage(props: DriverPackageProps): string {
     planHash: plan.hash,
     targets: {},
     bundles: props.bundles.hashes(probeBundleName(plan.provider), driverBundleName(plan.provider)),
+    ...(props.orchestration ? { orchestration: props.orchestration } : {}),
   };
   return stagePackage(props.stagingRoot, {
     from: [props.bundles.dir(driverBundleName(plan.provider))],

@@ -6,6 +6,7 @@
  * them is called.
  */
 import { CAPABILITIES } from '../../experiments/capabilities';
+import { ORCHESTRATION_LIMITS } from '../../experiments/orchestration-limits';
 import { PRICE_TABLES } from '../../experiments/prices';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
 import type { CdktfDeployment, ProviderTarget } from '../../targets/provider-target';
@@ -19,7 +20,7 @@ const workflow = () => require('./workflow/compile-workflow') as typeof import('
 const deployment: CdktfDeployment = {
   kind: 'cdktf',
   stackName: (study) => `gcp-${study}`,
-  // The workflow must fit Google's limits (source size, steps): compiling it says so.
+  // The workflow must fit Google's limits (source size, a step within one execution): compiling it says so.
   vet: (plan) => void workflow().compileWorkflow(plan),
   addStack: (scope, name, props) => new (require('./gcp-study-stack') as typeof import('./gcp-study-stack')).GcpStudyStack(scope, name, props),
   checkPolicy: (template) => (require('./policy') as typeof import('./policy')).gcpPolicy(template as TerraformJson),
@@ -35,7 +36,15 @@ export const gcpTarget: ProviderTarget<'gcp'> = {
   deployment,
   orchestrator: {
     engine: 'Google Cloud Workflows (YAML)',
-    compile: (plan) => ({ format: 'workflows-yaml', definition: workflow().compileWorkflow(plan).yaml }),
+    compile: (plan, options) => {
+      const compiled = workflow().compileWorkflow(plan, options);
+      return {
+        format: 'workflows-yaml',
+        definition: compiled.yaml,
+        definitionSize: { bytes: Buffer.byteLength(compiled.yaml), limit: ORCHESTRATION_LIMITS.gcp.sourceBytes },
+        segmentation: compiled.segmentation,
+      };
+    },
   },
   client: {
     kind: 'cloud',
