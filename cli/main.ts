@@ -5,6 +5,7 @@
  */
 import { InputFileError, PlanRefusedError, ValidationError } from '../experiments/errors';
 import { UnknownStudyError } from '../experiments/resolve-study';
+import { REPLICATION_ERRORS } from '../replication/errors';
 import { closest } from '../experiments/suggest';
 import { TargetError } from '../targets/target-errors';
 import { CliError, EXIT } from './cli-error';
@@ -31,7 +32,7 @@ export function helpText(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `curtain help <command>` for a command\'s options.',
-    'Exit codes: 0 ok; 1 invalid input or usage; 2 plan over budget; 3 failed run or internal error.',
+    'Exit codes: 0 ok; 1 invalid input or usage; 2 plan over budget; 3 failed run or internal error; 130 a run stopped by Ctrl-C.',
   ].join('\n');
 }
 
@@ -76,9 +77,10 @@ export function reportError(error: unknown, io: CliIo): number {
     error instanceof ValidationError ||
     error instanceof PlanRefusedError ||
     error instanceof UnknownStudyError ||
-    error instanceof InputFileError
+    error instanceof InputFileError ||
+    REPLICATION_ERRORS.some((type) => error instanceof type)
   ) {
-    io.err(`curtain: ${error.message}`);
+    io.err(`curtain: ${(error as Error).message}`);
     return EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);

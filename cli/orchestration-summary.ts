@@ -4,7 +4,7 @@
  * how many executions the run takes, what each holds and how long it is
  * expected to run, and which of the engine's limits is nearest, with its source.
  */
-import { describeLimit } from '../experiments/orchestration-limits';
+import { describeLimit } from '../experiments/capabilities';
 import type { StudyPlan } from '../experiments/plan-schema';
 import type { CompiledOrchestrator } from '../targets/provider-target';
 import { formatDuration, plural, table } from './format';

@@ -10,6 +10,9 @@
  * explicitly makes that an error. Every stack must pass its target's policy
  * (as cdk-nag on AWS): a finding fails the synthesis. Errors print one
  * message, never a stack trace.
+ *
+ * Progress and notes go to stdout, errors to stderr: cdktf shows the app's
+ * stdout as it is and labels every stderr line `[ERROR]`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,17 +22,35 @@ import { BundleError } from '../probe-runtime/build/bundle-set';
 import { ensureRuntimeBuilt } from '../probe-runtime/build/ensure-runtime-built';
 import { cdktfTargets } from '../targets/registry';
 import { buildCdktfApp } from './cdktf/build-app';
-import { SynthSelectionError } from './cdktf/select-plans';
+import { SynthSelectionError, synthEnvironment, synthSets } from './cdktf/select-plans';
+import { deployOrigin } from './deploy-origin';
 
 async function main(): Promise<number> {
   const root = path.resolve(__dirname, '..');
   const started = Date.now();
   try {
-    // Builds dist/runtime when missing or stale (a fresh clone needs no manual step).
-    await ensureRuntimeBuilt({ root, log: (line) => console.error(`curtain: ${line}`) });
+    const targets = cdktfTargets();
+    const env = synthEnvironment(process.env, targets);
+    // This checkout's bundles are (re)built when missing or stale; a given CURTAIN_BUNDLE_ROOT is deployed as it is.
+    const bundleRoot = env.CURTAIN_BUNDLE_ROOT === undefined ? root : path.resolve(env.CURTAIN_BUNDLE_ROOT);
+    if (env.CURTAIN_BUNDLE_ROOT === undefined) await ensureRuntimeBuilt({ root, log: (line) => console.log(`curtain: ${line}`) });
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, 'cdktf.out');
-    const built = buildCdktfApp({ outdir, env: process.env, targets: cdktfTargets(), bundleRoot: root });
-    for (const line of built.skipped) console.error(`curtain: ${line}`);
+    const built = buildCdktfApp({
+      outdir,
+      env: process.env,
+      targets,
+      bundleRoot,
+      originOf: ({ plan }) =>
+        deployOrigin(plan, {
+          definition: env.CURTAIN_DEFINITION,
+          sets: synthSets(env),
+          maxUsd: env.CURTAIN_MAX_USD,
+          // Tenant b's project or subscription is a Terraform variable: synthesis cannot know whether it differs.
+          secondTenantAccount: null,
+          bundleRoot: env.CURTAIN_BUNDLE_ROOT,
+        }),
+    });
+    for (const line of built.skipped) console.log(`curtain: ${line}`);
     built.app.synth();
     const findings = built.stacks.flatMap((s) =>
       s.target.deployment.checkPolicy(JSON.parse(readFileSync(path.join(outdir, 'stacks', s.stack, 'cdk.tf.json'), 'utf8'))).map((f) => `${s.stack}: ${f}`),
@@ -40,7 +61,7 @@ async function main(): Promise<number> {
       return 1;
     }
     const names = built.stacks.map((s) => s.stack).join(', ') || '(none)';
-    console.error(`curtain: synthesized ${built.stacks.length} stack(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names}`);
+    console.log(`curtain: synthesized ${built.stacks.length} stack(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names}`);
     return 0;
   } catch (error) {
     const expected = [ValidationError, PlanRefusedError, UnknownStudyError, SynthSelectionError, BundleError].some((E) => error instanceof E);

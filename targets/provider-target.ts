@@ -16,9 +16,11 @@ import type { StudyPlan } from '../experiments/plan-schema';
 import type { PriceTable } from '../experiments/prices';
 import type { DriverBundleName, ProbeBundleName } from '../probe-runtime/contracts/bundle-manifest';
 import type { ProviderId } from '../probe-runtime/contracts/providers';
+import type { RunOrigin } from '../probe-runtime/contracts/run-manifest';
 import type { ProviderClient } from './client/provider-client';
+import type { RerunCommands, RerunRequest } from './rerun';
 import type { BundleSet } from '../probe-runtime/build/bundle-set';
-import type { DocumentedLimit } from '../experiments/orchestration-limits';
+import type { DocumentedLimit } from '../experiments/capabilities';
 import type { Segmentation, SegmentationOptions } from './segmentation';
 
 export interface ProviderTarget<P extends ProviderId = ProviderId> {
@@ -39,11 +41,12 @@ export interface ProviderTarget<P extends ProviderId = ProviderId> {
   /** `curtain start` and `curtain fetch`, or why the target has none. */
   readonly client: ClientSlot;
   /**
-   * The commands that rerun a plan on this target with the same study,
-   * parameters, region, hosting and budget (`curtain replan` prints them):
-   * structured argv, quoted only when printed.
+   * The commands that rerun a published plan on this target with the same
+   * study, parameters, region, hosting, budget and recorded options
+   * (`curtain replan` prints them, and runs those marked executable):
+   * structured argv, quoted only when printed (targets/rerun.ts).
    */
-  rerunCommands(plan: RerunSubject, options?: { definitionFile?: string }): RerunCommand[];
+  rerunCommands(request: RerunRequest): RerunCommands;
   /** An offline twin of the target (emulators of its services) that runs a plan end to end; none yet (issue 11). */
   readonly twin?: TwinRunner;
   /** The user guide for this target, relative to the repository root. */
@@ -51,8 +54,8 @@ export interface ProviderTarget<P extends ProviderId = ProviderId> {
 }
 
 export interface TargetOptions {
-  /** Region names this provider accepts (checked where a region enters: CLI options, app context, environment). */
-  readonly region: { readonly pattern: RegExp; readonly example: string };
+  /** Region names this provider accepts, checked where a region enters (experiments/target-names.ts: REGION_NAMES). */
+  readonly region: { readonly pattern: RegExp; readonly example: string; readonly what: string };
 }
 
 export type TargetDeployment = CdkDeployment | CdktfDeployment | EmbeddedDeployment;
@@ -69,6 +72,11 @@ export interface InfrastructureDeployment {
    * findings (empty = clean): public access, encryption, TLS, least privilege.
    */
   synthesize(plans: readonly StudyPlan[], options: SynthesizeOptions): SynthesizedStacks;
+  /**
+   * The study's templates where `synth` run in `cwd` wrote them (existing files
+   * only), each with the file name a replication package keeps it under.
+   */
+  synthesizedTemplates(study: string, cwd: string): { readonly file: string; readonly name: string }[];
 }
 
 /** A target deployed with the AWS CDK (`npx cdk deploy`, cdk.json). */
@@ -96,6 +104,8 @@ export interface EmbeddedDeployment {
 
 export interface CdktfStackProps {
   readonly plan: StudyPlan;
+  /** Code, lockfile, runtimes and options of this synthesis, for each run's run.json. @default none recorded */
+  readonly origin?: RunOrigin;
   readonly bundles: BundleSet;
   /** Where function packages are staged before they are zipped. */
   readonly stagingRoot: string;
@@ -143,15 +153,6 @@ export interface CompiledOrchestrator {
 }
 
 export type ClientSlot = { readonly kind: 'cloud'; create(env?: NodeJS.ProcessEnv): ProviderClient } | { readonly kind: 'none'; readonly reason: string };
-
-/** What a rerun needs of a plan. */
-export type RerunSubject = Pick<StudyPlan, 'study' | 'provider' | 'region' | 'hosting' | 'parameters' | 'budget'>;
-
-/** One command: environment assignments and argv (argv[0] the program). */
-export interface RerunCommand {
-  readonly env: readonly (readonly [name: string, value: string])[];
-  readonly argv: readonly string[];
-}
 
 /** Issue 11 fills this slot: a plan run against local emulators of the provider's own services. */
 export interface TwinRunner {

@@ -13,7 +13,7 @@
  * staged beside the driver (deployment.json `orchestration.handOverAt`), which
  * tells the orchestrator when to hand over (probe-runtime/contracts/step-directive.ts).
  */
-import { describeLimit, type DocumentedLimit } from '../experiments/orchestration-limits';
+import { describeLimit, type DocumentedLimit } from '../experiments/capabilities';
 import { TargetRefusedError } from './target-errors';
 
 /** What one item of the walk (a plan step, or a reset before the first step at a negative index) costs one execution. */

@@ -8,7 +8,7 @@
  * stacks use it.
  */
 import { CATALOG } from '../experiments/catalog';
-import { describeLimit, ORCHESTRATION_LIMITS } from '../experiments/orchestration-limits';
+import { describeLimit, ORCHESTRATION_LIMITS } from '../experiments/capabilities';
 import { planStudy } from '../experiments/plan';
 import type { StudyPlan } from '../experiments/plan-schema';
 import { buildCatalogStudy } from '../experiments/resolve-study';

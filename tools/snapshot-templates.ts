@@ -68,7 +68,8 @@ function snapshotAws(out: string, bundleRoot: string, studies: string[]): void {
 /**
  * cdktf's zips carry file times, so their asset hashes differ between runs with
  * the same content; the package directory's name is its content hash and
- * stands for it. The `//` comments' construct paths are left out: Terraform
+ * stands for it. The local backend's state path (the synthesizing directory) is
+ * reduced to its file name. The `//` comments' construct paths are left out: Terraform
  * ignores them, and they change whenever constructs are regrouped while every
  * resource keeps its address (stacks/cdktf/stable-address.ts).
  */
@@ -76,7 +77,8 @@ function normalizeAssetHashes(json: string): string {
   const zips = [...json.matchAll(/assets\/package-([0-9a-f]+)\/([0-9A-F]+)\/[0-9a-f]+\.zip/g)];
   let normalized = json;
   for (const [, pkg, hash] of zips) normalized = normalized.split(hash!).join(`ZIP-OF-${pkg}`);
-  return normalized.replace(/\n *"path": "[^"]*",/g, '');
+  // The local backend's state file is named by the directory the synthesis ran in.
+  return normalized.replace(/\n *"path": "[^"]*",/g, '').replace(/"path": "[^"]*\/(terraform\.[a-z0-9-]+\.tfstate)"/g, '"path": "$1"');
 }
 
 function snapshotCdktf(out: string, bundleRoot: string, label: string, env: Record<string, string>): void {

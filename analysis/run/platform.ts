@@ -13,6 +13,9 @@ export type ClaimProvider = CloudProviderId;
 /** A local profile named after a cloud (`aws-2018`, `gcp`) models that cloud. */
 const MODELLED_CLOUD = new RegExp(`^(${CLOUD_PROVIDER_IDS.join('|')})(-|$)`);
 
+/** How reports name each provider's platform. */
+export const PROVIDER_NAMES: Record<string, string> = { aws: 'AWS Lambda', azure: 'Azure Functions', gcp: 'Google Cloud Functions', local: 'the embedded local platform' };
+
 export interface PlatformInfo {
   /** The provider the run was planned for (`local` for the embedded platform). */
   provider: string;

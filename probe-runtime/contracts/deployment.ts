@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { PROVIDER_IDS } from './providers';
-import { RunManifest } from './run-manifest';
+import { RunManifest, RunOrigin } from './run-manifest';
 import { Orchestration } from './step-directive';
 
 export const Deployment = z.strictObject({
@@ -31,6 +31,11 @@ export const Deployment = z.strictObject({
    * Optional: when absent run.json records null for each.
    */
   bundles: RunManifest.shape.bundles.optional(),
+  /**
+   * The code, lockfile, runtimes and options the deployment was synthesized
+   * with, copied into each run's run.json (`origin`). Optional: older deployments lack it.
+   */
+  origin: RunOrigin.optional(),
   /**
    * How the cloud orchestrator splits a run into executions (continue as new) and
    * what it needs to reconfigure functions (step-directive.ts). Absent: one

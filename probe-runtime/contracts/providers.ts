@@ -30,7 +30,7 @@ export function isCloudProvider(provider: ProviderId): provider is CloudProvider
 
 export const CLOUD_PROVIDER_IDS = PROVIDER_IDS.filter(isCloudProvider) as [CloudProviderId, ...CloudProviderId[]];
 
-/** "aws, azure or gcp": a list of ids for messages. */
+/** A list of ids for messages: "a, b or c". */
 export function listIds(ids: readonly string[], conjunction = 'or'): string {
   return ids.length <= 1 ? ids.join('') : `${ids.slice(0, -1).join(', ')} ${conjunction} ${ids[ids.length - 1]}`;
 }

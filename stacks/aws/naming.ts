@@ -74,6 +74,3 @@ export function roleArn(partition: string, account: string, roleName: string): s
 export function lambdaFunctionArn(partition: string, region: string, account: string, functionName: string): string {
   return `arn:${partition}:lambda:${region}:${account}:function:${functionName}`;
 }
-
-/** AWS region names (us-east-1, us-gov-west-1, cn-north-1): checked where a region enters. */
-export const AWS_REGION = { pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, example: 'us-east-1' } as const;

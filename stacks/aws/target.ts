@@ -4,15 +4,17 @@
  * deployed with the AWS CDK (cdk.json runs stacks/aws/app.ts). Heavy modules
  * (aws-cdk-lib, the AWS SDK) load only when a member that needs them is called.
  */
-import { CAPABILITIES } from '../../experiments/capabilities';
-import { ORCHESTRATION_LIMITS } from '../../experiments/orchestration-limits';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { CAPABILITIES, ORCHESTRATION_LIMITS } from '../../experiments/capabilities';
 import { PRICE_TABLES } from '../../experiments/prices';
+import { REGION_NAMES } from '../../experiments/target-names';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
 import type { ProviderTarget } from '../../targets/provider-target';
-import { AWS_REGION } from './naming';
+import { studyStackName } from './naming';
 import { awsRerunCommands } from './rerun';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- loaded on use: reading the registry must not load aws-cdk-lib or the AWS SDK */
+// Modules are required on use: reading the registry must not load aws-cdk-lib or the AWS SDK.
 const prepare = () => require('./prepare-study') as typeof import('./prepare-study');
 
 export const awsTarget: ProviderTarget<'aws'> = {
@@ -20,11 +22,17 @@ export const awsTarget: ProviderTarget<'aws'> = {
   capabilities: CAPABILITIES.aws,
   prices: PRICE_TABLES.aws,
   bundles: { probe: probeBundleName('aws'), driver: driverBundleName('aws') },
-  options: { region: AWS_REGION },
+  options: { region: REGION_NAMES.aws },
   deployment: {
     kind: 'cdk',
     vet: (plan) => void prepare().prepareStudy(plan),
     synthesize: (plans, options) => (require('./synthesize') as typeof import('./synthesize')).synthesizeAwsStacks(plans, options),
+    // `cdk synth` writes curtain-<study>.template.json and its tenant stacks' beside it.
+    synthesizedTemplates: (study, cwd) => {
+      const dir = path.join(cwd, 'cdk.out');
+      const names = existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith(studyStackName(study)) && n.endsWith('.template.json')) : [];
+      return names.map((name) => ({ file: path.join(dir, name), name }));
+    },
   },
   orchestrator: {
     engine: 'AWS Step Functions (ASL)',

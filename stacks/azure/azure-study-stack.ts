@@ -17,9 +17,10 @@
  */
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { homeTenant, planTenants } from '../../experiments/plan-queries';
+import { homeTenant, planTenants, tenantFunctions } from '../../experiments/plan-queries';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { BundleSet } from '../../probe-runtime/build/bundle-set';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import { STARTER_ROUTE } from '../../probe-runtime/driver/azure-durable/durable-contract';
 import { PackageAssets } from '../cdktf/package-assets';
 import { StableAddressStack } from '../cdktf/stable-address';
@@ -32,6 +33,8 @@ import { AzureTenantScope } from './constructs/tenant-scope';
 export interface AzureStudyStackProps {
   /** The plan the stack deploys; every value comes from it and the capability table. */
   readonly plan: StudyPlan;
+  /** Code, lockfile, runtimes and options of this synthesis, for each run's run.json. @default none recorded */
+  readonly origin?: RunOrigin;
   /** The probe and driver bundles to package. */
   readonly bundles: BundleSet;
   /** Where function packages are staged before cdktf zips them. */
@@ -45,20 +48,31 @@ export class AzureStudyStack extends StableAddressStack {
 
   constructor(scope: Construct, name: string, props: AzureStudyStackProps) {
     super(scope, name);
-    const { plan, bundles, stagingRoot } = props;
+    const { plan, origin, bundles, stagingRoot } = props;
     const study = plan.study.id;
     const hosting = plan.hosting as 'consumption' | 'flex';
     // Assets belong to the stack: a package zipped once serves every tenant and function.
     const packages = new PackageAssets(this);
+    const homeId = homeTenant(plan);
+    const apps = (tenant: string) => tenantFunctions(plan, tenant).length + (tenant === homeId ? 1 : 0);
     const tenants = new Map(
-      planTenants(plan).map((tenant) => [tenant, new AzureTenantScope(this, `tenant-${tenant}`, { study, tenant, location: plan.region, hosting, packages })]),
+      planTenants(plan).map((tenant) => [tenant, new AzureTenantScope(this, `tenant-${tenant}`, { study, tenant, location: plan.region, hosting, apps: apps(tenant), packages })]),
     );
-    const home = tenants.get(homeTenant(plan))!;
+    const home = tenants.get(homeId)!;
 
     this.results = new AzureResultsStore(this, 'results', { study, location: plan.region, home });
     this.fleet = new AzureProbeFleet(this, 'probes', { plan, tenants, bundles, stagingRoot });
     const segmentation = durableSegmentation(plan);
-    this.driver = new AzureDriver(this, 'driver', { plan, home, results: this.results, fleet: this.fleet, bundles, stagingRoot, orchestration: { handOverAt: [...segmentation.handOverAt] } });
+    this.driver = new AzureDriver(this, 'driver', {
+      plan,
+      origin,
+      home,
+      results: this.results,
+      fleet: this.fleet,
+      bundles,
+      stagingRoot,
+      orchestration: { handOverAt: [...segmentation.handOverAt] },
+    });
 
     new TerraformOutput(this, 'resource_group', { value: home.group.name });
     new TerraformOutput(this, 'results_account', { value: this.results.accountName });

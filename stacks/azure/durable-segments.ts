@@ -16,7 +16,7 @@
  */
 import { plannedStepSeconds } from '../../experiments/plan';
 import type { PlanStep, StudyPlan } from '../../experiments/plan-schema';
-import { ORCHESTRATION_LIMITS } from '../../experiments/orchestration-limits';
+import { ORCHESTRATION_LIMITS } from '../../experiments/capabilities';
 import { segmentSteps, type Segmentation, type SegmentationOptions } from '../../targets/segmentation';
 
 const ACTIVITY = 2;

@@ -39,5 +39,5 @@ export function azureTags(study: string, tenant?: string): Record<string, string
   return { 'curtain-study': study, 'managed-by': 'curtain', ...(tenant ? { 'curtain-tenant': tenant } : {}) };
 }
 
-/** Azure region names as `az account list-locations` spells them (eastus, westeurope): checked where a region enters. */
-export const AZURE_REGION = { pattern: /^[a-z0-9]+$/, example: 'eastus' } as const;
+/** The Terraform variable of the primary tenant's subscription; tenant t's is `<name>_<t>` (the stack's tenant scopes declare them). */
+export const AZURE_SUBSCRIPTION_VARIABLE = 'azure_subscription_id';

@@ -7,30 +7,29 @@
  */
 import { CAPABILITIES } from '../../experiments/capabilities';
 import { PRICE_TABLES } from '../../experiments/prices';
+import { REGION_NAMES } from '../../experiments/target-names';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
-import type { CdktfDeployment, ProviderTarget } from '../../targets/provider-target';
+import type { ProviderTarget } from '../../targets/provider-target';
+import { cdktfDeployment } from '../cdktf/cdktf-deployment';
 import { cdktfRerunCommands } from '../cdktf/rerun';
-import type { TerraformJson } from '../cdktf/synthesize';
-import { AZURE_REGION } from './names';
+import { AZURE_SUBSCRIPTION_VARIABLE } from './names';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- loaded on use: reading the registry must not load cdktf */
+// Modules are required on use: reading the registry must not load cdktf.
 const segments = () => require('./durable-segments') as typeof import('./durable-segments');
-const deployment: CdktfDeployment = {
-  kind: 'cdktf',
-  stackName: (study) => `azure-${study}`,
+const deployment = cdktfDeployment({
+  provider: 'azure',
   // The Durable orchestrator walks plan.json in code: no definition size limit; a step must fit one execution's history budget.
   vet: (plan) => void segments().durableSegmentation(plan),
-  addStack: (scope, name, props) => new (require('./azure-study-stack') as typeof import('./azure-study-stack')).AzureStudyStack(scope, name, props),
-  checkPolicy: (template) => (require('./policy') as typeof import('./policy')).azurePolicy(template as TerraformJson),
-  synthesize: (plans, options) => (require('../cdktf/synthesize') as typeof import('../cdktf/synthesize')).synthesizeCdktfStacks(deployment, plans, options),
-};
+  stack: () => (require('./azure-study-stack') as typeof import('./azure-study-stack')).AzureStudyStack,
+  policy: () => (require('./policy') as typeof import('./policy')).azurePolicy,
+});
 
 export const azureTarget: ProviderTarget<'azure'> = {
   id: 'azure',
   capabilities: CAPABILITIES.azure,
   prices: PRICE_TABLES.azure,
   bundles: { probe: probeBundleName('azure'), driver: driverBundleName('azure') },
-  options: { region: AZURE_REGION },
+  options: { region: REGION_NAMES.azure },
   deployment,
   // The orchestrator is code in the driver app (probe-runtime/driver/azure-durable/orchestrate-run.ts) that walks the plan.
   orchestrator: {
@@ -41,6 +40,21 @@ export const azureTarget: ProviderTarget<'azure'> = {
     kind: 'cloud',
     create: (env) => (require('./client/azure-provider-client') as typeof import('./client/azure-provider-client')).createAzureProviderClient(env),
   },
-  rerunCommands: (plan, options = {}) => cdktfRerunCommands(deployment, plan, { ...options, withHosting: Object.keys(CAPABILITIES.azure.hosting).length > 1 }),
+  rerunCommands: (request) =>
+    cdktfRerunCommands(
+      {
+        provider: 'azure',
+        variable: AZURE_SUBSCRIPTION_VARIABLE,
+        supplied: 'azureSubscription',
+        placeholder: '<your-azure-subscription-id>',
+        what: 'your Azure subscription',
+        option: '--azure-subscription',
+        tenantPlaceholder: (tenant) => `<tenant-${tenant}-azure-subscription-id>`,
+        tenantWhat: (tenant) => `tenant ${tenant}'s Azure subscription`,
+        // The Azure client derives every name from the subscription and the study (names.ts).
+        clientArgs: (subscription) => ({ env: [['AZURE_SUBSCRIPTION_ID', subscription]], args: [] }),
+      },
+      request,
+    ),
   guide: 'docs/azure.md',
 };

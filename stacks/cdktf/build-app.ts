@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { App, type TerraformStack } from 'cdktf';
 import { type BundleSet, loadBundleSet } from '../../probe-runtime/build/bundle-set';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import { type CdktfTarget, type SelectedPlan, selectPlans } from './select-plans';
 
 export interface BuildAppOptions {
@@ -21,6 +22,8 @@ export interface BuildAppOptions {
   bundles?: BundleSet;
   /** Where function packages are staged; defaults to <outdir>/.curtain-staging (ignored like the output). */
   stagingRoot?: string;
+  /** The origin each study's runs record (the cdktf entry gives it; tests leave it out). */
+  originOf?: (selected: SelectedPlan) => RunOrigin;
 }
 
 export interface BuiltApp {
@@ -36,7 +39,7 @@ export function buildCdktfApp(options: BuildAppOptions): BuiltApp {
   mkdirSync(stagingRoot, { recursive: true });
   const app = new App({ outdir: options.outdir, skipValidation: false });
   const stacks = selection.plans.map((selected) => {
-    const construct = selected.target.deployment.addStack(app, selected.stack, { plan: selected.plan, bundles, stagingRoot }) as TerraformStack;
+    const construct = selected.target.deployment.addStack(app, selected.stack, { plan: selected.plan, bundles, stagingRoot, origin: options.originOf?.(selected) }) as TerraformStack;
     return { ...selected, construct };
   });
   return { app, stacks, skipped: selection.skipped };

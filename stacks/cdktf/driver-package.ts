@@ -10,10 +10,13 @@ import type { BundleSet } from '../../probe-runtime/build/bundle-set';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
 import { type Deployment, driverDeploymentFiles } from '../../probe-runtime/contracts/deployment';
 import type { Orchestration } from '../../probe-runtime/contracts/step-directive';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import { type PackageSpec, stagePackage } from './stage-package';
 
 export interface DriverPackageProps {
   readonly plan: StudyPlan;
+  /** What the deployment was synthesized with, copied into each run's run.json. @default none recorded */
+  readonly origin?: RunOrigin;
   readonly bundles: BundleSet;
   /** Where packages are staged (named by their content hash). */
   readonly stagingRoot: string;
@@ -36,6 +39,7 @@ export function stageDriverPackage(props: DriverPackageProps): string {
     planHash: plan.hash,
     targets: {},
     bundles: props.bundles.hashes(probeBundleName(plan.provider), driverBundleName(plan.provider)),
+    ...(props.origin ? { origin: props.origin } : {}),
     ...(props.orchestration ? { orchestration: props.orchestration } : {}),
   };
   return stagePackage(props.stagingRoot, {

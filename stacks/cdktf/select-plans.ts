@@ -10,6 +10,9 @@
  *   CURTAIN_SET            study parameters, `name=value` pairs separated by `;` (as `curtain plan --set`)
  *   CURTAIN_DEFINITION     a user-written definition file (.json/.ts) instead of catalog studies
  *   CURTAIN_MAX_USD        override the budget's maximum cost
+ *   CURTAIN_NOW            the date the run is deployed (ISO; default now): runtime end-of-support checks
+ *   CURTAIN_BUNDLE_ROOT    deploy the bundles of this directory's dist/runtime as they are
+ *                          (e.g. a replication package's exact bundles) instead of building the checkout's
  *
  * A study a provider refuses, a plan over budget, or a plan a target cannot
  * deploy is skipped with a one-line message naming the reason; when the user
@@ -22,6 +25,8 @@ import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { StudyDefinition } from '../../experiments/schema';
 import { buildCatalogStudy, catalogStudy, parseSets, resolveDefinitionFile } from '../../experiments/resolve-study';
+import { planningDate, runtimeLifecycleFindings } from '../../experiments/runtime-lifecycle';
+import { userPath } from '../../experiments/target-names';
 import { listIds } from '../../probe-runtime/contracts/providers';
 import type { CdktfDeployment, ProviderTarget } from '../../targets/provider-target';
 import { TargetRefusedError } from '../../targets/target-errors';
@@ -37,7 +42,7 @@ const list = (value: string | undefined) =>
     .filter((s) => s.length > 0);
 
 /** The zod schema of the synthesis environment for these targets. */
-export function synthEnvironment(targets: readonly CdktfTarget[]) {
+export function synthEnvironmentSchema(targets: readonly CdktfTarget[]) {
   const ids = targets.map((t) => t.id as string);
   const perTarget = Object.fromEntries(
     targets.flatMap((t) => [
@@ -53,9 +58,33 @@ export function synthEnvironment(targets: readonly CdktfTarget[]) {
       .refine((v) => list(v).every((p) => ids.includes(p)), `expected a comma-separated list of ${listIds(ids)}`),
     ...perTarget,
     CURTAIN_SET: z.string().optional(),
-    CURTAIN_DEFINITION: z.string().min(1).optional(),
+    CURTAIN_DEFINITION: userPath.optional(),
     CURTAIN_MAX_USD: z.coerce.number().positive().optional(),
+    CURTAIN_BUNDLE_ROOT: userPath.optional(),
+    CURTAIN_NOW: z.string().refine((v) => !Number.isNaN(new Date(v).getTime()), 'expected an ISO date such as 2027-05-01').optional(),
   });
+}
+
+export type SynthEnvironment = { [key: string]: string | number | undefined } & {
+  CURTAIN_STUDY?: string;
+  CURTAIN_PROVIDERS?: string;
+  CURTAIN_SET?: string;
+  CURTAIN_DEFINITION?: string;
+  CURTAIN_MAX_USD?: number;
+  CURTAIN_BUNDLE_ROOT?: string;
+  CURTAIN_NOW?: string;
+};
+
+/** The validated synthesis environment (throws a ValidationError naming the variable). */
+export function synthEnvironment(env: NodeJS.ProcessEnv, targets: readonly CdktfTarget[]): SynthEnvironment {
+  const parsed = synthEnvironmentSchema(targets).safeParse(env);
+  if (!parsed.success) throw new ValidationError('synthesis environment', problemsFromZod(parsed.error));
+  return parsed.data as SynthEnvironment;
+}
+
+/** The CURTAIN_SET pairs. */
+export function synthSets(o: SynthEnvironment): Record<string, unknown> {
+  return parseSets((o.CURTAIN_SET ?? '').split(/[;\n]/).map((pair) => pair.trim()).filter((pair) => pair !== ''));
 }
 
 export interface SelectedPlan {
@@ -76,11 +105,10 @@ export class SynthSelectionError extends Error {
 }
 
 export function selectPlans(env: NodeJS.ProcessEnv, targets: readonly CdktfTarget[]): Selection {
-  const parsed = synthEnvironment(targets).safeParse(env);
-  if (!parsed.success) throw new ValidationError('synthesis environment', problemsFromZod(parsed.error));
-  const o = parsed.data as Record<string, string | number | undefined>;
+  const o = synthEnvironment(env, targets);
   const text = (name: string) => o[name] as string | undefined;
-  const sets = parseSets((text('CURTAIN_SET') ?? '').split(/[;\n]/).map((pair) => pair.trim()).filter((pair) => pair !== ''));
+  const sets = synthSets(o);
+  const now = planningDate(env);
   // A user definition is always explicit; catalog studies are explicit when CURTAIN_STUDY names them.
   const definitionFile = text('CURTAIN_DEFINITION');
   const userDefinition = definitionFile ? resolveDefinitionFile(definitionFile, sets).definition : null;
@@ -111,10 +139,15 @@ export function selectPlans(env: NodeJS.ProcessEnv, targets: readonly CdktfTarge
           provider: target.id,
           region: text(targetVariable(target.id, 'REGION')),
           hosting: text(targetVariable(target.id, 'HOSTING')),
-          budget: { maxUsd: o.CURTAIN_MAX_USD as number | undefined },
+          budget: { maxUsd: o.CURTAIN_MAX_USD },
         });
         if (plan.budget.verdict === 'over') {
           refuse(`over budget (${plan.budget.reasons.join('; ')})`);
+          continue;
+        }
+        const lifecycle = runtimeLifecycleFindings(plan, now);
+        if (lifecycle.refusals.length > 0) {
+          refuse(lifecycle.refusals.join('; '));
           continue;
         }
         target.deployment.vet(plan);

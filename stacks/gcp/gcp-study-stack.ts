@@ -20,6 +20,7 @@ import type { Construct } from 'constructs';
 import { homeTenant, planTenants } from '../../experiments/plan-queries';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { BundleSet } from '../../probe-runtime/build/bundle-set';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import { PackageAssets } from '../cdktf/package-assets';
 import { StableAddressStack } from '../cdktf/stable-address';
 import { GcpDriver } from './constructs/driver';
@@ -32,6 +33,8 @@ import { compileWorkflow } from './workflow/compile-workflow';
 export interface GcpStudyStackProps {
   /** The plan the stack deploys; every value comes from it and the capability table. */
   readonly plan: StudyPlan;
+  /** Code, lockfile, runtimes and options of this synthesis, for each run's run.json. @default none recorded */
+  readonly origin?: RunOrigin;
   /** The probe and driver bundles to package. */
   readonly bundles: BundleSet;
   /** Where function packages are staged before cdktf zips them. */
@@ -46,7 +49,7 @@ export class GcpStudyStack extends StableAddressStack {
 
   constructor(scope: Construct, name: string, props: GcpStudyStackProps) {
     super(scope, name);
-    const { plan, bundles, stagingRoot } = props;
+    const { plan, origin, bundles, stagingRoot } = props;
     const study = plan.study.id;
     // Assets belong to the stack: a package zipped once serves every tenant and function.
     const packages = new PackageAssets(this);
@@ -58,6 +61,7 @@ export class GcpStudyStack extends StableAddressStack {
     const workflow = compileWorkflow(plan);
     this.driver = new GcpDriver(this, 'driver', {
       plan,
+      origin,
       home,
       results: this.results,
       fleet: this.fleet,

@@ -28,5 +28,5 @@ export function gcpLabels(study: string, tenant?: string): Record<string, string
   return { curtain_study: study, managed_by: 'curtain', ...(tenant ? { curtain_tenant: tenant } : {}) };
 }
 
-/** Google Cloud region names (us-central1, europe-west12): checked where a region enters. */
-export const GCP_REGION = { pattern: /^[a-z]+-[a-z]+[0-9]{1,2}$/, example: 'us-central1' } as const;
+/** The Terraform variable of the primary tenant's project; tenant t's is `<name>_<t>` (the stack's tenant scopes declare them). */
+export const GCP_PROJECT_VARIABLE = 'gcp_project';

@@ -5,34 +5,32 @@
  * cdktf and the Google provider classes load only when a member that needs
  * them is called.
  */
-import { CAPABILITIES } from '../../experiments/capabilities';
-import { ORCHESTRATION_LIMITS } from '../../experiments/orchestration-limits';
+import { CAPABILITIES, ORCHESTRATION_LIMITS } from '../../experiments/capabilities';
 import { PRICE_TABLES } from '../../experiments/prices';
+import { REGION_NAMES } from '../../experiments/target-names';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
-import type { CdktfDeployment, ProviderTarget } from '../../targets/provider-target';
+import type { ProviderTarget } from '../../targets/provider-target';
+import { cdktfDeployment } from '../cdktf/cdktf-deployment';
 import { cdktfRerunCommands } from '../cdktf/rerun';
-import type { TerraformJson } from '../cdktf/synthesize';
-import { GCP_REGION } from './names';
+import { GCP_PROJECT_VARIABLE } from './names';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- loaded on use: reading the registry must not load cdktf */
+// Modules are required on use: reading the registry must not load cdktf.
 const workflow = () => require('./workflow/compile-workflow') as typeof import('./workflow/compile-workflow');
 
-const deployment: CdktfDeployment = {
-  kind: 'cdktf',
-  stackName: (study) => `gcp-${study}`,
+const deployment = cdktfDeployment({
+  provider: 'gcp',
   // The workflow must fit Google's limits (source size, a step within one execution): compiling it says so.
   vet: (plan) => void workflow().compileWorkflow(plan),
-  addStack: (scope, name, props) => new (require('./gcp-study-stack') as typeof import('./gcp-study-stack')).GcpStudyStack(scope, name, props),
-  checkPolicy: (template) => (require('./policy') as typeof import('./policy')).gcpPolicy(template as TerraformJson),
-  synthesize: (plans, options) => (require('../cdktf/synthesize') as typeof import('../cdktf/synthesize')).synthesizeCdktfStacks(deployment, plans, options),
-};
+  stack: () => (require('./gcp-study-stack') as typeof import('./gcp-study-stack')).GcpStudyStack,
+  policy: () => (require('./policy') as typeof import('./policy')).gcpPolicy,
+});
 
 export const gcpTarget: ProviderTarget<'gcp'> = {
   id: 'gcp',
   capabilities: CAPABILITIES.gcp,
   prices: PRICE_TABLES.gcp,
   bundles: { probe: probeBundleName('gcp'), driver: driverBundleName('gcp') },
-  options: { region: GCP_REGION },
+  options: { region: REGION_NAMES.gcp },
   deployment,
   orchestrator: {
     engine: 'Google Cloud Workflows (YAML)',
@@ -50,6 +48,20 @@ export const gcpTarget: ProviderTarget<'gcp'> = {
     kind: 'cloud',
     create: (env) => (require('./client/gcp-provider-client') as typeof import('./client/gcp-provider-client')).createGcpProviderClient(env),
   },
-  rerunCommands: (plan, options = {}) => cdktfRerunCommands(deployment, plan, { ...options, withHosting: Object.keys(CAPABILITIES.gcp.hosting).length > 1 }),
+  rerunCommands: (request) =>
+    cdktfRerunCommands(
+      {
+        provider: 'gcp',
+        variable: GCP_PROJECT_VARIABLE,
+        supplied: 'gcpProject',
+        placeholder: '<your-gcp-project-id>',
+        what: 'your Google Cloud project',
+        option: '--gcp-project',
+        tenantPlaceholder: (tenant) => `<tenant-${tenant}-gcp-project-id>`,
+        tenantWhat: (tenant) => `tenant ${tenant}'s Google Cloud project`,
+        clientArgs: (project, region) => ({ env: [], args: ['--region', region, '--project', project] }),
+      },
+      request,
+    ),
   guide: 'docs/gcp.md',
 };

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { formatProblem, problemsFromZod } from '../../experiments/errors';
-import { RUN_ID_PATTERN, runManifestKey, runPrefix } from '../../probe-runtime/contracts/bucket-layout';
+import { isSafeObjectKey, RUN_ID_PATTERN, runIdStartTime, runManifestKey, runPrefix } from '../../probe-runtime/contracts/bucket-layout';
 import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 import { TargetError } from '../target-errors';
 import type { FetchResult } from './provider-client';
@@ -31,11 +31,10 @@ export interface ObjectStore {
 
 /** The local path of an object key under `out`, or an error when the key would leave it. */
 export function localPathFor(out: string, key: string): string {
-  const parts = key.split('/');
-  if (key.startsWith('/') || parts.some((p) => p === '..' || p === '.' || p === '') || /[\\:]/.test(key)) {
+  if (!isSafeObjectKey(key)) {
     throw new TargetError(`curtain: refusing to download object "${key}": its key is not a plain relative path`, 'failed');
   }
-  return path.join(out, ...parts);
+  return path.join(out, ...key.split('/'));
 }
 
 export async function fetchRunFrom(
@@ -75,7 +74,8 @@ export async function fetchRunFrom(
 
 async function newestRun(store: ObjectStore, study: string, provider: string, log: (line: string) => void): Promise<string> {
   const folders = await store.listFolders(`${study}/`);
-  const runs = folders.filter((r) => RUN_ID_PATTERN.test(r)).sort();
+  // Runs made by newRunId, oldest first (ids chosen by hand have no start time to order them by).
+  const runs = folders.filter((r) => RUN_ID_PATTERN.test(r) && runIdStartTime(r) !== null).sort((a, b) => runIdStartTime(a)! - runIdStartTime(b)! || a.localeCompare(b));
   if (runs.length === 0) {
     throw new TargetError(
       folders.length === 0

@@ -56,10 +56,10 @@ export interface WaitState extends Flow {
 
 export interface ChoiceRule {
   Variable?: string;
+  IsPresent?: boolean;
   StringEquals?: string;
   NumericEquals?: number;
   NumericLessThan?: number;
-  IsPresent?: boolean;
   And?: ChoiceRule[];
   Next?: string;
 }

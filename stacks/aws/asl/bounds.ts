@@ -19,7 +19,7 @@
  */
 import { plannedStepSeconds } from '../../../experiments/plan';
 import type { PlanStep, StudyPlan } from '../../../experiments/plan-schema';
-import { ORCHESTRATION_LIMITS } from '../../../experiments/orchestration-limits';
+import { ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
 import { directiveFor, resetCount } from '../../../probe-runtime/driver/describe-step';
 import { segmentSteps, type Segmentation, type SegmentationOptions, type StepCost } from '../../../targets/segmentation';
 import type { Retrier } from './asl-types';

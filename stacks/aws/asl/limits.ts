@@ -9,7 +9,8 @@
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { Segmentation } from '../../../targets/segmentation';
 import type { StateMachineDefinition } from './asl-types';
-import { CLOSE_TO_LIMIT, STEP_FUNCTIONS_LIMITS } from './orchestration-policy';
+import { CLOUD_LIMITS, type DocumentedLimit } from '../../../experiments/capabilities';
+import { CLOSE_TO_LIMIT } from './orchestration-policy';
 
 export interface StepFunctionsUsage {
   study: string;
@@ -46,11 +47,12 @@ export function stepFunctionsUsage(plan: StudyPlan, definition: StateMachineDefi
   const bytes = definitionBytes(definition);
   const exceeded: string[] = [];
   const close: string[] = [];
-  const judge = (what: string, used: number, limit: number) => {
-    const line = `${what}: ${used.toLocaleString('en-US')} of ${limit.toLocaleString('en-US')} (${Math.round((100 * used) / limit)} %)`;
-    if (used > limit) exceeded.push(line);
-    else if (used > CLOSE_TO_LIMIT * limit) close.push(line);
+  const judge = (what: string, used: number, limit: DocumentedLimit) => {
+    const line = `${what}: ${used.toLocaleString('en-US')} of ${limit.value.toLocaleString('en-US')} (${Math.round((100 * used) / limit.value)} %)`;
+    // A refusal names where the limit is documented; a note does not need to.
+    if (used > limit.value) exceeded.push(`${line}, ${limit.source.title} (${limit.source.url}, checked ${limit.checked})`);
+    else if (used > CLOSE_TO_LIMIT * limit.value) close.push(line);
   };
-  judge('state machine definition bytes', bytes, STEP_FUNCTIONS_LIMITS.definitionBytes);
+  judge('state machine definition bytes', bytes, CLOUD_LIMITS.aws.stateMachineDefinitionBytes);
   return { study: plan.study.id, states: countStates(definition), definitionBytes: bytes, segmentation, timeoutSeconds: definition.TimeoutSeconds, exceeded, close };
 }

@@ -4,13 +4,13 @@
  * the limit checks (limits.ts) count with the same ones, so the two cannot
  * drift apart.
  */
-import { ORCHESTRATION_LIMITS } from '../../../experiments/orchestration-limits';
+import { CLOUD_LIMITS, ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
 import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
 import { burstReserveMs } from '../../../probe-runtime/driver/host';
 import type { Retrier } from './asl-types';
 
 /** Lambda's maximum function timeout. */
-export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+export const LAMBDA_MAX_TIMEOUT_SECONDS = CLOUD_LIMITS.aws.lambdaTimeoutSeconds.value;
 
 /** Driver start-up and the S3 write of a shard, on top of the requests themselves. */
 export const DRIVER_OVERHEAD_SECONDS = 30;

@@ -7,23 +7,15 @@
  * (CloudFormation DescribeStacks), or from --bucket for fetch; --endpoint
  * points S3 at an S3-compatible server.
  */
-import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { TargetError } from '../../../targets/target-errors';
 import type { ClientIo, CloudTargetOptions, FetchResult, ProviderClient, StartResult } from '../../../targets/client/provider-client';
-import { newRunId, RUN_ID_PATTERN } from '../../../probe-runtime/contracts/bucket-layout';
+import { newRunId, RUN_ID_EXAMPLE, RUN_ID_PATTERN } from '../../../probe-runtime/contracts/bucket-layout';
 import { studyStackName } from '../naming';
 import { defaultAwsClients, type AwsClientFactory } from './aws-sdk-clients';
 import { awsTargetError } from './aws-errors';
 import { fetchRun } from './fetch-run';
 import { readStudyStackOutputs } from './stack-outputs-reader';
-
-/** A fresh run id: the start time and six random characters. */
-export function freshRunId(now = new Date()): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const suffix = [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
-  return newRunId(now, suffix);
-}
 
 /** Where to watch an execution in the Step Functions console. */
 export function consoleUrl(executionArn: string): string {
@@ -36,9 +28,9 @@ export function createAwsProviderClient(clients: AwsClientFactory = defaultAwsCl
     provider: 'aws',
 
     async start(options: CloudTargetOptions & { run?: string }, io: ClientIo): Promise<StartResult> {
-      const run = options.run ?? freshRunId();
+      const run = options.run ?? newRunId();
       if (!RUN_ID_PATTERN.test(run)) {
-        throw new TargetError(`curtain start: --run "${run}" is not a run id such as 20261126T120000Z-ab12cd (UTC start time, a dash, up to 16 lower-case letters or digits)`);
+        throw new TargetError(`curtain start: --run "${run}" is not a run id such as ${RUN_ID_EXAMPLE} (letters, digits, ".", "_" and "-", starting with a letter or digit, at most 80)`);
       }
       const stackName = options.stack ?? studyStackName(options.study);
       const outputs = await readStudyStackOutputs(clients, { region: options.region }, stackName);

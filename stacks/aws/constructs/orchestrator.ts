@@ -2,9 +2,10 @@
  * Orchestrator: the Step Functions state machine that runs a study's schedule
  * in the cloud. Its definition is compiled from the plan by a pure function
  * (../asl/compile-plan.ts) and deployed as is; this construct adds what a
- * definition cannot say: the role (invoke the driver, reconfigure the probes,
- * start its own next execution when a run is split into several, nothing
- * else), execution logging of every event, X-Ray tracing, and a fixed name.
+ * definition cannot say: the role (invoke the driver, reconfigure the probes
+ * the plan updates, start its own next execution when a run is split into
+ * several, nothing else), execution logging of every event, X-Ray tracing,
+ * and a fixed name.
  */
 import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib/core';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -17,15 +18,18 @@ import type { Driver } from './driver';
 
 /** Anything whose functions update steps may reconfigure (a local fleet, or a tenant's fleet elsewhere). */
 export interface IReconfigurableFleet {
-  grantReconfigure(grantee: IGrantable): unknown;
+  /** Grants reconfiguring the fleet's functions among `functionKeys` (plan keys); nothing when none is the fleet's. */
+  grantReconfigure(grantee: IGrantable, functionKeys: ReadonlySet<string>): unknown;
 }
 
 export interface OrchestratorProps {
   readonly study: string;
   readonly definition: StateMachineDefinition;
   readonly driver: Driver;
-  /** Fleets the plan's update steps change. */
+  /** Fleets holding functions the plan's update steps change. */
   readonly fleets: readonly IReconfigurableFleet[];
+  /** Plan keys of the functions update steps change: the only ones the role may reconfigure. */
+  readonly updatedFunctions: ReadonlySet<string>;
   readonly stateMachineName: string;
   /** A fixed role name, for a second tenant's account to trust by ARN. */
   readonly roleName?: string;
@@ -53,7 +57,7 @@ export class Orchestrator extends Construct {
       description: `Curtain orchestrator of study ${props.study}: invokes its driver and reconfigures its probes`,
     });
     props.driver.grantInvoke(this.role);
-    for (const fleet of props.fleets) fleet.grantReconfigure(this.role);
+    for (const fleet of props.fleets) fleet.grantReconfigure(this.role, props.updatedFunctions);
     if (props.handsOver) {
       // The ARN from the fixed name, not the construct's attribute: the role's policy must not depend on the state machine that uses the role.
       const ownArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: props.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });

@@ -15,6 +15,7 @@ import { peakShards } from '../../../experiments/plan-queries';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { BundleSet } from '../../../probe-runtime/build/bundle-set';
 import type { Orchestration } from '../../../probe-runtime/contracts/step-directive';
+import type { RunOrigin } from '../../../probe-runtime/contracts/run-manifest';
 import { stageDriverPackage } from '../../cdktf/driver-package';
 import { nodePackageJson } from '../../cdktf/stage-package';
 import { addressTransparent } from '../../cdktf/stable-address';
@@ -36,6 +37,8 @@ const DRIVER_FUNCTION_TIMEOUT_SECONDS = 3600;
 
 export interface AzureDriverProps {
   readonly plan: StudyPlan;
+  /** What the deployment was synthesized with, copied into each run's run.json. @default none recorded */
+  readonly origin?: RunOrigin;
   /** The primary tenant, whose subscription runs the driver. */
   readonly home: AzureTenantScope;
   readonly results: AzureResultsStore;
@@ -57,6 +60,7 @@ export class AzureDriver extends Construct {
     const hosting = CAPABILITIES.azure.hosting[plan.hosting]!;
     const source = stageDriverPackage({
       plan,
+      origin: props.origin,
       bundles: props.bundles,
       stagingRoot: props.stagingRoot,
       files: {
@@ -75,6 +79,7 @@ export class AzureDriver extends Construct {
       location: plan.region,
       host: home.host,
       package: home.packageFor(source),
+      runtime: 'nodejs',
       runtimeVersion: hosting.runtimes.nodejs,
       memoryMb: driverMemoryMb('azure', plan.hosting),
       // Every shard of the widest burst at once, plus a control call.

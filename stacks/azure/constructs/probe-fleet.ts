@@ -64,6 +64,7 @@ export class AzureProbeFleet extends Construct {
         location: plan.region,
         host: t.host,
         package: t.packageFor(probePackage(props, fn)),
+        runtime: fn.runtime,
         runtimeVersion: fn.runtimeVersion,
         memoryMb: fn.memoryMb,
         maxInstances: peakDemand(plan, fn.key),

@@ -13,10 +13,11 @@ import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
 import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
 import { Fn, type TerraformAsset, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { CLOUD_LIMITS } from '../../../experiments/capabilities';
 import { PRIMARY_TENANT } from '../../../experiments/plan-queries';
 import type { PackageAssets } from '../../cdktf/package-assets';
-import { addressTransparent } from '../../cdktf/stable-address';
-import { azureNames, azureTags, NAME_SUFFIX_LENGTH, suffixParts } from '../names';
+import { addressTransparent, tenantSuffixed } from '../../cdktf/stable-address';
+import { AZURE_SUBSCRIPTION_VARIABLE, azureNames, azureTags, NAME_SUFFIX_LENGTH, suffixParts } from '../names';
 import type { HostStorage } from './function-app';
 import { SecureStorageAccount } from './secure-storage-account';
 
@@ -33,6 +34,8 @@ export interface AzureTenantScopeProps {
   readonly tenant: string;
   readonly location: string;
   readonly hosting: 'consumption' | 'flex';
+  /** How many function apps the tenant runs (its probes, and the driver in the home tenant): Consumption plans hold 100 each. */
+  readonly apps: number;
   /** The stack's packages, zipped once and uploaded once per tenant. */
   readonly packages: PackageAssets;
 }
@@ -53,13 +56,13 @@ export class AzureTenantScope extends Construct {
     super(scope, id);
     const { study, tenant, location, hosting } = props;
     const primary = tenant === PRIMARY_TENANT;
-    addressTransparent(this, primary ? '' : `_${tenant}`);
+    addressTransparent(this, tenantSuffixed(primary ? '' : `_${tenant}`));
     this.tenant = tenant;
     this.hosting = hosting;
     this.packages = props.packages;
     this.uploads = new Construct(this, 'uploads');
     addressTransparent(this.uploads);
-    const subscription = new TerraformVariable(this, 'azure_subscription_id', {
+    const subscription = new TerraformVariable(this, AZURE_SUBSCRIPTION_VARIABLE, {
       type: 'string',
       description: primary ? 'Azure subscription of the study (tenant a)' : `Azure subscription of tenant ${tenant} (a second subscription)`,
     }).stringValue;
@@ -96,8 +99,12 @@ export class AzureTenantScope extends Construct {
       ...PACKAGE_SAS_WINDOW,
       permissions: { read: true, add: false, create: false, write: false, delete: false, list: false },
     });
-    const plan = new ServicePlan(this, 'consumption-plan', { provider, name: `curtain-${study}-y1`, resourceGroupName: this.group.name, location, osType: 'Linux', skuName: 'Y1', tags });
-    this.host = { storage, packagesSas: sas.sas, consumptionPlanId: plan.id };
+    // A Consumption plan holds at most 100 function apps: the tenant's apps (and the driver's) are split over enough plans.
+    const plans = Array.from({ length: Math.ceil(props.apps / CLOUD_LIMITS.azure.consumptionAppsPerPlan.value) }, (_, i) => {
+      const n = i === 0 ? '' : `-${i + 1}`;
+      return new ServicePlan(this, `consumption-plan${n}`, { provider, name: `curtain-${study}-y1${n}`, resourceGroupName: this.group.name, location, osType: 'Linux', skuName: 'Y1', tags }).id;
+    });
+    this.host = { storage, packagesSas: sas.sas, consumptionPlanIds: plans };
   }
 
   /** A staged package zipped once; on Consumption uploaded once per tenant as a private blob the host reads with the SAS. */

@@ -15,6 +15,7 @@ import { peakShards } from '../../../experiments/plan-queries';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { BundleSet } from '../../../probe-runtime/build/bundle-set';
 import type { Orchestration } from '../../../probe-runtime/contracts/step-directive';
+import type { RunOrigin } from '../../../probe-runtime/contracts/run-manifest';
 import { stageDriverPackage } from '../../cdktf/driver-package';
 import { nodePackageJson } from '../../cdktf/stage-package';
 import { addressTransparent } from '../../cdktf/stable-address';
@@ -27,6 +28,8 @@ import type { GcpTenantScope } from './tenant-scope';
 
 export interface GcpDriverProps {
   readonly plan: StudyPlan;
+  /** What the deployment was synthesized with, copied into each run's run.json. @default none recorded */
+  readonly origin?: RunOrigin;
   /** The primary tenant, whose project runs the driver. */
   readonly home: GcpTenantScope;
   readonly results: GcpResultsBucket;
@@ -63,6 +66,7 @@ export class GcpDriver extends Construct {
     });
     const source = stageDriverPackage({
       plan,
+      origin: props.origin,
       bundles: props.bundles,
       stagingRoot: props.stagingRoot,
       files: { 'package.json': nodePackageJson('curtain-driver', [FUNCTIONS_FRAMEWORK]) },

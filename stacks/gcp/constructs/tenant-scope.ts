@@ -12,8 +12,8 @@ import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { PRIMARY_TENANT } from '../../../experiments/plan-queries';
 import type { PackageAssets } from '../../cdktf/package-assets';
-import { addressTransparent } from '../../cdktf/stable-address';
-import { gcpLabels, gcpNames } from '../names';
+import { addressTransparent, tenantSuffixed } from '../../cdktf/stable-address';
+import { GCP_PROJECT_VARIABLE, gcpLabels, gcpNames } from '../names';
 import { PrivateBucket } from './private-bucket';
 
 /** APIs the deployment uses; enabled in each project it deploys to, and left enabled on destroy. */
@@ -45,10 +45,10 @@ export class GcpTenantScope extends Construct {
     super(scope, id);
     const { study, tenant, region } = props;
     const primary = tenant === PRIMARY_TENANT;
-    addressTransparent(this, primary ? '' : `_${tenant}`);
+    addressTransparent(this, tenantSuffixed(primary ? '' : `_${tenant}`));
     this.tenant = tenant;
     this.packages = props.packages;
-    this.project = new TerraformVariable(this, 'gcp_project', {
+    this.project = new TerraformVariable(this, GCP_PROJECT_VARIABLE, {
       type: 'string',
       description: primary ? 'Google Cloud project of the study (tenant a)' : `Google Cloud project of tenant ${tenant} (a second project)`,
     }).stringValue;

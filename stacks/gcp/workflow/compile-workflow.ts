@@ -34,7 +34,7 @@ import { Document } from 'yaml';
 import { plannedStepSeconds } from '../../../experiments/plan';
 import { planTenants } from '../../../experiments/plan-queries';
 import { type BurstStep, type PlanStep, type StudyPlan } from '../../../experiments/plan-schema';
-import { ORCHESTRATION_LIMITS } from '../../../experiments/orchestration-limits';
+import { CLOUD_LIMITS, ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
 import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
 import { directiveFor } from '../../../probe-runtime/driver/describe-step';
 import { segmentSteps, type Segmentation, type SegmentationOptions, type StepCost } from '../../../targets/segmentation';
@@ -52,8 +52,8 @@ export const WORKFLOW_LIMITS = {
   sourceBytes: ORCHESTRATION_LIMITS.gcp.sourceBytes.value,
   stepsPerExecution: ORCHESTRATION_LIMITS.gcp.stepsPerExecution.value,
   /** HTTP request timeout of http.* calls, seconds. */
-  httpTimeoutSeconds: 1800,
-  parallelIterationsInFlight: 20,
+  httpTimeoutSeconds: CLOUD_LIMITS.gcp.workflowHttpTimeoutSeconds.value,
+  parallelIterationsInFlight: CLOUD_LIMITS.gcp.workflowParallelInFlight.value,
 } as const;
 
 /** Timeout of a control call (start-run, describe-step, finish-run, the hand-over), seconds. */

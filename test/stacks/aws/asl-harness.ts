@@ -11,11 +11,13 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { DriverEvent } from '../../../probe-runtime/contracts/driver-event';
 import type { StateMachineDefinition, State } from '../../../stacks/aws/asl/asl-types';
-import { GET_FUNCTION_CONFIGURATION, LAMBDA_INVOKE, START_EXECUTION, UPDATE_FUNCTION_CONFIGURATION } from '../../../stacks/aws/asl/compile-plan';
+import { GET_FUNCTION_CONFIGURATION, LAMBDA_INVOKE, START_EXECUTION, STATE, UPDATE_FUNCTION_CONFIGURATION } from '../../../stacks/aws/asl/compile-plan';
 import type { Deployment } from '../../../probe-runtime/contracts/deployment';
+import { TRACE_RUN } from '../../targets/orchestrator-trace';
 import { type DriverFaults, recordingDriver } from '../../targets/recording-driver';
 
-export const RUN = '20261126T120000Z-test01';
+/** The run id every orchestrator trace starts its run with. */
+export const RUN = TRACE_RUN;
 export const ENTERED = '2026-11-26T12:00:00.000Z';
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:curtain-test';
 
@@ -24,7 +26,8 @@ type Json = Record<string, unknown>;
 /** What the orchestrator did, in order, across executions. */
 export type AwsCall =
   | { kind: 'driver'; payload: Json; execution: string }
-  | { kind: 'update'; target: string; env: Record<string, string>; memory: number; role: string | null; execution: string }
+  /** `reset`: the update of a reset before step 0 (the last step the driver described was below 0). */
+  | { kind: 'update'; target: string; env: Record<string, string>; memory: number; role: string | null; reset: boolean; execution: string }
   | { kind: 'poll'; target: string; execution: string }
   | { kind: 'start-execution'; name: string; input: Json; stateMachine: string; execution: string };
 
@@ -37,8 +40,18 @@ export interface AwsBehaviour extends DriverFaults {
   maxExecutions?: number;
 }
 
+/** A Wait state the machine entered, with the seconds its input told it to wait. */
+export interface AwsWait {
+  kind: 'wait';
+  state: string;
+  seconds: number;
+  execution: string;
+}
+
 export interface AwsRun {
   calls: AwsCall[];
+  /** Calls and waits in execution order (from the engine's event log), across executions. */
+  timeline: (AwsCall | AwsWait)[];
   /** Driver events accepted, in order. */
   events: DriverEvent[];
   /** Execution names, in the order they ran. */
@@ -53,6 +66,8 @@ export interface AwsRun {
 export async function runExecutions(plan: StudyPlan, definition: StateMachineDefinition, deploymentOrchestration: Deployment['orchestration'], behaviour: AwsBehaviour = {}): Promise<AwsRun> {
   const driver = recordingDriver(plan, deploymentOrchestration, behaviour);
   const calls: AwsCall[] = [];
+  const timeline: (AwsCall | AwsWait)[] = [];
+  let lastDescribed = Number.NaN;
   // A previous run left every function at another generation: the resets must put them back.
   const configurations = new Map<string, { env: Record<string, string>; memory: number }>(
     plan.functions.map((f) => [`fn-${f.key}`, { env: { ...f.env, CURTAIN_GENERATION: 'stale' }, memory: f.memoryMb }]),
@@ -77,8 +92,13 @@ export async function runExecutions(plan: StudyPlan, definition: StateMachineDef
     if (executions.length >= (behaviour.maxExecutions ?? 1000)) throw new Error(`more than ${executions.length} executions`);
     const { name, input } = queue.shift()!;
     executions.push(name);
-    const fail = (call: Exclude<AwsCall, { kind: 'driver' }>) => {
+    const byState = new Map<string, AwsCall[]>();
+    const record = (state: string, call: AwsCall) => {
       calls.push(call);
+      byState.set(state, [...(byState.get(state) ?? []), call]);
+    };
+    const fail = (state: string, call: Exclude<AwsCall, { kind: 'driver' }>) => {
+      record(state, call);
       const error = behaviour.failTask?.(call);
       if (error) throw error;
     };
@@ -90,28 +110,29 @@ export async function runExecutions(plan: StudyPlan, definition: StateMachineDef
         switch (resource) {
           case LAMBDA_INVOKE: {
             const payload = params.Payload as Json;
-            calls.push({ kind: 'driver', payload, execution: name });
+            record(state, { kind: 'driver', payload, execution: name });
+            if (payload.action === 'describe-step') lastDescribed = payload.index as number;
             return { StatusCode: 200, Payload: driver.handle(JSON.parse(JSON.stringify(payload))) };
           }
           case UPDATE_FUNCTION_CONFIGURATION: {
             const target = String(params.FunctionName);
             const env = (params.Environment as { Variables: Record<string, string> }).Variables;
             const memory = params.MemorySize as number;
-            fail({ kind: 'update', target, env, memory, role, execution: name });
+            fail(state, { kind: 'update', target, env, memory, role, reset: lastDescribed < 0, execution: name });
             configurations.set(target, { env: { ...env }, memory });
             polls.set(target, 0);
             return { LastUpdateStatus: 'InProgress' };
           }
           case GET_FUNCTION_CONFIGURATION: {
             const target = String(params.FunctionName);
-            fail({ kind: 'poll', target, execution: name });
+            fail(state, { kind: 'poll', target, execution: name });
             const n = (polls.get(target) ?? 0) + 1;
             polls.set(target, n);
             return { LastUpdateStatus: n > (behaviour.pollsInProgress ?? 1) ? 'Successful' : 'InProgress' };
           }
           case START_EXECUTION: {
             const call = { kind: 'start-execution' as const, name: String(params.Name), input: params.Input as Json, stateMachine: String(params.StateMachineArn), execution: name };
-            fail(call);
+            fail(state, call);
             queue.push({ name: call.name, input: call.input });
             return { ExecutionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${call.name}`, StartDate: ENTERED };
           }
@@ -128,12 +149,26 @@ export async function runExecutions(plan: StudyPlan, definition: StateMachineDef
         State: { EnteredTime: ENTERED },
       },
     });
+    const entered: { name: string; type: string; input: unknown }[] = [];
+    const consume = (async () => {
+      for await (const event of execution.eventLogs) if (event.type === 'StateEntered') entered.push({ name: event.state.name, type: event.state.type, input: event.state.input });
+    })();
     try {
       await execution.result;
       errors.push(null);
     } catch (error) {
       errors.push(error as Error);
     }
+    await consume;
+    // In execution order: each Task entered made the next call recorded for its state; a Wait waits what its input says.
+    for (const { name: state, type, input } of entered) {
+      if (type === 'Wait') {
+        const d = (input as { d?: { wholeSeconds?: number } }).d;
+        if (state === STATE.wait && d?.wholeSeconds !== undefined) timeline.push({ kind: 'wait', state, seconds: d.wholeSeconds, execution: name });
+      }
+      const call = type === 'Task' ? byState.get(state)?.shift() : undefined;
+      if (call) timeline.push(call);
+    }
   }
-  return { calls, events: driver.events, executions, errors, configurations, deployment: driver.deployment };
+  return { calls, timeline, events: driver.events, executions, errors, configurations, deployment: driver.deployment };
 }

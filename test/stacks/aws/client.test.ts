@@ -24,7 +24,6 @@ import { localPathFor } from '../../../targets/client/fetch-run';
 import { TargetError } from '../../../targets/target-errors';
 
 // s3rver has no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> };
 
 const BUCKET = 'curtain-results-test';

@@ -11,7 +11,7 @@ import { planStudy } from '../../../experiments/plan';
 import type { BurstStep } from '../../../experiments/plan-schema';
 import { ACTIVITY } from '../../../probe-runtime/driver/azure-durable/durable-contract';
 import { durableSegmentation, durableStepEvents } from '../../../stacks/azure/durable-segments';
-import { catalogPlan, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, toTrace } from '../cdktf/orchestrator-trace';
+import { catalogPlan, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, toTrace } from '../../targets/orchestrator-trace';
 import { driveDurable, RUN } from './durable-harness';
 
 const flexPlan = () => planStudy(everyStepKindDefinition([2048], 4096), { provider: 'azure', hosting: 'flex' });

@@ -12,10 +12,11 @@ import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { DriverEvent } from '../../../probe-runtime/contracts/driver-event';
 import { ACTIVITY, type ActivityOutcome, OrchestrationInput, type RunOutcome, UpdateRequest } from '../../../probe-runtime/driver/azure-durable/durable-contract';
 import { type DurablePort, orchestrateRun } from '../../../probe-runtime/driver/azure-durable/orchestrate-run';
-import { type RawAction } from '../cdktf/orchestrator-trace';
+import { type RawAction, TRACE_RUN } from '../../targets/orchestrator-trace';
 import { recordingDriver } from '../../targets/recording-driver';
 
-export const RUN = '20261126T120000Z-abc1';
+/** The run id every orchestrator trace starts its run with. */
+export const RUN = TRACE_RUN;
 
 type FakeTask = { type: 'activity'; name: string; input: unknown } | { type: 'timer'; fireAt: Date } | { type: 'all'; tasks: FakeTask[] };
 

@@ -11,9 +11,9 @@ import { parse } from 'yaml';
 import { planStudy } from '../../../experiments/plan';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import { lifetime } from '../../../experiments/catalog/lifetime';
-import { ORCHESTRATION_LIMITS } from '../../../experiments/orchestration-limits';
+import { ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
 import { compileWorkflow, EXECUTION_FIXED_STEPS, MAX_CARRIED_ARGUMENT_CHARS, stepsOfStep, WORKFLOW_LIMITS } from '../../../stacks/gcp/workflow/compile-workflow';
-import { catalogPlan, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, toTrace } from '../cdktf/orchestrator-trace';
+import { catalogPlan, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, toTrace } from '../../targets/orchestrator-trace';
 import { expectEachStepOnce } from '../../targets/recording-driver';
 import { RUN, runWorkflowExecutions, type WorkflowFaults, type WorkflowRun } from './workflow-harness';
 

@@ -13,11 +13,12 @@ import type { DriverEvent } from '../../../probe-runtime/contracts/driver-event'
 import type { Orchestration } from '../../../probe-runtime/contracts/step-directive';
 import { DriverRefusedError } from '../../../probe-runtime/driver/errors';
 import { WORKFLOW_ENV, WORKFLOW_LIMITS } from '../../../stacks/gcp/workflow/compile-workflow';
-import { type RawAction } from '../cdktf/orchestrator-trace';
+import { type RawAction, TRACE_RUN } from '../../targets/orchestrator-trace';
 import { type DriverFaults, recordingDriver } from '../../targets/recording-driver';
 import { runWorkflow, WorkflowRaise, type Value } from './workflows-evaluator';
 
-export const RUN = '20261126T120000Z-abc1';
+/** The run id every orchestrator trace starts its run with. */
+export const RUN = TRACE_RUN;
 export const DRIVER_URL = 'https://curtain-driver-xyz.a.run.app';
 export const PROJECT = 'proj-a';
 export const WORKFLOW_ID = 'curtain-test';

@@ -1,14 +1,16 @@
 /**
  * The provider-neutral trace an orchestrator must produce for a plan, shared by
- * the Workflows (GCP) and Durable Functions (Azure) conformance tests: each test
- * records what its orchestrator asked for, turns it into this trace, and
- * compares it with `expectedTrace(plan)` built straight from the plan.
+ * every target's conformance check (orchestrator-conformance.test.ts): each
+ * target's trace runner (trace-runners/) records what its orchestrator asked
+ * for, toTrace turns it into this trace, and it is compared with
+ * `expectedTrace(plan)`, built straight from the plan.
  */
-import { planStudy } from '../../../experiments/plan';
-import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
-import { buildCatalogStudy } from '../../../experiments/resolve-study';
-import type { ConfigChange, StudyDefinitionInput } from '../../../experiments/schema';
-import { BurstShardEvent, DriverEvent } from '../../../probe-runtime/contracts/driver-event';
+import { planStudy } from '../../experiments/plan';
+import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
+import { buildCatalogStudy } from '../../experiments/resolve-study';
+import { type ConfigChange, PROVIDERS, type StudyDefinitionInput } from '../../experiments/schema';
+import { BurstShardEvent, DriverEvent } from '../../probe-runtime/contracts/driver-event';
+import type { ProviderId } from '../../probe-runtime/contracts/providers';
 
 export type TraceEvent =
   | { kind: 'start-run'; run: string }
@@ -17,11 +19,15 @@ export type TraceEvent =
   | { kind: 'update'; function: string; generation: string; change: ConfigChange }
   | { kind: 'finish-run'; status: string; stepsCompleted: number; failures: { step: number; shard: number | null }[] };
 
-export function expectedTrace(plan: StudyPlan, run: string): TraceEvent[] {
+/** The run id every trace runner starts its run with. */
+export const TRACE_RUN = '20261126T120000Z-abc1';
+
+/** `waitSeconds`: what a planned wait becomes on an engine that cannot wait fractions (default: as planned). */
+export function expectedTrace(plan: StudyPlan, run: string, waitSeconds: (planned: number) => number = (s) => s): TraceEvent[] {
   const trace: TraceEvent[] = [{ kind: 'start-run', run }];
   for (const step of plan.steps) {
     if (step.kind === 'burst') trace.push({ kind: 'burst', step, shards: range(step.shards) });
-    else if (step.kind === 'wait') trace.push({ kind: 'wait', seconds: step.seconds });
+    else if (step.kind === 'wait') trace.push({ kind: 'wait', seconds: waitSeconds(step.seconds) });
     else trace.push({ kind: 'update', function: step.function, generation: step.generation, change: step.change });
   }
   trace.push({ kind: 'finish-run', status: 'completed', stepsCompleted: plan.steps.length, failures: [] });
@@ -97,7 +103,7 @@ export function everyStepKindDefinition(memoryMb: number[], memoryUpdateMb: numb
     title: 'Every step kind',
     summary: 'Conformance fixture.',
     paper: { experiment: 'E9', section: 'test' },
-    providers: ['aws', 'azure', 'gcp', 'local'],
+    providers: [...PROVIDERS],
     functions: { memoryMb, runtime: ['nodejs'], tenant: ['a', 'b'] },
     schedule: [
       { kind: 'burst', label: 'wide', requestsPerTarget: 130, barrierMs: 2000 },
@@ -117,6 +123,6 @@ export function everyStepKindDefinition(memoryMb: number[], memoryUpdateMb: numb
 /** The catalog studies the conformance tests walk: updates, waits, multi-shard bursts, two tenants. */
 export const CONFORMANCE_STUDIES = ['coldstart', 'scalability', 'update-consistency', 'isolation', 'idle-recycling'] as const;
 
-export function catalogPlan(id: string, provider: 'gcp' | 'azure', hosting?: string): StudyPlan {
+export function catalogPlan(id: string, provider: ProviderId, hosting?: string): StudyPlan {
   return planStudy(buildCatalogStudy(id), { provider, hosting });
 }
