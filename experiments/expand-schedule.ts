@@ -21,8 +21,14 @@ import { generationAfterStep } from './plan-queries';
 import type { BurstStep, PlanFunction, PlanStep } from './plan-schema';
 import type { BurstItem, ProviderId, ScheduleItem, StudyDefinition } from './schema';
 
-/** Beyond this a plan is unwieldy for every orchestrator (Step Functions keeps 25,000 history events). */
-export const MAX_PLAN_STEPS = 20_000;
+/**
+ * Beyond this a plan is unwieldy for its driver: plan.json (about 280 bytes a
+ * step, pretty-printed) is parsed and its hash checked by every driver instance
+ * at start, about 4 s for 100,000 steps on the development machine. The
+ * orchestrators no longer bound a plan's length: they walk it and split long
+ * runs into executions (targets/segmentation.ts).
+ */
+export const MAX_PLAN_STEPS = 100_000;
 
 /**
  * Most requests one open-loop step may carry: its send offsets travel inside the orchestrator's

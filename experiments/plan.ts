@@ -14,6 +14,7 @@ import { expandFunctions } from './plan-functions';
 import { regionProblem } from './target-names';
 import { PLAN_SCHEMA_VERSION, type PlanStep, StudyPlan } from './plan-schema';
 import { plannedStepSeconds } from './planned-duration';
+import { isAnchoredWait } from '../probe-runtime/contracts/anchored-waits';
 import { type ProviderId, StudyDefinition } from './schema';
 
 export interface PlanOptions {
@@ -57,6 +58,8 @@ export function planStudy(definitionInput: unknown, options: PlanOptions): Study
   });
   if (schedule.refusals.length > 0) throw new PlanRefusedError(definition.id, options.provider, schedule.refusals);
   const steps = schedule.steps;
+  const anchoredRefusal = anchoredWaitRefusal(definition.id, options.provider, steps);
+  if (anchoredRefusal) throw new PlanRefusedError(definition.id, options.provider, [anchoredRefusal]);
 
   const warnings: string[] = [...schedule.warnings];
   const peak = Math.max(0, ...steps.map((s) => (s.kind === 'burst' ? s.concurrency : 0)));
@@ -111,11 +114,24 @@ export function planStudy(definitionInput: unknown, options: PlanOptions): Study
   return StudyPlan.parse({ ...plain, hash: contentHash(plain) });
 }
 
+/**
+ * A plan with waits anchored to the run's start, for a provider whose orchestrator cannot end them on
+ * time (capability `runAnchoredWaits`): one line naming the study and the first such step. Refused
+ * rather than run with plain waits, which would drift by every step's duration.
+ */
+export function anchoredWaitRefusal(study: string, provider: ProviderId, steps: readonly PlanStep[]): string | null {
+  if (CAPABILITIES[provider].runAnchoredWaits) return null;
+  const anchored = steps.filter(isAnchoredWait);
+  if (anchored.length === 0) return null;
+  const first = anchored[0]!;
+  const more = anchored.length > 1 ? ` (and ${anchored.length - 1} more)` : '';
+  const able = (Object.keys(CAPABILITIES) as ProviderId[]).filter((p) => CAPABILITIES[p].runAnchoredWaits);
+  return `study ${study}, step ${first.id}${more}: the cloud orchestrators do not yet support run-anchored waits (untilSeconds, repeat every, open-loop arrivals); ${able.join(', ')} runs them`;
+}
+
 /** Expected wall time: waits, update settling, and each burst's barrier, send span and waves of requests. */
 function estimateSeconds(provider: ProviderId, steps: PlanStep[]): number {
-  let seconds = 0;
-  for (const step of steps) seconds += plannedStepSeconds(provider, step);
-  return seconds;
+  return sum(steps.map((step) => plannedStepSeconds(provider, step)));
 }
 
 function sum(xs: number[]): number {

@@ -11,9 +11,11 @@ import { Arrival, PoissonArrival, TraceArrival } from '../../experiments/arrival
 import { parseAzureFunctionsTrace, selectTraceRow } from '../../experiments/arrivals/azure-functions-trace';
 import { PlanRefusedError } from '../../experiments/errors';
 import { planStudy } from '../../experiments/plan';
-import type { BurstStep, StudyPlan, WaitStep } from '../../experiments/plan-schema';
-import type { StudyDefinitionInput } from '../../experiments/schema';
-import { burstShardBoundSeconds } from '../../stacks/aws/asl/orchestration-policy';
+import { type BurstStep, burstSendSpanMs, type StudyPlan, type WaitStep } from '../../experiments/plan-schema';
+import { plannedStepSeconds } from '../../experiments/planned-duration';
+import { RepeatItem, type StudyDefinitionInput } from '../../experiments/schema';
+import { burstShardBoundSeconds, driverTimeoutProblems, driverTimeoutSeconds } from '../../stacks/aws/asl/orchestration-policy';
+import { burstTimeoutSeconds } from '../../stacks/gcp/workflow/compile-workflow';
 import { burstReserveMs } from '../../probe-runtime/driver/host';
 import { validDefinition } from './fixtures';
 
@@ -86,14 +88,15 @@ describe('the Azure Functions 2019 trace format', () => {
 
 describe('open-loop bursts in the plan', () => {
   test('cut into bounded steps with send offsets, each chunk anchored to its start on the run clock', () => {
-    const plan = planStudy(definition([{ kind: 'burst', label: 'open', arrival: { kind: 'fixed-rate', perSecond: 2, durationSeconds: 900, stepSeconds: 300 } }]), { provider: 'aws' });
+    // Planned for local: open-loop chunks are anchored, which the cloud orchestrators refuse for now (anchored-wait-refusal.test.ts).
+    const plan = planStudy(definition([{ kind: 'burst', label: 'open', arrival: { kind: 'fixed-rate', perSecond: 2, durationSeconds: 900, stepSeconds: 300 } }]), { provider: 'local' });
     const open = bursts(plan);
     expect(open.map((b) => b.requests)).toEqual([600, 600, 600]);
     for (const b of open) {
       expect(b.sendOffsetsMs).toHaveLength(b.requests);
       expect(Math.max(...b.sendOffsetsMs!)).toBeLessThan(300_000);
       expect(b.concurrency).toBe(b.requests);
-      // Each shard finishes within Lambda's 900 s (the driver's own time limit).
+      // Each shard, sends spread over up to 300 s included, finishes within Lambda's 900 s (the driver's own time limit).
       expect(burstShardBoundSeconds(b, burstReserveMs(plan))).toBeLessThan(900);
     }
     expect(waits(plan).map((w) => w.untilSeconds)).toEqual([300, 600, 900]);
@@ -121,7 +124,7 @@ describe('open-loop bursts in the plan', () => {
 
 describe('waits anchored to the run start', () => {
   test('repeat every: iteration k starts at t0 + k × every, the repeat lasts times × every', () => {
-    const plan = planStudy(definition([{ kind: 'repeat', times: 4, every: 300, steps: [{ kind: 'burst', label: 'ping' }] }]), { provider: 'aws' });
+    const plan = planStudy(definition([{ kind: 'repeat', times: 4, every: 300, steps: [{ kind: 'burst', label: 'ping' }] }]), { provider: 'local' });
     expect(plan.steps.map((s) => s.kind)).toEqual(['burst', 'wait', 'burst', 'wait', 'burst', 'wait', 'burst', 'wait']);
     expect(waits(plan).map((w) => w.untilSeconds)).toEqual([300, 600, 900, 1200]);
     // Planned lengths leave room for the bursts; they are what the cost and the duration estimate use.
@@ -130,7 +133,7 @@ describe('waits anchored to the run start', () => {
   });
 
   test('the grid starts where the repeat is planned to start (whole seconds), not at the run start', () => {
-    const plan = planStudy(definition([{ kind: 'burst', label: 'first' }, { kind: 'repeat', times: 2, every: 60, steps: [{ kind: 'burst', label: 'ping' }] }]), { provider: 'aws' });
+    const plan = planStudy(definition([{ kind: 'burst', label: 'first' }, { kind: 'repeat', times: 2, every: 60, steps: [{ kind: 'burst', label: 'ping' }] }]), { provider: 'local' });
     const [first, second] = waits(plan);
     expect(second!.untilSeconds! - first!.untilSeconds!).toBe(60);
     expect(first!.untilSeconds).toBeGreaterThan(60);
@@ -187,5 +190,49 @@ describe('architecture and timeout as dimensions', () => {
 
   test('a list with the same value twice is refused', () => {
     expect(() => planStudy(definition([{ kind: 'burst' }], { memoryMb: [1024], timeoutSeconds: [30, 30] }), { provider: 'aws' })).toThrow(/functions\.timeoutSeconds.*lists the same value twice/);
+  });
+});
+
+describe('an open-loop burst lasts as long as its send offsets: durations and timeouts count the send span', () => {
+  // Two chunks of 300 s: each burst spreads its sends over almost 300 s.
+  const plan = planStudy(definition([{ kind: 'burst', label: 'open', arrival: { kind: 'fixed-rate', perSecond: 1, durationSeconds: 600, stepSeconds: 300 } }]), { provider: 'local' });
+  const open = bursts(plan)[0]!;
+  const closed: BurstStep = { ...open, sendOffsetsMs: undefined };
+  const span = burstSendSpanMs(open);
+  const withoutOffsets: StudyPlan = { ...plan, steps: plan.steps.map((s) => (s.kind === 'burst' ? { ...s, sendOffsetsMs: undefined } : s)) };
+
+  test('the fixture spreads its sends over more than 4 minutes', () => {
+    expect(span).toBe(299_000);
+  });
+
+  test('plannedStepSeconds (the duration estimate, the planned clock and the segments\' expected time) adds the span', () => {
+    expect(plannedStepSeconds('aws', open) - plannedStepSeconds('aws', closed)).toBeCloseTo(span / 1000, 6);
+    expect(plannedStepSeconds('aws', open)).toBeGreaterThan(299);
+  });
+
+  test('the AWS driver timeout (orchestration-policy.ts) gives a shard its send span', () => {
+    const reserve = burstReserveMs(plan);
+    expect(burstShardBoundSeconds(open, reserve) - burstShardBoundSeconds(closed, reserve)).toBeCloseTo(span / 1000, 6);
+    expect(driverTimeoutSeconds(plan)).toBeGreaterThanOrEqual(driverTimeoutSeconds(withoutOffsets) + 299);
+    // A span that pushes a shard over Lambda's 900 s is named in the problem.
+    const long: BurstStep = { ...open, sendOffsetsMs: [0, 890_000] };
+    expect(driverTimeoutProblems({ ...plan, steps: [long] })).toEqual([expect.stringMatching(/sends spread over 890000 ms .*over Lambda's 900 s limit/)]);
+  });
+
+  test('the Workflows shard call timeout gives a shard its send span', () => {
+    expect(burstTimeoutSeconds(open) - burstTimeoutSeconds(closed)).toBe(299);
+  });
+});
+
+describe('repeat', () => {
+  test('times goes to 100,000 (the plan step limit bounds it too), with or without every', () => {
+    const steps = [{ kind: 'burst' as const }];
+    expect(RepeatItem.safeParse({ kind: 'repeat', times: 100_000, every: 60, steps }).success).toBe(true);
+    expect(RepeatItem.safeParse({ kind: 'repeat', times: 100_000, steps }).success).toBe(true);
+    const over = RepeatItem.safeParse({ kind: 'repeat', times: 100_001, every: 60, steps });
+    expect(over.success).toBe(false);
+    expect(over.error!.issues[0]!.path).toEqual(['times']);
+    // Within the schema but over the step limit after expansion: refused by the planner.
+    expect(() => planStudy(definition([{ kind: 'repeat', times: 100_000, every: 60, steps: [{ kind: 'burst' }] }]), { provider: 'local' })).toThrow(/expands to more than 100000 steps/);
   });
 });

@@ -27,16 +27,20 @@ function twoSizes(target: ProviderTarget): { hosting: string; sizes: [number, nu
 }
 
 function plansFor(target: ProviderTarget): [string, () => StudyPlan][] {
-  const { hosting, sizes } = twoSizes(target);
+  const { hosting } = twoSizes(target);
   return [
     ...CONFORMANCE_STUDIES.map((id): [string, () => StudyPlan] => [id, () => planStudy(buildCatalogStudy(id), { provider: target.id })]),
-    [
-      `every step kind (${hosting})`,
-      () => planStudy({ ...everyStepKindDefinition([sizes[0]], sizes[1]), providers: [target.id] }, { provider: target.id, hosting }),
-    ],
-    // Waits anchored to the run's start (repeat every, untilSeconds, open-loop chunks): they end at run start + untilSeconds.
-    ['anchored waits', () => planStudy(anchoredWaitsDefinition(), { provider: target.id })],
+    [`every step kind (${hosting})`, () => everyStepKindPlan(target)],
+    // Waits anchored to the run's start (repeat every, untilSeconds, open-loop chunks): they end at run start + untilSeconds,
+    // on the targets whose capability says so (the others refuse the plan: test/targets/anchored-wait-refusal.test.ts).
+    ...(target.capabilities.runAnchoredWaits ? [['anchored waits', () => planStudy(anchoredWaitsDefinition(), { provider: target.id })] as [string, () => StudyPlan]] : []),
   ];
+}
+
+/** The every-step-kind plan of a target (the split-run cases force hand-overs into it). */
+function everyStepKindPlan(target: ProviderTarget): StudyPlan {
+  const { hosting, sizes } = twoSizes(target);
+  return planStudy({ ...everyStepKindDefinition([sizes[0]], sizes[1]), providers: [target.id] }, { provider: target.id, hosting });
 }
 
 describe.each(TARGET_LIST.map((t) => [t.id, t] as const))('%s: the orchestrator walks the plan', (id, target) => {
@@ -56,3 +60,33 @@ describe.each(TARGET_LIST.map((t) => [t.id, t] as const))('%s: the orchestrator 
     if (plan.study.id === 'anchored') expect(trace.filter((t) => t.kind === 'wait-until').length).toBeGreaterThanOrEqual(5);
   });
 });
+
+/**
+ * The same traces when a run is split into executions that continue as new:
+ * every target whose orchestrator has execution limits compiles the plan with
+ * small segments forced (the orchestrator slot's options), so that hand-overs
+ * fall right after an update and in the middle of a repeat, and its runner
+ * starts each next execution as the cloud would. The driver sees each step
+ * once, in order (recording-driver.ts checks it inside the runners' harnesses).
+ */
+describe.each(TARGET_LIST.filter((t) => t.orchestrator.compile(planStudy(buildCatalogStudy('accounting'), { provider: t.id })).segmentation !== null).map((t) => [t.id, t] as const))(
+  '%s: split into executions, the orchestrator walks the same plan',
+  (id, target) => {
+    const runner = TRACE_RUNNERS[id];
+
+    it.each([
+      ['update-consistency, with a hand-over right after an update and others inside its repeat', () => planStudy(buildCatalogStudy('update-consistency'), { provider: target.id }), true],
+      ['every step kind, with a hand-over right after an update', () => everyStepKindPlan(target), false],
+    ])('%s', async (_name, makePlan, insideRepeat) => {
+      const plan = makePlan();
+      const updates = plan.steps.filter((s) => s.kind === 'update').map((s) => s.index);
+      const perSegment = updates[1]! + 1;
+      const compiled = target.orchestrator.compile(plan, { maxStepsPerSegment: perSegment });
+      const handOverAt = compiled.segmentation!.handOverAt;
+      expect(handOverAt).toContain(updates[1]! + 1);
+      if (insideRepeat) expect(handOverAt.some((at) => !updates.includes(at - 1))).toBe(true);
+      const actions = await runner.run(plan, compiled);
+      expect(toTrace(plan, TRACE_RUN, actions)).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds));
+    });
+  },
+);

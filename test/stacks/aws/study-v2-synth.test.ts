@@ -2,10 +2,13 @@
  * Study language v2 on AWS through the real synthesis path (buildAwsApp with nag and CDK's
  * CloudFormation validation, as the catalog synth test): a payload sweep and an arm64/x86_64
  * comparison, both the worked examples of docs/examples, plan, price and synthesize; the
- * template deploys what the plan says (architectures, the padded bursts in the state machine).
+ * template deploys what the plan says (architectures; the padded bursts as the driver describes them to the walking state machine).
  */
 import path from 'node:path';
+import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
+import { describeStep } from '../../../probe-runtime/driver/describe-step';
 import { nagFindings } from '../../../stacks/aws/nag';
+import { TRACE_RUN as RUN } from '../../targets/orchestrator-trace';
 import { REPO_ROOT, synthesizeApp, type SynthesizedApp } from './fixtures';
 
 const example = (name: string) => path.join(REPO_ROOT, 'docs/examples', name);
@@ -30,16 +33,18 @@ describe('payload sweep (docs/examples/payload-sweep.ts)', () => {
     expect(plan.budget.verdict).toBe('within');
   });
 
-  test('synthesizes, nag clean; the state machine sends each padded burst as planned', () => {
+  test('synthesizes, nag clean; the walking state machine is handed each padded burst by describe-step, as planned', () => {
     const built = synth.built[0]!;
     expect(nagFindings(built.stack)).toEqual([]);
+    const plan = built.prepared.plan;
     const template = synth.json('curtain-payload-sweep');
     const machine = Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!;
-    const definition = JSON.parse(machine.Properties!.DefinitionString as string) as { States: Record<string, { Parameters?: { Payload?: { step?: { requestBytes?: number; responseBytes?: number } } } }> };
-    const sent = Object.values(definition.States)
-      .map((state) => state.Parameters?.Payload?.step)
-      .filter((step) => step?.requestBytes !== undefined)
-      .map((step) => [step!.requestBytes, step!.responseBytes]);
+    // The state machine walks the plan (issue 18): it holds no step, so no size; the driver describes each step.
+    expect(machine.Properties!.DefinitionString as string).not.toContain('requestBytes');
+    const deployment = { v: 1 as const, provider: plan.provider, region: plan.region, planHash: plan.hash, targets: Object.fromEntries(plan.functions.map((f) => [f.key, `curtain-${f.name}`])) };
+    const sent = plan.steps
+      .map((step) => describeStep({ v: DRIVER_EVENT_VERSION, action: 'describe-step', study: plan.study.id, run: RUN, planHash: plan.hash, index: step.index }, plan, deployment))
+      .flatMap((d) => (d.kind === 'burst' && d.step.requestBytes !== undefined ? [[d.step.requestBytes, d.step.responseBytes]] : []));
     expect(sent).toEqual([
       [1024, 1024],
       [262_144, 262_144],
