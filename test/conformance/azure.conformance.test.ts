@@ -5,6 +5,9 @@
  * Windows') and holds at most 100 apps per plan; Flex Consumption one app per
  * plan and 40..1000 maximum instances (the pinned azurerm's validation). The
  * limits and their sources are in experiments/capabilities.ts.
+ *
+ * Every argument of every resource, data source and provider block against the
+ * pinned azurerm 4.55.0 documentation (terraform-docs.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +16,7 @@ import { CATALOG } from '../../experiments/catalog';
 import { CLOUD_LIMITS, describeLimit } from '../../experiments/capabilities';
 import { synthesize, type Synthesis, type SynthesizedStack } from '../stacks/cdktf/synth-fixture';
 import { CheckCounter, describeFindings, type Finding } from './support/findings';
+import { checkTerraformArguments, loadProviderDocs } from './terraform-docs';
 
 const counter = new CheckCounter();
 const limits = CLOUD_LIMITS.azure;
@@ -101,4 +105,20 @@ test('400 apps on Linux Consumption are split over plans of at most 100 apps, ea
   expect(Object.keys(stack.json.resource!.azurerm_linux_function_app!)).toHaveLength(401);
   expect(Object.keys(stack.json.resource!.azurerm_service_plan!)).toHaveLength(5);
   expect(describeFindings(checkPlanLimits(stack))).toEqual([]);
+});
+
+test.each(['consumption', 'flex'] as const)('every catalog study on %s: every argument is documented by the pinned azurerm provider', (hosting) => {
+  const synth = hosting === 'flex' ? flex : consumption;
+  const docs = loadProviderDocs('azurerm');
+  const reference = `Terraform azurerm ${docs.version} documentation (arguments, values, conflicts)`;
+  const before = counter.checked(reference);
+  const findings: Finding[] = [];
+  for (const s of synth.stacks.values()) {
+    for (const check of checkTerraformArguments(s.name, s.json, docs, 'azurerm')) {
+      counter.add(reference, check.findings);
+      findings.push(...check.findings);
+    }
+  }
+  expect(counter.checked(reference) - before).toBeGreaterThan(synth.stacks.size);
+  expect(describeFindings(findings)).toEqual([]);
 });

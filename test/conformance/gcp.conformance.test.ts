@@ -5,6 +5,7 @@
  *
  *   Workflows JSON Schema + documented rules    every workflow source (gcp/workflows.ts)
  *   Cloud Run CPU/memory pairs and concurrency  every function (experiments/capabilities.ts)
+ *   Terraform google 6.50.0 documentation       every argument of every resource and provider block (terraform-docs.ts)
  *
  * A failure lists each finding as `artifact › field: message [reference]`.
  */
@@ -17,6 +18,7 @@ import { synthesize, type Synthesis } from '../stacks/cdktf/synth-fixture';
 import { checkParallelShared, checkWorkflowLimits, checkWorkflowSchema } from './gcp/workflows';
 import { CheckCounter, describeFindings, type Finding } from './support/findings';
 import { largestAccepted } from './support/largest';
+import { checkTerraformArguments, loadProviderDocs } from './terraform-docs';
 
 const counter = new CheckCounter();
 let synth: Synthesis;
@@ -95,5 +97,18 @@ test('every function: a CPU/memory pair Cloud Run accepts, one request per insta
       findings.push(...own);
     }
   }
+  expect(describeFindings(findings)).toEqual([]);
+});
+
+test('every argument of every resource, and the provider block, is documented by the pinned google provider', () => {
+  const docs = loadProviderDocs('google');
+  const findings: Finding[] = [];
+  for (const s of synth.stacks.values()) {
+    for (const check of checkTerraformArguments(s.name, s.json, docs, 'google')) {
+      counter.add(`Terraform google ${docs.version} documentation (arguments, values, conflicts)`, check.findings);
+      findings.push(...check.findings);
+    }
+  }
+  expect(counter.checked(`Terraform google ${docs.version} documentation (arguments, values, conflicts)`)).toBeGreaterThan(synth.stacks.size);
   expect(describeFindings(findings)).toEqual([]);
 });
