@@ -9,14 +9,15 @@
  * Every argument of every resource, data source and provider block against the
  * pinned azurerm 4.55.0 documentation (terraform-docs.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CATALOG } from '../../experiments/catalog';
 import { CLOUD_LIMITS, describeLimit } from '../../experiments/capabilities';
 import { synthesize, type Synthesis, type SynthesizedStack } from '../stacks/cdktf/synth-fixture';
 import { CheckCounter, describeFindings, type Finding } from './support/findings';
-import { checkTerraformArguments, loadProviderDocs } from './terraform-docs';
+import { FLEX_PACKAGE_BLOB } from '../../stacks/azure/constructs/function-app';
+import { checkTerraformArguments, loadProviderDocs, TERRAFORM_DOCS } from './terraform-docs';
 
 const counter = new CheckCounter();
 const limits = CLOUD_LIMITS.azure;
@@ -121,4 +122,40 @@ test.each(['consumption', 'flex'] as const)('every catalog study on %s: every ar
   }
   expect(counter.checked(reference) - before).toBeGreaterThan(synth.stacks.size);
   expect(describeFindings(findings)).toEqual([]);
+});
+
+/**
+ * Issue 10, defect 2. The pinned azurerm documents, under
+ * `webdeploy_publish_basic_authentication_enabled`, that `zip_deploy_file`
+ * relies on the default (basic-auth) publishing profile, so an app with basic
+ * auth off cannot be deployed with it. The rule is read from the kept page, so
+ * a refreshed page without that note makes this test say so.
+ */
+test('Flex apps: basic-auth publishing off and a deployment path without it (each app its own deployment container, the package uploaded by Terraform)', () => {
+  const page = readFileSync(path.join(TERRAFORM_DOCS, 'azurerm', 'r', 'function_app_flex_consumption.html.markdown'), 'utf8');
+  expect(page).toMatch(/disable the ability to use `zip_deploy_file` which currently relies on the default publishing profile/);
+  const findings: string[] = [];
+  for (const s of flex.stacks.values()) {
+    const containers = (s.json.resource?.azurerm_storage_container ?? {}) as Record<string, { name: string }>;
+    const blobs = Object.values((s.json.resource?.azurerm_storage_blob ?? {}) as Record<string, { name: string; storage_container_name: string; source: string }>);
+    const endpoints = new Set<string>();
+    for (const [name, app] of Object.entries((s.json.resource?.azurerm_function_app_flex_consumption ?? {}) as Record<string, Record<string, unknown>>)) {
+      const at = `${s.name}/azurerm_function_app_flex_consumption.${name}`;
+      if (app.webdeploy_publish_basic_authentication_enabled !== false) findings.push(`${at}: basic-auth publishing is not off`);
+      if ('zip_deploy_file' in app) findings.push(`${at}: zip_deploy_file needs basic-auth publishing (the pinned provider's note)`);
+      // storage_container_endpoint = ${azurerm_storage_account.<a>.primary_blob_endpoint}${azurerm_storage_container.<c>.name}
+      const endpoint = String(app.storage_container_endpoint);
+      const container = /\$\{azurerm_storage_container\.([^.]+)\.name\}$/.exec(endpoint)?.[1];
+      if (!container || !containers[container]) {
+        findings.push(`${at}: deployment container is not a container of the stack (${endpoint})`);
+        continue;
+      }
+      if (endpoints.has(container)) findings.push(`${at}: shares its deployment container with another app`);
+      endpoints.add(container);
+      const blob = blobs.find((b) => b.storage_container_name === `\${azurerm_storage_container.${container}.name}` && b.name === FLEX_PACKAGE_BLOB);
+      if (!blob) findings.push(`${at}: no ${FLEX_PACKAGE_BLOB} uploaded to its deployment container`);
+      else if (!(app.depends_on as string[] | undefined)?.some((d) => d.startsWith('azurerm_storage_blob.'))) findings.push(`${at}: may start before its package is uploaded`);
+    }
+  }
+  expect(findings).toEqual([]);
 });
