@@ -33,6 +33,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
 import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Fn, type TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { CLOUD_LIMITS } from '../../../experiments/capabilities';
@@ -69,7 +70,7 @@ export interface FunctionAppProps {
   readonly maxInstances: number;
   readonly appSettings: Record<string, string>;
   readonly tags: Record<string, string>;
-  /** A managed identity even on Consumption (the driver: results, ARM updates). Flex apps always have one. */
+  /** The app's own managed identity (the driver: results, ARM updates). Flex apps' hosts also have a user-assigned one for their storage. */
   readonly identity: boolean;
   /**
    * Data-plane roles on the host account a Flex app needs beyond blobs (the Durable task hub: queues, tables).
@@ -195,6 +196,26 @@ export class FunctionApp extends Construct {
       // The name is fixed, so a changed package is told by its MD5 (the provider's documented use of filemd5).
       contentMd5: Fn.filemd5(props.package.asset.path),
     });
+    // The host's identity for its storage (packages, host state, the Durable task hub) is user-assigned,
+    // so its roles exist before the app does and the app's first start can read its package: a
+    // system-assigned identity gets roles only after the app exists (issue 10, defect 8).
+    const hostIdentity = new UserAssignedIdentity(this, 'host-identity', {
+      provider: props.provider,
+      name: `${props.name}-host`,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tags: props.tags,
+    });
+    const hostRoles = ['Storage Blob Data Owner', ...(props.extraHostRoles ?? [])].map(
+      (role) =>
+        new RoleAssignment(this, `host-${role.toLowerCase().replace(/\s+/g, '-')}`, {
+          provider: props.provider,
+          scope: account.id,
+          roleDefinitionName: role,
+          principalId: hostIdentity.principalId,
+          principalType: 'ServicePrincipal',
+        }),
+    );
     const app = new FunctionAppFlexConsumption(this, 'app', {
       provider: props.provider,
       name: props.name,
@@ -203,7 +224,8 @@ export class FunctionApp extends Construct {
       servicePlanId: plan.id,
       storageContainerType: 'blobContainer',
       storageContainerEndpoint: `${account.primaryBlobEndpoint}${deployment.name}`,
-      storageAuthenticationType: 'SystemAssignedIdentity',
+      storageAuthenticationType: 'UserAssignedIdentity',
+      storageUserAssignedIdentityId: hostIdentity.id,
       runtimeName: runtime.flexName,
       runtimeVersion: runtime.flexVersion,
       instanceMemoryInMb: props.memoryMb,
@@ -211,28 +233,26 @@ export class FunctionApp extends Construct {
       httpsOnly: true,
       publicNetworkAccessEnabled: true,
       webdeployPublishBasicAuthenticationEnabled: false,
-      identity: { type: 'SystemAssigned' },
+      // The app's own (system-assigned) identity only where it acts itself: the driver (results, ARM updates).
+      identity: { type: props.identity ? 'SystemAssigned, UserAssigned' : 'UserAssigned', identityIds: [hostIdentity.id] },
       siteConfig: { minimumTlsVersion: '1.2', scmMinimumTlsVersion: '1.2', http2Enabled: true },
       // The host reaches its storage with the identity: no connection string anywhere. A new package
       // changes CURTAIN_PACKAGE_MD5, and a settings change restarts the app onto it.
-      appSettings: { ...props.appSettings, AzureWebJobsStorage__accountName: account.name, CURTAIN_PACKAGE_MD5: packageBlob.contentMd5 },
+      appSettings: {
+        ...props.appSettings,
+        AzureWebJobsStorage__accountName: account.name,
+        AzureWebJobsStorage__credential: 'managedidentity',
+        AzureWebJobsStorage__clientId: hostIdentity.clientId,
+        CURTAIN_PACKAGE_MD5: packageBlob.contentMd5,
+      },
       tags: props.tags,
       lifecycle,
-      // The package is in place before the app first starts.
-      dependsOn: [packageBlob],
+      // The package and the host identity's roles are in place before the app first starts.
+      dependsOn: [packageBlob, ...hostRoles],
     });
     this.id = app.id;
     this.name = app.name;
     this.defaultHostname = app.defaultHostname;
-    this.principalId = app.identity.principalId;
-    for (const role of ['Storage Blob Data Owner', ...(props.extraHostRoles ?? [])]) {
-      new RoleAssignment(this, `host-${role.toLowerCase().replace(/\s+/g, '-')}`, {
-        provider: props.provider,
-        scope: account.id,
-        roleDefinitionName: role,
-        principalId: app.identity.principalId,
-        principalType: 'ServicePrincipal',
-      });
-    }
+    this.principalId = props.identity ? app.identity.principalId : undefined;
   }
 }
