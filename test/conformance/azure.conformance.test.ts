@@ -16,6 +16,7 @@ import { CATALOG } from '../../experiments/catalog';
 import { CLOUD_LIMITS, describeLimit } from '../../experiments/capabilities';
 import { synthesize, type Synthesis, type SynthesizedStack } from '../stacks/cdktf/synth-fixture';
 import { CheckCounter, describeFindings, type Finding } from './support/findings';
+import { machineIndependenceFindings } from './support/state-backend';
 import { updatedFunctions } from '../../experiments/plan-queries';
 import { planStudy } from '../../experiments/plan';
 import { buildCatalogStudy } from '../../experiments/resolve-study';
@@ -217,4 +218,10 @@ test('Flex apps: the host identity holds its storage roles before the app first 
     }
   }
   expect(findings).toEqual([]);
+});
+
+test.each(['consumption', 'flex'] as const)('every catalog study on %s keeps its Terraform state in its own folder and holds no path of the synthesizing machine (issue 10, defect 9)', (hosting) => {
+  const synth = hosting === 'flex' ? flex : consumption;
+  const findings = [...synth.stacks.values()].flatMap((s) => machineIndependenceFindings(s.name, s.json));
+  expect(describeFindings(findings)).toEqual([]);
 });

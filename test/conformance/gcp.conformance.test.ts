@@ -17,6 +17,7 @@ import { compileWorkflow } from '../../stacks/gcp/workflow/compile-workflow';
 import { type SynthesizedStack, synthesize, type Synthesis } from '../stacks/cdktf/synth-fixture';
 import { checkParallelShared, checkWorkflowLimits, checkWorkflowSchema } from './gcp/workflows';
 import { CheckCounter, describeFindings, type Finding } from './support/findings';
+import { machineIndependenceFindings } from './support/state-backend';
 import { largestAccepted } from './support/largest';
 import { checkGoogleBindings, googleBindings } from './iam-bindings';
 import { updatedFunctions } from '../../experiments/plan-queries';
@@ -157,4 +158,9 @@ test('the least-privilege check fails on a broader grant: roles/cloudfunctions.d
       delete Object.values(json.resource!.google_storage_bucket_iam_member!)[0]!.condition;
     }),
   ).toEqual([expect.stringContaining('driver-account holds roles/storage.objectUser on results bucket: not in the table')]);
+});
+
+test('every stack keeps its Terraform state in its own folder and holds no path of the synthesizing machine (issue 10, defect 9)', () => {
+  const findings = [...synth.stacks.values()].flatMap((s) => machineIndependenceFindings(s.name, s.json));
+  expect(describeFindings(findings)).toEqual([]);
 });
