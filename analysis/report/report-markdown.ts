@@ -63,13 +63,15 @@ export function renderReport(a: RunAnalysis, figureFiles: string[], notes: strin
           describeExpectation(c.claim.expected),
           metricValue(c.metric),
           fmtInterval(c.metric?.interval),
-          `**${c.verdict}**: ${c.reason}`,
+          `**${c.verdict}**: ${c.reason}${c.flags.map((f) => ` ⚠ ${f}`).join('')}`,
         ]),
       ),
       '',
-      'Confidence labels: P the paper\'s words, C the authors\' code, S a second-hand summary, R recollection. A claim is consistent when the run\'s 95 % interval (or value, without one) meets the expectation.',
+      'Confidence labels: P the paper\'s words, C the authors\' code, S a second-hand summary, R recollection. A claim is consistent when the run\'s 95 % interval (or value, without one) meets the expectation; that comparison counts only on measured behaviour: a value a profile knob sets is *by construction*, a latency at this machine\'s floor *machine-limited*, a value on less than the claim\'s minimum evidence *insufficient evidence* (docs/analysis.md "Verdicts").',
       '',
     );
+    const phased = a.claims.checked.filter((c) => c.metric?.phase);
+    if (phased.length > 0) out.push(`Latency claims are judged on the phase named in the metric (\`${phased[0]!.metric!.phase}\` unless the claim names another; section "Latency phases").`, '');
     const since = a.claims.checked.filter((c) => c.claim.since2018);
     if (since.length > 0) out.push('Since 2018:', ...since.map((c) => `- \`${c.claim.id}\`: ${c.claim.since2018}`), '');
   }
@@ -135,7 +137,13 @@ export function renderReport(a: RunAnalysis, figureFiles: string[], notes: strin
   out.push(
     mdTable(
       ['metric', 'value', '95 % CI', 'n', 'method'],
-      output.metrics.map((x) => [`\`${x.name}\``, metricValue(x), fmtInterval(x.interval), x.n, x.value === null ? `not measurable: ${x.reason ?? ''}` : x.method]),
+      output.metrics.map((x) => [
+        `\`${x.name}\`${x.phase ? ` (${x.phase} latency)` : ''}`,
+        metricValue(x),
+        fmtInterval(x.interval),
+        x.n,
+        x.value === null ? `not measurable: ${x.reason ?? ''}` : x.method,
+      ]),
     ),
     '',
   );

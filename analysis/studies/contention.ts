@@ -5,8 +5,9 @@
  * number of instances that shared its inferred host in that burst (falling back
  * to the burst's concurrency when hosts cannot be inferred, which the report says).
  *
- * Slowdown: median throughput of instances alone on their host over the worst
- * throughput of an instance with co-residents. Debased VM types: hardware
+ * Slowdown: median throughput of instances alone on their host (at least
+ * MIN_LONE_MEASUREMENTS of them, so the baseline is not one measurement) over the
+ * worst throughput of an instance with co-residents. Debased VM types: hardware
  * classes whose median lone-or-lowest-level I/O throughput is below half the
  * best class's.
  */
@@ -29,6 +30,8 @@ type Kind = keyof typeof KINDS;
 
 /** A hardware class is debased when its median throughput is below this fraction of the best class's. */
 export const DEBASED_FRACTION = 0.5;
+/** Lone measurements a slowdown's baseline needs: one lone run is one draw of the machine's noise. */
+export const MIN_LONE_MEASUREMENTS = 3;
 
 interface Measurement {
   kind: Kind;
@@ -66,11 +69,16 @@ export const contentionAnalysis: AnalysisDefinition = {
         for (const kind of Object.keys(missing) as Kind[]) if (missing[kind] > 0) notes.push(`${missing[kind]} ${kind} measurements had no numeric \`${KINDS[kind].key}\` (a failed task) and were left out.`);
 
         const slowdowns: { kind: Kind; value: number; baseline: number; worst: number; lone: number; shared: number }[] = [];
+        const tooFewLone: string[] = [];
         for (const kind of Object.keys(KINDS) as Kind[]) {
           const own = levelled.filter((m) => m.kind === kind);
           const lone = own.filter((m) => m.level === 1).map((m) => m.throughput);
           const shared = own.filter((m) => m.level >= 2).map((m) => m.throughput);
           if (lone.length === 0 || shared.length === 0) continue;
+          if (lone.length < MIN_LONE_MEASUREMENTS) {
+            tooFewLone.push(`${kind}: ${lone.length}`);
+            continue;
+          }
           const baseline = medianSorted(sortedCopy(lone));
           const worst = Math.min(...shared);
           if (worst > 0) slowdowns.push({ kind, value: baseline / worst, baseline, worst, lone: lone.length, shared: shared.length });
@@ -78,7 +86,11 @@ export const contentionAnalysis: AnalysisDefinition = {
         const slowName = 'contention.maxSlowdown';
         const slowDescription = 'lone median throughput over the worst co-resident throughput (I/O or network, whichever is worse)';
         if (slowdowns.length === 0) {
-          metrics.push(notMeasurable(slowName, slowDescription, '×', 'no measurements both alone on a host and with co-residents'));
+          const reason =
+            tooFewLone.length > 0
+              ? `too few measurements alone on a host for a baseline (${tooFewLone.join(', ')}; at least ${MIN_LONE_MEASUREMENTS} needed)`
+              : 'no measurements both alone on a host and with co-residents';
+          metrics.push(notMeasurable(slowName, slowDescription, '×', reason));
         } else {
           const worst = slowdowns.reduce((a, b) => (b.value > a.value ? b : a));
           metrics.push({

@@ -4,8 +4,18 @@
  * alive, as far as the run can tell) when it answered in one of the last bursts
  * of the run: the window is one burst more than the longest run of bursts any
  * instance skipped between two answers, so an instance that merely was not
- * picked for a while is not taken for dead. Survival is estimated with
- * Kaplan–Meier; durations are in platform time (scaled on local runs).
+ * picked for a while is not taken for dead.
+ *
+ * Instances also end for a competing reason: a surplus instance the bursts no
+ * longer need sits idle until the idle timeout reaps it. Such an end says nothing
+ * about the lifetime limit, so it is censored (a competing risk). The two are told
+ * apart by what the function's next burst needed: an instance retired by its lifetime
+ * while the function was busy had to be replaced by a cold start in that burst; a
+ * surplus one did not. Of the instances last seen in one burst, as many as the next
+ * burst of their function had cold starts count as lifetime ends (the oldest first,
+ * since the lifetime limit takes the oldest); the others are censored at their last
+ * answer. Survival is estimated with Kaplan–Meier; durations are in platform time
+ * (scaled on local runs).
  */
 import { survivalChart } from '../figures/charts';
 import { fmt, mdTable } from '../format';
@@ -24,12 +34,19 @@ export const lifetimeAnalysis: AnalysisDefinition = {
   create(ctx) {
     const burstOrder = new Map(ctx.index.burstSteps().map((s, i) => [s.index, i]));
     const lastPosition = new Map<string, number>();
+    /** Cold starts per function and burst position; the positions each function was asked at. */
+    const coldStarts = new Map<string, number>();
+    const positionsOf = new Map<string, Set<number>>();
     let maxSkip = 0;
     let lastBurstWithAnswers = -1;
     return {
       add(record, instance) {
-        if (!instance) return;
         const position = burstOrder.get(record.step)!;
+        const asked = positionsOf.get(record.target) ?? new Set<number>();
+        asked.add(position);
+        positionsOf.set(record.target, asked);
+        if (!instance) return;
+        if (record.response?.instance.cold) coldStarts.set(`${record.target}#${position}`, (coldStarts.get(`${record.target}#${position}`) ?? 0) + 1);
         const previous = lastPosition.get(instance.id);
         if (previous !== undefined && position > previous) maxSkip = Math.max(maxSkip, position - previous - 1);
         if (previous === undefined || position > previous) lastPosition.set(instance.id, position);
@@ -43,10 +60,26 @@ export const lifetimeAnalysis: AnalysisDefinition = {
         const window = maxSkip + 1;
         const durations = new Float64Array(instances.length);
         const died = new Uint8Array(instances.length);
+        // Instances seen to end, grouped by function and the burst they were last seen in.
+        const ended = new Map<string, number[]>();
         instances.forEach((inst, i) => {
           durations[i] = platformMs(ctx, Math.max(0, inst.lastRespondedAt - inst.startedAt)) / HOUR_MS;
-          died[i] = lastPosition.get(inst.id)! < lastBurstWithAnswers - window + 1 ? 1 : 0;
+          const last = lastPosition.get(inst.id)!;
+          if (last >= lastBurstWithAnswers - window + 1) return;
+          const key = `${inst.target}#${last}`;
+          const members = ended.get(key) ?? [];
+          members.push(i);
+          ended.set(key, members);
         });
+        let surplus = 0;
+        for (const [key, members] of ended) {
+          const [target, last] = [key.slice(0, key.lastIndexOf('#')), Number(key.slice(key.lastIndexOf('#') + 1))];
+          const next = Math.min(...[...(positionsOf.get(target) ?? [])].filter((p) => p > last));
+          const replaced = Number.isFinite(next) ? (coldStarts.get(`${target}#${next}`) ?? 0) : members.length;
+          const oldestFirst = [...members].sort((a, b) => durations[b]! - durations[a]!);
+          oldestFirst.forEach((i, k) => (died[i] = k < replaced ? 1 : 0));
+          surplus += Math.max(0, members.length - replaced);
+        }
         const km = kaplanMeier(durations, died);
         const metrics: Metric[] = [];
         if (km.median === null) {
@@ -81,7 +114,8 @@ export const lifetimeAnalysis: AnalysisDefinition = {
             metrics.push({ ...base, interval: bandInterval, method: `${base.method}; 95 % CI where the log-log Greenwood band crosses 0.5` });
           }
         }
-        metrics.push({ name: 'lifetime.deaths', description: 'instances seen to end before the run did', unit: 'instances', value: km.events, interval: null, method: 'observed', n: km.n });
+        metrics.push({ name: 'lifetime.deaths', description: 'instances seen to end by their lifetime before the run did (replaced by a cold start in the next burst)', unit: 'instances', value: km.events, interval: null, method: 'observed', n: km.n });
+        metrics.push({ name: 'lifetime.surplusEnds', description: 'instances that ended while surplus (the next burst needed no replacement): censored as a competing risk', unit: 'instances', value: surplus, interval: null, method: 'observed', n: km.n });
         const scale = ctx.platform.timeScale !== 1 ? ` Durations are platform time: measured time × ${ctx.platform.timeScale}.` : '';
         return {
           metrics,
@@ -97,9 +131,9 @@ export const lifetimeAnalysis: AnalysisDefinition = {
             {
               title: 'Lifetimes',
               body: `${mdTable(
-                ['instances', 'seen to end', 'censored', 'longest observed (h)', 'median (h)'],
-                [[km.n, km.events, km.censored, fmt(km.maxObserved), km.median === null ? `> ${fmt(km.maxObserved)}` : fmt(km.median)]],
-              )}\n\nAn instance counts as ended when it did not answer in the last ${window} burst(s) (one more than the longest run of bursts any instance skipped).${scale}`,
+                ['instances', 'ended by lifetime', 'ended while surplus (censored)', 'censored in all', 'longest observed (h)', 'median (h)'],
+                [[km.n, km.events, surplus, km.censored, fmt(km.maxObserved), km.median === null ? `> ${fmt(km.maxObserved)}` : fmt(km.median)]],
+              )}\n\nAn instance counts as ended when it did not answer in the last ${window} burst(s) (one more than the longest run of bursts any instance skipped). It ended by its lifetime when the next burst of its function had to start an instance in its place; otherwise it was surplus and ended idle, a competing risk that is censored.${scale}`,
             },
           ],
           notes: [],

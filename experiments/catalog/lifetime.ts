@@ -46,6 +46,7 @@ survival curve (Kaplan–Meier) accounts for. The study should run longer than t
         source: 'second-hand summary of the lifetime results',
         metric: 'lifetime.medianHours',
         expected: { kind: 'approx', value: 6.2, unit: 'h', tolerance: 0.5 },
+        minEvidence: 10,
       },
     ],
     budget: { maxInvocations: 50_000, maxUsd: 5 },

@@ -219,6 +219,14 @@ export function renderLocalPlatformDoc(): string {
       ['network.hostMbps', String(profile.network.hostMbps ?? 'unlimited')],
     ];
     p('| knob | value | source |', '|---|---|---|', ...rows.map(([knob, value]) => `| \`${knob}\` | ${value} | ${sourceOf(profile, knob)} |`));
+    const determined = Object.entries(profile.determines);
+    if (determined.length > 0) {
+      p(
+        `Metrics this profile sets directly (\`determines\`; a claim on one of them is judged *by construction*, docs/analysis.md): ${determined
+          .map(([knob, metrics]) => `\`${knob}\` → ${metrics.map((m) => `\`${m}\``).join(', ')}`)
+          .join('; ')}.${profile.modelsAsOf ? ` It models the platform as of ${profile.modelsAsOf} (whose billing rules the accounting analysis applies).` : ''}`,
+      );
+    }
   }
   p('### What each knob does', '| knob | meaning |', '|---|---|', ...knobDescriptions().map(([k, d]) => `| \`${k}\` | ${d} |`));
 

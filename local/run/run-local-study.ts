@@ -13,6 +13,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PlanRefusedError } from '../../experiments/errors';
+import { PHASED_METRICS } from '../../experiments/latency-phase';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { resolveStudy } from '../../experiments/resolve-study';
@@ -29,6 +30,7 @@ import { Random } from '../random';
 import { defaultTimeScale, TimeScale } from '../time-scale';
 import type { DriverCommand } from '../orchestrator/driver-process';
 import { walkPlan, type OrchestratorEvent, type RunFailure } from '../orchestrator/walk-plan';
+import { LoadSampler, machineReport, measureFloor, recordMachine } from './machine-report';
 import { loadWriteReport, type ReportResult } from './report-bridge';
 import { summarizeRun, type RecordSummary } from './run-summary';
 import { bundleFile, bundleHashes, instanceCommands, type RuntimeBundles } from './runtime-bundles';
@@ -164,6 +166,8 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       timeScale: timeScale.scale,
       cpuQuota: platform.cpuQuota,
       faults: describeFaults(faults),
+      ...(profile.modelsAsOf ? { modelsAsOf: profile.modelsAsOf } : {}),
+      constructed: constructedMetrics(profile),
     };
     const driver: DriverCommand = {
       command: process.execPath,
@@ -177,6 +181,11 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
         CURTAIN_RUN_PROVENANCE: JSON.stringify({ local: localSection, notes: runNotes(profile, timeScale, scaleChoice.reason, platform.cpuQuota) }),
       },
     };
+    // The machine's floor before the run (and after it, below), for plans that report latencies, and its load during it.
+    const floorConcurrency = widestBurst(plan);
+    const floorBefore = PHASED_METRICS[plan.analysis.kind] ? await measureFloor(runtimes.commands, needed, floorConcurrency) : null;
+    const load = new LoadSampler();
+    await load.start();
     const walked = await walkPlan({
       plan,
       run,
@@ -190,7 +199,12 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       onEvent: options.onEvent,
     });
 
+    const loadSeen = await load.stop();
     await platform.stop();
+    const floorAfter = floorBefore ? await measureFloor(runtimes.commands, needed, floorConcurrency) : null;
+    await recordMachine(runDir, machineReport(floorBefore, floorAfter, floorConcurrency, loadSeen)).catch((error: unknown) =>
+      log(`run.json: the machine's floor and load could not be recorded (${error instanceof Error ? error.message : String(error)})`),
+    );
     const truth = GroundTruth.parse(platform.groundTruth({ study: plan.study.id, run }));
     const truthFile = groundTruthPath(outDir, plan.study.id, run);
     await mkdir(path.dirname(truthFile), { recursive: true });
@@ -234,6 +248,20 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     await platform?.stop();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Most requests one burst step has in flight at once. */
+function widestBurst(plan: StudyPlan): number {
+  return Math.max(1, ...plan.steps.map((s) => (s.kind === 'burst' ? Math.min(s.requests, s.concurrency) : 1)));
+}
+
+/** The profile's `determines` links with each knob's value, for run.json (claims on these metrics are "by construction"). */
+function constructedMetrics(profile: PlatformProfile): NonNullable<RunManifest['local']>['constructed'] {
+  return Object.entries(profile.determines).map(([knob, metrics]) => ({
+    knob,
+    value: JSON.stringify(knob.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], profile)),
+    metrics,
+  }));
 }
 
 function runNotes(profile: PlatformProfile, timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus): string[] {

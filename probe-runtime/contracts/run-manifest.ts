@@ -10,6 +10,48 @@ export const RUN_MANIFEST_VERSION = 1;
 export const RunStatus = z.enum(['running', 'completed', 'failed', 'interrupted']);
 export type RunStatus = z.output<typeof RunStatus>;
 
+/**
+ * The machine a local run ran on, measured by the local platform during the run: what bounds
+ * a latency from below here (a bare process start, a loopback round trip) and how loaded the
+ * machine was. The analysis flags latency verdicts with them (docs/analysis.md "Verdicts").
+ */
+export const MachineReport = z.strictObject({
+  cpus: z.number().int().min(1),
+  /** Null when the plan reports no latency (the floor is then not measured). */
+  floor: z
+    .strictObject({
+      /** Median time from spawning a bare interpreter to its first output, ms, per runtime the plan uses. */
+      processStartMs: z.record(z.string(), z.number().min(0)),
+      /**
+       * Median HTTP round trip over a fresh loopback connection to a server process that relays the
+       * request over a pipe to a second process and back (the platform's path without the platform), ms.
+       */
+      loopbackRoundTripMs: z.number().min(0),
+      /** How many starts and round trips ran at once: the plan's widest burst (capped). */
+      concurrency: z.number().int().min(1),
+      /** Measurements per quantity (half before the run, half after). */
+      samples: z.number().int().min(1),
+    })
+    .nullable(),
+  load: z.strictObject({
+    /** One-minute load average sampled during the run. */
+    loadAverage: z.strictObject({ median: z.number().min(0), max: z.number().min(0) }),
+    /** Fraction of all cores busy over the run (from /proc/stat), null where unreadable. */
+    busyFraction: z.number().min(0).max(1).nullable(),
+    samples: z.number().int().min(0),
+  }),
+});
+export type MachineReport = z.output<typeof MachineReport>;
+
+/** A profile knob that sets the run value of metrics directly, so claims on them are judged "by construction". */
+export const ConstructedMetrics = z.strictObject({
+  knob: z.string().min(1),
+  /** The knob's value, as JSON. */
+  value: z.string(),
+  metrics: z.array(z.string().min(1)).min(1),
+});
+export type ConstructedMetrics = z.output<typeof ConstructedMetrics>;
+
 export const RunManifest = z.strictObject({
   v: z.literal(RUN_MANIFEST_VERSION),
   study: z.string(),
@@ -42,6 +84,13 @@ export const RunManifest = z.strictObject({
       timeScale: z.number().positive(),
       cpuQuota: z.strictObject({ applied: z.boolean(), reason: z.string().nullable() }),
       faults: z.array(z.string()),
+      // Added after the first release (optional, so earlier run.json files stay valid):
+      /** When the modelled platform is from, `YYYY-MM` (the billing rules of that time apply); absent for the present. */
+      modelsAsOf: z.string().regex(/^\d{4}-\d{2}$/).optional(),
+      /** Metrics whose value the profile sets directly through a knob (local/profiles.ts `determines`). */
+      constructed: z.array(ConstructedMetrics).optional(),
+      /** This machine's latency floor and load during the run. */
+      machine: MachineReport.optional(),
     })
     .optional(),
 });

@@ -50,7 +50,7 @@ describe('curtain report', () => {
       expect(svg).toContain('latency');
       expect(report).toContain(`](${f.file})`);
     }
-    expect(c.out.join('\n')).toMatch(/claims: 2 consistent, 0 differ, 1 not measurable here/);
+    expect(c.out.join('\n')).toMatch(/claims: 2 consistent, 0 differs, 0 by construction, 0 machine-limited, 0 insufficient evidence, 1 not measurable here/);
     expect(c.err.join('\n')).toMatch(/48 records, 0 malformed line\(s\)/);
   });
 
