@@ -11,10 +11,12 @@
  * about the lifetime limit, so it is censored (a competing risk). The two are told
  * apart by what the function's next burst needed: an instance retired by its lifetime
  * while the function was busy had to be replaced by a cold start in that burst; a
- * surplus one did not. Of the instances last seen in one burst, as many as the next
- * burst of their function had cold starts count as lifetime ends (the oldest first,
- * since the lifetime limit takes the oldest); the others are censored at their last
- * answer. Survival is estimated with Kaplan–Meier; durations are in platform time
+ * surplus one did not. A cold start in that burst replaces an ended instance unless an
+ * instance that was alive (it answered before and answers again later) sat that burst out:
+ * then the platform started a spare beside it rather than a replacement. Of the
+ * instances last seen in one burst, as many as the next burst of their function had
+ * such replacements count as lifetime ends (the oldest first, since the lifetime limit
+ * takes the oldest); the others are censored at their last answer. Survival is estimated with Kaplan–Meier; durations are in platform time
  * (scaled on local runs).
  */
 import { survivalChart } from '../figures/charts';
@@ -34,6 +36,8 @@ export const lifetimeAnalysis: AnalysisDefinition = {
   create(ctx) {
     const burstOrder = new Map(ctx.index.burstSteps().map((s, i) => [s.index, i]));
     const lastPosition = new Map<string, number>();
+    /** Every burst position each instance answered in. */
+    const answeredAt = new Map<string, Set<number>>();
     /** Cold starts per function and burst position; the positions each function was asked at. */
     const coldStarts = new Map<string, number>();
     const positionsOf = new Map<string, Set<number>>();
@@ -46,6 +50,9 @@ export const lifetimeAnalysis: AnalysisDefinition = {
         asked.add(position);
         positionsOf.set(record.target, asked);
         if (!instance) return;
+        const seen = answeredAt.get(instance.id) ?? new Set<number>();
+        seen.add(position);
+        answeredAt.set(instance.id, seen);
         if (record.response?.instance.cold) coldStarts.set(`${record.target}#${position}`, (coldStarts.get(`${record.target}#${position}`) ?? 0) + 1);
         const previous = lastPosition.get(instance.id);
         if (previous !== undefined && position > previous) maxSkip = Math.max(maxSkip, position - previous - 1);
@@ -71,11 +78,21 @@ export const lifetimeAnalysis: AnalysisDefinition = {
           members.push(i);
           ended.set(key, members);
         });
+        // Instances alive but unused in a burst of their function: they answered before it and again after it.
+        const satOut = new Map<string, number>();
+        for (const inst of instances) {
+          const seen = [...answeredAt.get(inst.id)!].sort((a, b) => a - b);
+          const asked = positionsOf.get(inst.target) ?? new Set<number>();
+          for (let k = 1; k < seen.length; k++) {
+            for (let q = seen[k - 1]! + 1; q < seen[k]!; q++) if (asked.has(q)) satOut.set(`${inst.target}#${q}`, (satOut.get(`${inst.target}#${q}`) ?? 0) + 1);
+          }
+        }
         let surplus = 0;
         for (const [key, members] of ended) {
           const [target, last] = [key.slice(0, key.lastIndexOf('#')), Number(key.slice(key.lastIndexOf('#') + 1))];
           const next = Math.min(...[...(positionsOf.get(target) ?? [])].filter((p) => p > last));
-          const replaced = Number.isFinite(next) ? (coldStarts.get(`${target}#${next}`) ?? 0) : members.length;
+          const nextKey = `${target}#${next}`;
+          const replaced = Number.isFinite(next) ? Math.max(0, (coldStarts.get(nextKey) ?? 0) - (satOut.get(nextKey) ?? 0)) : members.length;
           const oldestFirst = [...members].sort((a, b) => durations[b]! - durations[a]!);
           oldestFirst.forEach((i, k) => (died[i] = k < replaced ? 1 : 0));
           surplus += Math.max(0, members.length - replaced);

@@ -112,8 +112,8 @@ export const BackgroundReport = z.strictObject({
   running: z.boolean(),
   /**
    * Added after v1's first release (optional, so earlier responses stay valid): the most recent
-   * stretch in which the work did not run (longer than the probe's stall threshold: a freeze,
-   * throttling, descheduling), with the work done before it. When the request that reports this
+   * stretch of at least 100 ms in which the work did not run (a freeze, a long descheduling), with
+   * the work done before it. When the request that reports this
    * thawed a frozen instance, the work after `resumedAt` ran because of that request, not unbilled.
    * Null when the work never stalled.
    */

@@ -22,6 +22,13 @@ export const CHUNK_MS = 5;
  */
 export const STALL_MS = 10;
 
+/**
+ * A stall at least this long (longer than a CFS throttling period) is recorded as the
+ * work's latest pause (BackgroundReport.lastPause): a freeze, or a long descheduling.
+ * Shorter stalls would overwrite a freeze whenever the loaded machine hiccups.
+ */
+export const PAUSE_MS = 100;
+
 export interface BackgroundWorker {
   /** Start work for `durationMs` (replacing any still running); the task result of the starting invocation. */
   start(task: TaskOf<'background'>, invocation: number): TaskResult;
@@ -52,7 +59,7 @@ export function createBackgroundWorker(): BackgroundWorker {
     const chunkStart = nowMs();
     const deadline = current.startedAt + current.durationMs;
     // The time between chunks is a stall too when the instance was frozen while it waited to run.
-    if (current.lastProgressAt !== null && chunkStart - current.lastProgressAt >= STALL_MS) {
+    if (current.lastProgressAt !== null && chunkStart - current.lastProgressAt >= PAUSE_MS) {
       current.lastPause = { at: current.lastProgressAt, resumedAt: chunkStart, workMsBefore: current.workMs };
     }
     let now = chunkStart;
@@ -62,7 +69,7 @@ export function createBackgroundWorker(): BackgroundWorker {
       const before = now;
       current.lastProgressAt = now = nowMs();
       if (now - before < STALL_MS) current.workMs += now - before;
-      else current.lastPause = { at: before, resumedAt: now, workMsBefore: current.workMs };
+      else if (now - before >= PAUSE_MS) current.lastPause = { at: before, resumedAt: now, workMsBefore: current.workMs };
     }
     if (now >= deadline) current.running = false;
     // Not unref'd: Node runs unref'd immediates only when something else wakes the

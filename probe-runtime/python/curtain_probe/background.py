@@ -11,9 +11,9 @@ from .clock import now_ms, round_ms
 from .tasks import result, work_unit
 
 CHUNK_MS = 5
-# A gap between two work units longer than this is time the work did not run (frozen, throttled,
-# waiting for the GIL): recorded as the latest pause, as the Node probe does.
-STALL_MS = 10
+# A gap between two work units at least this long (longer than a CFS throttling period) is a pause:
+# a freeze or a long descheduling, recorded as the latest pause, as the Node probe does.
+PAUSE_MS = 100
 
 
 class BackgroundWorker:
@@ -47,14 +47,14 @@ class BackgroundWorker:
             chunk_start = now = now_ms()
             cpu_start = time.thread_time()
             last = run["lastProgressAt"]
-            if last is not None and chunk_start - last >= STALL_MS:
+            if last is not None and chunk_start - last >= PAUSE_MS:
                 run["lastPause"] = {"at": last, "resumedAt": chunk_start, "workMsBefore": run["workMs"]}
             while now - chunk_start < CHUNK_MS and now < deadline:
                 checksum = work_unit(checksum)
                 run["unitsDone"] += 1
                 before = now
                 run["lastProgressAt"] = now = now_ms()
-                if now - before >= STALL_MS:
+                if now - before >= PAUSE_MS:
                     done = run["workMs"] + (time.thread_time() - cpu_start) * 1000.0
                     run["lastPause"] = {"at": before, "resumedAt": now, "workMsBefore": done}
             run["workMs"] += (time.thread_time() - cpu_start) * 1000.0

@@ -70,6 +70,8 @@ export interface SyntheticRunOptions {
   runId?: string;
   /** Local platform profile for provider `local` (run.json local.profile). */
   profile?: string;
+  /** More of run.json's `local` section: modelsAsOf, constructed metrics, the machine's floor and load. */
+  local?: Pick<NonNullable<RunManifest['local']>, 'modelsAsOf' | 'constructed' | 'machine'>;
   timeScale?: number;
   startMs?: number;
   seed?: number;
@@ -241,9 +243,9 @@ export class SyntheticRun {
   }
 
   /** Set what an instance's background work has done so far (what its next invocation reports). */
-  backgroundProgress(instance: SyntheticInstance, workMs: number, running = false): void {
+  backgroundProgress(instance: SyntheticInstance, workMs: number, running = false, lastPause: BackgroundReport['lastPause'] = null): void {
     if (!instance.background) throw new Error('no background work started');
-    instance.background = { ...instance.background, workMs, unitsDone: Math.round(workMs * 10), lastProgressAt: instance.background.startedAt + workMs, running };
+    instance.background = { ...instance.background, workMs, unitsDone: Math.round(workMs * 10), lastProgressAt: instance.background.startedAt + workMs, running, lastPause };
   }
 
   /** Appends raw text (no newline added) after a shard's records. */
@@ -280,7 +282,15 @@ export class SyntheticRun {
       failures: [],
       notes: [],
       ...(this.plan.provider === 'local'
-        ? { local: { profile: this.options.profile ?? 'aws-2018', timeScale: this.options.timeScale ?? 1, cpuQuota: { applied: false, reason: 'synthetic run' }, faults: [] } }
+        ? {
+            local: {
+              profile: this.options.profile ?? 'aws-2018',
+              timeScale: this.options.timeScale ?? 1,
+              cpuQuota: { applied: false, reason: 'synthetic run' },
+              faults: [],
+              ...this.options.local,
+            },
+          }
         : {}),
     });
     put(runManifestKey(study, this.runId), JSON.stringify(manifest, null, 2));
