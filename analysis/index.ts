@@ -7,13 +7,15 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { analyzeRun } from './analyze-run';
+import { analyzeRun, type RunAnalysis } from './analyze-run';
 import { renderSvg } from './figures/render-svg';
 import { buildSummary } from './report/build-summary';
 import type { ReportSummary } from './report/summary-schema';
+import type { Section } from './studies/analysis';
 import { renderReport } from './report/report-markdown';
 
 export { analyzeRun, type RunAnalysis } from './analyze-run';
+export type { Section } from './studies/analysis';
 export { compareRuns, type RunComparison } from './compare/compare-runs';
 
 export interface WriteReportOptions {
@@ -21,6 +23,11 @@ export interface WriteReportOptions {
   outDir?: string;
   /** Progress and malformed-line messages (the CLI passes stderr). */
   log?: (line: string) => void;
+  /**
+   * Sections the caller adds to report.md after the claims, from the finished analysis (the
+   * local platform's method check, which compares it with a ground truth the analysis never reads).
+   */
+  appendix?: (analysis: RunAnalysis) => Section[];
 }
 
 export interface WriteReportResult {
@@ -54,7 +61,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   const relativeFigures = figures.map((f) => (f ? path.relative(outDir, f).split(path.sep).join('/') : ''));
   const reportPath = path.join(outDir, 'report.md');
   const summaryPath = path.join(outDir, 'summary.json');
-  await writeFile(reportPath, renderReport(analysis, relativeFigures, notes));
+  await writeFile(reportPath, renderReport(analysis, relativeFigures, notes, options.appendix?.(analysis) ?? []));
   const summary = buildSummary(analysis, notes);
   await writeFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   log(`report written to ${reportPath}`);

@@ -4,6 +4,7 @@ import { describeExpectation } from '../claims';
 import { fmt, fmtInterval, fmtPercent, mdTable } from '../format';
 import type { Metric } from '../metrics';
 import { STATUSES } from '../run/ledger';
+import type { Section } from '../studies/analysis';
 
 const PROVIDER_NAMES: Record<string, string> = { aws: 'AWS Lambda', azure: 'Azure Functions', gcp: 'Google Cloud Functions', local: 'the embedded local platform' };
 
@@ -27,7 +28,8 @@ export function emulationBanner(a: Pick<RunAnalysis, 'platform'>): string | null
   return `> **Emulated platform.** This run used Curtain's embedded local platform (profile \`${p.profile ?? 'unknown'}\`${models}), not a cloud. ${scale}${quota}${faults}`;
 }
 
-export function renderReport(a: RunAnalysis, figureFiles: string[], notes: string[]): string {
+/** `appendix`: sections a caller adds after the claims (the local platform's method check). */
+export function renderReport(a: RunAnalysis, figureFiles: string[], notes: string[], appendix: readonly Section[] = []): string {
   const { files, platform, ledger, stream, hosts, output } = a;
   const plan = files.plan;
   const m = files.manifest;
@@ -78,6 +80,8 @@ export function renderReport(a: RunAnalysis, figureFiles: string[], notes: strin
   if (a.claims.otherPlatforms.length > 0) {
     out.push(`Not checked (about other platforms): ${a.claims.otherPlatforms.map((c) => `\`${c.id}\` (${c.provider})`).join(', ')}.`, '');
   }
+
+  for (const section of appendix) out.push(`## ${section.title}`, '', section.body, '');
 
   out.push('## Records', '');
   out.push(

@@ -73,6 +73,11 @@ export const coldstartAnalysis: AnalysisDefinition = {
         const metrics: Metric[] = [];
         for (const phase of phases) metrics.push(...latencyMetrics(groups.filter((g) => g.phase === phase), phase));
         const openers = hostOpenings(ctx, colds);
+        metrics.push(
+          openers
+            ? { name: 'coldstart.hostOpenings', description: 'cold starts that opened an inferred host (its first instance)', unit: 'instances', value: openers.openers.size, interval: null, method: 'observed: the earliest request sent among each host\'s cold starts', n: colds.length }
+            : notMeasurable('coldstart.hostOpenings', 'cold starts that opened an inferred host (its first instance)', 'instances', colds.length === 0 ? 'no cold starts' : (hostsUnusable(ctx.hosts()) ?? 'no host')),
+        );
         phases.forEach((phase, i) => metrics.push(newHostPenalty(ctx, colds, openers, phase, i)));
         const defaultGroups = groups.filter((g) => g.phase === DEFAULT_LATENCY_PHASE);
         const pooled = (filter: (g: (typeof groups)[number]) => boolean) => {

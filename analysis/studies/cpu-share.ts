@@ -12,7 +12,7 @@
  */
 import { intervalChart, scatterChart } from '../figures/charts';
 import { fmt, mdTable } from '../format';
-import { bootstrappedMetric, type Metric, notMeasurable } from '../metrics';
+import { bootstrappedMetric, medianMetric, type Metric, notMeasurable } from '../metrics';
 import { bootstrapReplicates } from '../stats/bootstrap';
 import { NumericBuffer } from '../stats/numeric-buffer';
 import { medianSummary, sortedCopy } from '../stats/quantiles';
@@ -73,6 +73,10 @@ export const cpuShareAnalysis: AnalysisDefinition = {
 
         const drop = coResidentDrop();
         metrics.push(drop.metric);
+        for (const m of [...new Set(loneMemory)].sort((a, b) => a - b)) {
+          const sorted = sortedCopy(loneShare.filter((_, i) => loneMemory[i] === m));
+          metrics.push(medianMetric(`cpuShare.loneMedian.m${m}`, `median CPU share at ${m} MB, alone`, 'share', sorted, 'lone measurements'));
+        }
         const memories = [...new Set([...loneMemory, ...coMemory])].sort((a, b) => a - b);
         const byMemory = memories.map((m) => ({
           memory: m,

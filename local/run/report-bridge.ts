@@ -1,6 +1,6 @@
 /**
  * The analysis entry `curtain run` calls at the end (pinned in analysis/README.md):
- *   writeReport(runDir, { outDir?, log? }) → { reportPath, summaryPath, figures, malformedLines }
+ *   writeReport(runDir, { outDir?, log?, appendix? }) → { reportPath, summaryPath, figures, malformedLines }
  * Loaded lazily so a run does not pay for loading the analysis before it needs it.
  */
 export interface ReportResult {
@@ -10,7 +10,12 @@ export interface ReportResult {
   malformedLines: number;
 }
 
-export type WriteReport = (runDir: string, options?: { outDir?: string; log?: (line: string) => void }) => Promise<ReportResult>;
+import type { RunAnalysis, Section } from '../../analysis';
+
+export type WriteReport = (
+  runDir: string,
+  options?: { outDir?: string; log?: (line: string) => void; appendix?: (analysis: RunAnalysis) => Section[] },
+) => Promise<ReportResult>;
 
 /** The analysis's writeReport, or null when this checkout has no analysis module yet. */
 export function loadWriteReport(): WriteReport | null {

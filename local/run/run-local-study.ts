@@ -30,6 +30,7 @@ import { Random } from '../random';
 import { defaultTimeScale, TimeScale } from '../time-scale';
 import type { DriverCommand } from '../orchestrator/driver-process';
 import { walkPlan, type OrchestratorEvent, type RunFailure } from '../orchestrator/walk-plan';
+import { checkMethod, MethodCheck, methodCheckSection } from '../method-check/method-check';
 import { LoadSampler, machineReport, measureFloor, recordMachine } from './machine-report';
 import { loadWriteReport, type ReportResult } from './report-bridge';
 import { summarizeRun, type RecordSummary } from './run-summary';
@@ -81,6 +82,8 @@ export interface LocalRunResult {
   groundTruth: GroundTruth;
   records: RecordSummary;
   report: ReportResult | null;
+  /** The method check against the ground truth (in the report and report/method-check.json); null without a report. */
+  methodCheck: MethodCheck | null;
   /** Why there is no report, when there is none. */
   reportNote: string | null;
   elapsedMs: number;
@@ -212,6 +215,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
 
     const records = await summarizeRun(runDir);
     let report: ReportResult | null = null;
+    let methodCheck: MethodCheck | null = null;
     let reportNote: string | null = null;
     if (options.report === false) reportNote = 'report skipped (--no-report)';
     else {
@@ -219,7 +223,14 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       if (!writeReport) reportNote = 'the full report comes with the analysis module (analysis/index.ts), which this checkout does not have yet';
       else {
         try {
-          report = await writeReport(runDir, { log });
+          report = await writeReport(runDir, {
+            log,
+            appendix: (analysis) => {
+              methodCheck = checkMethod(analysis, truth, profile);
+              return [methodCheckSection(methodCheck, profile)];
+            },
+          });
+          if (methodCheck) await writeFile(path.join(path.dirname(report.reportPath), 'method-check.json'), `${JSON.stringify(MethodCheck.parse(methodCheck), null, 2)}\n`);
         } catch (error) {
           reportNote = `the report could not be written: ${error instanceof Error ? error.message : String(error)} (the records are complete; retry with \`curtain report ${runDir}\`)`;
         }
@@ -241,6 +252,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       groundTruth: truth,
       records,
       report,
+      methodCheck,
       reportNote,
       elapsedMs: performance.now() - began,
     };
