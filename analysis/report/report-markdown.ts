@@ -25,7 +25,12 @@ export function emulationBanner(a: Pick<RunAnalysis, 'platform'>): string | null
     : 'run.json is missing, so the time scale is unknown and taken as 1.';
   const quota = p.cpuQuota ? ` CPU quotas proportional to memory were ${p.cpuQuota.applied ? 'applied' : `not applied (${p.cpuQuota.reason ?? 'no reason given'})`}.` : '';
   const faults = p.faults.length > 0 ? ` Injected faults: ${p.faults.join(', ')}.` : '';
-  return `> **Emulated platform.** This run used Curtain's embedded local platform (profile \`${p.profile ?? 'unknown'}\`${models}), not a cloud. ${scale}${quota}${faults}`;
+  const m = p.machine;
+  const floor = m?.floor
+    ? ` Its floor (${m.floor.concurrency} at once): a bare process start ${Object.entries(m.floor.processStartMs).map(([r, ms]) => `${fmt(ms)} ms (${r})`).join(', ')}, a loopback round trip ${fmt(m.floor.loopbackRoundTripMs)} ms.`
+    : '';
+  const machine = m ? ` This machine: ${m.cpus} cores, load average ${fmt(m.load.loadAverage.median)} (max ${fmt(m.load.loadAverage.max)}) during the run.${floor}` : '';
+  return `> **Emulated platform.** This run used Curtain's embedded local platform (profile \`${p.profile ?? 'unknown'}\`${models}), not a cloud. ${scale}${quota}${faults}${machine}`;
 }
 
 /** `appendix`: sections a caller adds after the claims (the local platform's method check). */

@@ -258,6 +258,20 @@ export function renderLocalPlatformDoc(): string {
   );
 
   p(
+    '## The machine and the method check',
+    'A run records this machine in run.json `local.machine`: its floor (a bare interpreter start and a round trip through a',
+    'loopback relay, each as a burst of the plan\'s widest concurrency, before and after the run; only for plans that report',
+    'latencies) and its load (the one-minute load average sampled through the run, the fraction of all cores busy). The',
+    'analysis uses them to label a latency at the floor *machine-limited* and to flag latency verdicts of a loaded run.',
+    'A profile\'s `determines` names the metrics a knob sets directly; run.json `local.constructed` carries them, and claims on',
+    'them are judged *by construction* (docs/analysis.md "Verdicts").',
+    '',
+    'After the report, the platform adds a *Method check* section to it (and `report/method-check.json`): for each behaviour it',
+    'modelled and the study estimates, the truth from its ground truth and profile beside the analysis\'s estimate, and whether',
+    'the method recovered it (`local/method-check/`). The analysis itself never reads the ground truth.',
+  );
+
+  p(
     '## Limits of the emulation',
     '- Host identities are emulated; the probe\'s own process still runs on this machine: `/proc/self/status`,',
     '  real memory limits and the real network are not per host. Instance memory is accounted for placement but not',
