@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { Task } from '../probe-runtime/contracts/task';
 import { AnalysisKind, Architecture, Claim, ConfigChange, Experiment, ParameterValue, ProviderId, Runtime, TenantId } from './schema';
+import { checkRegion, hostingName } from './target-names';
 
 export const PLAN_SCHEMA_VERSION = 1;
 
@@ -124,8 +125,9 @@ export const StudyPlan = z.strictObject({
     definitionHash: z.string(),
   }),
   provider: ProviderId,
+  /** Checked against the provider's region names (target-names.ts): it is printed into rerun commands. */
   region: z.string(),
-  hosting: z.string(),
+  hosting: hostingName,
   parameters: z.record(z.string(), ParameterValue),
   functions: z.array(PlanFunction).min(1),
   steps: z.array(PlanStep).min(1),
@@ -154,5 +156,5 @@ export const StudyPlan = z.strictObject({
   claims: z.array(Claim),
   /** sha256 of the canonical JSON of every other field. */
   hash: z.string().regex(/^[0-9a-f]{64}$/),
-});
+}).superRefine((plan, ctx) => checkRegion(plan.provider, plan.region, ctx, ['region']));
 export type StudyPlan = z.output<typeof StudyPlan>;

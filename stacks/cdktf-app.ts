@@ -14,15 +14,31 @@ import { ensureRuntimeBuilt } from '../probe-runtime/build/ensure-runtime-built'
 import { UnknownStudyError } from '../experiments/resolve-study';
 import { buildCdktfApp } from './cdktf/build-app';
 import { MissingBundlesError } from './cdktf/runtime-bundles';
-import { SynthSelectionError } from './cdktf/select-plans';
+import { SynthSelectionError, synthEnvironment, synthSets } from './cdktf/select-plans';
+import { deployOrigin } from './deploy-origin';
 
 async function main(): Promise<number> {
   const root = path.resolve(__dirname, '..');
   const started = Date.now();
   try {
-    // Builds dist/runtime when missing or stale (a fresh clone needs no manual step).
-    await ensureRuntimeBuilt({ root, log: (line) => console.error(`curtain: ${line}`) });
-    const built = buildCdktfApp({ outdir: process.env.CDKTF_OUTDIR ?? path.join(root, 'cdktf.out'), env: process.env, bundleRoot: root });
+    const env = synthEnvironment(process.env);
+    // This checkout's bundles are (re)built when missing or stale; a given CURTAIN_BUNDLE_ROOT is deployed as it is.
+    const bundleRoot = env.CURTAIN_BUNDLE_ROOT === undefined ? root : path.resolve(env.CURTAIN_BUNDLE_ROOT);
+    if (env.CURTAIN_BUNDLE_ROOT === undefined) await ensureRuntimeBuilt({ root, log: (line) => console.error(`curtain: ${line}`) });
+    const built = buildCdktfApp({
+      outdir: process.env.CDKTF_OUTDIR ?? path.join(root, 'cdktf.out'),
+      env: process.env,
+      bundleRoot,
+      originOf: ({ plan }) =>
+        deployOrigin(plan, {
+          definition: env.CURTAIN_DEFINITION,
+          sets: synthSets(env),
+          maxUsd: env.CURTAIN_MAX_USD,
+          // Tenant b's project or subscription is a Terraform variable: synthesis cannot know whether it differs.
+          secondTenantAccount: null,
+          bundleRoot: env.CURTAIN_BUNDLE_ROOT,
+        }),
+    });
     for (const line of built.skipped) console.error(`curtain: ${line}`);
     built.app.synth();
     const names = built.stacks.map((s) => s.stack).join(', ') || '(none)';

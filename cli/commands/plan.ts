@@ -5,7 +5,7 @@ import { EXIT } from '../cli-error';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
 import { renderPlan } from '../plan-summary';
-import { budgetOptions, providerOption, setOption } from '../study-options';
+import { budgetOptions, hostingOption, providerOption, regionOption, setOption } from '../study-options';
 
 const usage = `Usage: curtain plan <study|definition-file> --provider aws|azure|gcp|local [options]
 
@@ -24,8 +24,8 @@ Exit codes: 0 within budget; 1 invalid input or refused by the provider; 2 over 
 
 const Options = z.object({
   provider: providerOption,
-  region: z.string().min(1).optional(),
-  hosting: z.string().min(1).optional(),
+  region: regionOption,
+  hosting: hostingOption,
   set: setOption,
   ...budgetOptions,
   steps: z.boolean().default(false),

@@ -9,6 +9,8 @@ import { CATALOG } from '../../experiments/catalog';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { resolveDefinitionFile, resolveStudy } from '../../experiments/resolve-study';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
+import { deployOrigin } from '../deploy-origin';
 import type { AwsAppContext } from './app-context';
 import { prepareStudy, type PreparedStudy } from './prepare-study';
 import { loadAwsBundles, type AwsBundles, type BundleNeeds } from './runtime-bundles';
@@ -92,7 +94,14 @@ export function bundleNeeds(prepared: readonly PreparedStudy[]): BundleNeeds {
 }
 
 /** Builds and synthesizes nothing by itself: adds the stacks of the prepared studies to `app`. */
-export function addStudyStacks(app: App, prepared: readonly PreparedStudy[], bundles: AwsBundles, context: AwsAppContext, log: (line: string) => void = () => {}): BuiltStudy[] {
+export function addStudyStacks(
+  app: App,
+  prepared: readonly PreparedStudy[],
+  bundles: AwsBundles,
+  context: AwsAppContext,
+  log: (line: string) => void = () => {},
+  originOf?: (plan: StudyPlan) => RunOrigin,
+): BuiltStudy[] {
   return prepared.map((study) => {
     const { plan, topology, usage } = study;
     log(
@@ -107,6 +116,7 @@ export function addStudyStacks(app: App, prepared: readonly PreparedStudy[], bun
       bundles,
       resultsRemoval: context.bucketRemoval,
       driverReservedConcurrency: context.driverConcurrency,
+      origin: originOf?.(plan),
     });
     const tenantStacks = topology.others.map((tenant) => {
       const tenantStack = new TenantStack(app, tenant.stackName, {
@@ -121,6 +131,22 @@ export function addStudyStacks(app: App, prepared: readonly PreparedStudy[], bun
       return tenantStack;
     });
     return { prepared: study, stack, tenantStacks };
+  });
+}
+
+/** The origin a study's runs record: the `-c` options this app was given (the definition file's own study, else the catalog's). */
+export function awsDeployOrigin(context: AwsAppContext, plan: StudyPlan): RunOrigin {
+  const fromFile = context.definition !== undefined && !(context.study ?? []).includes(plan.study.id);
+  return deployOrigin(plan, {
+    definition: fromFile ? context.definition : undefined,
+    sets: context.sets,
+    maxUsd: context.budget,
+    secondTenantAccount: context.tenantB !== undefined,
+    bundleRoot: context.bundleRoot,
+    other: {
+      bucketRemoval: context.bucketRemoval,
+      driverConcurrency: context.driverConcurrency === undefined ? undefined : String(context.driverConcurrency ?? 'none'),
+    },
   });
 }
 

@@ -11,6 +11,7 @@ import { ProbeFleet } from './constructs/probe-fleet';
 import { ResultsBucket, type ResultsRemoval } from './constructs/results-bucket';
 import { TenantFleetReference } from './constructs/tenant-fleet-reference';
 import { lambdaFunctionArn } from './naming';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import type { PreparedStudy } from './prepare-study';
 import type { AwsBundles } from './runtime-bundles';
 import { chunkOutputMap, STACK_OUTPUTS } from './stack-outputs';
@@ -22,6 +23,11 @@ export interface StudyStackProps extends StackProps {
   readonly resultsRemoval?: ResultsRemoval;
   /** See DriverProps.reservedConcurrency. */
   readonly driverReservedConcurrency?: number | null;
+  /**
+   * Code, lockfile, runtimes and options of this synthesis, for each run's run.json.
+   * @default none recorded (run.json then has no `origin`)
+   */
+  readonly origin?: RunOrigin;
 }
 
 export class StudyStack extends Stack {
@@ -67,6 +73,7 @@ export class StudyStack extends Stack {
           driver: props.bundles.driver.sha256,
           pythonProbe: props.bundles.pythonProbe?.sha256 ?? null,
         },
+        ...(props.origin ? { origin: props.origin } : {}),
       },
       results: this.results,
       functionName: topology.names.driverFunction,

@@ -26,6 +26,7 @@ import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { CAPABILITIES } from '../../experiments/capabilities';
 import type { PlanFunction, StudyPlan } from '../../experiments/plan-schema';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import { STARTER_ROUTE } from '../../probe-runtime/driver/azure-durable/durable-contract';
 import { PackageAssets } from '../cdktf/package-assets';
@@ -39,6 +40,8 @@ import { SecureStorageAccount } from './secure-storage-account';
 
 export interface AzureStudyStackProps {
   plan: StudyPlan;
+  /** Code, lockfile, runtimes and options of this synthesis, for each run's run.json (default: none recorded). */
+  origin?: RunOrigin;
   bundles: RuntimeBundles;
   stagingRoot: string;
 }
@@ -257,6 +260,7 @@ export class AzureStudyStack extends TerraformStack {
       planHash: plan.hash,
       targets: {},
       bundles: props.bundles.hashes('probe-azure', 'driver-azure'),
+      ...(props.origin ? { origin: props.origin } : {}),
     };
     return stagePackage(props.stagingRoot, {
       from: [props.bundles.dir('driver-azure')],
