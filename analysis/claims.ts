@@ -6,8 +6,8 @@
  *   directly (run.json `local.constructed`), so the run can only give back what the knob put in;
  * - `insufficient evidence`: the value rests on fewer units than the claim's `minEvidence`;
  * - `machine-limited`: on the local platform, a latency within MACHINE_FLOOR_MARGIN times this
- *   machine's own floor (a process start, a loopback round trip, measured in the same run):
- *   it measured the machine, not the modelled platform;
+ *   machine's own floor (no-op requests through the platform without the latency its profile
+ *   models, measured in the same run): it measured the machine, not the modelled platform;
  * - `consistent` / `differs`: on measured behaviour. Consistent when the run's 95 % interval
  *   (or, without one, its value) meets the expectation: overlaps the approx band or range,
  *   reaches the at-least/at-most bound, equals the boolean. An interval that straddles the
@@ -129,14 +129,13 @@ function evidenceShortfall(claim: Claim, metric: Metric): string | null {
 export function machineFloor(metric: Metric, platform: PlatformInfo): { ms: number; what: string } | null {
   const machine = platform.machine;
   if (!platform.emulated || !machine?.floor || !metric.floor) return null;
-  const loopback = machine.floor.loopbackRoundTripMs;
-  const concurrently = machine.floor.concurrency > 1 ? ` (${machine.floor.concurrency} at once, as the run's widest burst)` : '';
-  if (metric.floor.kind === 'request') return { ms: loopback, what: `a loopback HTTP round trip${concurrently}` };
-  const starts = Object.entries(machine.floor.processStartMs).filter(([runtime]) => metric.floor!.runtime === null || runtime === metric.floor!.runtime);
+  const concurrently = `${machine.floor.concurrency} at once, as the run's widest burst`;
+  if (metric.floor.kind === 'request') return { ms: machine.floor.warmMs, what: `no-op requests to warm instances of this platform without the latency its profile models, ${concurrently}` };
+  const starts = Object.entries(machine.floor.coldStartMs).filter(([runtime]) => metric.floor!.runtime === null || runtime === metric.floor!.runtime);
   if (starts.length === 0) return null;
-  // Pooled over runtimes: the slowest start bounds the pooled median from below no worse than any other.
-  const [runtime, start] = starts.reduce((a, b) => (b[1] > a[1] ? b : a));
-  return { ms: start + loopback, what: `a bare ${runtime} process start plus a loopback round trip${concurrently}` };
+  // Pooled over runtimes: the fastest start is what the pooled median cannot go below.
+  const [runtime, start] = starts.reduce((a, b) => (b[1] < a[1] ? b : a));
+  return { ms: start, what: `no-op requests that start fresh ${runtime} instances of this platform without the latency its profile models, ${concurrently}` };
 }
 
 function loadFlags(metric: Metric, platform: PlatformInfo): string[] {

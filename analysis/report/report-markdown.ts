@@ -27,7 +27,7 @@ export function emulationBanner(a: Pick<RunAnalysis, 'platform'>): string | null
   const faults = p.faults.length > 0 ? ` Injected faults: ${p.faults.join(', ')}.` : '';
   const m = p.machine;
   const floor = m?.floor
-    ? ` Its floor (${m.floor.concurrency} at once): a bare process start ${Object.entries(m.floor.processStartMs).map(([r, ms]) => `${fmt(ms)} ms (${r})`).join(', ')}, a loopback round trip ${fmt(m.floor.loopbackRoundTripMs)} ms.`
+    ? ` Its floor (no-op requests through this platform without the latency the profile models, ${m.floor.concurrency} at once): cold ${Object.entries(m.floor.coldStartMs).map(([r, ms]) => `${fmt(ms)} ms (${r})`).join(', ')}, warm ${fmt(m.floor.warmMs)} ms.`
     : '';
   const machine = m ? ` This machine: ${m.cpus} cores, load average ${fmt(m.load.loadAverage.median)} (max ${fmt(m.load.loadAverage.max)}) during the run.${floor}` : '';
   return `> **Emulated platform.** This run used Curtain's embedded local platform (profile \`${p.profile ?? 'unknown'}\`${models}), not a cloud. ${scale}${quota}${faults}${machine}`;

@@ -259,9 +259,10 @@ export function renderLocalPlatformDoc(): string {
 
   p(
     '## The machine and the method check',
-    'A run records this machine in run.json `local.machine`: its floor (a bare interpreter start and a round trip through a',
-    'loopback relay, each as a burst of the plan\'s widest concurrency, before and after the run; only for plans that report',
-    'latencies) and its load (the one-minute load average sampled through the run, the fraction of all cores busy). The',
+    'A run records this machine in run.json `local.machine`: its floor (a small study of no-op requests run before and after',
+    'the run by the same orchestrator, driver and platform on the run\'s profile without the latency it models: a burst of the',
+    'plan\'s widest concurrency on fresh instances, then on the warm ones; only for plans that report latencies) and its load',
+    '(the one-minute load average sampled through the run, the fraction of all cores busy). The',
     'analysis uses them to label a latency at the floor *machine-limited* and to flag latency verdicts of a loaded run.',
     'A profile\'s `determines` names the metrics a knob sets directly; run.json `local.constructed` carries them, and claims on',
     'them are judged *by construction* (docs/analysis.md "Verdicts").',

@@ -2,121 +2,90 @@
  * This machine during a local run, for the analysis to judge latencies by
  * (run.json `local.machine`, docs/analysis.md "Verdicts"):
  *
- * - its floor: the time a bare interpreter takes from spawn to its first output, and an
- *   HTTP round trip over a fresh loopback connection to a relay (a server process that passes
- *   the request over a pipe to a second process and back: the platform's path without the
- *   platform), each measured as a burst of the plan's widest concurrency (28 processes starting at once on two
- *   cores take far longer than one). No emulated latency can come out below what these cost
- *   here. Measured once before and once after the run, so a machine that got busier
- *   meanwhile shows in the median; only for plans whose analysis reports latencies;
+ * - its floor: the platform latency (round trip minus the probe's handler time) of no-op
+ *   requests through this very platform, on the run's profile without what it models as latency
+ *   (provisioning delays, CPU quotas, scale-out limits; its placement and freezing stay, as they
+ *   cost only this machine's time): a small study of its own run by the same orchestrator, driver
+ *   processes, front door and probes, a burst of the plan's widest concurrency on fresh instances
+ *   (cold), then the same on the warm ones. No emulated latency can come out below what that costs here. Measured before and
+ *   after the run, so a machine that got busier meanwhile shows in the median; only for plans
+ *   whose analysis reports latencies;
  * - its load: the one-minute load average sampled through the run, and the fraction of all
  *   cores busy between its start and end (/proc/stat).
  */
-import { spawn } from 'node:child_process';
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import http from 'node:http';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Runtime } from '../../experiments/schema';
+import type { Runtime, StudyDefinitionInput } from '../../experiments/schema';
+import { InvocationRecord } from '../../probe-runtime/contracts/invocation-record';
 import { type MachineReport, RunManifest } from '../../probe-runtime/contracts/run-manifest';
-import type { RuntimeCommands } from '../instances/runtime-commands';
 
 /** The widest floor burst: enough to show contention, bounded so that measuring stays cheap. */
 export const MAX_FLOOR_CONCURRENCY = 32;
 
 export interface FloorSamples {
-  processStartMs: Partial<Record<Runtime, number[]>>;
-  loopbackRoundTripMs: number[];
-}
-
-/** `concurrency` bare starts of each runtime's interpreter at once, then as many loopback round trips at once. */
-export async function measureFloor(commands: RuntimeCommands, runtimes: readonly Runtime[], concurrency: number): Promise<FloorSamples> {
-  const out: FloorSamples = { processStartMs: {}, loopbackRoundTripMs: [] };
-  const n = Math.max(1, Math.min(MAX_FLOOR_CONCURRENCY, concurrency));
-  for (const runtime of runtimes) {
-    const command = commands[runtime];
-    if (!command) continue;
-    const args = runtime === 'nodejs' ? ['-e', 'process.stdout.write("r")'] : ['-c', 'import sys; sys.stdout.write("r")'];
-    out.processStartMs[runtime] = await Promise.all(Array.from({ length: n }, () => timeProcessStart(command.command, args)));
-  }
-  out.loopbackRoundTripMs = await timeLoopbackRoundTrips(n);
-  return out;
-}
-
-function timeProcessStart(command: string, args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    let firstOutput: number | null = null;
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    child.stdout.once('data', () => (firstOutput = performance.now()));
-    child.once('error', reject);
-    child.once('close', () => (firstOutput === null ? reject(new Error(`${command} printed nothing`)) : resolve(firstOutput - started)));
-  });
+  /** Platform latency of each cold (first) request, per runtime. */
+  coldMs: Partial<Record<Runtime, number[]>>;
+  /** Platform latency of each warm request. */
+  warmMs: number[];
 }
 
 /**
- * The platform's request path without the platform: a server process answers HTTP on
- * loopback by relaying each request over a pipe to a second process and back (as the front
- * door relays to an instance's shim). Timed from a fresh connection to the response's end.
+ * The floor as a study of its own, run through the same orchestrator, driver and platform:
+ * `concurrency` no-op requests at once spread over one function per runtime (fresh instances),
+ * then the same again (warm).
  */
-const RELAY_SCRIPT = `
-const { spawn } = require('node:child_process');
-const http = require('node:http');
-const echo = spawn(process.execPath, ['-e', "process.stdin.pipe(process.stdout)"], { stdio: ['pipe', 'pipe', 'ignore'] });
-const waiting = new Map();
-let buffered = '';
-echo.stdout.setEncoding('utf8').on('data', (chunk) => {
-  buffered += chunk;
-  let nl;
-  while ((nl = buffered.indexOf('\\n')) >= 0) {
-    const id = buffered.slice(0, nl);
-    buffered = buffered.slice(nl + 1);
-    waiting.get(id)?.();
-    waiting.delete(id);
-  }
-});
-let next = 0;
-const server = http.createServer((req, res) => {
-  req.resume();
-  req.once('end', () => {
-    const id = String(next++);
-    waiting.set(id, () => res.end('{}'));
-    echo.stdin.write(id + '\\n');
-  });
-});
-server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
-process.stdin.once('end', () => { echo.kill(); process.exit(0); });
-process.stdin.resume();
-`;
+export function floorDefinition(runtimes: readonly Runtime[], concurrency: number): StudyDefinitionInput {
+  const perFunction = Math.ceil(Math.max(1, Math.min(MAX_FLOOR_CONCURRENCY, concurrency)) / runtimes.length);
+  return {
+    id: 'machine-floor',
+    title: "This machine's latency floor",
+    summary: 'No-op requests to fresh, then warm instances, on the run\'s profile without the latency it models.',
+    paper: { experiment: 'E4', section: 'not from the paper: the local platform\'s own floor' },
+    providers: ['local'],
+    functions: { memoryMb: [128], runtime: [...runtimes] },
+    schedule: [
+      { kind: 'burst', label: 'cold', requestsPerTarget: perFunction },
+      { kind: 'burst', label: 'warm', requestsPerTarget: perFunction },
+    ],
+    analysis: { kind: 'coldstart' },
+    budget: { maxInvocations: 4 * MAX_FLOOR_CONCURRENCY, maxUsd: 1 },
+  };
+}
 
-async function timeLoopbackRoundTrips(concurrency: number): Promise<number[]> {
-  const relay = spawn(process.execPath, ['-e', RELAY_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      relay.once('error', reject);
-      relay.stdout.setEncoding('utf8').once('data', (line: string) => resolve(Number(line.trim())));
-    });
-    const roundTrip = () =>
-      new Promise<number>((resolve, reject) => {
-        const started = performance.now();
-        // A fresh connection per request, as the driver makes.
-        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent: false }, (res) => {
-          res.resume();
-          res.once('end', () => resolve(performance.now() - started));
-        });
-        req.once('error', reject);
-        req.end('{}');
-      });
-    await roundTrip(); // untimed: waits for the echo process to be up, as an instance is before its warm requests
-    return await Promise.all(Array.from({ length: concurrency }, roundTrip));
-  } finally {
-    // Closing its stdin ends the relay and its echo process; SIGKILL if it is still there.
-    relay.stdin.end();
-    const exited = new Promise((resolve) => relay.once('exit', resolve));
-    const timer = setTimeout(() => relay.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(timer);
+/**
+ * `--profile-set` paths that take away what a profile models as latency: provisioning delays,
+ * scale-out limits, early deaths (the floor run also runs without CPU quotas and faults). Placement
+ * and freezing stay: they cost only this machine's time.
+ */
+export const FLOOR_PROFILE_SET: Readonly<Record<string, unknown>> = {
+  'lifecycle.newHostDelayMs': 0,
+  'lifecycle.initDelayMs': { min: 0, max: 0 },
+  'lifecycle.maxLifetimeHours': null,
+  'lifecycle.idleTimeoutMinutes': { min: 60, max: 60 },
+  'scaling.scaleOutFraction': 1,
+  'scaling.maxInstancesPerFunction': null,
+  'scaling.accountConcurrency': 4 * MAX_FLOOR_CONCURRENCY,
+};
+
+/** Platform latencies (round trip minus the probe's handler time) of a floor run's records. */
+export async function floorFromRecords(runDir: string): Promise<FloorSamples> {
+  const out: FloorSamples = { coldMs: {}, warmMs: [] };
+  const stepsDir = path.join(runDir, 'steps');
+  for (const step of (await readdir(stepsDir)).sort()) {
+    for (const shard of (await readdir(path.join(stepsDir, step))).sort()) {
+      for (const line of (await readFile(path.join(stepsDir, step, shard), 'utf8')).split('\n')) {
+        if (!line.trim()) continue;
+        const parsed = InvocationRecord.safeParse(JSON.parse(line));
+        const r = parsed.success ? parsed.data : null;
+        if (!r || r.status !== 'ok' || !r.response || r.latencyMs === null) continue;
+        const platformMs = Math.max(0, r.latencyMs - (r.response.timing.respondedAt - r.response.timing.receivedAt));
+        if (r.response.instance.cold) (out.coldMs[r.response.runtime] ??= []).push(platformMs);
+        else out.warmMs.push(platformMs);
+      }
+    }
   }
+  return out;
 }
 
 /** Samples the load average while a run goes on; `stop()` summarises it. */
@@ -167,17 +136,15 @@ async function readCpuTicks(): Promise<CpuTicks | null> {
 
 export function machineReport(before: FloorSamples | null, after: FloorSamples | null, concurrency: number, load: MachineReport['load']): MachineReport {
   const sides = [before, after].filter((s): s is FloorSamples => s !== null);
-  const starts: Record<string, number> = {};
-  for (const runtime of new Set(sides.flatMap((s) => Object.keys(s.processStartMs) as Runtime[]))) {
-    starts[runtime] = median(sides.flatMap((s) => s.processStartMs[runtime] ?? []));
+  const cold: Record<string, number> = {};
+  for (const runtime of new Set(sides.flatMap((s) => Object.keys(s.coldMs) as Runtime[]))) {
+    const values = sides.flatMap((s) => s.coldMs[runtime] ?? []);
+    if (values.length > 0) cold[runtime] = median(values);
   }
-  const loopback = sides.flatMap((s) => s.loopbackRoundTripMs);
+  const warm = sides.flatMap((s) => s.warmMs);
   return {
     cpus: os.availableParallelism(),
-    floor:
-      loopback.length === 0
-        ? null
-        : { processStartMs: starts, loopbackRoundTripMs: median(loopback), concurrency: Math.min(MAX_FLOOR_CONCURRENCY, concurrency), samples: loopback.length },
+    floor: warm.length === 0 ? null : { coldStartMs: cold, warmMs: median(warm), concurrency: Math.min(MAX_FLOOR_CONCURRENCY, concurrency), samples: warm.length },
     load,
   };
 }

@@ -34,7 +34,7 @@ import { defaultTimeScale, TimeScale } from '../time-scale';
 import type { DriverCommand } from '../orchestrator/driver-process';
 import { walkPlan, type OrchestratorEvent, type RunFailure } from '../orchestrator/walk-plan';
 import { checkMethod, MethodCheck, methodCheckSection } from '../method-check/method-check';
-import { LoadSampler, machineReport, measureFloor, recordMachine } from './machine-report';
+import { FLOOR_PROFILE_SET, floorDefinition, floorFromRecords, type FloorSamples, LoadSampler, machineReport, recordMachine } from './machine-report';
 import { loadWriteReport, type ReportResult } from './report-bridge';
 import { summarizeRun, type RecordSummary } from './run-summary';
 import { bundleFile, bundleHashes, instanceCommands, type RuntimeBundles } from './runtime-bundles';
@@ -69,6 +69,8 @@ export interface LocalRunOptions {
   cgroupParent?: string;
   /** Write the report through the analysis (default true). */
   report?: boolean;
+  /** Measure this machine's latency floor for plans that report latencies (default true; the floor run itself does not). */
+  measureMachine?: boolean;
   onEvent?: (event: OrchestratorEvent) => void;
   /** Gets a function to read live platform numbers once the platform runs (progress display). */
   onPlatform?: (stats: () => PlatformStats) => void;
@@ -216,7 +218,25 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     };
     // The machine's floor before the run (and after it, below), for plans that report latencies, and its load during it.
     const floorConcurrency = widestBurst(plan);
-    const floorBefore = PHASED_METRICS[plan.analysis.kind] ? await measureFloor(runtimes.commands, needed, floorConcurrency) : null;
+    const measureFloor = async (tag: string): Promise<FloorSamples | null> => {
+      if (options.measureMachine === false || !PHASED_METRICS[plan.analysis.kind]) return null;
+      const file = path.join(scratch, `floor-${tag}.json`);
+      await writeFile(file, JSON.stringify(floorDefinition(needed, floorConcurrency)));
+      const floor = await runLocalStudy({
+        study: file,
+        profile: options.profile,
+        profileSet: { ...options.profileSet, ...FLOOR_PROFILE_SET },
+        outDir: path.join(scratch, `floor-${tag}`),
+        bundles: options.bundles,
+        interrupt,
+        cpuQuota: 'off',
+        cgroupParent: options.cgroupParent,
+        report: false,
+        measureMachine: false,
+      });
+      return floorFromRecords(floor.runDir);
+    };
+    const floorBefore = await measureFloor('before');
     const load = new LoadSampler();
     await load.start();
     const walked = await walkPlan({
@@ -234,7 +254,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
 
     const loadSeen = await load.stop();
     await platform.stop();
-    const floorAfter = floorBefore ? await measureFloor(runtimes.commands, needed, floorConcurrency) : null;
+    const floorAfter = floorBefore ? await measureFloor('after') : null;
     await recordMachine(runDir, machineReport(floorBefore, floorAfter, floorConcurrency, loadSeen)).catch((error: unknown) =>
       log(`run.json: the machine's floor and load could not be recorded (${error instanceof Error ? error.message : String(error)})`),
     );

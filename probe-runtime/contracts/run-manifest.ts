@@ -12,24 +12,25 @@ export type RunStatus = z.output<typeof RunStatus>;
 
 /**
  * The machine a local run ran on, measured by the local platform during the run: what bounds
- * a latency from below here (a bare process start, a loopback round trip) and how loaded the
- * machine was. The analysis flags latency verdicts with them (docs/analysis.md "Verdicts").
+ * a latency from below here (no-op requests through the platform with no profile behaviour)
+ * and how loaded the machine was. The analysis judges latency verdicts with them
+ * (docs/analysis.md "Verdicts").
  */
 export const MachineReport = z.strictObject({
   cpus: z.number().int().min(1),
   /** Null when the plan reports no latency (the floor is then not measured). */
   floor: z
     .strictObject({
-      /** Median time from spawning a bare interpreter to its first output, ms, per runtime the plan uses. */
-      processStartMs: z.record(z.string(), z.number().min(0)),
       /**
-       * Median HTTP round trip over a fresh loopback connection to a server process that relays the
-       * request over a pipe to a second process and back (the platform's path without the platform), ms.
+       * Median platform latency (round trip minus the probe's handler time) of a no-op request that
+       * starts a fresh instance, through this platform with no profile behaviour, ms, per runtime the plan uses.
        */
-      loopbackRoundTripMs: z.number().min(0),
-      /** How many starts and round trips ran at once: the plan's widest burst (capped). */
+      coldStartMs: z.record(z.string(), z.number().min(0)),
+      /** The same for a no-op request to a warm instance, ms. */
+      warmMs: z.number().min(0),
+      /** Requests sent at once: the plan's widest burst (capped). */
       concurrency: z.number().int().min(1),
-      /** Measurements per quantity (half before the run, half after). */
+      /** Warm measurements (half before the run, half after). */
       samples: z.number().int().min(1),
     })
     .nullable(),

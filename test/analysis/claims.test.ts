@@ -105,7 +105,7 @@ describe('verdict categories (issue 17 item 8)', () => {
   const plan = catalogPlan('coldstart', 'local', { rounds: 1 });
   const machine: NonNullable<NonNullable<RunManifest['local']>['machine']> = {
     cpus: 2,
-    floor: { processStartMs: { nodejs: 150, python: 60 }, loopbackRoundTripMs: 12, concurrency: 28, samples: 56 },
+    floor: { coldStartMs: { nodejs: 162, python: 90 }, warmMs: 12, concurrency: 28, samples: 56 },
     load: { loadAverage: { median: 1.2, max: 2 }, busyFraction: 0.6, samples: 20 },
   };
   const local = (extra: Partial<NonNullable<RunManifest['local']>> = {}): RunManifest => ({
@@ -149,17 +149,21 @@ describe('verdict categories (issue 17 item 8)', () => {
   });
 
   test('a latency within twice the machine\'s floor is "machine-limited"; well above it, it is judged', () => {
-    // Cold floor: a nodejs start (150 ms) plus a round trip (12 ms), 28 at once.
-    const limited = verdictOf('aws-cold-median', [latency('coldstart.coldMedianMs', 300)]);
+    // Cold floor: a no-op request starting a fresh instance (the faster runtime: python, 90 ms), 28 at once.
+    const limited = verdictOf('aws-cold-median', [latency('coldstart.coldMedianMs', 170)]);
     expect(limited.verdict).toBe('machine-limited');
     expect(limited.comparison).toBe('consistent');
-    expect(limited.reason).toMatch(/within 2× this machine's floor of 162 ms/);
+    expect(limited.reason).toMatch(/within 2× this machine's floor of 90 ms \(no-op requests that start fresh python instances/);
+    // Per runtime, the runtime's own floor: 300 ms is within 2× of node's 162 ms.
+    expect(verdictOf('node-cold', [latency('coldstart.coldMedianMs.nodejs', 300, { floor: { kind: 'cold-start', runtime: 'nodejs' } })], local(), [
+      { ...plan.claims.find((c) => c.id === 'aws-cold-median')!, id: 'node-cold', metric: 'coldstart.coldMedianMs.nodejs' },
+    ]).verdict).toBe('machine-limited');
     expect(verdictOf('aws-cold-median', [latency('coldstart.coldMedianMs', 1000)]).verdict).toBe('differs');
     // Warm: the floor is the round trip alone.
     expect(verdictOf('aws-warm-median', [latency('coldstart.warmMedianMs', 20)]).verdict).toBe('machine-limited');
     expect(verdictOf('aws-warm-median', [latency('coldstart.warmMedianMs', 200)]).verdict).toBe('differs');
     // Without the machine's floor (an old run.json, or a cloud run) there is no such category.
-    expect(verdictOf('aws-cold-median', [latency('coldstart.coldMedianMs', 300)], local({ machine: undefined })).verdict).toBe('consistent');
+    expect(verdictOf('aws-cold-median', [latency('coldstart.coldMedianMs', 170)], local({ machine: undefined })).verdict).toBe('consistent');
   });
 
   test('a value resting on less evidence than the claim asks for is "insufficient evidence"', () => {

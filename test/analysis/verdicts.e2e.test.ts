@@ -42,7 +42,9 @@ describe('coldstart on aws-2018: phases, host openings, categories, method check
     expect(a.metrics.get('coldstart.hostOpenings')!.value).toBe(openings);
     // Item 8: the profile's knob sets the penalty (by construction); the machine was measured.
     expect(manifest.local!.constructed!.find((c) => c.knob === 'lifecycle.newHostDelayMs')!.metrics).toContain('coldstart.newHostPenaltyMs');
-    expect(manifest.local!.machine!.floor!.processStartMs.nodejs).toBeGreaterThan(0);
+    const floor = manifest.local!.machine!.floor!;
+    expect(floor.coldStartMs.nodejs).toBeGreaterThan(floor.warmMs);
+    expect(floor.concurrency).toBe(6);
     expect(manifest.local!.machine!.load.samples).toBeGreaterThanOrEqual(2);
     const verdicts = Object.fromEntries(a.claims.checked.map((c) => [c.claim.id, c]));
     expect(verdicts['aws-new-host-penalty']!.verdict).toBe('by construction');
