@@ -1,6 +1,7 @@
 import { evaluateClaims, judge } from '../../analysis/claims';
 import type { Metric } from '../../analysis/metrics';
 import { platformOf } from '../../analysis/run/platform';
+import type { StudyPlan } from '../../experiments/plan-schema';
 import type { Claim, Expectation } from '../../experiments/schema';
 import type { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 import { catalogPlan } from './synthetic/synthetic-run';
@@ -57,27 +58,30 @@ describe('claim verdicts', () => {
   });
 });
 
+/** run.json of a local coldstart run with the given `local` section. */
+const localManifest = (plan: StudyPlan, local: NonNullable<RunManifest['local']>): RunManifest => ({
+  v: 1,
+  study: 'coldstart',
+  run: 'r',
+  provider: 'local',
+  region: 'local',
+  planHash: plan.hash,
+  tool: { name: 'curtain', version: '0' },
+  bundles: { probe: null, driver: null, pythonProbe: null },
+  templateHash: null,
+  startedAt: '2026-11-26T00:00:00.000Z',
+  endedAt: null,
+  status: 'completed',
+  stepsTotal: 1,
+  stepsCompleted: 1,
+  failures: [],
+  notes: [],
+  local,
+});
+
 describe('which claims a run checks', () => {
   const plan = catalogPlan('coldstart', 'local', { rounds: 1 });
-  const manifest = (profile: string): RunManifest => ({
-    v: 1,
-    study: 'coldstart',
-    run: 'r',
-    provider: 'local',
-    region: 'local',
-    planHash: plan.hash,
-    tool: { name: 'curtain', version: '0' },
-    bundles: { probe: null, driver: null, pythonProbe: null },
-    templateHash: null,
-    startedAt: '2026-11-26T00:00:00.000Z',
-    endedAt: null,
-    status: 'completed',
-    stepsTotal: 1,
-    stepsCompleted: 1,
-    failures: [],
-    notes: [],
-    local: { profile, timeScale: 30, cpuQuota: { applied: true, reason: null }, faults: [] },
-  });
+  const manifest = (profile: string) => localManifest(plan, { profile, timeScale: 30, cpuQuota: { applied: true, reason: null }, faults: [] });
 
   test('a local run checks the claims of the platform its profile models', () => {
     const platform = platformOf(plan, manifest('aws-2018'));
@@ -108,25 +112,8 @@ describe('verdict categories (issue 17 item 8)', () => {
     floor: { coldStartMs: { nodejs: 162, python: 90 }, warmMs: 12, concurrency: 28, samples: 56 },
     load: { loadAverage: { median: 1.2, max: 2 }, busyFraction: 0.6, samples: 20 },
   };
-  const local = (extra: Partial<NonNullable<RunManifest['local']>> = {}): RunManifest => ({
-    v: 1,
-    study: 'coldstart',
-    run: 'r',
-    provider: 'local',
-    region: 'local',
-    planHash: plan.hash,
-    tool: { name: 'curtain', version: '0' },
-    bundles: { probe: null, driver: null, pythonProbe: null },
-    templateHash: null,
-    startedAt: '2026-11-26T00:00:00.000Z',
-    endedAt: null,
-    status: 'completed',
-    stepsTotal: 1,
-    stepsCompleted: 1,
-    failures: [],
-    notes: [],
-    local: { profile: 'aws-2018', timeScale: 1, cpuQuota: { applied: true, reason: null }, faults: [], machine, ...extra },
-  });
+  const local = (extra: Partial<NonNullable<RunManifest['local']>> = {}) =>
+    localManifest(plan, { profile: 'aws-2018', timeScale: 1, cpuQuota: { applied: true, reason: null }, faults: [], machine, ...extra });
   const verdictOf = (id: string, metrics: Metric[], manifest: RunManifest | null = local(), claims = plan.claims) => {
     const outcome = evaluateClaims(claims, new Map(metrics.map((m) => [m.name, m])), platformOf(plan, manifest));
     return outcome.checked.find((c) => c.claim.id === id)!;
