@@ -4,11 +4,13 @@
  * its category) and of the method check, so that "is every verdict right for the right
  * reason?" can be asked of the whole catalog at once (issue 17).
  *
- *   npm run verdict-matrix -- [--studies a,b] [--profiles aws-2018,...] [--out DIR] [--from results.json]
+ *   npm run verdict-matrix -- [--studies a,b] [--profiles aws-2018,...] [--out DIR] [--from results.json [--recheck]]
  *
  * Runs are long (lifetime and scalability take minutes each) and the machine's load matters to
  * every latency: each run records the load average before and after it. Results go to
- * `<out>/verdict-matrix.json` as runs finish, so `--from` re-renders the tables without rerunning.
+ * `<out>/verdict-matrix.json` as runs finish, so `--from` re-renders the tables without rerunning;
+ * with `--recheck` it first analyses the stored runs again (claims and method check with this
+ * checkout's code, the profile taken from each run.json).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,7 +18,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CATALOG } from '../experiments/catalog';
-import { Check } from '../local/method-check/method-check';
+import { analyzeRun } from '../analysis';
+import { GroundTruth, groundTruthPath } from '../local/ground-truth';
+import { Check, checkMethod } from '../local/method-check/method-check';
+import { resolveProfile } from '../local/profiles';
 import { runLocalStudy } from '../local/run/run-local-study';
 import { ensureRuntimeBuilt } from '../probe-runtime/build/ensure-runtime-built';
 import { REPO_ROOT } from '../probe-runtime/build/build-runtime';
@@ -41,10 +46,11 @@ const DEFAULT_PROFILES = ['aws-2018', 'azure-2018', 'gcp-2018'];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { studies: { type: 'string' }, profiles: { type: 'string' }, out: { type: 'string' }, from: { type: 'string' } },
+    options: { studies: { type: 'string' }, profiles: { type: 'string' }, out: { type: 'string' }, from: { type: 'string' }, recheck: { type: 'boolean' } },
   });
   if (values.from) {
-    process.stdout.write(renderTables(MatrixResults.parse(JSON.parse(readFileSync(values.from, 'utf8')))));
+    const stored = MatrixResults.parse(JSON.parse(readFileSync(values.from, 'utf8')));
+    process.stdout.write(renderTables(values.recheck ? await recheck(stored) : stored));
     return;
   }
   const studies = values.studies ? values.studies.split(',') : CATALOG.map((s) => s.id);
@@ -85,6 +91,28 @@ async function main(): Promise<void> {
   }
   process.stderr.write(`results: ${path.join(out, 'verdict-matrix.json')}\n`);
   process.stdout.write(renderTables(results));
+}
+
+/** The stored runs analysed again with this checkout's code: claims and method check. */
+async function recheck(results: z.output<typeof MatrixResults>): Promise<z.output<typeof MatrixResults>> {
+  const runs: MatrixRun[] = [];
+  for (const run of results.runs) {
+    if (!run.runDir) {
+      runs.push(run);
+      continue;
+    }
+    const a = await analyzeRun(run.runDir);
+    const manifest = a.files.manifest;
+    const truthFile = groundTruthPath(path.dirname(path.dirname(run.runDir)), a.files.plan.study.id, manifest?.run ?? path.basename(run.runDir));
+    const truth = GroundTruth.parse(JSON.parse(readFileSync(truthFile, 'utf8')));
+    const profile = resolveProfile(manifest?.local?.profile ?? run.profile);
+    runs.push({
+      ...run,
+      claims: a.claims.checked.map((c) => ({ id: c.claim.id, verdict: c.verdict, comparison: c.comparison, flags: c.flags, reason: c.reason })),
+      methodCheck: checkMethod(a, truth, profile).checks,
+    });
+  }
+  return { ...results, runs };
 }
 
 function renderTables(results: z.output<typeof MatrixResults>): string {
