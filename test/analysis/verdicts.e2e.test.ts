@@ -123,7 +123,7 @@ describe('lifetime: ends by lifetime vs idle ends (item 4)', () => {
   test('the estimate follows the drawn lifetimes; the analysis tells lifetime ends from idle ones as the platform does', async () => {
     const { result, truth } = await runStudy(
       'lifetime',
-      { hours: 1.5, intervalSeconds: 120, instances: 3, holdMs: 200 },
+      { hours: 1.2, intervalSeconds: 120, instances: 3, holdMs: 200 },
       { profile: 'aws-2018', timeScale: 100, profileSet: { 'lifecycle.maxLifetimeHours': { min: 0.3, max: 0.6 }, 'lifecycle.idleTimeoutMinutes': { min: 6, max: 6 } }, report: true },
     );
     const a = await analyzeRun(result.runDir);
