@@ -1,7 +1,7 @@
 /**
- * Like-with-like comparisons: units of interest ("treated", e.g. cold starts that opened a
- * host) are each compared with the median of the reference units of their own stratum
- * (e.g. the other cold starts of the same step and runtime), and the comparisons are
+ * Like-with-like comparisons: units of interest ("treated", e.g. CPU shares of instances that
+ * shared a host) are each compared with the median of the reference units of their own stratum
+ * (e.g. the control group of the same step, memory and VM type), and the comparisons are
  * pooled into a median. The bootstrap resamples treated and reference units within each
  * stratum, so the interval carries the uncertainty of both sides.
  */

@@ -14,7 +14,10 @@
  * Medians carry order-statistic intervals. The new-host penalty compares, like
  * with like, each cold start that opened a host (the host's first instance: the
  * earliest request sent among its cold starts) with the other cold starts of the
- * same step and runtime, and is bootstrapped within those strata.
+ * same step and runtime, each taken to the opening's place in the step's send
+ * order along the step's trend of latency with that place (Tukey's resistant line
+ * through the other cold starts): neither a crowded burst nor a request's place in it
+ * (the first requests of a burst start first) passes for a new-host effect.
  */
 import { DEFAULT_LATENCY_PHASE, isPhasedMetric, LATENCY_PHASES, type LatencyPhase, phasedMetricName } from '../../experiments/latency-phase';
 import { cdfChart, intervalChart } from '../figures/charts';
@@ -23,10 +26,13 @@ import { describePhase, phaseMs } from '../latency/phases';
 import { bootstrappedMetric, medianMetric, type Metric, notMeasurable } from '../metrics';
 import { GroupedBuffers, NumericBuffer } from '../stats/numeric-buffer';
 import { ecdfPoints, medianSummary, quantileSorted } from '../stats/quantiles';
-import { type Stratum, stratifiedComparison } from '../stats/stratified';
+import { DEFAULT_REPLICATES } from '../stats/bootstrap';
+import { createRandom, randomIndex } from '../stats/random';
 import { type AnalysisContext, type AnalysisDefinition, hostsUnusable, type Section } from './analysis';
 
 type Kind = 'cold' | 'cold-natural' | 'warm';
+/** Other cold starts of its step and runtime an opening needs to be compared (and the trend with send order fitted). */
+export const MIN_REFERENCE = 3;
 const FLOORED_PHASES = new Set<LatencyPhase>(['platform', 'round-trip', 'without-barrier', 'arrival']);
 const KINDS: Kind[] = ['cold', 'cold-natural', 'warm'];
 
@@ -242,20 +248,32 @@ function newHostPenalty(ctx: AnalysisContext, colds: readonly ColdStart[], openi
   const description = `median extra cold-start latency of a host's first instance over the other cold starts of the same step and runtime; ${phase} latency`;
   if (colds.length === 0) return { ...notMeasurable(name, description, 'ms', 'no cold starts'), phase };
   if (!openings) return { ...notMeasurable(name, description, 'ms', hostsUnusable(ctx.hosts()) ?? 'no cold start could be placed on a host'), phase };
-  const strata = new Map<string, { treated: number[]; reference: number[] }>();
-  colds.forEach((c, i) => {
-    const latency = c.latencies[phaseIndex]!;
-    if (openings.hostOf(i) === null || Number.isNaN(latency)) return;
-    const key = `${c.step}|${c.runtime}`;
-    const stratum = strata.get(key) ?? { treated: [], reference: [] };
-    (openings.openers.has(i) ? stratum.treated : stratum.reference).push(latency);
-    strata.set(key, stratum);
-  });
-  const result = stratifiedComparison([...strata.values()] as Stratum[], (opener, reference) => opener - reference);
-  if (!result) {
-    const reason = openings.openers.size === 0 ? 'no cold start opened a host' : 'no step had both a cold start that opened a host and one that did not (of the same runtime)';
+  // Per step and runtime: its openings and its other cold starts, each with its place in the step's send order.
+  const groups: RankedGroup[] = [];
+  for (const [, members] of byStep(colds)) {
+    for (const runtime of new Set(members.map((i) => colds[i]!.runtime))) {
+      const ranked = members
+        .map((i, rank) => ({ i, rank, latency: colds[i]!.latencies[phaseIndex]! }))
+        .filter((m) => colds[m.i]!.runtime === runtime && openings.hostOf(m.i) !== null && !Number.isNaN(m.latency));
+      const group = {
+        openers: ranked.filter((m) => openings.openers.has(m.i)).map(({ rank, latency }) => ({ rank, latency })),
+        others: ranked.filter((m) => !openings.openers.has(m.i)).map(({ rank, latency }) => ({ rank, latency })),
+      };
+      if (group.openers.length > 0 && group.others.length >= MIN_REFERENCE) groups.push(group);
+    }
+  }
+  if (groups.length === 0) {
+    const reason =
+      openings.openers.size === 0 ? 'no cold start opened a host' : `no host opening had ${MIN_REFERENCE} or more other cold starts of its step and runtime to compare with`;
     return { ...notMeasurable(name, description, 'ms', reason), phase };
   }
+  const random = createRandom();
+  const replicates = new Float64Array(DEFAULT_REPLICATES);
+  const resample = <T,>(xs: readonly T[]) => Array.from(xs, () => xs[randomIndex(random, xs.length)]!);
+  for (let b = 0; b < replicates.length; b++) {
+    replicates[b] = openingPenalty(resample(groups).map((g) => ({ openers: resample(g.openers), others: resample(g.others) })));
+  }
+  const result = { value: openingPenalty(groups), treated: groups.reduce((n, g) => n + g.openers.length, 0), reference: groups.reduce((n, g) => n + g.others.length, 0) };
   return {
     ...bootstrappedMetric(
       {
@@ -264,12 +282,57 @@ function newHostPenalty(ctx: AnalysisContext, colds: readonly ColdStart[], openi
         unit: 'ms',
         value: result.value,
         n: result.treated,
-        method: `median over ${result.treated} host openings of (its latency − the median of the ${result.reference} other cold starts of its step and runtime, ${result.strata} strata); stratified bootstrap`,
+        method: `median over ${result.treated} host openings of (its latency − the median latency of the ${result.reference} other cold starts of its step and runtime, each moved to the opening's place in the send order along the step's trend (Tukey's resistant line)); bootstrap of steps, openings and other cold starts, trend refitted each time`,
       },
-      result.replicates,
+      replicates,
     ),
     phase,
   };
+}
+
+interface RankedGroup {
+  openers: { rank: number; latency: number }[];
+  others: { rank: number; latency: number }[];
+}
+
+/** Median over openings of (latency − median of the group's others moved to the opening's rank along their trend). */
+function openingPenalty(groups: readonly RankedGroup[]): number {
+  const differences: number[] = [];
+  for (const g of groups) {
+    const slope = resistantSlope(g.others.map((o) => o.rank), g.others.map((o) => o.latency));
+    for (const opener of g.openers) {
+      const reference = Float64Array.from(g.others, (o) => o.latency - slope * (o.rank - opener.rank)).sort();
+      differences.push(opener.latency - quantileSorted(reference, 0.5));
+    }
+  }
+  return quantileSorted(Float64Array.from(differences).sort(), 0.5);
+}
+
+/**
+ * Tukey's resistant line: the slope between the medians of the lowest and the highest third of the
+ * points by x. A few outliers do not move it, and it costs a sort, not every pair. 0 when x does not vary.
+ */
+function resistantSlope(x: readonly number[], y: readonly number[]): number {
+  const points = x.map((xi, k) => [xi, y[k]!] as const).sort((a, b) => a[0] - b[0]);
+  const third = Math.floor(points.length / 3);
+  if (third === 0) return 0;
+  const median = (values: number[]) => quantileSorted(Float64Array.from(values).sort(), 0.5);
+  const low = points.slice(0, third);
+  const high = points.slice(points.length - third);
+  const dx = median(high.map((p) => p[0])) - median(low.map((p) => p[0]));
+  return dx === 0 ? 0 : (median(high.map((p) => p[1])) - median(low.map((p) => p[1]))) / dx;
+}
+
+/** Cold starts (indices) per step, in the order their requests were sent. */
+function byStep(colds: readonly ColdStart[]): Map<number, number[]> {
+  const steps = new Map<number, number[]>();
+  colds.forEach((c, i) => {
+    const members = steps.get(c.step) ?? [];
+    members.push(i);
+    steps.set(c.step, members);
+  });
+  for (const members of steps.values()) members.sort((a, b) => colds[a]!.sentAt - colds[b]!.sentAt);
+  return steps;
 }
 
 function penaltyTable(ctx: AnalysisContext, colds: readonly ColdStart[], openings: ReturnType<typeof hostOpenings>): Section | null {
@@ -285,6 +348,6 @@ function penaltyTable(ctx: AnalysisContext, colds: readonly ColdStart[], opening
   const rows = [...byStep.entries()].sort((a, b) => a[0] - b[0]).map(([step, r]) => [ctx.index.burst(step)?.id ?? String(step), r.open.length, median(r.open), r.other.length, median(r.other)]);
   return {
     title: 'Host openings vs other cold starts',
-    body: `${mdTable(['step', 'host openings', 'median (ms)', 'other cold starts', 'median (ms)'], rows)}\n\nA host opening is the first instance seen on an inferred host (the earliest request sent among its cold starts); the penalty compares each opening with the other cold starts of its own step and runtime, so a crowded first burst does not pass for a new-host effect. Latencies are the ${DEFAULT_LATENCY_PHASE} phase.`,
+    body: `${mdTable(['step', 'host openings', 'median (ms)', 'other cold starts', 'median (ms)'], rows)}\n\nA host opening is the first instance seen on an inferred host (the earliest request sent among its cold starts); the penalty compares each opening with the other cold starts of its own step and runtime, taken to the opening's place in the send order along the step's trend, so neither a crowded first burst nor the head start of a burst's first requests passes for a new-host effect. Latencies are the ${DEFAULT_LATENCY_PHASE} phase.`,
   };
 }

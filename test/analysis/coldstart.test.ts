@@ -12,7 +12,7 @@ const tmp = useTmpDir();
  * new host; the first round opens hosts, later rounds reuse them for half the instances.
  */
 function coldstartRun(rounds = 12) {
-  const plan = catalogPlan('coldstart', 'local', { rounds, memoryMb: [128, 1024], concurrent: 2 });
+  const plan = catalogPlan('coldstart', 'local', { rounds, memoryMb: [128, 1024], concurrent: 4 });
   const run = new SyntheticRun(plan, { profile: 'aws-2018' });
   const hosts: SyntheticHost[] = [];
   const cold = run.bursts('cold');
@@ -71,8 +71,10 @@ describe('coldstart analysis on synthetic records', () => {
     const a = await analyzeRun(run.write(tmp()));
     const warm = a.claims.checked.find((c) => c.claim.id === 'aws-warm-median')!;
     expect(warm.verdict).toBe('differs');
-    // One host: the first round's first cold start opened it; the other cold start of that step had the same latency.
-    expect(a.metrics.get('coldstart.newHostPenaltyMs')!.value).toBe(0);
+    // One host, opened by the first cold start; a step of two cold starts has too few others to compare it with.
+    const penalty = a.metrics.get('coldstart.newHostPenaltyMs')!;
+    expect(penalty.value).toBeNull();
+    expect(penalty.reason).toMatch(/no host opening had 3 or more other cold starts of its step and runtime/);
   });
 });
 
@@ -214,11 +216,47 @@ describe('new-host penalty (issue 17 item 2)', () => {
     const penalty = a.metrics.get('coldstart.newHostPenaltyMs')!;
     // Every opening has other cold starts in its step here, so all are compared.
     expect(penalty.n).toBe(openings);
-    expect(penalty.value as number).toBeGreaterThan(25);
-    expect(penalty.value as number).toBeLessThan(55);
+    // The trend through the other cold starts is fitted on noisy latencies (U(250, 300)), which adds to the spread.
+    expect(penalty.value as number).toBeGreaterThan(20);
+    expect(penalty.value as number).toBeLessThan(60);
     expect(penalty.interval![0]).toBeLessThanOrEqual(39);
     expect(penalty.interval![1]).toBeGreaterThanOrEqual(39);
     const section = a.output.sections.find((s) => s.title === 'Host openings vs other cold starts')!.body;
     expect(section).toMatch(/\| \d{4}-burst-cold \| 4 \| \d+ \| 8 \|/);
+  });
+});
+
+/**
+ * Truth: no new-host penalty at all, but the first requests of a burst start first (latency grows
+ * 20 ms with every place in the send order), and spread placement opens its hosts with exactly the
+ * burst's first requests (a pool of 6 hosts): openings look 200 ms faster than the step's other cold
+ * starts. Taken to the same place in the send order, they are not.
+ */
+describe('new-host penalty: the head start of a burst\'s first requests is not a host effect', () => {
+  test('openings compared at their own place in the send order show no penalty', async () => {
+    const plan = catalogPlan('coldstart', 'aws', { rounds: 6, memoryMb: [128, 256, 512, 1024], runtimes: ['nodejs'], concurrent: 4 });
+    const run = new SyntheticRun(plan);
+    const pool: SyntheticHost[] = [];
+    run.bursts('cold').forEach((step, round) => {
+      const instances: SyntheticInstance[] = [];
+      for (let r = 0; r < step.requests; r++) {
+        // Round 0 opens 6 hosts with its first 6 requests; later rounds find all 6 open (spread).
+        if (round === 0 && r < 6) pool.push(run.host());
+        const instance = run.instance(pool[r % 6]!);
+        instances.push(instance);
+        run.record(step, r, { instance, latencyMs: 1 + 300 + 20 * r + run.uniform(-5, 5), handlerMs: 1, sentAt: run.now + r * 0.2 });
+      }
+      run.advance(10);
+      const warm = run.bursts('warm')[round]!;
+      for (let r = 0; r < warm.requests; r++) run.record(warm, r, { instance: instances[r]!, latencyMs: 25, handlerMs: 1 });
+    });
+    const a = await analyzeRun(run.write(tmp()));
+    expect(a.metrics.get('coldstart.hostOpenings')!.value).toBe(6);
+    const penalty = a.metrics.get('coldstart.newHostPenaltyMs')!;
+    // Against the whole step the openings were (300 + 20·2.5) − (300 + 20·10.5) = −160 ms.
+    expect(Math.abs(penalty.value as number)).toBeLessThan(15);
+    expect(penalty.interval![0]).toBeLessThanOrEqual(0);
+    expect(penalty.interval![1]).toBeGreaterThanOrEqual(0);
+    expect(penalty.n).toBe(6);
   });
 });
