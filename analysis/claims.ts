@@ -20,6 +20,7 @@ import type { Claim, Expectation } from '../experiments/schema';
 import { fmt } from './format';
 import type { Metric } from './metrics';
 import type { PlatformInfo } from './run/platform';
+import { CLOUD_PROVIDER_IDS } from '../probe-runtime/contracts/providers';
 
 export const VERDICTS = ['consistent', 'differs', 'by construction', 'machine-limited', 'insufficient evidence', 'not measurable here'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -55,7 +56,7 @@ export function evaluateClaims(claims: readonly Claim[], metrics: ReadonlyMap<st
       checked: [],
       otherPlatforms: [...claims],
       note: platform.emulated
-        ? `the local profile ${platform.profile ? `"${platform.profile}"` : '(unknown: run.json is missing)'} models none of aws, azure, gcp, so no published claim applies`
+        ? `the local profile ${platform.profile ? `"${platform.profile}"` : '(unknown: run.json is missing)'} models none of ${CLOUD_PROVIDER_IDS.join(', ')}, so no published claim applies`
         : null,
     };
   }

@@ -12,7 +12,6 @@
  * (`claims[].phase`), and the analysis computes them (analysis/latency/phases.ts).
  */
 import { z } from 'zod';
-import type { AnalysisKind } from './schema';
 
 export const LATENCY_PHASES = ['platform', 'round-trip', 'without-barrier', 'arrival', 'barrier-wait', 'task', 'handler', 'response'] as const;
 export const LatencyPhase = z.enum(LATENCY_PHASES);
@@ -47,11 +46,13 @@ export const PHASE_DEFINITIONS: Record<LatencyPhase, PhaseDefinition> = {
  * may name a phase only for these (StudyDefinition checks it); the analysis computes
  * the phase a claim asks for under `phasedMetricName`.
  */
-export const PHASED_METRICS: Partial<Record<AnalysisKind, RegExp>> = {
+// Keyed by analysis kind as a plain string: experiments/schema.ts imports this module, so importing
+// its AnalysisKind here would be a cycle (the layer rules forbid one).
+export const PHASED_METRICS: Readonly<Record<string, RegExp>> = {
   coldstart: /^coldstart\.[A-Za-z]+(MedianMs|PenaltyMs)(\.[A-Za-z0-9-]+)*$/,
 };
 
-export function isPhasedMetric(kind: AnalysisKind, metric: string): boolean {
+export function isPhasedMetric(kind: string, metric: string): boolean {
   return PHASED_METRICS[kind]?.test(metric) ?? false;
 }
 

@@ -3,6 +3,8 @@
  * provider deploys, adapting memory sizes only as the definition allows.
  */
 import { CAPABILITIES, type HostingCapabilities, memorySupported, nearestMemory } from './capabilities';
+import { INITIAL_GENERATION } from './plan-queries';
+import { chooseRelease, offeredReleases } from './runtime-lifecycle';
 import type { PlanFunction } from './plan-schema';
 import type { ProviderId, StudyDefinition, TargetSelector } from './schema';
 
@@ -13,9 +15,6 @@ export interface FunctionExpansion {
 }
 
 const RUNTIME_SHORT = { nodejs: 'node', python: 'py' } as const;
-
-/** Initial configuration generation; update steps set `g<step index>`. */
-export const INITIAL_GENERATION = 'g0';
 
 export function functionKey(runtime: 'nodejs' | 'python', memoryMb: number, tenant: string, copy: number): string {
   return `${RUNTIME_SHORT[runtime]}-m${memoryMb}-${tenant}-${copy}`;
@@ -60,6 +59,19 @@ export function expandFunctions(
   if (matrix.tenant.length > caps.maxTenants) {
     refusals.push(`the study uses ${matrix.tenant.length} tenants; ${caps.displayName} supports ${caps.maxTenants} (${caps.tenantNote})`);
   }
+  // Runtime versions: the one asked for, else the newest the hosting plan offers.
+  const runtimeIds = new Map<string, string>();
+  for (const runtime of matrix.runtime) {
+    const asked = matrix.runtimeVersions?.[runtime];
+    const release = chooseRelease(provider, hosting.name, runtime, asked);
+    if (release) runtimeIds.set(runtime, release.id);
+    else {
+      const offered = offeredReleases(provider, hosting.name, runtime).map((r) => r.version);
+      refusals.push(
+        `functions.runtimeVersions.${runtime}: ${asked === undefined ? 'no version' : `version "${asked}"`} of ${runtime} is offered by ${caps.displayName} (${hosting.name})${offered.length > 0 ? `; choose ${offered.map((v) => `"${v}"`).join(' or ')}` : ''}`,
+      );
+    }
+  }
   if (refusals.length > 0) return { functions: [], adaptations, refusals };
 
   // 2. The matrix, in a fixed order (runtime, memory, tenant, copy); merged variants keep every requested size.
@@ -82,7 +94,7 @@ export function expandFunctions(
             requestedMemoryMb: [requested],
             vcpu: hosting.vcpuForMemoryMb ? round3(hosting.vcpuForMemoryMb(memoryMb)) : null,
             runtime,
-            runtimeVersion: hosting.runtimes[runtime],
+            runtimeVersion: runtimeIds.get(runtime)!,
             architecture: matrix.architecture,
             tenant,
             copy,

@@ -10,10 +10,12 @@
  * StudyPlan for one provider, and every target runs the plan.
  */
 import { z } from 'zod';
+import { CLOUD_PROVIDER_IDS, PROVIDER_IDS } from '../probe-runtime/contracts/providers';
 import { Task } from '../probe-runtime/contracts/task';
 import { isPhasedMetric, LatencyPhase, PHASED_METRICS } from './latency-phase';
 
-export const PROVIDERS = ['aws', 'azure', 'gcp', 'local'] as const;
+/** The provider ids (probe-runtime/contracts/providers.ts); each has a target in targets/registry.ts. */
+export const PROVIDERS = PROVIDER_IDS;
 export const ProviderId = z.enum(PROVIDERS);
 export type ProviderId = z.output<typeof ProviderId>;
 
@@ -72,7 +74,7 @@ export const Claim = z.strictObject({
   /** The claim in words, as the report prints it. */
   statement: z.string().min(1),
   /** The platform the claim is about. Local runs check it when their profile models that platform. */
-  provider: z.enum(['aws', 'azure', 'gcp']),
+  provider: z.enum(CLOUD_PROVIDER_IDS),
   confidence: Confidence,
   /** Where the value comes from (e.g. "abstract", "second-hand summary of §4.2"). */
   source: z.string().min(1),
@@ -103,6 +105,11 @@ export const FunctionMatrix = z.strictObject({
   copies: z.number().int().min(1).max(200).default(1),
   architecture: Architecture.default('x86_64'),
   timeoutSeconds: z.number().int().min(1).max(3600).default(60),
+  /**
+   * Language version per runtime, e.g. { nodejs: '22', python: '3.13' }; default: the newest
+   * version the provider's hosting plan offers (experiments/runtime-lifecycle.ts).
+   */
+  runtimeVersions: z.strictObject({ nodejs: z.string().min(1).optional(), python: z.string().min(1).optional() }).optional(),
 });
 export type FunctionMatrix = z.output<typeof FunctionMatrix>;
 

@@ -25,6 +25,7 @@ import { resolveProfile } from '../local/profiles';
 import { runLocalStudy } from '../local/run/run-local-study';
 import { ensureRuntimeBuilt } from '../probe-runtime/build/ensure-runtime-built';
 import { REPO_ROOT } from '../probe-runtime/build/build-runtime';
+import { bundleSet } from '../probe-runtime/build/bundle-set';
 import { ReportSummary } from '../analysis/report/summary-schema';
 
 const MatrixRun = z.strictObject({
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   const profiles = values.profiles ? values.profiles.split(',') : DEFAULT_PROFILES;
   const out = path.resolve(values.out ?? path.join(os.tmpdir(), `curtain-verdict-matrix-${Date.now()}`));
   mkdirSync(out, { recursive: true });
-  const bundles = { root: REPO_ROOT, manifest: await ensureRuntimeBuilt() };
+  const bundles = bundleSet(REPO_ROOT, await ensureRuntimeBuilt());
   const results: z.output<typeof MatrixResults> = { startedAt: new Date().toISOString(), cpus: os.availableParallelism(), runs: [] };
   const save = () => writeFileSync(path.join(out, 'verdict-matrix.json'), `${JSON.stringify(results, null, 2)}\n`);
   let n = 0;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { LatencyPhase } from '../../experiments/latency-phase';
 import { Claim } from '../../experiments/schema';
 import { VERDICTS } from '../claims';
+import { CLOUD_PROVIDER_IDS } from '../../probe-runtime/contracts/providers';
 
 export const SUMMARY_VERSION = 1;
 
@@ -46,7 +47,7 @@ export const ReportSummary = z.strictObject({
     region: z.string(),
     emulated: z.boolean(),
     profile: z.string().nullable(),
-    modelled: z.enum(['aws', 'azure', 'gcp']).nullable(),
+    modelled: z.enum(CLOUD_PROVIDER_IDS).nullable(),
     timeScale: z.number(),
     timeScaleKnown: z.boolean(),
   }),

@@ -6,9 +6,16 @@
  */
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { ProviderId } from '../../experiments/schema';
+import { CLOUD_PROVIDER_IDS, type CloudProviderId, isCloudProvider } from '../../probe-runtime/contracts/providers';
 import type { MachineReport, RunManifest } from '../../probe-runtime/contracts/run-manifest';
 
-export type ClaimProvider = 'aws' | 'azure' | 'gcp';
+export type ClaimProvider = CloudProviderId;
+
+/** A local profile named after a cloud (`aws-2018`, `gcp`) models that cloud. */
+const MODELLED_CLOUD = new RegExp(`^(${CLOUD_PROVIDER_IDS.join('|')})(-|$)`);
+
+/** How reports name each provider's platform. */
+export const PROVIDER_NAMES: Record<string, string> = { aws: 'AWS Lambda', azure: 'Azure Functions', gcp: 'Google Cloud Functions', local: 'the embedded local platform' };
 
 export interface PlatformInfo {
   /** The provider the run was planned for (`local` for the embedded platform). */
@@ -43,7 +50,7 @@ export interface PlatformInfo {
 
 export function platformOf(plan: StudyPlan, manifest: RunManifest | null): PlatformInfo {
   const provider = plan.provider;
-  if (provider !== 'local') {
+  if (isCloudProvider(provider)) {
     return {
       provider,
       emulated: false,
@@ -61,7 +68,7 @@ export function platformOf(plan: StudyPlan, manifest: RunManifest | null): Platf
   }
   const local = manifest?.local;
   const profile = local?.profile ?? null;
-  const match = profile ? /^(aws|azure|gcp)(-|$)/.exec(profile) : null;
+  const match = profile ? MODELLED_CLOUD.exec(profile) : null;
   const modelled = match ? (match[1] as ClaimProvider) : null;
   const constructed = new Map<string, { knob: string; value: string }>();
   for (const c of local?.constructed ?? []) for (const metric of c.metrics) constructed.set(metric, { knob: c.knob, value: c.value });

@@ -29,6 +29,7 @@ import { ecdfPoints, medianSummary, quantileSorted } from '../stats/quantiles';
 import { DEFAULT_REPLICATES } from '../stats/bootstrap';
 import { createRandom, randomIndex } from '../stats/random';
 import { type AnalysisContext, type AnalysisDefinition, hostsUnusable, type Section } from './analysis';
+import { absoluteMargin, ratioMargin } from '../margins';
 
 type Kind = 'cold' | 'cold-natural' | 'warm';
 /** Other cold starts of its step and runtime an opening needs to be compared (and the trend with send order fitted). */
@@ -99,7 +100,7 @@ export const coldstartAnalysis: AnalysisDefinition = {
           .filter((g) => g.sorted.length > 0)
           .map((g) => {
             const m = medianSummary(g.sorted);
-            return { x: g.memory, y: m.median, lower: m.lower, upper: m.upper, series: `${g.kind} ${g.runtime}` };
+            return { x: g.memory, y: m.median, lower: m.lower, upper: m.upper, series: `${g.kind} ${g.runtime}`, n: g.sorted.length };
           })
           .sort((a, b) => a.series.localeCompare(b.series) || a.x - b.x);
         const table = mdTable(
@@ -151,6 +152,12 @@ export const coldstartAnalysis: AnalysisDefinition = {
         };
       },
     };
+  },
+  margins: {
+    'coldstart.warmMedianMs': ratioMargin(0.25, 'latency medians move with load and placement from run to run; a quarter is half the ±50 % that the paper\'s latency claims allow'),
+    'coldstart.coldMedianMs': ratioMargin(0.25, 'as for warm starts: half the ±50 % tolerance of the paper\'s cold-start claims'),
+    'coldstart.naturalColdMedianMs': ratioMargin(0.25, 'as for forced cold starts'),
+    'coldstart.newHostPenaltyMs': absoluteMargin(20, 'about half the 39 ms new-host penalty the paper reports: a smaller change leaves "a new host costs extra" as it was'),
   },
 };
 

@@ -10,7 +10,7 @@
  * request's latency into its phases (experiments/latency-phase.ts).
  */
 import { join } from 'node:path';
-import type { ProbeResponse } from '../contracts/probe-wire';
+import type { ProbeRequest, ProbeResponse } from '../contracts/probe-wire';
 import { nowMs, roundMs } from './clock';
 import { collectGeneration, collectMemoryMb, collectProviderIds } from './collectors/environment';
 import { collectHost } from './collectors/host';
@@ -65,7 +65,7 @@ export function createProbe(options: ProbeOptions = {}): Probe {
     const receivedAt = context.receivedAt ?? nowMs();
     const instance = identity.next();
     const backgroundWork = background.report();
-    let request;
+    let request: ProbeRequest;
     try {
       request = checkProbeRequest(raw, '');
     } catch (error) {

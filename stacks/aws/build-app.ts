@@ -1,8 +1,10 @@
 /**
  * Builds the AWS app: one StudyStack per study named with `-c study=` (and
- * `-c definition=`), plus a TenantStack per further tenant, with cdk-nag's
- * AwsSolutions checks as an Aspect. Used by the CDK entry (app.ts), the tests
- * and the synth benchmark, so all three synthesize the same thing.
+ * `-c definition=`), plus a TenantStack per further tenant. cdk-nag's
+ * AwsSolutions checks run as a CDK validation plugin (nag.ts), added by the
+ * entry (app.ts) and the tests. Used by the CDK entry, the target's
+ * `synthesize` (synthesize.ts), the tests and the synth benchmark, so all of
+ * them synthesize the same thing.
  */
 import { App, type AppProps } from 'aws-cdk-lib/core';
 import { CATALOG } from '../../experiments/catalog';
@@ -60,8 +62,12 @@ export function studyListText(): string {
   return CATALOG.map((s) => s.id).join(', ');
 }
 
-/** Plans every study the context names; refusals (unknown study, over budget, limits) throw before any stack exists. */
+/** Plans every study the context names, each with what `curtain plan` takes to show it; refusals (unknown study, over budget, limits) throw before any stack exists. */
 export function planStudiesFromContext(context: AwsAppContext): StudyPlan[] {
+  return plannedStudiesFromContext(context).map((p) => p.plan);
+}
+
+function plannedStudiesFromContext(context: AwsAppContext): { plan: StudyPlan; planRef: string }[] {
   const studies = [...new Set(context.study ?? [])];
   if (studies.length === 0 && !context.definition) {
     throw new AppUsageError(
@@ -69,22 +75,23 @@ export function planStudiesFromContext(context: AwsAppContext): StudyPlan[] {
     );
   }
   const definitions = [
-    ...studies.map((id) => resolveStudy(id, context.sets).definition),
-    ...(context.definition ? [resolveDefinitionFile(context.definition, context.sets).definition] : []),
+    ...studies.map((id) => ({ definition: resolveStudy(id, context.sets).definition, planRef: id })),
+    ...(context.definition ? [{ definition: resolveDefinitionFile(context.definition, context.sets).definition, planRef: context.definition }] : []),
   ];
-  return definitions.map((definition) =>
-    planStudy(definition, {
+  return definitions.map(({ definition, planRef }) => ({
+    planRef,
+    plan: planStudy(definition, {
       provider: 'aws',
       region: context.region,
       budget: context.budget !== undefined ? { maxUsd: context.budget } : undefined,
     }),
-  );
+  }));
 }
 
 /** Plans and admits every study the context names (no CDK yet): every refusal happens here. */
 export function prepareStudiesFromContext(context: AwsAppContext, defaultAccount?: string): PreparedStudy[] {
   const primaryAccount = context.account ?? defaultAccount;
-  return planStudiesFromContext(context).map((plan) => prepareStudy(plan, { primaryAccount, tenantAccounts: { b: context.tenantB } }));
+  return plannedStudiesFromContext(context).map(({ plan, planRef }) => prepareStudy(plan, { primaryAccount, tenantAccounts: { b: context.tenantB }, planRef }));
 }
 
 /** The bundles the prepared studies need (Node.js and/or Python probes, the driver). */

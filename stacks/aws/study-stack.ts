@@ -10,6 +10,7 @@ import { Orchestrator, type IReconfigurableFleet } from './constructs/orchestrat
 import { ProbeFleet } from './constructs/probe-fleet';
 import { ResultsBucket, type ResultsRemoval } from './constructs/results-bucket';
 import { TenantFleetReference } from './constructs/tenant-fleet-reference';
+import { updatedFunctions } from '../../experiments/plan-queries';
 import { lambdaFunctionArn } from './naming';
 import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import type { PreparedStudy } from './prepare-study';
@@ -56,8 +57,8 @@ export class StudyStack extends Stack {
       : null;
     if (this.fleet) fleets.push(this.fleet);
     for (const tenant of topology.others) {
-      const arns = tenant.functions.map(
-        (f) => tenant.functionArns?.[f.key] ?? lambdaFunctionArn(this.partition, this.region, this.account, tenant.functionNames[f.key]!),
+      const arns = Object.fromEntries(
+        tenant.functions.map((f) => [f.key, tenant.functionArns?.[f.key] ?? lambdaFunctionArn(this.partition, this.region, this.account, tenant.functionNames[f.key]!)]),
       );
       fleets.push(new TenantFleetReference(this, `Tenant-${tenant.tenant}`, { functionArns: arns, updaterRoleArn: tenant.updaterRoleArn }));
     }
@@ -90,6 +91,7 @@ export class StudyStack extends Stack {
       definition: props.study.definition,
       driver: this.driver,
       fleets: fleets as IReconfigurableFleet[],
+      updatedFunctions: new Set(updatedFunctions(plan).keys()),
       stateMachineName: topology.names.stateMachine,
       roleName: topology.names.orchestratorRole,
     });

@@ -8,11 +8,12 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 import { StudyPlan } from '../../experiments/plan-schema';
 import { PackageManifest } from '../../replication/package-manifest';
 import { runInProcess } from '../cli/run-cli';
+import { alterOneByte } from './tamper';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'curtain-pack-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -27,21 +28,6 @@ beforeAll(async () => {
   expect(ran.stderr).not.toMatch(/internal error/);
   expect(ran.code).toBe(0);
 }, 120_000);
-
-/** The tar stream with one byte of `member`'s content flipped, gzipped again. */
-function alterOneByte(file: string, member: RegExp, out: string): void {
-  const tar = gunzipSync(readFileSync(file));
-  for (let offset = 0; offset + 512 <= tar.length; offset += 512) {
-    const name = tar.subarray(offset, offset + 100).toString('utf8').replace(/\0.*$/s, '');
-    const prefix = tar.subarray(offset + 345, offset + 500).toString('utf8').replace(/\0.*$/s, '');
-    if (member.test(prefix ? `${prefix}/${name}` : name)) {
-      tar[offset + 512 + 20] ^= 0x01;
-      writeFileSync(out, gzipSync(tar));
-      return;
-    }
-  }
-  throw new Error(`no member ${member}`);
-}
 
 describe('replication package of a local run', () => {
   test('run.json records the source, lockfile, runtimes and every option', () => {

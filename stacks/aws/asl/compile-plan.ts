@@ -15,9 +15,13 @@
  *           memory changes, then getFunctionConfiguration polled with doubling
  *           waits until LastUpdateStatus is Successful (a bounded number of polls)
  *
- * Every state that can fail is caught into one path (Failure → FinishFailed →
- * RunFailed) that still calls the driver's finish-run with status `failed`,
- * the failing step and the number of steps completed, so run.json is closed.
+ * Every state that can fail is caught into one path (Failure → Failure_* →
+ * FinishFailed → RunFailed) that still calls the driver's finish-run with
+ * status `failed`, the failing step and the number of steps completed, so
+ * run.json is closed. Caught errors do not always carry a `Cause` (Step
+ * Functions omits it, e.g. for States.Timeout), and a path that does not exist
+ * is a States.Runtime error no Catch can handle: Failure is a Choice that
+ * formats the message only from the fields the error has.
  *
  * The run id is the execution name (`curtain start` names executions after the
  * run), so a run and its execution are one thing.
@@ -28,8 +32,9 @@
  * plan's initial configuration, as on a fresh deployment.
  */
 import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
-import type { BurstStep, StudyPlan, UpdateStep } from '../../../experiments/plan-schema';
-import type { JsonObject, MapState, State, StateMachineDefinition, TaskState } from './asl-types';
+import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
+import { configurationAfter, type FunctionConfiguration, initialConfiguration, updatedFunctions } from '../../../experiments/plan-queries';
+import type { JsonObject, MapState, PassState, State, StateMachineDefinition, TaskState } from './asl-types';
 import {
   DRIVER_CONTROL_RETRY,
   DRIVER_THROTTLE_RETRY,
@@ -66,6 +71,9 @@ export const STATE = {
   startRun: 'StartRun',
   finishRun: 'FinishRun',
   failure: 'Failure',
+  failureWithCause: 'Failure_withCause',
+  failureWithoutCause: 'Failure_withoutCause',
+  failureUnknown: 'Failure_unknown',
   finishFailed: 'FinishFailed',
   runFailed: 'RunFailed',
 } as const;
@@ -88,11 +96,6 @@ export function resetState(functionKey: string): string {
 /** Key under `$.k` holding the shard indices of an n-shard burst (written once by StartRun). */
 function shardListKey(shards: number): string {
   return `s${shards}`;
-}
-
-interface FunctionConfig {
-  env: Record<string, string>;
-  memoryMb: number;
 }
 
 export function compilePlan(plan: StudyPlan, targets: AslTargets, options: CompileOptions = {}): StateMachineDefinition {
@@ -150,12 +153,12 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
     const fn = functionsByKey.get(key)!;
     const next = i + 1 < resetKeys.length ? resetState(resetKeys[i + 1]!) : firstStepState;
     const failed = helperState(resetState(key), 'failed');
-    addUpdateStates(resetState(key), key, { env: fn.env, memoryMb: fn.memoryMb }, updated.get(key)!.memory, next, failed);
+    addUpdateStates(resetState(key), key, initialConfiguration(fn), updated.get(key)!.memory, next, failed);
     failedMarker(failed, -1, 0, resetState(key));
   });
 
   // The plan's steps, in order. Configurations evolve as update steps apply.
-  const current = new Map<string, FunctionConfig>(plan.functions.map((f) => [f.key, { env: { ...f.env }, memoryMb: f.memoryMb }]));
+  const current = new Map(plan.functions.map((f) => [f.key, initialConfiguration(f)]));
   plan.steps.forEach((step, i) => {
     const next = i + 1 < plan.steps.length ? plan.steps[i + 1]!.id : STATE.finishRun;
     const failed = helperState(step.id, 'failed');
@@ -168,7 +171,7 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
         failedMarker(failed, step.index, step.index, step.id);
         return;
       case 'update': {
-        const config = applyUpdate(current.get(step.function)!, step);
+        const config = configurationAfter(current.get(step.function)!, step);
         current.set(step.function, config);
         addUpdateStates(step.id, step.function, config, step.change.kind === 'memory', next, failed);
         failedMarker(failed, step.index, step.index, step.id);
@@ -185,21 +188,25 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
   };
   failedMarker(helperState(STATE.finishRun, 'failed'), -1, plan.steps.length, STATE.finishRun);
 
-  states[STATE.failure] = {
+  // One failure record in the shape of the driver's finish-run event, from whatever the caught error holds.
+  const failureRecord = (message: string): PassState => ({
     Type: 'Pass',
-    Comment: 'One failure record in the shape of the driver\'s finish-run event.',
-    Parameters: {
-      'run.$': '$.run',
-      'completed.$': '$.f.completed',
-      failure: {
-        'step.$': '$.f.step',
-        shard: null,
-        'message.$': "States.Format('{} failed: {}: {}', $.f.where, $.error.Error, $.error.Cause)",
-      },
-    },
+    Parameters: { 'run.$': '$.run', 'completed.$': '$.f.completed', failure: { 'step.$': '$.f.step', shard: null, 'message.$': message } },
     // No ResultPath: the default ("$") makes these parameters the whole state.
     Next: STATE.finishFailed,
+  });
+  states[STATE.failure] = {
+    Type: 'Choice',
+    Comment: 'Caught errors carry Error and usually Cause; a missing field must not be read (States.Runtime cannot be caught).',
+    Choices: [
+      { And: [{ Variable: '$.error.Error', IsPresent: true }, { Variable: '$.error.Cause', IsPresent: true }], Next: STATE.failureWithCause },
+      { Variable: '$.error.Error', IsPresent: true, Next: STATE.failureWithoutCause },
+    ],
+    Default: STATE.failureUnknown,
   };
+  states[STATE.failureWithCause] = failureRecord("States.Format('{} failed: {}: {}', $.f.where, $.error.Error, $.error.Cause)");
+  states[STATE.failureWithoutCause] = failureRecord("States.Format('{} failed: {}', $.f.where, $.error.Error)");
+  states[STATE.failureUnknown] = failureRecord("States.Format('{} failed: {}', $.f.where, States.JsonToString($.error))");
   states[STATE.finishFailed] = {
     ...invokeDriver(
       { ...common, action: 'finish-run', 'run.$': '$.run', status: 'failed', 'stepsCompleted.$': '$.completed', 'failures.$': 'States.Array($.failure)' },
@@ -258,7 +265,7 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
   }
 
   /** update → wait → poll → check (→ again → wait …) → next; too many polls → timeout → failed. */
-  function addUpdateStates(base: string, key: string, config: FunctionConfig, setMemory: boolean, next: string, failed: string): void {
+  function addUpdateStates(base: string, key: string, config: FunctionConfiguration, setMemory: boolean, next: string, failed: string): void {
     const address = addressOf(key);
     const role = targets.updateRoles?.[key];
     const credentials = role ? { Credentials: { RoleArn: role } } : {};
@@ -320,34 +327,6 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
       ResultPath: '$.error',
       Next: failed,
     };
-  }
-}
-
-/**
- * The functions update steps reconfigure, in order of first update, and whether
- * any step changes their memory: the reset phase and the MemorySize parameter depend on it.
- */
-export function updatedFunctions(plan: StudyPlan): Map<string, { memory: boolean }> {
-  const updated = new Map<string, { memory: boolean }>();
-  for (const step of plan.steps) {
-    if (step.kind !== 'update') continue;
-    const entry = updated.get(step.function) ?? { memory: false };
-    if (step.change.kind === 'memory') entry.memory = true;
-    updated.set(step.function, entry);
-  }
-  return updated;
-}
-
-/** The configuration a function has after an update step: every change also sets the step's generation. */
-export function applyUpdate(config: FunctionConfig, step: UpdateStep): FunctionConfig {
-  const env = { ...config.env, CURTAIN_GENERATION: step.generation };
-  switch (step.change.kind) {
-    case 'refresh':
-      return { env, memoryMb: config.memoryMb };
-    case 'env':
-      return { env: { ...env, [step.change.name]: step.change.value }, memoryMb: config.memoryMb };
-    case 'memory':
-      return { env, memoryMb: step.change.memoryMb };
   }
 }
 
