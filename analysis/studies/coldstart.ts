@@ -157,6 +157,7 @@ export const coldstartAnalysis: AnalysisDefinition = {
     'coldstart.warmMedianMs': ratioMargin(0.25, 'latency medians move with load and placement from run to run; a quarter is half the ±50 % that the paper\'s latency claims allow'),
     'coldstart.coldMedianMs': ratioMargin(0.25, 'as for warm starts: half the ±50 % tolerance of the paper\'s cold-start claims'),
     'coldstart.naturalColdMedianMs': ratioMargin(0.25, 'as for forced cold starts'),
+    'coldstart.hostOpenings': ratioMargin(0.25, 'hosts opened follow the placement of a run\'s cold starts; a quarter more or fewer leaves the penalty compared on as many openings'),
     'coldstart.newHostPenaltyMs': absoluteMargin(20, 'about half the 39 ms new-host penalty the paper reports: a smaller change leaves "a new host costs extra" as it was'),
   },
 };
