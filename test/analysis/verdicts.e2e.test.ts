@@ -124,7 +124,10 @@ describe('lifetime: ends by lifetime vs idle ends (item 4)', () => {
     const { result, truth } = await runStudy(
       'lifetime',
       { hours: 1.2, intervalSeconds: 120, instances: 3, holdMs: 200 },
-      { profile: 'aws-2018', timeScale: 100, profileSet: { 'lifecycle.maxLifetimeHours': { min: 0.3, max: 0.6 }, 'lifecycle.idleTimeoutMinutes': { min: 6, max: 6 } }, report: true },
+      // 50× and a 10-minute idle timeout: each step's real overhead on this loaded machine stretches the 2-minute
+      // gaps in platform time (issue 17 item 7, issue-17b), and at 100× with 6 minutes the instances idled out
+      // before their lifetimes came (2 lifetime ends instead of the ~6 drawn).
+      { profile: 'aws-2018', timeScale: 50, profileSet: { 'lifecycle.maxLifetimeHours': { min: 0.3, max: 0.6 }, 'lifecycle.idleTimeoutMinutes': { min: 10, max: 10 } }, report: true },
     );
     const a = await analyzeRun(result.runDir);
     const lifetimeEnds = truth.instances.filter((i) => i.probeInstanceId && i.endReason === 'lifetime').length;
@@ -158,13 +161,27 @@ describe('cpu-share: co-residency judged against the same step\'s control group 
     const drop = a.metrics.get('cpuShare.coResidentDrop')!;
     expect(drop.value).not.toBeNull();
     expect(drop.method).toMatch(/control group of their step/);
-    // The old estimator: co-resident shares over the lone median, with no control for this machine.
     const ok = okRecords(records);
     const share = (r: (typeof ok)[number]) => Number(r.response.task.values.share);
-    const loneMedian = median(ok.filter((r) => r.label === 'lone').map(share));
-    const againstLone = 1 - median(ok.filter((r) => r.label === 'co-resident').map((r) => share(r) / loneMedian));
-    // The control group carries whatever slowed the whole step, so the drop left is never more than against the lone runs.
-    expect(drop.value as number).toBeLessThanOrEqual(againstLone + 0.05);
+    // The same drop taken against the true control group (from the ground truth's hosts: in each step, the
+    // instances alone on their host), which carries whatever slowed the whole step: the analysis, on its
+    // inferred hosts, attributes only that difference. (Not "never more than against the lone runs": on this
+    // shared machine the lone step may have run busier than the control did.)
+    const hostOf = new Map(truth.instances.filter((i) => i.probeInstanceId).map((i) => [i.probeInstanceId!, i.host]));
+    const steps = new Map<number, typeof ok>();
+    for (const r of ok.filter((x) => x.label === 'co-resident')) steps.set(r.step, [...(steps.get(r.step) ?? []), r]);
+    const ratios: number[] = [];
+    for (const rs of steps.values()) {
+      const perHost = new Map<string, number>();
+      for (const r of rs) perHost.set(hostOf.get(r.response.instance.id)!, (perHost.get(hostOf.get(r.response.instance.id)!) ?? 0) + 1);
+      const alone = (r: (typeof rs)[number]) => perHost.get(hostOf.get(r.response.instance.id)!) === 1;
+      const controls = rs.filter(alone).map(share);
+      if (controls.length === 0) continue;
+      const control = median(controls);
+      for (const r of rs.filter((x) => !alone(x))) ratios.push(share(r) / control);
+    }
+    expect(ratios.length).toBeGreaterThan(0);
+    expect(Math.abs((drop.value as number) - (1 - median(ratios)))).toBeLessThanOrEqual(0.1);
     const load = manifest.local!.machine!.load.loadAverage.median / manifest.local!.machine!.cpus;
     // On a machine with room (said in run.json), the emulated hosts do not contend and the quotas fit: no drop.
     // On a busier one, host cgroups of equal weight share what is left, so co-residents do lose share (the emulator's
