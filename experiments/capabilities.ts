@@ -38,6 +38,18 @@ export interface HostingCapabilities {
   driverMemoryMb?: number;
 }
 
+/**
+ * How a provider rounds the duration it bills, from a date on (rules change: Lambda went from
+ * 100 ms to 1 ms units in December 2020). Billed = max(minimumMs, duration rounded up to incrementMs).
+ */
+export interface DurationBilling {
+  /** First month the rule applied, `YYYY-MM`. */
+  since: string;
+  incrementMs: number;
+  minimumMs: number;
+  source: string;
+}
+
 export interface ProviderCapabilities {
   provider: ProviderId;
   displayName: string;
@@ -53,6 +65,8 @@ export interface ProviderCapabilities {
   driverMaxRequestsPerShard: number;
   /** Memory of the driver function, MB: what the stacks deploy and the cost model prices (a hosting plan may override it). */
   driverMemoryMb: number;
+  /** Duration billing rules, oldest first (analysis of resource accounting; the price table's increment is the latest). */
+  durationBilling: DurationBilling[];
   /** Seconds an update takes to settle (a Cloud Functions redeploy is slow): the plan's duration estimate. */
   updateSettleSeconds: number;
   sources: { title: string; url: string }[];
@@ -124,6 +138,10 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
+    durationBilling: [
+      { since: '2014-11', incrementMs: 100, minimumMs: 100, source: 'rounded up to the nearest 100 ms since launch (AWS News Blog, "New for AWS Lambda – 1ms Billing Granularity", 2020-12-01)' },
+      { since: '2020-12', incrementMs: 1, minimumMs: 1, source: '1 ms granularity, no minimum, from the December 2020 billing cycle (AWS What\'s New, 2020-12-01)' },
+    ],
     updateSettleSeconds: 5,
     sources: [
       { title: 'Lambda quotas', url: 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html' },
@@ -154,6 +172,9 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
+    durationBilling: [
+      { since: '2017-03', incrementMs: 100, minimumMs: 100, source: 'compute time rounded up to the nearest 100 ms (Cloud Functions and Cloud Run pricing pages, read 2026-11)' },
+    ],
     updateSettleSeconds: 90,
     sources: [
       { title: 'Cloud Run functions: configure memory', url: 'https://cloud.google.com/functions/docs/configuring/memory' },
@@ -197,6 +218,9 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1536,
+    durationBilling: [
+      { since: '2016-11', incrementMs: 1, minimumMs: 100, source: 'per ms with a minimum of 100 ms per execution (Azure Functions pricing page, Consumption plan; not re-checked 2026-12)' },
+    ],
     updateSettleSeconds: 30,
     sources: [
       { title: 'Azure Functions hosting options', url: 'https://learn.microsoft.com/azure/azure-functions/functions-scale' },
@@ -227,6 +251,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 0,
+    durationBilling: [{ since: '2018-01', incrementMs: 1, minimumMs: 0, source: 'the local platform bills nothing; durations are counted to the millisecond' }],
     updateSettleSeconds: 0.5,
     sources: [{ title: 'docs/local-platform.md', url: 'docs/local-platform.md' }],
     checked: '2026-11',

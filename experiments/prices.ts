@@ -7,6 +7,7 @@
  * relying on an estimate for money that matters, and update the table (and the
  * hand computations in test/experiments/cost.test.ts) when they do.
  */
+import { currentDurationBilling } from './billed-duration';
 import type { ProviderId } from './schema';
 
 export interface PriceTable {
@@ -31,7 +32,7 @@ export interface PriceTable {
   storageGbMonth: number;
   /** Log ingestion per GB. */
   logsGb: number;
-  /** Minimum billing increment of function duration, ms. */
+  /** Billing increment of function duration, ms: the capability table's current rule (experiments/billed-duration.ts). */
   billingIncrementMs: number;
 }
 
@@ -57,7 +58,7 @@ export const PRICE_TABLES: Record<ProviderId, PriceTable> = {
     storageRead: perThousand(0.0004),
     storageGbMonth: 0.023,
     logsGb: 0.5,
-    billingIncrementMs: 1,
+    billingIncrementMs: currentDurationBilling('aws').incrementMs,
   },
   gcp: {
     id: 'gcp-us-central1-2026-11',
@@ -77,7 +78,7 @@ export const PRICE_TABLES: Record<ProviderId, PriceTable> = {
     storageRead: perThousand(0.0004), // class B
     storageGbMonth: 0.02,
     logsGb: 0.5,
-    billingIncrementMs: 100,
+    billingIncrementMs: currentDurationBilling('gcp').incrementMs,
   },
   azure: {
     id: 'azure-eastus-2026-11',
@@ -95,7 +96,7 @@ export const PRICE_TABLES: Record<ProviderId, PriceTable> = {
     storageRead: 0.005 / 10_000,
     storageGbMonth: 0.0208,
     logsGb: 2.3, // Application Insights / Log Analytics ingestion
-    billingIncrementMs: 1,
+    billingIncrementMs: currentDurationBilling('azure').incrementMs,
   },
   local: {
     id: 'local-free',
@@ -109,7 +110,7 @@ export const PRICE_TABLES: Record<ProviderId, PriceTable> = {
     storageRead: 0,
     storageGbMonth: 0,
     logsGb: 0,
-    billingIncrementMs: 1,
+    billingIncrementMs: currentDurationBilling('local').incrementMs,
   },
 };
 

@@ -47,6 +47,7 @@ survival curve (Kaplan–Meier) accounts for. The study should run longer than t
         source: 'second-hand summary of the lifetime results',
         metric: 'lifetime.medianHours',
         expected: { kind: 'approx', value: 6.2, unit: 'h', tolerance: 0.5 },
+        minEvidence: 10,
       },
     ],
     // A week at the default rate (5 requests a minute: 50,400) fits; longer or denser runs need a larger budget.

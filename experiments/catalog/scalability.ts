@@ -37,6 +37,7 @@ counts throttled and queued requests (queued requests show as a task start long 
         source: 'paper (AWS best among the three)',
         metric: 'scalability.instanceRatioAtMax',
         expected: { kind: 'at-least', value: 0.95, unit: 'instances per request' },
+        minEvidence: 20,
       },
       {
         id: 'azure-about-10-instances',
@@ -46,6 +47,7 @@ counts throttled and queued requests (queued requests show as a task start long 
         source: 'second-hand summary of the scalability results',
         metric: 'scalability.maxInstances',
         expected: { kind: 'approx', value: 10, unit: 'instances', tolerance: 0.5 },
+        minEvidence: 3,
       },
       {
         id: 'gcp-about-half',
@@ -55,6 +57,7 @@ counts throttled and queued requests (queued requests show as a task start long 
         source: 'second-hand summary of the scalability results',
         metric: 'scalability.instanceRatioAtMax',
         expected: { kind: 'approx', value: 0.5, unit: 'instances per request', tolerance: 0.3 },
+        minEvidence: 20,
       },
     ],
     budget: { maxInvocations: 10_000, maxUsd: 3 },
