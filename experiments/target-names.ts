@@ -22,6 +22,8 @@ export const REGION_NAMES: Record<Provider, { pattern: RegExp; example: string; 
   aws: { pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, example: 'us-east-1', what: 'an AWS region' },
   gcp: { pattern: /^[a-z]+-[a-z]+\d{1,2}$/, example: 'us-central1', what: 'a Google Cloud region' },
   azure: { pattern: /^[a-z][a-z0-9]{1,39}$/, example: 'eastus', what: 'an Azure region' },
+  // Cloudflare: Workers run everywhere; the region is the R2 bucket's location hint (R2 data location docs).
+  cloudflare: { pattern: /^(wnam|enam|weur|eeur|apac|oc)$/, example: 'enam', what: 'an R2 location hint (wnam, enam, weur, eeur, apac, oc)' },
   local: { pattern: /^local$/, example: 'local', what: 'the local platform\'s region' },
 };
 
