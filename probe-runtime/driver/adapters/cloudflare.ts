@@ -32,6 +32,8 @@ export interface DriverWorkerEnv {
   /** Account and API token (Workers Scripts Edit) for update steps; absent when the plan has none. */
   readonly CLOUDFLARE_ACCOUNT_ID?: string;
   readonly CLOUDFLARE_API_TOKEN?: string;
+  /** A loopback Workers API for the run in workerd (update-worker.ts); unset when deployed. */
+  readonly CLOUDFLARE_API_BASE?: string;
   readonly [binding: string]: unknown;
 }
 

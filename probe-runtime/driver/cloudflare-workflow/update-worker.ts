@@ -9,8 +9,9 @@
  *
  * Memory cannot change on Workers (128 MB per isolate): plans with memory
  * updates are refused by the target before anything is deployed, and this
- * refuses one that got here anyway. Not exercised against the live API here
- * (no account on these machines): the miniflare run has no update steps.
+ * refuses one that got here anyway. Exercised here against the run in
+ * workerd (which serves this endpoint on loopback), not against the live API
+ * (no account on these machines).
  */
 import type { UpdateRequest } from '../azure-durable/durable-contract';
 import type { DriverSetup } from '../config/load-setup';
@@ -19,7 +20,24 @@ import { resolveUpdates } from '../../../experiments/plan-queries';
 
 const API = 'https://api.cloudflare.com/client/v4';
 
-export async function applyWorkerUpdate(request: UpdateRequest, setup: DriverSetup, env: { CLOUDFLARE_ACCOUNT_ID?: string; CLOUDFLARE_API_TOKEN?: string }): Promise<{ script: string }> {
+/**
+ * Where the Workers API is: Cloudflare's, unless CLOUDFLARE_API_BASE names a
+ * loopback endpoint (the run in workerd on one machine applies updates to its
+ * own probe Workers there: stacks/cloudflare/twin/). Anything else is refused,
+ * so the token never leaves for another host.
+ */
+function apiBase(override: string | undefined): string {
+  if (override === undefined) return API;
+  const url = new URL(override);
+  if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') throw new DriverConfigError(`CLOUDFLARE_API_BASE must be a loopback http:// URL, got ${url.origin}`);
+  return override.replace(/\/+$/, '');
+}
+
+export async function applyWorkerUpdate(
+  request: UpdateRequest,
+  setup: DriverSetup,
+  env: { CLOUDFLARE_ACCOUNT_ID?: string; CLOUDFLARE_API_TOKEN?: string; CLOUDFLARE_API_BASE?: string },
+): Promise<{ script: string }> {
   if (request.change.kind === 'memory') throw new DriverConfigError('a Worker\'s memory cannot be changed (128 MB per isolate)');
   // The function's whole configuration after this step: the settings call replaces every binding.
   const resolved = resolveUpdates(setup.plan).find((u) => u.step.index === request.step && u.fn.key === request.function);
@@ -29,7 +47,7 @@ export async function applyWorkerUpdate(request: UpdateRequest, setup: DriverSet
   const bindings = Object.entries(resolved.after.env).map(([name, text]) => ({ type: 'plain_text', name, text }));
   const form = new FormData();
   form.set('settings', new Blob([JSON.stringify({ bindings })], { type: 'application/json' }));
-  const res = await fetch(`${API}/accounts/${env.CLOUDFLARE_ACCOUNT_ID}/workers/scripts/${script}/settings`, {
+  const res = await fetch(`${apiBase(env.CLOUDFLARE_API_BASE)}/accounts/${env.CLOUDFLARE_ACCOUNT_ID}/workers/scripts/${script}/settings`, {
     method: 'PATCH',
     headers: { authorization: `Bearer ${env.CLOUDFLARE_API_TOKEN}` },
     body: form,

@@ -6,15 +6,17 @@
  * deployment.txt, the R2 bucket, one service binding per probe and the
  * `CurtainRun` Workflow) are given to miniflare, which runs them in workerd
  * with its local R2 and Workflows. Nothing of ours stands between the driver
- * and the probes: the driver's service binding calls the probe Worker inside
- * workerd.
+ * and the probes: each probe Worker runs in its own workerd on a loopback
+ * port, which the driver's binding of the same name reaches (probe-fleet.ts).
+ * Update steps call the Workers API as deployed; here a loopback endpoint
+ * serves that call and deploys the new version into the probe's workerd
+ * (workers-api.ts).
  *
  * The run is started as `curtain start` starts it (a Workflow instance named
  * after the run, through the driver's fetch handler), followed through
  * run.json in the bucket, and the bucket's `<study>/<run>/` is copied to
- * `<outDir>/<study>/<run>/`. Update steps need the Cloudflare API and are
- * refused here. workerd is ended by PID when the run ends, fails or is
- * interrupted.
+ * `<outDir>/<study>/<run>/`. workerd is ended by PID when the run ends or
+ * fails.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,7 +29,9 @@ import { TargetError } from '../../../targets/target-errors';
 import { cloudflareDeployment } from '../cloudflare-study-stack';
 import { readBundleModule } from '../bundle-module';
 import { COMPATIBILITY_FLAGS, cloudflareNames } from '../names';
+import { type ProbeFleet, startProbeFleet } from './probe-fleet';
 import { killWorkerdChildren } from './workerd-processes';
+import { type LoopbackWorkersApi, startLoopbackWorkersApi } from './workers-api';
 
 type MiniflareModule = typeof import('miniflare');
 
@@ -57,10 +61,6 @@ function deadlineMs(plan: StudyPlan): number {
 }
 
 export async function runInWorkerd(plan: StudyPlan, options: TwinRunOptions): Promise<{ readonly runDir: string }> {
-  const update = plan.steps.find((s) => s.kind === 'update');
-  if (update) {
-    throw new TargetError(`curtain: ${plan.study.id} has update steps (step ${update.index}): a Worker update is a new version through the Cloudflare API, which workerd on this machine does not have; choose a study without updates (e.g. accounting) or deploy it`);
-  }
   const { Miniflare } = loadMiniflare();
   const run = options.run ?? newRunId();
   const study = plan.study.id;
@@ -71,32 +71,27 @@ export async function runInWorkerd(plan: StudyPlan, options: TwinRunOptions): Pr
   const driverName = cloudflareNames.driver(study);
 
   options.log(`curtain run ${study} --target cloudflare: ${plan.functions.length} probe Workers and the driver in workerd (miniflare), run ${run}`);
-  const mf = new Miniflare({
-    workers: [
-      {
-        name: driverName,
-        modules: [
-          { type: 'ESModule', path: 'index.js', contents: readBundleModule(options.bundles, driverBundleName('cloudflare')) },
-          { type: 'Text', path: 'plan.txt', contents: files['plan.json'] },
-          { type: 'Text', path: 'deployment.txt', contents: files['deployment.json'] },
-        ],
-        compatibilityDate,
-        compatibilityFlags: COMPATIBILITY_FLAGS,
-        bindings: { CURTAIN_BUCKET: bucket },
-        r2Buckets: { [cloudflareNames.resultsBinding]: bucket },
-        serviceBindings: Object.fromEntries(plan.functions.map((fn, i) => [cloudflareNames.probeBinding(i), fn.name])),
-        workflows: { [cloudflareNames.workflowBinding]: { name: cloudflareNames.workflow(study), className: cloudflareNames.workflowClass } },
-      },
-      ...plan.functions.map((fn) => ({
-        name: fn.name,
-        modules: [{ type: 'ESModule' as const, path: 'index.js', contents: probe }],
-        compatibilityDate,
-        compatibilityFlags: COMPATIBILITY_FLAGS,
-        bindings: { ...fn.env },
-      })),
-    ],
-  });
+  let fleet: ProbeFleet | undefined;
+  let api: LoopbackWorkersApi | undefined;
+  let mf: InstanceType<MiniflareModule['Miniflare']> | undefined;
   try {
+    fleet = await startProbeFleet(Miniflare, plan.functions, probe, compatibilityDate);
+    api = await startLoopbackWorkersApi(fleet.workers, options.log);
+    mf = new Miniflare({
+      name: driverName,
+      modules: [
+        { type: 'ESModule', path: 'index.js', contents: readBundleModule(options.bundles, driverBundleName('cloudflare')) },
+        { type: 'Text', path: 'plan.txt', contents: files['plan.json'] },
+        { type: 'Text', path: 'deployment.txt', contents: files['deployment.json'] },
+      ],
+      compatibilityDate,
+      compatibilityFlags: COMPATIBILITY_FLAGS,
+      bindings: { CURTAIN_BUCKET: bucket, CLOUDFLARE_ACCOUNT_ID: api.account, CLOUDFLARE_API_TOKEN: api.token, CLOUDFLARE_API_BASE: api.base },
+      r2Buckets: { [cloudflareNames.resultsBinding]: bucket },
+      // The deployed driver's bindings are service bindings; here each reaches its probe's workerd over loopback.
+      serviceBindings: Object.fromEntries(fleet.workers.map((w, i) => [cloudflareNames.probeBinding(i), { external: { address: w.address, http: {} } }])),
+      workflows: { [cloudflareNames.workflowBinding]: { name: cloudflareNames.workflow(study), className: cloudflareNames.workflowClass } },
+    });
     const driver = (await mf.getWorker(driverName)) as unknown as WorkerProxy;
     const started = await driver.fetch('http://driver.internal/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run }) });
     if (started.status !== 202) throw new TargetError(`curtain: the driver Worker refused to start run ${run}: HTTP ${started.status} ${(await started.text()).slice(0, 300)}`);
@@ -123,7 +118,8 @@ export async function runInWorkerd(plan: StudyPlan, options: TwinRunOptions): Pr
     options.log(`curtain run: run ${run} ${status}; ${copied} objects copied from R2 to ${runDir}`);
     return { runDir };
   } finally {
-    await Promise.race([mf.dispose().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    const disposed = Promise.all([mf?.dispose().catch(() => undefined), fleet?.dispose(), api?.close()]);
+    await Promise.race([disposed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     const killed = killWorkerdChildren();
     if (killed.length > 0) options.log(`curtain run: ended workerd ${killed.join(', ')} (SIGKILL) after dispose`);
   }
