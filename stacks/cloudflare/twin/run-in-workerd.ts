@@ -74,8 +74,18 @@ export async function runInWorkerd(plan: StudyPlan, options: TwinRunOptions): Pr
   let fleet: ProbeFleet | undefined;
   let api: LoopbackWorkersApi | undefined;
   let mf: InstanceType<MiniflareModule['Miniflare']> | undefined;
+  // Ctrl-C or SIGTERM: end every workerd by PID before going (records already in R2 are not copied).
+  const onSignal = (signal: NodeJS.Signals) => {
+    const killed = killWorkerdChildren();
+    options.log(`curtain run: ${signal}: ended workerd ${killed.join(', ') || '(none running)'}; the run was not copied`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
-    fleet = await startProbeFleet(Miniflare, plan.functions, probe, compatibilityDate);
+    fleet = await startProbeFleet(Miniflare, plan.functions, probe, compatibilityDate).catch((error: unknown) => {
+      throw workerdFailed(error);
+    });
     api = await startLoopbackWorkersApi(fleet.workers, options.log);
     mf = new Miniflare({
       name: driverName,
@@ -117,12 +127,22 @@ export async function runInWorkerd(plan: StudyPlan, options: TwinRunOptions): Pr
     } while (cursor);
     options.log(`curtain run: run ${run} ${status}; ${copied} objects copied from R2 to ${runDir}`);
     return { runDir };
+  } catch (error) {
+    throw error instanceof TargetError ? error : workerdFailed(error);
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     const disposed = Promise.all([mf?.dispose().catch(() => undefined), fleet?.dispose(), api?.close()]);
     await Promise.race([disposed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     const killed = killWorkerdChildren();
     if (killed.length > 0) options.log(`curtain run: ended workerd ${killed.join(', ')} (SIGKILL) after dispose`);
   }
+}
+
+/** workerd (or miniflare) failing, as one line naming it and what to do. */
+function workerdFailed(error: unknown): TargetError {
+  const first = (error instanceof Error ? error.message : String(error)).split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
+  return new TargetError(`curtain: workerd (the Workers runtime, from miniflare's @cloudflare/workerd-linux-64) failed: ${first}; reinstall with \`npm ci\` if it is missing`, 'failed');
 }
 
 async function waitForClose(status: () => Promise<string | null>, timeoutMs: number, log: (status: string) => void): Promise<string> {

@@ -98,3 +98,13 @@ test.each(SMALL)('%s runs end to end in workerd: one record per planned request,
   expect(lines.filter((l) => /new version of/.test(l))).toHaveLength(updates);
   expect(lines.some((l) => /completed; \d+ objects copied/.test(l))).toBe(true);
 }, 240_000);
+
+test('workerd failing to start is one line naming it, and leaves no process', async () => {
+  const plan = planStudy(buildCatalogStudy('accounting', { rounds: 1, backgroundMs: 200, gapSeconds: 1, memoryMb: [128] }), { provider: 'cloudflare' });
+  // A compatibility date in the future: workerd refuses to start with it.
+  const future = { ...plan, functions: plan.functions.map((f) => ({ ...f, runtimeVersion: '2999-01-01' })) };
+  const failure = await runInWorkerd(future, { outDir: out, bundles, log: () => undefined }).catch((error: Error) => error);
+  expect(failure).toBeInstanceOf(Error);
+  expect((failure as Error).message).toMatch(/^curtain: workerd \(the Workers runtime.*\) failed: [^\n]+$/);
+  expect(workerdChildPids()).toEqual([]);
+}, 120_000);
