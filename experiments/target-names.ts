@@ -70,6 +70,8 @@ export const CLOUD_NAMES = {
   bucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'expected a bucket or container name (lowercase letters, digits, . _ -)'),
   /** CloudFormation stack, Workflows workflow or Function App name. */
   stack: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,127}$/, 'expected a stack or deployment name (letters, digits, - and _)'),
+  /** Cloudflare account id: 32 hexadecimal digits. */
+  cloudflareAccount: z.string().regex(/^[0-9a-f]{32}$/, 'expected a Cloudflare account id (32 hexadecimal digits)'),
   /** AWS account id. */
   awsAccount: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
   /** Azure subscription id (a GUID). */

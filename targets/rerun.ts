@@ -25,7 +25,7 @@ export interface SuppliedValues {
   gcpProject?: string;
   /** Azure subscription to deploy into (`--azure-subscription`). */
   azureSubscription?: string;
-  /** Cloudflare account id to deploy into (no replan option yet: the rerun prints a placeholder). */
+  /** Cloudflare account id to deploy into (`--cloudflare-account`). */
   cloudflareAccount?: string;
   /** Tenant b's account, project or subscription for studies with a second tenant (`--tenant-b`). */
   tenantB?: string;

@@ -43,7 +43,7 @@ export const cloudflareTarget: ProviderTarget<'cloudflare'> = {
         supplied: 'cloudflareAccount',
         placeholder: '<your-cloudflare-account-id>',
         what: 'your Cloudflare account id',
-        option: 'CLOUDFLARE_ACCOUNT_ID',
+        option: '--cloudflare-account',
         tenantPlaceholder: (tenant) => `<tenant-${tenant}-cloudflare-account-id>`,
         tenantWhat: (tenant) => `tenant ${tenant}'s Cloudflare account`,
         clientArgs: (account) => ({ env: [['CLOUDFLARE_ACCOUNT_ID', account]], args: [] }),
