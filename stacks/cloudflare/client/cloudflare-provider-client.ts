@@ -4,7 +4,7 @@
  * /accounts/{account}/workflows/{workflow}/instances), and downloads a run
  * from the R2 bucket through R2's S3-compatible endpoint
  * (https://<account>.r2.cloudflarestorage.com, region `auto`). Names come from
- * ../names.ts. Credentials: CLOUDFLARE_ACCOUNT_ID (or --account),
+ * ../names.ts. Credentials: CLOUDFLARE_ACCOUNT_ID,
  * CLOUDFLARE_API_TOKEN for start, and an R2 API token's key pair
  * (R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, read-only on the bucket) for fetch.
  */
@@ -26,7 +26,8 @@ function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
 }
 
 export function createCloudflareProviderClient(env: NodeJS.ProcessEnv = process.env): ProviderClient {
-  const account = (o: CloudTargetOptions) => o.account ?? required(env, 'CLOUDFLARE_ACCOUNT_ID', 'Cloudflare account id');
+  // From the environment only: --account names an Azure storage account and is validated as one.
+  const account = (_o: CloudTargetOptions) => required(env, 'CLOUDFLARE_ACCOUNT_ID', 'Cloudflare account id');
   return {
     provider: 'cloudflare',
     async start(o, io): Promise<StartResult> {
