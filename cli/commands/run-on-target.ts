@@ -4,7 +4,9 @@
  * workerd), planned for that provider, written in the bucket layout under
  * --out, then reported as `curtain report` would.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { writeReport } from '../../analysis';
 import { planStudy } from '../../experiments/plan';
 import { resolveStudy } from '../../experiments/resolve-study';
@@ -37,12 +39,24 @@ export async function runOnTarget(provider: ProviderId, o: TargetRunOptions, io:
   const bundles = await prepareBundles(o.bundles, (line) => io.err(line));
   io.err(`curtain run ${plan.study.id} --target ${provider}: ${twin.description}; ${plan.invocations} requests in ${plan.steps.length} steps`);
   const { runDir } = await twin.run(plan, { outDir: path.resolve(io.cwd, o.out), bundles, run: o.run, log: (line) => io.err(line) });
+  const status = runStatus(runDir);
   const report = o.report ? await writeReport(runDir, { log: (line) => io.err(line) }) : null;
   const claims = report?.summary.claims.map((c) => ({ id: c.claim.id, verdict: c.verdict })) ?? [];
   io.out(
     o.json
-      ? JSON.stringify({ study: plan.study.id, provider, runDir, report: report?.reportPath ?? null, claims }, null, 2)
-      : [`run: ${runDir}`, ...(report ? [`report: ${report.reportPath}`, ...claims.map((c) => `  ${c.id}: ${c.verdict}`)] : [])].join('\n'),
+      ? JSON.stringify({ study: plan.study.id, provider, runDir, status, report: report?.reportPath ?? null, claims }, null, 2)
+      : [`run: ${runDir} (${status})`, ...(report ? [`report: ${report.reportPath}`, ...claims.map((c) => `  ${c.id}: ${c.verdict}`)] : [])].join('\n'),
   );
-  return EXIT.ok;
+  return status === 'completed' ? EXIT.ok : EXIT.failed;
 }
+
+/** The status run.json closed the run with (the twin copies it from the bucket). */
+function runStatus(runDir: string): string {
+  try {
+    return RunStatusFile.parse(JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8'))).status;
+  } catch {
+    return 'unknown (run.json missing or unreadable)';
+  }
+}
+
+const RunStatusFile = z.object({ status: z.string() });

@@ -79,3 +79,12 @@ test('a missing credential is one line naming the variable', async () => {
   expect(r.code).toBe(1);
   expect(r.err.trim()).toMatch(/^curtain: no R2 secret access key: set R2_SECRET_ACCESS_KEY \(docs\/cloudflare\.md\)$/);
 });
+
+test('curtain run --target takes only targets with a runtime here, and refuses a study Cloudflare cannot measure before starting anything', async () => {
+  const aws = await cli(['run', 'coldstart', '--target', 'aws']);
+  expect(aws.code).toBe(1);
+  expect(aws.err).toMatch(/--target: expected local or cloudflare/);
+  const placement = await cli(['run', 'placement', '--target', 'cloudflare']);
+  expect(placement.code).toBe(1);
+  expect(placement.err).toMatch(/analysis placement is not measurable on Cloudflare Workers/);
+});
