@@ -28,7 +28,15 @@ export const cloudflareTarget: ProviderTarget<'cloudflare'> = {
     engine: 'Cloudflare Workflows (a WorkflowEntrypoint walking plan.json)',
     compile: (plan) => {
       workflow().vetWorkflowPlan(plan);
-      return { format: 'plan', definition: plan };
+      return {
+        format: 'plan',
+        definition: plan,
+        // The orchestrator is code (the CurtainRun class) reading plan.txt.
+        definitionSize: null,
+        // One Workflow instance per run: Workflows limit neither its duration nor its sleeps below a year, and
+        // a plan over the steps per instance is refused by vetWorkflowPlan (no hand-over to a new instance yet).
+        segmentation: null,
+      };
     },
   },
   client: {

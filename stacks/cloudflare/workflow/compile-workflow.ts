@@ -4,7 +4,7 @@
  * this checks the plan against Workflows' and Workers' documented limits
  * (CLOUD_LIMITS.cloudflare) before anything is deployed.
  */
-import { CLOUD_LIMITS, describeLimit } from '../../../experiments/capabilities';
+import { CLOUD_LIMITS, describeLimit, ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import { TargetRefusedError } from '../../../targets/target-errors';
 
@@ -14,13 +14,13 @@ export function workflowStepCount(plan: Pick<StudyPlan, 'steps'>): number {
 }
 
 export function vetWorkflowPlan(plan: StudyPlan): void {
-  const limits = CLOUD_LIMITS.cloudflare;
+  const limits = ORCHESTRATION_LIMITS.cloudflare;
   const steps = workflowStepCount(plan);
-  if (steps > limits.workflowStepsPerInstance.value) {
-    throw new TargetRefusedError(`${plan.study.id}: the Workflow would run ${steps} steps; ${describeLimit(limits.workflowStepsPerInstance)}`);
+  if (steps > limits.stepsPerInstance.value) {
+    throw new TargetRefusedError(`${plan.study.id}: the Workflow would run ${steps} steps; ${describeLimit(limits.stepsPerInstance)}`);
   }
-  const longWait = plan.steps.find((s) => s.kind === 'wait' && s.seconds > limits.workflowSleepSeconds.value);
-  if (longWait) throw new TargetRefusedError(`${plan.study.id}: step ${longWait.index} waits longer than ${describeLimit(limits.workflowSleepSeconds)}`);
+  const longWait = plan.steps.find((s) => s.kind === 'wait' && s.seconds > limits.sleepSeconds.value);
+  if (longWait) throw new TargetRefusedError(`${plan.study.id}: step ${longWait.index} waits longer than ${describeLimit(limits.sleepSeconds)}`);
   const memory = plan.steps.find((s) => s.kind === 'update' && s.change.kind === 'memory');
-  if (memory) throw new TargetRefusedError(`${plan.study.id}: step ${memory.index} changes memory; ${describeLimit(limits.memoryMbPerIsolate)}`);
+  if (memory) throw new TargetRefusedError(`${plan.study.id}: step ${memory.index} changes memory; ${describeLimit(CLOUD_LIMITS.cloudflare.memoryMbPerIsolate)}`);
 }
