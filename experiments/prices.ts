@@ -98,6 +98,29 @@ export const PRICE_TABLES: Record<ProviderId, PriceTable> = {
     logsGb: 2.3, // Application Insights / Log Analytics ingestion
     billingIncrementMs: currentDurationBilling('azure').incrementMs,
   },
+  cloudflare: {
+    id: 'cloudflare-workers-standard-2026-12',
+    asOf: '2026-12',
+    region: 'global',
+    sources: [
+      'https://developers.cloudflare.com/workers/platform/pricing/',
+      'https://developers.cloudflare.com/workflows/reference/pricing/',
+      'https://developers.cloudflare.com/r2/pricing/',
+    ],
+    // Workers bill CPU time, $0.02 per million CPU-ms, not memory-time. At the fixed 128 MB
+    // (0.125 GB) that is $0.16 per GB-second of CPU; the cost model multiplies it by wall-clock
+    // duration, which is at least the CPU time, so estimates err high (sleeps bill no CPU).
+    computeGbSecond: perMillion(0.02) * 1000 / 0.125,
+    request: perMillion(0.3),
+    // Workflows bill as Workers (requests, CPU); counted per step as a request, which errs high.
+    orchestratorUnit: perMillion(0.3),
+    storageWrite: perMillion(4.5), // R2 Class A
+    storageRead: perMillion(0.36), // R2 Class B
+    storageGbMonth: 0.015,
+    // Workers Logs are off in the stack (observability disabled): nothing is ingested.
+    logsGb: 0,
+    billingIncrementMs: 1,
+  },
   local: {
     id: 'local-free',
     asOf: '2026-11',

@@ -222,6 +222,11 @@ export const Adaptation = z.strictObject({
    * Variants that end up identical are merged.
    */
   memory: z.enum(['refuse', 'nearest', 'provider-fixed']).default('refuse'),
+  /**
+   * What to do with a runtime a provider does not offer (Python on Cloudflare
+   * Workers): `refuse` the plan, or leave it out (`offered`) as long as one runtime remains.
+   */
+  runtimes: z.enum(['refuse', 'offered']).default('refuse'),
 });
 
 export const ParameterValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.number()), z.array(z.string())]);
@@ -242,7 +247,7 @@ export const StudyDefinition = z.strictObject({
   probe: z.strictObject({ task: Task.default({ name: 'noop' }) }).default({ task: { name: 'noop' } }),
   analysis: z.strictObject({ kind: AnalysisKind }),
   budget: Budget,
-  adapt: Adaptation.default({ memory: 'refuse' }),
+  adapt: Adaptation.default({ memory: 'refuse', runtimes: 'refuse' }),
   /** The parameter values the definition was built from (catalog studies), for display and provenance. */
   parameters: z.record(z.string(), ParameterValue).default({}),
   /** Free-form notes printed by `curtain show`. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ScheduleItemInput } from '../schema';
-import { ALL_PROVIDERS, PAPER_MEMORY_SIZES_MB, refresh } from './common';
+import { providersMeasuring, PAPER_MEMORY_SIZES_MB, refresh } from './common';
 import { defineStudy } from './define-study';
 import type { CloudProviderId } from '../../probe-runtime/contracts/providers';
 
@@ -36,7 +36,7 @@ cold-start penalty of a new host versus a reused one.`,
       title: 'Cold and warm start latency by runtime and memory',
       summary: 'Alternate forced cold starts and warm requests on functions of each runtime and memory size.',
       paper: { experiment: 'E4', section: '§5 (cold start and warm start latency)' },
-      providers: [...ALL_PROVIDERS],
+      providers: providersMeasuring('coldstart'),
       functions: { memoryMb: p.memoryMb, runtime: p.runtimes },
       schedule: [
         {
@@ -103,14 +103,15 @@ cold-start penalty of a new host versus a reused one.`,
         },
       ],
       budget: { maxInvocations: 20_000, maxUsd: 2 },
-      adapt: { memory: 'nearest' },
+      // Runtimes a platform does not offer (Python on Cloudflare Workers) are left out, and say so in the plan.
+      adapt: { memory: 'nearest', runtimes: 'offered' },
       parameters: { ...p },
     };
   },
 });
 
 /** How claims name each cloud (a total record: a new cloud needs its name here). */
-const CLOUD_NAMES: Record<CloudProviderId, string> = { aws: 'AWS', azure: 'Azure', gcp: 'Google' };
+const CLOUD_NAMES: Record<CloudProviderId, string> = { aws: 'AWS', azure: 'Azure', gcp: 'Google', cloudflare: 'Cloudflare' };
 
 function claimWarm(provider: CloudProviderId, medianMs: number) {
   const names = CLOUD_NAMES;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_PROVIDERS, refresh } from './common';
+import { providersMeasuring, refresh } from './common';
 import { defineStudy } from './define-study';
 
 export const contention = defineStudy({
@@ -25,7 +25,7 @@ the baseline is not one measurement) over the worst co-resident one.`,
     title: 'I/O and network contention between co-resident instances',
     summary: 'Run disk and network throughput tests on N co-resident instances at once and measure the slowdown.',
     paper: { experiment: 'E8', section: '§4 (performance isolation: I/O and network)' },
-    providers: [...ALL_PROVIDERS],
+    providers: providersMeasuring('contention'),
     functions: { memoryMb: [p.memoryMb], runtime: ['nodejs'], timeoutSeconds: 120 },
     schedule: [...new Set(p.levels)].flatMap((n) =>
       Array.from({ length: n === 1 ? p.loneRuns : 1 }, () => [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ScheduleItemInput } from '../schema';
-import { ALL_PROVIDERS, PAPER_MEMORY_SIZES_MB, refresh } from './common';
+import { providersMeasuring, PAPER_MEMORY_SIZES_MB, refresh } from './common';
 import { defineStudy } from './define-study';
 
 export const cpuShare = defineStudy({
@@ -43,7 +43,7 @@ slowed every instance of the step (the machine, the region) is not taken for a c
       title: 'CPU share by memory size, alone and co-resident',
       summary: 'Measure the fraction of wall time a busy loop gets, per memory size, alone and with co-resident instances.',
       paper: { experiment: 'E7', section: '§4 (CPU utilisation and performance isolation)' },
-      providers: [...ALL_PROVIDERS],
+      providers: providersMeasuring('cpu-share'),
       functions: { memoryMb: p.memoryMb, runtime: ['nodejs'] },
       probe: { task: { name: 'cpu-share', durationMs: p.durationMs } },
       schedule: [

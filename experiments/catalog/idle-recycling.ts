@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ScheduleItemInput } from '../schema';
-import { ALL_PROVIDERS, holdMsParameter } from './common';
+import { providersMeasuring, holdMsParameter } from './common';
 import { defineStudy } from './define-study';
 
 export const idleRecycling = defineStudy({
@@ -39,7 +39,7 @@ revisited rather than one survivor serving every request in turn.`,
       title: 'Idle recycling: how long does an idle instance survive?',
       summary: 'Warm one function per idle gap, then revisit each after its gap and see whether its instances survived.',
       paper: { experiment: 'E6', section: '§5 (idle instance recycling)' },
-      providers: [...ALL_PROVIDERS],
+      providers: providersMeasuring('idle-recycling'),
       functions: { memoryMb: [p.memoryMb], runtime: ['nodejs'], copies: gaps.length },
       schedule,
       analysis: { kind: 'idle-recycling' },

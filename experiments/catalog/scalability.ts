@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_PROVIDERS, refresh, steps } from './common';
+import { providersMeasuring, refresh, steps } from './common';
 import { defineStudy } from './define-study';
 
 export const scalability = defineStudy({
@@ -21,7 +21,7 @@ counts throttled and queued requests (queued requests show as a task start long 
     title: 'Scalability: how many concurrent instances does a function get?',
     summary: 'Sweep burst concurrency on a fresh function and count the distinct instances that serve it.',
     paper: { experiment: 'E3', section: '§5 (scalability and instance placement)' },
-    providers: [...ALL_PROVIDERS],
+    providers: providersMeasuring('scalability'),
     functions: { memoryMb: [p.memoryMb], runtime: ['nodejs'] },
     schedule: steps(p.step, p.maxConcurrency, p.step).flatMap((level) => [
       refresh(),
