@@ -18,7 +18,7 @@ const supporting = TARGET_LIST.filter((t) => t.capabilities.runAnchoredWaits);
 
 test('the capability table says which orchestrators end run-anchored waits: the local walker only, for now', () => {
   expect(supporting.map((t) => t.id)).toEqual(['local']);
-  expect(refusing.map((t) => t.id).sort()).toEqual(['aws', 'azure', 'gcp']);
+  expect(refusing.map((t) => t.id).sort()).toEqual(['aws', 'azure', 'cloudflare', 'gcp']);
 });
 
 describe.each(refusing.map((t) => [t.id, t] as const))('%s refuses a plan with run-anchored waits', (id) => {
