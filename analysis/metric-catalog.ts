@@ -48,10 +48,12 @@ export const STUDY_METRICS: Record<AnalysisKind, MetricSpec[]> = {
     m('coldstart.coldMedianMs.tenant-{tenant}', 'ms', 'median cold-start latency of one tenant (studies with several tenants)'),
     m('coldstart.warmMedianMs.tenant-{tenant}', 'ms', 'median warm-start latency of one tenant (studies with several tenants)'),
     m('coldstart.newHostPenaltyMs', 'ms', 'median cold start on a new host minus that on a host already in use'),
+    m('coldstart.hostOpenings', 'instances', 'cold starts that opened an inferred host (its first instance)'),
   ],
   lifetime: [
     m('lifetime.medianHours', 'h', 'median instance lifetime (Kaplan–Meier, censored at the end of the run)'),
     m('lifetime.deaths', 'instances', 'instances seen to end before the run did'),
+    m('lifetime.surplusEnds', 'instances', 'instances that ended while surplus (the next burst needed no replacement): censored as a competing risk'),
   ],
   'idle-recycling': [
     m('idle.maxSurvivedGapMinutes', 'min', 'longest measured idle gap after which an instance still answered'),
