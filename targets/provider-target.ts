@@ -154,9 +154,56 @@ export interface CompiledOrchestrator {
 
 export type ClientSlot = { readonly kind: 'cloud'; create(env?: NodeJS.ProcessEnv): ProviderClient } | { readonly kind: 'none'; readonly reason: string };
 
-/** Issue 11 fills this slot: a plan run against local emulators of the provider's own services. */
+/**
+ * An offline twin (issue 11): the target's exact synthesized artifacts run end
+ * to end against loopback emulators of its services, then fetched with the
+ * target's own client into a run directory (docs/twins.md).
+ */
 export interface TwinRunner {
   /** What is emulated and by what. */
   readonly description: string;
-  run(plan: StudyPlan, options: { readonly outDir: string; log(line: string): void }): Promise<{ readonly runDir: string }>;
+  run(request: TwinRunRequest): Promise<TwinRunResult>;
+}
+
+export interface TwinRunRequest {
+  /** A catalog study id or a definition file. */
+  readonly study: string;
+  readonly sets: Readonly<Record<string, unknown>>;
+  /** Results root: the run directory is <outDir>/<study>/<run>/. */
+  readonly outDir: string;
+  /** Platform profile of the emulated functions (local/profiles.ts). @default the local default */
+  readonly profile?: string;
+  readonly profileSet?: Readonly<Record<string, unknown>>;
+  /** Platform timers this many times faster. @default per study, as `curtain run` */
+  readonly timeScale?: number;
+  readonly seed?: number;
+  /** @default a new run id */
+  readonly run?: string;
+  /** Write the report after the fetch. */
+  readonly report: boolean;
+  readonly signal?: AbortSignal;
+  log(line: string): void;
+}
+
+/** One cloud API call the twin served, with the identity that made it and the decision of the synthesized policies. */
+export interface TwinApiCall {
+  readonly identity: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly allowed: boolean;
+}
+
+export interface TwinRunResult {
+  readonly run: string;
+  /** The fetched run directory, or null when the run left nothing to fetch. */
+  readonly runDir: string | null;
+  readonly status: 'completed' | 'failed' | 'interrupted';
+  /** Why the run failed (the execution's error, denied calls), null when it completed. */
+  readonly failure: string | null;
+  readonly planned: number;
+  readonly records: number;
+  readonly templateHash: string;
+  readonly calls: readonly TwinApiCall[];
+  readonly report: string | null;
+  readonly elapsedMs: number;
 }
