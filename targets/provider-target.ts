@@ -47,7 +47,7 @@ export interface ProviderTarget<P extends ProviderId = ProviderId> {
    * structured argv, quoted only when printed (targets/rerun.ts).
    */
   rerunCommands(request: RerunRequest): RerunCommands;
-  /** An offline twin of the target (emulators of its services) that runs a plan end to end; none yet (issue 11). */
+  /** An offline twin of the target (emulators of its services) that runs a study end to end (docs/twins.md); absent where there is none yet. */
   readonly twin?: TwinRunner;
   /** The user guide for this target, relative to the repository root. */
   readonly guide: string;

@@ -14,6 +14,11 @@ import { table } from '../format';
 import { type OptionSpec, parseCommandArgs, requirePositional, validateOptions } from '../options';
 import { pathOption, runIdOption, setOption } from '../study-options';
 import type { StudyPlan } from '../../experiments/plan-schema';
+import type { ProviderId } from '../../probe-runtime/contracts/providers';
+import { RUN_TARGETS } from '../../targets/registry';
+import { runTwinCommand } from './run-twin';
+
+const RUN_TARGET_IDS = RUN_TARGETS.map((t) => t.id);
 
 /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
 export const EXIT_INTERRUPTED = EXIT.interrupted;
@@ -22,6 +27,8 @@ const usage = `Usage: curtain run <study|definition-file> [options]
 
 Runs a study on the embedded local platform: real probe processes on emulated hosts, the real
 driver, the same bucket layout as the clouds, then the report. No cloud account needed.
+  --target T              ${RUN_TARGET_IDS.join('|')} (default local): another target runs its synthesized stack
+                          on its offline twin (loopback emulators; docs/twins.md), then fetches and reports
   --profile NAME          platform profile: ${PROFILE_NAMES.join(', ')} (default modern; --list-profiles)
   --profile-set k=v       override a profile knob by dotted path (repeatable),
                           e.g. lifecycle.freezeBetweenInvocations=false
@@ -44,6 +51,7 @@ says interrupted. Exit codes: 0 completed; 1 invalid input; 2 over budget; 3 fai
 
 /** The options of `curtain run` (exported for the tests that parse printed rerun commands back). */
 export const RUN_OPTION_SPEC = {
+  target: { type: 'string' },
   profile: { type: 'string' },
   'profile-set': { type: 'string', multiple: true },
   'time-scale': { type: 'string' },
@@ -61,6 +69,7 @@ export const RUN_OPTION_SPEC = {
 } as const satisfies OptionSpec;
 
 export const RunCliOptions = z.object({
+  target: z.enum(RUN_TARGET_IDS as [string, ...string[]], { error: () => `expected one of ${RUN_TARGET_IDS.join(', ')}` }).default('local'),
   profile: z.enum(PROFILE_NAMES as [string, ...string[]], { error: () => `expected one of ${PROFILE_NAMES.join(', ')}` }).optional(),
   'profile-set': setOption,
   'time-scale': z.coerce.number().positive().max(1_000_000).optional(),
@@ -94,6 +103,17 @@ export const runCommand: Command = {
     const profileSet = parseSets(o['profile-set']);
     const profile = resolveProfile(o.profile, profileSet);
     const faults = parseFaultOptions(o.fault, profile.faults);
+    if (o.target !== 'local') {
+      const localOnly = (['fault', 'bundles', 'max-invocations'] as const).filter((k) => (Array.isArray(o[k]) ? o[k].length > 0 : o[k] !== undefined));
+      if (localOnly.length > 0) {
+        io.err(`curtain run: --${localOnly.join(', --')} apply to --target local only`);
+        return EXIT.usage;
+      }
+      return runTwinCommand(
+        { target: o.target as ProviderId, study, sets, out: o.out, profile: o.profile, profileSet, timeScale: o['time-scale'], seed: o.seed, run: o.run, report: !o['no-report'], json: o.json },
+        io,
+      );
+    }
     let plan: StudyPlan;
     try {
       plan = planLocalRun({ study, sets, maxInvocations: o['max-invocations'] });
