@@ -36,8 +36,6 @@ export interface LiveFunction {
   timeoutSeconds: number;
   env: Record<string, string>;
   revision: number;
-  /** Polls that still report InProgress after an update. */
-  pendingPolls: number;
 }
 
 const UpdateBody = z.strictObject({
@@ -56,7 +54,7 @@ export interface LambdaApi {
 
 export async function startLambdaApi(functions: readonly TwinFunction[], calls: CallLog, backend: LambdaBackend): Promise<LambdaApi> {
   const live = new Map<string, LiveFunction>(
-    functions.map((spec) => [spec.name, { spec, memoryMb: spec.memoryMb, timeoutSeconds: spec.timeoutSeconds, env: { ...spec.env }, revision: 1, pendingPolls: 0 }]),
+    functions.map((spec) => [spec.name, { spec, memoryMb: spec.memoryMb, timeoutSeconds: spec.timeoutSeconds, env: { ...spec.env }, revision: 1 }]),
   );
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -112,19 +110,15 @@ export async function startLambdaApi(functions: readonly TwinFunction[], calls: 
         const issue = error instanceof z.ZodError ? error.issues[0] : undefined;
         return failure(400, 'InvalidParameterValueException', issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'the request body is not JSON');
       }
-      if (fn.pendingPolls > 0) return failure(409, 'ResourceConflictException', `The operation cannot be performed at this time. An update is in progress for resource: ${fn.spec.arn}`);
       if (parsed.MemorySize !== undefined) fn.memoryMb = parsed.MemorySize;
       if (parsed.Timeout !== undefined) fn.timeoutSeconds = parsed.Timeout;
       if (parsed.Environment) fn.env = { ...(parsed.Environment.Variables ?? {}) };
       fn.revision += 1;
-      // Lambda reports InProgress first and Successful once the new configuration is live.
-      fn.pendingPolls = 1;
+      // Lambda answers an update with InProgress; the twin's new configuration is live at once, so the next poll says Successful.
       backend.reconfigured(fn);
       return { status: 200, headers: {}, body: JSON.stringify(configuration(fn, 'InProgress')) };
     }
-    const status = fn.pendingPolls > 0 ? 'InProgress' : 'Successful';
-    if (fn.pendingPolls > 0) fn.pendingPolls -= 1;
-    return { status: 200, headers: {}, body: JSON.stringify(configuration(fn, status)) };
+    return { status: 200, headers: {}, body: JSON.stringify(configuration(fn, 'Successful')) };
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
