@@ -299,6 +299,7 @@ const policyLimit = (value: number, unit: string, what: string, title: string, u
 const CFN_QUOTAS = ['AWS CloudFormation quotas', 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html'] as const;
 const SFN_QUOTAS = ['Step Functions service quotas', 'https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html'] as const;
 const LAMBDA_QUOTAS = ['Lambda quotas', 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html'] as const;
+const IAM_QUOTAS = ['IAM and AWS STS quotas', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html'] as const;
 const WORKFLOWS_QUOTAS = ['Workflows quotas and limits', 'https://cloud.google.com/workflows/quotas'] as const;
 const AZURE_SCALE = ['Azure Functions hosting options: service limits', 'https://learn.microsoft.com/azure/azure-functions/functions-scale#service-limits'] as const;
 const SFN_START = ['Step Functions API Reference: StartExecution', 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html'] as const;
@@ -333,6 +334,9 @@ export const CLOUD_LIMITS = {
       'IAM and AWS STS quotas',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html',
     ),
+    // CDK moves a role's statements beyond the inline quota into customer managed policies attached to the role.
+    iamManagedPolicyChars: limit(6_144, 'characters', 'IAM customer managed policy size (whitespace not counted)', ...IAM_QUOTAS),
+    iamManagedPoliciesPerRole: limit(10, 'policies', 'IAM managed policies attached to one role (default quota)', ...IAM_QUOTAS),
   },
   gcp: {
     workflowSourceBytes: limit(128 * 1024, 'bytes', 'Workflows source size', ...WORKFLOWS_QUOTAS),

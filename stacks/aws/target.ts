@@ -6,11 +6,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { CAPABILITIES, ORCHESTRATION_LIMITS } from '../../experiments/capabilities';
-import { PRICE_TABLES } from '../../experiments/prices';
-import { REGION_NAMES } from '../../experiments/target-names';
-import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
+import { ORCHESTRATION_LIMITS } from '../../experiments/capabilities';
 import type { ProviderTarget } from '../../targets/provider-target';
+import { targetTables } from '../../targets/target-tables';
 import { studyStackName } from './naming';
 import { awsRerunCommands } from './rerun';
 
@@ -18,11 +16,7 @@ import { awsRerunCommands } from './rerun';
 const prepare = () => require('./prepare-study') as typeof import('./prepare-study');
 
 export const awsTarget: ProviderTarget<'aws'> = {
-  id: 'aws',
-  capabilities: CAPABILITIES.aws,
-  prices: PRICE_TABLES.aws,
-  bundles: { probe: probeBundleName('aws'), driver: driverBundleName('aws') },
-  options: { region: REGION_NAMES.aws },
+  ...targetTables('aws'),
   deployment: {
     kind: 'cdk',
     vet: (plan) => void prepare().prepareStudy(plan),

@@ -5,11 +5,8 @@
  * the Consumption or Flex Consumption plan. cdktf and the azurerm provider
  * classes load only when a member that needs them is called.
  */
-import { CAPABILITIES } from '../../experiments/capabilities';
-import { PRICE_TABLES } from '../../experiments/prices';
-import { REGION_NAMES } from '../../experiments/target-names';
-import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
 import type { ProviderTarget } from '../../targets/provider-target';
+import { targetTables } from '../../targets/target-tables';
 import { cdktfDeployment } from '../cdktf/cdktf-deployment';
 import { cdktfRerunCommands } from '../cdktf/rerun';
 import { AZURE_SUBSCRIPTION_VARIABLE } from './names';
@@ -25,11 +22,7 @@ const deployment = cdktfDeployment({
 });
 
 export const azureTarget: ProviderTarget<'azure'> = {
-  id: 'azure',
-  capabilities: CAPABILITIES.azure,
-  prices: PRICE_TABLES.azure,
-  bundles: { probe: probeBundleName('azure'), driver: driverBundleName('azure') },
-  options: { region: REGION_NAMES.azure },
+  ...targetTables('azure'),
   deployment,
   // The orchestrator is code in the driver app (probe-runtime/driver/azure-durable/orchestrate-run.ts) that walks the plan.
   orchestrator: {

@@ -5,11 +5,9 @@
  * cdktf and the Google provider classes load only when a member that needs
  * them is called.
  */
-import { CAPABILITIES, ORCHESTRATION_LIMITS } from '../../experiments/capabilities';
-import { PRICE_TABLES } from '../../experiments/prices';
-import { REGION_NAMES } from '../../experiments/target-names';
-import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
+import { ORCHESTRATION_LIMITS } from '../../experiments/capabilities';
 import type { ProviderTarget } from '../../targets/provider-target';
+import { targetTables } from '../../targets/target-tables';
 import { cdktfDeployment } from '../cdktf/cdktf-deployment';
 import { cdktfRerunCommands } from '../cdktf/rerun';
 import { GCP_PROJECT_VARIABLE } from './names';
@@ -26,11 +24,7 @@ const deployment = cdktfDeployment({
 });
 
 export const gcpTarget: ProviderTarget<'gcp'> = {
-  id: 'gcp',
-  capabilities: CAPABILITIES.gcp,
-  prices: PRICE_TABLES.gcp,
-  bundles: { probe: probeBundleName('gcp'), driver: driverBundleName('gcp') },
-  options: { region: REGION_NAMES.gcp },
+  ...targetTables('gcp'),
   deployment,
   orchestrator: {
     engine: 'Google Cloud Workflows (YAML)',

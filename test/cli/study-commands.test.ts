@@ -52,7 +52,7 @@ describe('curtain plan', () => {
   });
 
   test.each([
-    ['aws', 'AWS Step Functions', /28 executions, each handing over to the next/, /nearest limit: Step Functions history events of one execution \(Standard\): 25,000 events \(Step Functions service quotas, https:/],
+    ['aws', 'AWS Step Functions', /28 executions, each handing over to the next/, /nearest limit: Step Functions execution history events \(Standard\): 25,000 events \(Step Functions service quotas, https:/],
     ['gcp', 'Google Cloud Workflows', /2 executions, each handing over/, /nearest limit: Workflows steps executed in one execution: 100,000 steps/],
     ['azure', 'Azure Durable Functions', /9 executions, each handing over/, /nearest limit: Durable Functions orchestration history events before continue-as-new \(Curtain budget\)/],
   ])('a week of lifetime on %s: the orchestrator, its executions and the nearest limit', async (provider, engine, executions, nearest) => {

@@ -54,6 +54,7 @@ const MODELLED = new Set([
   'AWS::Lambda::Function',
   'AWS::IAM::Role',
   'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
   'AWS::S3::Bucket',
   'AWS::S3::BucketPolicy',
   'AWS::StepFunctions::StateMachine',

@@ -37,7 +37,11 @@ export interface RoleUnderTest {
   assumedBy: string[];
 }
 
-/** Every role of a template with its identity policies (AWS::IAM::Policy attachments and inline policies), resolved. */
+/**
+ * Every role of a template with its identity policies (inline policies, AWS::IAM::Policy attachments and the
+ * customer managed policies the template attaches through their Roles, which is where CDK moves statements
+ * that overflow a role's inline quota), resolved.
+ */
 export function rolesOf(stack: StackTemplate, env: Omit<DeployEnv, 'account'>): RoleUnderTest[] {
   const resolver = createResolver(stack.resources, { ...env, account: stack.account });
   const roles: RoleUnderTest[] = [];
@@ -47,7 +51,7 @@ export function rolesOf(stack: StackTemplate, env: Omit<DeployEnv, 'account'>): 
     const policies: PolicyDocument[] = [];
     for (const inline of (props.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) policies.push(resolver.resolve(inline.PolicyDocument) as PolicyDocument);
     for (const other of Object.values(stack.resources)) {
-      if (other.Type !== 'AWS::IAM::Policy') continue;
+      if (other.Type !== 'AWS::IAM::Policy' && other.Type !== 'AWS::IAM::ManagedPolicy') continue;
       const attached = ((other.Properties?.Roles as unknown[]) ?? []).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: logicalId }));
       if (attached) policies.push(resolver.resolve(other.Properties!.PolicyDocument) as PolicyDocument);
     }
