@@ -162,8 +162,18 @@ export type ClientSlot = { readonly kind: 'cloud'; create(env?: NodeJS.ProcessEn
 export interface TwinRunner {
   /** What is emulated and by what. */
   readonly description: string;
+  /**
+   * The `curtain run` options this twin honours beyond the ones every twin
+   * takes (the study, --set, --out, --run, --no-report, --json). The CLI
+   * refuses the others for this target with one line, rather than ignoring them.
+   */
+  readonly options: readonly TwinOption[];
   run(request: TwinRunRequest): Promise<TwinRunResult>;
 }
+
+/** Options of `curtain run` that only some twins honour (by their command-line names). */
+export const TWIN_OPTIONS = ['profile', 'profile-set', 'time-scale', 'seed', 'bundles', 'max-invocations'] as const;
+export type TwinOption = (typeof TWIN_OPTIONS)[number];
 
 export interface TwinRunRequest {
   /** A catalog study id or a definition file. */
@@ -171,12 +181,18 @@ export interface TwinRunRequest {
   readonly sets: Readonly<Record<string, unknown>>;
   /** Results root: the run directory is <outDir>/<study>/<run>/. */
   readonly outDir: string;
-  /** Platform profile of the emulated functions (local/profiles.ts). @default the local default */
+  /** Platform profile of functions the twin runs on the embedded platform (local/profiles.ts; option `profile`). @default the local default */
   readonly profile?: string;
+  /** Option `profile-set`. */
   readonly profileSet?: Readonly<Record<string, unknown>>;
-  /** Platform timers this many times faster. @default per study, as `curtain run` */
+  /** Platform timers this many times faster (option `time-scale`). @default per study, as `curtain run` */
   readonly timeScale?: number;
+  /** Option `seed`. */
   readonly seed?: number;
+  /** Run the bundles of <bundles>/dist/runtime instead of building this checkout's (option `bundles`). */
+  readonly bundles?: string;
+  /** Override the budget's maximum attempts (option `max-invocations`). */
+  readonly maxInvocations?: number;
   /** @default a new run id */
   readonly run?: string;
   /** Write the report after the fetch. */
@@ -198,12 +214,16 @@ export interface TwinRunResult {
   /** The fetched run directory, or null when the run left nothing to fetch. */
   readonly runDir: string | null;
   readonly status: 'completed' | 'failed' | 'interrupted';
-  /** Why the run failed (the execution's error, denied calls), null when it completed. */
+  /** Why the run failed (the execution's error, denied calls, run.json's status), null when it completed. */
   readonly failure: string | null;
   readonly planned: number;
   readonly records: number;
-  readonly templateHash: string;
-  readonly calls: readonly TwinApiCall[];
+  /** Hash of the synthesized template the twin ran; null where the twin runs the deployment's modules without a synthesized template (Cloudflare). */
+  readonly templateHash: string | null;
+  /** The cloud API calls, each decided by the synthesized policies; null where the twin does not evaluate permissions (Cloudflare: workerd has none to evaluate). */
+  readonly calls: readonly TwinApiCall[] | null;
   readonly report: string | null;
+  /** The report's verdict per claim (empty without a report). */
+  readonly claims: readonly { readonly id: string; readonly verdict: string }[];
   readonly elapsedMs: number;
 }

@@ -10,8 +10,10 @@ import { PROVIDER_IDS, type ProviderId } from '../probe-runtime/contracts/provid
 import { localTarget } from '../local/target';
 import { awsTarget } from '../stacks/aws/target';
 import { azureTarget } from '../stacks/azure/target';
+import { cloudflareTarget } from '../stacks/cloudflare/target';
 import { gcpTarget } from '../stacks/gcp/target';
 import { awsTwin } from '../twins/aws/twin';
+import { cloudflareTwin } from '../twins/cloudflare/twin';
 import type { ProviderClient } from './client/provider-client';
 import type { CdktfDeployment, ProviderTarget } from './provider-target';
 
@@ -19,6 +21,7 @@ export const TARGETS: { readonly [P in ProviderId]: ProviderTarget<P> } = {
   aws: { ...awsTarget, twin: awsTwin },
   azure: azureTarget,
   gcp: gcpTarget,
+  cloudflare: { ...cloudflareTarget, twin: cloudflareTwin },
   local: localTarget,
 };
 

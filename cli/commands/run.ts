@@ -15,9 +15,11 @@ import { type OptionSpec, parseCommandArgs, requirePositional, validateOptions }
 import { pathOption, runIdOption, setOption } from '../study-options';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { ProviderId } from '../../probe-runtime/contracts/providers';
+import { TWIN_OPTIONS } from '../../targets/provider-target';
 import { RUN_TARGETS } from '../../targets/registry';
-import { runTwinCommand } from './run-twin';
+import { runOnTarget } from './run-on-target';
 
+/** `--target` values: the local platform and every registered target with a twin (targets/registry.ts). */
 const RUN_TARGET_IDS = RUN_TARGETS.map((t) => t.id);
 
 /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
@@ -27,8 +29,10 @@ const usage = `Usage: curtain run <study|definition-file> [options]
 
 Runs a study on the embedded local platform: real probe processes on emulated hosts, the real
 driver, the same bucket layout as the clouds, then the report. No cloud account needed.
-  --target T              ${RUN_TARGET_IDS.join('|')} (default local): another target runs its synthesized stack
-                          on its offline twin (loopback emulators; docs/twins.md), then fetches and reports
+  --target T              ${RUN_TARGET_IDS.join('|')} (default local): another target runs its study on its
+                          twin on this machine (AWS: the synthesized stack on loopback emulators; Cloudflare:
+                          the Workers in workerd; docs/twins.md), then fetches and reports. Each twin takes
+                          --set, --out, --run, --no-report, --json and its own few options (refused otherwise)
   --profile NAME          platform profile: ${PROFILE_NAMES.join(', ')} (default modern; --list-profiles)
   --profile-set k=v       override a profile knob by dotted path (repeatable),
                           e.g. lifecycle.freezeBetweenInvocations=false
@@ -100,20 +104,37 @@ export const runCommand: Command = {
     const study = requirePositional('run', positionals, 'study', usage);
     // Validate everything the user typed before building bundles or starting processes.
     const sets = parseSets(o.set);
-    const profileSet = parseSets(o['profile-set']);
-    const profile = resolveProfile(o.profile, profileSet);
-    const faults = parseFaultOptions(o.fault, profile.faults);
     if (o.target !== 'local') {
-      const localOnly = (['fault', 'bundles', 'max-invocations'] as const).filter((k) => (Array.isArray(o[k]) ? o[k].length > 0 : o[k] !== undefined));
+      // What the user typed, not the defaults the schema filled in.
+      const typed = (option: keyof typeof values) => [values[option] ?? []].flat().length > 0;
+      const localOnly = (['fault', 'cpu-quota'] as const).filter(typed);
       if (localOnly.length > 0) {
         io.err(`curtain run: --${localOnly.join(', --')} apply to --target local only`);
         return EXIT.usage;
       }
-      return runTwinCommand(
-        { target: o.target as ProviderId, study, sets, out: o.out, profile: o.profile, profileSet, timeScale: o['time-scale'], seed: o.seed, run: o.run, report: !o['no-report'], json: o.json },
+      return runOnTarget(
+        o.target as ProviderId,
+        {
+          study,
+          sets,
+          out: o.out,
+          profile: o.profile,
+          profileSet: parseSets(o['profile-set']),
+          timeScale: o['time-scale'],
+          seed: o.seed,
+          bundles: o.bundles,
+          maxInvocations: o['max-invocations'],
+          run: o.run,
+          report: !o['no-report'],
+          json: o.json,
+          given: TWIN_OPTIONS.filter(typed),
+        },
         io,
       );
     }
+    const profileSet = parseSets(o['profile-set']);
+    const profile = resolveProfile(o.profile, profileSet);
+    const faults = parseFaultOptions(o.fault, profile.faults);
     let plan: StudyPlan;
     try {
       plan = planLocalRun({ study, sets, maxInvocations: o['max-invocations'] });

@@ -7,7 +7,7 @@
  *   5. fetch the run from s3rver with the AWS client of `curtain fetch`, write twin.json and the report.
  * Every process and scratch directory is gone when it returns or throws.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -17,12 +17,11 @@ import { newRunId } from '../../probe-runtime/contracts/bucket-layout';
 import { parseFaultOptions } from '../../local/faults';
 import { LocalPlatform } from '../../local/platform/local-platform';
 import { resolveProfile } from '../../local/profiles';
-import { loadWriteReport } from '../../local/run/report-bridge';
 import { defaultTimeScale, TimeScale } from '../../local/time-scale';
 import { createCurtainApp } from '../../stacks/aws/build-app';
 import { createAwsProviderClient } from '../../stacks/aws/client/aws-provider-client';
 import { synthesizeAwsApp } from '../../stacks/aws/synth-app';
-import type { TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
+import type { TwinApiCall, TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
 import { CallLog } from './call-log';
 import { readTwinStack, TwinArtifactError, type TwinStack } from './cloud-assembly';
 import { startLambdaApi, type LambdaApi } from './lambda-api';
@@ -31,6 +30,7 @@ import { ProcessFunctions } from './process-functions';
 import { startS3Twin, type S3Twin } from './s3-twin';
 import { runStateMachine } from './state-machine';
 import { summarizeCalls } from './twin-summary';
+import { countRecords, readRunStatus, writeTwinReport } from '../run-dir';
 
 /** The twin's account: AWS's documentation example account, never a real one. */
 export const TWIN_ACCOUNT = '111122223333';
@@ -59,7 +59,10 @@ export async function synthesizeForTwin(request: Pick<TwinRunRequest, 'study' | 
   return { plan: study.prepared.plan, assemblyDir: dir, stackName: study.stack.stackName };
 }
 
-export async function runAwsTwin(request: TwinRunRequest): Promise<TwinRunResult> {
+/** The AWS twin always synthesizes a template and evaluates every call against its policies. */
+export type AwsTwinResult = TwinRunResult & { readonly templateHash: string; readonly calls: readonly TwinApiCall[] };
+
+export async function runAwsTwin(request: TwinRunRequest): Promise<AwsTwinResult> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'curtain-twin-aws-'));
   try {
     request.log('twin: synthesizing the AWS stack as `cdk synth` does');
@@ -71,7 +74,7 @@ export async function runAwsTwin(request: TwinRunRequest): Promise<TwinRunResult
 }
 
 /** Runs a synthesized cloud assembly (the tests give it deliberately broken ones). `scratch` is the caller's to remove. */
-export async function runTwinAssembly(synthesized: SynthesizedTwin, request: TwinRunRequest, scratch: string): Promise<TwinRunResult> {
+export async function runTwinAssembly(synthesized: SynthesizedTwin, request: TwinRunRequest, scratch: string): Promise<AwsTwinResult> {
   const began = performance.now();
   const { plan } = synthesized;
   const stack = readTwinStack(synthesized.assemblyDir, synthesized.stackName, { account: TWIN_ACCOUNT, region: plan.region, partition: 'aws' });
@@ -174,14 +177,7 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
         `${JSON.stringify({ v: 1, target: 'aws', stack: stack.stackName, templateHash: stack.templateHash, failures, ...summarizeCalls(calls.calls, stack.roles, calls.identities()) }, null, 2)}\n`,
       );
     }
-    let report: string | null = null;
-    if (runDir && request.report) {
-      try {
-        report = (await loadWriteReport()(runDir, { log: request.log })).reportPath;
-      } catch (error) {
-        request.log(`twin: report: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    const written = runDir && request.report ? await writeTwinReport(runDir, request.log) : { report: null, claims: [] };
     return {
       run,
       runDir,
@@ -191,7 +187,7 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
       records,
       templateHash: stack.templateHash,
       calls: calls.calls.map((c) => ({ identity: c.identity, action: c.action, resource: c.resource, allowed: c.decision === 'allowed' })),
-      report,
+      ...written,
       elapsedMs: performance.now() - began,
     };
   } finally {
@@ -221,25 +217,4 @@ async function fetchTwinRun(s3: S3Twin | null, stack: TwinStack, plan: StudyPlan
     { err: request.log },
   );
   return result.dir;
-}
-
-function countRecords(runDir: string): number {
-  let n = 0;
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.jsonl')) n += readFileSync(full, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
-    }
-  };
-  walk(path.join(runDir, 'steps'));
-  return n;
-}
-
-function readRunStatus(runDir: string): string {
-  try {
-    return String((JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { status?: unknown }).status);
-  } catch {
-    return 'missing';
-  }
 }
