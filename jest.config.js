@@ -5,8 +5,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The browser test runs apart (jest.browser.config.js, `npm run test:browser`): it needs Chromium from apt.
-  testPathIgnorePatterns: ['/node_modules/', '/test/browser/'],
+  // The browser test runs apart (jest.browser.config.js, `npm run test:browser`): it needs Chromium from apt;
+  // so do the end-to-end suites (jest.e2e.config.js, `npm run test:e2e`): minutes each.
+  testPathIgnorePatterns: ['/node_modules/', '/test/browser/', '/test/e2e/'],
   transform: { '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }] },
   setupFiles: ['<rootDir>/test/setup/polyfills.ts'],
   testTimeout: 60000,

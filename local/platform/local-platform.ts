@@ -194,10 +194,28 @@ export class LocalPlatform {
     const fn = this.functions.get(functionKey);
     if (!fn) throw new Error(`update of unknown function "${functionKey}"`);
     fn.config = { ...fn.config, ...configurationAfter(fn.config, { change, generation }), generation };
+    this.replaceInstances(fn, describeChange(change));
+  }
+
+  /**
+   * Sets a function's memory and environment as a whole, as Lambda's
+   * UpdateFunctionConfiguration does (the AWS twin, twins/aws/): a new
+   * generation whose instances replace the old ones as after an update step.
+   */
+  reconfigure(functionKey: string, config: { memoryMb: number; env: Record<string, string> }, generation: string): void {
+    const fn = this.functions.get(functionKey);
+    if (!fn) throw new Error(`update of unknown function "${functionKey}"`);
+    fn.config = { ...fn.config, memoryMb: config.memoryMb, env: { ...config.env }, generation };
+    this.replaceInstances(fn, `configuration ${generation}`);
+  }
+
+  private replaceInstances(fn: FunctionState, change: string): void {
+    const functionKey = fn.config.key;
+    const generation = fn.config.generation;
     const now = Date.now();
     const { mode, staleWindowSeconds } = this.options.profile.lifecycle.update;
     const windowMs = mode === 'lazy' ? this.options.timeScale.realMs(staleWindowSeconds * 1000) : 0;
-    this.updates.push({ function: functionKey, generation, change: describeChange(change), at: now, staleUntil: now + windowMs });
+    this.updates.push({ function: functionKey, generation, change, at: now, staleUntil: now + windowMs });
     if (fn.staleTimer) clearTimeout(fn.staleTimer);
     fn.staleTimer = null;
     if (windowMs <= 0) {
