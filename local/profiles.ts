@@ -34,6 +34,8 @@ export const HostType = z.strictObject({
   kernel: z.string().min(1),
   /** Multiplies the CPU quota of instances on this host type: < 1 models a slower ("debased") VM type. */
   cpuFactor: z.number().positive().max(1).default(1),
+  /** Multiplies the host's I/O bandwidth (`io.hostMBps`): < 1 models a VM type with a slower disk. */
+  ioFactor: z.number().positive().max(1).default(1),
 });
 export type HostType = z.output<typeof HostType>;
 
@@ -96,8 +98,27 @@ export const PlatformProfile = z.strictObject({
     vcpuForMemory: z
       .enum(['aws', 'gcp', 'none'])
       .describe('per-instance CPU quota (cgroups) from memory: aws 1,769 MB per vCPU; gcp the Cloud Run table; none: only the host\'s quota'),
-    unthrottledInit: z.boolean().describe('apply the quota only once the instance is ready, so its initialisation runs at full speed'),
+    unthrottledInit: z
+      .boolean()
+      .describe('true: apply the quota only once the instance is ready, so its initialisation runs at full speed; false: the process starts inside its cgroup, under the quota'),
+    coresPerVcpu: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(1)
+      .describe(
+        'real CPU cores one emulated vCPU gets (every host and instance quota is multiplied by it): 1 keeps instance speeds as the clouds\' vCPUs; below 1 lets several busy hosts fit on a small machine, so hosts contend only within themselves',
+      ),
   }),
+  io: z
+    .strictObject({
+      hostMBps: z
+        .number()
+        .positive()
+        .nullable()
+        .describe('disk bandwidth of a host, MB/s (write and read, times its type\'s `ioFactor`), shared by its instances (cgroup v1 blkio throttle; synchronous I/O); null: unlimited'),
+    })
+    .default({ hostMBps: null }),
   network: z.strictObject({
     hostMbps: z
       .number()
@@ -132,6 +153,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'immediate', staleWindowSeconds: 0, staleProbability: 0 },
     },
     cpu: { vcpuForMemory: 'aws', unthrottledInit: true },
+    io: { hostMBps: null },
     network: { hostMbps: null },
     sources: {
       'placement.policy': 'one Firecracker microVM per sandbox since ~2019 (paper.md "What changed"; Firecracker, NSDI 2020): btime identifies the microVM',
@@ -146,6 +168,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'cpu.unthrottledInit': 'modelling choice: initialisation at full speed, as widely reported for Lambda [R]',
       hostTypes: 'illustrative CPU model and kernel of a present-day Lambda microVM',
       'network.hostMbps': 'modelling choice: no shared host interface is visible from a microVM',
+      'io.hostMBps': 'modelling choice: no disk shared with other instances is visible from a microVM',
     },
   },
   'aws-2018': {
@@ -165,6 +188,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'lazy', staleWindowSeconds: 10, staleProbability: 0.5 },
     },
     cpu: { vcpuForMemory: 'aws', unthrottledInit: true },
+    io: { hostMBps: 100 },
     network: { hostMbps: 1000 },
     sources: {
       'placement.policy': 'AWS bin-packs instances onto VMs [P, abstract]',
@@ -182,6 +206,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'lifecycle.freezeBetweenInvocations': 'AWS freezes an instance when its handler returns [R]',
       'cpu.vcpuForMemory': 'CPU share roughly proportional to memory [R]; 1,769 MB per vCPU from present-day AWS documentation',
       'network.hostMbps': 'modelling choice: one 1 Gbit/s interface per VM, shared by co-resident instances (the paper saw up to 19x contention [P])',
+      'io.hostMBps': 'modelling choice: one 100 MB/s disk per VM, shared by co-resident instances (the paper saw up to 19x worse I/O from co-residents [P])',
       hostTypes: 'illustrative 2018 EC2 (Xen) CPU model and Amazon Linux kernel',
     },
   },
@@ -191,7 +216,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
     models: 'azure',
     placement: { policy: 'random', tenancy: 'shared', hostMemoryMb: 7168, poolSize: 6 },
     hostTypes: [
-      { name: 'debased', weight: 0.55, cpuModel: 'AMD Opteron(tm) Processor 4171 HE', cpus: 1, memTotalMb: 7168, kernel: '4.15.0-1013-azure', cpuFactor: 0.5 },
+      { name: 'debased', weight: 0.55, cpuModel: 'AMD Opteron(tm) Processor 4171 HE', cpus: 1, memTotalMb: 7168, kernel: '4.15.0-1013-azure', cpuFactor: 0.5, ioFactor: 0.5 },
       { name: 'standard', weight: 0.45, cpuModel: 'Intel(R) Xeon(R) CPU E5-2673 v3 @ 2.40GHz', cpus: 2, memTotalMb: 7168, kernel: '4.15.0-1013-azure' },
     ],
     identity: { hostname: 'hex', cgroup: 'docker', hypervisorUuid: false, dmiProductUuid: true, hostAgeHours: { min: 1, max: 240 } },
@@ -205,13 +230,15 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'immediate', staleWindowSeconds: 0, staleProbability: 0 },
     },
     cpu: { vcpuForMemory: 'none', unthrottledInit: false },
+    io: { hostMBps: 60 },
     network: { hostMbps: 1000 },
     sources: {
       'placement.tenancy': "different tenants' instances shared a VM [P, abstract]",
       'placement.policy': 'modelling choice: random placement over a small pool of VMs',
       'scaling.maxInstancesPerFunction': 'at most ~10 concurrent instances per function [S]',
       'scaling.accountConcurrency': 'Consumption plan scale-out limit of 200 instances (experiments/capabilities.ts)',
-      hostTypes: '55 % of instances on a VM type with "debased performance" [P]; the Opteron 4171 HE as that type is [R]',
+      hostTypes: '55 % of instances on a VM type with "debased performance" [P]; the Opteron 4171 HE as that type is [R]; its halved CPU and I/O (cpuFactor, ioFactor 0.5) are modelling choices',
+      'io.hostMBps': 'modelling choice: one 60 MB/s disk per VM, shared by its instances (and tenants)',
       'lifecycle.idleTimeoutMinutes': 'no consistent idle timeout [S]: a wide uniform range',
       'lifecycle.initDelayMs': 'median cold start 3,640 ms [S]: a provisioning delay of 2.5-4.5 s on top of the process start',
       'lifecycle.freezeBetweenInvocations': 'modelling choice: not reported for Azure',
@@ -236,6 +263,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'immediate', staleWindowSeconds: 0, staleProbability: 0 },
     },
     cpu: { vcpuForMemory: 'gcp', unthrottledInit: false },
+    io: { hostMBps: 100 },
     network: { hostMbps: 1000 },
     sources: {
       'scaling.scaleOutFraction': 'Google launched only about half of the requested instances, the rest queued [S]',
@@ -245,6 +273,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'cpu.unthrottledInit': 'cold start fell from 493 ms at 128 MB to 110 ms at 2,048 MB [S]: initialisation runs under the quota',
       'placement.policy': 'modelling choice: not reported; spread over a pool of VMs',
       hostTypes: 'illustrative GCE CPU model; gVisor reports a 4.4.0 kernel',
+      'io.hostMBps': 'modelling choice: one 100 MB/s disk per VM, shared by its instances',
       'network.hostMbps': 'modelling choice: one 1 Gbit/s interface per VM',
     },
   },

@@ -34,6 +34,7 @@ driver, the same bucket layout as the clouds, then the report. No cloud account 
   --run ID                run id (default: a new one from the current time)
   --max-invocations N     override the budget's maximum attempts
   --cpu-quota auto|off    CPU quotas through cgroups where the machine allows (default auto)
+  --io-limit auto|off     per-host disk bandwidth through blkio where the machine allows (default auto)
   --bundles DIR           run the bundles of DIR/dist/runtime instead of building this checkout's
   --no-report             skip the report (the records are written as usual)
   --json                  print the result summary as JSON
@@ -52,6 +53,7 @@ const Options = z.object({
   run: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a run id such as 20261126T120000Z-ab12').optional(),
   'max-invocations': z.coerce.number().int().positive().optional(),
   'cpu-quota': z.enum(['auto', 'off']).default('auto'),
+  'io-limit': z.enum(['auto', 'off']).default('auto'),
   bundles: z.string().min(1).optional(),
   'no-report': z.boolean().default(false),
   json: z.boolean().default(false),
@@ -77,6 +79,7 @@ export const runCommand: Command = {
         run: { type: 'string' },
         'max-invocations': { type: 'string' },
         'cpu-quota': { type: 'string' },
+        'io-limit': { type: 'string' },
         bundles: { type: 'string' },
         'no-report': { type: 'boolean' },
         json: { type: 'boolean' },
@@ -147,6 +150,7 @@ export const runCommand: Command = {
         bundles,
         interrupt: interrupt.signal,
         cpuQuota: o['cpu-quota'],
+        ioLimit: o['io-limit'],
         report: !o['no-report'],
         onEvent: (event) => progress.onEvent(event),
         onPlatform: (stats) => progress.attach(stats),
@@ -164,6 +168,7 @@ export const runCommand: Command = {
                 profile: result.profile.name,
                 timeScale: result.timeScale,
                 cpuQuota: result.cpuQuota,
+                ioLimit: result.ioLimit,
                 records: result.records,
                 failures: result.failures,
                 report: result.report?.reportPath ?? null,

@@ -21,6 +21,7 @@ import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import type { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 import { createLocalDirSink } from '../../probe-runtime/driver/sinks/local-dir';
 import type { CpuQuotaStatus } from '../cpu/cgroup-cpu';
+import type { IoLimitStatus } from '../io/blkio';
 import { describeFaults, FaultOptions } from '../faults';
 import { GroundTruth, groundTruthPath } from '../ground-truth';
 import { LocalPlatform, type PlatformStats } from '../platform/local-platform';
@@ -55,6 +56,8 @@ export interface LocalRunOptions {
   interrupt?: AbortSignal;
   cpuQuota?: 'auto' | 'off';
   cgroupParent?: string;
+  ioLimit?: 'auto' | 'off';
+  blkioParent?: string;
   /** Write the report through the analysis (default true). */
   report?: boolean;
   onEvent?: (event: OrchestratorEvent) => void;
@@ -74,6 +77,7 @@ export interface LocalRunResult {
   timeScale: number;
   timeScaleReason: string;
   cpuQuota: CpuQuotaStatus;
+  ioLimit: IoLimitStatus;
   faults: string[];
   groundTruthPath: string;
   groundTruth: GroundTruth;
@@ -154,10 +158,14 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       seed: options.seed ?? 2018,
       cpuQuota: options.cpuQuota,
       cgroupParent: options.cgroupParent,
+      ioLimit: options.ioLimit,
+      blkioParent: options.blkioParent,
     });
     const live = platform;
     options.onPlatform?.(() => live.stats());
-    log(`local platform: profile ${profile.name}, ${timeScale.describe()}, CPU quota ${platform.cpuQuota.applied ? 'applied' : `not applied (${platform.cpuQuota.reason})`}`);
+    log(
+      `local platform: profile ${profile.name}, ${timeScale.describe()}, CPU quota ${platform.cpuQuota.applied ? 'applied' : `not applied (${platform.cpuQuota.reason})`}, per-host disk bandwidth ${platform.ioLimit.applied ? 'applied' : `not applied (${platform.ioLimit.reason})`}`,
+    );
 
     const localSection: NonNullable<RunManifest['local']> = {
       profile: profile.name,
@@ -174,7 +182,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
         CURTAIN_DEPLOYMENT_FILE: deploymentFile,
         CURTAIN_RESULTS_DIR: outDir,
         CURTAIN_LOCAL_ENDPOINT: platform.endpoint,
-        CURTAIN_RUN_PROVENANCE: JSON.stringify({ local: localSection, notes: runNotes(profile, timeScale, scaleChoice.reason, platform.cpuQuota) }),
+        CURTAIN_RUN_PROVENANCE: JSON.stringify({ local: localSection, notes: runNotes(profile, timeScale, scaleChoice.reason, platform.cpuQuota, platform.ioLimit) }),
       },
     };
     const walked = await walkPlan({
@@ -222,6 +230,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       timeScale: timeScale.scale,
       timeScaleReason: scaleChoice.reason,
       cpuQuota: platform.cpuQuota,
+      ioLimit: platform.ioLimit,
       faults: describeFaults(faults),
       groundTruthPath: truthFile,
       groundTruth: truth,
@@ -236,12 +245,15 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
   }
 }
 
-function runNotes(profile: PlatformProfile, timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus): string[] {
+function runNotes(profile: PlatformProfile, timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus, io: IoLimitStatus): string[] {
   const notes = [
     `Run on Curtain's embedded local platform: real instance processes on emulated hosts (profile ${profile.name}: ${profile.description}). Host signals (boot time, CPU model, cgroup lines, addresses) are emulated; see docs/local-platform.md.`,
     `Time scale ${timeScale.scale} (${scaleReason}): ${timeScale.describe()}.`,
   ];
   if (profile.models) notes.push(`The ${profile.name} profile models ${profile.models}: claims about ${profile.models} are compared with this run.`);
   if (!cpu.applied) notes.push(`No per-instance CPU quota: ${cpu.reason}. CPU-share results reflect the machine's scheduler only.`);
+  if (profile.io.hostMBps !== null && !io.applied) {
+    notes.push(`No per-host disk bandwidth: ${io.reason}. I/O results reflect this machine's one disk, not co-residency.`);
+  }
   return notes;
 }

@@ -46,7 +46,7 @@ export const IoTask = z
     blockKb: z.number().int().min(4).max(16_384).default(1024),
     maxMs: durationMs.default(60_000),
   })
-  .describe('Write N MB under /tmp with fsync (the paper used dd with fsync); reports MB/s (paper E8).');
+  .describe("Write N MB under /tmp with synchronous writes (O_DSYNC) and a final fdatasync, as the paper's dd (oflag=dsync conv=fdatasync); reports MB/s (paper E8).");
 
 export const NetTask = z
   .strictObject({
