@@ -7,7 +7,7 @@ import { prepareBundles } from '../../local/run/prepare-bundles';
 import { ProgressDisplay } from '../../local/run/progress';
 import { renderLocalRun } from '../../local/run/render-result';
 import { planLocalRun, PlanOverBudgetError, runLocalStudy } from '../../local/run/run-local-study';
-import { defaultTimeScale, formatSeconds, minimumLocalSeconds, TimeScale } from '../../local/time-scale';
+import { formatSeconds, minimumLocalSeconds, TimeScale, type TimeScaleChoice } from '../../local/time-scale';
 import { EXIT } from '../cli-error';
 import type { Command } from '../command';
 import { table } from '../format';
@@ -108,13 +108,11 @@ export const runCommand: Command = {
       }
       throw error;
     }
-    const timeScale = new TimeScale(o['time-scale'] ?? defaultTimeScale(plan, profile).scale);
     const bundles = await prepareBundles(o.bundles, (line) => io.err(line));
 
     const progress = new ProgressDisplay(
       { write: io.isTty ? (text) => process.stderr.write(text) : (text) => io.err(text.replace(/\n$/, '')), isTty: io.isTty },
       plan,
-      timeScale,
     );
     const interrupt = new AbortController();
     let signals = 0;
@@ -131,11 +129,13 @@ export const runCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const floor = minimumLocalSeconds(plan, timeScale);
-      progress.note(
-        `curtain run ${plan.study.id}: ${plan.invocations} requests in ${plan.steps.length} steps, profile ${profile.name}, time scale ${timeScale.scale}x` +
-          (floor >= 60 ? `; at least ${formatSeconds(floor)} (barriers and scaled waits)` : ''),
-      );
+      const announce = (choice: TimeScaleChoice) => {
+        const floor = minimumLocalSeconds(plan, new TimeScale(choice.scale));
+        progress.note(
+          `curtain run ${plan.study.id}: ${plan.invocations} requests in ${plan.steps.length} steps, profile ${profile.name}, time scale ${choice.scale}x` +
+            (floor >= 60 ? `; at least ${formatSeconds(floor)} (barriers and scaled waits)` : ''),
+        );
+      };
       const result = await runLocalStudy({
         study,
         sets,
@@ -153,6 +153,7 @@ export const runCommand: Command = {
         ioLimit: o['io-limit'],
         report: !o['no-report'],
         onEvent: (event) => progress.onEvent(event),
+        onTimeScale: announce,
         onPlatform: (stats) => progress.attach(stats),
         log: (line) => progress.note(line),
       });

@@ -10,7 +10,7 @@ import { buildCatalogStudy } from '../../experiments/resolve-study';
 import { FaultOptions } from '../faults';
 import { GroundTruth } from '../ground-truth';
 import { PlatformProfile, PROFILES, PROFILE_NAMES, DEFAULT_PROFILE } from '../profiles';
-import { DEFAULT_REAL_WAIT_BUDGET_SECONDS, defaultTimeScale, formatSeconds, STEP_REAL_SECONDS } from '../time-scale';
+import { DEFAULT_REAL_WAIT_BUDGET_SECONDS, defaultTimeScale, formatSeconds, NOMINAL_STEP_OVERHEAD } from '../time-scale';
 
 export function renderLocalPlatformDoc(): string {
   const profiles = PROFILE_NAMES.map((name) => PlatformProfile.parse(PROFILES[name]));
@@ -157,31 +157,50 @@ export function renderLocalPlatformDoc(): string {
     `run \`scale\` times faster than real time. Latencies are never scaled: process starts, requests, tasks, the function`,
     'timeout and the injected delays are real. `run.json` (`local.timeScale`), its notes, the summary and the report',
     'state the scale; the analysis multiplies real intervals between records (lifetimes, idle gaps, time since an',
-    'update) by it. Everything a run does between waits (starting driver processes, cold starts, requests) also runs',
-    'on the scaled clock, so an idle gap a function really experiences is somewhat longer than the planned one',
-    '(the analysis measures the real gap, not the planned one).',
+    'update) by it.',
+  );
+  p(
+    '**Waits land on their planned platform time** (`local/orchestrator/platform-clock.ts`). The platform\'s timers run',
+    'on the scaled clock all the time, bursts included: a burst that takes 1.2 s of real time (a driver process, a 1 s',
+    'barrier, the answers) lasts 4 platform-minutes at 200×. Slept one after another, waits drifted: in idle-recycling',
+    'at 200× every `after-idle` burst added ~4 platform-minutes to every later gap (planned 1 … 120 min, measured',
+    '1.6 … 164). The walker therefore schedules on the platform clock: a wait separates a function\'s last answer from',
+    'its next request (or update) by the planned platform time, and bursts of other functions in between count with',
+    'their real duration, as on a cloud. A burst\'s driver processes start ahead of time (twice their start-up, measured',
+    'before the run and then from the starts seen), load and check the plan, and wait for their event, which the walker',
+    'writes when the burst is due (less the few ms a loaded driver takes to send): a process start varies by hundreds',
+    'of ms on a loaded machine, which at 200× is more than a platform-minute. Measured on the two-core machine at a',
+    'load of 15 (2026-12), idle-recycling at 200×, gap planned → measured: before, 60 → 99.3, 90 → 132.3, 120 → 166.7',
+    'min; after, 60 → 60.3, 90 → 90.6, 120 → 120.5 (gaps the schedule cannot hold at 200× stay late: below).',
   );
   p(
     `The default scale is 1 when a plan waits at most ${DEFAULT_REAL_WAIT_BUDGET_SECONDS} s in all, and otherwise the smallest 1-2-5`,
-    `step that brings its waits within ${DEFAULT_REAL_WAIT_BUDGET_SECONDS} s, but never so fast that a step\'s real time (about ${STEP_REAL_SECONDS} s on two cores),`,
-    'scaled, exceeds half of the profile\'s shortest timer (its minimum idle timeout, maximum lifetime, or the stale window',
-    'when the plan updates functions): otherwise a schedule meant to keep instances busy would see them reaped as idle.',
-    `\`--time-scale N\` overrides it. At the catalog\'s default parameters, on the default profile (${DEFAULT_PROFILE}):`,
+    `step that brings its waits within ${DEFAULT_REAL_WAIT_BUDGET_SECONDS} s, but no faster than keeps (1) every wait on its planned`,
+    'platform time: the real time the plan leaves before each step must hold the bursts in between and a driver\'s',
+    'start-up (each taken 1.25 times), so that no step after a wait is late by more than 5 % of its gap or a minute',
+    '(the analysis\'s narrowest gap window); and (2) the longest burst\'s real time, scaled, under half of the',
+    'profile\'s shortest timer (its minimum idle timeout, maximum lifetime, or the stale window when the plan updates',
+    'functions), so that a schedule meant to keep instances busy does not see them reaped as idle while another burst',
+    'runs. The start-up is measured before the run (`local/orchestrator/driver-startup.ts`: the real driver, the run\'s',
+    `plan, an empty event; ~0.15 s on an idle machine, ~0.6 s at a load of 15), so the default depends on the machine\'s`,
+    'load, and the summary and `run.json` say which start-up it used. `--time-scale N` overrides it.',
+    `At the catalog\'s default parameters, on the default profile (${DEFAULT_PROFILE}), with the nominal start-up of ${NOMINAL_STEP_OVERHEAD.driverStartupMs / 1000} s:`,
     '',
     '| study | requests | steps | waits in the plan | default scale | waits at that scale |',
     '|---|---|---|---|---|---|',
     ...CATALOG.map((s) => {
       const plan = planStudy(buildCatalogStudy(s.id), { provider: 'local' });
-      const choice = defaultTimeScale(plan, profiles.find((x) => x.name === DEFAULT_PROFILE)!);
+      const choice = defaultTimeScale(plan, profiles.find((x) => x.name === DEFAULT_PROFILE)!, NOMINAL_STEP_OVERHEAD);
       return `| ${s.id} | ${plan.invocations} | ${plan.steps.length} | ${formatSeconds(plan.duration.waitSeconds)} | ${choice.scale}x | ${formatSeconds(plan.duration.waitSeconds / choice.scale)} |`;
     }),
     '',
     'Steps themselves take real time (a driver process per burst shard, cold starts, barriers). Measured on the',
     'two-core development machine (2026-11, shared with other work) at default parameters and profile: coldstart 13 s',
     '(9 s on a fresh clone after building the bundles), isolation 11 s, placement 23 s, contention 40 s, cpu-share 41 s,',
-    'idle-recycling 49 s, accounting 51 s, update-consistency 66 s, lifetime 4.5-6 min (720 bursts, each a driver',
-    'process) and scalability 7.3 min: its 40 levels each wait for a 10 s barrier, which is part of the measurement',
-    'and is not time-scaled (`--set step=20` sweeps 10 levels). `curtain run` prints such a floor when it starts.',
+    'accounting 51 s, update-consistency 66 s, and scalability 7.3 min: its 40 levels each wait for a 10 s barrier,',
+    'which is part of the measurement and is not time-scaled (`--set step=20` sweeps 10 levels). idle-recycling and',
+    'lifetime take as long as their waits at the scale their schedule allows: 2.4-6 min and 15-20 min (720 bursts).',
+    '`curtain run` prints such a floor when it starts.',
   );
 
   p(

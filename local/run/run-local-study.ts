@@ -27,8 +27,9 @@ import { GroundTruth, groundTruthPath } from '../ground-truth';
 import { LocalPlatform, type PlatformStats } from '../platform/local-platform';
 import { resolveProfile, type PlatformProfile } from '../profiles';
 import { Random } from '../random';
-import { defaultTimeScale, TimeScale } from '../time-scale';
+import { defaultTimeScale, NOMINAL_STEP_OVERHEAD, TimeScale, type TimeScaleChoice } from '../time-scale';
 import type { DriverCommand } from '../orchestrator/driver-process';
+import { measureDriverStartup } from '../orchestrator/driver-startup';
 import { walkPlan, type OrchestratorEvent, type RunFailure } from '../orchestrator/walk-plan';
 import { loadWriteReport, type ReportResult } from './report-bridge';
 import { summarizeRun, type RecordSummary } from './run-summary';
@@ -61,6 +62,8 @@ export interface LocalRunOptions {
   /** Write the report through the analysis (default true). */
   report?: boolean;
   onEvent?: (event: OrchestratorEvent) => void;
+  /** The time scale, once chosen (the default is chosen from a driver start measured on this machine). */
+  onTimeScale?: (choice: TimeScaleChoice) => void;
   /** Gets a function to read live platform numbers once the platform runs (progress display). */
   onPlatform?: (stats: () => PlatformStats) => void;
   log?: (line: string) => void;
@@ -110,9 +113,6 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
   const plan = planLocalRun(options);
   const profile = resolveProfile(options.profile, options.profileSet ?? {});
   const faults = FaultOptions.parse({ ...profile.faults, ...(options.faults ?? {}) });
-  const scaleChoice =
-    options.timeScale !== undefined ? { scale: options.timeScale, reason: 'set with --time-scale' } : defaultTimeScale(plan, profile);
-  const timeScale = new TimeScale(scaleChoice.scale);
 
   const runtimes = instanceCommands(options.bundles);
   const needed = [...new Set(plan.functions.map((f) => f.runtime))];
@@ -147,6 +147,16 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     };
     await writeFile(planFile, `${JSON.stringify(plan, null, 2)}\n`);
     await writeFile(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
+    const driverEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', CURTAIN_PLAN_FILE: planFile, CURTAIN_DEPLOYMENT_FILE: deploymentFile, CURTAIN_RESULTS_DIR: outDir };
+    const driverArgs = [bundleFile(options.bundles, 'driver-local')];
+    // Waits are scheduled on the platform clock around the real steps: measure what a step costs here, now.
+    const driverStartupMs = plan.steps.some((s) => s.kind === 'wait') ? await measureDriverStartup({ command: process.execPath, args: driverArgs, env: driverEnv }) : null;
+    const scaleChoice =
+      options.timeScale !== undefined
+        ? { scale: options.timeScale, reason: 'set with --time-scale' }
+        : defaultTimeScale(plan, profile, driverStartupMs === null ? NOMINAL_STEP_OVERHEAD : { driverStartupMs, measured: true });
+    const timeScale = new TimeScale(scaleChoice.scale);
+    options.onTimeScale?.(scaleChoice);
 
     platform = await LocalPlatform.start({
       profile,
@@ -175,12 +185,9 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     };
     const driver: DriverCommand = {
       command: process.execPath,
-      args: [bundleFile(options.bundles, 'driver-local')],
+      args: driverArgs,
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        CURTAIN_PLAN_FILE: planFile,
-        CURTAIN_DEPLOYMENT_FILE: deploymentFile,
-        CURTAIN_RESULTS_DIR: outDir,
+        ...driverEnv,
         CURTAIN_LOCAL_ENDPOINT: platform.endpoint,
         CURTAIN_RUN_PROVENANCE: JSON.stringify({ local: localSection, notes: runNotes(profile, timeScale, scaleChoice.reason, platform.cpuQuota, platform.ioLimit) }),
       },
@@ -195,6 +202,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       interrupt,
       driverCrash: faults.driverCrash,
       faultRandom: new Random(faults.seed + 1),
+      driverStartupMs,
       onEvent: options.onEvent,
     });
 
