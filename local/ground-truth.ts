@@ -51,8 +51,9 @@ export const GroundTruthHost = z.strictObject({
   debased: z.boolean(),
   /** Host-level CPU quota in real cores, shared by its instances; null when no CPU cgroups applied. */
   cpuQuotaCores: z.number().nullable(),
-  /** Disk bandwidth shared by its instances, MB/s; null when unlimited or not applied. */
+  /** Disk bandwidth (MB/s) and operations (per s) shared by its instances; null when unlimited or not applied. */
   ioMBps: z.number().nullable(),
+  ioIops: z.number().nullable(),
   /** Every instance ever placed here, in placement order. */
   instanceIds: z.array(z.string()),
   createdAt: z.number(),
@@ -88,8 +89,6 @@ export const GroundTruthInstance = z.strictObject({
   initThrottling: CpuThrottling.nullable(),
   /** CFS statistics of the instance's cgroup when it ended (cpu.stat): evidence the quota was enforced. */
   cpuThrottling: CpuThrottling.nullable(),
-  /** Its host's disk bandwidth, MB/s, shared with its co-residents; null when unlimited or not applied. */
-  ioMBps: z.number().nullable(),
   /** Drawn platform timers, platform-time milliseconds. */
   idleTimeoutMs: z.number(),
   maxLifetimeMs: z.number().nullable(),

@@ -116,9 +116,15 @@ export const PlatformProfile = z.strictObject({
         .number()
         .positive()
         .nullable()
-        .describe('disk bandwidth of a host, MB/s (write and read, times its type\'s `ioFactor`), shared by its instances (cgroup v1 blkio throttle; synchronous I/O); null: unlimited'),
+        .describe('disk bandwidth of a host, MB/s (write and read, times its type\'s `ioFactor`), shared by its instances (cgroup v1 blkio throttle; synchronous and direct I/O); null: unlimited'),
+      hostIops: z
+        .number()
+        .int()
+        .positive()
+        .nullable()
+        .describe('disk operations per second of a host (write and read, times its type\'s `ioFactor`), shared by its instances; null: unlimited'),
     })
-    .default({ hostMBps: null }),
+    .default({ hostMBps: null, hostIops: null }),
   network: z.strictObject({
     hostMbps: z
       .number()
@@ -153,7 +159,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'immediate', staleWindowSeconds: 0, staleProbability: 0 },
     },
     cpu: { vcpuForMemory: 'aws', unthrottledInit: true },
-    io: { hostMBps: null },
+    io: { hostMBps: null, hostIops: 3000 },
     network: { hostMbps: null },
     sources: {
       'placement.policy': 'one Firecracker microVM per sandbox since ~2019 (paper.md "What changed"; Firecracker, NSDI 2020): btime identifies the microVM',
@@ -169,6 +175,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       hostTypes: 'illustrative CPU model and kernel of a present-day Lambda microVM',
       'network.hostMbps': 'modelling choice: no shared host interface is visible from a microVM',
       'io.hostMBps': 'modelling choice: no disk shared with other instances is visible from a microVM',
+      'io.hostIops': 'modelling choice: Firecracker rate-limits each microVM\'s block device; 3,000 operations/s like an EBS gp3 volume\'s baseline (AWS documentation)',
     },
   },
   'aws-2018': {
@@ -188,7 +195,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'lazy', staleWindowSeconds: 10, staleProbability: 0.5 },
     },
     cpu: { vcpuForMemory: 'aws', unthrottledInit: true },
-    io: { hostMBps: 100 },
+    io: { hostMBps: 100, hostIops: 3000 },
     network: { hostMbps: 1000 },
     sources: {
       'placement.policy': 'AWS bin-packs instances onto VMs [P, abstract]',
@@ -207,6 +214,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'cpu.vcpuForMemory': 'CPU share roughly proportional to memory [R]; 1,769 MB per vCPU from present-day AWS documentation',
       'network.hostMbps': 'modelling choice: one 1 Gbit/s interface per VM, shared by co-resident instances (the paper saw up to 19x contention [P])',
       'io.hostMBps': 'modelling choice: one 100 MB/s disk per VM, shared by co-resident instances (the paper saw up to 19x worse I/O from co-residents [P])',
+      'io.hostIops': 'modelling choice: 3,000 operations/s, the burst of an EBS gp2 volume (AWS documentation)',
       hostTypes: 'illustrative 2018 EC2 (Xen) CPU model and Amazon Linux kernel',
     },
   },
@@ -230,7 +238,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'immediate', staleWindowSeconds: 0, staleProbability: 0 },
     },
     cpu: { vcpuForMemory: 'none', unthrottledInit: false },
-    io: { hostMBps: 60 },
+    io: { hostMBps: 60, hostIops: 500 },
     network: { hostMbps: 1000 },
     sources: {
       'placement.tenancy': "different tenants' instances shared a VM [P, abstract]",
@@ -239,6 +247,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'scaling.accountConcurrency': 'Consumption plan scale-out limit of 200 instances (experiments/capabilities.ts)',
       hostTypes: '55 % of instances on a VM type with "debased performance" [P]; the Opteron 4171 HE as that type is [R]; its halved CPU and I/O (cpuFactor, ioFactor 0.5) are modelling choices',
       'io.hostMBps': 'modelling choice: one 60 MB/s disk per VM, shared by its instances (and tenants)',
+      'io.hostIops': 'modelling choice: 500 operations/s, the limit of an Azure Standard SSD disk (Azure documentation)',
       'lifecycle.idleTimeoutMinutes': 'no consistent idle timeout [S]: a wide uniform range',
       'lifecycle.initDelayMs': 'median cold start 3,640 ms [S]: a provisioning delay of 2.5-4.5 s on top of the process start',
       'lifecycle.freezeBetweenInvocations': 'modelling choice: not reported for Azure',
@@ -263,7 +272,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'immediate', staleWindowSeconds: 0, staleProbability: 0 },
     },
     cpu: { vcpuForMemory: 'gcp', unthrottledInit: false },
-    io: { hostMBps: 100 },
+    io: { hostMBps: 100, hostIops: 3000 },
     network: { hostMbps: 1000 },
     sources: {
       'scaling.scaleOutFraction': 'Google launched only about half of the requested instances, the rest queued [S]',
@@ -274,6 +283,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'placement.policy': 'modelling choice: not reported; spread over a pool of VMs',
       hostTypes: 'illustrative GCE CPU model; gVisor reports a 4.4.0 kernel',
       'io.hostMBps': 'modelling choice: one 100 MB/s disk per VM, shared by its instances',
+      'io.hostIops': 'modelling choice: 3,000 operations/s per VM disk',
       'network.hostMbps': 'modelling choice: one 1 Gbit/s interface per VM',
     },
   },

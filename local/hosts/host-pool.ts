@@ -32,8 +32,9 @@ export interface Host {
   retiredAt: number | null;
   /** Real CPU cores the host's instances share (its vCPUs × type factor × cores per vCPU): its quota where cgroups apply. */
   cores: number;
-  /** Disk bandwidth its instances share, MB/s; null when unlimited or not applied. */
+  /** Disk bandwidth (MB/s) and operations (per s) its instances share; null when unlimited or not applied. */
   ioMBps: number | null;
+  ioIops: number | null;
   /** Resolves once the proc/sys trees (and the CPU cgroup and blkio group) exist. */
   ready: Promise<{ procRoot: string; sysRoot: string; cgroup: string | null; ioGroup: string | null }>;
 }
@@ -152,14 +153,15 @@ export class HostPool {
       slowCpuFactor: this.faults.slowHostCpuFactor,
     });
     const cores = identity.cpus * identity.cpuFactor * this.profile.cpu.coresPerVcpu;
-    const { hostMBps } = this.profile.io;
+    const { hostMBps, hostIops } = this.profile.io;
     const ioMBps = this.io && hostMBps !== null ? hostMBps * identity.ioFactor : null;
+    const ioIops = this.io && hostIops !== null ? Math.max(1, Math.round(hostIops * identity.ioFactor)) : null;
     const ready = (async () => {
       const roots = await writeHostTree(this.workDir, identity, now);
       const flat = this.profile.placement.policy === 'microvm';
       const [cgroup, ioGroup] = await Promise.all([
         this.cgroups ? this.cgroups.createHost(identity.id, cores, flat) : null,
-        this.io && ioMBps !== null ? this.io.createHost(identity.id, ioMBps) : null,
+        this.io && (ioMBps !== null || ioIops !== null) ? this.io.createHost(identity.id, { mbPerSecond: ioMBps, iops: ioIops }) : null,
       ]);
       return { ...roots, cgroup, ioGroup };
     })();
@@ -178,6 +180,7 @@ export class HostPool {
       retiredAt: null,
       cores,
       ioMBps,
+      ioIops,
       ready,
     };
     this.hosts.push(host);

@@ -2,7 +2,8 @@
  * Per-host disk bandwidth through the cgroup v1 `blkio` controller:
  *
  *   /sys/fs/cgroup/blkio/curtain-<pid>-<tag>/      one per platform
- *       <host>/   blkio.throttle.{write,read}_bps_device = the host's MB/s, on the scratch disk
+ *       <host>/   blkio.throttle.{write,read}_{bps,iops}_device = the host's MB/s and operations/s,
+ *                 on the disk that holds the instances' files
  *
  * Every instance process of a host joins the host's group itself: v1 throttles are not
  * hierarchical (a child group is not held to its parent's limit; checked on this machine's
@@ -12,8 +13,8 @@
  * The throttle charges a write to the group of the process that submits it. With cgroup v1
  * that is only true of direct and synchronous I/O: buffered writes reach the disk later
  * through writeback, in the flusher's context. The probe's io task therefore writes with
- * O_DSYNC (as the paper's own dd did: `oflag=dsync conv=fdatasync`), so every write it makes
- * is charged to its host. Where the blkio controller is missing, not writable, or the scratch
+ * O_DSYNC (as the paper's own dd did: `oflag=dsync conv=fdatasync`) and its covert-channel
+ * task with O_DIRECT, so every write they make is charged to their host. Where the blkio controller is missing, not writable, or the scratch
  * directory has no block device (tmpfs, overlay), `openIoCgroups` says why and the platform
  * runs without per-host I/O limits.
  */
@@ -24,6 +25,11 @@ import { removeStaleRoots, removeTree } from '../cpu/cgroup-cpu';
 
 export const CGROUP_V1_BLKIO = '/sys/fs/cgroup/blkio';
 const MB = 1024 * 1024;
+
+export interface HostIoLimits {
+  mbPerSecond: number | null;
+  iops: number | null;
+}
 
 export interface IoLimitStatus {
   applied: boolean;
@@ -37,13 +43,18 @@ export class IoCgroups {
     readonly device: string,
   ) {}
 
-  /** Creates a host's group with its bandwidth (write and read) and returns its path. */
-  async createHost(hostId: string, mbPerSecond: number): Promise<string> {
+  /** Creates a host's group with its limits (each for writes and reads; null: none) and returns its path. */
+  async createHost(hostId: string, limits: HostIoLimits): Promise<string> {
     const dir = path.join(this.root, hostId);
     await mkdir(dir, { recursive: true });
-    const bytes = String(Math.max(1, Math.round(mbPerSecond * MB)));
-    await writeFile(path.join(dir, 'blkio.throttle.write_bps_device'), `${this.device} ${bytes}`);
-    await writeFile(path.join(dir, 'blkio.throttle.read_bps_device'), `${this.device} ${bytes}`);
+    const rules: [string, number | null][] = [
+      ['bps', limits.mbPerSecond === null ? null : Math.max(1, Math.round(limits.mbPerSecond * MB))],
+      ['iops', limits.iops === null ? null : Math.max(1, Math.round(limits.iops))],
+    ];
+    for (const [unit, value] of rules) {
+      if (value === null) continue;
+      for (const direction of ['write', 'read']) await writeFile(path.join(dir, `blkio.throttle.${direction}_${unit}_device`), `${this.device} ${value}`);
+    }
     return dir;
   }
 

@@ -165,8 +165,8 @@ export class LocalPlatform {
     if (!wantsQuota) opened.cgroups?.close();
     const cpu = wantsQuota ? opened.cgroups : null;
     const io =
-      profile.io.hostMBps === null
-        ? { cgroups: null, status: { applied: false, reason: `the ${profile.name} profile sets no per-host disk bandwidth` } }
+      profile.io.hostMBps === null && profile.io.hostIops === null
+        ? { cgroups: null, status: { applied: false, reason: `the ${profile.name} profile sets no per-host disk limits` } }
         : options.ioLimit === 'off'
           ? { cgroups: null, status: { applied: false, reason: 'per-host disk bandwidth was turned off for this run' } }
           : await openIoCgroups(options.workDir, cpu ? path.basename(cpu.root) : `curtain-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, options.blkioParent);

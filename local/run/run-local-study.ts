@@ -260,8 +260,8 @@ function runNotes(profile: PlatformProfile, timeScale: TimeScale, scaleReason: s
   ];
   if (profile.models) notes.push(`The ${profile.name} profile models ${profile.models}: claims about ${profile.models} are compared with this run.`);
   if (!cpu.applied) notes.push(`No per-instance CPU quota: ${cpu.reason}. CPU-share results reflect the machine's scheduler only.`);
-  if (profile.io.hostMBps !== null && !io.applied) {
-    notes.push(`No per-host disk bandwidth: ${io.reason}. I/O results reflect this machine's one disk, not co-residency.`);
+  if ((profile.io.hostMBps !== null || profile.io.hostIops !== null) && !io.applied) {
+    notes.push(`No per-host disk limits: ${io.reason}. I/O results (and the covert channel) reflect this machine's one disk, not co-residency.`);
   }
   return notes;
 }

@@ -80,6 +80,22 @@ export const BackgroundTask = z
     'Start CPU work that continues after the handler returns; the next invocation of the same instance reports how much was done (paper E10, resource accounting).',
   );
 
+export const CovertChannelTask = z
+  .strictObject({
+    name: z.literal('covert-channel'),
+    /** Frames after the barrier; in frame f the instance answering request f of the burst sends, every other one listens. */
+    frames: z.number().int().min(1).max(64),
+    /** Bits per frame (slots), half of them ones (contracts/covert-pattern.ts). */
+    bits: z.number().int().min(4).max(64).default(16),
+    /** Length of one bit, ms. */
+    bitMs: z.number().int().min(10).max(1000).default(50),
+    /** Seed of the frames' bit patterns, so that a receiver cannot guess them. */
+    seed: z.number().int().min(0).max(2_147_483_647).default(1),
+  })
+  .describe(
+    'A disk-contention covert channel (the paper confirmed co-residency with a contention channel): barrier-aligned frames; the sender of a frame writes synchronously in its pattern\'s 1-slots, every other instance times small synchronous writes and decodes the slots it found slowest. Frames past 120 s are not run.',
+  );
+
 export const Task = z.discriminatedUnion('name', [
   NoopTask,
   SleepTask,
@@ -89,6 +105,7 @@ export const Task = z.discriminatedUnion('name', [
   NetTask,
   MemoryTask,
   BackgroundTask,
+  CovertChannelTask,
 ]);
 export type Task = z.output<typeof Task>;
 export type TaskInput = z.input<typeof Task>;
@@ -117,7 +134,14 @@ export function taskDurationUpperBoundMs(task: Task): number {
       return Math.max(100, task.megabytes);
     case 'background':
       return 50;
+    case 'covert-channel':
+      return covertChannelMs(task);
   }
+}
+
+/** How long the covert channel's frames last after the barrier (the probe stops at MAX_TASK_MS). */
+export function covertChannelMs(task: Pick<z.output<typeof CovertChannelTask>, 'frames' | 'bits' | 'bitMs'>): number {
+  return Math.min(MAX_TASK_MS, task.frames * task.bits * task.bitMs);
 }
 
 /**

@@ -11,7 +11,7 @@ import { MIB } from '../../../probe-runtime/probe/tasks/task-result';
 import { REPO, startLoopbackServer, startNetTestServer, tempDir, until, type NetTestServer } from './helpers';
 
 const tmp = tempDir();
-const context = (): TaskContext => ({ tmpDir: tmp.dir, background: createBackgroundWorker(), invocation: 1 });
+const context = (): TaskContext => ({ tmpDir: tmp.dir, background: createBackgroundWorker(), invocation: 1, barrierAt: null, request: 0 });
 const run = (task: Task, ctx = context()) => runTask(task, ctx);
 afterAll(() => tmp.cleanup());
 
