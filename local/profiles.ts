@@ -159,7 +159,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'immediate', staleWindowSeconds: 0, staleProbability: 0 },
     },
     cpu: { vcpuForMemory: 'aws', unthrottledInit: true },
-    io: { hostMBps: null, hostIops: 3000 },
+    io: { hostMBps: null, hostIops: 1000 },
     network: { hostMbps: null },
     sources: {
       'placement.policy': 'one Firecracker microVM per sandbox since ~2019 (paper.md "What changed"; Firecracker, NSDI 2020): btime identifies the microVM',
@@ -175,7 +175,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       hostTypes: 'illustrative CPU model and kernel of a present-day Lambda microVM',
       'network.hostMbps': 'modelling choice: no shared host interface is visible from a microVM',
       'io.hostMBps': 'modelling choice: no disk shared with other instances is visible from a microVM',
-      'io.hostIops': 'modelling choice: Firecracker rate-limits each microVM\'s block device; 3,000 operations/s like an EBS gp3 volume\'s baseline (AWS documentation)',
+      'io.hostIops': 'modelling choice: Firecracker rate-limits each microVM\'s block device; 1,000 operations/s',
     },
   },
   'aws-2018': {
@@ -195,7 +195,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'lazy', staleWindowSeconds: 10, staleProbability: 0.5 },
     },
     cpu: { vcpuForMemory: 'aws', unthrottledInit: true },
-    io: { hostMBps: 100, hostIops: 3000 },
+    io: { hostMBps: 100, hostIops: 1000 },
     network: { hostMbps: 1000 },
     sources: {
       'placement.policy': 'AWS bin-packs instances onto VMs [P, abstract]',
@@ -214,7 +214,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'cpu.vcpuForMemory': 'CPU share roughly proportional to memory [R]; 1,769 MB per vCPU from present-day AWS documentation',
       'network.hostMbps': 'modelling choice: one 1 Gbit/s interface per VM, shared by co-resident instances (the paper saw up to 19x contention [P])',
       'io.hostMBps': 'modelling choice: one 100 MB/s disk per VM, shared by co-resident instances (the paper saw up to 19x worse I/O from co-residents [P])',
-      'io.hostIops': 'modelling choice: 3,000 operations/s, the burst of an EBS gp2 volume (AWS documentation)',
+      'io.hostIops': 'modelling choice: 1,000 operations/s per VM disk (an EBS gp2 volume of 334 GB at 3 per GB, AWS documentation); a 128 MB instance\'s CPU share can spend them (the covert channel does)',
       hostTypes: 'illustrative 2018 EC2 (Xen) CPU model and Amazon Linux kernel',
     },
   },
@@ -272,7 +272,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'immediate', staleWindowSeconds: 0, staleProbability: 0 },
     },
     cpu: { vcpuForMemory: 'gcp', unthrottledInit: false },
-    io: { hostMBps: 100, hostIops: 3000 },
+    io: { hostMBps: 100, hostIops: 1000 },
     network: { hostMbps: 1000 },
     sources: {
       'scaling.scaleOutFraction': 'Google launched only about half of the requested instances, the rest queued [S]',
@@ -283,7 +283,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'placement.policy': 'modelling choice: not reported; spread over a pool of VMs',
       hostTypes: 'illustrative GCE CPU model; gVisor reports a 4.4.0 kernel',
       'io.hostMBps': 'modelling choice: one 100 MB/s disk per VM, shared by its instances',
-      'io.hostIops': 'modelling choice: 3,000 operations/s per VM disk',
+      'io.hostIops': 'modelling choice: 1,000 operations/s per VM disk',
       'network.hostMbps': 'modelling choice: one 1 Gbit/s interface per VM',
     },
   },

@@ -17,7 +17,7 @@ from .tasks import result
 _MASK = 0xFFFFFFFF
 BLOCK_BYTES = 4096
 SEND_REGION_BYTES = 8 * 1024 * 1024
-SEND_DUTY = 0.5
+SEND_DUTY = 0.35
 PROBE_INTERVAL_MS = 40
 MAX_TASK_MS = 120_000
 
@@ -58,16 +58,12 @@ def _until(at: float) -> None:
         time.sleep(wait / 1000)
 
 
-def _rank_decode(held_up: List[float]) -> Tuple[List[int], float]:
-    order = sorted(range(len(held_up)), key=lambda i: -held_up[i])
-    ones = len(held_up) // 2
+def _rank_decode(held_up: List[float]) -> List[int]:
+    order = sorted(range(len(held_up)), key=lambda i: (-held_up[i], i))
     bits = [0] * len(held_up)
-    for i in order[:ones]:
+    for i in order[: len(held_up) // 2]:
         bits[i] = 1
-    top = [held_up[i] for i in order[:ones]]
-    rest = [held_up[i] for i in order[ones:]]
-    mean = lambda xs: sum(xs) / len(xs) if xs else 0.0  # noqa: E731
-    return bits, mean(top) - mean(rest)
+    return bits
 
 
 def _median(values: List[float]) -> float:
@@ -91,7 +87,7 @@ def run_covert_channel(task: Dict[str, Any], tmp_dir: str, barrier_at: Optional[
     block = mmap.mmap(-1, BLOCK_BYTES)
     block.write(os.urandom(BLOCK_BYTES))
     decoded: List[str] = []
-    contrast: List[str] = []
+    held_up_text: List[str] = []
     latencies: List[float] = []
     sent = 0
     fd = None
@@ -114,7 +110,7 @@ def run_covert_channel(task: Dict[str, Any], tmp_dir: str, barrier_at: Optional[
                             write(sent % SEND_REGION_BYTES)
                             sent += BLOCK_BYTES
                 decoded.append("-" * bits)
-                contrast.append("")
+                held_up_text.append("")
                 continue
             held_up = [0.0] * bits
             frame_end = slot_start(frame + 1, 0)
@@ -133,9 +129,8 @@ def run_covert_channel(task: Dict[str, Any], tmp_dir: str, barrier_at: Optional[
                     bit += 1
                 _until(min(t + PROBE_INTERVAL_MS, frame_end))
                 t = now_ms()
-            heard, gap = _rank_decode(held_up)
-            decoded.append("".join(str(b) for b in heard))
-            contrast.append("%.3f" % gap)
+            decoded.append("".join(str(b) for b in _rank_decode(held_up)))
+            held_up_text.append(",".join(str(int(min(1.0, h) * 100 + 0.5)) for h in held_up))
         return result(
             name,
             {
@@ -146,7 +141,7 @@ def run_covert_channel(task: Dict[str, Any], tmp_dir: str, barrier_at: Optional[
                 "seed": seed,
                 "ownFrame": own,
                 "decoded": ".".join(decoded),
-                "contrast": ",".join(contrast),
+                "heldUp": ".".join(held_up_text),
                 "mode": mode,
                 "sentBytes": sent,
                 "probes": len(latencies),
