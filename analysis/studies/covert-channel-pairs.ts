@@ -131,59 +131,47 @@ export class ChannelPairs {
  * sample (seeded by the pair, so a report is reproducible).
  */
 export function permutationTest(heldUp: readonly number[], pattern: readonly number[], seedText: string): { contrast: number; pValue: number } {
-  const contrast = (labels: readonly number[]) => {
-    let ones = 0;
-    let zeros = 0;
-    let n1 = 0;
-    labels.forEach((bit, i) => {
-      if (bit === 1) {
-        ones += heldUp[i]!;
-        n1 += 1;
-      } else zeros += heldUp[i]!;
-    });
-    return ones / Math.max(1, n1) - zeros / Math.max(1, labels.length - n1);
-  };
-  const observed = contrast(pattern);
+  const n = heldUp.length;
   const ones = pattern.filter((b) => b === 1).length;
-  if (binomial(pattern.length, ones) <= EXACT_LIMIT) {
+  const total = heldUp.reduce((a, b) => a + b, 0);
+  // The contrast is a function of the 1-slots' sum alone: compare sums.
+  const contrastOf = (onesSum: number) => onesSum / Math.max(1, ones) - (total - onesSum) / Math.max(1, n - ones);
+  const observedSum = heldUp.reduce((acc, h, i) => acc + (pattern[i] === 1 ? h : 0), 0);
+  const atLeast = observedSum - 1e-9;
+  if (binomial(n, ones) <= EXACT_LIMIT) {
     let asGood = 0;
-    let total = 0;
-    for (const labels of balancedLabellings(pattern.length, ones)) {
-      total += 1;
-      if (contrast(labels) >= observed - 1e-12) asGood += 1;
+    let count = 0;
+    for (const sum of subsetSums(heldUp, ones)) {
+      count += 1;
+      if (sum >= atLeast) asGood += 1;
     }
-    return { contrast: observed, pValue: asGood / total };
+    return { contrast: contrastOf(observedSum), pValue: asGood / count };
   }
   let seed = 0;
   for (const c of seedText) seed = (Math.imul(seed, 31) + c.charCodeAt(0)) >>> 0;
   const random = createRandom(seed);
-  const labels = [...pattern];
+  const order = Array.from({ length: n }, (_, i) => i);
   let asGood = 0;
   for (let k = 0; k < PERMUTATIONS; k++) {
-    for (let i = labels.length - 1; i > 0; i--) {
-      const j = randomIndex(random, i + 1);
-      [labels[i], labels[j]] = [labels[j]!, labels[i]!];
+    // A random k-subset: the first `ones` places of a partial Fisher–Yates shuffle.
+    let sum = 0;
+    for (let i = 0; i < ones; i++) {
+      const j = i + randomIndex(random, n - i);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+      sum += heldUp[order[i]!]!;
     }
-    if (contrast(labels) >= observed - 1e-12) asGood += 1;
+    if (sum >= atLeast) asGood += 1;
   }
-  return { contrast: observed, pValue: (asGood + 1) / (PERMUTATIONS + 1) };
+  return { contrast: contrastOf(observedSum), pValue: (asGood + 1) / (PERMUTATIONS + 1) };
 }
 
-/** Every labelling of n slots with k ones (as 0/1 arrays, reused between yields). */
-function* balancedLabellings(n: number, k: number): Generator<number[]> {
-  const labels = Array.from({ length: n }, () => 0);
-  function* place(from: number, left: number): Generator<number[]> {
-    if (left === 0) {
-      yield labels;
-      return;
-    }
-    for (let i = from; i <= n - left; i++) {
-      labels[i] = 1;
-      yield* place(i + 1, left - 1);
-      labels[i] = 0;
-    }
+/** The sum of every k-subset of `values`. */
+function* subsetSums(values: readonly number[], k: number, from = 0, sum = 0): Generator<number> {
+  if (k === 0) {
+    yield sum;
+    return;
   }
-  yield* place(0, k);
+  for (let i = from; i <= values.length - k; i++) yield* subsetSums(values, k - 1, i + 1, sum + values[i]!);
 }
 
 function binomial(n: number, k: number): number {
