@@ -72,6 +72,28 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** Co-residents are compared by their mean: one may finish first and leave the other the whole host for its rest. */
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** The median of three lone runs of a task on one function. */
+async function lone(p: LocalPlatform, fn: string, task: TaskInput, key: string): Promise<number> {
+  const out: number[] = [];
+  for (let round = 0; round < 3; round++) out.push(value(await invokeTask(p, fn, task), key));
+  return median(out);
+}
+
+/**
+ * Lone measurements of f1 (host A) and f3 (host B), then f1, f2 (both on A) and f3 together: the
+ * co-residents' mean and the other host's measurement, each over its lone value.
+ */
+async function togetherOverLone(p: LocalPlatform, task: TaskInput, key: string): Promise<{ coResident: number; otherHost: number; loneA: number }> {
+  const loneA = await lone(p, 'f1', task, key);
+  const loneB = await lone(p, 'f3', task, key);
+  const both = await together(p, ['f1', 'f2', 'f3'], task);
+  return {
+    coResident: mean([value(both.get('f1')!, key), value(both.get('f2')!, key)]) / loneA,
+    otherHost: value(both.get('f3')!, key) / loneB,
+    loneA,
+  };
+}
+
 describe('per-host CPU quota', () => {
   // About 50 ms of CPU on an idle core (a unit is ~0.17 ms): a second at 0.05 cores, ten quota periods.
   const CPU_WORK: TaskInput = { name: 'cpu-work', units: 300, maxMs: 30_000 };
@@ -85,16 +107,7 @@ describe('per-host CPU quota', () => {
     expect(p.cpuQuota.applied).toBe(true);
     const truth = await placeThree(p);
     expect(truth.hosts.map((h) => h.cpuQuotaCores)).toEqual([0.05, 0.05]);
-    // Several lone measurements per host, then the three together.
-    const loneA: number[] = [];
-    const loneB: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      loneA.push(value(await invokeTask(p, 'f1', CPU_WORK), 'workMs'));
-      loneB.push(value(await invokeTask(p, 'f3', CPU_WORK), 'workMs'));
-    }
-    const both = await together(p, ['f1', 'f2', 'f3'], CPU_WORK);
-    const coResident = mean([value(both.get('f1')!, 'workMs'), value(both.get('f2')!, 'workMs')]) / median(loneA);
-    const otherHost = value(both.get('f3')!, 'workMs') / median(loneB);
+    const { coResident, otherHost } = await togetherOverLone(p, CPU_WORK, 'workMs');
     // Expected 2× (the host's 0.05 cores split two ways) and 1× (its own host's 0.05 cores).
     expect(coResident).toBeGreaterThan(1.5);
     expect(otherHost).toBeLessThan(1.3);
@@ -111,12 +124,7 @@ describe('per-host CPU quota', () => {
       cpuQuota: 'auto',
       profileSet: { hostTypes: [{ ...HOST_OF_ONE_VCPU, cpuFactor: 0.5, ioFactor: 0.5 }], 'cpu.coresPerVcpu': 0.1, 'lifecycle.initDelayMs': { min: 0, max: 0 } },
     });
-    const times = async (p: LocalPlatform) => {
-      const out: number[] = [];
-      for (let round = 0; round < 3; round++) out.push(value(await invokeTask(p, 'f', CPU_WORK), 'workMs'));
-      return median(out);
-    };
-    const ratio = (await times(debased)) / (await times(standard));
+    const ratio = (await lone(debased, 'f', CPU_WORK, 'workMs')) / (await lone(standard, 'f', CPU_WORK, 'workMs'));
     expect(debased.groundTruth({ study: 't', run: 'r' }).hosts[0]).toMatchObject({ debased: true, cpuQuotaCores: 0.05 });
     expect(ratio).toBeGreaterThan(1.5); // expected 2
   });
@@ -134,17 +142,9 @@ describe('per-host disk bandwidth', () => {
     const truth = await placeThree(p);
     expect(truth.ioLimitApplied).toBe(true);
     expect(truth.hosts.map((h) => h.ioMBps)).toEqual([16, 16]);
-    const loneA: number[] = [];
-    const loneB: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      loneA.push(value(await invokeTask(p, 'f1', IO), 'mbPerSec'));
-      loneB.push(value(await invokeTask(p, 'f3', IO), 'mbPerSec'));
-    }
+    const { coResident, otherHost, loneA } = await togetherOverLone(p, IO, 'mbPerSec');
     // The throttle holds a lone writer near its host's bandwidth (the disk itself is far faster).
-    expect(median(loneA)).toBeLessThan(16 * 1.25);
-    const both = await together(p, ['f1', 'f2', 'f3'], IO);
-    const coResident = mean([value(both.get('f1')!, 'mbPerSec'), value(both.get('f2')!, 'mbPerSec')]) / median(loneA);
-    const otherHost = value(both.get('f3')!, 'mbPerSec') / median(loneB);
+    expect(loneA).toBeLessThan(16 * 1.25);
     // Expected 0.5 (16 MB/s split two ways) and 1.
     expect(coResident).toBeLessThan(0.7);
     expect(otherHost).toBeGreaterThan(0.8);
@@ -159,8 +159,7 @@ describe('per-host disk bandwidth', () => {
       });
     const standard = await start(1);
     const debased = await start(0.5);
-    const speed = async (p: LocalPlatform) => median([value(await invokeTask(p, 'f', IO), 'mbPerSec'), value(await invokeTask(p, 'f', IO), 'mbPerSec'), value(await invokeTask(p, 'f', IO), 'mbPerSec')]);
-    const ratio = (await speed(debased)) / (await speed(standard));
+    const ratio = (await lone(debased, 'f', IO, 'mbPerSec')) / (await lone(standard, 'f', IO, 'mbPerSec'));
     expect(debased.groundTruth({ study: 't', run: 'r' }).hosts[0]).toMatchObject({ debased: true, ioMBps: 12 });
     expect(ratio).toBeLessThan(0.7); // expected 0.5
   });
