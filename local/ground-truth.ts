@@ -83,7 +83,7 @@ export const GroundTruthInstance = z.strictObject({
   cpuQuotaVcpus: z.number().nullable(),
   /** The same quota in real cores of this machine (vCPUs × `cpu.coresPerVcpu`): what a CPU-share loop can get at most. */
   cpuQuotaCores: z.number().nullable(),
-  /** The process started inside its cgroup, so its initialisation ran under the quota. */
+  /** The process started inside its CPU cgroup, so its initialisation ran under its own and its host's quota. */
   initUnderQuota: z.boolean(),
   /** CFS statistics of the instance's cgroup when it said ready: throttling during initialisation. */
   initThrottling: CpuThrottling.nullable(),

@@ -26,7 +26,7 @@ export interface Instance {
   /** The quota in the profile's vCPUs, and in real cores (vCPUs × `cpu.coresPerVcpu`). */
   cpuQuotaVcpus: number | null;
   cpuQuotaCores: number | null;
-  /** Whether the process started inside its cgroup, under its quota. */
+  /** Whether the process started inside its CPU cgroup, under its own and its host's quota. */
   initUnderQuota: boolean;
   /** The cgroup's CFS statistics when the instance said ready, and when it ended. */
   initThrottling: CpuThrottling | null;

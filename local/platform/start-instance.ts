@@ -92,10 +92,10 @@ export async function startInstanceProcess(
   })();
   prepared.catch(() => undefined);
 
-  const groups = (ioGroup: string | null) => [instance.cgroupPath, ctx.io ? ioGroup : null].filter((g): g is string => g !== null);
+  const groups = (ioGroup: string | null) => [instance.cgroupPath, ioGroup].filter((g): g is string => g !== null);
   // Under the quota from the first instruction: the groups must exist before the process does.
   const inside = throttledInit ? groups(await prepared) : [];
-  instance.initUnderQuota = throttledInit && instance.cpuQuotaCores !== null;
+  instance.initUnderQuota = throttledInit && instance.cgroupPath !== null;
   const proc = InstanceProcess.spawn(
     {
       ...startInCgroups(runtime, inside.map(procsFile)),

@@ -8,6 +8,8 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { analyzeRun } from '../../analysis';
+import { InstanceTable } from '../../analysis/hosts/instance-table';
+import { PlanIndex } from '../../analysis/run/plan-index';
 import { ChannelPairs } from '../../analysis/studies/covert-channel-pairs';
 import { coResidentPairs } from '../../local/ground-truth';
 import { wholeDiskOf } from '../../local/io/blkio';
@@ -29,7 +31,8 @@ const blkio = process.getuid?.() === 0 && existsSync('/sys/fs/cgroup/blkio/blkio
     // Pairs decoded from the records, judged against where the platform really put each instance.
     const a = await analyzeRun(run.result.runDir);
     const pairs = new ChannelPairs();
-    for (const r of channelRecords) pairs.add(r, { id: r.response.instance.id, tenant: '?' } as never);
+    const table = new InstanceTable(new PlanIndex(run.result.plan));
+    for (const r of channelRecords) pairs.add(r, table.add(r));
     const truthPairs = new Set(coResidentPairs(run.truth).map((p) => `${p.a}|${p.b}`));
     const platformId = (probeId: string) => truthInstanceOf(run.truth, probeId).id;
     const decoded = pairs.pairs(a.hosts);
