@@ -12,6 +12,7 @@ import { type Metric, notMeasurable } from '../metrics';
 import { wilsonInterval } from '../stats/proportion';
 import { type AnalysisDefinition, type AnalysisOutput, hostsUnusable } from './analysis';
 import { CHANCE_LEVEL, type ChannelPair, ChannelPairs } from './covert-channel-pairs';
+import { absoluteMargin, exactMargin } from '../margins';
 
 /** Hosts shown in the figure, busiest first. */
 const FIGURE_HOSTS = 40;
@@ -78,7 +79,7 @@ export const isolationAnalysis: AnalysisDefinition = {
               file: 'isolation-tenants-per-host.svg',
               title: 'Instances per host by tenant',
               caption: `Instances on each inferred host, coloured by tenant (cross-tenant hosts first, then the busiest; at most ${FIGURE_HOSTS} hosts). A bar with two colours is a host shared by tenants.`,
-              spec: stackedBarChart({ title: 'Tenants per inferred host', xTitle: 'inferred host', yTitle: 'instances', segments, segmentTitle: 'tenant' }),
+              spec: stackedBarChart({ title: 'Tenants per inferred host', xTitle: 'inferred host', yTitle: 'instances', segments, segmentTitle: 'tenant', integerY: true }),
             },
           ],
           sections: [
@@ -92,6 +93,15 @@ export const isolationAnalysis: AnalysisDefinition = {
         };
       },
     };
+  },
+  margins: {
+    'isolation.crossTenantHosts': exactMargin('one host shared by two tenants is the finding (the claims are 0 and at least 1)'),
+    'isolation.crossTenantInstanceFraction': absoluteMargin(0.05, 'one instance in twenty: below it the share of exposed instances is the same for a reader'),
+    'isolation.channelPairs': absoluteMargin(5, 'how many pairs were tested follows the plan and which instances answered; a few pairs more or less test the same thing'),
+    'isolation.channelAgreement': absoluteMargin(0.05, 'one pair in twenty: below it the channel confirms the fingerprints equally well'),
+    'isolation.channelBitErrorRateSameHost': absoluteMargin(0.05, 'one bit in twenty: a channel that good is as usable either way; the other-hosts rate sits near one half'),
+    'isolation.channelBitErrorRateOtherHosts': absoluteMargin(0.05, 'one bit in twenty around the one half of a random decode'),
+    'isolation.channelCrossTenantPairs': exactMargin('one pair of tenants the channel confirms on one host is the finding'),
   },
 };
 

@@ -15,7 +15,10 @@ import path from 'node:path';
 import { PlanRefusedError } from '../../experiments/errors';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
-import { resolveStudy } from '../../experiments/resolve-study';
+import { formatSets, resolveStudy } from '../../experiments/resolve-study';
+import { REPO_ROOT } from '../../probe-runtime/build/build-runtime';
+import { currentOrigin } from '../../probe-runtime/build/source-identity';
+import { studyReference } from '../../experiments/study-reference';
 import { newRunId, runPrefix } from '../../probe-runtime/contracts/bucket-layout';
 import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import type { RunManifest } from '../../probe-runtime/contracts/run-manifest';
@@ -50,6 +53,12 @@ export interface LocalRunOptions {
   faults?: Partial<FaultOptions>;
   seed?: number;
   run?: string;
+  /**
+   * The --set, --profile-set and --fault pairs exactly as typed, recorded in
+   * run.json (`origin.options`); by default they are written back from
+   * `sets`, `profileSet` and `faults`.
+   */
+  typed?: { set?: string[]; profileSet?: string[]; fault?: string[] };
   maxInvocations?: number;
   /** The bundles to run (built by the caller: ensureRuntimeBuilt()). */
   bundles: RuntimeBundles;
@@ -90,6 +99,9 @@ export interface LocalRunResult {
   reportNote: string | null;
   elapsedMs: number;
 }
+
+/** Seed of placement and platform timers when --seed is not given. */
+export const DEFAULT_SEED = 2018;
 
 /** A plan over its budget (exit code 2 in the CLI). */
 export class PlanOverBudgetError extends Error {
@@ -165,7 +177,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       functions: plan.functions,
       runtimes: runtimes.commands,
       workDir: path.join(scratch, 'platform'),
-      seed: options.seed ?? 2018,
+      seed: options.seed ?? DEFAULT_SEED,
       cpuQuota: options.cpuQuota,
       cgroupParent: options.cgroupParent,
       ioLimit: options.ioLimit,
@@ -177,6 +189,21 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       `local platform: profile ${profile.name}, ${timeScale.describe()}, CPU quota ${platform.cpuQuota.applied ? 'applied' : `not applied (${platform.cpuQuota.reason})`}, per-host disk bandwidth ${platform.ioLimit.applied ? 'applied' : `not applied (${platform.ioLimit.reason})`}`,
     );
 
+    const origin = currentOrigin('run', {
+      target: 'local',
+      study: studyReference(options.study),
+      set: options.typed?.set ?? formatSets(options.sets ?? {}),
+      profile: profile.name,
+      profileSet: options.typed?.profileSet ?? formatSets(options.profileSet ?? {}),
+      fault: options.typed?.fault ?? formatSets(options.faults ?? {}),
+      seed: options.seed ?? DEFAULT_SEED,
+      timeScale: timeScale.scale,
+      timeScaleGiven: options.timeScale !== undefined,
+      maxInvocations: options.maxInvocations ?? null,
+      cpuQuota: options.cpuQuota ?? 'auto',
+      ioLimit: options.ioLimit ?? 'auto',
+      bundles: path.resolve(options.bundles.root) === REPO_ROOT ? null : path.resolve(options.bundles.root),
+    });
     const localSection: NonNullable<RunManifest['local']> = {
       profile: profile.name,
       timeScale: timeScale.scale,
@@ -189,7 +216,11 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       env: {
         ...driverEnv,
         CURTAIN_LOCAL_ENDPOINT: platform.endpoint,
-        CURTAIN_RUN_PROVENANCE: JSON.stringify({ local: localSection, notes: runNotes(profile, timeScale, scaleChoice.reason, platform.cpuQuota, platform.ioLimit) }),
+        CURTAIN_RUN_PROVENANCE: JSON.stringify({
+          local: localSection,
+          origin,
+          notes: runNotes(profile, origin.options.target === 'local' ? origin.options.profileSet : [], timeScale, scaleChoice.reason, platform.cpuQuota, platform.ioLimit),
+        }),
       },
     };
     const walked = await walkPlan({
@@ -253,12 +284,20 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
   }
 }
 
-function runNotes(profile: PlatformProfile, timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus, io: IoLimitStatus): string[] {
+function runNotes(profile: PlatformProfile, profileSet: readonly string[], timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus, io: IoLimitStatus): string[] {
+  // With --profile-set the profile's description no longer holds as written: the note says so rather than contradict the run.
+  const overrides = profileSet.length > 0 ? ` modified by --profile-set ${profileSet.join(', ')}` : '';
+  const described = overrides ? `${overrides}; unmodified, it is: ${profile.description}` : `: ${profile.description}`;
   const notes = [
-    `Run on Curtain's embedded local platform: real instance processes on emulated hosts (profile ${profile.name}: ${profile.description}). Host signals (boot time, CPU model, cgroup lines, addresses) are emulated; see docs/local-platform.md.`,
+    `Run on Curtain's embedded local platform: real instance processes on emulated hosts (profile ${profile.name}${described}). Host signals (boot time, CPU model, cgroup lines, addresses) are emulated; see docs/local-platform.md.`,
     `Time scale ${timeScale.scale} (${scaleReason}): ${timeScale.describe()}.`,
   ];
-  if (profile.models) notes.push(`The ${profile.name} profile models ${profile.models}: claims about ${profile.models} are compared with this run.`);
+  if (profile.models) {
+    notes.push(
+      `The ${profile.name} profile models ${profile.models}: claims about ${profile.models} are compared with this run` +
+        (overrides ? `, although the profile was${overrides} (the comparison holds only as far as the overrides leave the modelled behaviour intact).` : '.'),
+    );
+  }
   if (!cpu.applied) notes.push(`No per-instance CPU quota: ${cpu.reason}. CPU-share results reflect the machine's scheduler only.`);
   if ((profile.io.hostMBps !== null || profile.io.hostIops !== null) && !io.applied) {
     notes.push(`No per-host disk limits: ${io.reason}. I/O results (and the covert channel) reflect this machine's one disk, not co-residency.`);

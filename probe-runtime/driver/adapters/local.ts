@@ -11,7 +11,7 @@
  *                                    probes are POSTed at <endpoint>/invoke/<target>
  *           CURTAIN_DEPLOYMENT_FILE  optional deployment.json; without it each plan function's
  *                                    target is its own key, and bundle hashes are null
- *           CURTAIN_RUN_PROVENANCE   optional JSON {notes?, local?, templateHash?} for run.json
+ *           CURTAIN_RUN_PROVENANCE   optional JSON {notes?, local?, templateHash?, origin?} for run.json
  *   stdout  the summary as one JSON line (BurstShardSummary for bursts)
  *   stderr  on failure, one line: `driver-local: <message>`
  *   exit    0 done; 1 refused or invalid input/configuration (do not retry); 3 failed (e.g. a write)
@@ -29,7 +29,7 @@ import type { Invoker } from '../invoker';
 import { runDriverEvent } from '../run-driver-event';
 import { createLocalDirSink } from '../sinks/local-dir';
 
-const Provenance = RunManifest.pick({ notes: true, local: true, templateHash: true }).partial();
+const Provenance = RunManifest.pick({ notes: true, local: true, templateHash: true, origin: true }).partial();
 
 const EXIT = { ok: 0, refused: 1, failed: 3 } as const;
 
