@@ -99,8 +99,8 @@ export const isolationAnalysis: AnalysisDefinition = {
     'isolation.crossTenantInstanceFraction': absoluteMargin(0.05, 'one instance in twenty: below it the share of exposed instances is the same for a reader'),
     'isolation.channelPairs': absoluteMargin(5, 'how many pairs were tested follows the plan and which instances answered; a few pairs more or less test the same thing'),
     'isolation.channelAgreement': absoluteMargin(0.05, 'one pair in twenty: below it the channel confirms the fingerprints equally well'),
-    'isolation.channelBitErrorRateSameHost': absoluteMargin(0.05, 'one bit in twenty: a channel that good is as usable either way; the other-hosts rate sits near one half'),
-    'isolation.channelBitErrorRateOtherHosts': absoluteMargin(0.05, 'one bit in twenty around the one half of a random decode'),
+    'isolation.channelBitErrorRateSameHost': absoluteMargin(0.1, 'one bit in ten: a channel that clears chance (one half) by that much is as usable either way'),
+    'isolation.channelBitErrorRateOtherHosts': absoluteMargin(0.1, 'one bit in ten around the one half of a random decode: chance either way'),
     'isolation.channelCrossTenantPairs': exactMargin('one pair of tenants the channel confirms on one host is the finding'),
   },
 };
