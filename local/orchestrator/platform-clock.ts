@@ -29,7 +29,8 @@
  * real time the plan leaves is enough for the steps in between; where it is
  * not, the step runs as soon as it can and is late by the shortfall (the
  * default time scale is chosen so that this does not happen: time-scale.ts).
- * Waits anchored to the run start are another clock (`dueAtRunOffset`).
+ * A wait anchored to the run start would be due at `startedAt` plus its offset
+ * in real time, whatever the steps before it took.
  */
 import type { PlanStep } from '../../experiments/plan-schema';
 import type { TimeScale } from '../time-scale';
@@ -69,7 +70,7 @@ export class PlatformClock {
   constructor(
     functions: readonly string[],
     private readonly timeScale: TimeScale,
-    /** Real epoch ms the walk started (the anchor of functions not invoked yet and of run-start offsets). */
+    /** Real epoch ms the walk started (the anchor of functions not invoked yet). */
     readonly startedAt: number,
     /** A driver start-up measured before the run, ms (the first estimate of the lead). */
     calibratedLeadMs: number | null = null,
@@ -98,11 +99,6 @@ export class PlatformClock {
     return Math.max(0, ...functions.map((f) => this.anchors.get(f)?.plannedMs ?? 0));
   }
 
-  /** Real epoch ms of a platform-time offset from the start of the walk (waits anchored to the run start). */
-  dueAtRunOffset(platformMs: number): number {
-    return this.startedAt + this.timeScale.realMs(platformMs);
-  }
-
   /** When to start the drivers of a burst due at `due`: well before, so they are loaded when it is due. */
   spawnDriverAt(due: number): number {
     return due - Math.max(MIN_SPAWN_AHEAD_MS, SPAWN_AHEAD_FACTOR * median(this.startups));
@@ -113,17 +109,16 @@ export class PlatformClock {
     return due - median(this.reactions);
   }
 
-  /** A burst finished: its targets are anchored at its end; the others count its real duration. */
+  /** A burst finished: its targets are anchored at its end; the others count its real duration (from its release: its drivers' start overlapped the wait). */
   burstDone(targets: readonly string[], timing: BurstTiming): void {
     const own = new Set(targets);
-    const durationMs = Math.max(0, timing.endedAt - timing.spawnedAt);
+    const durationMs = Math.max(0, timing.endedAt - timing.releasedAt);
     for (const [f, anchor] of this.anchors) {
       if (own.has(f)) this.anchors.set(f, { at: timing.endedAt, plannedMs: 0 });
       else anchor.plannedMs += durationMs;
     }
     if (timing.firstSendAt === null) return;
     const held = timing.releasedAt > timing.spawnedAt;
-    if (process.env.I17B_DEBUG) console.error(held ? 'reaction' : 'startup', timing.firstSendAt - timing.releasedAt);
     remember(held ? this.reactions : this.startups, timing.firstSendAt - timing.releasedAt);
   }
 }

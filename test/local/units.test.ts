@@ -10,6 +10,7 @@ import { instancesToStart } from '../../local/platform/scale-out';
 import { PROFILE_NAMES, resolveProfile } from '../../local/profiles';
 import { Random } from '../../local/random';
 import { ProgressDisplay } from '../../local/run/progress';
+import { PlatformClock } from '../../local/orchestrator/platform-clock';
 import { defaultTimeScale, minimumLocalSeconds, niceCeil, niceFloor, scheduleHolds, TimeScale } from '../../local/time-scale';
 
 describe('placement policies', () => {
@@ -91,6 +92,25 @@ describe('time scale', () => {
     expect(capped.scale).toBe(10);
     expect(capped.reason).toMatch(/idle timeout of 5 min/);
   });
+  test('the platform clock: a function is due its planned waits after its last answer, whatever other bursts took', () => {
+    const clock = new PlatformClock(['f', 'g'], new TimeScale(100), 0, 500);
+    // A warm-up of both: they answered at 2,000 ms.
+    clock.burstDone(['f', 'g'], { spawnedAt: 0, releasedAt: 0, firstSendAt: 500, endedAt: 2000 });
+    clock.wait(60); // 60 s of platform time: 600 ms at 100x
+    expect(clock.dueAt(['f'])).toBe(2600);
+    // f's burst takes 1.51 s of real time (151 s of platform time at 100x) ...
+    clock.burstDone(['f'], { spawnedAt: 1600, releasedAt: 2590, firstSendAt: 2600, endedAt: 4100 });
+    clock.wait(60);
+    // ... which g's gap counts as a cloud would spend it (1.51 s), not as 151 s: g is due 121.51 s after its answer.
+    expect(clock.dueAt(['g'])).toBeCloseTo(2000 + (60_000 + 1510 + 60_000) / 100, 6);
+    expect(clock.dueAt(['f'])).toBe(4100 + 600);
+    expect(clock.dueAt(['f', 'g'])).toBe(4100 + 600); // the later of the two (f's)
+    // Drivers start twice their start-up ahead (the calibration: 500 ms) and get their event one reaction
+    // (10 ms, seen on f's held burst) before the burst is due.
+    expect(clock.spawnDriverAt(10_000)).toBe(9000);
+    expect(clock.releaseDriverAt(10_000)).toBe(9990);
+  });
+
   test('a run lasts at least its scaled waits and its barriers', () => {
     const p = planStudy(buildCatalogStudy('scalability'), { provider: 'local' });
     expect(minimumLocalSeconds(p, new TimeScale(1000))).toBe(40 * 10);
