@@ -7,6 +7,7 @@ import { InputFileError, PlanRefusedError, ValidationError } from '../experiment
 import { UnknownStudyError } from '../experiments/resolve-study';
 import { REPLICATION_ERRORS } from '../replication/errors';
 import { closest } from '../experiments/suggest';
+import { TargetError } from '../targets/target-errors';
 import { CliError, EXIT } from './cli-error';
 import type { CliIo } from './command';
 import { COMMANDS } from './commands';
@@ -31,7 +32,7 @@ export function helpText(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `curtain help <command>` for a command\'s options.',
-    'Exit codes: 0 ok; 1 invalid input or usage; 2 plan over budget; 3 failed run or internal error.',
+    'Exit codes: 0 ok; 1 invalid input or usage; 2 plan over budget; 3 failed run or internal error; 130 a run stopped by Ctrl-C.',
   ].join('\n');
 }
 
@@ -67,6 +68,10 @@ export function reportError(error: unknown, io: CliIo): number {
   if (error instanceof CliError) {
     io.err(error.message);
     return error.exitCode;
+  }
+  if (error instanceof TargetError) {
+    io.err(error.message);
+    return error.outcome === 'failed' ? EXIT.failed : EXIT.usage;
   }
   if (
     error instanceof ValidationError ||

@@ -5,7 +5,7 @@
  * matches its hash: a plan edited after the run (hash kept) is caught here and
  * the comparison says it cannot tell.
  */
-import { planContentHash } from '../../replication/plan-integrity';
+import { planContentHash } from '../../experiments/plan-integrity';
 import type { RunFiles } from '../run/run-files';
 
 export interface PlanAgreement {

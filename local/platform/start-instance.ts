@@ -18,7 +18,7 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { awsVcpuForMemoryMb, gcpVcpuForMemoryMb } from '../../experiments/capabilities';
+import { vcpuMapping } from '../../experiments/capabilities';
 import type { PlanFunction } from '../../experiments/plan-schema';
 import { startInCgroups } from '../cgroups/start-in-cgroups';
 import { type CpuCgroups, quotaUs } from '../cpu/cgroup-cpu';
@@ -138,12 +138,6 @@ export async function startInstanceProcess(
 
 /** The vCPUs an instance of this memory gets on the profile's platform; null for no per-instance quota. */
 export function vcpusForMemory(profile: PlatformProfile, memoryMb: number): number | null {
-  switch (profile.cpu.vcpuForMemory) {
-    case 'aws':
-      return awsVcpuForMemoryMb(memoryMb);
-    case 'gcp':
-      return gcpVcpuForMemoryMb(memoryMb);
-    case 'none':
-      return null;
-  }
+  const model = profile.cpu.vcpuForMemory;
+  return model === 'none' ? null : vcpuMapping(model)!(memoryMb);
 }

@@ -7,7 +7,6 @@
  * run.json, steps/<step>/<shard>.jsonl), exactly as `curtain fetch` leaves a
  * cloud run; the ground truth goes to `<out>/.ground-truth/<study>/<run>.json`.
  */
-import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -41,6 +40,8 @@ import { bundleFile, bundleHashes, instanceCommands, type RuntimeBundles } from 
 export interface LocalRunOptions {
   /** A catalog study id or a definition file. */
   study: string;
+  /** The plan of `study` with `sets`, when the caller has made it already (planLocalRun); planned here otherwise. */
+  plan?: StudyPlan;
   sets?: Record<string, unknown>;
   profile?: string;
   /** Dotted-path overrides of the profile (`--profile-set`). */
@@ -122,7 +123,7 @@ export function planLocalRun(options: Pick<LocalRunOptions, 'study' | 'sets' | '
 export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunResult> {
   const began = performance.now();
   const log = options.log ?? (() => undefined);
-  const plan = planLocalRun(options);
+  const plan = options.plan ?? planLocalRun(options);
   const profile = resolveProfile(options.profile, options.profileSet ?? {});
   const faults = FaultOptions.parse({ ...profile.faults, ...(options.faults ?? {}) });
 
@@ -136,7 +137,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     ]);
   }
 
-  const run = options.run ?? newRunId(new Date(), randomBytes(3).toString('hex'));
+  const run = options.run ?? newRunId();
   const outDir = path.resolve(options.outDir);
   const runDir = path.join(outDir, ...runPrefix(plan.study.id, run).split('/'));
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'curtain-local-'));
@@ -248,14 +249,10 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     let reportNote: string | null = null;
     if (options.report === false) reportNote = 'report skipped (--no-report)';
     else {
-      const writeReport = loadWriteReport();
-      if (!writeReport) reportNote = 'the full report comes with the analysis module (analysis/index.ts), which this checkout does not have yet';
-      else {
-        try {
-          report = await writeReport(runDir, { log });
-        } catch (error) {
-          reportNote = `the report could not be written: ${error instanceof Error ? error.message : String(error)} (the records are complete; retry with \`curtain report ${runDir}\`)`;
-        }
+      try {
+        report = await loadWriteReport()(runDir, { log });
+      } catch (error) {
+        reportNote = `the report could not be written: ${error instanceof Error ? error.message : String(error)} (the records are complete; retry with \`curtain report ${runDir}\`)`;
       }
     }
     return {

@@ -8,7 +8,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build, type BuildFailure, type Message } from 'esbuild';
+import { build, type BuildFailure, type Message, type BuildResult } from 'esbuild';
 import { BUNDLE_MANIFEST_PATH, BUNDLE_ROOT, BundleManifest } from '../contracts/bundle-manifest';
 import { BUNDLE_SPECS, type BundleSpec, type CopyBundleSpec, isCopiedFile, type NodeBundleSpec } from './bundle-specs';
 import { hashDirectory, listFiles } from './hash-dir';
@@ -96,7 +96,7 @@ export async function buildRuntime(options: BuildOptions = {}): Promise<BundleMa
 }
 
 async function bundleNode(spec: NodeBundleSpec, root: string, dir: string, version: string): Promise<string[]> {
-  let result;
+  let result: BuildResult<{ metafile: true }>;
   try {
     result = await build({
       absWorkingDir: root,
