@@ -33,7 +33,12 @@
  * in real time, whatever the steps before it took.
  */
 import type { PlanStep } from '../../experiments/plan-schema';
-import type { TimeScale } from '../time-scale';
+
+/** The one thing the clock needs of local/time-scale.ts's TimeScale (named here: time-scale.ts simulates walks with this clock). */
+export interface PlatformToReal {
+  /** Real milliseconds for a platform-time duration. */
+  realMs(platformMs: number): number;
+}
 
 interface Anchor {
   /** Real epoch ms of the function's last answer (or the walk's start). */
@@ -69,7 +74,7 @@ export class PlatformClock {
 
   constructor(
     functions: readonly string[],
-    private readonly timeScale: TimeScale,
+    private readonly timeScale: PlatformToReal,
     /** Real epoch ms the walk started (the anchor of functions not invoked yet). */
     readonly startedAt: number,
     /** A driver start-up measured before the run, ms (the first estimate of the lead). */
