@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_CHANNEL_FRAMES } from '../../probe-runtime/contracts/task';
 import type { ScheduleItemInput } from '../schema';
 import { ALL_PROVIDERS, refresh } from './common';
 import { defineStudy } from './define-study';
@@ -18,7 +19,7 @@ export const isolation = defineStudy({
       .number()
       .int()
       .min(1)
-      .max(50)
+      .max(MAX_CHANNEL_FRAMES / 2)
       .default(2)
       .describe('functions per tenant whose instances take part in the channel (at most functionsPerTenant); the first instance of each sends one frame'),
     channelBits: z.number().int().min(4).max(64).default(32).describe('bits per frame of the covert channel (more bits: more power against chance on a busy machine)'),

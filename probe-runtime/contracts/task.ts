@@ -80,11 +80,14 @@ export const BackgroundTask = z
     'Start CPU work that continues after the handler returns; the next invocation of the same instance reports how much was done (paper E10, resource accounting).',
   );
 
+/** Frames of one covert-channel burst at most (one sender per frame). */
+export const MAX_CHANNEL_FRAMES = 64;
+
 export const CovertChannelTask = z
   .strictObject({
     name: z.literal('covert-channel'),
     /** Frames after the barrier; in frame f the instance answering request f of the burst sends, every other one listens. */
-    frames: z.number().int().min(1).max(64),
+    frames: z.number().int().min(1).max(MAX_CHANNEL_FRAMES),
     /** Bits per frame (slots), half of them ones (contracts/covert-pattern.ts). */
     bits: z.number().int().min(4).max(64).default(16),
     /** Length of one bit, ms. */
