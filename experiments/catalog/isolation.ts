@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_CHANNEL_FRAMES } from '../../probe-runtime/contracts/task';
 import type { ScheduleItemInput } from '../schema';
-import { ALL_PROVIDERS, refresh } from './common';
+import { providersMeasuring, refresh } from './common';
 import { defineStudy } from './define-study';
 
 export const isolation = defineStudy({
@@ -57,7 +57,7 @@ channelBitMs\` (25.6 s by default) after the barrier.`,
       title: 'Tenant isolation: do instances of different accounts share a host?',
       summary: 'Launch many instances from two tenants at once and look for hosts that carry both.',
       paper: { experiment: 'E1', section: '§4 (isolation; co-residency heuristics and covert-channel check)' },
-      providers: [...ALL_PROVIDERS],
+      providers: providersMeasuring('isolation'),
       functions: { memoryMb: [p.memoryMb], tenant: ['a', 'b'], copies: p.functionsPerTenant, runtime: ['nodejs'] },
       schedule: [
         ...(channelRounds > 0 ? [{ kind: 'repeat' as const, times: channelRounds, steps: [...launch, channel] }] : []),
@@ -73,6 +73,7 @@ channelBitMs\` (25.6 s by default) after the barrier.`,
           source: 'recollection of the paper; matches the Firecracker paper (NSDI 2020)',
           metric: 'isolation.crossTenantHosts',
           expected: { kind: 'at-most', value: 0, unit: 'hosts' },
+          minEvidence: 2,
           since2018: 'one Firecracker microVM per sandbox since ~2019: hosts are not visible as VMs any more',
         },
         {
@@ -83,6 +84,7 @@ channelBitMs\` (25.6 s by default) after the barrier.`,
           source: 'paper abstract',
           metric: 'isolation.crossTenantHosts',
           expected: { kind: 'at-least', value: 1, unit: 'hosts' },
+          minEvidence: 2,
           since2018: 'cross-tenant co-location was still achieved in 2025–26 research',
         },
       ],

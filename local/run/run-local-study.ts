@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PlanRefusedError } from '../../experiments/errors';
+import { PHASED_METRICS } from '../../experiments/latency-phase';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { formatSets, resolveStudy } from '../../experiments/resolve-study';
@@ -33,6 +34,8 @@ import { defaultTimeScale, NOMINAL_STEP_OVERHEAD, TimeScale, type TimeScaleChoic
 import type { DriverCommand } from '../orchestrator/driver-process';
 import { measureDriverStartup } from '../orchestrator/driver-startup';
 import { walkPlan, type OrchestratorEvent, type RunFailure } from '../orchestrator/walk-plan';
+import { checkMethod, MethodCheck, methodCheckSection } from '../method-check/method-check';
+import { FLOOR_PROFILE_SET, floorDefinition, floorFromRecords, type FloorSamples, LoadSampler, machineReport, recordMachine } from './machine-report';
 import { loadWriteReport, type ReportResult } from './report-bridge';
 import { summarizeRun, type RecordSummary } from './run-summary';
 import { bundleFile, bundleHashes, instanceCommands, type RuntimeBundles } from './runtime-bundles';
@@ -71,6 +74,8 @@ export interface LocalRunOptions {
   blkioParent?: string;
   /** Write the report through the analysis (default true). */
   report?: boolean;
+  /** Measure this machine's latency floor for plans that report latencies (default true; the floor run itself does not). */
+  measureMachine?: boolean;
   onEvent?: (event: OrchestratorEvent) => void;
   /** The time scale, once chosen (the default is chosen from a driver start measured on this machine). */
   onTimeScale?: (choice: TimeScaleChoice) => void;
@@ -96,6 +101,8 @@ export interface LocalRunResult {
   groundTruth: GroundTruth;
   records: RecordSummary;
   report: ReportResult | null;
+  /** The method check against the ground truth (in the report and report/method-check.json); null without a report. */
+  methodCheck: MethodCheck | null;
   /** Why there is no report, when there is none. */
   reportNote: string | null;
   elapsedMs: number;
@@ -210,6 +217,8 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       timeScale: timeScale.scale,
       cpuQuota: platform.cpuQuota,
       faults: describeFaults(faults),
+      ...(profile.modelsAsOf ? { modelsAsOf: profile.modelsAsOf } : {}),
+      constructed: constructedMetrics(profile),
     };
     const driver: DriverCommand = {
       command: process.execPath,
@@ -224,6 +233,31 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
         }),
       },
     };
+    // The machine's floor before the run (and after it, below), for plans that report latencies, and its load during it.
+    const floorConcurrency = widestBurst(plan);
+    const measureFloor = async (tag: string): Promise<FloorSamples | null> => {
+      if (options.measureMachine === false || !PHASED_METRICS[plan.analysis.kind]) return null;
+      const file = path.join(scratch, `floor-${tag}.json`);
+      await writeFile(file, JSON.stringify(floorDefinition(needed, floorConcurrency)));
+      const floor = await runLocalStudy({
+        study: file,
+        profile: options.profile,
+        profileSet: { ...options.profileSet, ...FLOOR_PROFILE_SET },
+        outDir: path.join(scratch, `floor-${tag}`),
+        bundles: options.bundles,
+        interrupt,
+        cpuQuota: 'off',
+        cgroupParent: options.cgroupParent,
+        // The floor is the machine's, not the modelled platform's: no per-host disk bandwidth either.
+        ioLimit: 'off',
+        report: false,
+        measureMachine: false,
+      });
+      return floorFromRecords(floor.runDir);
+    };
+    const floorBefore = await measureFloor('before');
+    const load = new LoadSampler();
+    await load.start();
     const walked = await walkPlan({
       plan,
       run,
@@ -238,7 +272,12 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       onEvent: options.onEvent,
     });
 
+    const loadSeen = await load.stop();
     await platform.stop();
+    const floorAfter = floorBefore ? await measureFloor('after') : null;
+    await recordMachine(runDir, machineReport(floorBefore, floorAfter, floorConcurrency, loadSeen)).catch((error: unknown) =>
+      log(`run.json: the machine's floor and load could not be recorded (${error instanceof Error ? error.message : String(error)})`),
+    );
     const truth = GroundTruth.parse(platform.groundTruth({ study: plan.study.id, run }));
     const truthFile = groundTruthPath(outDir, plan.study.id, run);
     await mkdir(path.dirname(truthFile), { recursive: true });
@@ -246,11 +285,19 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
 
     const records = await summarizeRun(runDir);
     let report: ReportResult | null = null;
+    let methodCheck: MethodCheck | null = null;
     let reportNote: string | null = null;
     if (options.report === false) reportNote = 'report skipped (--no-report)';
     else {
       try {
-        report = await loadWriteReport()(runDir, { log });
+        report = await loadWriteReport()(runDir, {
+          log,
+          appendix: (analysis) => {
+            methodCheck = checkMethod(analysis, truth, profile);
+            return [methodCheckSection(methodCheck, profile)];
+          },
+        });
+        if (methodCheck) await writeFile(path.join(path.dirname(report.reportPath), 'method-check.json'), `${JSON.stringify(MethodCheck.parse(methodCheck), null, 2)}\n`);
       } catch (error) {
         reportNote = `the report could not be written: ${error instanceof Error ? error.message : String(error)} (the records are complete; retry with \`curtain report ${runDir}\`)`;
       }
@@ -272,6 +319,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       groundTruth: truth,
       records,
       report,
+      methodCheck,
       reportNote,
       elapsedMs: performance.now() - began,
     };
@@ -279,6 +327,20 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     await platform?.stop();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Most requests one burst step has in flight at once. */
+function widestBurst(plan: StudyPlan): number {
+  return Math.max(1, ...plan.steps.map((s) => (s.kind === 'burst' ? Math.min(s.requests, s.concurrency) : 1)));
+}
+
+/** The profile's `determines` links with each knob's value, for run.json (claims on these metrics are "by construction"). */
+function constructedMetrics(profile: PlatformProfile): NonNullable<RunManifest['local']>['constructed'] {
+  return Object.entries(profile.determines).map(([knob, metrics]) => ({
+    knob,
+    value: JSON.stringify(knob.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], profile)),
+    metrics,
+  }));
 }
 
 function runNotes(profile: PlatformProfile, profileSet: readonly string[], timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus, io: IoLimitStatus): string[] {
