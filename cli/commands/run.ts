@@ -7,7 +7,7 @@ import { prepareBundles } from '../../local/run/prepare-bundles';
 import { ProgressDisplay } from '../../local/run/progress';
 import { renderLocalRun } from '../../local/run/render-result';
 import { planLocalRun, PlanOverBudgetError, runLocalStudy } from '../../local/run/run-local-study';
-import { defaultTimeScale, formatSeconds, minimumLocalSeconds, TimeScale } from '../../local/time-scale';
+import { formatSeconds, minimumLocalSeconds, TimeScale, type TimeScaleChoice } from '../../local/time-scale';
 import { EXIT } from '../cli-error';
 import type { Command } from '../command';
 import { table } from '../format';
@@ -46,6 +46,7 @@ driver, the same bucket layout as the clouds, then the report. No cloud account 
   --run ID                run id (default: a new one from the current time)
   --max-invocations N     override the budget's maximum attempts
   --cpu-quota auto|off    CPU quotas through cgroups where the machine allows (default auto)
+  --io-limit auto|off     per-host disk bandwidth through blkio where the machine allows (default auto)
   --bundles DIR           run the bundles of DIR/dist/runtime instead of building this checkout's
   --no-report             skip the report (the records are written as usual)
   --json                  print the result summary as JSON
@@ -66,6 +67,7 @@ export const RUN_OPTION_SPEC = {
   run: { type: 'string' },
   'max-invocations': { type: 'string' },
   'cpu-quota': { type: 'string' },
+  'io-limit': { type: 'string' },
   bundles: { type: 'string' },
   'no-report': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -84,6 +86,7 @@ export const RunCliOptions = z.object({
   run: runIdOption.optional(),
   'max-invocations': z.coerce.number().int().positive().optional(),
   'cpu-quota': z.enum(['auto', 'off']).default('auto'),
+  'io-limit': z.enum(['auto', 'off']).default('auto'),
   bundles: pathOption.optional(),
   'no-report': z.boolean().default(false),
   json: z.boolean().default(false),
@@ -145,13 +148,11 @@ export const runCommand: Command = {
       }
       throw error;
     }
-    const timeScale = new TimeScale(o['time-scale'] ?? defaultTimeScale(plan, profile).scale);
     const bundles = await prepareBundles(o.bundles, (line) => io.err(line));
 
     const progress = new ProgressDisplay(
       { write: io.isTty ? (text) => process.stderr.write(text) : (text) => io.err(text.replace(/\n$/, '')), isTty: io.isTty },
       plan,
-      timeScale,
     );
     const interrupt = new AbortController();
     let signals = 0;
@@ -168,11 +169,13 @@ export const runCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const floor = minimumLocalSeconds(plan, timeScale);
-      progress.note(
-        `curtain run ${plan.study.id}: ${plan.invocations} requests in ${plan.steps.length} steps, profile ${profile.name}, time scale ${timeScale.scale}x` +
-          (floor >= 60 ? `; at least ${formatSeconds(floor)} (barriers and scaled waits)` : ''),
-      );
+      const announce = (choice: TimeScaleChoice) => {
+        const floor = minimumLocalSeconds(plan, new TimeScale(choice.scale));
+        progress.note(
+          `curtain run ${plan.study.id}: ${plan.invocations} requests in ${plan.steps.length} steps, profile ${profile.name}, time scale ${choice.scale}x` +
+            (floor >= 60 ? `; at least ${formatSeconds(floor)} (barriers and scaled waits)` : ''),
+        );
+      };
       const result = await runLocalStudy({
         study,
         plan,
@@ -189,8 +192,10 @@ export const runCommand: Command = {
         bundles,
         interrupt: interrupt.signal,
         cpuQuota: o['cpu-quota'],
+        ioLimit: o['io-limit'],
         report: !o['no-report'],
         onEvent: (event) => progress.onEvent(event),
+        onTimeScale: announce,
         onPlatform: (stats) => progress.attach(stats),
         log: (line) => progress.note(line),
       });
@@ -206,6 +211,7 @@ export const runCommand: Command = {
                 profile: result.profile.name,
                 timeScale: result.timeScale,
                 cpuQuota: result.cpuQuota,
+                ioLimit: result.ioLimit,
                 records: result.records,
                 failures: result.failures,
                 report: result.report?.reportPath ?? null,
