@@ -9,23 +9,14 @@
 import path from 'node:path';
 import { PlanOverBudgetError } from '../../local/run/run-local-study';
 import type { ProviderId } from '../../probe-runtime/contracts/providers';
-import type { TwinOption, TwinRunResult } from '../../targets/provider-target';
+import type { TwinOption, TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
 import { TARGETS } from '../../targets/registry';
 import { CliError, EXIT } from '../cli-error';
 import type { CliIo } from '../command';
 
-export interface TargetRunOptions {
-  readonly study: string;
-  readonly sets: Record<string, unknown>;
+/** The twin request as the command line gives it (the twin's own fields, documented on TwinRunRequest). */
+export interface TargetRunOptions extends Omit<TwinRunRequest, 'outDir' | 'signal' | 'log'> {
   readonly out: string;
-  readonly profile?: string;
-  readonly profileSet: Record<string, unknown>;
-  readonly timeScale?: number;
-  readonly seed?: number;
-  readonly bundles?: string;
-  readonly maxInvocations?: number;
-  readonly run?: string;
-  readonly report: boolean;
   readonly json: boolean;
   /** The twin-specific options the user typed (command-line names), checked against what the twin honours. */
   readonly given: readonly TwinOption[];
