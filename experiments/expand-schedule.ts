@@ -167,10 +167,19 @@ export function expandSchedule(options: ExpandOptions): ScheduleExpansion {
             };
           };
           if (!item.arrival) {
-            push(burst(targets.length * item.requestsPerTarget));
+            const requests = targets.length * item.requestsPerTarget;
+            if (task.name === 'covert-channel') {
+              // Frames are sent by requests 0..frames-1 at once, aligned by the barrier.
+              const concurrency = item.concurrency === 'all' ? requests : Math.min(item.concurrency, requests);
+              if (item.barrierMs === 0) refusals.add(`${where}.barrierMs: the covert-channel task needs a barrier to align its frames`);
+              if (task.frames > requests) refusals.add(`${where}.task.frames: ${task.frames} frames need as many requests; the burst sends ${requests}`);
+              if (concurrency < requests) refusals.add(`${where}.concurrency: the covert-channel task needs every request of the burst in flight at once`);
+            }
+            push(burst(requests));
             return;
           }
           if (item.barrierMs > 0) refusals.add(`${where}.barrierMs: a barrier does not apply to open-loop arrivals (each request has its own send time)`);
+          if (task.name === 'covert-channel') refusals.add(`${where}.task: the covert-channel task needs a closed burst aligned by a barrier, not open-loop arrivals`);
           if (item.requestsPerTarget !== 1) refusals.add(`${where}.requestsPerTarget: not used with arrival (the arrival process sets the requests)`);
           if (item.arrival.kind === 'trace' && item.arrival.perMinute === undefined) {
             refusals.add(`${where}.arrival.file: the trace file has not been read; load the definition from its file (curtain validate|plan|run <file>) or give perMinute`);

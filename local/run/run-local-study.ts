@@ -24,13 +24,15 @@ import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import type { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 import { createLocalDirSink } from '../../probe-runtime/driver/sinks/local-dir';
 import type { CpuQuotaStatus } from '../cpu/cgroup-cpu';
+import type { IoLimitStatus } from '../io/blkio';
 import { describeFaults, FaultOptions } from '../faults';
 import { GroundTruth, groundTruthPath } from '../ground-truth';
 import { LocalPlatform, type PlatformStats } from '../platform/local-platform';
 import { resolveProfile, type PlatformProfile } from '../profiles';
 import { Random } from '../random';
-import { defaultTimeScale, TimeScale } from '../time-scale';
+import { defaultTimeScale, NOMINAL_STEP_OVERHEAD, TimeScale, type TimeScaleChoice } from '../time-scale';
 import type { DriverCommand } from '../orchestrator/driver-process';
+import { measureDriverStartup } from '../orchestrator/driver-startup';
 import { walkPlan, type OrchestratorEvent, type RunFailure } from '../orchestrator/walk-plan';
 import { checkMethod, MethodCheck, methodCheckSection } from '../method-check/method-check';
 import { FLOOR_PROFILE_SET, floorDefinition, floorFromRecords, type FloorSamples, LoadSampler, machineReport, recordMachine } from './machine-report';
@@ -68,11 +70,15 @@ export interface LocalRunOptions {
   interrupt?: AbortSignal;
   cpuQuota?: 'auto' | 'off';
   cgroupParent?: string;
+  ioLimit?: 'auto' | 'off';
+  blkioParent?: string;
   /** Write the report through the analysis (default true). */
   report?: boolean;
   /** Measure this machine's latency floor for plans that report latencies (default true; the floor run itself does not). */
   measureMachine?: boolean;
   onEvent?: (event: OrchestratorEvent) => void;
+  /** The time scale, once chosen (the default is chosen from a driver start measured on this machine). */
+  onTimeScale?: (choice: TimeScaleChoice) => void;
   /** Gets a function to read live platform numbers once the platform runs (progress display). */
   onPlatform?: (stats: () => PlatformStats) => void;
   log?: (line: string) => void;
@@ -89,6 +95,7 @@ export interface LocalRunResult {
   timeScale: number;
   timeScaleReason: string;
   cpuQuota: CpuQuotaStatus;
+  ioLimit: IoLimitStatus;
   faults: string[];
   groundTruthPath: string;
   groundTruth: GroundTruth;
@@ -126,9 +133,6 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
   const plan = options.plan ?? planLocalRun(options);
   const profile = resolveProfile(options.profile, options.profileSet ?? {});
   const faults = FaultOptions.parse({ ...profile.faults, ...(options.faults ?? {}) });
-  const scaleChoice =
-    options.timeScale !== undefined ? { scale: options.timeScale, reason: 'set with --time-scale' } : defaultTimeScale(plan, profile);
-  const timeScale = new TimeScale(scaleChoice.scale);
 
   const runtimes = instanceCommands(options.bundles);
   const needed = [...new Set(plan.functions.map((f) => f.runtime))];
@@ -163,6 +167,16 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     };
     await writeFile(planFile, `${JSON.stringify(plan, null, 2)}\n`);
     await writeFile(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
+    const driverEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', CURTAIN_PLAN_FILE: planFile, CURTAIN_DEPLOYMENT_FILE: deploymentFile, CURTAIN_RESULTS_DIR: outDir };
+    const driverArgs = [bundleFile(options.bundles, 'driver-local')];
+    // Waits are scheduled on the platform clock around the real steps: measure what a step costs here, now.
+    const driverStartupMs = plan.steps.some((s) => s.kind === 'wait') ? await measureDriverStartup({ command: process.execPath, args: driverArgs, env: driverEnv }) : null;
+    const scaleChoice =
+      options.timeScale !== undefined
+        ? { scale: options.timeScale, reason: 'set with --time-scale' }
+        : defaultTimeScale(plan, profile, driverStartupMs === null ? NOMINAL_STEP_OVERHEAD : { driverStartupMs, measured: true });
+    const timeScale = new TimeScale(scaleChoice.scale);
+    options.onTimeScale?.(scaleChoice);
 
     platform = await LocalPlatform.start({
       profile,
@@ -174,10 +188,14 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       seed: options.seed ?? DEFAULT_SEED,
       cpuQuota: options.cpuQuota,
       cgroupParent: options.cgroupParent,
+      ioLimit: options.ioLimit,
+      blkioParent: options.blkioParent,
     });
     const live = platform;
     options.onPlatform?.(() => live.stats());
-    log(`local platform: profile ${profile.name}, ${timeScale.describe()}, CPU quota ${platform.cpuQuota.applied ? 'applied' : `not applied (${platform.cpuQuota.reason})`}`);
+    log(
+      `local platform: profile ${profile.name}, ${timeScale.describe()}, CPU quota ${platform.cpuQuota.applied ? 'applied' : `not applied (${platform.cpuQuota.reason})`}, per-host disk bandwidth ${platform.ioLimit.applied ? 'applied' : `not applied (${platform.ioLimit.reason})`}`,
+    );
 
     const origin = currentOrigin('run', {
       target: 'local',
@@ -191,6 +209,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       timeScaleGiven: options.timeScale !== undefined,
       maxInvocations: options.maxInvocations ?? null,
       cpuQuota: options.cpuQuota ?? 'auto',
+      ioLimit: options.ioLimit ?? 'auto',
       bundles: path.resolve(options.bundles.root) === REPO_ROOT ? null : path.resolve(options.bundles.root),
     });
     const localSection: NonNullable<RunManifest['local']> = {
@@ -203,17 +222,14 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     };
     const driver: DriverCommand = {
       command: process.execPath,
-      args: [bundleFile(options.bundles, 'driver-local')],
+      args: driverArgs,
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        CURTAIN_PLAN_FILE: planFile,
-        CURTAIN_DEPLOYMENT_FILE: deploymentFile,
-        CURTAIN_RESULTS_DIR: outDir,
+        ...driverEnv,
         CURTAIN_LOCAL_ENDPOINT: platform.endpoint,
         CURTAIN_RUN_PROVENANCE: JSON.stringify({
           local: localSection,
           origin,
-          notes: runNotes(profile, origin.options.target === 'local' ? origin.options.profileSet : [], timeScale, scaleChoice.reason, platform.cpuQuota),
+          notes: runNotes(profile, origin.options.target === 'local' ? origin.options.profileSet : [], timeScale, scaleChoice.reason, platform.cpuQuota, platform.ioLimit),
         }),
       },
     };
@@ -232,6 +248,8 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
         interrupt,
         cpuQuota: 'off',
         cgroupParent: options.cgroupParent,
+        // The floor is the machine's, not the modelled platform's: no per-host disk bandwidth either.
+        ioLimit: 'off',
         report: false,
         measureMachine: false,
       });
@@ -250,6 +268,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       interrupt,
       driverCrash: faults.driverCrash,
       faultRandom: new Random(faults.seed + 1),
+      driverStartupMs,
       onEvent: options.onEvent,
     });
 
@@ -294,6 +313,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       timeScale: timeScale.scale,
       timeScaleReason: scaleChoice.reason,
       cpuQuota: platform.cpuQuota,
+      ioLimit: platform.ioLimit,
       faults: describeFaults(faults),
       groundTruthPath: truthFile,
       groundTruth: truth,
@@ -323,7 +343,7 @@ function constructedMetrics(profile: PlatformProfile): NonNullable<RunManifest['
   }));
 }
 
-function runNotes(profile: PlatformProfile, profileSet: readonly string[], timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus): string[] {
+function runNotes(profile: PlatformProfile, profileSet: readonly string[], timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus, io: IoLimitStatus): string[] {
   // With --profile-set the profile's description no longer holds as written: the note says so rather than contradict the run.
   const overrides = profileSet.length > 0 ? ` modified by --profile-set ${profileSet.join(', ')}` : '';
   const described = overrides ? `${overrides}; unmodified, it is: ${profile.description}` : `: ${profile.description}`;
@@ -338,5 +358,8 @@ function runNotes(profile: PlatformProfile, profileSet: readonly string[], timeS
     );
   }
   if (!cpu.applied) notes.push(`No per-instance CPU quota: ${cpu.reason}. CPU-share results reflect the machine's scheduler only.`);
+  if ((profile.io.hostMBps !== null || profile.io.hostIops !== null) && !io.applied) {
+    notes.push(`No per-host disk limits: ${io.reason}. I/O results (and the covert channel) reflect this machine's one disk, not co-residency.`);
+  }
   return notes;
 }

@@ -2,8 +2,8 @@
  * Runs the local platform's walker (local/orchestrator/walk-plan.ts) over a
  * plan with a recording stand-in for the driver process
  * (../fixtures/recording-driver.js), its updates and waits recorded in the
- * same file in the order the walker makes them (waits through a time scale
- * that takes no real time).
+ * same file in the order the walker makes them (waits as the walker starts
+ * them, at a time scale that takes no real time).
  */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -19,24 +19,15 @@ import type { TraceRunner } from './trace-runner';
 const RECORDING_DRIVER = path.join(__dirname, '..', 'fixtures', 'recording-driver.js');
 
 /**
- * Records each wait the walker asks for (in platform seconds) and makes it take no real time. During an
- * anchored wait step the walker asks for the anchor's offset from the run's start (anchored-wait.ts): that
- * is recorded as the instant it ends for a run that started at RUN_STARTED_AT.
+/**
+ * A scale at which every wait takes no real time to speak of. The walker schedules waits on its
+ * platform clock (local/orchestrator/platform-clock.ts), which also counts other functions' bursts,
+ * so the wait it acts on is recorded from its step event; that it lands on its planned platform
+ * time is checked by the units test of the clock and the idle-recycling run at 200×. An anchored
+ * wait is recorded as the platform instant the walker says it ends at, counted from the run's start
+ * the recording driver's start-run answered (RUN_STARTED_AT).
  */
-class RecordingTimeScale extends TimeScale {
-  /** Set while the walker is on an anchored wait step. */
-  anchored = false;
-
-  constructor(private readonly record: (action: RawAction) => void) {
-    super(1);
-  }
-
-  override realMs(platformMs: number): number {
-    if (this.anchored) this.record({ kind: 'wait-until', until: new Date(Date.parse(RUN_STARTED_AT) + platformMs).toISOString() });
-    else this.record({ kind: 'wait', seconds: platformMs / 1000 });
-    return 0;
-  }
-}
+const NO_REAL_TIME = new TimeScale(1e9);
 
 export const localWalkerTraceRunner: TraceRunner = {
   async run(_plan, compiled) {
@@ -44,17 +35,18 @@ export const localWalkerTraceRunner: TraceRunner = {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'curtain-local-trace-'));
     const traceFile = path.join(dir, 'trace.jsonl');
     const record = (action: RawAction) => appendFileSync(traceFile, `${JSON.stringify(action)}\n`);
-    const timeScale = new RecordingTimeScale(record);
     try {
       const result = await walkPlan({
         plan,
         run: TRACE_RUN,
-        driver: { command: process.execPath, args: [RECORDING_DRIVER], env: { CURTAIN_TRACE_FILE: traceFile } },
+        driver: { command: process.execPath, args: [RECORDING_DRIVER], env: { CURTAIN_TRACE_FILE: traceFile, CURTAIN_TRACE_STARTED_AT: RUN_STARTED_AT } },
         sink: createLocalDirSink(path.join(dir, 'results')),
         update: (key, change, generation) => record({ kind: 'update', function: key, generation, change }),
-        timeScale,
+        timeScale: NO_REAL_TIME,
         onEvent: (event) => {
-          if (event.kind === 'step') timeScale.anchored = event.step.kind === 'wait' && event.step.untilSeconds !== undefined;
+          if (event.kind !== 'step' || event.step.kind !== 'wait') return;
+          if (event.anchoredUntil !== undefined) record({ kind: 'wait-until', until: event.anchoredUntil });
+          else record({ kind: 'wait', seconds: event.step.seconds });
         },
         interrupt: new AbortController().signal,
         driverCrash: 0,

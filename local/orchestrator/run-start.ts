@@ -1,0 +1,14 @@
+/**
+ * The run's start as the driver's start-run recorded it (run.json startedAt): the
+ * origin of the local platform clock (platform-clock.ts), so that waits anchored
+ * to the run's start (plan waits with `untilSeconds`,
+ * probe-runtime/contracts/anchored-waits.ts) end where a cloud orchestrator ends
+ * them, at startedAt + untilSeconds of platform time.
+ */
+
+/** Epoch ms of the start-run summary's `startedAt`; null if it has none. */
+export function runStartedAtMs(startRunSummary: unknown): number | null {
+  const startedAt = (startRunSummary as { startedAt?: unknown } | null)?.startedAt;
+  const ms = typeof startedAt === 'string' ? Date.parse(startedAt) : Number.NaN;
+  return Number.isFinite(ms) ? ms : null;
+}
