@@ -25,6 +25,12 @@ export const STUDY_METRICS: Record<AnalysisKind, MetricSpec[]> = {
   isolation: [
     m('isolation.crossTenantHosts', 'hosts', 'inferred hosts that carried instances of more than one tenant'),
     m('isolation.crossTenantInstanceFraction', 'fraction', 'fraction of instances on a host shared with another tenant'),
+    // The covert channel's agreement with the fingerprints (issue 17b), when the schedule has a covert-channel burst.
+    m('isolation.channelPairs', 'pairs', 'sender-receiver pairs the covert channel tested (both instances with an inferred host)'),
+    m('isolation.channelAgreement', 'fraction', 'fraction of tested pairs where the channel and the fingerprints agree on co-residency'),
+    m('isolation.channelBitErrorRateSameHost', 'fraction', 'bit error rate of the channel between instances the fingerprints put on one host'),
+    m('isolation.channelBitErrorRateOtherHosts', 'fraction', 'bit error rate of the channel between instances the fingerprints put on different hosts'),
+    m('isolation.channelCrossTenantPairs', 'pairs', 'pairs of different tenants the channel heard (confirmed co-resident)'),
   ],
   placement: [
     m('placement.maxHostMemoryMb', 'MB', 'most aggregate instance memory seen on one host at once'),
