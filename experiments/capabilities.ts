@@ -66,9 +66,10 @@ export interface ProviderCapabilities {
   /**
    * The orchestrator ends waits anchored to the run's start (plan wait steps with `untilSeconds`:
    * `untilSeconds`, repeat `every`, open-loop arrival chunks) at run start + untilSeconds. The
-   * planner refuses such a plan for a provider without it (experiments/plan.ts). The cloud
-   * orchestrators walk the plan with describe-step and do not yet: docs/adding-a-provider.md,
-   * "Known limitation: run-anchored waits".
+   * planner refuses such a plan for a provider without it (experiments/plan.ts). A cloud
+   * orchestrator does when it waits until the `until` instant describe-step gives for such a wait
+   * (docs/adding-a-provider.md, "Run-anchored waits"); its trace conformance then walks the
+   * anchored-waits study (test/targets/orchestrator-conformance.test.ts).
    */
   runAnchoredWaits: boolean;
   /** Requests one driver invocation sends; larger bursts are split into shards run in parallel. */
@@ -160,7 +161,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     maxTenants: 2,
     tenantNote: 'the second tenant is a second AWS account, deployed as its own stack and environment',
     configUpdates: true,
-    runAnchoredWaits: false,
+    runAnchoredWaits: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
     durationBilling: [

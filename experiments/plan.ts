@@ -129,7 +129,7 @@ export function anchoredWaitRefusal(study: string, provider: ProviderId, steps: 
   const first = anchored[0]!;
   const more = anchored.length > 1 ? ` (and ${anchored.length - 1} more)` : '';
   const able = (Object.keys(CAPABILITIES) as ProviderId[]).filter((p) => CAPABILITIES[p].runAnchoredWaits);
-  return `study ${study}, step ${first.id}${more}: the cloud orchestrators do not yet support run-anchored waits (untilSeconds, repeat every, open-loop arrivals); ${able.join(', ')} runs them`;
+  return `study ${study}, step ${first.id}${more}: the ${provider} orchestrator does not yet support run-anchored waits (untilSeconds, repeat every, open-loop arrivals); ${able.join(', ')} ${able.length === 1 ? 'runs' : 'run'} them`;
 }
 
 /** Expected wall time: waits, update settling, and each burst's barrier, send span and waves of requests. */

@@ -34,5 +34,29 @@ export function isAnchoredWait<S extends StepLike>(step: S): step is S & { kind:
 export function anchoredWaitTimes(plan: { steps: readonly StepLike[] }, runStartedAtMs: number): Record<string, string> | null {
   const anchored = plan.steps.filter(isAnchoredWait);
   if (anchored.length === 0) return null;
-  return Object.fromEntries(anchored.map((w) => [anchorKey(w.index), new Date(Math.round(runStartedAtMs + w.untilSeconds * 1000)).toISOString()]));
+  return Object.fromEntries(anchored.map((w) => [anchorKey(w.index), anchorInstant(runStartedAtMs, w.untilSeconds)]));
+}
+
+/** The end of a wait anchored `untilSeconds` after a run's start (epoch ms or ISO 8601): ISO 8601, UTC, ms precision. */
+export function anchorInstant(runStartedAt: number | string, untilSeconds: number): string {
+  const start = typeof runStartedAt === 'number' ? runStartedAt : Date.parse(runStartedAt);
+  if (!Number.isFinite(start)) throw new Error(`the run's start "${runStartedAt}" is not a time`);
+  return new Date(Math.round(start + untilSeconds * 1000)).toISOString();
+}
+
+/**
+ * The longest each anchored wait can last, seconds, by plan step index: until its anchor from the
+ * latest anchor before it (the run has passed that one when the wait begins), however fast the steps
+ * between ran; its planned `seconds` assume they took their expected time. An execution's time bound
+ * counts this (targets/segmentation.ts), never the planned seconds.
+ */
+export function anchoredWaitBounds(plan: { steps: readonly StepLike[] }): Map<number, number> {
+  const bounds = new Map<number, number>();
+  let passed = 0;
+  for (const step of plan.steps) {
+    if (!isAnchoredWait(step)) continue;
+    bounds.set(step.index, Math.max(0, step.untilSeconds - passed));
+    passed = Math.max(passed, step.untilSeconds);
+  }
+  return bounds;
 }

@@ -104,7 +104,7 @@ async function describeOpenRunStep(event: DescribeStepEvent, deps: DriverDeps): 
   const manifest = text === null ? null : parseStoredManifest(text, key);
   if (!manifest) throw new DriverRefusedError(`run: ${event.run} has no run.json; start-run first`);
   if (manifest.status !== 'running') throw new DriverRefusedError(`run: ${event.run} already ended (${manifest.status})`);
-  return describeStep(event, deps.plan, deps.deployment);
+  return describeStep(event, deps.plan, deps.deployment, manifest.startedAt);
 }
 
 async function runBurst(event: BurstShardEvent, deps: DriverDeps): Promise<BurstShardSummary> {

@@ -1,10 +1,10 @@
 /**
  * Waits anchored to the run's start (`untilSeconds`, repeat `every`, open-loop arrival chunks) run
  * only where the target's capability `runAnchoredWaits` says its orchestrator ends them at run
- * start + untilSeconds (the local walker). Every other target refuses the plan when it is planned
- * (which is also how its cdk/cdktf app plans before synthesis), with one line naming the study and
- * the step; the follow-up that lifts this is docs/adding-a-provider.md, "Known limitation:
- * run-anchored waits".
+ * start + untilSeconds (the local walker, and the cloud orchestrators whose trace conformance walks
+ * the anchored-waits study: orchestrator-conformance.test.ts). Every other target refuses the plan
+ * when it is planned (which is also how its cdk/cdktf app plans before synthesis), with one line
+ * naming the study and the step; docs/adding-a-provider.md, "Run-anchored waits", says what lifts it.
  */
 import path from 'node:path';
 import { PlanRefusedError } from '../../experiments/errors';
@@ -15,10 +15,12 @@ import { anchoredWaitsDefinition } from './orchestrator-trace';
 
 const refusing = TARGET_LIST.filter((t) => !t.capabilities.runAnchoredWaits);
 const supporting = TARGET_LIST.filter((t) => t.capabilities.runAnchoredWaits);
+/** The targets whose orchestrator was made to end anchored waits, each under the anchored-waits trace conformance. */
+const SUPPORTING = ['aws', 'local'];
 
-test('the capability table says which orchestrators end run-anchored waits: the local walker only, for now', () => {
-  expect(supporting.map((t) => t.id)).toEqual(['local']);
-  expect(refusing.map((t) => t.id).sort()).toEqual(['aws', 'azure', 'cloudflare', 'gcp']);
+test('the capability table says which orchestrators end run-anchored waits', () => {
+  expect(supporting.map((t) => t.id).sort()).toEqual(SUPPORTING);
+  expect(refusing.map((t) => t.id).sort()).toEqual(TARGET_LIST.map((t) => t.id).filter((id) => !SUPPORTING.includes(id)).sort());
 });
 
 describe.each(refusing.map((t) => [t.id, t] as const))('%s refuses a plan with run-anchored waits', (id) => {
@@ -26,7 +28,7 @@ describe.each(refusing.map((t) => [t.id, t] as const))('%s refuses a plan with r
   const local = planStudy(anchoredWaitsDefinition(), { provider: 'local' });
   const anchored = local.steps.filter((s) => s.kind === 'wait' && s.untilSeconds !== undefined);
 
-  test('one line naming the study and the first anchored step, saying the cloud orchestrators do not yet support them', () => {
+  test('one line naming the study and the first anchored step, saying its orchestrator does not yet support them', () => {
     expect(anchored.length).toBeGreaterThanOrEqual(5);
     let error: unknown;
     try {
@@ -37,7 +39,7 @@ describe.each(refusing.map((t) => [t.id, t] as const))('%s refuses a plan with r
     expect(error).toBeInstanceOf(PlanRefusedError);
     const reasons = (error as PlanRefusedError).reasons;
     expect(reasons).toEqual([
-      `study anchored, step ${anchored[0]!.id} (and ${anchored.length - 1} more): the cloud orchestrators do not yet support run-anchored waits (untilSeconds, repeat every, open-loop arrivals); local runs them`,
+      `study anchored, step ${anchored[0]!.id} (and ${anchored.length - 1} more): the ${id} orchestrator does not yet support run-anchored waits (untilSeconds, repeat every, open-loop arrivals); ${supporting.map((t) => t.id).join(', ')} run them`,
     ]);
     expect(reasons[0]).not.toContain('\n');
   });
@@ -53,11 +55,11 @@ describe.each(refusing.map((t) => [t.id, t] as const))('%s refuses a plan with r
   });
 });
 
-test('curtain validate on the keep-warm example: every cloud refuses with the one line, local accepts', async () => {
+test('curtain validate on the keep-warm example: every target without anchored waits refuses with the one line, the others accept', async () => {
   const r = await runInProcess(['validate', path.join('docs', 'examples', 'keep-warm.ts')]);
   expect(r.code).toBe(0);
   for (const t of refusing) {
-    expect(r.stdout).toMatch(new RegExp(`^  ${t.id}: refused: study keep-warm, step \\S+ \\(and \\d+ more\\): the cloud orchestrators do not yet support run-anchored waits`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^  ${t.id}: refused: study keep-warm, step \\S+ \\(and \\d+ more\\): the ${t.id} orchestrator does not yet support run-anchored waits`, 'm'));
   }
-  expect(r.stdout).toMatch(/^ {2}local: plans \d+ requests/m);
+  for (const t of supporting) expect(r.stdout).toMatch(new RegExp(`^  ${t.id}: plans \\d+ requests`, 'm'));
 });

@@ -102,5 +102,16 @@ describe.each(TARGET_LIST.filter((t) => t.orchestrator.compile(planStudy(buildCa
       const actions = await runner.run(plan, compiled);
       expect(toTrace(plan, TRACE_RUN, actions)).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds));
     });
+
+    // Anchors count from the run's start in every execution, not from the execution's own.
+    if (target.capabilities.runAnchoredWaits) {
+      it('anchored waits, with a hand-over every 3 steps', async () => {
+        const plan = planStudy(anchoredWaitsDefinition(), { provider: target.id });
+        const compiled = target.orchestrator.compile(plan, { maxStepsPerSegment: 3 });
+        expect(compiled.segmentation!.handOverAt.length).toBeGreaterThanOrEqual(3);
+        const actions = await runner.run(plan, compiled);
+        expect(toTrace(plan, TRACE_RUN, actions)).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds));
+      });
+    }
   },
 );

@@ -36,7 +36,7 @@ import { planTenants } from '../../../experiments/plan-queries';
 import { type BurstStep, burstSendSpanMs, type PlanStep, type StudyPlan } from '../../../experiments/plan-schema';
 import { CLOUD_LIMITS, ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
 import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
-import { directiveFor } from '../../../probe-runtime/driver/describe-step';
+import { directiveFor, MEASURING_RUN_STARTED_AT } from '../../../probe-runtime/driver/describe-step';
 import { segmentSteps, type Segmentation, type SegmentationOptions, type StepCost } from '../../../targets/segmentation';
 import { TargetRefusedError } from '../../../targets/target-errors';
 
@@ -142,7 +142,7 @@ function workflowStepCosts(plan: StudyPlan): StepCost[] {
   return plan.steps.map((step) => {
     const steps = stepsOfStep(step);
     // The directive is held in a variable: it must leave room in the 512 KB of variables for the rest.
-    const bytes = Buffer.byteLength(JSON.stringify(directiveFor({ run: '20261206T000000Z-0123456789abcdef', index: step.index }, plan, deployment)));
+    const bytes = Buffer.byteLength(JSON.stringify(directiveFor({ run: '20261206T000000Z-0123456789abcdef', index: step.index }, plan, deployment, MEASURING_RUN_STARTED_AT)));
     const variableLimit = ORCHESTRATION_LIMITS.gcp.variableBytes;
     return {
       index: step.index,

@@ -43,7 +43,7 @@ describe('payload sweep (docs/examples/payload-sweep.ts)', () => {
     expect(machine.Properties!.DefinitionString as string).not.toContain('requestBytes');
     const deployment = { v: 1 as const, provider: plan.provider, region: plan.region, planHash: plan.hash, targets: Object.fromEntries(plan.functions.map((f) => [f.key, `curtain-${f.name}`])) };
     const sent = plan.steps
-      .map((step) => describeStep({ v: DRIVER_EVENT_VERSION, action: 'describe-step', study: plan.study.id, run: RUN, planHash: plan.hash, index: step.index }, plan, deployment))
+      .map((step) => describeStep({ v: DRIVER_EVENT_VERSION, action: 'describe-step', study: plan.study.id, run: RUN, planHash: plan.hash, index: step.index }, plan, deployment, '2026-12-06T00:00:00.000Z'))
       .flatMap((d) => (d.kind === 'burst' && d.step.requestBytes !== undefined ? [[d.step.requestBytes, d.step.responseBytes]] : []));
     expect(sent).toEqual([
       [1024, 1024],
