@@ -198,7 +198,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     maxTenants: 2,
     tenantNote: 'the second tenant is a second Google Cloud project (a second provider alias in the stack)',
     configUpdates: true,
-    runAnchoredWaits: false,
+    runAnchoredWaits: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
     durationBilling: [
