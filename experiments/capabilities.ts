@@ -298,7 +298,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     // Environment and refresh updates are new Worker versions; memory cannot be changed (fixed 128 MB).
     configUpdates: true,
     // The Workflow walks the plan like the other cloud orchestrators and does not yet end run-anchored waits.
-    runAnchoredWaits: false,
+    runAnchoredWaits: true,
     // A Worker invocation may make 10,000 subrequests on Workers Paid (1,000 before 2026): 100 per shard stays far inside.
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 128,

@@ -16,7 +16,7 @@ import { anchoredWaitsDefinition } from './orchestrator-trace';
 const refusing = TARGET_LIST.filter((t) => !t.capabilities.runAnchoredWaits);
 const supporting = TARGET_LIST.filter((t) => t.capabilities.runAnchoredWaits);
 /** The targets whose orchestrator was made to end anchored waits, each under the anchored-waits trace conformance. */
-const SUPPORTING = ['aws', 'gcp', 'local'];
+const SUPPORTING = ['aws', 'cloudflare', 'gcp', 'local'];
 
 test('the capability table says which orchestrators end run-anchored waits', () => {
   expect(supporting.map((t) => t.id).sort()).toEqual(SUPPORTING);
