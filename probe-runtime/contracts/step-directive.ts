@@ -109,6 +109,12 @@ export const WaitDirective = z.strictObject({
    * has passed), not `seconds`; absent for a plain wait.
    */
   until: z.iso.datetime().optional(),
+  /**
+   * The same rounded up to the whole second, for engines that truncate milliseconds (Step Functions'
+   * Wait "considers the time value up to seconds and truncates milliseconds"): the wait ends at or
+   * after its anchor, never before.
+   */
+  untilWholeSecond: z.iso.datetime().optional(),
 });
 
 export const UpdateDirective = z.strictObject({

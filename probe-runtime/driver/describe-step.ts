@@ -115,12 +115,18 @@ export function directiveFor(event: Pick<DescribeStepEvent, 'index' | 'run'>, pl
     case 'burst':
       return { ...base, kind: 'burst', step, shards: Array.from({ length: step.shards }, (_, s) => s) };
     case 'wait': {
-      const until = isAnchoredWait(step) ? { until: anchorInstant(runStartedAt, step.untilSeconds) } : {};
+      const until = isAnchoredWait(step) ? anchoredUntil(anchorInstant(runStartedAt, step.untilSeconds)) : {};
       return { ...base, kind: 'wait', seconds: step.seconds, wholeSeconds: Math.ceil(step.seconds), ...until };
     }
     case 'update':
       return { ...base, ...updateFields(walk.updates.get(index)!, false, deployment) };
   }
+}
+
+/** An anchored wait's end, exact and rounded up to the whole second. */
+function anchoredUntil(until: string): { until: string; untilWholeSecond: string } {
+  const ms = Date.parse(until);
+  return { until, untilWholeSecond: new Date(Math.ceil(ms / 1000) * 1000).toISOString() };
 }
 
 function nextFailureOf(then: ReturnType<typeof thenAfter>, next: number, nextSegment: number, stepCount: number): FailureAttribution {

@@ -64,7 +64,7 @@ describe.each(TARGET_LIST.map((t) => [t.id, t] as const))('%s: the orchestrator 
     const plan = makePlan();
     const actions = await runner.run(plan, target.orchestrator.compile(plan));
     const trace = toTrace(plan, TRACE_RUN, actions);
-    expect(trace).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds));
+    expect(trace).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds, undefined, runner.waitUntil));
     // The plans between them exercise every kind of step (so an empty trace runner cannot pass).
     if (plan.study.id === 'every-step') {
       expect(new Set(trace.flatMap((t) => (t.kind === 'update' ? [t.change.kind] : [])))).toEqual(new Set(updateKinds(target)));
@@ -100,7 +100,7 @@ describe.each(TARGET_LIST.filter((t) => t.orchestrator.compile(planStudy(buildCa
       expect(handOverAt).toContain(updates[1]! + 1);
       if (insideRepeat) expect(handOverAt.some((at) => !updates.includes(at - 1))).toBe(true);
       const actions = await runner.run(plan, compiled);
-      expect(toTrace(plan, TRACE_RUN, actions)).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds));
+      expect(toTrace(plan, TRACE_RUN, actions)).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds, undefined, runner.waitUntil));
     });
 
     // Anchors count from the run's start in every execution, not from the execution's own.
@@ -110,7 +110,7 @@ describe.each(TARGET_LIST.filter((t) => t.orchestrator.compile(planStudy(buildCa
         const compiled = target.orchestrator.compile(plan, { maxStepsPerSegment: 3 });
         expect(compiled.segmentation!.handOverAt.length).toBeGreaterThanOrEqual(3);
         const actions = await runner.run(plan, compiled);
-        expect(toTrace(plan, TRACE_RUN, actions)).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds));
+        expect(toTrace(plan, TRACE_RUN, actions)).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds, undefined, runner.waitUntil));
       });
     }
   },

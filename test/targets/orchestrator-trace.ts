@@ -36,14 +36,21 @@ export const TRACE_RUN = '20261126T120000Z-abc1';
 
 /**
  * `waitSeconds`: what a planned wait becomes on an engine that cannot wait fractions (default: as planned);
- * anchored waits end at run start (`startedAt`, what the fake driver's start-run answers) + untilSeconds.
+ * anchored waits end at run start (`startedAt`, what the fake driver's start-run answers) + untilSeconds
+ * (`waitUntil`: what that instant becomes on an engine that truncates it).
  */
-export function expectedTrace(plan: StudyPlan, run: string, waitSeconds: (planned: number) => number = (s) => s, startedAt = RUN_STARTED_AT): TraceEvent[] {
+export function expectedTrace(
+  plan: StudyPlan,
+  run: string,
+  waitSeconds: (planned: number) => number = (s) => s,
+  startedAt = RUN_STARTED_AT,
+  waitUntil: (anchor: string) => string = (a) => a,
+): TraceEvent[] {
   const trace: TraceEvent[] = [{ kind: 'start-run', run }];
   const anchors = anchoredWaitTimes(plan, Date.parse(startedAt)) ?? {};
   for (const step of plan.steps) {
     if (step.kind === 'burst') trace.push({ kind: 'burst', step, shards: range(step.shards) });
-    else if (isAnchoredWait(step)) trace.push({ kind: 'wait-until', until: anchors[anchorKey(step.index)]! });
+    else if (isAnchoredWait(step)) trace.push({ kind: 'wait-until', until: waitUntil(anchors[anchorKey(step.index)]!) });
     else if (step.kind === 'wait') trace.push({ kind: 'wait', seconds: waitSeconds(step.seconds) });
     else trace.push({ kind: 'update', function: step.function, generation: step.generation, change: step.change });
   }

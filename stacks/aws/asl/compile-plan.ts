@@ -13,7 +13,8 @@
  *
  *   wait    a Wait state of the step's whole seconds (Wait takes whole seconds);
  *           a wait anchored to the run's start waits until the driver's `until`
- *           (Wait on TimestampPath; at once when it has passed). Only plans with
+ *           rounded up to the second (Wait on TimestampPath; Step Functions
+ *           truncates milliseconds; at once when it has passed). Only plans with
  *           anchored waits get that state, so other definitions are unchanged
  *   burst   one driver invocation {action: burst, step, shard 0, stepStartedAt};
  *           a Map over the step's shard indices when the plan splits the burst
@@ -241,7 +242,8 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
 
   // wait
   states[STATE.wait] = { Type: 'Wait', SecondsPath: '$.d.wholeSeconds', Next: STATE.afterStep };
-  if (shape.anchoredWaits) states[STATE.waitUntil] = { Type: 'Wait', TimestampPath: '$.d.until', Next: STATE.afterStep };
+  // Step Functions truncates a timestamp's milliseconds: the whole second at or after the anchor, so it never ends early.
+  if (shape.anchoredWaits) states[STATE.waitUntil] = { Type: 'Wait', TimestampPath: '$.d.untilWholeSecond', Next: STATE.afterStep };
 
   // update: update → wait → poll → check (→ again → wait …) → AfterStep; too many polls → timeout → failed
   const updateTask = (credentials: boolean): TaskState => ({

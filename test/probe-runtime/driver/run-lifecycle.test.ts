@@ -129,9 +129,15 @@ describe('describe-step of a wait anchored to the run\'s start', () => {
     const started = (await runDriverEvent({ ...anchoredCommon, action: 'start-run' }, deps)) as { startedAt: string };
     const describe = (index: number) => runDriverEvent({ ...anchoredCommon, action: 'describe-step', index }, deps);
     const start = Date.parse(started.startedAt);
-    expect(await describe(1)).toMatchObject({ kind: 'wait', until: new Date(start + 300_000).toISOString() });
+    expect(await describe(1)).toMatchObject({
+      kind: 'wait',
+      until: new Date(start + 300_000).toISOString(),
+      // For engines that truncate milliseconds (Step Functions): never before the anchor.
+      untilWholeSecond: new Date(Math.ceil((start + 300_000) / 1000) * 1000).toISOString(),
+    });
     expect(await describe(5)).toMatchObject({ kind: 'wait', until: new Date(start + 900_000).toISOString() });
     expect(await describe(3)).not.toHaveProperty('until');
+    expect(await describe(3)).not.toHaveProperty('untilWholeSecond');
     // A repeated start-run (an orchestrator's retry) keeps the start, so the anchors do not move.
     await runDriverEvent({ ...anchoredCommon, action: 'start-run' }, deps);
     expect(await describe(1)).toMatchObject({ until: new Date(start + 300_000).toISOString() });

@@ -163,9 +163,9 @@ export async function runExecutions(plan: StudyPlan, definition: StateMachineDef
     // In execution order: each Task entered made the next call recorded for its state; a Wait waits what its input says.
     for (const { name: state, type, input } of entered) {
       if (type === 'Wait') {
-        const d = (input as { d?: { wholeSeconds?: number; until?: string } }).d;
+        const d = (input as { d?: { wholeSeconds?: number; untilWholeSecond?: string } }).d;
         if (state === STATE.wait && d?.wholeSeconds !== undefined) timeline.push({ kind: 'wait', state, seconds: d.wholeSeconds, execution: name });
-        if (state === STATE.waitUntil && d?.until !== undefined) timeline.push({ kind: 'wait-until', state, until: d.until, execution: name });
+        if (state === STATE.waitUntil && d?.untilWholeSecond !== undefined) timeline.push({ kind: 'wait-until', state, until: d.untilWholeSecond, execution: name });
       }
       const call = type === 'Task' ? byState.get(state)?.shift() : undefined;
       if (call) timeline.push(call);

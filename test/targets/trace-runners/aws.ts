@@ -65,4 +65,6 @@ export const aslTraceRunner: TraceRunner = {
   },
   // Step Functions' Wait takes whole seconds: the driver's answer rounds each wait up.
   waitSeconds: (planned) => Math.ceil(planned),
+  // ... and truncates a timestamp's milliseconds: the driver's answer rounds each anchor up to the second.
+  waitUntil: (anchor) => new Date(Math.ceil(Date.parse(anchor) / 1000) * 1000).toISOString(),
 };
