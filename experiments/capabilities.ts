@@ -248,7 +248,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     maxTenants: 2,
     tenantNote: 'the second tenant is a second Azure subscription (a second provider alias in the stack)',
     configUpdates: true,
-    runAnchoredWaits: false,
+    runAnchoredWaits: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1536,
     durationBilling: [

@@ -128,7 +128,7 @@ export function anchoredWaitRefusal(study: string, provider: ProviderId, steps: 
   if (anchored.length === 0) return null;
   const first = anchored[0]!;
   const more = anchored.length > 1 ? ` (and ${anchored.length - 1} more)` : '';
-  const able = (Object.keys(CAPABILITIES) as ProviderId[]).filter((p) => CAPABILITIES[p].runAnchoredWaits);
+  const able = (Object.keys(CAPABILITIES) as ProviderId[]).filter((p) => CAPABILITIES[p].runAnchoredWaits).sort();
   return `study ${study}, step ${first.id}${more}: the ${provider} orchestrator does not yet support run-anchored waits (untilSeconds, repeat every, open-loop arrivals); ${able.join(', ')} ${able.length === 1 ? 'runs' : 'run'} them`;
 }
 
