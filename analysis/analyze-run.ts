@@ -33,6 +33,8 @@ export interface AnalyzeOptions {
   log?: (line: string) => void;
   /** Malformed lines echoed to the log one by one; the rest are summarised. */
   logMalformedLimit?: number;
+  /** Stops the analysis (Ctrl-C): analyzeRun rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): Promise<RunAnalysis> {
@@ -66,6 +68,7 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
         if (logged++ < logLimit) log(`malformed line ${m.file}:${m.line}: ${m.reason}`);
       },
       onProgress: (lines, shardFiles) => log(`  ${lines.toLocaleString('en-US')} lines read (${shardFiles} of ${files.shards.length} files)`),
+      signal: options.signal,
     },
   );
   if (stream.malformed > logLimit) log(`… ${stream.malformed - logLimit} more malformed line(s); all are listed in the report`);

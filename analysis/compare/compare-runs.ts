@@ -8,6 +8,7 @@
  */
 import { InputFileError } from '../../experiments/errors';
 import { analyzeRun, type AnalyzeOptions, type RunAnalysis } from '../analyze-run';
+import { openRun } from '../run/run-files';
 import { fmt } from '../format';
 import type { Metric } from '../metrics';
 import { differenceReplicates, percentileInterval } from '../stats/bootstrap';
@@ -36,6 +37,9 @@ export interface RunComparison {
 }
 
 export async function compareRuns(dirA: string, dirB: string, options: AnalyzeOptions = {}): Promise<RunComparison> {
+  // Both runs' files (plan integrity included) are checked before either is analysed.
+  await openRun(dirA);
+  await openRun(dirB);
   const a = await analyzeRun(dirA, options);
   const b = await analyzeRun(dirB, options);
   if (a.files.plan.study.id !== b.files.plan.study.id) {
@@ -83,7 +87,8 @@ function comparisonNotes(a: RunAnalysis, b: RunAnalysis): string[] {
   if (a.platform.emulated || b.platform.emulated || a.platform.provider !== b.platform.provider) {
     notes.push(`Run A ran on ${describe(a)}; run B on ${describe(b)}.`);
   }
-  if (a.files.plan.hash === b.files.plan.hash) notes.push('Both runs executed the same plan.');
+  // openRun refused either plan had it not matched its hash, so equal hashes mean equal plans.
+  if (a.files.plan.hash === b.files.plan.hash) notes.push('Both runs executed the same plan (plan hashes checked).');
   else if (a.files.plan.study.definitionHash === b.files.plan.study.definitionHash) notes.push('Both runs come from the same study definition, planned for different targets.');
   else {
     const pa = a.files.plan.parameters;

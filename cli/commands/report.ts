@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeReport } from '../../analysis';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
+import { prepareOutputDir } from '../output-dir';
 
 const usage = `Usage: curtain report <run-dir> [--out DIR] [--json]
 
@@ -22,7 +24,13 @@ export const reportCommand: Command = {
     const { values, positionals } = parseCommandArgs('report', args, { out: { type: 'string' }, json: { type: 'boolean' } }, usage);
     const runDir = path.resolve(io.cwd, requirePositional('report', positionals, 'run-dir', usage));
     const o = validateOptions('report', z.object({ out: z.string().min(1).optional(), json: z.boolean().default(false) }), values);
-    const result = await writeReport(runDir, { outDir: o.out ? path.resolve(io.cwd, o.out) : undefined, log: (line) => io.err(line) });
+    // The default, <run-dir>/report, is only prepared inside something that looks like a run.
+    const outDir = o.out
+      ? await prepareOutputDir('report', '--out', path.resolve(io.cwd, o.out))
+      : existsSync(path.join(runDir, 'plan.json'))
+        ? await prepareOutputDir('report', '--out (default <run-dir>/report)', path.join(runDir, 'report'))
+        : undefined;
+    const result = await writeReport(runDir, { outDir, log: (line) => io.err(line) });
     const { summary, ...paths } = result;
     const verdicts = summary.claims.map((c) => ({ id: c.claim.id, verdict: c.verdict }));
     if (o.json) {

@@ -12,6 +12,7 @@ import { EXIT } from '../cli-error';
 import type { Command } from '../command';
 import { table } from '../format';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
+import { prepareOutputDir } from '../output-dir';
 import { setOption } from '../study-options';
 
 /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
@@ -106,6 +107,7 @@ export const runCommand: Command = {
       throw error;
     }
     const timeScale = new TimeScale(o['time-scale'] ?? defaultTimeScale(plan, profile).scale);
+    const outDir = await prepareOutputDir('run', '--out', path.resolve(io.cwd, o.out));
     const bundles = await prepareBundles(o.bundles, (line) => io.err(line));
 
     const progress = new ProgressDisplay(
@@ -139,7 +141,7 @@ export const runCommand: Command = {
         profile: profile.name,
         profileSet,
         timeScale: o['time-scale'],
-        outDir: path.resolve(io.cwd, o.out),
+        outDir,
         faults,
         seed: o.seed,
         run: o.run,

@@ -11,6 +11,16 @@ import { ProbeResponse } from './probe-wire';
 
 export const INVOCATION_RECORD_VERSION = 1;
 
+/** The largest probe answer a driver keeps: a probe answers a few KB; a larger answer is recorded as an error. */
+export const MAX_PROBE_ANSWER_BYTES = 1024 * 1024;
+
+/**
+ * Bound of one JSONL record line: an answer of MAX_PROBE_ANSWER_BYTES plus the record's own fields
+ * and error text, with room to spare. Readers refuse longer lines, and a shard longer than its
+ * planned requests times this bound, without reading it.
+ */
+export const MAX_RECORD_LINE_BYTES = 2 * MAX_PROBE_ANSWER_BYTES;
+
 /**
  * - ok: the probe answered with a valid response;
  * - error: the platform or the probe failed (crash, 5xx, invalid response, ...);
