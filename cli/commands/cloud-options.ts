@@ -21,7 +21,8 @@ export const CLOUD_OPTION_SPEC: OptionSpec = {
 export const CloudOptions = z.object({
   provider: z.enum(['aws', 'azure', 'gcp'], { error: () => 'expected aws, azure or gcp (for the local platform use `curtain run`)' }),
   region: z.string().min(1).optional(),
-  run: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a run id such as 20261126T120000Z-ab12').optional(),
+  // One path segment that cannot be `.` or `..` (the same rule as the driver's SAFE_RUN_ID).
+  run: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a run id such as 20261126T120000Z-ab12').optional(),
   stack: z.string().min(1).optional(),
   bucket: z.string().min(1).optional(),
   endpoint: z.url().optional(),
