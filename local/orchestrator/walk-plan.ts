@@ -4,22 +4,39 @@
  *   start-run (driver) → for each step: wait | update | burst → finish-run (driver)
  * Each burst's shards run in parallel as separate driver processes sharing one
  * `stepStartedAt`, so they share the barrier. Waits are divided by the time
- * scale. Every failure is caught and recorded; finish-run always closes
- * run.json, with status `interrupted` when the run was stopped (Ctrl-C).
+ * scale. Every failure is caught and recorded; finish-run closes run.json,
+ * with status `interrupted` when the run was stopped (Ctrl-C), and is done
+ * in-process should its driver fail.
+ *
+ * Everything is journaled (local-run/journal.jsonl) so that a run whose
+ * `curtain run` died can be closed or resumed. A shard whose driver dies is
+ * never sent again blindly: its journal keeps the answers the driver got, the
+ * platform tells which of its requests arrived, and only requests that never
+ * left are sent again; a request that may have reached a probe is sent again
+ * only with `resend` (and its record then says so), otherwise it is recorded
+ * as an `error` of unknown fate.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { shardRequestRange } from '../../experiments/expand-schedule';
 import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
 import type { ConfigChange } from '../../experiments/schema';
-import { BurstShardSummary, DRIVER_EVENT_VERSION, type DriverEvent } from '../../probe-runtime/contracts/driver-event';
+import { BurstShardSummary, DRIVER_EVENT_VERSION, type DriverEvent, type FinishRunEvent } from '../../probe-runtime/contracts/driver-event';
 import type { RunStatus } from '../../probe-runtime/contracts/run-manifest';
 import type { ResultSink } from '../../probe-runtime/driver/sinks/result-sink';
+import type { z } from 'zod';
 import type { Random } from '../random';
+import { readJournal, type RunJournal } from '../run-state/run-journal';
+import { readDriverJournal, readShardRecords, removeDriverJournal } from '../run-state/shard-evidence';
+import { shardSendsFromJournal } from '../run-state/shard-sends';
 import type { TimeScale } from '../time-scale';
-import { callDriver, type DriverCallResult, type DriverCommand } from './driver-process';
-import { writeFallbackShard } from './fallback-records';
+import { callDriver, type ChildHooks, type DriverCallResult, type DriverCommand } from './driver-process';
+import { type FallbackReason, writeDeadDriverShard, writeFallbackShard } from './fallback-records';
 
-/** Attempts per burst shard when its driver process dies (a retried shard overwrites its own key). */
+/** Driver processes per burst shard when drivers die before they could send (each is journaled). */
 export const SHARD_ATTEMPTS = 3;
+
+/** After a driver died, how long the platform is given to take in requests that were already on the wire. */
+const ARRIVAL_SETTLE_MS = 150;
 
 export interface RunFailure {
   step: number;
@@ -33,13 +50,38 @@ export type OrchestratorEvent =
   | { kind: 'failure'; failure: RunFailure }
   | { kind: 'interrupted' };
 
+/** What a resumed run still has to send of one shard. */
+export type ShardWork = { only: { request: number; priorSends: number }[] };
+
+export interface ResumePoint {
+  /** The first step walked; updates before it are applied to the platform, waits and bursts before it are done. */
+  fromStep: number;
+  /** Per burst step index, per shard: what is left to send. A shard not listed is complete. */
+  work: Map<number, Map<number, ShardWork>>;
+}
+
 export interface WalkOptions {
   plan: StudyPlan;
   run: string;
+  /** `<out>/<study>/<run>`, where the journals live. */
+  runDir: string;
   driver: DriverCommand;
   sink: ResultSink;
+  journal: RunJournal;
   /** Applies an update step to the platform. */
   update(functionKey: string, change: ConfigChange, generation: string): void;
+  /** Requests of a step that reached the platform since an epoch-ms time (to tell what a dead driver sent). */
+  arrivals(step: number, since: number): Set<number>;
+  /** Whether the driver bundle keeps shard journals (drivers of older versions do not: their deaths are of unknown fate). */
+  driverJournals: boolean;
+  /** Send again requests that may have reached a probe through a driver that died (recorded as re-sent). */
+  resend: boolean;
+  /** Continue a run from this point instead of starting it (no start-run). */
+  resume?: ResumePoint;
+  /** Failures of earlier segments of a resumed run that still hold. */
+  carriedFailures?: RunFailure[];
+  /** Closes run.json without a driver, should the finish-run driver fail. */
+  finishInProcess(event: z.input<typeof FinishRunEvent>): Promise<void>;
   timeScale: TimeScale;
   /** Aborted on Ctrl-C: no new step starts, running drivers are told to stop. */
   interrupt: AbortSignal;
@@ -47,6 +89,8 @@ export interface WalkOptions {
   driverCrash: number;
   faultRandom: Random;
   onEvent?: (event: OrchestratorEvent) => void;
+  /** Driver processes as they start and end (the run's watchdog). */
+  children?: ChildHooks;
 }
 
 export interface WalkResult {
@@ -56,31 +100,41 @@ export interface WalkResult {
   driverCalls: number;
 }
 
+type Common = { v: 1; study: string; run: string; planHash: string };
+
 export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
   const { plan, run } = options;
-  const common = { v: DRIVER_EVENT_VERSION, study: plan.study.id, run, planHash: plan.hash } as const;
-  const failures: RunFailure[] = [];
+  const common: Common = { v: DRIVER_EVENT_VERSION, study: plan.study.id, run, planHash: plan.hash };
+  const failures: RunFailure[] = [...(options.carriedFailures ?? [])];
   const fail = (failure: RunFailure) => {
     failures.push(failure);
     options.onEvent?.({ kind: 'failure', failure });
   };
   let driverCalls = 0;
-  const call = (event: DriverEvent, crash = false): Promise<DriverCallResult> => {
+  const call = (event: DriverEvent, stop: AbortSignal | undefined, crash = false): Promise<DriverCallResult> => {
     driverCalls += 1;
-    return callDriver(options.driver, event, { stop: options.interrupt, crashAfterMs: crash ? options.faultRandom.int(0, 30) : null });
+    return callDriver(options.driver, event, { stop, crashAfterMs: crash ? options.faultRandom.int(0, 30) : null, children: options.children });
   };
+  const fromStep = options.resume?.fromStep ?? 0;
+  options.journal.append({ t: 'segment', pid: process.pid, fromStep, resend: options.resend });
 
-  let stepsCompleted = 0;
-  let started = false;
-  const opened = await call({ ...common, action: 'start-run' });
-  if (opened.ok) started = true;
-  else fail({ step: -1, shard: null, message: `start-run: ${opened.message}` });
+  let stepsCompleted = fromStep;
+  let started = options.resume !== undefined;
+  if (!started) {
+    // start-run is not stopped by Ctrl-C: it only writes plan.json and run.json, and a run with both
+    // can be closed honestly (interrupted) whenever the interrupt came.
+    const opened = await call({ ...common, action: 'start-run' }, undefined);
+    if (opened.ok) started = true;
+    else fail({ step: -1, shard: null, message: `start-run: ${opened.message}` });
+  }
 
-  let next = 0;
+  let next = fromStep;
   if (started) {
+    for (const step of plan.steps.slice(0, fromStep)) if (step.kind === 'update') options.update(step.function, step.change, step.generation);
     for (; next < plan.steps.length && !options.interrupt.aborted; next++) {
       const step = plan.steps[next]!;
       options.onEvent?.({ kind: 'step', step, startedAt: Date.now() });
+      options.journal.append({ t: 'step', step: step.index });
       if (step.kind === 'wait') {
         await sleep(options.timeScale.realMs(step.seconds * 1000), undefined, { signal: options.interrupt }).catch(() => undefined);
         if (options.interrupt.aborted) break;
@@ -94,6 +148,7 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
         await runBurst(step, options, common, call, fail);
         if (options.interrupt.aborted) break;
       }
+      options.journal.append({ t: 'step-done', step: step.index });
       stepsCompleted += 1;
     }
   }
@@ -114,46 +169,108 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
   }
 
   const status: WalkResult['status'] = interrupted ? 'interrupted' : failures.length > 0 ? 'failed' : 'completed';
-  // finish-run must not be stopped by the interrupt that ended the run.
-  driverCalls += 1;
-  const closed = await callDriver(options.driver, { ...common, action: 'finish-run', status, stepsCompleted, failures });
-  if (!closed.ok) failures.push({ step: -1, shard: null, message: `finish-run: ${closed.message}` });
+  const shardSends = shardSendsFromJournal(readJournal(options.runDir), options.runDir, plan, run);
+  const finish = { ...common, action: 'finish-run' as const, status, stepsCompleted, failures: [...failures], shardSends };
+  // finish-run must not be stopped by the interrupt that ended the run; a driver that dies is tried
+  // once more, then the run is closed in-process by the same driver code, so run.json never stays `running`.
+  let closed = await call(finish, undefined);
+  if (!closed.ok && closed.retryable) closed = await call(finish, undefined);
+  if (!closed.ok) {
+    failures.push({ step: -1, shard: null, message: `finish-run: ${closed.message}; run.json was closed by curtain itself` });
+    await options.finishInProcess({ ...finish, status: 'failed', failures });
+  }
   return { status: closed.ok ? status : 'failed', stepsCompleted, failures, driverCalls };
 }
 
 async function runBurst(
   step: BurstStep,
   options: WalkOptions,
-  common: { v: 1; study: string; run: string; planHash: string },
-  call: (event: DriverEvent, crash?: boolean) => Promise<DriverCallResult>,
+  common: Common,
+  call: (event: DriverEvent, stop: AbortSignal | undefined, crash?: boolean) => Promise<DriverCallResult>,
   fail: (failure: RunFailure) => void,
 ): Promise<void> {
   // One start time for every shard: the barrier is stepStartedAt + barrierMs for all of them.
   const stepStartedAt = new Date().toISOString();
-  await Promise.all(
-    Array.from({ length: step.shards }, async (_, shard) => {
-      const event: DriverEvent = { ...common, action: 'burst', step, shard, stepStartedAt };
-      let last: DriverCallResult | null = null;
-      for (let attempt = 1; attempt <= SHARD_ATTEMPTS; attempt++) {
-        const crash = attempt === 1 && options.faultRandom.chance(options.driverCrash);
-        last = await call(event, crash);
-        if (last.ok || !last.retryable || options.interrupt.aborted) break;
-      }
-      if (last?.ok) {
-        const summary = BurstShardSummary.safeParse(last.summary);
-        if (summary.success) options.onEvent?.({ kind: 'shard', step, summary: summary.data });
-        else fail({ step: step.index, shard, message: 'the driver answered with an invalid shard summary' });
-        return;
-      }
-      const message = last?.ok === false ? last.message : 'the driver did not run';
-      if (!options.interrupt.aborted) fail({ step: step.index, shard, message: `burst shard: ${message}` });
-      // Not `skipped`: the orchestrator cannot know which of the shard's requests reached a probe.
-      await writeFallbackShard(options.sink, options.plan, options.run, step, shard, {
-        status: 'error',
-        error: options.interrupt.aborted
-          ? `the run was interrupted and the shard's driver stopped before writing its records (${message}); requests may have been sent`
-          : `the shard's driver failed (${message}); requests may have been sent`,
-      }).catch((error: unknown) => fail({ step: step.index, shard, message: `writing fallback records: ${String(error)}` }));
-    }),
-  );
+  const work = options.resume?.work.get(step.index);
+  const shards = Array.from({ length: step.shards }, (_, shard) => shard).filter((shard) => !options.resume || work?.has(shard));
+  await Promise.all(shards.map((shard) => runShard(step, shard, work?.get(shard) ?? null, stepStartedAt, options, common, call, fail)));
+}
+
+async function runShard(
+  step: BurstStep,
+  shard: number,
+  initial: ShardWork | null,
+  stepStartedAt: string,
+  options: WalkOptions,
+  common: Common,
+  call: (event: DriverEvent, stop: AbortSignal | undefined, crash?: boolean) => Promise<DriverCallResult>,
+  fail: (failure: RunFailure) => void,
+): Promise<void> {
+  const { plan, run, runDir } = options;
+  const { start, end } = shardRequestRange(step, shard);
+  let only = initial?.only ?? null;
+  for (let attempt = 1; ; attempt++) {
+    const asked = only ? only.map((o) => o.request) : Array.from({ length: end - start }, (_, i) => start + i);
+    const priorSends = new Map((only ?? []).filter((o) => o.priorSends > 0).map((o) => [o.request, o.priorSends]));
+    const event: DriverEvent = { ...common, action: 'burst', step, shard, stepStartedAt, ...(only ? { only } : {}) };
+    options.journal.append({ t: 'send', step: step.index, shard, requests: asked.length });
+    const sentFrom = Date.now();
+    const crash = attempt === 1 && options.faultRandom.chance(options.driverCrash);
+    const result = await call(event, options.interrupt, crash);
+    if (result.ok) {
+      options.journal.append({ t: 'send-end', step: step.index, shard, outcome: 'written', detail: 'the driver wrote the shard' });
+      const summary = BurstShardSummary.safeParse(result.summary);
+      if (summary.success) options.onEvent?.({ kind: 'shard', step, summary: summary.data });
+      else fail({ step: step.index, shard, message: 'the driver answered with an invalid shard summary' });
+      return;
+    }
+
+    // The driver died or refused without writing the shard: what did it get, and what did it send?
+    await sleep(ARRIVAL_SETTLE_MS);
+    const journaled = readDriverJournal(runDir, plan, run, step, shard);
+    const arrived = options.arrivals(step.index, sentFrom);
+    const askedSet = new Set(asked);
+    const reached = new Set([...arrived].filter((r) => askedSet.has(r)));
+    const began = reached.size > 0 || journaled?.sending === true || (!options.driverJournals && result.exitCode !== 1);
+    const outcome = result.exitCode === 1 ? 'refused' : began ? 'died after sending began' : 'died before sending';
+    options.journal.append({ t: 'send-end', step: step.index, shard, outcome, detail: result.message });
+    const interrupted = options.interrupt.aborted;
+    if (!began && result.retryable && !interrupted && attempt < SHARD_ATTEMPTS) continue;
+
+    // Requests the platform never received were never sent; those it did receive may have run.
+    const fate = (request: number): FallbackReason =>
+      !options.driverJournals
+        ? { status: 'error', error: `the shard's driver failed (${result.message}); requests may have been sent` }
+        : reached.has(request)
+          ? { status: 'error', error: `sent (the platform received it), but the driver died before recording the answer (${result.message}); the probe may have run` }
+          : { status: 'skipped', error: `not sent: the shard's driver ${interrupted ? 'was stopped' : 'failed'} before sending it (${result.message})` };
+    let written;
+    try {
+      const existing = only ? readShardRecords(runDir, plan, run, step, shard) : null;
+      written = await writeDeadDriverShard(options.sink, plan, run, step, shard, { existing, asked, journaled: journaled?.records ?? new Map(), fate, priorSends });
+      removeDriverJournal(runDir, step, shard);
+    } catch (error) {
+      fail({ step: step.index, shard, message: `writing the records of a dead driver: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    const mine = written.filter((r) => askedSet.has(r.request));
+    const unresolved = mine.filter((r) => r.status === 'error' && r.attempts === 0).map((r) => r.request);
+    const notSent = mine.filter((r) => r.status === 'skipped').map((r) => r.request);
+    if (interrupted) return;
+    const canRetry = result.retryable && attempt < SHARD_ATTEMPTS;
+    if (canRetry && options.resend && unresolved.length + notSent.length > 0) {
+      only = [...unresolved.map((request) => ({ request, priorSends: (priorSends.get(request) ?? 0) + 1 })), ...notSent.map((request) => ({ request, priorSends: priorSends.get(request) ?? 0 }))].sort(
+        (a, b) => a.request - b.request,
+      );
+      continue;
+    }
+    if (canRetry && unresolved.length === 0 && notSent.length > 0) {
+      only = notSent.map((request) => ({ request, priorSends: priorSends.get(request) ?? 0 }));
+      continue;
+    }
+    const lost = unresolved.length > 0 ? `; ${unresolved.length} request(s) may have reached a probe without a recorded answer and were not sent again (curtain resume --resend sends them again)` : '';
+    const unsent = notSent.length > 0 ? `; ${notSent.length} request(s) were never sent (curtain resume sends them)` : '';
+    fail({ step: step.index, shard, message: `burst shard: ${result.message}${lost}${unsent}` });
+    return;
+  }
 }

@@ -10,7 +10,7 @@ export interface ReportResult {
   malformedLines: number;
 }
 
-export type WriteReport = (runDir: string, options?: { outDir?: string; log?: (line: string) => void }) => Promise<ReportResult>;
+export type WriteReport = (runDir: string, options?: { outDir?: string; log?: (line: string) => void; signal?: AbortSignal }) => Promise<ReportResult>;
 
 /** The analysis's writeReport, or null when this checkout has no analysis module yet. */
 export function loadWriteReport(): WriteReport | null {

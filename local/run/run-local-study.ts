@@ -1,37 +1,56 @@
 /**
  * One study on the embedded local platform, end to end: plan for provider
- * `local`, start the platform, walk the plan with the real driver bundle,
- * stop every instance, write the ground truth, then the report.
+ * `local`, take the run directory, start the platform and the run's watchdog,
+ * walk the plan with the real driver bundle, stop every instance, write the
+ * ground truth, then the report. `resumeLocalRun` (resume-local-run.ts)
+ * continues a run that stopped, through the same segment runner.
  *
  * Results land in `<out>/<study>/<run>/` in the bucket layout (plan.json,
  * run.json, steps/<step>/<shard>.jsonl), exactly as `curtain fetch` leaves a
- * cloud run; the ground truth goes to `<out>/.ground-truth/<study>/<run>.json`.
+ * cloud run, with the local run's own state in `local-run/`; the ground truth
+ * goes to `<out>/.ground-truth/<study>/<run>.json`.
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PlanRefusedError } from '../../experiments/errors';
+import { InputFileError, PlanRefusedError } from '../../experiments/errors';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { resolveStudy } from '../../experiments/resolve-study';
 import { newRunId, runPrefix } from '../../probe-runtime/contracts/bucket-layout';
 import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import type { RunManifest } from '../../probe-runtime/contracts/run-manifest';
+import { makeDriverDeps } from '../../probe-runtime/driver/host';
+import { runDriverEvent } from '../../probe-runtime/driver/run-driver-event';
 import { createLocalDirSink } from '../../probe-runtime/driver/sinks/local-dir';
 import type { CpuQuotaStatus } from '../cpu/cgroup-cpu';
 import { describeFaults, FaultOptions } from '../faults';
-import { GroundTruth, groundTruthPath } from '../ground-truth';
+import { GroundTruth, groundTruthJournalPath, groundTruthPath } from '../ground-truth';
 import { LocalPlatform, type PlatformStats } from '../platform/local-platform';
 import { resolveProfile, type PlatformProfile } from '../profiles';
 import { Random } from '../random';
-import { defaultTimeScale, TimeScale } from '../time-scale';
+import { defaultTimeScale, TimeScale, type TimeScaleChoice } from '../time-scale';
 import type { DriverCommand } from '../orchestrator/driver-process';
-import { walkPlan, type OrchestratorEvent, type RunFailure } from '../orchestrator/walk-plan';
+import { walkPlan, type OrchestratorEvent, type ResumePoint, type RunFailure } from '../orchestrator/walk-plan';
+import { closeLocalRun, readRunDocuments } from '../run-state/close-run';
+import { selfIdentity } from '../run-state/process-identity';
+import { localRunDir, partialDir, SCRATCH_PREFIX } from '../run-state/run-dir-layout';
+import { RunJournal } from '../run-state/run-journal';
+import { acquireRunLock, liveOwner, type HeldLock } from '../run-state/run-lock';
+import { writeRunOptions } from '../run-state/run-options';
+import { writeScratchOwner, type ScratchOwner } from '../run-state/scratch-owner';
+import { RunWatchdog } from '../watchdog/run-watchdog';
 import { loadWriteReport, type ReportResult } from './report-bridge';
 import { summarizeRun, type RecordSummary } from './run-summary';
 import { bundleFile, bundleHashes, instanceCommands, type RuntimeBundles } from './runtime-bundles';
+
+/** Once told to stop, a driver awaits answers in flight this long before it records them as abandoned. */
+export const DRIVER_STOP_GRACE_MS = 2000;
+/** How long the watchdog lets drivers of a dead run write their shards before it kills them. */
+const WATCHDOG_DRIVER_GRACE_MS = DRIVER_STOP_GRACE_MS + 4000;
 
 export interface LocalRunOptions {
   /** A catalog study id or a definition file. */
@@ -51,6 +70,10 @@ export interface LocalRunOptions {
   maxInvocations?: number;
   /** The bundles to run (built by the caller: ensureRuntimeBuilt()). */
   bundles: RuntimeBundles;
+  /** Whether `bundles` is this checkout's build (false for `--bundles DIR`); recorded for resume. */
+  bundlesRoot?: string | null;
+  /** Send again requests a dead driver may have sent (recorded as re-sent); default: record them as of unknown fate. */
+  resend?: boolean;
   /** Ctrl-C: stop after the running step; everything recorded stays valid. */
   interrupt?: AbortSignal;
   cpuQuota?: 'auto' | 'off';
@@ -81,6 +104,10 @@ export interface LocalRunResult {
   report: ReportResult | null;
   /** Why there is no report, when there is none. */
   reportNote: string | null;
+  /** The report was stopped by Ctrl-C (the run itself had ended). */
+  reportInterrupted: boolean;
+  /** 0 for `curtain run`, n for the n-th `curtain resume`. */
+  segment: number;
   elapsedMs: number;
 }
 
@@ -100,17 +127,62 @@ export function planLocalRun(options: Pick<LocalRunOptions, 'study' | 'sets' | '
   return plan;
 }
 
+/** The directory of a run in a results root. */
+export function localRunDirectory(outDir: string, study: string, run: string): string {
+  return path.join(path.resolve(outDir), ...runPrefix(study, run).split('/'));
+}
+
 export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunResult> {
   const began = performance.now();
-  const log = options.log ?? (() => undefined);
   const plan = planLocalRun(options);
   const profile = resolveProfile(options.profile, options.profileSet ?? {});
   const faults = FaultOptions.parse({ ...profile.faults, ...(options.faults ?? {}) });
-  const scaleChoice =
+  const scale: TimeScaleChoice =
     options.timeScale !== undefined ? { scale: options.timeScale, reason: 'set with --time-scale' } : defaultTimeScale(plan, profile);
-  const timeScale = new TimeScale(scaleChoice.scale);
+  checkRuntimes(plan, options.bundles);
 
-  const runtimes = instanceCommands(options.bundles);
+  const run = options.run ?? newRunId(new Date(), randomBytes(3).toString('hex'));
+  const outDir = path.resolve(options.outDir);
+  const runDir = localRunDirectory(outDir, plan.study.id, run);
+  const lock = claimNewRunDirectory(runDir);
+  try {
+    writeRunOptions(runDir, {
+      v: 1,
+      profile: profile.name,
+      profileSet: options.profileSet ?? {},
+      timeScale: scale.scale,
+      timeScaleReason: scale.reason,
+      faults,
+      seed: options.seed ?? 2018,
+      cpuQuota: options.cpuQuota ?? 'auto',
+      bundlesRoot: options.bundlesRoot ?? null,
+      driverJournals: driverKeepsJournals(options.bundles),
+      resend: options.resend ?? false,
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return runSegment({
+    ...options,
+    began,
+    plan,
+    run,
+    outDir,
+    runDir,
+    lock,
+    profile,
+    faults,
+    scale,
+    seed: options.seed ?? 2018,
+    resend: options.resend ?? false,
+    segment: 0,
+  });
+}
+
+/** Refuses a plan whose runtimes this machine (or these bundles) cannot start, before anything runs. */
+export function checkRuntimes(plan: StudyPlan, bundles: RuntimeBundles): void {
+  const runtimes = instanceCommands(bundles);
   const needed = [...new Set(plan.functions.map((f) => f.runtime))];
   const missing = needed.filter((r) => runtimes.problems[r]).map((r) => `${r}: ${runtimes.problems[r]}`);
   if (missing.length > 0) {
@@ -119,15 +191,79 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       ...(needed.length > 1 ? ['run the other runtime only with --set runtimes=... (catalog studies) or functions.runtime=... (definition files)'] : []),
     ]);
   }
+}
 
-  const run = options.run ?? newRunId(new Date(), randomBytes(3).toString('hex'));
-  const outDir = path.resolve(options.outDir);
-  const runDir = path.join(outDir, ...runPrefix(plan.study.id, run).split('/'));
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'curtain-local-'));
-  const interrupt = options.interrupt ?? new AbortController().signal;
+/**
+ * Creates the run directory, which must not exist: two runs with one id would overwrite each
+ * other's shards, and a finished run's records, ground truth and report are never overwritten.
+ */
+function claimNewRunDirectory(runDir: string): HeldLock {
+  mkdirSync(path.dirname(runDir), { recursive: true });
+  try {
+    mkdirSync(runDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const owner = liveOwner(runDir);
+    if (owner) throw new InputFileError(runDir, `run ${path.basename(runDir)} is in progress (curtain ${owner.holder}, pid ${owner.owner.pid}, since ${owner.since}): refused; choose another --run`);
+    let status = 'exists';
+    try {
+      status = `exists (run.json: ${readRunDocuments(runDir).manifest?.status ?? 'missing'})`;
+    } catch {
+      // an unreadable run directory still exists
+    }
+    throw new InputFileError(
+      runDir,
+      `run ${path.basename(runDir)} already ${status}: refused, a run is never overwritten; choose another --run${status.includes('running') || status.includes('interrupted') ? ', or continue it with `curtain resume`' : ''}`,
+    );
+  }
+  mkdirSync(localRunDir(runDir));
+  return acquireRunLock(runDir, 'run');
+}
+
+/** Whether a driver bundle keeps shard journals (drivers of older versions do not, and their deaths are then of unknown fate). */
+export function driverKeepsJournals(bundles: RuntimeBundles): boolean {
+  try {
+    return readFileSync(bundleFile(bundles, 'driver-local'), 'utf8').includes('CURTAIN_PARTIAL_DIR');
+  } catch {
+    return false;
+  }
+}
+
+export interface SegmentInput extends Omit<LocalRunOptions, 'profile' | 'faults' | 'study'> {
+  began: number;
+  plan: StudyPlan;
+  run: string;
+  outDir: string;
+  runDir: string;
+  lock: HeldLock;
+  profile: PlatformProfile;
+  faults: FaultOptions;
+  scale: TimeScaleChoice;
+  seed: number;
+  resend: boolean;
+  segment: number;
+  resume?: ResumePoint;
+  /** Failures of earlier segments that still hold (a resumed run keeps them in run.json). */
+  carriedFailures?: RunFailure[];
+}
+
+/** One walk of a plan (all of it, or the rest of it for a resume) on a fresh platform, with its watchdog. */
+export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
+  const { plan, run, runDir, outDir, lock, profile, faults, scale } = input;
+  const log = input.log ?? (() => undefined);
+  const timeScale = new TimeScale(scale.scale);
+  const interrupt = input.interrupt ?? new AbortController().signal;
   // Every driver process of a burst listens to it at once (a burst may have many shards).
   setMaxListeners(0, interrupt);
+  const scratch = await mkdtemp(path.join(os.tmpdir(), SCRATCH_PREFIX));
+  const owner: ScratchOwner = { v: 1, owner: selfIdentity(), watchdog: null, runDir, cgroups: [] };
+  const watchdog = RunWatchdog.start({ owner: owner.owner, scratch, runDir, driverGraceMs: WATCHDOG_DRIVER_GRACE_MS }, log);
+  owner.watchdog = watchdog.identity;
+  writeScratchOwner(scratch, owner);
+  lock.setScratch(scratch);
   let platform: LocalPlatform | null = null;
+  let finished = false;
+  const truthJournal = openTruthJournal(outDir, plan.study.id, run);
   try {
     const staging = path.join(scratch, 'driver');
     await mkdir(staging, { recursive: true });
@@ -139,7 +275,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       region: plan.region,
       planHash: plan.hash,
       targets: Object.fromEntries(plan.functions.map((f) => [f.key, f.key])),
-      bundles: bundleHashes(options.bundles),
+      bundles: bundleHashes(input.bundles),
     };
     await writeFile(planFile, `${JSON.stringify(plan, null, 2)}\n`);
     await writeFile(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
@@ -149,68 +285,80 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       timeScale,
       faults,
       functions: plan.functions,
-      runtimes: runtimes.commands,
+      runtimes: instanceCommands(input.bundles).commands,
       workDir: path.join(scratch, 'platform'),
-      seed: options.seed ?? 2018,
-      cpuQuota: options.cpuQuota,
-      cgroupParent: options.cgroupParent,
+      seed: input.seed,
+      cpuQuota: input.cpuQuota,
+      cgroupParent: input.cgroupParent,
+      children: watchdog.hooks,
+      truthLog: (truth) => truthJournal.write({ ...truth, segment: input.segment, answeredAt: Date.now() }),
     });
     const live = platform;
-    options.onPlatform?.(() => live.stats());
-    log(`local platform: profile ${profile.name}, ${timeScale.describe()}, CPU quota ${platform.cpuQuota.applied ? 'applied' : `not applied (${platform.cpuQuota.reason})`}`);
+    for (const root of live.cgroupRoots()) watchdog.cgroup(root);
+    owner.cgroups = live.cgroupRoots();
+    writeScratchOwner(scratch, owner);
+    input.onPlatform?.(() => live.stats());
+    log(`local platform: profile ${profile.name}, ${timeScale.describe()}, CPU quota ${live.cpuQuota.applied ? 'applied' : `not applied (${live.cpuQuota.reason})`}`);
 
     const localSection: NonNullable<RunManifest['local']> = {
       profile: profile.name,
       timeScale: timeScale.scale,
-      cpuQuota: platform.cpuQuota,
+      cpuQuota: live.cpuQuota,
       faults: describeFaults(faults),
     };
+    const provenance = { local: localSection, notes: runNotes(profile, timeScale, scale.reason, live.cpuQuota) };
     const driver: DriverCommand = {
       command: process.execPath,
-      args: [bundleFile(options.bundles, 'driver-local')],
+      args: [bundleFile(input.bundles, 'driver-local')],
+      cwd: staging,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         CURTAIN_PLAN_FILE: planFile,
         CURTAIN_DEPLOYMENT_FILE: deploymentFile,
         CURTAIN_RESULTS_DIR: outDir,
-        CURTAIN_LOCAL_ENDPOINT: platform.endpoint,
-        CURTAIN_RUN_PROVENANCE: JSON.stringify({ local: localSection, notes: runNotes(profile, timeScale, scaleChoice.reason, platform.cpuQuota) }),
+        CURTAIN_LOCAL_ENDPOINT: live.endpoint,
+        CURTAIN_RUN_PROVENANCE: JSON.stringify(provenance),
+        CURTAIN_PARTIAL_DIR: partialDir(runDir),
+        CURTAIN_STOP_GRACE_MS: String(DRIVER_STOP_GRACE_MS),
       },
     };
+    const sink = createLocalDirSink(outDir);
     const walked = await walkPlan({
       plan,
       run,
+      runDir,
       driver,
-      sink: createLocalDirSink(outDir),
+      sink,
+      journal: new RunJournal(runDir),
       update: (key, change, generation) => live.update(key, change, generation),
+      arrivals: (step, since) => live.arrivals(step, since),
+      driverJournals: driverKeepsJournals(input.bundles),
+      resend: input.resend,
+      resume: input.resume,
+      carriedFailures: input.carriedFailures,
+      // The same driver code, in this process: run.json is closed even when no driver process can be.
+      finishInProcess: async (event) => {
+        await runDriverEvent(event, makeDriverDeps({ plan, deployment }, { invoker: { name: 'none', invoke: () => Promise.reject(new Error('no sends')) }, sink, provenance }));
+      },
       timeScale,
       interrupt,
       driverCrash: faults.driverCrash,
-      faultRandom: new Random(faults.seed + 1),
-      onEvent: options.onEvent,
+      faultRandom: new Random(faults.seed + 1 + input.segment),
+      onEvent: input.onEvent,
+      children: watchdog.hooks,
     });
+    finished = true;
 
     await platform.stop();
     const truth = GroundTruth.parse(platform.groundTruth({ study: plan.study.id, run }));
-    const truthFile = groundTruthPath(outDir, plan.study.id, run);
+    const truthFile = groundTruthPath(outDir, plan.study.id, run, input.segment);
     await mkdir(path.dirname(truthFile), { recursive: true });
-    await writeFile(truthFile, `${JSON.stringify(truth)}\n`);
+    // Exclusive: a ground truth file is never overwritten (the run directory was new, so neither is it).
+    await writeFile(truthFile, `${JSON.stringify(truth)}\n`, { flag: 'wx' });
 
     const records = await summarizeRun(runDir);
-    let report: ReportResult | null = null;
-    let reportNote: string | null = null;
-    if (options.report === false) reportNote = 'report skipped (--no-report)';
-    else {
-      const writeReport = loadWriteReport();
-      if (!writeReport) reportNote = 'the full report comes with the analysis module (analysis/index.ts), which this checkout does not have yet';
-      else {
-        try {
-          report = await writeReport(runDir, { log });
-        } catch (error) {
-          reportNote = `the report could not be written: ${error instanceof Error ? error.message : String(error)} (the records are complete; retry with \`curtain report ${runDir}\`)`;
-        }
-      }
-    }
+    const report = await writeRunReport(runDir, input, interrupt, log);
+    lock.release();
     return {
       plan,
       run,
@@ -220,20 +368,61 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       failures: walked.failures,
       profile,
       timeScale: timeScale.scale,
-      timeScaleReason: scaleChoice.reason,
+      timeScaleReason: scale.reason,
       cpuQuota: platform.cpuQuota,
       faults: describeFaults(faults),
       groundTruthPath: truthFile,
       groundTruth: truth,
       records,
-      report,
-      reportNote,
-      elapsedMs: performance.now() - began,
+      ...report,
+      segment: input.segment,
+      elapsedMs: performance.now() - input.began,
     };
   } finally {
     await platform?.stop();
+    truthJournal.close();
+    // An internal error out of the walk must not leave run.json `running`.
+    if (!finished) await closeLocalRun(runDir, `curtain (pid ${process.pid}) after an internal error`).catch(() => undefined);
+    await watchdog.finish();
     await rm(scratch, { recursive: true, force: true });
+    lock.release();
   }
+}
+
+async function writeRunReport(
+  runDir: string,
+  input: Pick<LocalRunOptions, 'report'>,
+  interrupt: AbortSignal,
+  log: (line: string) => void,
+): Promise<{ report: ReportResult | null; reportNote: string | null; reportInterrupted: boolean }> {
+  const none = (reportNote: string, reportInterrupted = false) => ({ report: null, reportNote, reportInterrupted });
+  if (input.report === false) return none('report skipped (--no-report)');
+  if (interrupt.aborted) return none(`report skipped: the run was interrupted; write it with \`curtain report ${runDir}\``);
+  const writeReport = loadWriteReport();
+  if (!writeReport) return none('the full report comes with the analysis module (analysis/index.ts), which this checkout does not have yet');
+  try {
+    return { report: await writeReport(runDir, { log, signal: interrupt }), reportNote: null, reportInterrupted: false };
+  } catch (error) {
+    if (interrupt.aborted) return none(`the report was stopped (Ctrl-C); the records are complete: write it with \`curtain report ${runDir}\``, true);
+    return none(`the report could not be written: ${error instanceof Error ? error.message : String(error)} (the records are complete; retry with \`curtain report ${runDir}\`)`);
+  }
+}
+
+/** The ground-truth journal: one line per answered request, written synchronously before the answer leaves. */
+function openTruthJournal(outDir: string, study: string, run: string): { write(line: object): void; close(): void } {
+  const file = groundTruthJournalPath(outDir, study, run);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const fd = openSync(file, 'a');
+  let open = true;
+  return {
+    write(line) {
+      if (open) writeSync(fd, `${JSON.stringify(line)}\n`);
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
 }
 
 function runNotes(profile: PlatformProfile, timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus): string[] {

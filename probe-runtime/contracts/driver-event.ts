@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { BurstStep } from '../../experiments/plan-schema';
-import { RunStatus } from './run-manifest';
+import { RunStatus, ShardSends } from './run-manifest';
 
 export const DRIVER_EVENT_VERSION = 1;
 
@@ -44,6 +44,15 @@ export const BurstShardEvent = z.strictObject({
    * barrier; when absent the driver uses its own start time.
    */
   stepStartedAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * Send only these requests of the shard and merge their records into the shard already written
+   * (a resumed run completing a shard): each a request index within the shard, with the number of
+   * earlier sends by drivers that died (0 for a request never sent).
+   */
+  only: z
+    .array(z.strictObject({ request: z.number().int().min(0), priorSends: z.number().int().min(0) }))
+    .min(1)
+    .optional(),
 });
 
 export const FinishRunEvent = z.strictObject({
@@ -51,7 +60,10 @@ export const FinishRunEvent = z.strictObject({
   action: z.literal('finish-run'),
   status: RunStatus.exclude(['running']),
   stepsCompleted: z.number().int().min(0),
+  /** Step -1 is the run as a whole (start-run, finish-run). */
   failures: z.array(z.strictObject({ step: z.number().int(), shard: z.number().int().nullable(), message: z.string() })).default([]),
+  /** Written into run.json as is (run-manifest.ts). */
+  shardSends: ShardSends.optional(),
 });
 
 export const DriverEvent = z.discriminatedUnion('action', [StartRunEvent, BurstShardEvent, FinishRunEvent]);

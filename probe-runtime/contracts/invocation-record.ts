@@ -48,7 +48,11 @@ export const InvocationRecord = z.strictObject({
   request: z.number().int().min(0),
   /** Plan function key the request was addressed to. */
   target: z.string().min(1),
-  /** Number of attempts made (1 = no retry); the fields below describe the last attempt. */
+  /**
+   * Number of attempts made (1 = no retry); the fields below describe the last attempt. 0 with
+   * status `skipped`: never sent. 0 with status `error`: written by the orchestrator for a request
+   * whose driver died without recording it, so the request may have reached a probe.
+   */
   attempts: z.number().int().min(0),
   /** Driver send/receive times, epoch ms from a monotonic clock anchored to the epoch; null when skipped. */
   sentAt: z.number().nullable(),
@@ -61,5 +65,11 @@ export const InvocationRecord = z.strictObject({
   /** Transport status where there is one (HTTP status, Lambda StatusCode). */
   transportStatus: z.number().int().nullable(),
   response: ProbeResponse.nullable(),
+  /**
+   * Present when the request was sent again after drivers that died having begun to send its shard
+   * (`curtain run --resend`, `curtain resume --resend`): how many such earlier sends there were. The
+   * request may have reached a probe that many times more; run.json's `shardSends` lists them.
+   */
+  priorSends: z.number().int().min(1).optional(),
 });
 export type InvocationRecord = z.output<typeof InvocationRecord>;

@@ -1,0 +1,174 @@
+/**
+ * Closes a local run whose `curtain run` (or `curtain resume`) died: used by
+ * `curtain close`, by the run's watchdog the moment its owner dies, and by the
+ * reaper of a later run. Honestly, from what is on disk:
+ *   - a shard whose driver died keeps the answers its journal holds; its other
+ *     requests are `skipped` when the driver never began sending, else `error`
+ *     with 0 attempts (fate unknown: they may have reached a probe);
+ *   - shards of steps never reached are `skipped`;
+ *   - run.json becomes `interrupted` with the steps completed (from the
+ *     orchestrator's journal), a failure per shard with unresolved requests,
+ *     the shard sends, and a note saying who closed it and why.
+ * A run that never got as far as start-run (no plan.json) has nothing to close:
+ * its directory, holding only the local-run state, is removed.
+ * The caller holds the run's lock.
+ */
+import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { InputFileError } from '../../experiments/errors';
+import { planIntegrityProblem } from '../../experiments/plan-integrity';
+import { StudyPlan } from '../../experiments/plan-schema';
+import type { FinishRunEvent } from '../../probe-runtime/contracts/driver-event';
+import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
+import { closedManifest, manifestText } from '../../probe-runtime/driver/run-manifest';
+import { createLocalDirSink } from '../../probe-runtime/driver/sinks/local-dir';
+import type { z } from 'zod';
+import { writeDeadDriverShard, writeFallbackShard } from '../orchestrator/fallback-records';
+import { localRunDir, partialDir } from './run-dir-layout';
+import { readJournal, stepsDone } from './run-journal';
+import { readRunOptions } from './run-options';
+import { readDriverJournal, readShardRecords, removeDriverJournal } from './shard-evidence';
+import { shardSendsFromJournal } from './shard-sends';
+
+export type CloseOutcome =
+  | { kind: 'closed'; status: 'interrupted'; stepsCompleted: number; stepsTotal: number; shardsCompleted: number; unresolved: number; skipped: number }
+  | { kind: 'already closed'; status: RunManifest['status'] }
+  | { kind: 'removed'; reason: string };
+
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/** plan.json (integrity checked) and run.json of a local run directory; null plan when start-run never wrote it. */
+export function readRunDocuments(runDir: string): { plan: StudyPlan | null; manifest: RunManifest | null } {
+  const plan = readJson(path.join(runDir, 'plan.json'), StudyPlan, 'plan');
+  if (plan) {
+    const problem = planIntegrityProblem(plan);
+    if (problem) throw new InputFileError(path.join(runDir, 'plan.json'), problem);
+  }
+  const manifest = readJson(path.join(runDir, 'run.json'), RunManifest, 'run manifest');
+  return { plan, manifest };
+}
+
+export async function closeLocalRun(runDir: string, closedBy: string): Promise<CloseOutcome> {
+  const { plan, manifest } = readRunDocuments(runDir);
+  if (!plan) {
+    // start-run never ran: nothing was sent, and a directory of local-run state alone is no run.
+    const others = existsSync(runDir) ? readdirSync(runDir).filter((name) => name !== path.basename(localRunDir(runDir))) : [];
+    if (others.length === 0) {
+      rmSync(runDir, { recursive: true, force: true });
+      return { kind: 'removed', reason: 'the run had not started (no plan.json): its directory was removed' };
+    }
+    throw new InputFileError(path.join(runDir, 'plan.json'), 'missing: not a run directory, or a run whose plan was removed');
+  }
+  if (manifest && manifest.status !== 'running') return { kind: 'already closed', status: manifest.status };
+  if (!manifest) throw new InputFileError(path.join(runDir, 'run.json'), 'missing: a local run writes it together with plan.json');
+
+  const run = manifest.run;
+  const outRoot = path.dirname(path.dirname(runDir));
+  const sink = createLocalDirSink(outRoot);
+  const journalCapable = readRunOptions(runDir)?.driverJournals ?? true;
+  const failures = [...manifest.failures];
+  let shardsCompleted = 0;
+  let unresolvedTotal = 0;
+  let skippedTotal = 0;
+  for (const step of plan.steps) {
+    if (step.kind !== 'burst') continue;
+    for (let shard = 0; shard < step.shards; shard++) {
+      const journal = readDriverJournal(runDir, plan, run, step, shard);
+      const existing = readShardRecords(runDir, plan, run, step, shard);
+      if (journal) {
+        const records = await writeDeadDriverShard(sink, plan, run, step, shard, {
+          existing,
+          asked: journal.requests,
+          journaled: journal.records,
+          fate: () =>
+            journal.sending
+              ? { status: 'error', error: `the driver was sending when the run died (${closedBy}); no answer was recorded, so the probe may have run` }
+              : { status: 'skipped', error: `not sent: the run died (${closedBy}) before the shard's driver began sending` },
+        });
+        removeDriverJournal(runDir, step, shard);
+        const unresolved = records.filter((r) => r.status === 'error' && r.attempts === 0 && journal.requests.includes(r.request)).length;
+        unresolvedTotal += unresolved;
+        skippedTotal += records.filter((r) => r.status === 'skipped').length;
+        if (unresolved > 0) {
+          failures.push({
+            step: step.index,
+            shard,
+            message: `the run died while the shard's driver was sending: ${journal.records.size} answer(s) kept, ${unresolved} request(s) of unknown fate (curtain resume --resend sends them again)`,
+          });
+        }
+      } else if (existing === null) {
+        const sent = readJournal(runDir).some((e) => e.t === 'send' && e.step === step.index && e.shard === shard);
+        // A driver of this version journals before it sends: no journal means nothing left, unless the driver keeps none.
+        const reason =
+          sent && !journalCapable
+            ? { status: 'error' as const, error: `the run died (${closedBy}) while the shard's driver ran; it keeps no journal, so the requests may have been sent` }
+            : { status: 'skipped' as const, error: `not sent: the run died (${closedBy}) before this request was sent` };
+        await writeFallbackShard(sink, plan, run, step, shard, reason);
+        if (reason.status === 'error') {
+          unresolvedTotal += step.requestsPerShard;
+          failures.push({ step: step.index, shard, message: reason.error });
+        } else skippedTotal += 1;
+      } else shardsCompleted += 1;
+    }
+  }
+  rmSync(partialDir(runDir), { recursive: true, force: true });
+
+  const journal = readJournal(runDir);
+  const { leading } = stepsDone(journal);
+  const finish: z.output<typeof FinishRunEvent> = {
+    v: 1,
+    action: 'finish-run',
+    study: plan.study.id,
+    run,
+    planHash: plan.hash,
+    status: 'interrupted',
+    stepsCompleted: Math.min(leading, plan.steps.length),
+    failures,
+    shardSends: shardSendsFromJournal(journal, runDir, plan, run),
+  };
+  const note = `closed by ${closedBy} at ${new Date().toISOString()}: the run's process died while the run was running; every answer the drivers recorded is kept, requests never sent are skipped, and \`curtain resume\` can complete it`;
+  const closed = closedManifest(manifest, () => manifest, finish, new Date().toISOString(), {
+    toolVersion: manifest.tool.version,
+    bundles: manifest.bundles,
+    notes: [note],
+    local: manifest.local,
+  });
+  writeAtomically(path.join(runDir, 'run.json'), manifestText(closed));
+  return {
+    kind: 'closed',
+    status: 'interrupted',
+    stepsCompleted: finish.stepsCompleted,
+    stepsTotal: plan.steps.length,
+    shardsCompleted,
+    unresolved: unresolvedTotal,
+    skipped: skippedTotal,
+  };
+}
+
+function writeAtomically(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+}
+
+function readJson<S extends typeof StudyPlan | typeof RunManifest>(file: string, schema: S, subject: string): z.output<S> | null {
+  let text: string;
+  try {
+    const info = lstatSync(file);
+    if (!info.isFile()) throw new InputFileError(file, 'not a regular file: refused');
+    if (info.size > MAX_JSON_BYTES) throw new InputFileError(file, `${info.size} bytes, more than any ${subject}: refused`);
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error instanceof InputFileError ? error : new InputFileError(file, (error as Error).message);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputFileError(file, `invalid JSON: ${(error as Error).message}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new InputFileError(file, `not a valid ${subject}`);
+  return parsed.data as z.output<S>;
+}
