@@ -8,6 +8,7 @@ import { evaluateClaims, type ClaimsOutcome } from './claims';
 import { inferHosts, type HostInference } from './hosts/infer-hosts';
 import { InstanceTable } from './hosts/instance-table';
 import type { Metric } from './metrics';
+import { BarrierMisses } from './run/barrier-misses';
 import { type LedgerSummary, RecordLedger } from './run/ledger';
 import { PlanIndex } from './run/plan-index';
 import { type PlatformInfo, platformOf } from './run/platform';
@@ -26,6 +27,8 @@ export interface RunAnalysis {
   output: AnalysisOutput;
   metrics: Map<string, Metric>;
   claims: ClaimsOutcome;
+  /** What the reader of the report must know about how the run went (machine-limited scale-out). */
+  warnings: string[];
 }
 
 export interface AnalyzeOptions {
@@ -44,6 +47,7 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   const platform = platformOf(files.plan, files.manifest);
   const instances = new InstanceTable(index);
   const ledger = new RecordLedger(index);
+  const barrierMisses = new BarrierMisses(index);
   let hosts: HostInference | null = null;
   const definition = ANALYSIS_REGISTRY[files.plan.analysis.kind];
   const analysis = definition.create({
@@ -61,6 +65,7 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
     index,
     (record) => {
       ledger.add(record);
+      barrierMisses.add(record);
       analysis.add(record, instances.add(record));
     },
     {
@@ -77,5 +82,6 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   hosts ??= inferHosts(instances);
   const metrics = new Map(output.metrics.map((m) => [m.name, m]));
   const claims = evaluateClaims(files.plan.claims, metrics, platform);
-  return { files, platform, definition, stream, ledger: ledger.summary(), hosts, output, metrics, claims };
+  const warnings = [barrierMisses.note(platform)].filter((w): w is string => w !== null);
+  return { files, platform, definition, stream, ledger: ledger.summary(), hosts, output, metrics, claims, warnings };
 }

@@ -41,7 +41,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   const outDir = path.resolve(options.outDir ?? path.join(runDir, 'report'));
   const figuresDir = path.join(outDir, 'figures');
   await mkdir(figuresDir, { recursive: true });
-  const notes = [...analysis.files.notes, ...analysis.output.notes];
+  const notes = [...analysis.files.notes, ...analysis.warnings, ...analysis.output.notes];
   const figures: string[] = [];
   for (const figure of analysis.output.figures) {
     options.signal?.throwIfAborted();

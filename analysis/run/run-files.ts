@@ -57,8 +57,23 @@ export async function openRun(runDir: string): Promise<RunFiles> {
   if (manifest && manifest.planHash !== plan.hash) {
     notes.push(`run.json names plan ${manifest.planHash.slice(0, 12)} but plan.json is ${plan.hash.slice(0, 12)}`);
   }
+  if (manifest) notes.push(...runHistoryNotes(manifest));
   const shards = await listShards(dir, notes);
   return { dir, plan, manifest, notes, shards };
+}
+
+/** What run.json says about how the run went that a reader of its results must know. */
+function runHistoryNotes(m: RunManifest): string[] {
+  const notes: string[] = [];
+  if (m.status === 'running') notes.push('run.json says the run is still running: it is in progress, or its process died without closing it (`curtain close` closes a local run honestly); the records may be incomplete');
+  for (const r of m.resumes ?? []) {
+    notes.push(`The run was resumed at step ${r.fromStep + 1} on ${r.at} on a new platform: instances of earlier steps were gone, so steps from there on started with no warm instance${r.resend ? '; requests of unknown fate were sent again (--resend)' : ''}.`);
+  }
+  for (const s of m.shardSends ?? []) {
+    const sends = s.sends.map((x) => x.outcome).join(', ');
+    notes.push(`Step ${s.step + 1} shard ${s.shard} needed ${s.sends.length} driver(s) (${sends})${s.resent ? `; ${s.resent} request(s) sent again` : ''}${s.unresolved ? `; ${s.unresolved} of unknown fate` : ''}.`);
+  }
+  return notes;
 }
 
 /** A hint when the user named a study (or results) directory instead of one of its runs. */

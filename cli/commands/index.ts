@@ -3,12 +3,14 @@
  * Adding a command: one file in this folder and one entry here.
  */
 import type { Command } from '../command';
+import { closeCommand } from './close';
 import { compareCommand } from './compare';
 import { fetchCommand } from './fetch';
 import { fingerprintCommand } from './fingerprint';
 import { listCommand } from './list';
 import { planCommand } from './plan';
 import { replanCommand } from './replan';
+import { resumeCommand } from './resume';
 import { reportCommand } from './report';
 import { runCommand } from './run';
 import { showCommand } from './show';
@@ -21,6 +23,8 @@ export const COMMANDS: Command[] = [
   planCommand,
   validateCommand,
   runCommand,
+  resumeCommand,
+  closeCommand,
   startCommand,
   fetchCommand,
   reportCommand,

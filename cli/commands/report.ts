@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { writeReport } from '../../analysis';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
+import { EXIT } from '../cli-error';
 import { prepareOutputDir } from '../output-dir';
+import { StopSignals } from '../stop-signals';
 
 const usage = `Usage: curtain report <run-dir> [--out DIR] [--json]
 
@@ -14,7 +16,7 @@ Writes report.md (claims with verdicts, records by status, hosts, tables, figure
 figures/*.svg and summary.json. Malformed result lines are listed and skipped, never fatal.
   --out DIR   where to write (default: <run-dir>/report)
   --json      print {reportPath, summaryPath, figures, malformedLines, claims} as JSON
-Exit codes: 0 report written; 1 not a readable run directory.`;
+Exit codes: 0 report written; 1 not a readable run directory; 130 stopped by Ctrl-C.`;
 
 export const reportCommand: Command = {
   name: 'report',
@@ -30,7 +32,21 @@ export const reportCommand: Command = {
       : existsSync(path.join(runDir, 'plan.json'))
         ? await prepareOutputDir('report', '--out (default <run-dir>/report)', path.join(runDir, 'report'))
         : undefined;
-    const result = await writeReport(runDir, { outDir, log: (line) => io.err(line) });
+    // Ctrl-C stops the report: nothing more is read or written, exit 130.
+    const signals = new StopSignals('report', (line) => io.err(line));
+    signals.running(undefined, 'stopping the report (nothing more is written)');
+    let result;
+    try {
+      result = await writeReport(runDir, { outDir, log: (line) => io.err(line), signal: signals.signal });
+    } catch (error) {
+      if (signals.signal.aborted) {
+        io.err(`curtain report: stopped; report.md was not written${outDir ? ` (figures already drawn stay in ${outDir})` : ''}`);
+        return EXIT.interrupted;
+      }
+      throw error;
+    } finally {
+      signals.dispose();
+    }
     const { summary, ...paths } = result;
     const verdicts = summary.claims.map((c) => ({ id: c.claim.id, verdict: c.verdict }));
     if (o.json) {

@@ -13,6 +13,11 @@ import type { Command } from '../command';
 import { table } from '../format';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
 import { prepareOutputDir } from '../output-dir';
+import { StopSignals } from '../stop-signals';
+import { CliError } from '../cli-error';
+import { checkMachineFits } from '../../local/run/machine-fit';
+import { reapDeadRuns } from '../../local/run-state/reaper';
+import { localRunExitCode, localRunJson } from '../../local/run/render-result';
 import { setOption } from '../study-options';
 
 /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
@@ -57,6 +62,7 @@ const Options = z.object({
   'no-report': z.boolean().default(false),
   json: z.boolean().default(false),
   'list-profiles': z.boolean().default(false),
+  resend: z.boolean().default(false),
 });
 
 export const runCommand: Command = {
@@ -82,6 +88,7 @@ export const runCommand: Command = {
         'no-report': { type: 'boolean' },
         json: { type: 'boolean' },
         'list-profiles': { type: 'boolean' },
+        resend: { type: 'boolean' },
       },
       usage,
     );
@@ -108,28 +115,19 @@ export const runCommand: Command = {
     }
     const timeScale = new TimeScale(o['time-scale'] ?? defaultTimeScale(plan, profile).scale);
     const outDir = await prepareOutputDir('run', '--out', path.resolve(io.cwd, o.out));
-    const bundles = await prepareBundles(o.bundles, (line) => io.err(line));
-
-    const progress = new ProgressDisplay(
-      { write: io.isTty ? (text) => process.stderr.write(text) : (text) => io.err(text.replace(/\n$/, '')), isTty: io.isTty },
-      plan,
-      timeScale,
-    );
-    const interrupt = new AbortController();
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals === 1) {
-        progress.note(`curtain run: ${signal}: stopping; every instance will be ended and run.json closed (again to stop at once)`);
-        interrupt.abort();
-      } else {
-        // The exit handlers of the platform and the orchestrator SIGKILL every child process.
-        process.exit(EXIT_INTERRUPTED);
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    // Nothing is started before the machine is known to hold the plan.
+    const fit = checkMachineFits(plan, profile, study, sets);
+    if (fit) throw new CliError(`curtain run: ${fit}`);
+    const signals = new StopSignals('run', (text) => io.err(text), 'while preparing (nothing was started)');
     try {
+      await reapDeadRuns((line) => io.err(line), { by: `curtain run (pid ${process.pid})` });
+      const bundles = await prepareBundles(o.bundles, (line) => io.err(line));
+      const progress = new ProgressDisplay(
+        { write: io.isTty ? (text) => process.stderr.write(text) : (text) => io.err(text.replace(/\n$/, '')), isTty: io.isTty },
+        plan,
+        timeScale,
+      );
+      signals.running((text) => progress.note(text));
       const floor = minimumLocalSeconds(plan, timeScale);
       progress.note(
         `curtain run ${plan.study.id}: ${plan.invocations} requests in ${plan.steps.length} steps, profile ${profile.name}, time scale ${timeScale.scale}x` +
@@ -147,7 +145,9 @@ export const runCommand: Command = {
         run: o.run,
         maxInvocations: o['max-invocations'],
         bundles,
-        interrupt: interrupt.signal,
+        bundlesRoot: o.bundles ? path.resolve(io.cwd, o.bundles) : null,
+        resend: o.resend,
+        interrupt: signals.signal,
         cpuQuota: o['cpu-quota'],
         report: !o['no-report'],
         onEvent: (event) => progress.onEvent(event),
@@ -155,35 +155,10 @@ export const runCommand: Command = {
         log: (line) => progress.note(line),
       });
       progress.stop();
-      io.out(
-        o.json
-          ? JSON.stringify(
-              {
-                study: result.plan.study.id,
-                run: result.run,
-                runDir: result.runDir,
-                status: result.status,
-                profile: result.profile.name,
-                timeScale: result.timeScale,
-                cpuQuota: result.cpuQuota,
-                records: result.records,
-                failures: result.failures,
-                report: result.report?.reportPath ?? null,
-                reportNote: result.reportNote,
-                groundTruth: result.groundTruthPath,
-                elapsedMs: Math.round(result.elapsedMs),
-              },
-              null,
-              2,
-            )
-          : renderLocalRun(result, io.cwd),
-      );
-      if (result.status === 'interrupted') return EXIT_INTERRUPTED;
-      return result.status === 'completed' ? EXIT.ok : EXIT.failed;
+      io.out(o.json ? JSON.stringify(localRunJson(result), null, 2) : renderLocalRun(result, io.cwd));
+      return localRunExitCode(result);
     } finally {
-      progress.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      signals.dispose();
     }
   },
 };

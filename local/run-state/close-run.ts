@@ -16,6 +16,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputFileError } from '../../experiments/errors';
+import { shardRequestRange } from '../../experiments/expand-schedule';
 import { planIntegrityProblem } from '../../experiments/plan-integrity';
 import { StudyPlan } from '../../experiments/plan-schema';
 import type { FinishRunEvent } from '../../probe-runtime/contracts/driver-event';
@@ -104,10 +105,11 @@ export async function closeLocalRun(runDir: string, closedBy: string): Promise<C
             ? { status: 'error' as const, error: `the run died (${closedBy}) while the shard's driver ran; it keeps no journal, so the requests may have been sent` }
             : { status: 'skipped' as const, error: `not sent: the run died (${closedBy}) before this request was sent` };
         await writeFallbackShard(sink, plan, run, step, shard, reason);
+        const { start, end } = shardRequestRange(step, shard);
         if (reason.status === 'error') {
-          unresolvedTotal += step.requestsPerShard;
+          unresolvedTotal += end - start;
           failures.push({ step: step.index, shard, message: reason.error });
-        } else skippedTotal += 1;
+        } else skippedTotal += end - start;
       } else shardsCompleted += 1;
     }
   }

@@ -64,6 +64,9 @@ export async function buildRuntime(options: BuildOptions = {}): Promise<BundleMa
   const staging = `${outDir}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
+  // A process that exits mid-build (Ctrl-C, SIGTERM: the CLIs exit with 130) leaves no staging directory.
+  const removeStaging = () => rmSync(staging, { recursive: true, force: true });
+  process.once('exit', removeStaging);
   const inputs = new Set<string>();
   try {
     await Promise.all(
@@ -80,7 +83,8 @@ export async function buildRuntime(options: BuildOptions = {}): Promise<BundleMa
       renameSync(path.join(staging, spec.name), path.join(outDir, spec.name));
     }
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    removeStaging();
+    process.off('exit', removeStaging);
   }
 
   const manifest = describeBundles(root, outDir, version);
