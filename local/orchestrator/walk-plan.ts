@@ -257,20 +257,25 @@ async function runShard(
     const unresolved = mine.filter((r) => r.status === 'error' && r.attempts === 0).map((r) => r.request);
     const notSent = mine.filter((r) => r.status === 'skipped').map((r) => r.request);
     if (interrupted) return;
-    const canRetry = result.retryable && attempt < SHARD_ATTEMPTS;
-    if (canRetry && options.resend && unresolved.length + notSent.length > 0) {
-      only = [...unresolved.map((request) => ({ request, priorSends: (priorSends.get(request) ?? 0) + 1 })), ...notSent.map((request) => ({ request, priorSends: priorSends.get(request) ?? 0 }))].sort(
-        (a, b) => a.request - b.request,
-      );
+    if (unresolved.length > 0 && !options.resend) {
+      fail({
+        step: step.index,
+        shard,
+        message: `burst shard: ${result.message}; ${unresolved.length} request(s) may have reached a probe without a recorded answer and were not sent again (curtain resume --resend sends them again)`,
+      });
+    }
+    // Requests that never left are always sent (nothing was sent twice); possibly-sent ones only with resend.
+    const again = [
+      ...notSent.map((request) => ({ request, priorSends: priorSends.get(request) ?? 0 })),
+      ...(options.resend ? unresolved.map((request) => ({ request, priorSends: (priorSends.get(request) ?? 0) + 1 })) : []),
+    ].sort((a, b) => a.request - b.request);
+    if (again.length > 0 && result.retryable && attempt < SHARD_ATTEMPTS) {
+      only = again;
       continue;
     }
-    if (canRetry && unresolved.length === 0 && notSent.length > 0) {
-      only = notSent.map((request) => ({ request, priorSends: priorSends.get(request) ?? 0 }));
-      continue;
+    if (again.length > 0) {
+      fail({ step: step.index, shard, message: `burst shard: ${result.message}; ${again.length} request(s) were not sent (curtain resume${options.resend ? ' --resend' : ''} sends them)` });
     }
-    const lost = unresolved.length > 0 ? `; ${unresolved.length} request(s) may have reached a probe without a recorded answer and were not sent again (curtain resume --resend sends them again)` : '';
-    const unsent = notSent.length > 0 ? `; ${notSent.length} request(s) were never sent (curtain resume sends them)` : '';
-    fail({ step: step.index, shard, message: `burst shard: ${result.message}${lost}${unsent}` });
     return;
   }
 }

@@ -75,6 +75,6 @@ export function localRunJson(result: LocalRunResult): Record<string, unknown> {
 
 /** 130 when stopped by Ctrl-C (during the run or its report), 0 completed, 3 failed. */
 export function localRunExitCode(result: LocalRunResult): number {
-  if (result.status === 'interrupted' || result.reportInterrupted) return 130;
+  if (result.status === 'interrupted' || result.signalled) return 130;
   return result.status === 'completed' ? 0 : 3;
 }

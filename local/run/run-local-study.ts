@@ -106,6 +106,8 @@ export interface LocalRunResult {
   reportNote: string | null;
   /** The report was stopped by Ctrl-C (the run itself had ended). */
   reportInterrupted: boolean;
+  /** A Ctrl-C or SIGTERM was received and honoured (the run, or its report, stopped early): exit 130. */
+  signalled: boolean;
   /** 0 for `curtain run`, n for the n-th `curtain resume`. */
   segment: number;
   elapsedMs: number;
@@ -375,6 +377,7 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
       groundTruth: truth,
       records,
       ...report,
+      signalled: interrupt.aborted,
       segment: input.segment,
       elapsedMs: performance.now() - input.began,
     };

@@ -58,6 +58,8 @@ export interface RecordOptions {
   generation?: string | null;
   /** Handler duration on the instance, ms (receive to respond). */
   handlerMs?: number;
+  /** How long the probe waited at the step's barrier (0: it arrived after it); default: no barrier reported. */
+  barrierWaitMs?: number | null;
 }
 
 export interface SyntheticRunOptions {
@@ -186,7 +188,7 @@ export class SyntheticRun {
         providerIds: { instance: inst.id },
         generation: o.generation === undefined ? inst.generation : o.generation,
         memoryMb: inst.memoryMb,
-        timing: { receivedAt, barrierReleasedAt: null, taskStartedAt: receivedAt, taskEndedAt: respondedAt, respondedAt },
+        timing: { receivedAt, barrierReleasedAt: o.barrierWaitMs == null ? null : receivedAt + o.barrierWaitMs, taskStartedAt: receivedAt, taskEndedAt: respondedAt, respondedAt },
         overheadMs: { fingerprint: 0.5, total: 1 },
         task,
         backgroundWork,
