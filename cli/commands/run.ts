@@ -42,10 +42,15 @@ driver, the same bucket layout as the clouds, then the report. No cloud account 
   --cpu-quota auto|off    CPU quotas through cgroups where the machine allows (default auto)
   --bundles DIR           run the bundles of DIR/dist/runtime instead of building this checkout's
   --no-report             skip the report (the records are written as usual)
+  --resend                when a driver dies after it began sending, send its requests without a recorded
+                          answer again (their records say so: priorSends); default: record them as of
+                          unknown fate, for \`curtain resume --resend\` to send later
   --json                  print the result summary as JSON
   --list-profiles         list the platform profiles and exit
 Ctrl-C stops after the running step: every instance ends, the records stay valid, run.json
-says interrupted. Exit codes: 0 completed; 1 invalid input; 2 over budget; 3 failed; 130 interrupted.`;
+says interrupted; \`curtain resume <run-dir>\` continues it. A run id is used once: an existing run
+directory is refused. A plan this machine cannot hold is refused before anything starts.
+Exit codes: 0 completed; 1 invalid input; 2 over budget; 3 failed; 130 interrupted.`;
 
 const Options = z.object({
   profile: z.enum(PROFILE_NAMES as [string, ...string[]], { error: () => `expected one of ${PROFILE_NAMES.join(', ')}` }).optional(),
