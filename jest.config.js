@@ -5,6 +5,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The browser test runs apart (jest.browser.config.js, `npm run test:browser`): it needs Chromium from apt.
+  testPathIgnorePatterns: ['/node_modules/', '/test/browser/'],
   transform: { '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }] },
   setupFiles: ['<rootDir>/test/setup/polyfills.ts'],
   testTimeout: 60000,

@@ -5,6 +5,7 @@
  * metrics and judges the claims. `writeReport` and `curtain compare` build on it.
  */
 import { evaluateClaims, type ClaimsOutcome } from './claims';
+import { platformLabel, withPlatformTitle } from './figures/platform-title';
 import { inferHosts, type HostInference } from './hosts/infer-hosts';
 import { InstanceTable } from './hosts/instance-table';
 import type { Metric } from './metrics';
@@ -38,6 +39,8 @@ export interface AnalyzeOptions {
   logMalformedLimit?: number;
   /** Stops the analysis (Ctrl-C): analyzeRun rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Where the caller lists the malformed lines (the log says so); unset: nowhere, and the log says how to list them. */
+  malformedListedIn?: string;
 }
 
 export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): Promise<RunAnalysis> {
@@ -76,9 +79,14 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
       signal: options.signal,
     },
   );
-  if (stream.malformed > logLimit) log(`… ${stream.malformed - logLimit} more malformed line(s); all are listed in the report`);
+  if (stream.malformed > logLimit) {
+    const listed = stream.malformedLines.length < stream.malformed ? `the first ${stream.malformedLines.length} are` : 'all are';
+    log(`… ${stream.malformed - logLimit} more malformed line(s); ${options.malformedListedIn ? `${listed} listed in ${options.malformedListedIn}` : `\`curtain report ${runDir}\` lists them`}`);
+  }
   log(`${stream.records.toLocaleString('en-US')} records, ${stream.malformed} malformed line(s), ${instances.size} instances`);
-  const output = analysis.finish();
+  const finished = analysis.finish();
+  const label = platformLabel(platform, files.plan.region);
+  const output = { ...finished, figures: finished.figures.map((f) => withPlatformTitle(f, label)) };
   hosts ??= inferHosts(instances);
   const metrics = new Map(output.metrics.map((m) => [m.name, m]));
   const claims = evaluateClaims(files.plan.claims, metrics, platform);

@@ -1,6 +1,6 @@
 /**
  * The analysis entry points:
- *   writeReport(runDir, options)  report.md, figures/*.svg and summary.json for one run
+ *   writeReport(runDir, options)  report.md, report.html, figures/*.svg and summary.json for one run
  *                                 (the signature pinned in analysis/README.md; `curtain run` calls it);
  *   analyzeRun(runDir, options)   the same analysis without writing anything;
  *   compareRuns(a, b)             metric-by-metric comparison of two runs (`curtain compare`).
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { analyzeRun } from './analyze-run';
 import { renderSvg } from './figures/render-svg';
 import { buildSummary } from './report/build-summary';
+import { type PackageProvenance, renderReportHtml } from './report/report-html';
 import type { ReportSummary } from './report/summary-schema';
 import { renderReport } from './report/report-markdown';
 
@@ -23,10 +24,14 @@ export interface WriteReportOptions {
   log?: (line: string) => void;
   /** Stops the report (Ctrl-C): writeReport rejects with the signal's reason and writes nothing. */
   signal?: AbortSignal;
+  /** The replication package the run was read from: report.html lists its checksums. */
+  package?: PackageProvenance | null;
 }
 
 export interface WriteReportResult {
   reportPath: string;
+  /** report.html: the same report, self-contained, with interactive figures (an addition to the pinned signature). */
+  htmlPath: string;
   summaryPath: string;
   figures: string[];
   malformedLines: number;
@@ -36,7 +41,7 @@ export interface WriteReportResult {
 
 export async function writeReport(runDir: string, options: WriteReportOptions = {}): Promise<WriteReportResult> {
   const log = options.log ?? (() => {});
-  const analysis = await analyzeRun(runDir, { log, signal: options.signal });
+  const analysis = await analyzeRun(runDir, { log, malformedListedIn: 'report.md', signal: options.signal });
   options.signal?.throwIfAborted();
   const outDir = path.resolve(options.outDir ?? path.join(runDir, 'report'));
   const figuresDir = path.join(outDir, 'figures');
@@ -58,9 +63,15 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   const relativeFigures = figures.map((f) => (f ? path.relative(outDir, f).split(path.sep).join('/') : ''));
   const reportPath = path.join(outDir, 'report.md');
   const summaryPath = path.join(outDir, 'summary.json');
-  await writeFile(reportPath, renderReport(analysis, relativeFigures, notes));
+  const markdown = renderReport(analysis, relativeFigures, notes);
+  await writeFile(reportPath, markdown);
+  const htmlPath = path.join(outDir, 'report.html');
+  await writeFile(
+    htmlPath,
+    renderReportHtml({ title: analysis.files.plan.study.title, markdown, figures: analysis.output.figures, manifest: analysis.files.manifest, planHash: analysis.files.plan.hash, package: options.package }),
+  );
   const summary = buildSummary(analysis, notes);
   await writeFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   log(`report written to ${reportPath}`);
-  return { reportPath, summaryPath, figures: figures.filter(Boolean), malformedLines: analysis.stream.malformed, summary };
+  return { reportPath, htmlPath, summaryPath, figures: figures.filter(Boolean), malformedLines: analysis.stream.malformed, summary };
 }

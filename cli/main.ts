@@ -5,6 +5,7 @@
  */
 import { InputFileError, PlanRefusedError, ValidationError } from '../experiments/errors';
 import { UnknownStudyError } from '../experiments/resolve-study';
+import { REPLICATION_ERRORS } from '../replication/errors';
 import { closest } from '../experiments/suggest';
 import { CliError, EXIT } from './cli-error';
 import type { CliIo } from './command';
@@ -71,9 +72,10 @@ export function reportError(error: unknown, io: CliIo): number {
     error instanceof ValidationError ||
     error instanceof PlanRefusedError ||
     error instanceof UnknownStudyError ||
-    error instanceof InputFileError
+    error instanceof InputFileError ||
+    REPLICATION_ERRORS.some((type) => error instanceof type)
   ) {
-    io.err(`curtain: ${error.message}`);
+    io.err(`curtain: ${(error as Error).message}`);
     return EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -1,6 +1,7 @@
 /** Options shared by commands that take a study and a provider (plan, and later run/start). */
 import { z } from 'zod';
 import { PROVIDERS } from '../experiments/schema';
+import { anyRegion, hostingName, userPath } from '../experiments/target-names';
 
 export const providerOption = z.enum(PROVIDERS, { error: () => `expected one of ${PROVIDERS.join(', ')}` });
 
@@ -10,3 +11,14 @@ export const budgetOptions = {
 };
 
 export const setOption = z.array(z.string()).default([]);
+
+/** --region before the provider is known; planStudy and the cloud options check it against the provider. */
+export const regionOption = anyRegion.optional();
+export const hostingOption = hostingName.optional();
+/** A path option (--out, --definition, --bundles, ...): no control characters. */
+export const pathOption = userPath;
+/** A deployed study's id (`curtain start|fetch <study>`): it names stacks, buckets and printed commands. */
+export const studyIdArgument = z.object({ study: z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, 'expected a study id such as coldstart') });
+
+/** A run id: starts with a letter or digit, so `..` and `-x` are refused. */
+export const runIdOption = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a run id such as 20261126T120000Z-ab12');

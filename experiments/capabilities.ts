@@ -7,6 +7,7 @@
  * that are measured by a study (e.g. concurrency for scalability) only warn.
  */
 import type { Architecture, ProviderId, Runtime } from './schema';
+import { chooseRelease } from './runtime-lifecycle';
 
 export interface MemoryOptions {
   /** Either a continuous range with a step, or a discrete list of sizes. */
@@ -23,7 +24,7 @@ export interface HostingCapabilities {
   name: string;
   description: string;
   memory: MemoryOptions;
-  /** Deployed runtime identifier per language runtime. */
+  /** Deployed runtime identifier per language when a study names no version: the newest GA release (runtime-lifecycle.ts). */
   runtimes: Record<Runtime, string>;
   architectures: Architecture[];
   /** Longest function timeout, seconds. */
@@ -52,6 +53,15 @@ export interface ProviderCapabilities {
   sources: { title: string; url: string }[];
   /** When the values above were last checked against the sources. */
   checked: string;
+}
+
+function newestRuntimes(provider: ProviderId, hosting: string): Record<Runtime, string> {
+  const id = (runtime: Runtime) => {
+    const release = chooseRelease(provider, hosting, runtime);
+    if (!release) throw new Error(`runtime-lifecycle.ts offers no ${runtime} release for ${provider} ${hosting}`);
+    return release.id;
+  };
+  return { nodejs: id('nodejs'), python: id('python') };
 }
 
 const range = (minMb: number, maxMb: number, stepMb: number): MemoryOptions => ({
@@ -97,7 +107,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         name: 'lambda',
         description: 'Lambda on-demand (ZIP package), CPU proportional to memory',
         memory: range(128, 10_240, 1),
-        runtimes: { nodejs: 'nodejs22.x', python: 'python3.12' },
+        runtimes: newestRuntimes('aws', 'lambda'),
         architectures: ['x86_64', 'arm64'],
         maxTimeoutSeconds: 900,
         defaultConcurrencyLimit: 1000,
@@ -126,7 +136,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         name: 'gen2',
         description: 'Cloud Functions 2nd gen on Cloud Run, one request per instance, CPU tied to memory',
         memory: list([128, 256, 512, 1024, 2048, 4096, 8192, 16_384, 32_768]),
-        runtimes: { nodejs: 'nodejs22', python: 'python312' },
+        runtimes: newestRuntimes('gcp', 'gen2'),
         architectures: ['x86_64'],
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 100,
@@ -153,19 +163,20 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     hosting: {
       consumption: {
         name: 'consumption',
-        description: 'Consumption plan (Linux): one fixed instance size of 1.5 GB, scale-out up to 200 instances',
+        description: 'Consumption plan (Linux): one fixed instance size of 1.5 GB, scale-out up to 100 instances per app, 100 apps per plan',
         memory: list([1536]),
-        runtimes: { nodejs: 'node|22', python: 'python|3.12' },
+        runtimes: newestRuntimes('azure', 'consumption'),
         architectures: ['x86_64'],
         maxTimeoutSeconds: 600,
-        defaultConcurrencyLimit: 200,
+        // Linux Consumption's scale-out limit per app (CLOUD_LIMITS.azure.consumptionInstancesPerApp); 200 is Windows'.
+        defaultConcurrencyLimit: 100,
         vcpuForMemoryMb: null,
       },
       flex: {
         name: 'flex',
         description: 'Flex Consumption plan: instance memory 2,048 or 4,096 MB, scale-out up to 1,000 instances',
         memory: list([2048, 4096]),
-        runtimes: { nodejs: 'node|22', python: 'python|3.12' },
+        runtimes: newestRuntimes('azure', 'flex'),
         architectures: ['x86_64'],
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 1000,
@@ -194,7 +205,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         name: 'emulated',
         description: 'Real probe processes on emulated hosts; see docs/local-platform.md',
         memory: range(64, 32_768, 1),
-        runtimes: { nodejs: 'node', python: 'python3' },
+        runtimes: newestRuntimes('local', 'emulated'),
         architectures: ['x86_64', 'arm64'],
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 1000,
@@ -231,4 +242,111 @@ export function nearestMemory(options: MemoryOptions, memoryMb: number): number 
     if (d < bestD || (d === bestD && size > best)) best = size;
   }
   return best;
+}
+
+/**
+ * A documented platform limit: its value, what it bounds, where it is written
+ * down and when that page was read. The planner and the stacks refuse with
+ * these (describeLimit names all four), and the conformance suite
+ * (test/conformance/) checks every synthesized artifact against the same
+ * values, so a limit is stated once.
+ */
+export interface DocumentedLimit {
+  value: number;
+  unit: string;
+  /** What is limited, as a phrase ("template body size"). */
+  what: string;
+  source: { title: string; url: string };
+  checked: string;
+}
+
+const limit = (value: number, unit: string, what: string, title: string, url: string, checked = '2026-12-06'): DocumentedLimit => ({
+  value,
+  unit,
+  what,
+  source: { title, url },
+  checked,
+});
+
+const CFN_QUOTAS = ['AWS CloudFormation quotas', 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html'] as const;
+const SFN_QUOTAS = ['Step Functions service quotas', 'https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html'] as const;
+const LAMBDA_QUOTAS = ['Lambda quotas', 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html'] as const;
+const WORKFLOWS_QUOTAS = ['Workflows quotas and limits', 'https://cloud.google.com/workflows/quotas'] as const;
+const AZURE_SCALE = ['Azure Functions hosting options: service limits', 'https://learn.microsoft.com/azure/azure-functions/functions-scale#service-limits'] as const;
+
+/** Every platform limit the stacks refuse with and the conformance suite checks. */
+export const CLOUD_LIMITS = {
+  aws: {
+    templateBytes: limit(1_000_000, 'bytes', 'CloudFormation template body size (uploaded to S3 by the CDK CLI)', ...CFN_QUOTAS),
+    resourcesPerStack: limit(500, 'resources', 'CloudFormation resources per stack', ...CFN_QUOTAS),
+    outputsPerStack: limit(200, 'outputs', 'CloudFormation outputs per stack', ...CFN_QUOTAS),
+    parametersPerStack: limit(200, 'parameters', 'CloudFormation parameters per stack', ...CFN_QUOTAS),
+    outputValueBytes: limit(4096, 'bytes', 'CloudFormation output value size', ...CFN_QUOTAS),
+    stateMachineDefinitionBytes: limit(1_048_576, 'bytes', 'Step Functions state machine definition size', ...SFN_QUOTAS),
+    historyEvents: limit(25_000, 'events', 'Step Functions execution history events (Standard)', ...SFN_QUOTAS),
+    executionSeconds: limit(365 * 24 * 3600, 's', 'Step Functions Standard execution duration', ...SFN_QUOTAS),
+    lambdaTimeoutSeconds: limit(900, 's', 'Lambda function timeout', ...LAMBDA_QUOTAS),
+    lambdaEnvironmentBytes: limit(4096, 'bytes', 'Lambda environment variables, all together', ...LAMBDA_QUOTAS),
+    iamRoleInlinePolicyChars: limit(
+      10_240,
+      'characters',
+      'IAM inline policies of one role, all together (whitespace not counted)',
+      'IAM and AWS STS quotas',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html',
+    ),
+  },
+  gcp: {
+    workflowSourceBytes: limit(128 * 1024, 'bytes', 'Workflows source size', ...WORKFLOWS_QUOTAS),
+    workflowStepsPerExecution: limit(100_000, 'steps', 'Workflows steps executed in one execution', ...WORKFLOWS_QUOTAS),
+    workflowHttpTimeoutSeconds: limit(1800, 's', 'Workflows HTTP request timeout (http.* calls)', ...WORKFLOWS_QUOTAS),
+    workflowParallelInFlight: limit(20, 'branches', 'Workflows concurrent branches and iterations of one parallel step', ...WORKFLOWS_QUOTAS),
+    workflowAssignmentsPerStep: limit(50, 'assignments', 'Workflows assignments in one assign step', ...WORKFLOWS_QUOTAS),
+    cloudRunMaxMemoryMb: limit(32_768, 'MiB', 'Cloud Run instance memory', 'Cloud Run: configure memory limits', 'https://cloud.google.com/run/docs/configuring/services/memory-limits'),
+  },
+  azure: {
+    consumptionInstancesPerApp: limit(100, 'instances', 'Linux Consumption scale-out per function app (Windows: 200)', ...AZURE_SCALE),
+    consumptionAppsPerPlan: limit(100, 'apps', 'function apps per Consumption plan', ...AZURE_SCALE),
+    consumptionTimeoutSeconds: limit(600, 's', 'Consumption function timeout', ...AZURE_SCALE),
+    flexInstancesPerApp: limit(1000, 'instances', 'Flex Consumption scale-out per function app', ...AZURE_SCALE),
+    flexAppsPerPlan: limit(1, 'apps', 'function apps per Flex Consumption plan', ...AZURE_SCALE),
+    /** The pinned azurerm provider (4.55.0) validates maximum_instance_count within 40..1000. */
+    flexMinimumMaximumInstanceCount: limit(
+      40,
+      'instances',
+      'smallest maximum_instance_count the pinned azurerm provider accepts on Flex Consumption',
+      'azurerm 4.55.0 function_app_flex_consumption (IntBetween(40, 1000))',
+      'https://registry.terraform.io/providers/hashicorp/azurerm/4.55.0/docs/resources/function_app_flex_consumption',
+    ),
+  },
+} as const satisfies Record<'aws' | 'gcp' | 'azure', Record<string, DocumentedLimit>>;
+
+/** "CloudFormation template body size: 1,000,000 bytes (AWS CloudFormation quotas, <url>, checked 2026-12-06)". */
+export function describeLimit(l: DocumentedLimit): string {
+  return `${l.what}: ${l.value.toLocaleString('en-US')} ${l.unit} (${l.source.title}, ${l.source.url}, checked ${l.checked})`;
+}
+
+/**
+ * Cloud Run's CPU/memory pairs (Cloud Run: configure memory limits, checked
+ * 2026-12-06): a CPU value allows memory up to `maxMemoryMb` (and from
+ * `minMemoryMb`); memory above 4/8/16/24 GiB needs at least 2/4/6/8 CPUs.
+ */
+export const CLOUD_RUN_CPU_TIERS: { cpuAtLeast: number; minMemoryMb: number; maxMemoryMb: number }[] = [
+  { cpuAtLeast: 0.08, minMemoryMb: 0, maxMemoryMb: 512 },
+  { cpuAtLeast: 0.5, minMemoryMb: 0, maxMemoryMb: 1024 },
+  { cpuAtLeast: 1, minMemoryMb: 0, maxMemoryMb: 4096 },
+  { cpuAtLeast: 2, minMemoryMb: 0, maxMemoryMb: 8192 },
+  { cpuAtLeast: 4, minMemoryMb: 2048, maxMemoryMb: 16_384 },
+  { cpuAtLeast: 6, minMemoryMb: 4096, maxMemoryMb: 24_576 },
+  { cpuAtLeast: 8, minMemoryMb: 4096, maxMemoryMb: 32_768 },
+];
+
+/** Whether Cloud Run accepts `memoryMb` with `cpu` vCPUs; the reason when it does not. */
+export function cloudRunResourceProblem(memoryMb: number, cpu: number): string | null {
+  if (memoryMb > CLOUD_LIMITS.gcp.cloudRunMaxMemoryMb.value) return `memory ${memoryMb} MiB is over Cloud Run's ${CLOUD_LIMITS.gcp.cloudRunMaxMemoryMb.value} MiB`;
+  const tier = [...CLOUD_RUN_CPU_TIERS].reverse().find((t) => cpu >= t.cpuAtLeast);
+  if (!tier) return `${cpu} vCPU is below Cloud Run's smallest CPU (0.08)`;
+  if (memoryMb > tier.maxMemoryMb || memoryMb < tier.minMemoryMb) {
+    return `${cpu} vCPU allows ${tier.minMemoryMb}–${tier.maxMemoryMb} MiB on Cloud Run, not ${memoryMb} MiB`;
+  }
+  return null;
 }

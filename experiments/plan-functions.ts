@@ -3,6 +3,7 @@
  * provider deploys, adapting memory sizes only as the definition allows.
  */
 import { CAPABILITIES, type HostingCapabilities, memorySupported, nearestMemory } from './capabilities';
+import { chooseRelease, offeredReleases } from './runtime-lifecycle';
 import type { PlanFunction } from './plan-schema';
 import type { ProviderId, StudyDefinition, TargetSelector } from './schema';
 
@@ -60,6 +61,19 @@ export function expandFunctions(
   if (matrix.tenant.length > caps.maxTenants) {
     refusals.push(`the study uses ${matrix.tenant.length} tenants; ${caps.displayName} supports ${caps.maxTenants} (${caps.tenantNote})`);
   }
+  // Runtime versions: the one asked for, else the newest the hosting plan offers.
+  const runtimeIds = new Map<string, string>();
+  for (const runtime of matrix.runtime) {
+    const asked = matrix.runtimeVersions?.[runtime];
+    const release = chooseRelease(provider, hosting.name, runtime, asked);
+    if (release) runtimeIds.set(runtime, release.id);
+    else {
+      const offered = offeredReleases(provider, hosting.name, runtime).map((r) => r.version);
+      refusals.push(
+        `functions.runtimeVersions.${runtime}: ${asked === undefined ? 'no version' : `version "${asked}"`} of ${runtime} is offered by ${caps.displayName} (${hosting.name})${offered.length > 0 ? `; choose ${offered.map((v) => `"${v}"`).join(' or ')}` : ''}`,
+      );
+    }
+  }
   if (refusals.length > 0) return { functions: [], adaptations, refusals };
 
   // 2. The matrix, in a fixed order (runtime, memory, tenant, copy); merged variants keep every requested size.
@@ -82,7 +96,7 @@ export function expandFunctions(
             requestedMemoryMb: [requested],
             vcpu: hosting.vcpuForMemoryMb ? round3(hosting.vcpuForMemoryMb(memoryMb)) : null,
             runtime,
-            runtimeVersion: hosting.runtimes[runtime],
+            runtimeVersion: runtimeIds.get(runtime)!,
             architecture: matrix.architecture,
             tenant,
             copy,

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { Task } from '../probe-runtime/contracts/task';
 import { AnalysisKind, Architecture, Claim, ConfigChange, Experiment, ParameterValue, ProviderId, Runtime, TenantId } from './schema';
+import { checkRegion, hostingName } from './target-names';
 
 export const PLAN_SCHEMA_VERSION = 1;
 
@@ -36,8 +37,8 @@ export type PlanFunction = z.output<typeof PlanFunction>;
 
 const stepBase = {
   index: z.number().int().min(0),
-  /** `<index:4>-<kind>[-<label>]`, e.g. `0003-burst-cold`; used in result keys. */
-  id: z.string().regex(/^[0-9]{4}-[a-z]+(-[a-z0-9-]+)?$/),
+  /** `<index:4 or 5 digits>-<kind>[-<label>]`, e.g. `0003-burst-cold`; used in result keys. */
+  id: z.string().regex(/^[0-9]{4,5}-[a-z]+(-[a-z0-9-]+)?$/),
 };
 
 export const BurstStep = z.strictObject({
@@ -124,8 +125,9 @@ export const StudyPlan = z.strictObject({
     definitionHash: z.string(),
   }),
   provider: ProviderId,
+  /** Checked against the provider's region names (target-names.ts): it is printed into rerun commands. */
   region: z.string(),
-  hosting: z.string(),
+  hosting: hostingName,
   parameters: z.record(z.string(), ParameterValue),
   functions: z.array(PlanFunction).min(1),
   steps: z.array(PlanStep).min(1),
@@ -154,5 +156,5 @@ export const StudyPlan = z.strictObject({
   claims: z.array(Claim),
   /** sha256 of the canonical JSON of every other field. */
   hash: z.string().regex(/^[0-9a-f]{64}$/),
-});
+}).superRefine((plan, ctx) => checkRegion(plan.provider, plan.region, ctx, ['region']));
 export type StudyPlan = z.output<typeof StudyPlan>;

@@ -8,9 +8,10 @@
 import { CAPABILITIES } from './capabilities';
 import { canonicalJson, contentHash } from './canonical-json';
 import { COST_ASSUMPTIONS, estimateCost, UPDATE_SETTLE_SECONDS } from './cost';
-import { PlanRefusedError, parseOrThrow } from './errors';
+import { PlanRefusedError, parseOrThrow, ValidationError } from './errors';
 import { expandSchedule } from './expand-schedule';
 import { expandFunctions } from './plan-functions';
+import { regionProblem } from './target-names';
 import { PLAN_SCHEMA_VERSION, type PlanStep, StudyPlan } from './plan-schema';
 import { taskExpectedDurationMs } from '../probe-runtime/contracts/task';
 import { type ProviderId, StudyDefinition } from './schema';
@@ -28,6 +29,9 @@ export interface PlanOptions {
 export function planStudy(definitionInput: unknown, options: PlanOptions): StudyPlan {
   const definition = parseOrThrow(StudyDefinition, definitionInput, 'study definition');
   const caps = CAPABILITIES[options.provider];
+  // A region is printed into rerun commands and used in resource names: refuse a malformed one here, where it enters.
+  const badRegion = options.region === undefined ? null : regionProblem(options.provider, options.region);
+  if (badRegion) throw new ValidationError('plan options', [{ path: 'region', message: badRegion }]);
   const hostingName = options.hosting ?? caps.defaultHosting;
   const hosting = caps.hosting[hostingName];
   if (!hosting) {

@@ -2,6 +2,7 @@
  * Turns what a user names (a catalog study id or a definition file, plus
  * --set overrides) into a validated StudyDefinition.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import { CATALOG, type CatalogStudy } from './catalog';
 import { problemsFromZod, ValidationError, type Problem } from './errors';
@@ -37,6 +38,23 @@ export function parseSetValue(raw: string): unknown {
     if (raw.includes(',')) return raw.split(',').map((part) => parseSetValue(part.trim()));
     return raw;
   }
+}
+
+/**
+ * The inverse of parseSetValue: the text that parses back to `value` exactly
+ * (a plain `128,2048` where it does, JSON otherwise, e.g. `[128]` for a list
+ * of one or `"5"` for a string that looks like a number).
+ */
+export function formatSetValue(value: unknown): string {
+  const plain = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  return isDeepStrictEqual(parseSetValue(plain), value) ? plain : JSON.stringify(value);
+}
+
+/** `key=value` pairs that parseSets turns back into `sets`, sorted by key. */
+export function formatSets(sets: Record<string, unknown>): string[] {
+  return Object.keys(sets)
+    .sort()
+    .map((key) => `${key}=${formatSetValue(sets[key])}`);
 }
 
 /** Parse `key=value` pairs. */

@@ -92,6 +92,11 @@ export const FunctionMatrix = z.strictObject({
   copies: z.number().int().min(1).max(200).default(1),
   architecture: Architecture.default('x86_64'),
   timeoutSeconds: z.number().int().min(1).max(3600).default(60),
+  /**
+   * Language version per runtime, e.g. { nodejs: '22', python: '3.13' }; default: the newest
+   * version the provider's hosting plan offers (experiments/runtime-lifecycle.ts).
+   */
+  runtimeVersions: z.strictObject({ nodejs: z.string().min(1).optional(), python: z.string().min(1).optional() }).optional(),
 });
 export type FunctionMatrix = z.output<typeof FunctionMatrix>;
 

@@ -2,7 +2,7 @@
  * Platform profiles: the behaviour of the embedded local platform, modelled on
  * what the paper reported for each cloud in 2018 plus a present-day default.
  *
- * Every knob carries its source in `sources` (paper.md's confidence labels:
+ * Every knob carries its source in `sources` (confidence labels:
  * [P] the paper's words, [C] the authors' code, [S] a second-hand summary,
  * [R] recollection) or says plainly that it is a modelling choice. The values
  * are the platform's ground truth: tests check that the analysis recovers
@@ -134,15 +134,15 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
     cpu: { vcpuForMemory: 'aws', unthrottledInit: true },
     network: { hostMbps: null },
     sources: {
-      'placement.policy': 'one Firecracker microVM per sandbox since ~2019 (paper.md "What changed"; Firecracker, NSDI 2020): btime identifies the microVM',
-      'identity.hostAgeHours': 'a microVM boots with its sandbox (paper.md "What changed")',
+      'placement.policy': 'one Firecracker microVM per sandbox since ~2019 (Agache et al., "Firecracker", NSDI 2020): btime identifies the microVM',
+      'identity.hostAgeHours': 'a microVM boots with its sandbox (Agache et al., "Firecracker", NSDI 2020)',
       'identity.cgroup': 'modelling choice: a microVM\'s process sits at the root of its own cgroup v2 tree',
       'scaling.scaleOutFraction': 'Lambda gives each concurrent request its own execution environment (AWS documentation)',
       'scaling.accountConcurrency': 'Lambda default concurrency quota, 1,000 (experiments/capabilities.ts)',
-      'lifecycle.idleTimeoutMinutes': 'a fixed ~10 min from mid-2019 (paper.md "What changed")',
+      'lifecycle.idleTimeoutMinutes': 'a fixed ~10 min from mid-2019 [S] (second-hand reports of a change after the paper; not in it)',
       'lifecycle.maxLifetimeHours': 'no newer source: assumed unchanged from 2018 (median 6.2 h [S])',
       'lifecycle.freezeBetweenInvocations': 'Lambda freezes the execution environment between invocations (AWS documentation)',
-      'cpu.vcpuForMemory': '1,769 MB = one vCPU (AWS documentation; paper.md "What changed")',
+      'cpu.vcpuForMemory': '1,769 MB = one vCPU (AWS Lambda documentation, "Configure Lambda function memory")',
       'cpu.unthrottledInit': 'modelling choice: initialisation at full speed, as widely reported for Lambda [R]',
       hostTypes: 'illustrative CPU model and kernel of a present-day Lambda microVM',
       'network.hostMbps': 'modelling choice: no shared host interface is visible from a microVM',

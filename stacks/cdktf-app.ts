@@ -7,6 +7,9 @@
  * See stacks/cdktf/select-plans.ts for the other environment variables. A study
  * a provider cannot run is skipped with one line naming the reason; naming it
  * explicitly makes that an error. Errors print one message, never a stack trace.
+ *
+ * Progress and notes go to stdout, errors to stderr: cdktf shows the app's
+ * stdout as it is and labels every stderr line `[ERROR]`.
  */
 import path from 'node:path';
 import { PlanRefusedError, ValidationError } from '../experiments/errors';
@@ -14,19 +17,35 @@ import { ensureRuntimeBuilt } from '../probe-runtime/build/ensure-runtime-built'
 import { UnknownStudyError } from '../experiments/resolve-study';
 import { buildCdktfApp } from './cdktf/build-app';
 import { MissingBundlesError } from './cdktf/runtime-bundles';
-import { SynthSelectionError } from './cdktf/select-plans';
+import { SynthSelectionError, synthEnvironment, synthSets } from './cdktf/select-plans';
+import { deployOrigin } from './deploy-origin';
 
 async function main(): Promise<number> {
   const root = path.resolve(__dirname, '..');
   const started = Date.now();
   try {
-    // Builds dist/runtime when missing or stale (a fresh clone needs no manual step).
-    await ensureRuntimeBuilt({ root, log: (line) => console.error(`curtain: ${line}`) });
-    const built = buildCdktfApp({ outdir: process.env.CDKTF_OUTDIR ?? path.join(root, 'cdktf.out'), env: process.env, bundleRoot: root });
-    for (const line of built.skipped) console.error(`curtain: ${line}`);
+    const env = synthEnvironment(process.env);
+    // This checkout's bundles are (re)built when missing or stale; a given CURTAIN_BUNDLE_ROOT is deployed as it is.
+    const bundleRoot = env.CURTAIN_BUNDLE_ROOT === undefined ? root : path.resolve(env.CURTAIN_BUNDLE_ROOT);
+    if (env.CURTAIN_BUNDLE_ROOT === undefined) await ensureRuntimeBuilt({ root, log: (line) => console.log(`curtain: ${line}`) });
+    const built = buildCdktfApp({
+      outdir: process.env.CDKTF_OUTDIR ?? path.join(root, 'cdktf.out'),
+      env: process.env,
+      bundleRoot,
+      originOf: ({ plan }) =>
+        deployOrigin(plan, {
+          definition: env.CURTAIN_DEFINITION,
+          sets: synthSets(env),
+          maxUsd: env.CURTAIN_MAX_USD,
+          // Tenant b's project or subscription is a Terraform variable: synthesis cannot know whether it differs.
+          secondTenantAccount: null,
+          bundleRoot: env.CURTAIN_BUNDLE_ROOT,
+        }),
+    });
+    for (const line of built.skipped) console.log(`curtain: ${line}`);
     built.app.synth();
     const names = built.stacks.map((s) => s.stack).join(', ') || '(none)';
-    console.error(`curtain: synthesized ${built.stacks.length} stack(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names}`);
+    console.log(`curtain: synthesized ${built.stacks.length} stack(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names}`);
     return 0;
   } catch (error) {
     const expected = [ValidationError, PlanRefusedError, UnknownStudyError, SynthSelectionError, MissingBundlesError].some((E) => error instanceof E);

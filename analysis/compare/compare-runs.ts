@@ -1,105 +1,159 @@
 /**
- * Compares two runs of the same study metric by metric: both values, the
- * difference (B − A) with a 95 % bootstrap interval where both metrics carry
- * bootstrap replicates (independent resamplings of each run, paired replicate
- * by replicate), and whether the runs agree: the interval of the difference
- * contains 0; booleans agree when equal; observed counts and extremes without
- * intervals agree only when equal, otherwise the comparison is undetermined.
+ * Compares two sides of runs of one study (A: the reference, e.g. a published
+ * run; B: reruns), each side one run or several replicates of one plan, metric
+ * by metric against each metric's practical margin (judge-metric.ts), with
+ * Holm's adjustment over the metrics tested so that runs of the same plan are
+ * not called "different" on some metric by chance. Notes say what differs
+ * between the runs (platform, plan, failures) and where the caveats lie.
  */
-import { InputFileError } from '../../experiments/errors';
+import { realpath } from 'node:fs/promises';
+import { InputFileError, ValidationError } from '../../experiments/errors';
+import { closest } from '../../experiments/suggest';
 import { analyzeRun, type AnalyzeOptions, type RunAnalysis } from '../analyze-run';
 import { openRun } from '../run/run-files';
-import { fmt } from '../format';
+import { type MetricMargins, resolveMargin } from '../margins';
 import type { Metric } from '../metrics';
-import { differenceReplicates, percentileInterval } from '../stats/bootstrap';
+import { holmAdjust } from '../stats/multiplicity';
+import { decideDifferent, judgeMetric, type MetricComparison, type RunMetric, type Verdict } from './judge-metric';
+import { planAgreement, type PlanAgreement } from './plan-agreement';
 
-export type Agreement = 'agree' | 'differ' | 'undetermined' | 'not comparable';
+export type { MetricComparison, Verdict } from './judge-metric';
 
-export interface MetricComparison {
-  name: string;
-  description: string;
-  unit: string;
-  a: Metric | null;
-  b: Metric | null;
-  /** B − A; null for booleans and metrics missing a value. */
-  difference: number | null;
-  interval: [number, number] | null;
-  agreement: Agreement;
-  reason: string;
+export const DEFAULT_ALPHA = 0.05;
+
+export interface CompareOptions extends AnalyzeOptions {
+  /** Error rate of each verdict family (default 0.05). */
+  alpha?: number;
+  /** Margins that replace the declared ones, by metric name (covering the names below it). */
+  margins?: MetricMargins;
+}
+
+export interface ComparedRun {
+  /** A, B when each side has one run; A1, A2, …, B1, … otherwise. */
+  label: string;
+  analysis: RunAnalysis;
 }
 
 export interface RunComparison {
-  a: RunAnalysis;
-  b: RunAnalysis;
+  a: ComparedRun[];
+  b: ComparedRun[];
+  alpha: number;
   metrics: MetricComparison[];
-  /** Differences between the runs a reader must know (platforms, plans, time scales). */
+  /** Metrics in Holm's family (those with a statistical test of difference). */
+  tested: number;
+  plans: PlanAgreement;
+  /** Differences between the runs a reader must know (platforms, plans, failures, caveats of the method). */
   notes: string[];
+  counts: Record<Verdict, number>;
 }
 
-export async function compareRuns(dirA: string, dirB: string, options: AnalyzeOptions = {}): Promise<RunComparison> {
-  // Both runs' files (plan integrity included) are checked before either is analysed.
-  await openRun(dirA);
-  await openRun(dirB);
-  const a = await analyzeRun(dirA, options);
-  const b = await analyzeRun(dirB, options);
-  if (a.files.plan.study.id !== b.files.plan.study.id) {
-    throw new InputFileError(dirB, `is a run of study "${b.files.plan.study.id}", ${dirA} of "${a.files.plan.study.id}": only runs of one study can be compared`);
+export async function compareRuns(sideA: string | readonly string[], sideB: string | readonly string[], options: CompareOptions = {}): Promise<RunComparison> {
+  const dirsA = typeof sideA === 'string' ? [sideA] : [...sideA];
+  const dirsB = typeof sideB === 'string' ? [sideB] : [...sideB];
+  if (dirsA.length === 0 || dirsB.length === 0) throw new InputFileError(dirsA.length === 0 ? 'side A' : 'side B', 'names no run');
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
+  await refuseRepeatedRuns([...dirsA, ...dirsB]);
+  // Every run's files (its plan's integrity included: an edited plan is refused) are checked before any is analysed.
+  for (const dir of [...dirsA, ...dirsB]) await openRun(dir);
+  const label = (side: 'A' | 'B', i: number) => (dirsA.length === 1 && dirsB.length === 1 ? side : `${side}${i + 1}`);
+  const analyse = async (dirs: string[], side: 'A' | 'B') => {
+    const runs: ComparedRun[] = [];
+    for (const [i, dir] of dirs.entries()) runs.push({ label: label(side, i), analysis: await analyzeRun(dir, options) });
+    return runs;
+  };
+  const a = await analyse(dirsA, 'A');
+  const b = await analyse(dirsB, 'B');
+  const all = [...a, ...b];
+  const study = a[0]!.analysis.files.plan.study.id;
+  const other = all.find((r) => r.analysis.files.plan.study.id !== study);
+  if (other) {
+    throw new InputFileError(other.analysis.files.dir, `is a run of study "${other.analysis.files.plan.study.id}", ${a[0]!.analysis.files.dir} of "${study}": only runs of one study can be compared`);
   }
-  const names = [...new Set([...a.output.metrics.map((m) => m.name), ...b.output.metrics.map((m) => m.name)])];
-  const metrics = names.map((name) => compareMetric(name, a.metrics.get(name) ?? null, b.metrics.get(name) ?? null));
-  return { a, b, metrics, notes: comparisonNotes(a, b) };
-}
-
-export function compareMetric(name: string, a: Metric | null, b: Metric | null): MetricComparison {
-  const any = a ?? b!;
-  const base = { name, description: any.description, unit: any.unit, a, b };
-  if (!a || !b) return { ...base, difference: null, interval: null, agreement: 'not comparable', reason: `run ${a ? 'B' : 'A'} has no such metric` };
-  if (a.value === null || b.value === null) {
-    const missing = a.value === null ? 'A' : 'B';
-    return { ...base, difference: null, interval: null, agreement: 'not comparable', reason: `not measurable in run ${missing}: ${(a.value === null ? a : b).reason ?? ''}` };
-  }
-  if (typeof a.value === 'boolean' || typeof b.value === 'boolean') {
-    const same = a.value === b.value;
-    return { ...base, difference: null, interval: null, agreement: same ? 'agree' : 'differ', reason: same ? 'same answer' : 'different answers' };
-  }
-  const difference = b.value - a.value;
-  if (a.bound || b.bound) {
-    return { ...base, difference, interval: null, agreement: 'undetermined', reason: 'at least one value is only a lower bound' };
-  }
-  if (a.replicates && b.replicates) {
-    const ci = percentileInterval(differenceReplicates(b.replicates, a.replicates));
-    if (ci) {
-      const agree = ci.lower <= 0 && ci.upper >= 0;
-      return { ...base, difference, interval: [ci.lower, ci.upper], agreement: agree ? 'agree' : 'differ', reason: `bootstrap 95 % CI of B − A ${agree ? 'contains' : 'excludes'} 0` };
+  for (const side of [a, b]) {
+    const odd = side.find((r) => r.analysis.files.plan.hash !== side[0]!.analysis.files.plan.hash);
+    if (odd) {
+      throw new InputFileError(
+        odd.analysis.files.dir,
+        `ran plan ${odd.analysis.files.plan.hash.slice(0, 12)}, but ${side[0]!.analysis.files.dir} (${side[0]!.label}) ran ${side[0]!.analysis.files.plan.hash.slice(0, 12)}: the runs of one side must be replicates of one plan`,
+      );
     }
   }
-  if (a.interval && b.interval) {
-    const overlap = a.interval[0] <= b.interval[1] && b.interval[0] <= a.interval[1];
-    return { ...base, difference, interval: null, agreement: overlap ? 'agree' : 'differ', reason: `the runs' 95 % intervals ${overlap ? 'overlap' : 'do not overlap'}` };
-  }
-  if (difference === 0) return { ...base, difference, interval: null, agreement: 'agree', reason: 'equal observed values' };
-  return { ...base, difference, interval: null, agreement: 'undetermined', reason: `observed values without intervals differ by ${fmt(difference)}` };
+  const names = [...new Set(all.flatMap((r) => r.analysis.output.metrics.map((m) => m.name)))];
+  const declared = a[0]!.analysis.definition.margins;
+  const overrides = options.margins ?? {};
+  refuseUnknownOverrides(overrides, names, declared);
+  const metricsOf = (runs: ComparedRun[]): LabelledMetrics[] => runs.map((r) => ({ run: r.label, metrics: r.analysis.metrics }));
+  const { metrics, tested, counts } = judgeMetrics(names, metricsOf(a), metricsOf(b), { declared, overrides, alpha });
+  const plans = planAgreement(a.map((r) => ({ label: r.label, files: r.analysis.files })), b.map((r) => ({ label: r.label, files: r.analysis.files })));
+  return { a, b, alpha, metrics, tested, plans, notes: comparisonNotes(a, b, plans), counts };
 }
 
-function comparisonNotes(a: RunAnalysis, b: RunAnalysis): string[] {
+/** One run's metrics by name, with the label the comparison gives the run. */
+export interface LabelledMetrics {
+  run: string;
+  metrics: ReadonlyMap<string, Metric>;
+}
+
+/**
+ * The verdicts of every metric, with Holm's adjustment over those tested for a
+ * difference: the statistical core of compareRuns, apart from reading runs.
+ */
+export function judgeMetrics(
+  names: readonly string[],
+  a: readonly LabelledMetrics[],
+  b: readonly LabelledMetrics[],
+  o: { declared: MetricMargins; overrides?: MetricMargins; alpha: number },
+): { metrics: MetricComparison[]; tested: number; counts: Record<Verdict, number> } {
+  const side = (runs: readonly LabelledMetrics[], name: string): RunMetric[] => runs.map((r) => ({ run: r.run, metric: r.metrics.get(name) ?? null }));
+  const judged = names.map((name) => judgeMetric(name, side(a, name), side(b, name), resolveMargin(name, o.declared, o.overrides), { alpha: o.alpha }));
+  const adjusted = holmAdjust(judged.map((m) => m.pDifferent ?? Number.NaN));
+  const metrics = judged.map((m, i) => (m.pDifferent === null ? m : decideDifferent(m, adjusted[i]!, o.alpha)));
+  const counts: Record<Verdict, number> = { equivalent: 0, different: 0, inconclusive: 0 };
+  for (const m of metrics) counts[m.verdict] += 1;
+  return { metrics, tested: metrics.filter((m) => m.pDifferent !== null).length, counts };
+}
+
+/** The same run on both sides, or twice on one, is not a replicate of itself. */
+async function refuseRepeatedRuns(dirs: string[]): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const dir of dirs) {
+    const real = await realpath(dir).catch(() => dir);
+    const earlier = seen.get(real);
+    if (earlier !== undefined) throw new InputFileError(dir, `is given twice (also as ${earlier}): a run is not a replicate of itself`);
+    seen.set(real, dir);
+  }
+}
+
+function refuseUnknownOverrides(overrides: MetricMargins, names: string[], declared: MetricMargins): void {
+  const known = new Set([...names, ...Object.keys(declared)]);
+  const problems = Object.keys(overrides)
+    .filter((key) => !known.has(key) && !names.some((n) => n.startsWith(`${key}.`)))
+    .map((key) => {
+      const near = closest(key, [...known]);
+      return { path: key, message: `no metric of this study is named so or below it${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}` };
+    });
+  if (problems.length > 0) throw new ValidationError('--margin', problems);
+}
+
+function comparisonNotes(a: ComparedRun[], b: ComparedRun[], plans: PlanAgreement): string[] {
   const notes: string[] = [];
   const describe = (r: RunAnalysis) => (r.platform.emulated ? `the emulated local platform (profile ${r.platform.profile ?? 'unknown'}, time scale ${r.platform.timeScale})` : `${r.platform.provider} ${r.files.plan.region}`);
-  if (a.platform.emulated || b.platform.emulated || a.platform.provider !== b.platform.provider) {
-    notes.push(`Run A ran on ${describe(a)}; run B on ${describe(b)}.`);
+  const platforms = (side: ComparedRun[]) => [...new Set(side.map((r) => describe(r.analysis)))].join('; ');
+  const first = a[0]!.analysis;
+  const second = b[0]!.analysis;
+  if (platforms(a) !== platforms(b)) notes.push(`Side A ran on ${platforms(a)}; side B on ${platforms(b)}.`);
+  else if (first.platform.emulated || second.platform.emulated) notes.push(`Both sides ran on ${platforms(a)}.`);
+  notes.push(...plans.notes);
+  if (a.length === 1 && b.length === 1) {
+    notes.push(
+      'One run per side: the intervals hold each run\'s own sampling error only, not the variation between runs of the same plan, so "different" means these two runs differ beyond the margin. Replicates (--a RUN RUN … --b RUN RUN …) add the run-to-run variance.',
+    );
   }
-  // openRun refused either plan had it not matched its hash, so equal hashes mean equal plans.
-  if (a.files.plan.hash === b.files.plan.hash) notes.push('Both runs executed the same plan (plan hashes checked).');
-  else if (a.files.plan.study.definitionHash === b.files.plan.study.definitionHash) notes.push('Both runs come from the same study definition, planned for different targets.');
-  else {
-    const pa = a.files.plan.parameters;
-    const pb = b.files.plan.parameters;
-    const changed = [...new Set([...Object.keys(pa), ...Object.keys(pb)])].filter((k) => JSON.stringify(pa[k]) !== JSON.stringify(pb[k]));
-    notes.push(`The runs come from different study definitions${changed.length ? ` (parameters differ: ${changed.join(', ')})` : ''}.`);
-  }
-  for (const [label, r] of [['A', a], ['B', b]] as const) {
-    if (r.stream.malformed > 0) notes.push(`Run ${label} has ${r.stream.malformed} malformed line(s), skipped.`);
-    const failed = r.ledger.records - r.ledger.byStatus.ok;
-    if (failed > 0) notes.push(`Run ${label}: ${failed} of ${r.ledger.records} records failed or were skipped.`);
+  for (const r of [...a, ...b]) {
+    const { stream, ledger } = r.analysis;
+    if (stream.malformed > 0) notes.push(`Run ${r.label} has ${stream.malformed} malformed line(s), skipped (listed under "Malformed lines").`);
+    const failed = ledger.records - ledger.byStatus.ok;
+    if (failed > 0) notes.push(`Run ${r.label}: ${failed} of ${ledger.records} records failed or were skipped.`);
   }
   return notes;
 }

@@ -4,8 +4,8 @@ import { describeExpectation } from '../claims';
 import { fmt, fmtInterval, fmtPercent, mdTable } from '../format';
 import type { Metric } from '../metrics';
 import { STATUSES } from '../run/ledger';
+import { PROVIDER_NAMES } from '../run/platform';
 
-const PROVIDER_NAMES: Record<string, string> = { aws: 'AWS Lambda', azure: 'Azure Functions', gcp: 'Google Cloud Functions', local: 'the embedded local platform' };
 
 export function metricValue(m: Metric | null | undefined): string {
   if (!m || m.value === null) return 'not measurable';

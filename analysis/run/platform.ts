@@ -9,6 +9,9 @@ import type { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 
 export type ClaimProvider = 'aws' | 'azure' | 'gcp';
 
+/** How reports name each provider's platform. */
+export const PROVIDER_NAMES: Record<string, string> = { aws: 'AWS Lambda', azure: 'Azure Functions', gcp: 'Google Cloud Functions', local: 'the embedded local platform' };
+
 export interface PlatformInfo {
   /** The provider the run was planned for (`local` for the embedded platform). */
   provider: string;

@@ -13,6 +13,7 @@ import { bootstrappedMetric, type Metric, notMeasurable } from '../metrics';
 import { bootstrapReplicates } from '../stats/bootstrap';
 import { medianSorted, sortedCopy } from '../stats/quantiles';
 import type { AnalysisDefinition } from './analysis';
+import { absoluteMargin, ratioMargin } from '../margins';
 
 interface Pair {
   memoryMb: number;
@@ -95,7 +96,7 @@ export const accountingAnalysis: AnalysisDefinition = {
                 yTitle: 'work after return (s)',
                 xScale: 'log',
                 yScale: 'log',
-                identityLine: true,
+                identityLine: 'work after return = billed time',
                 points: complete.map((p) => ({ x: Math.max(p.billedMs!, 0.001) / 1000, y: Math.max(p.workMs, 0.001) / 1000, series: `${p.memoryMb} MB` })),
               }),
             },
@@ -119,5 +120,9 @@ export const accountingAnalysis: AnalysisDefinition = {
         };
       },
     };
+  },
+  margins: {
+    'accounting.unbilledWorkRatio': ratioMargin(0.25, 'the claims are orders of magnitude apart (≥ 10 against ≤ 0.1); a quarter keeps a run on its side with room'),
+    'accounting.completedFraction': absoluteMargin(0.1, 'one background run in ten'),
   },
 };

@@ -12,6 +12,7 @@ import type { AnalysisKind } from '../../experiments/schema';
 import type { InvocationRecord } from '../../probe-runtime/contracts/invocation-record';
 import type { Figure } from '../figures/figure';
 import type { InstanceInfo, InstanceTable } from '../hosts/instance-table';
+import type { MetricMargins } from '../margins';
 import type { HostInference } from '../hosts/infer-hosts';
 import type { Metric } from '../metrics';
 import type { PlanIndex } from '../run/plan-index';
@@ -49,6 +50,12 @@ export interface AnalysisDefinition {
   /** One line for the report: what the analysis measures and how. */
   description: string;
   create(ctx: AnalysisContext): StudyAnalysis;
+  /**
+   * The practical margin of every metric the analysis computes, with its reason:
+   * how far two runs may differ on it and still replicate each other
+   * (`curtain compare`; a margin covers the names below it, e.g. per memory size).
+   */
+  margins: MetricMargins;
 }
 
 /** Fraction of instances that host inference could place; analyses that need hosts refuse below it. */

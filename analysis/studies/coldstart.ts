@@ -16,6 +16,7 @@ import { GroupedBuffers, NumericBuffer } from '../stats/numeric-buffer';
 import { ecdfPoints, medianSummary, quantileSorted } from '../stats/quantiles';
 import { createRandom } from '../stats/random';
 import { type AnalysisDefinition, hostsUnusable } from './analysis';
+import { absoluteMargin, ratioMargin } from '../margins';
 
 type Kind = 'cold' | 'cold-natural' | 'warm';
 const KINDS: Kind[] = ['cold', 'cold-natural', 'warm'];
@@ -87,7 +88,7 @@ export const coldstartAnalysis: AnalysisDefinition = {
           .filter((g) => g.sorted.length > 0)
           .map((g) => {
             const m = medianSummary(g.sorted);
-            return { x: g.memory, y: m.median, lower: m.lower, upper: m.upper, series: `${g.kind} ${g.runtime}` };
+            return { x: g.memory, y: m.median, lower: m.lower, upper: m.upper, series: `${g.kind} ${g.runtime}`, n: g.sorted.length };
           })
           .sort((a, b) => a.series.localeCompare(b.series) || a.x - b.x);
         const table = mdTable(
@@ -108,7 +109,7 @@ export const coldstartAnalysis: AnalysisDefinition = {
               title: 'Latency CDF: cold vs warm, per runtime',
               caption: 'Empirical CDFs of the driver round-trip latency (log scale). Cold requests are an instance\'s first invocation.',
               spec: cdfChart({
-                title: `Round-trip latency on ${ctx.platform.provider}`,
+                title: 'Round-trip latency',
                 xTitle: 'latency (ms)',
                 xScale: 'log',
                 series: cdfSeries.map((s) => ({ series: s.series, points: ecdfPoints(s.sorted) })),
@@ -173,5 +174,11 @@ export const coldstartAnalysis: AnalysisDefinition = {
         }
       },
     };
+  },
+  margins: {
+    'coldstart.warmMedianMs': ratioMargin(0.25, 'latency medians move with load and placement from run to run; a quarter is half the ±50 % that the paper\'s latency claims allow'),
+    'coldstart.coldMedianMs': ratioMargin(0.25, 'as for warm starts: half the ±50 % tolerance of the paper\'s cold-start claims'),
+    'coldstart.naturalColdMedianMs': ratioMargin(0.25, 'as for forced cold starts'),
+    'coldstart.newHostPenaltyMs': absoluteMargin(20, 'about half the 39 ms new-host penalty the paper reports: a smaller change leaves "a new host costs extra" as it was'),
   },
 };

@@ -14,6 +14,7 @@ import { medianSorted, medianSummary, sortedCopy } from '../stats/quantiles';
 import { linearFit } from '../stats/regression';
 import type { AnalysisDefinition } from './analysis';
 import { numericValue } from './task-values';
+import { absoluteMargin } from '../margins';
 
 export const SHARE_KEY = 'share';
 const LONE = 'lone';
@@ -113,8 +114,8 @@ export const cpuShareAnalysis: AnalysisDefinition = {
                 xTitle: 'memory (MB)',
                 yTitle: 'median CPU share',
                 points: byMemory.flatMap((r) => [
-                  ...(r.loneN > 0 ? [{ x: r.memory, y: r.lone.median, lower: r.lone.lower, upper: r.lone.upper, series: LONE }] : []),
-                  ...(r.coN > 0 ? [{ x: r.memory, y: r.co.median, lower: r.co.lower, upper: r.co.upper, series: CO_RESIDENT }] : []),
+                  ...(r.loneN > 0 ? [{ x: r.memory, y: r.lone.median, lower: r.lone.lower, upper: r.lone.upper, series: LONE, n: r.loneN }] : []),
+                  ...(r.coN > 0 ? [{ x: r.memory, y: r.co.median, lower: r.co.lower, upper: r.co.upper, series: CO_RESIDENT, n: r.coN }] : []),
                 ]),
               }),
             },
@@ -132,5 +133,10 @@ export const cpuShareAnalysis: AnalysisDefinition = {
         };
       },
     };
+  },
+  margins: {
+    'cpuShare.memoryCorrelation': absoluteMargin(0.1, 'the claims need r ≥ 0.9; a tenth is the distance between "proportional" and "loosely related"'),
+    'cpuShare.sharePerGb': absoluteMargin(0.1, 'a tenth of a CPU per GB, about a sixth of the 2018 Lambda slope (a full vCPU at 1,769 MB)'),
+    'cpuShare.coResidentDrop': absoluteMargin(0.1, 'half the 0.2 drop the Azure claim needs'),
   },
 };

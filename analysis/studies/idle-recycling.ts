@@ -17,6 +17,7 @@ import { type Metric, notMeasurable } from '../metrics';
 import { wilsonInterval } from '../stats/proportion';
 import { medianSorted, sortedCopy } from '../stats/quantiles';
 import { type AnalysisDefinition, platformMs } from './analysis';
+import { absoluteMargin, exactMargin, ratioMargin } from '../margins';
 
 const AFTER_IDLE_LABEL = 'after-idle';
 
@@ -85,7 +86,7 @@ export const idleRecyclingAnalysis: AnalysisDefinition = {
         const timeout = metrics.find((m) => m.name === 'idle.estimatedTimeoutMinutes');
         const points = known.map((g) => {
           const ci = wilsonInterval(g.survived, g.trials);
-          return { x: g.gapMinutes, y: g.survived / g.trials, lower: ci?.lower ?? null, upper: ci?.upper ?? null, series: 'survived' };
+          return { x: g.gapMinutes, y: g.survived / g.trials, lower: ci?.lower ?? null, upper: ci?.upper ?? null, series: 'survived', n: g.trials };
         });
         const scale = ctx.platform.timeScale !== 1 ? ` Gaps are platform time: measured × ${ctx.platform.timeScale}.` : '';
         const notes = unknown > 0 ? [`${unknown} idle instance(s) were neither seen again nor shown recycled (the burst needed no new instance) and are left out of the survival fractions.`] : [];
@@ -104,7 +105,7 @@ export const idleRecyclingAnalysis: AnalysisDefinition = {
                       xTitle: 'idle gap (minutes)',
                       yTitle: 'fraction survived',
                       points,
-                      ruleX: typeof timeout?.value === 'number' ? timeout.value : null,
+                      ruleX: typeof timeout?.value === 'number' ? { value: timeout.value, label: `estimated timeout ${fmt(timeout.value)} min` } : null,
                     }),
                   },
                 ],
@@ -128,6 +129,13 @@ export const idleRecyclingAnalysis: AnalysisDefinition = {
         };
       },
     };
+  },
+  margins: {
+    'idle.maxSurvivedGapMinutes': ratioMargin(0.1, 'about 2.6 min at the paper\'s 26-27 min timeout: wider than the 1-minute spacing of the gaps tested around it, within the claim\'s ±15 %'),
+    'idle.estimatedTimeoutMinutes': ratioMargin(0.1, 'as for the longest survived gap'),
+    'idle.recycledFractionAt26Min': absoluteMargin(0.2, 'with a few instances per gap a fraction moves in steps of a third or more; the claims allow ±0.2 (80 % ± 25 %) and ±0.09'),
+    'idle.survivingFractionAt120Min': absoluteMargin(0.2, 'as for the recycled fraction at 26 min'),
+    'idle.consistentTimeout': exactMargin('a yes/no answer'),
   },
 };
 

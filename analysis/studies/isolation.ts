@@ -9,6 +9,7 @@ import { fmtPercent, mdTable } from '../format';
 import { type Metric, notMeasurable } from '../metrics';
 import { wilsonInterval } from '../stats/proportion';
 import { type AnalysisDefinition, hostsUnusable } from './analysis';
+import { absoluteMargin, exactMargin } from '../margins';
 
 /** Hosts shown in the figure, busiest first. */
 const FIGURE_HOSTS = 40;
@@ -71,7 +72,7 @@ export const isolationAnalysis: AnalysisDefinition = {
               file: 'isolation-tenants-per-host.svg',
               title: 'Instances per host by tenant',
               caption: `Instances on each inferred host, coloured by tenant (cross-tenant hosts first, then the busiest; at most ${FIGURE_HOSTS} hosts). A bar with two colours is a host shared by tenants.`,
-              spec: stackedBarChart({ title: 'Tenants per inferred host', xTitle: 'inferred host', yTitle: 'instances', segments, segmentTitle: 'tenant' }),
+              spec: stackedBarChart({ title: 'Tenants per inferred host', xTitle: 'inferred host', yTitle: 'instances', segments, segmentTitle: 'tenant', integerY: true }),
             },
           ],
           sections: [
@@ -84,5 +85,9 @@ export const isolationAnalysis: AnalysisDefinition = {
         };
       },
     };
+  },
+  margins: {
+    'isolation.crossTenantHosts': exactMargin('one host shared by two tenants is the finding (the claims are 0 and at least 1)'),
+    'isolation.crossTenantInstanceFraction': absoluteMargin(0.05, 'one instance in twenty: below it the share of exposed instances is the same for a reader'),
   },
 };

@@ -13,6 +13,7 @@ import { bootstrappedMetric, type Metric, notMeasurable } from '../metrics';
 import { bootstrapReplicates } from '../stats/bootstrap';
 import { kaplanMeier, kaplanMeierMedian } from '../stats/kaplan-meier';
 import { type AnalysisDefinition, platformMs } from './analysis';
+import { ratioMargin } from '../margins';
 
 const HOUR_MS = 3_600_000;
 /** Above this many instances the median's bootstrap (for compare) is skipped: the KM band already gives the interval. */
@@ -106,5 +107,9 @@ export const lifetimeAnalysis: AnalysisDefinition = {
         };
       },
     };
+  },
+  margins: {
+    'lifetime.medianHours': ratioMargin(0.25, 'half the ±50 % of the paper\'s 6.2-hour median lifetime claim'),
+    'lifetime.deaths': ratioMargin(0.25, 'as for the median lifetime: deaths seen scale with how long instances live'),
   },
 };

@@ -11,6 +11,7 @@ import { type Metric, notMeasurable } from '../metrics';
 import { medianSorted, sortedCopy } from '../stats/quantiles';
 import { type AnalysisDefinition, hostsUnusable } from './analysis';
 import { StepInstances } from './step-hosts';
+import { absoluteMargin, exactMargin, ratioMargin } from '../margins';
 
 /** Hosts used per step at most this many times the minimum needed counts as packing. */
 export const PACKED_HOST_RATIO = 1.5;
@@ -86,7 +87,7 @@ export const placementAnalysis: AnalysisDefinition = {
               file: 'placement-memory-per-host.svg',
               title: 'Aggregate instance memory per host',
               caption: `Instances on each inferred host during step ${stepId(fullestStep.step)} (the step with the most memory launched), stacked by configured memory; the dashed line is the largest aggregate seen on one host in the run (${fmt(ceiling)} MB).`,
-              spec: stackedBarChart({ title: `Memory per host, step ${stepId(fullestStep.step)}`, xTitle: 'inferred host', yTitle: 'aggregate instance memory (MB)', segments, ruleY: ceiling, segmentTitle: 'instance memory' }),
+              spec: stackedBarChart({ title: `Memory per host, step ${stepId(fullestStep.step)}`, xTitle: 'inferred host', yTitle: 'aggregate instance memory (MB)', segments, ruleY: { value: ceiling, label: `largest on one host in the run: ${fmt(ceiling)} MB` }, segmentTitle: 'instance memory' }),
             },
           ],
           sections: [
@@ -102,5 +103,11 @@ export const placementAnalysis: AnalysisDefinition = {
         };
       },
     };
+  },
+  margins: {
+    'placement.maxHostMemoryMb': ratioMargin(0.1, 'a platform\'s host size is fixed (3,328 MB on 2018 Lambda); 10 % apart is another host type (the claim allows ±10 %)'),
+    'placement.hostsPerMinimum': absoluteMargin((PACKED_HOST_RATIO - 1) / 2, 'half the distance from perfect packing (1) to the bin-packing threshold (PACKED_HOST_RATIO)'),
+    'placement.binPacked': exactMargin('a yes/no answer'),
+    'placement.maxInstancesPerHost': ratioMargin(0.25, 'an observed extreme that moves with which memory sizes happened to meet on one host'),
   },
 };

@@ -11,6 +11,7 @@ import { type Metric, notMeasurable } from '../metrics';
 import { NumericBuffer } from '../stats/numeric-buffer';
 import { wilsonInterval } from '../stats/proportion';
 import { type AnalysisDefinition, platformMs } from './analysis';
+import { absoluteMargin, ratioMargin } from '../margins';
 
 export const updateConsistencyAnalysis: AnalysisDefinition = {
   kind: 'update-consistency',
@@ -78,7 +79,7 @@ export const updateConsistencyAnalysis: AnalysisDefinition = {
           .sort((a, b) => a.since - b.since);
         const points = rows.map((r) => {
           const w = wilsonInterval(r.stale, r.n);
-          return { x: r.since, y: r.stale / r.n, lower: w?.lower ?? null, upper: w?.upper ?? null, series: 'stale fraction' };
+          return { x: r.since, y: r.stale / r.n, lower: w?.lower ?? null, upper: w?.upper ?? null, series: 'stale fraction', n: r.n };
         });
         const scale = ctx.platform.timeScale !== 1 ? ` Times are platform time: measured × ${ctx.platform.timeScale}.` : '';
         return {
@@ -104,5 +105,10 @@ export const updateConsistencyAnalysis: AnalysisDefinition = {
         };
       },
     };
+  },
+  margins: {
+    'update.staleResponses': ratioMargin(0.5, 'the count moves with timing to the second; the conclusion rests on whether stale responses occur (0 against some, which this margin tells apart) and for how long'),
+    'update.staleFraction': absoluteMargin(0.05, 'one response in twenty'),
+    'update.staleWindowSeconds': ratioMargin(0.25, 'how long stale instances linger; a quarter does not change the picture of a platform'),
   },
 };

@@ -1,5 +1,7 @@
 /** Options shared by `curtain start` and `curtain fetch`. */
 import { z } from 'zod';
+import { CLOUD_NAMES, checkRegion } from '../../experiments/target-names';
+import { regionOption, runIdOption } from '../study-options';
 import { CliError } from '../cli-error';
 import { PROVIDER_CLIENTS } from '../providers';
 import type { ProviderClient } from '../providers/provider-client';
@@ -18,19 +20,21 @@ export const CLOUD_OPTION_SPEC: OptionSpec = {
   json: { type: 'boolean' },
 };
 
-export const CloudOptions = z.object({
-  provider: z.enum(['aws', 'azure', 'gcp'], { error: () => 'expected aws, azure or gcp (for the local platform use `curtain run`)' }),
-  region: z.string().min(1).optional(),
-  // One path segment that cannot be `.` or `..` (the same rule as the driver's SAFE_RUN_ID).
-  run: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a run id such as 20261126T120000Z-ab12').optional(),
-  stack: z.string().min(1).optional(),
-  bucket: z.string().min(1).optional(),
-  endpoint: z.url().optional(),
-  project: z.string().min(1).optional(),
-  'resource-group': z.string().min(1).optional(),
-  account: z.string().min(1).optional(),
-  json: z.boolean().default(false),
-});
+// Names are checked here, where they enter: they reach URLs, SDK calls and printed commands.
+export const CloudOptions = z
+  .object({
+    provider: z.enum(['aws', 'azure', 'gcp'], { error: () => 'expected aws, azure or gcp (for the local platform use `curtain run`)' }),
+    region: regionOption,
+    run: runIdOption.optional(),
+    stack: CLOUD_NAMES.stack.optional(),
+    bucket: CLOUD_NAMES.bucket.optional(),
+    endpoint: z.url().optional(),
+    project: CLOUD_NAMES.gcpProject.optional(),
+    'resource-group': CLOUD_NAMES.resourceGroup.optional(),
+    account: CLOUD_NAMES.storageAccount.optional(),
+    json: z.boolean().default(false),
+  })
+  .superRefine((o, ctx) => checkRegion(o.provider, o.region, ctx, ['region']));
 
 export function providerClient(provider: 'aws' | 'azure' | 'gcp'): ProviderClient {
   const factory = PROVIDER_CLIENTS[provider];

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
+import { pathOption, studyIdArgument } from '../study-options';
 import { CLOUD_OPTION_SPEC, CloudOptions, providerClient } from './cloud-options';
 
 const usage = `Usage: curtain fetch <study> --provider aws|azure|gcp [--run ID] [--out DIR] [options]
@@ -25,8 +26,8 @@ export const fetchCommand: Command = {
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('fetch', args, { ...CLOUD_OPTION_SPEC, out: { type: 'string' } }, usage);
-    const study = requirePositional('fetch', positionals, 'study', usage);
-    const o = validateOptions('fetch', CloudOptions.extend({ out: z.string().min(1).default('curtain-results') }), values);
+    const { study } = validateOptions('fetch', studyIdArgument, { study: requirePositional('fetch', positionals, 'study', usage) });
+    const o = validateOptions('fetch', CloudOptions.and(z.object({ out: pathOption.default('curtain-results') })), values);
     const result = await providerClient(o.provider).fetch(
       {
         study,

@@ -8,6 +8,7 @@ import { compareCommand } from './compare';
 import { fetchCommand } from './fetch';
 import { fingerprintCommand } from './fingerprint';
 import { listCommand } from './list';
+import { packCommand } from './pack';
 import { planCommand } from './plan';
 import { replanCommand } from './replan';
 import { resumeCommand } from './resume';
@@ -16,6 +17,7 @@ import { runCommand } from './run';
 import { showCommand } from './show';
 import { startCommand } from './start';
 import { validateCommand } from './validate';
+import { verifyCommand } from './verify';
 
 export const COMMANDS: Command[] = [
   listCommand,
@@ -29,6 +31,8 @@ export const COMMANDS: Command[] = [
   fetchCommand,
   reportCommand,
   compareCommand,
+  packCommand,
+  verifyCommand,
   replanCommand,
   fingerprintCommand,
 ];

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { planStudy } from '../../experiments/plan';
 import { parseSets, resolveStudy } from '../../experiments/resolve-study';
+import { planningDate, runtimeLifecycleFindings } from '../../experiments/runtime-lifecycle';
 import { EXIT } from '../cli-error';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
 import { renderPlan } from '../plan-summary';
-import { budgetOptions, providerOption, setOption } from '../study-options';
+import { budgetOptions, hostingOption, providerOption, regionOption, setOption } from '../study-options';
 
 const usage = `Usage: curtain plan <study|definition-file> --provider aws|azure|gcp|local [options]
 
@@ -20,12 +21,14 @@ and the budget verdict.
   --max-invocations N     override the budget's maximum attempts
   --steps                 print every step, not only the first ones
   --json                  print the plan as JSON
+Runtime end-of-support dates that fall inside a run started now (or at CURTAIN_NOW, an ISO
+date) are printed as warnings; deploying such a run is refused.
 Exit codes: 0 within budget; 1 invalid input or refused by the provider; 2 over budget.`;
 
 const Options = z.object({
   provider: providerOption,
-  region: z.string().min(1).optional(),
-  hosting: z.string().min(1).optional(),
+  region: regionOption,
+  hosting: hostingOption,
   set: setOption,
   ...budgetOptions,
   steps: z.boolean().default(false),
@@ -62,6 +65,10 @@ export const planCommand: Command = {
       budget: { maxUsd: options['max-usd'], maxInvocations: options['max-invocations'] },
     });
     io.out(options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, { allSteps: options.steps }));
+    // Runtime end-of-support dates depend on when the run happens, so they are reported here, not stored in the plan.
+    const lifecycle = runtimeLifecycleFindings(plan, planningDate());
+    for (const w of lifecycle.warnings) io.err(`curtain: warning: runtime: ${w}`);
+    for (const r of lifecycle.refusals) io.err(`curtain: warning: runtime: deployment will be refused: ${r}`);
     if (plan.budget.verdict === 'over') {
       io.err(`curtain: plan refused: over budget: ${plan.budget.reasons.join('; ')}`);
       return EXIT.overBudget;

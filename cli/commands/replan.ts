@@ -1,151 +1,169 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { canonicalJson, contentHash } from '../../experiments/canonical-json';
-import { InputFileError, problemsFromZod, ValidationError } from '../../experiments/errors';
-import { parseJsonText } from '../../experiments/load-definition';
-import { planStudy } from '../../experiments/plan';
-import { StudyPlan } from '../../experiments/plan-schema';
-import { CATALOG } from '../../experiments/catalog';
-import { resolveDefinitionFile, resolveStudy } from '../../experiments/resolve-study';
-import type { ParameterValue } from '../../experiments/schema';
-import { ensureRuntimeBuilt } from '../../probe-runtime/build/ensure-runtime-built';
-import type { BundleName } from '../../probe-runtime/contracts/bundle-manifest';
-import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
+import { CLOUD_NAMES } from '../../experiments/target-names';
+import { type ReplanResult, replanRun } from '../../replication/replan';
+import { quoteWord, renderCommand } from '../../replication/shell-words';
 import { CliError, EXIT } from '../cli-error';
-import type { Command } from '../command';
+import type { CliIo, Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
+import { pathOption } from '../study-options';
 
-const usage = `Usage: curtain replan <run-dir|plan.json> [--definition FILE] [--json]
+const usage = `Usage: curtain replan <package|run-dir|plan.json> [options]
 
 For reproducibility reviewers: recompiles the plan of a published run with this version of Curtain
-(the catalog study and the parameters recorded in plan.json, or --definition for a study that is not
-in the catalog) and says whether it gives the same plan hash, whether the deployed bundles are the
-same as this checkout's (from run.json), and the commands that rerun the same study locally or on
-its cloud. Then compare the two runs with \`curtain compare <published-run> <your-run>\`.
-  --definition FILE   the study definition the run was planned from (user-written studies)
-  --json              print {reproduced, hash, rebuiltHash, differences, bundles, rerun} as JSON
-Exit codes: 0 the plan is reproduced; 1 it is not, or the input is invalid.`;
+and says whether it gives the same plan hash (and which fields differ), whether this checkout builds
+the run's bundles, and prints the complete commands that rerun the same study on the same target
+with every option the run recorded. A package (\`curtain pack\`) is verified and unpacked first;
+its exact bundles and definition are then used by the commands.
+  --definition FILE         the study definition the run was planned from (user-written studies,
+                            when the input does not carry it)
+  --into DIR                where a package is unpacked (default: ./<package name>)
+  --out DIR                 results root of the rerun (curtain run --out / curtain fetch --out)
+  --gcp-project ID          your Google Cloud project (else a placeholder to replace)
+  --azure-subscription ID   your Azure subscription (else a placeholder)
+  --tenant-b ID             the second tenant's account / project / subscription (isolation)
+  --execute                 run the commands (local platform; twin targets once they exist)
+  --json                    print the result as JSON
+Exit codes: 0 the plan is reproduced (with --execute: the rerun completed); 1 it is not, or the
+input is invalid; otherwise the rerun's own exit code.`;
 
-type Parameters = Record<string, z.output<typeof ParameterValue>>;
+const Options = z.object({
+  definition: pathOption.optional(),
+  into: pathOption.optional(),
+  out: pathOption.optional(),
+  'gcp-project': CLOUD_NAMES.gcpProject.optional(),
+  'azure-subscription': CLOUD_NAMES.azureSubscription.optional(),
+  // Tenant b's id has the form of the run's provider; the builders print it where that provider expects it.
+  'tenant-b': z.union([CLOUD_NAMES.awsAccount, CLOUD_NAMES.gcpProject, CLOUD_NAMES.azureSubscription]).optional(),
+  execute: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
 
 export const replanCommand: Command = {
   name: 'replan',
-  summary: 'check that a published run\'s plan is reproduced by this version, and how to rerun it',
+  summary: 'check that a published run\'s plan is reproduced by this version, and rerun it',
   usage,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs('replan', args, { definition: { type: 'string' }, json: { type: 'boolean' } }, usage);
-    const input = requirePositional('replan', positionals, 'run-dir|plan.json', usage);
-    const options = validateOptions('replan', z.object({ definition: z.string().min(1).optional(), json: z.boolean().default(false) }), values);
-    const planFile = existsSync(input) && statSync(input).isDirectory() ? path.join(input, 'plan.json') : input;
-    const published = readJson(planFile, StudyPlan, 'plan');
-    const manifestFile = path.join(path.dirname(planFile), 'run.json');
-    const manifest = existsSync(manifestFile) ? readJson(manifestFile, RunManifest, 'run manifest') : null;
-
-    if (!options.definition && !CATALOG.some((s) => s.id === published.study.id)) {
-      throw new CliError(`curtain replan: ${published.study.id} is not a catalog study of this version; pass --definition FILE with the definition it was planned from`);
-    }
-    const definition = options.definition
-      ? resolveDefinitionFile(options.definition).definition
-      : resolveStudy(published.study.id, published.parameters).definition;
-    const rebuilt = planStudy(definition, {
-      provider: published.provider,
-      region: published.region,
-      hosting: published.hosting,
-      budget: { maxUsd: published.budget.maxUsd, maxInvocations: published.budget.maxInvocations },
+    const { values, positionals } = parseCommandArgs(
+      'replan',
+      args,
+      {
+        definition: { type: 'string' },
+        into: { type: 'string' },
+        out: { type: 'string' },
+        'gcp-project': { type: 'string' },
+        'azure-subscription': { type: 'string' },
+        'tenant-b': { type: 'string' },
+        execute: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      usage,
+    );
+    const input = requirePositional('replan', positionals, 'package|run-dir|plan.json', usage);
+    const o = validateOptions('replan', Options, values);
+    const result = await replanRun({
+      input,
+      cwd: io.cwd,
+      definition: o.definition,
+      into: o.into,
+      out: o.out,
+      supplied: { gcpProject: o['gcp-project'], azureSubscription: o['azure-subscription'], tenantB: o['tenant-b'] },
+      log: (line) => io.err(line),
     });
-    const differences = differingFields(published, rebuilt);
-    const bundles = manifest ? await compareBundles(manifest, published.provider) : [];
-    const rerun = rerunCommands(published, options.definition);
-    // A plan file edited after it was made no longer matches its own hash: say so, whatever else matches.
-    const { hash: _recorded, ...content } = published;
-    const intact = contentHash(content) === published.hash;
-    const reproduced = intact && rebuilt.hash === published.hash && differences.length === 0;
-
-    if (options.json) {
-      io.out(JSON.stringify({ reproduced, intact, hash: published.hash, rebuiltHash: rebuilt.hash, differences, bundles, rerun }, null, 2));
-    } else {
-      const lines = [
-        ...(intact ? [] : [`warning: ${planFile} does not match its own hash: it was edited after it was planned.`]),
-        reproduced
-          ? `plan ${published.hash.slice(0, 16)}… is reproduced: this version compiles the same plan from ${options.definition ?? `catalog study ${published.study.id}`} with the recorded parameters (${published.provider}, ${published.region}, ${published.hosting}).`
-          : `plan ${published.hash.slice(0, 16)}… is NOT reproduced (this version gives ${rebuilt.hash.slice(0, 16)}…); differing fields: ${differences.join(', ') || 'none, but the hash'}.`,
-      ];
-      if (manifest) {
-        lines.push(`run ${manifest.run}: ${manifest.status}, made with curtain ${manifest.tool.version}`);
-        for (const b of bundles) lines.push(`  bundle ${b.bundle}: ${b.same === null ? 'not recorded by the run' : b.same ? 'identical to this checkout' : `differs (run ${b.run!.slice(0, 12)}…, here ${b.here.slice(0, 12)}…)`}`);
-      }
-      lines.push('Rerun it:', ...rerun.map((c) => `  ${c}`), `Then: npx curtain compare ${input} <your-run-dir>`);
-      io.out(lines.join('\n'));
-    }
-    return reproduced ? EXIT.ok : EXIT.usage;
+    io.out(o.json ? JSON.stringify(jsonResult(result), null, 2) : renderReplan(result, io.cwd));
+    if (!o.execute) return result.reproduced ? EXIT.ok : EXIT.usage;
+    if (!result.reproduced) throw new CliError('curtain replan: --execute reruns only a reproduced plan: this version would run another experiment (see above)');
+    return executeRerun(result, io);
   },
 };
 
-function readJson<S extends z.ZodType>(file: string, schema: S, what: string): z.output<S> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new InputFileError(file, `cannot be read; expected a run directory or its ${what} file`);
+function jsonResult(r: ReplanResult) {
+  return {
+    kind: r.kind,
+    runDir: r.runDir,
+    packageDir: r.packageDir,
+    reproduced: r.reproduced,
+    intact: r.intact,
+    hash: r.hash,
+    contentHash: r.contentHash,
+    rebuiltHash: r.rebuiltHash,
+    differences: r.differences,
+    from: r.from,
+    bundles: r.bundles,
+    rerun: {
+      steps: r.rerun.steps.map((s) => ({ what: s.what, command: renderCommand(s.command), env: s.command.env, argv: s.command.argv, executable: s.executable })),
+      missing: r.rerun.missing,
+      notes: r.rerun.notes,
+    },
+  };
+}
+
+const short = (hash: string) => `${hash.slice(0, 16)}…`;
+
+/** A path relative to the working directory when it is inside it, else absolute. */
+function shown(p: string, cwd: string): string {
+  const relative = path.relative(cwd, p);
+  return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? p : relative;
+}
+
+export function renderReplan(r: ReplanResult, cwd: string): string {
+  const lines: string[] = [];
+  const where = `${r.plan.provider}, ${r.plan.region}, ${r.plan.hosting}`;
+  if (!r.intact) {
+    // An edited plan keeps its old hash: say which hash is which, never the same one twice.
+    lines.push(
+      `plan.json was edited after it was planned: its content hashes to ${short(r.contentHash)}, not to the ${short(r.hash)} it records, so it is NOT the plan the run executed.`,
+      r.rebuiltHash === r.hash
+        ? `This version compiles ${short(r.rebuiltHash)} from ${r.from} with the recorded parameters (${where}): the recorded hash; the edited fields are ${r.differences.join(', ') || 'none'}.`
+        : `This version compiles ${short(r.rebuiltHash)} from ${r.from} (${where}); fields that differ from the file: ${r.differences.join(', ') || 'none'}.`,
+    );
+  } else if (r.reproduced) {
+    lines.push(`plan ${short(r.hash)} is reproduced: this version compiles the same plan from ${r.from} with the recorded parameters (${where}).`);
+  } else {
+    lines.push(`plan ${short(r.hash)} is NOT reproduced: this version compiles ${short(r.rebuiltHash)} from ${r.from} (${where}); differing fields: ${r.differences.join(', ') || 'none, but the hash'}.`);
   }
-  const parsed = schema.safeParse(parseJsonText(file, text));
-  if (!parsed.success) throw new ValidationError(`${what} ${file}`, problemsFromZod(parsed.error));
-  return parsed.data;
-}
-
-/** Top-level plan fields whose canonical JSON differs. */
-function differingFields(a: StudyPlan, b: StudyPlan): string[] {
-  const keys = Object.keys(a).filter((k) => k !== 'hash') as (keyof StudyPlan)[];
-  return keys.filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k]));
-}
-
-interface BundleComparison {
-  bundle: BundleName;
-  run: string | null;
-  here: string;
-  /** null when the run did not record this bundle's hash. */
-  same: boolean | null;
-}
-
-async function compareBundles(manifest: RunManifest, provider: StudyPlan['provider']): Promise<BundleComparison[]> {
-  const built = await ensureRuntimeBuilt();
-  const pairs: [BundleName, string | null][] = [
-    [`probe-${provider}` as BundleName, manifest.bundles.probe],
-    [`driver-${provider}` as BundleName, manifest.bundles.driver],
-    ['probe-python', manifest.bundles.pythonProbe],
-  ];
-  return pairs.map(([bundle, run]) => {
-    const here = built.bundles[bundle]?.sha256 ?? '';
-    return { bundle, run, here, same: run === null ? null : run === here };
-  });
-}
-
-/** The same study, same parameters, region, hosting and budget, on the run's own target. */
-export function rerunCommands(plan: Pick<StudyPlan, 'study' | 'provider' | 'region' | 'hosting' | 'parameters' | 'budget'>, definitionFile?: string): string[] {
-  const study = plan.study.id;
-  const value = (v: z.output<typeof ParameterValue>) => (Array.isArray(v) ? v.join(',') : String(v));
-  const quote = (s: string) => (/^[\w.,=:/@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  const entries = definitionFile ? [] : Object.entries(plan.parameters as Parameters);
-  const ref = definitionFile ?? study;
-  switch (plan.provider) {
-    case 'local':
-      return [`npx curtain run ${quote(ref)}${entries.map(([k, v]) => ` --set ${quote(`${k}=${value(v)}`)}`).join('')} --max-invocations ${plan.budget.maxInvocations}`];
-    case 'aws':
-      return [
-        `npx cdk deploy ${definitionFile ? `-c definition=${quote(definitionFile)}` : `-c study=${study}`}${entries.map(([k, v]) => ` -c ${quote(`set.${k}=${value(v)}`)}`).join('')} -c region=${plan.region} -c budget=${plan.budget.maxUsd}`,
-        `npx curtain start ${study} --provider aws --region ${plan.region}`,
-        `npx curtain fetch ${study} --provider aws --region ${plan.region}`,
-      ];
-    case 'gcp':
-    case 'azure': {
-      const env = [
-        definitionFile ? `CURTAIN_DEFINITION=${quote(definitionFile)}` : `CURTAIN_STUDY=${study}`,
-        entries.length > 0 ? `CURTAIN_SET=${quote(entries.map(([k, v]) => `${k}=${value(v)}`).join(';'))}` : '',
-        plan.provider === 'gcp' ? `CURTAIN_GCP_REGION=${plan.region}` : `CURTAIN_AZURE_REGION=${plan.region} CURTAIN_AZURE_HOSTING=${plan.hosting}`,
-        `CURTAIN_MAX_USD=${plan.budget.maxUsd}`,
-      ].filter((s) => s !== '');
-      return [`${env.join(' ')} npx cdktf deploy ${plan.provider}-${study}`, `npx curtain start ${study} --provider ${plan.provider}`, `npx curtain fetch ${study} --provider ${plan.provider}`];
+  if (r.manifest) {
+    const source = r.manifest.origin?.source;
+    const code = source ? `${source.version}${source.git ? ` (commit ${source.git.commit.slice(0, 12)}${source.git.dirty ? ', with uncommitted changes' : ''})` : ''}, source ${short(source.sourceSha256)}` : `${r.manifest.tool.version} (no source identity recorded)`;
+    lines.push(`run ${r.manifest.run}: ${r.manifest.status}, made with curtain ${code}`);
+    for (const b of r.bundles) {
+      lines.push(`  bundle ${b.bundle}: ${b.same === null ? 'not recorded by the run' : b.same ? 'this checkout builds the same bytes' : `this checkout differs (run ${b.run!.slice(0, 12)}…, here ${b.here?.slice(0, 12) ?? 'none'}…)`}`);
     }
   }
+  if (r.packageDir) lines.push(`package unpacked in ${shown(r.packageDir, cwd)}: the commands use its bundles (runtime/) and definition`);
+  lines.push('Rerun it:');
+  for (const step of r.rerun.steps) lines.push(`  # ${step.what}`, `  ${renderCommand(step.command)}`);
+  for (const m of r.rerun.missing) lines.push(`  replace ${m.placeholder} with ${m.what} (or pass ${m.option})`);
+  for (const n of r.rerun.notes) lines.push(`  note: ${n}`);
+  lines.push(
+    r.runDir
+      ? `Then: npx curtain compare ${quoteWord(shown(r.runDir, cwd))} <your-run-dir>`
+      : 'Then compare your run with the published run directory (curtain compare needs the run\'s records, which a plan.json alone does not have).',
+  );
+  return lines.join('\n');
+}
+
+/**
+ * Runs the rerun steps. Each is a `curtain` command, run in this process
+ * through the command registry: the same Curtain that checked the plan, with
+ * `curtain run`'s own Ctrl-C handling. A target whose steps need a cloud
+ * account is refused; twin targets (issue 11) plug in as executable steps.
+ */
+async function executeRerun(result: ReplanResult, io: CliIo): Promise<number> {
+  const steps = result.rerun.steps;
+  const refused = steps.filter((s) => !s.executable);
+  if (refused.length > 0) {
+    throw new CliError(`curtain replan: --execute runs reruns on the local platform (and twin targets once they exist); ${result.plan.provider} needs your cloud account: run the commands above yourself`);
+  }
+  if (result.rerun.missing.length > 0) throw new CliError(`curtain replan: supply ${result.rerun.missing.map((m) => m.option).join(', ')} before --execute`);
+  // Loaded here: cli/main imports this command through the registry.
+  const { main } = require('../main') as typeof import('../main');
+  for (const step of steps) {
+    const [npx, curtain, ...args] = step.command.argv;
+    if (npx !== 'npx' || curtain !== 'curtain' || step.command.env.length > 0) throw new CliError(`curtain replan: cannot execute ${renderCommand(step.command)} here`);
+    io.err(`curtain replan: executing: ${renderCommand(step.command)}`);
+    const code = await main(args, io);
+    if (code !== EXIT.ok) return code;
+  }
+  return EXIT.ok;
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeReport } from '../../analysis';
+import { packageProvenanceOf } from '../../replication/package-provenance';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
 import { EXIT } from '../cli-error';
@@ -13,14 +14,17 @@ const usage = `Usage: curtain report <run-dir> [--out DIR] [--json]
 Analyses one run in the bucket layout (<study>/<run>/ holding plan.json, run.json and
 steps/<step>/<shard>.jsonl): a local run, or a cloud run downloaded with \`curtain fetch\`.
 Writes report.md (claims with verdicts, records by status, hosts, tables, figures, metrics),
-figures/*.svg and summary.json. Malformed result lines are listed and skipped, never fatal.
+report.html (the same as one self-contained page with interactive figures, the run's provenance
+and, for the run/ of an unpacked replication package, the package's checksums; it needs no
+network), figures/*.svg and summary.json. Malformed result lines are
+listed and skipped, never fatal.
   --out DIR   where to write (default: <run-dir>/report)
-  --json      print {reportPath, summaryPath, figures, malformedLines, claims} as JSON
+  --json      print {reportPath, htmlPath, summaryPath, figures, malformedLines, claims} as JSON
 Exit codes: 0 report written; 1 not a readable run directory; 130 stopped by Ctrl-C.`;
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'analyse a run: report.md, SVG figures and summary.json with a verdict per claim',
+  summary: 'analyse a run: report.md, report.html, SVG figures and summary.json with a verdict per claim',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('report', args, { out: { type: 'string' }, json: { type: 'boolean' } }, usage);
@@ -37,7 +41,8 @@ export const reportCommand: Command = {
     signals.running(undefined, 'stopping the report (nothing more is written)');
     let result;
     try {
-      result = await writeReport(runDir, { outDir, log: (line) => io.err(line), signal: signals.signal });
+      // A run unpacked from a replication package (`replan --into DIR`: DIR/run): report.html lists the package's checksums.
+      result = await writeReport(runDir, { outDir, log: (line) => io.err(line), signal: signals.signal, package: packageProvenanceOf(runDir) });
     } catch (error) {
       if (signals.signal.aborted) {
         io.err(`curtain report: stopped; report.md was not written${outDir ? ` (figures already drawn stay in ${outDir})` : ''}`);
@@ -57,12 +62,13 @@ export const reportCommand: Command = {
     io.out(
       [
         `report: ${result.reportPath}`,
+        `html: ${result.htmlPath} (self-contained, interactive figures)`,
         `summary: ${result.summaryPath}`,
         `figures: ${result.figures.length} in ${path.join(path.dirname(result.reportPath), 'figures')}`,
         summary.platform.emulated ? `platform: emulated (local profile ${summary.platform.profile ?? 'unknown'}, time scale ${summary.platform.timeScale})` : `platform: ${summary.platform.provider} ${summary.platform.region}`,
         `claims: ${count('consistent')} consistent, ${count('differs')} differ, ${count('not measurable here')} not measurable here`,
         ...verdicts.map((c) => `  ${c.id}: ${c.verdict}`),
-        ...(result.malformedLines > 0 ? [`malformed lines: ${result.malformedLines} (listed in the report)`] : []),
+        ...(result.malformedLines > 0 ? [`malformed lines: ${result.malformedLines} (${summary.malformed.lines.length < result.malformedLines ? `the first ${summary.malformed.lines.length} ` : ''}listed in report.md)`] : []),
       ].join('\n'),
     );
     return 0;

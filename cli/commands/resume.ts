@@ -2,11 +2,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readRunDocuments } from '../../local/run-state/close-run';
 import { reapDeadRuns } from '../../local/run-state/reaper';
-import { readRunOptions } from '../../local/run-state/run-options';
 import { prepareBundles } from '../../local/run/prepare-bundles';
 import { ProgressDisplay } from '../../local/run/progress';
 import { localRunExitCode, localRunJson, renderLocalRun } from '../../local/run/render-result';
-import { resumeLocalRun } from '../../local/run/resume-local-run';
+import { recordedRunOptions, resumeLocalRun } from '../../local/run/resume-local-run';
 import { TimeScale } from '../../local/time-scale';
 import { CliError } from '../cli-error';
 import type { Command } from '../command';
@@ -47,9 +46,9 @@ export const resumeCommand: Command = {
     );
     const runDir = path.resolve(io.cwd, requirePositional('resume', positionals, 'run-dir', usage));
     const o = validateOptions('resume', Options, values);
-    const { plan } = readRunDocuments(runDir);
-    const recorded = readRunOptions(runDir);
-    if (!plan || !recorded) throw new CliError(`curtain resume: ${runDir}: not a local run made by curtain run (plan.json and local-run/options.json are needed)`);
+    const { plan, manifest } = readRunDocuments(runDir);
+    if (!plan || !manifest) throw new CliError(`curtain resume: ${runDir}: not a run directory made by curtain run (plan.json and run.json are needed)`);
+    const recorded = recordedRunOptions(manifest);
     const signals = new StopSignals('resume', (text) => io.err(text), 'while preparing (nothing was started)');
     let progress: ProgressDisplay | null = null;
     try {
@@ -59,7 +58,7 @@ export const resumeCommand: Command = {
       const display = new ProgressDisplay(
         { write: io.isTty ? (text) => process.stderr.write(text) : (text) => io.err(text.replace(/\n$/, '')), isTty: io.isTty },
         plan,
-        new TimeScale(recorded.timeScale),
+        new TimeScale(recorded.scale.scale),
       );
       progress = display;
       signals.running((text) => display.note(text));

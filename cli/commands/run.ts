@@ -11,14 +11,14 @@ import { defaultTimeScale, formatSeconds, minimumLocalSeconds, TimeScale } from 
 import { EXIT } from '../cli-error';
 import type { Command } from '../command';
 import { table } from '../format';
-import { parseCommandArgs, requirePositional, validateOptions } from '../options';
+import { type OptionSpec, parseCommandArgs, requirePositional, validateOptions } from '../options';
 import { prepareOutputDir } from '../output-dir';
 import { StopSignals } from '../stop-signals';
 import { CliError } from '../cli-error';
 import { checkMachineFits } from '../../local/run/machine-fit';
 import { reapDeadRuns } from '../../local/run-state/reaper';
 import { localRunExitCode, localRunJson } from '../../local/run/render-result';
-import { setOption } from '../study-options';
+import { pathOption, runIdOption, setOption } from '../study-options';
 
 /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -52,18 +52,37 @@ says interrupted; \`curtain resume <run-dir>\` continues it. A run id is used on
 directory is refused. A plan this machine cannot hold is refused before anything starts.
 Exit codes: 0 completed; 1 invalid input; 2 over budget; 3 failed; 130 interrupted.`;
 
-const Options = z.object({
+/** The options of `curtain run` (exported for the tests that parse printed rerun commands back). */
+export const RUN_OPTION_SPEC = {
+  profile: { type: 'string' },
+  'profile-set': { type: 'string', multiple: true },
+  'time-scale': { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  set: { type: 'string', multiple: true },
+  fault: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  run: { type: 'string' },
+  'max-invocations': { type: 'string' },
+  'cpu-quota': { type: 'string' },
+  bundles: { type: 'string' },
+  'no-report': { type: 'boolean' },
+  json: { type: 'boolean' },
+  'list-profiles': { type: 'boolean' },
+  resend: { type: 'boolean' },
+} as const satisfies OptionSpec;
+
+export const RunCliOptions = z.object({
   profile: z.enum(PROFILE_NAMES as [string, ...string[]], { error: () => `expected one of ${PROFILE_NAMES.join(', ')}` }).optional(),
   'profile-set': setOption,
   'time-scale': z.coerce.number().positive().max(1_000_000).optional(),
-  out: z.string().min(1).default('curtain-results'),
+  out: pathOption.default('curtain-results'),
   set: setOption,
   fault: setOption,
   seed: z.coerce.number().int().min(0).optional(),
-  run: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a run id such as 20261126T120000Z-ab12').optional(),
+  run: runIdOption.optional(),
   'max-invocations': z.coerce.number().int().positive().optional(),
   'cpu-quota': z.enum(['auto', 'off']).default('auto'),
-  bundles: z.string().min(1).optional(),
+  bundles: pathOption.optional(),
   'no-report': z.boolean().default(false),
   json: z.boolean().default(false),
   'list-profiles': z.boolean().default(false),
@@ -75,29 +94,8 @@ export const runCommand: Command = {
   summary: 'run a study on the embedded local platform and write its report',
   usage,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(
-      'run',
-      args,
-      {
-        profile: { type: 'string' },
-        'profile-set': { type: 'string', multiple: true },
-        'time-scale': { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        set: { type: 'string', multiple: true },
-        fault: { type: 'string', multiple: true },
-        seed: { type: 'string' },
-        run: { type: 'string' },
-        'max-invocations': { type: 'string' },
-        'cpu-quota': { type: 'string' },
-        bundles: { type: 'string' },
-        'no-report': { type: 'boolean' },
-        json: { type: 'boolean' },
-        'list-profiles': { type: 'boolean' },
-        resend: { type: 'boolean' },
-      },
-      usage,
-    );
-    const o = validateOptions('run', Options, values);
+    const { values, positionals } = parseCommandArgs('run', args, RUN_OPTION_SPEC, usage);
+    const o = validateOptions('run', RunCliOptions, values);
     if (o['list-profiles']) {
       io.out(table(['profile', 'models', 'description'], PROFILE_NAMES.map((n) => [n, PROFILES[n]!.models ?? '-', PROFILES[n]!.description])));
       return EXIT.ok;
@@ -148,9 +146,9 @@ export const runCommand: Command = {
         faults,
         seed: o.seed,
         run: o.run,
+        typed: { set: o.set, profileSet: o['profile-set'], fault: o.fault },
         maxInvocations: o['max-invocations'],
         bundles,
-        bundlesRoot: o.bundles ? path.resolve(io.cwd, o.bundles) : null,
         resend: o.resend,
         interrupt: signals.signal,
         cpuQuota: o['cpu-quota'],

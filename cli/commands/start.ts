@@ -1,3 +1,4 @@
+import { studyIdArgument } from '../study-options';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
 import { CLOUD_OPTION_SPEC, CloudOptions, providerClient } from './cloud-options';
@@ -20,7 +21,7 @@ export const startCommand: Command = {
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('start', args, CLOUD_OPTION_SPEC, usage);
-    const study = requirePositional('start', positionals, 'study', usage);
+    const { study } = validateOptions('start', studyIdArgument, { study: requirePositional('start', positionals, 'study', usage) });
     const o = validateOptions('start', CloudOptions, values);
     const result = await providerClient(o.provider).start(
       { study, region: o.region, run: o.run, stack: o.stack, bucket: o.bucket, endpoint: o.endpoint, project: o.project, resourceGroup: o['resource-group'], account: o.account },

@@ -244,7 +244,7 @@ export function renderLocalPlatformDoc(): string {
     '## Profiles',
     `\`--profile NAME\` (default \`${DEFAULT_PROFILE}\`); \`--profile-set path=value\` overrides one knob (validated, e.g.`,
     '`--profile-set lifecycle.idleTimeoutMinutes=\'{"min":5,"max":5}\'`). Sources use the confidence labels of',
-    'paper.md: [P] the paper\'s words, [C] the authors\' code, [S] a second-hand summary, [R] recollection. Values',
+    'the paper (Wang et al., "Peeking Behind the Curtains of Serverless Platforms", USENIX ATC 2018, usenix.org/conference/atc18/presentation/wang-liang): [P] the paper\'s words, [C] the authors\' code, [S] a second-hand summary, [R] recollection. Values',
     'labelled S or R, and the modelling choices, are the platform\'s assumptions, not facts: they are what the',
     'local platform does, so tests can check that the analysis recovers them.',
   );

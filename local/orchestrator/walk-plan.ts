@@ -116,7 +116,7 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
     return callDriver(options.driver, event, { stop, crashAfterMs: crash ? options.faultRandom.int(0, 30) : null, children: options.children });
   };
   const fromStep = options.resume?.fromStep ?? 0;
-  options.journal.append({ t: 'segment', pid: process.pid, fromStep, resend: options.resend });
+  options.journal.append({ t: 'segment', pid: process.pid, fromStep, resend: options.resend, driverJournals: options.driverJournals });
 
   let stepsCompleted = fromStep;
   let started = options.resume !== undefined;

@@ -17,7 +17,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, w
 import path from 'node:path';
 import { InputFileError } from '../../experiments/errors';
 import { shardRequestRange } from '../../experiments/expand-schedule';
-import { planIntegrityProblem } from '../../experiments/plan-integrity';
+import { planIntegrityProblem } from '../../replication/plan-integrity';
 import { StudyPlan } from '../../experiments/plan-schema';
 import type { FinishRunEvent } from '../../probe-runtime/contracts/driver-event';
 import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
@@ -27,7 +27,6 @@ import type { z } from 'zod';
 import { writeDeadDriverShard, writeFallbackShard } from '../orchestrator/fallback-records';
 import { localRunDir, partialDir } from './run-dir-layout';
 import { readJournal, stepsDone } from './run-journal';
-import { readRunOptions } from './run-options';
 import { readDriverJournal, readShardRecords, removeDriverJournal } from './shard-evidence';
 import { shardSendsFromJournal } from './shard-sends';
 
@@ -66,7 +65,8 @@ export async function closeLocalRun(runDir: string, closedBy: string): Promise<C
   const run = manifest.run;
   const outRoot = path.dirname(path.dirname(runDir));
   const sink = createLocalDirSink(outRoot);
-  const journalCapable = readRunOptions(runDir)?.driverJournals ?? true;
+  const segments = readJournal(runDir).filter((e) => e.t === 'segment');
+  const journalCapable = segments.length === 0 || (segments[segments.length - 1] as { driverJournals: boolean }).driverJournals;
   const failures = [...manifest.failures];
   let shardsCompleted = 0;
   let unresolvedTotal = 0;

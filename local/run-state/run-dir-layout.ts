@@ -3,7 +3,6 @@
  * (the analysis never reads it; a cloud run has no such folder):
  *
  *   lock.json                          the live process that owns the run (run-lock.ts)
- *   options.json                       the `curtain run` options a resume needs (profile, faults, ...)
  *   journal.jsonl                      the orchestrator's journal: steps begun and done, every
  *                                      driver started for a shard and how it ended (run-journal.ts)
  *   partial/<stepId>/<shard>.jsonl     a driver's own journal of the shard it is sending: a
@@ -24,10 +23,6 @@ export function localRunDir(runDir: string): string {
 
 export function lockFile(runDir: string): string {
   return path.join(localRunDir(runDir), 'lock.json');
-}
-
-export function optionsFile(runDir: string): string {
-  return path.join(localRunDir(runDir), 'options.json');
 }
 
 export function journalFile(runDir: string): string {

@@ -11,8 +11,11 @@ import { z } from 'zod';
 import { journalFile } from './run-dir-layout';
 
 export const JournalEntry = z.discriminatedUnion('t', [
-  /** A `curtain run` or `curtain resume` began walking the plan. */
-  z.strictObject({ t: z.literal('segment'), at: z.iso.datetime(), pid: z.number().int(), fromStep: z.number().int(), resend: z.boolean() }),
+  /**
+   * A `curtain run` or `curtain resume` began walking the plan, with `--resend` or not, and a driver
+   * that keeps shard journals or not (drivers of older versions do not: their deaths are of unknown fate).
+   */
+  z.strictObject({ t: z.literal('segment'), at: z.iso.datetime(), pid: z.number().int(), fromStep: z.number().int(), resend: z.boolean(), driverJournals: z.boolean() }),
   z.strictObject({ t: z.literal('step'), at: z.iso.datetime(), step: z.number().int() }),
   z.strictObject({ t: z.literal('step-done'), at: z.iso.datetime(), step: z.number().int() }),
   /** A driver process started for a shard, asked to send `requests` of its requests. */

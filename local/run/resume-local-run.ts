@@ -17,12 +17,15 @@ import { InputFileError } from '../../experiments/errors';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 import { manifestText } from '../../probe-runtime/driver/run-manifest';
-import { FaultOptions } from '../faults';
+import { parseSets } from '../../experiments/resolve-study';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
+import { parseFaultOptions, type FaultOptions } from '../faults';
+import type { PlatformProfile } from '../profiles';
+import type { TimeScaleChoice } from '../time-scale';
 import type { ResumePoint, ShardWork } from '../orchestrator/walk-plan';
 import { resolveProfile } from '../profiles';
 import { closeLocalRun, readRunDocuments } from '../run-state/close-run';
 import { acquireRunLock } from '../run-state/run-lock';
-import { readRunOptions } from '../run-state/run-options';
 import { readShardRecords } from '../run-state/shard-evidence';
 import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +37,36 @@ export interface ResumeOptions extends Pick<LocalRunOptions, 'interrupt' | 'repo
   bundles: RuntimeBundles;
   /** Send again the requests of unknown fate (recorded as re-sent). */
   resend?: boolean;
+}
+
+/** The options a run was made with, read back from run.json's `origin` (every option of `curtain run` as it took effect). */
+export interface RecordedRunOptions {
+  origin: RunOrigin;
+  profile: PlatformProfile;
+  faults: FaultOptions;
+  seed: number;
+  scale: TimeScaleChoice;
+  cpuQuota: 'auto' | 'off';
+  /** `--bundles` of the run, null for the checkout's own. */
+  bundlesRoot: string | null;
+}
+
+export function recordedRunOptions(manifest: RunManifest): RecordedRunOptions {
+  const origin = manifest.origin;
+  if (!origin || origin.options.target !== 'local') {
+    throw new InputFileError('run.json', 'has no record of the options its local run was made with (origin): a run made by an older curtain cannot be resumed; start a new run');
+  }
+  const o = origin.options;
+  const profile = resolveProfile(o.profile, parseSets(o.profileSet));
+  return {
+    origin,
+    profile,
+    faults: parseFaultOptions(o.fault, profile.faults),
+    seed: o.seed,
+    scale: { scale: o.timeScale, reason: o.timeScaleGiven ? 'set with --time-scale' : 'the per-plan default when the run started' },
+    cpuQuota: o.cpuQuota,
+    bundlesRoot: o.bundles,
+  };
 }
 
 /** What a resume would send, per burst step and shard; fromStep is the first step with work. */
@@ -69,8 +102,7 @@ export async function resumeLocalRun(runDir: string, options: ResumeOptions): Pr
     if (!plan) throw new InputFileError(path.join(runDir, 'plan.json'), 'missing: this run never started (nothing to resume)');
     if (!manifest) throw new InputFileError(path.join(runDir, 'run.json'), 'missing: only a local run written by curtain run can be resumed');
     if (manifest.provider !== 'local' || !manifest.local) throw new InputFileError(runDir, `a ${manifest.provider} run: only local runs are resumed here (a cloud run is resumed by its orchestrator)`);
-    const recorded = readRunOptions(runDir);
-    if (!recorded) throw new InputFileError(path.join(runDir, 'local-run', 'options.json'), 'missing: the run was made by a curtain without resume support');
+    const recorded = recordedRunOptions(manifest);
     if (manifest.status === 'completed') throw new InputFileError(runDir, 'the run is completed: there is nothing to resume');
     if (manifest.status === 'running') {
       // Its owner is dead (we hold the lock): close it first, so every shard is on disk.
@@ -96,8 +128,6 @@ export async function resumeLocalRun(runDir: string, options: ResumeOptions): Pr
         `Resumed at step ${point.fromStep} on a new platform (${resumes[resumes.length - 1]!.at}): instances of earlier steps were gone, so steps from there on started with no warm instance whatever the plan intended.`,
       ],
     });
-    const profile = resolveProfile(recorded.profile, recorded.profileSet);
-    const faults = FaultOptions.parse(recorded.faults);
     options.log?.(
       `curtain resume ${plan.study.id}/${manifest.run}: from step ${point.fromStep + 1} of ${plan.steps.length}, ${[...point.work.values()].reduce((n, shards) => n + [...shards.values()].reduce((m, w) => m + w.only.length, 0), 0)} request(s) to send${resend ? ' (requests of unknown fate included: --resend)' : ''}`,
     );
@@ -110,10 +140,11 @@ export async function resumeLocalRun(runDir: string, options: ResumeOptions): Pr
       outDir: path.dirname(path.dirname(runDir)),
       runDir,
       lock,
-      profile,
-      faults,
-      scale: { scale: recorded.timeScale, reason: recorded.timeScaleReason },
+      profile: recorded.profile,
+      faults: recorded.faults,
+      scale: recorded.scale,
       seed: recorded.seed,
+      origin: recorded.origin,
       cpuQuota: recorded.cpuQuota,
       resend,
       segment: resumes.length,

@@ -19,10 +19,13 @@ import path from 'node:path';
 import { InputFileError, PlanRefusedError } from '../../experiments/errors';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
-import { resolveStudy } from '../../experiments/resolve-study';
+import { formatSets, resolveStudy } from '../../experiments/resolve-study';
+import { REPO_ROOT } from '../../probe-runtime/build/build-runtime';
+import { currentOrigin } from '../../probe-runtime/build/source-identity';
+import { studyReference } from '../../experiments/study-reference';
 import { newRunId, runPrefix } from '../../probe-runtime/contracts/bucket-layout';
 import type { Deployment } from '../../probe-runtime/contracts/deployment';
-import type { RunManifest } from '../../probe-runtime/contracts/run-manifest';
+import type { RunManifest, RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import { makeDriverDeps } from '../../probe-runtime/driver/host';
 import { runDriverEvent } from '../../probe-runtime/driver/run-driver-event';
 import { createLocalDirSink } from '../../probe-runtime/driver/sinks/local-dir';
@@ -40,7 +43,6 @@ import { selfIdentity } from '../run-state/process-identity';
 import { localRunDir, partialDir, SCRATCH_PREFIX } from '../run-state/run-dir-layout';
 import { RunJournal } from '../run-state/run-journal';
 import { acquireRunLock, liveOwner, type HeldLock } from '../run-state/run-lock';
-import { writeRunOptions } from '../run-state/run-options';
 import { writeScratchOwner, type ScratchOwner } from '../run-state/scratch-owner';
 import { RunWatchdog } from '../watchdog/run-watchdog';
 import { loadWriteReport, type ReportResult } from './report-bridge';
@@ -67,11 +69,15 @@ export interface LocalRunOptions {
   faults?: Partial<FaultOptions>;
   seed?: number;
   run?: string;
+  /**
+   * The --set, --profile-set and --fault pairs exactly as typed, recorded in
+   * run.json (`origin.options`); by default they are written back from
+   * `sets`, `profileSet` and `faults`.
+   */
+  typed?: { set?: string[]; profileSet?: string[]; fault?: string[] };
   maxInvocations?: number;
   /** The bundles to run (built by the caller: ensureRuntimeBuilt()). */
   bundles: RuntimeBundles;
-  /** Whether `bundles` is this checkout's build (false for `--bundles DIR`); recorded for resume. */
-  bundlesRoot?: string | null;
   /** Send again requests a dead driver may have sent (recorded as re-sent); default: record them as of unknown fate. */
   resend?: boolean;
   /** Ctrl-C: stop after the running step; everything recorded stays valid. */
@@ -113,6 +119,9 @@ export interface LocalRunResult {
   elapsedMs: number;
 }
 
+/** Seed of placement and platform timers when --seed is not given. */
+export const DEFAULT_SEED = 2018;
+
 /** A plan over its budget (exit code 2 in the CLI). */
 export class PlanOverBudgetError extends Error {
   constructor(readonly reasons: string[]) {
@@ -146,25 +155,22 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
   const run = options.run ?? newRunId(new Date(), randomBytes(3).toString('hex'));
   const outDir = path.resolve(options.outDir);
   const runDir = localRunDirectory(outDir, plan.study.id, run);
+  // Recorded in run.json (origin): every option as it took effect; `curtain resume` reads it back.
+  const origin = currentOrigin('run', {
+    target: 'local',
+    study: studyReference(options.study),
+    set: options.typed?.set ?? formatSets(options.sets ?? {}),
+    profile: profile.name,
+    profileSet: options.typed?.profileSet ?? formatSets(options.profileSet ?? {}),
+    fault: options.typed?.fault ?? formatSets(options.faults ?? {}),
+    seed: options.seed ?? DEFAULT_SEED,
+    timeScale: scale.scale,
+    timeScaleGiven: options.timeScale !== undefined,
+    maxInvocations: options.maxInvocations ?? null,
+    cpuQuota: options.cpuQuota ?? 'auto',
+    bundles: path.resolve(options.bundles.root) === REPO_ROOT ? null : path.resolve(options.bundles.root),
+  });
   const lock = claimNewRunDirectory(runDir);
-  try {
-    writeRunOptions(runDir, {
-      v: 1,
-      profile: profile.name,
-      profileSet: options.profileSet ?? {},
-      timeScale: scale.scale,
-      timeScaleReason: scale.reason,
-      faults,
-      seed: options.seed ?? 2018,
-      cpuQuota: options.cpuQuota ?? 'auto',
-      bundlesRoot: options.bundlesRoot ?? null,
-      driverJournals: driverKeepsJournals(options.bundles),
-      resend: options.resend ?? false,
-    });
-  } catch (error) {
-    lock.release();
-    throw error;
-  }
   return runSegment({
     ...options,
     began,
@@ -176,7 +182,8 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     profile,
     faults,
     scale,
-    seed: options.seed ?? 2018,
+    seed: options.seed ?? DEFAULT_SEED,
+    origin,
     resend: options.resend ?? false,
     segment: 0,
   });
@@ -242,6 +249,8 @@ export interface SegmentInput extends Omit<LocalRunOptions, 'profile' | 'faults'
   faults: FaultOptions;
   scale: TimeScaleChoice;
   seed: number;
+  /** run.json's `origin` (code, dependencies, every option of the run); a resume passes the run's own on. */
+  origin?: RunOrigin;
   resend: boolean;
   segment: number;
   resume?: ResumePoint;
@@ -308,7 +317,8 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
       cpuQuota: live.cpuQuota,
       faults: describeFaults(faults),
     };
-    const provenance = { local: localSection, notes: runNotes(profile, timeScale, scale.reason, live.cpuQuota) };
+    const profileSet = input.origin?.options.target === 'local' ? input.origin.options.profileSet : [];
+    const provenance = { local: localSection, ...(input.origin ? { origin: input.origin } : {}), notes: runNotes(profile, profileSet, timeScale, scale.reason, live.cpuQuota) };
     const driver: DriverCommand = {
       command: process.execPath,
       args: [bundleFile(input.bundles, 'driver-local')],
@@ -428,12 +438,20 @@ function openTruthJournal(outDir: string, study: string, run: string): { write(l
   };
 }
 
-function runNotes(profile: PlatformProfile, timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus): string[] {
+function runNotes(profile: PlatformProfile, profileSet: readonly string[], timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus): string[] {
+  // With --profile-set the profile's description no longer holds as written: the note says so rather than contradict the run.
+  const overrides = profileSet.length > 0 ? ` modified by --profile-set ${profileSet.join(', ')}` : '';
+  const described = overrides ? `${overrides}; unmodified, it is: ${profile.description}` : `: ${profile.description}`;
   const notes = [
-    `Run on Curtain's embedded local platform: real instance processes on emulated hosts (profile ${profile.name}: ${profile.description}). Host signals (boot time, CPU model, cgroup lines, addresses) are emulated; see docs/local-platform.md.`,
+    `Run on Curtain's embedded local platform: real instance processes on emulated hosts (profile ${profile.name}${described}). Host signals (boot time, CPU model, cgroup lines, addresses) are emulated; see docs/local-platform.md.`,
     `Time scale ${timeScale.scale} (${scaleReason}): ${timeScale.describe()}.`,
   ];
-  if (profile.models) notes.push(`The ${profile.name} profile models ${profile.models}: claims about ${profile.models} are compared with this run.`);
+  if (profile.models) {
+    notes.push(
+      `The ${profile.name} profile models ${profile.models}: claims about ${profile.models} are compared with this run` +
+        (overrides ? `, although the profile was${overrides} (the comparison holds only as far as the overrides leave the modelled behaviour intact).` : '.'),
+    );
+  }
   if (!cpu.applied) notes.push(`No per-instance CPU quota: ${cpu.reason}. CPU-share results reflect the machine's scheduler only.`);
   return notes;
 }

@@ -9,9 +9,19 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+/**
+ * Files the Python interpreter writes beside the sources it imports (the local
+ * platform runs probe-python in place): not part of a bundle, so a bundle's
+ * hash stays the same after it has run.
+ */
+export function isBuildLeftover(name: string): boolean {
+  return name === '__pycache__' || name.endsWith('.pyc');
+}
+
 export function listFiles(dir: string, prefix = ''): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    if (isBuildLeftover(entry.name)) continue;
     const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...listFiles(dir, relative));
     else if (entry.isFile()) out.push(relative);
@@ -20,12 +30,18 @@ export function listFiles(dir: string, prefix = ''): string[] {
 }
 
 export function hashDirectory(dir: string): { bytes: number; sha256: string } {
-  const outer = createHash('sha256');
   let bytes = 0;
-  for (const file of listFiles(dir)) {
-    const content = readFileSync(path.join(dir, file));
-    bytes += content.length;
+  const sha256 = hashFileList(dir, listFiles(dir), (content) => (bytes += content.length));
+  return { bytes, sha256 };
+}
+
+/** The same hash over given files (relative paths with forward slashes, already sorted) under `root`. */
+export function hashFileList(root: string, files: readonly string[], onFile?: (content: Buffer) => void): string {
+  const outer = createHash('sha256');
+  for (const file of files) {
+    const content = readFileSync(path.join(root, file));
+    onFile?.(content);
     outer.update(`${file}\0${createHash('sha256').update(content).digest('hex')}\n`);
   }
-  return { bytes, sha256: outer.digest('hex') };
+  return outer.digest('hex');
 }

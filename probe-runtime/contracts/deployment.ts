@@ -11,7 +11,7 @@
  * refuses to start when a plan function has no target.
  */
 import { z } from 'zod';
-import { RunManifest } from './run-manifest';
+import { RunManifest, RunOrigin } from './run-manifest';
 
 export const Deployment = z.strictObject({
   v: z.literal(1),
@@ -29,5 +29,10 @@ export const Deployment = z.strictObject({
    * Optional: when absent run.json records null for each.
    */
   bundles: RunManifest.shape.bundles.optional(),
+  /**
+   * The code, lockfile, runtimes and options the deployment was synthesized
+   * with, copied into each run's run.json (`origin`). Optional: older deployments lack it.
+   */
+  origin: RunOrigin.optional(),
 });
 export type Deployment = z.output<typeof Deployment>;

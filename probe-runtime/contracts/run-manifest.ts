@@ -35,6 +35,89 @@ export const ShardSends = z.array(
 );
 export type ShardSends = z.output<typeof ShardSends>;
 
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * Which code made the run. `sourceSha256` is computed the same way in a git
+ * checkout and in an installed copy (probe-runtime/build/source-identity.ts),
+ * so the two can be compared; `git` is null outside a checkout.
+ */
+export const SourceIdentity = z.strictObject({
+  version: z.string(),
+  sourceSha256: sha256,
+  files: z.number().int().min(0),
+  git: z
+    .strictObject({
+      commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+      tree: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+      /** Uncommitted changes or untracked files: the commit alone does not give this code back (sourceSha256 does). */
+      dirty: z.boolean(),
+    })
+    .nullable(),
+});
+export type SourceIdentity = z.output<typeof SourceIdentity>;
+
+/** How the study was named: a catalog id (its parameters are in plan.json) or a definition file. */
+export const StudyReference = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('catalog'), id: z.string().regex(/^[a-z][a-z0-9-]{0,23}$/) }),
+  z.strictObject({ kind: z.literal('file'), path: z.string().min(1), sha256 }),
+]);
+export type StudyReference = z.output<typeof StudyReference>;
+
+/** Every option of `curtain run`, as they took effect (defaults filled in). */
+export const LocalRunOptions = z.strictObject({
+  target: z.literal('local'),
+  study: StudyReference,
+  /** --set pairs, `name=value`, in order. */
+  set: z.array(z.string()),
+  profile: z.string(),
+  /** --profile-set pairs: the profile note and the claims are judged with them applied. */
+  profileSet: z.array(z.string()),
+  /** --fault pairs (the profile's own faults are part of the profile). */
+  fault: z.array(z.string()),
+  seed: z.number().int().min(0),
+  timeScale: z.number().positive(),
+  /** Whether --time-scale was given (otherwise the per-plan default was used). */
+  timeScaleGiven: z.boolean(),
+  maxInvocations: z.number().int().positive().nullable(),
+  cpuQuota: z.enum(['auto', 'off']),
+  /** --bundles as given; null: the checkout's own dist/runtime. */
+  bundles: z.string().nullable(),
+});
+
+/** What the deployment of a cloud run was synthesized with (`cdk -c ...`, the cdktf environment). */
+export const CloudDeployOptions = z.strictObject({
+  target: z.enum(['aws', 'gcp', 'azure']),
+  study: StudyReference,
+  set: z.array(z.string()),
+  region: z.string(),
+  hosting: z.string(),
+  /** -c budget / CURTAIN_MAX_USD; null: the definition's budget. */
+  maxUsd: z.number().positive().nullable(),
+  /** A second tenant in another account (AWS -c tenantB); null where synthesis cannot know (Terraform variables). */
+  secondTenantAccount: z.boolean().nullable(),
+  /** -c bundleRoot / CURTAIN_BUNDLE_ROOT; null: the checkout's own dist/runtime. */
+  bundleRoot: z.string().nullable(),
+  /** Further options as given (e.g. bucketRemoval, driverConcurrency), name → value. */
+  other: z.record(z.string(), z.string()),
+});
+
+export const RunOptions = z.union([LocalRunOptions, CloudDeployOptions]);
+export type RunOptions = z.output<typeof RunOptions>;
+
+/** Provenance beyond the plan: the code, its dependencies, the runtimes and every option. */
+export const RunOrigin = z.strictObject({
+  /** Where it was recorded: `curtain run` (local) or the synthesis of the deployment (clouds). */
+  recordedBy: z.enum(['run', 'synth']),
+  source: SourceIdentity,
+  /** sha256 of package-lock.json: every dependency's exact version. */
+  lockfileSha256: sha256.nullable(),
+  /** Versions on the machine that recorded it (cloud runtimes are in plan.json's functions). */
+  runtimes: z.strictObject({ node: z.string(), python: z.string().nullable() }),
+  options: RunOptions,
+});
+export type RunOrigin = z.output<typeof RunOrigin>;
+
 export const RunManifest = z.strictObject({
   v: z.literal(RUN_MANIFEST_VERSION),
   study: z.string(),
@@ -72,5 +155,7 @@ export const RunManifest = z.strictObject({
       faults: z.array(z.string()),
     })
     .optional(),
+  /** Absent in run.json files written before Curtain recorded it (they still read). */
+  origin: RunOrigin.optional(),
 });
 export type RunManifest = z.output<typeof RunManifest>;

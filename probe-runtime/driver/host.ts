@@ -18,7 +18,7 @@ export interface HostParts {
   sink: ResultSink;
   stop?: AbortSignal;
   /** Extra provenance (notes, the local platform's profile); bundles come from deployment.json. */
-  provenance?: Partial<Pick<RunProvenance, 'notes' | 'local' | 'templateHash'>>;
+  provenance?: Partial<Pick<RunProvenance, 'notes' | 'local' | 'templateHash' | 'origin'>>;
 }
 
 const NO_BUNDLES: RunManifest['bundles'] = { probe: null, driver: null, pythonProbe: null };
@@ -32,6 +32,7 @@ export function makeDriverDeps(setup: DriverSetup, parts: HostParts): DriverDeps
     stop: parts.stop,
     toolVersion: toolVersion(),
     bundles: setup.deployment.bundles ?? NO_BUNDLES,
+    ...(setup.deployment.origin ? { origin: setup.deployment.origin } : {}),
     ...parts.provenance,
   };
 }

@@ -19,6 +19,8 @@ export interface RunProvenance {
   templateHash?: string | null;
   notes?: string[];
   local?: RunManifest['local'];
+  /** Code, lockfile, runtimes and options (local: from `curtain run`; clouds: from deployment.json). */
+  origin?: RunManifest['origin'];
 }
 
 export function openedManifest(plan: StudyPlan, deployment: Deployment, run: string, startedAt: string, provenance: RunProvenance): RunManifest {
@@ -40,6 +42,7 @@ export function openedManifest(plan: StudyPlan, deployment: Deployment, run: str
     failures: [],
     notes: provenance.notes ?? [],
     ...(provenance.local ? { local: provenance.local } : {}),
+    ...(provenance.origin ? { origin: provenance.origin } : {}),
   };
 }
 

@@ -17,19 +17,17 @@
 import { z } from 'zod';
 import { problemsFromZod, ValidationError } from '../../experiments/errors';
 import { parseSetValue } from '../../experiments/resolve-study';
+import { CLOUD_NAMES, REGION_NAMES, userPath } from '../../experiments/target-names';
 
-const account = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
+const account = CLOUD_NAMES.awsAccount;
 const list = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
 
 export const AwsAppContext = z.object({
   study: list.optional(),
-  definition: z.string().min(1).optional(),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, 'expected an AWS region such as us-east-1')
-    .optional(),
+  definition: userPath.optional(),
+  region: z.string().regex(REGION_NAMES.aws.pattern, `expected an AWS region such as ${REGION_NAMES.aws.example}`).optional(),
   budget: z.coerce.number().positive('expected a positive amount of USD').optional(),
   tenantB: account.optional(),
   account: account.optional(),
@@ -38,7 +36,7 @@ export const AwsAppContext = z.object({
     .union([z.literal('none'), z.coerce.number().int().min(1).max(1000)])
     .optional()
     .transform((v) => (v === 'none' ? null : v)),
-  bundleRoot: z.string().min(1).optional(),
+  bundleRoot: userPath.optional(),
 });
 export type AwsAppContext = z.output<typeof AwsAppContext> & { sets: Record<string, unknown> };
 

@@ -15,7 +15,7 @@ import { UnknownStudyError } from '../../experiments/resolve-study';
 import { parseAwsAppContext } from './app-context';
 import { ensureRuntimeBuilt } from '../../probe-runtime/build/ensure-runtime-built';
 import { RuntimeBuildError } from '../../probe-runtime/build/build-runtime';
-import { addStudyStacks, AppUsageError, bundleNeeds, createCurtainApp, prepareStudiesFromContext } from './build-app';
+import { addStudyStacks, AppUsageError, awsDeployOrigin, bundleNeeds, createCurtainApp, prepareStudiesFromContext } from './build-app';
 import { applyNagChecks } from './nag';
 import { DeployRefusedError } from './prepare-study';
 import { BundleError, loadAwsBundles } from './runtime-bundles';
@@ -34,7 +34,7 @@ export async function runAwsApp(): Promise<number> {
     const root = context.bundleRoot ?? REPO_ROOT;
     // This checkout's bundles are (re)built when missing or stale; a given -c bundleRoot is deployed as it is.
     if (context.bundleRoot === undefined) await ensureRuntimeBuilt({ root, log: (line) => log(`curtain: ${line}`) });
-    addStudyStacks(app, prepared, loadAwsBundles(root, bundleNeeds(prepared)), context, log);
+    addStudyStacks(app, prepared, loadAwsBundles(root, bundleNeeds(prepared)), context, log, (plan) => awsDeployOrigin(context, plan));
     applyNagChecks(app);
     const { errors, notes } = templateSizeFindings(templateSizes(app.synth()));
     for (const note of notes) log(`curtain: note: ${note}`);

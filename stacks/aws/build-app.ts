@@ -9,6 +9,8 @@ import { CATALOG } from '../../experiments/catalog';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { resolveDefinitionFile, resolveStudy } from '../../experiments/resolve-study';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
+import { deployOrigin } from '../deploy-origin';
 import type { AwsAppContext } from './app-context';
 import { prepareStudy, type PreparedStudy } from './prepare-study';
 import { loadAwsBundles, type AwsBundles, type BundleNeeds } from './runtime-bundles';
@@ -58,8 +60,12 @@ export function studyListText(): string {
   return CATALOG.map((s) => s.id).join(', ');
 }
 
-/** Plans every study the context names; refusals (unknown study, over budget, limits) throw before any stack exists. */
+/** Plans every study the context names, each with what `curtain plan` takes to show it; refusals (unknown study, over budget, limits) throw before any stack exists. */
 export function planStudiesFromContext(context: AwsAppContext): StudyPlan[] {
+  return plannedStudiesFromContext(context).map((p) => p.plan);
+}
+
+function plannedStudiesFromContext(context: AwsAppContext): { plan: StudyPlan; planRef: string }[] {
   const studies = [...new Set(context.study ?? [])];
   if (studies.length === 0 && !context.definition) {
     throw new AppUsageError(
@@ -67,22 +73,23 @@ export function planStudiesFromContext(context: AwsAppContext): StudyPlan[] {
     );
   }
   const definitions = [
-    ...studies.map((id) => resolveStudy(id, context.sets).definition),
-    ...(context.definition ? [resolveDefinitionFile(context.definition, context.sets).definition] : []),
+    ...studies.map((id) => ({ definition: resolveStudy(id, context.sets).definition, planRef: id })),
+    ...(context.definition ? [{ definition: resolveDefinitionFile(context.definition, context.sets).definition, planRef: context.definition }] : []),
   ];
-  return definitions.map((definition) =>
-    planStudy(definition, {
+  return definitions.map(({ definition, planRef }) => ({
+    planRef,
+    plan: planStudy(definition, {
       provider: 'aws',
       region: context.region,
       budget: context.budget !== undefined ? { maxUsd: context.budget } : undefined,
     }),
-  );
+  }));
 }
 
 /** Plans and admits every study the context names (no CDK yet): every refusal happens here. */
 export function prepareStudiesFromContext(context: AwsAppContext, defaultAccount?: string): PreparedStudy[] {
   const primaryAccount = context.account ?? defaultAccount;
-  return planStudiesFromContext(context).map((plan) => prepareStudy(plan, { primaryAccount, tenantAccounts: { b: context.tenantB } }));
+  return plannedStudiesFromContext(context).map(({ plan, planRef }) => prepareStudy(plan, { primaryAccount, tenantAccounts: { b: context.tenantB }, planRef }));
 }
 
 /** The bundles the prepared studies need (Node.js and/or Python probes, the driver). */
@@ -92,7 +99,14 @@ export function bundleNeeds(prepared: readonly PreparedStudy[]): BundleNeeds {
 }
 
 /** Builds and synthesizes nothing by itself: adds the stacks of the prepared studies to `app`. */
-export function addStudyStacks(app: App, prepared: readonly PreparedStudy[], bundles: AwsBundles, context: AwsAppContext, log: (line: string) => void = () => {}): BuiltStudy[] {
+export function addStudyStacks(
+  app: App,
+  prepared: readonly PreparedStudy[],
+  bundles: AwsBundles,
+  context: AwsAppContext,
+  log: (line: string) => void = () => {},
+  originOf?: (plan: StudyPlan) => RunOrigin,
+): BuiltStudy[] {
   return prepared.map((study) => {
     const { plan, topology, usage } = study;
     log(
@@ -107,6 +121,7 @@ export function addStudyStacks(app: App, prepared: readonly PreparedStudy[], bun
       bundles,
       resultsRemoval: context.bucketRemoval,
       driverReservedConcurrency: context.driverConcurrency,
+      origin: originOf?.(plan),
     });
     const tenantStacks = topology.others.map((tenant) => {
       const tenantStack = new TenantStack(app, tenant.stackName, {
@@ -121,6 +136,22 @@ export function addStudyStacks(app: App, prepared: readonly PreparedStudy[], bun
       return tenantStack;
     });
     return { prepared: study, stack, tenantStacks };
+  });
+}
+
+/** The origin a study's runs record: the `-c` options this app was given (the definition file's own study, else the catalog's). */
+export function awsDeployOrigin(context: AwsAppContext, plan: StudyPlan): RunOrigin {
+  const fromFile = context.definition !== undefined && !(context.study ?? []).includes(plan.study.id);
+  return deployOrigin(plan, {
+    definition: fromFile ? context.definition : undefined,
+    sets: context.sets,
+    maxUsd: context.budget,
+    secondTenantAccount: context.tenantB !== undefined,
+    bundleRoot: context.bundleRoot,
+    other: {
+      bucketRemoval: context.bucketRemoval,
+      driverConcurrency: context.driverConcurrency === undefined ? undefined : String(context.driverConcurrency ?? 'none'),
+    },
   });
 }
 

@@ -10,7 +10,9 @@ import { Orchestrator, type IReconfigurableFleet } from './constructs/orchestrat
 import { ProbeFleet } from './constructs/probe-fleet';
 import { ResultsBucket, type ResultsRemoval } from './constructs/results-bucket';
 import { TenantFleetReference } from './constructs/tenant-fleet-reference';
+import { updatedFunctions } from './asl/compile-plan';
 import { lambdaFunctionArn } from './naming';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import type { PreparedStudy } from './prepare-study';
 import type { AwsBundles } from './runtime-bundles';
 import { chunkOutputMap, STACK_OUTPUTS } from './stack-outputs';
@@ -22,6 +24,11 @@ export interface StudyStackProps extends StackProps {
   readonly resultsRemoval?: ResultsRemoval;
   /** See DriverProps.reservedConcurrency. */
   readonly driverReservedConcurrency?: number | null;
+  /**
+   * Code, lockfile, runtimes and options of this synthesis, for each run's run.json.
+   * @default none recorded (run.json then has no `origin`)
+   */
+  readonly origin?: RunOrigin;
 }
 
 export class StudyStack extends Stack {
@@ -50,8 +57,8 @@ export class StudyStack extends Stack {
       : null;
     if (this.fleet) fleets.push(this.fleet);
     for (const tenant of topology.others) {
-      const arns = tenant.functions.map(
-        (f) => tenant.functionArns?.[f.key] ?? lambdaFunctionArn(this.partition, this.region, this.account, tenant.functionNames[f.key]!),
+      const arns = Object.fromEntries(
+        tenant.functions.map((f) => [f.key, tenant.functionArns?.[f.key] ?? lambdaFunctionArn(this.partition, this.region, this.account, tenant.functionNames[f.key]!)]),
       );
       fleets.push(new TenantFleetReference(this, `Tenant-${tenant.tenant}`, { functionArns: arns, updaterRoleArn: tenant.updaterRoleArn }));
     }
@@ -67,6 +74,7 @@ export class StudyStack extends Stack {
           driver: props.bundles.driver.sha256,
           pythonProbe: props.bundles.pythonProbe?.sha256 ?? null,
         },
+        ...(props.origin ? { origin: props.origin } : {}),
       },
       results: this.results,
       functionName: topology.names.driverFunction,
@@ -83,6 +91,7 @@ export class StudyStack extends Stack {
       definition: props.study.definition,
       driver: this.driver,
       fleets: fleets as IReconfigurableFleet[],
+      updatedFunctions: new Set(updatedFunctions(plan).keys()),
       stateMachineName: topology.names.stateMachine,
       roleName: topology.names.orchestratorRole,
     });

@@ -12,6 +12,7 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib/core';
 import { ArnPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { updatedFunctions } from './asl/compile-plan';
 import { ProbeFleet } from './constructs/probe-fleet';
 import type { PreparedStudy } from './prepare-study';
 import type { AwsBundles } from './runtime-bundles';
@@ -58,7 +59,7 @@ export class TenantStack extends Stack {
         assumedBy: new ArnPrincipal(primaryRoleArn(topology, topology.names.orchestratorRole, this.account)),
         description: `Lets the Curtain orchestrator of study ${study} reconfigure tenant ${tenant.tenant}'s probes`,
       });
-      this.fleet.grantReconfigure(this.updater);
+      this.fleet.grantReconfigure(this.updater, new Set(updatedFunctions(plan).keys()));
       new CfnOutput(this, TENANT_OUTPUTS.updaterRoleArn, { value: this.updater.roleArn });
     }
     chunkOutputMap(tenant.functionNames).forEach((value, i) => {

@@ -24,8 +24,9 @@ import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
 import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { CAPABILITIES } from '../../experiments/capabilities';
+import { CAPABILITIES, CLOUD_LIMITS } from '../../experiments/capabilities';
 import type { PlanFunction, StudyPlan } from '../../experiments/plan-schema';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import { STARTER_ROUTE } from '../../probe-runtime/driver/azure-durable/durable-contract';
 import { PackageAssets } from '../cdktf/package-assets';
@@ -39,6 +40,8 @@ import { SecureStorageAccount } from './secure-storage-account';
 
 export interface AzureStudyStackProps {
   plan: StudyPlan;
+  /** Code, lockfile, runtimes and options of this synthesis, for each run's run.json (default: none recorded). */
+  origin?: RunOrigin;
   bundles: RuntimeBundles;
   stagingRoot: string;
 }
@@ -130,15 +133,20 @@ export class AzureStudyStack extends TerraformStack {
           ...PACKAGE_SAS_WINDOW,
           permissions: { read: true, add: false, create: false, write: false, delete: false, list: false },
         }).sas;
-        host.consumptionPlanId = new ServicePlan(this, `consumption-plan${suffixVar}`, {
-          provider,
-          name: `curtain-${study}-y1`,
-          resourceGroupName: group.name,
-          location,
-          osType: 'Linux',
-          skuName: 'Y1',
-          tags,
-        }).id;
+        // A Consumption plan holds at most 100 function apps: the tenant's apps (and the driver) are split over enough plans.
+        const apps = plan.functions.filter((f) => f.tenant === tenant).length + (tenant === tenants[0] ? 1 : 0);
+        const perPlan = CLOUD_LIMITS.azure.consumptionAppsPerPlan.value;
+        host.consumptionPlanIds = Array.from({ length: Math.ceil(apps / perPlan) }, (_, i) =>
+          new ServicePlan(this, `consumption-plan${suffixVar}${i === 0 ? '' : `-${i + 1}`}`, {
+            provider,
+            name: `curtain-${study}-y1${i === 0 ? '' : `-${i + 1}`}`,
+            resourceGroupName: group.name,
+            location,
+            osType: 'Linux',
+            skuName: 'Y1',
+            tags,
+          }).id,
+        );
       }
       scopes.set(tenant, { tenant, provider, suffix, group, host });
     }
@@ -171,6 +179,7 @@ export class AzureStudyStack extends TerraformStack {
         host: t.host,
         package: packageFor(t, this.probePackage(props, fn)),
         runtime: fn.runtime,
+        runtimeVersion: fn.runtimeVersion,
         memoryMb: fn.memoryMb,
         maxInstances: peakDemand(plan, fn.key),
         appSettings: fn.env,
@@ -192,6 +201,7 @@ export class AzureStudyStack extends TerraformStack {
       host: home.host,
       package: packageFor(home, this.driverPackage(props)),
       runtime: 'nodejs',
+      runtimeVersion: CAPABILITIES.azure.hosting[hosting]!.runtimes.nodejs,
       memoryMb: hosting === 'flex' ? 2048 : CAPABILITIES.azure.driverMemoryMb,
       maxInstances: peakShards(plan) + 1,
       appSettings: {
@@ -257,6 +267,7 @@ export class AzureStudyStack extends TerraformStack {
       planHash: plan.hash,
       targets: {},
       bundles: props.bundles.hashes('probe-azure', 'driver-azure'),
+      ...(props.origin ? { origin: props.origin } : {}),
     };
     return stagePackage(props.stagingRoot, {
       from: [props.bundles.dir('driver-azure')],

@@ -1,7 +1,7 @@
 /**
  * One Function App from a staged package, on the plan's hosting:
  *
- *   consumption  Linux Consumption (Y1, one shared plan per tenant): every
+ *   consumption  Linux Consumption (Y1, shared plans per tenant, 100 apps each): every
  *                instance has 1.5 GB, fixed by the platform. The package is a
  *                private blob the host fetches through a read-only SAS
  *                (WEBSITE_RUN_FROM_PACKAGE), and the host's own storage is a
@@ -22,6 +22,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
 import type { TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
+import { CLOUD_LIMITS } from '../../experiments/capabilities';
 import type { SecureStorageAccount } from './secure-storage-account';
 import { azureNames } from './names';
 
@@ -29,8 +30,10 @@ export interface HostStorage {
   storage: SecureStorageAccount;
   /** Read-only SAS for the packages container (Consumption only). */
   packagesSas?: string;
-  /** The tenant's shared Consumption plan (Consumption only). */
-  consumptionPlanId?: string;
+  /** The tenant's Consumption plans, each for at most 100 apps (Consumption only). */
+  consumptionPlanIds?: string[];
+  /** Apps placed so far (the next app goes to plan floor(placed / 100)). */
+  consumptionAppsPlaced?: number;
 }
 
 export interface FunctionAppProps {
@@ -43,6 +46,8 @@ export interface FunctionAppProps {
   /** The zipped package; on Consumption also its blob URL in the host's packages container. */
   package: { asset: TerraformAsset; blobUrl?: string };
   runtime: 'nodejs' | 'python';
+  /** The plan's runtime identifier, `node|22` or `python|3.13` (experiments/runtime-lifecycle.ts). */
+  runtimeVersion: string;
   /** Flex instance memory; ignored on Consumption (fixed 1.5 GB). */
   memoryMb: number;
   maxInstances: number;
@@ -56,13 +61,25 @@ export interface FunctionAppProps {
   settingsChangedAtRunTime?: string[];
 }
 
-const RUNTIME = {
-  nodejs: { flexName: 'node', flexVersion: '22', stack: { nodeVersion: '22' } },
-  python: { flexName: 'python', flexVersion: '3.12', stack: { pythonVersion: '3.12' } },
-} as const;
+/** `node|22` → Flex's runtime name and version and Linux Consumption's application stack. */
+function runtimeSettings(runtime: 'nodejs' | 'python', runtimeVersion: string) {
+  const [name, version] = runtimeVersion.split('|');
+  const expected = runtime === 'nodejs' ? 'node' : 'python';
+  if (name !== expected || !version) throw new Error(`FunctionApp: runtime ${runtime} cannot deploy "${runtimeVersion}" (expected ${expected}|<version>)`);
+  return { flexName: name, flexVersion: version, stack: runtime === 'nodejs' ? { nodeVersion: version } : { pythonVersion: version } };
+}
 
-/** Flex Consumption requires an app's maximum instance count to be at least this (when checked, 2025). */
-const FLEX_MIN_MAX_INSTANCES = 40;
+/** The pinned azurerm provider accepts a Flex app's maximum instance count within 40..1000 (capability table). */
+const FLEX_MIN_MAX_INSTANCES = CLOUD_LIMITS.azure.flexMinimumMaximumInstanceCount.value;
+
+/** The Consumption plan of the next app: plans fill up in order, 100 apps each. */
+function nextConsumptionPlan(host: HostStorage): string {
+  const placed = host.consumptionAppsPlaced ?? 0;
+  host.consumptionAppsPlaced = placed + 1;
+  const plan = host.consumptionPlanIds?.[Math.floor(placed / CLOUD_LIMITS.azure.consumptionAppsPerPlan.value)];
+  if (!plan) throw new Error('FunctionApp: more Consumption apps than the tenant has plans for');
+  return plan;
+}
 
 export class FunctionApp extends Construct {
   readonly id: string;
@@ -77,6 +94,7 @@ export class FunctionApp extends Construct {
       ? { ignoreChanges: props.settingsChangedAtRunTime.map((s) => `app_settings["${s}"]`) }
       : undefined;
     const account = props.host.storage.account;
+    const runtime = runtimeSettings(props.runtime, props.runtimeVersion);
 
     if (props.hosting === 'consumption') {
       const app = new LinuxFunctionApp(this, 'app', {
@@ -84,7 +102,7 @@ export class FunctionApp extends Construct {
         name: props.name,
         resourceGroupName: props.resourceGroupName,
         location: props.location,
-        servicePlanId: props.host.consumptionPlanId!,
+        servicePlanId: nextConsumptionPlan(props.host),
         storageAccountName: account.name,
         // Linux Consumption: the host's storage needs a key (see secure-storage-account.ts).
         storageAccountAccessKey: account.primaryAccessKey,
@@ -96,12 +114,13 @@ export class FunctionApp extends Construct {
         builtinLoggingEnabled: false,
         identity: props.identity ? { type: 'SystemAssigned' } : undefined,
         siteConfig: {
-          applicationStack: RUNTIME[props.runtime].stack,
+          applicationStack: runtime.stack,
           minimumTlsVersion: '1.2',
           scmMinimumTlsVersion: '1.2',
           ftpsState: 'Disabled',
           http2Enabled: true,
-          appScaleLimit: props.maxInstances,
+          // Linux Consumption scales an app to at most 100 instances (200 is Windows'); a study asking more is measured against that.
+          appScaleLimit: Math.min(props.maxInstances, CLOUD_LIMITS.azure.consumptionInstancesPerApp.value),
         },
         appSettings: { ...props.appSettings, WEBSITE_RUN_FROM_PACKAGE: `${props.package.blobUrl}${props.host.packagesSas}` },
         tags: props.tags,
@@ -132,10 +151,10 @@ export class FunctionApp extends Construct {
       storageContainerType: 'blobContainer',
       storageContainerEndpoint: `${account.primaryBlobEndpoint}${azureNames.packagesContainer}`,
       storageAuthenticationType: 'SystemAssignedIdentity',
-      runtimeName: RUNTIME[props.runtime].flexName,
-      runtimeVersion: RUNTIME[props.runtime].flexVersion,
+      runtimeName: runtime.flexName,
+      runtimeVersion: runtime.flexVersion,
       instanceMemoryInMb: props.memoryMb,
-      maximumInstanceCount: Math.max(FLEX_MIN_MAX_INSTANCES, props.maxInstances),
+      maximumInstanceCount: Math.min(CLOUD_LIMITS.azure.flexInstancesPerApp.value, Math.max(FLEX_MIN_MAX_INSTANCES, props.maxInstances)),
       zipDeployFile: props.package.asset.path,
       httpsOnly: true,
       publicNetworkAccessEnabled: true,

@@ -9,6 +9,7 @@ import { App, type TerraformStack } from 'cdktf';
 import { AzureStudyStack } from '../azure/azure-study-stack';
 import { GcpStudyStack } from '../gcp/gcp-study-stack';
 import { compileWorkflow, WorkflowTooLargeError } from '../gcp/workflow/compile-workflow';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import { loadRuntimeBundles, type RuntimeBundles } from './runtime-bundles';
 import { type SelectedPlan, selectPlans, TargetRefusedError } from './select-plans';
 
@@ -21,6 +22,8 @@ export interface BuildAppOptions {
   /** Where function packages are staged; defaults to <outdir>/.curtain-staging (ignored like the output). */
   stagingRoot?: string;
   bundles?: RuntimeBundles;
+  /** The origin each study's runs record (the cdktf entry gives it; tests leave it out). */
+  originOf?: (selected: SelectedPlan) => RunOrigin;
 }
 
 export interface BuiltApp {
@@ -47,7 +50,7 @@ export function buildCdktfApp(options: BuildAppOptions): BuiltApp {
   mkdirSync(stagingRoot, { recursive: true });
   const app = new App({ outdir: options.outdir, skipValidation: false });
   const stacks = selection.plans.map((selected) => {
-    const props = { plan: selected.plan, bundles, stagingRoot };
+    const props = { plan: selected.plan, bundles, stagingRoot, origin: options.originOf?.(selected) };
     const construct = selected.provider === 'gcp' ? new GcpStudyStack(app, selected.stack, props) : new AzureStudyStack(app, selected.stack, props);
     return { ...selected, construct };
   });

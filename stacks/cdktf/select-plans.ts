@@ -10,6 +10,9 @@
  *   CURTAIN_SET           study parameters, `name=value` pairs separated by `;` (as `curtain plan --set`)
  *   CURTAIN_DEFINITION    a user-written definition file (.json/.ts) instead of catalog studies
  *   CURTAIN_MAX_USD       override the budget's maximum cost
+ *   CURTAIN_NOW           the date the run is deployed (ISO; default now): runtime end-of-support checks
+ *   CURTAIN_BUNDLE_ROOT   deploy the bundles of this directory's dist/runtime as they are
+ *                         (e.g. a replication package's exact bundles) instead of building the checkout's
  *
  * A study a provider refuses, a plan over budget, or a plan a target cannot
  * deploy is skipped with a one-line message naming the reason; when the user
@@ -22,6 +25,8 @@ import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { StudyDefinition } from '../../experiments/schema';
 import { buildCatalogStudy, catalogStudy, parseSets, resolveDefinitionFile } from '../../experiments/resolve-study';
+import { planningDate, runtimeLifecycleFindings } from '../../experiments/runtime-lifecycle';
+import { REGION_NAMES, userPath } from '../../experiments/target-names';
 
 export const CDKTF_PROVIDERS = ['gcp', 'azure'] as const;
 export type CdktfProvider = (typeof CDKTF_PROVIDERS)[number];
@@ -38,13 +43,27 @@ export const SynthEnvironment = z.object({
     .string()
     .optional()
     .refine((v) => list(v).every((p) => (CDKTF_PROVIDERS as readonly string[]).includes(p)), 'expected a comma-separated list of gcp, azure'),
-  CURTAIN_GCP_REGION: z.string().regex(/^[a-z]+-[a-z]+[0-9]$/, 'expected a Google region such as us-central1').optional(),
-  CURTAIN_AZURE_REGION: z.string().regex(/^[a-z0-9]+$/, 'expected an Azure region such as eastus').optional(),
+  CURTAIN_GCP_REGION: z.string().regex(REGION_NAMES.gcp.pattern, `expected a Google region such as ${REGION_NAMES.gcp.example}`).optional(),
+  CURTAIN_AZURE_REGION: z.string().regex(REGION_NAMES.azure.pattern, `expected an Azure region such as ${REGION_NAMES.azure.example}`).optional(),
   CURTAIN_AZURE_HOSTING: z.enum(['consumption', 'flex']).optional(),
   CURTAIN_SET: z.string().optional(),
-  CURTAIN_DEFINITION: z.string().min(1).optional(),
+  CURTAIN_DEFINITION: userPath.optional(),
   CURTAIN_MAX_USD: z.coerce.number().positive().optional(),
+  CURTAIN_BUNDLE_ROOT: userPath.optional(),
+  CURTAIN_NOW: z.string().refine((v) => !Number.isNaN(new Date(v).getTime()), 'expected an ISO date such as 2027-05-01').optional(),
 });
+
+/** The validated synthesis environment (throws a ValidationError naming the variable). */
+export function synthEnvironment(env: NodeJS.ProcessEnv): z.output<typeof SynthEnvironment> {
+  const parsed = SynthEnvironment.safeParse(env);
+  if (!parsed.success) throw new ValidationError('synthesis environment', problemsFromZod(parsed.error));
+  return parsed.data;
+}
+
+/** The CURTAIN_SET pairs. */
+export function synthSets(o: z.output<typeof SynthEnvironment>): Record<string, unknown> {
+  return parseSets((o.CURTAIN_SET ?? '').split(/[;\n]/).map((pair) => pair.trim()).filter((pair) => pair !== ''));
+}
 
 export interface SelectedPlan {
   provider: CdktfProvider;
@@ -82,10 +101,8 @@ export function stackName(provider: CdktfProvider, study: string): string {
 }
 
 export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}): Selection {
-  const parsed = SynthEnvironment.safeParse(env);
-  if (!parsed.success) throw new ValidationError('synthesis environment', problemsFromZod(parsed.error));
-  const o = parsed.data;
-  const sets = parseSets((o.CURTAIN_SET ?? '').split(/[;\n]/).map((pair) => pair.trim()).filter((pair) => pair !== ''));
+  const o = synthEnvironment(env);
+  const sets = synthSets(o);
   // A user definition is always explicit; catalog studies are explicit when CURTAIN_STUDY names them.
   const userDefinition = o.CURTAIN_DEFINITION ? resolveDefinitionFile(o.CURTAIN_DEFINITION, sets).definition : null;
   const explicit = userDefinition ? [userDefinition.id] : list(o.CURTAIN_STUDY);
@@ -96,6 +113,7 @@ export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}):
 
   const plans: SelectedPlan[] = [];
   const skipped: string[] = [];
+  const now = planningDate(env);
   const refuse = (study: string, provider: CdktfProvider, reason: string) => {
     const line = `${stackName(provider, study)}: skipped: ${reason}`;
     if (explicit.includes(study)) throw new SynthSelectionError(`curtain: cannot synthesize ${line.replace(': skipped', '')}`);
@@ -118,6 +136,11 @@ export function selectPlans(env: NodeJS.ProcessEnv, vet: PlanVetter = () => {}):
         });
         if (plan.budget.verdict === 'over') {
           refuse(study, provider, `over budget (${plan.budget.reasons.join('; ')})`);
+          continue;
+        }
+        const lifecycle = runtimeLifecycleFindings(plan, now);
+        if (lifecycle.refusals.length > 0) {
+          refuse(study, provider, lifecycle.refusals.join('; '));
           continue;
         }
         vet(provider, plan);

@@ -26,6 +26,7 @@ import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { CAPABILITIES, gcpVcpuForMemoryMb } from '../../experiments/capabilities';
 import type { PlanFunction, StudyPlan } from '../../experiments/plan-schema';
+import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import { PackageAssets } from '../cdktf/package-assets';
 import { peakDemand, peakShards } from '../cdktf/peak-demand';
@@ -38,6 +39,8 @@ import { compileWorkflow, WORKFLOW_ENV, WORKFLOW_LIMITS } from './workflow/compi
 
 export interface GcpStudyStackProps {
   plan: StudyPlan;
+  /** Code, lockfile, runtimes and options of this synthesis, for each run's run.json (default: none recorded). */
+  origin?: RunOrigin;
   bundles: RuntimeBundles;
   /** Where function packages are staged before cdktf zips them. */
   stagingRoot: string;
@@ -272,6 +275,7 @@ export class GcpStudyStack extends TerraformStack {
       // Function URLs are known only once deployed: they come in CURTAIN_TARGETS.
       targets: {},
       bundles: props.bundles.hashes('probe-gcp', 'driver-gcp'),
+      ...(props.origin ? { origin: props.origin } : {}),
     };
     return stagePackage(props.stagingRoot, {
       from: [props.bundles.dir('driver-gcp')],

@@ -1,27 +1,12 @@
 import { analyzeRun } from '../../analysis';
-import { catalogPlan, type SyntheticHost, SyntheticRun } from './synthetic/synthetic-run';
+import { CAPACITY, packedPlacementRun } from './synthetic/figure-runs';
+import { catalogPlan, SyntheticRun } from './synthetic/synthetic-run';
 import { useTmpDir } from './synthetic/tmp-dir';
 
 const tmp = useTmpDir();
-const CAPACITY = 3328;
 
-/** First-fit bin-packing by memory into hosts of CAPACITY MB, new hosts each step (as after a refresh). */
 function packedRun() {
-  const plan = catalogPlan('placement', 'local', { functions: 12, rounds: 2 });
-  const run = new SyntheticRun(plan, { profile: 'aws-2018' });
-  let truthMax = 0;
-  for (const step of run.bursts()) {
-    const hosts: { host: SyntheticHost; used: number }[] = [];
-    for (let r = 0; r < step.requests; r++) {
-      const fn = plan.functions.find((f) => f.key === step.targets[r % step.targets.length])!;
-      let slot = hosts.find((h) => h.used + fn.memoryMb <= CAPACITY);
-      if (!slot) hosts.push((slot = { host: run.host(), used: 0 }));
-      slot.used += fn.memoryMb;
-      truthMax = Math.max(truthMax, slot.used);
-      run.record(step, r, { instance: run.instance(slot.host) });
-    }
-  }
-  return { run, truthMax };
+  return packedPlacementRun(12, 2);
 }
 
 describe('placement analysis on synthetic records', () => {

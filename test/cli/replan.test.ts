@@ -1,15 +1,17 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { rerunCommands } from '../../cli/commands/replan';
 import { contentHash } from '../../experiments/canonical-json';
 import { planStudy } from '../../experiments/plan';
 import { buildCatalogStudy } from '../../experiments/resolve-study';
 import { ensureRuntimeBuilt } from '../../probe-runtime/build/ensure-runtime-built';
 import { validDefinition } from '../experiments/fixtures';
+import { rerunCommands } from '../../replication/rerun';
+import { renderCommand } from '../../replication/shell-words';
 import { runInProcess } from './run-cli';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'curtain-replan-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function publishedRun(name: string, plan: ReturnType<typeof planStudy>, bundlesFrom: 'here' | 'elsewhere'): Promise<string> {
   const dir = path.join(tmp, name);
@@ -39,12 +41,15 @@ describe('curtain replan', () => {
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ reproduced: true, hash: plan.hash, rebuiltHash: plan.hash, differences: [] });
     expect(result.bundles.map((b: { same: boolean }) => b.same)).toEqual([true, true, true]);
-    expect(result.rerun[0]).toContain('npx curtain run coldstart');
-    expect(result.rerun[0]).toContain('--set rounds=2');
-    expect(result.rerun[0]).toContain('--set runtimes=nodejs');
-    // The printed command really compiles the same plan: run its arguments through `curtain plan`.
-    const args = (result.rerun[0] as string).replace(/^npx curtain run /, '').split(' ');
-    const replanned = await runInProcess(['plan', ...args, '--provider', 'local', '--json']);
+    const command = result.rerun.steps[0].command as string;
+    expect(command).toContain('npx curtain run coldstart');
+    expect(command).toContain('--set rounds=2');
+    // A list of one is written as JSON so that it parses back as a list, exactly.
+    expect(command).toContain(`--set 'runtimes=["nodejs"]'`);
+    // The printed command really compiles the same plan: its study and --set arguments through `curtain plan`.
+    const argv = result.rerun.steps[0].argv as string[];
+    const sets = argv.flatMap((a, i) => (argv[i - 1] === '--set' ? ['--set', a] : []));
+    const replanned = await runInProcess(['plan', argv[3]!, ...sets, '--provider', 'local', '--json']);
     expect(JSON.parse(replanned.stdout).hash).toBe(plan.hash);
   });
 
@@ -59,19 +64,42 @@ describe('curtain replan', () => {
     const dir = await publishedRun('other', tampered, 'elsewhere');
     const { code, stdout } = await runInProcess(['replan', dir]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/is NOT reproduced .*differing fields: steps\./);
-    expect(stdout).toMatch(/bundle probe-aws: (differs|not recorded)/);
+    expect(stdout).toMatch(/is NOT reproduced: this version compiles [0-9a-f]{16}… from catalog study coldstart .*; differing fields: steps\./);
+    expect(stdout).toMatch(/bundle probe-aws: (this checkout differs|not recorded)/);
     expect(stdout).toContain('npx cdk deploy -c study=coldstart -c set.coldMode=forced');
     expect(stdout).toContain('-c set.rounds=2 -c set.runtimes=nodejs,python -c region=us-east-1 -c budget=2');
+    expect(stdout).toContain('npx curtain start coldstart --provider aws --region us-east-1');
   });
 
-  test('a plan file edited after it was planned is flagged and not reproduced', async () => {
+  test('a plan file edited after it was planned is flagged and not reproduced, naming both hashes once each', async () => {
     const plan = planStudy(buildCatalogStudy('coldstart', { rounds: 2 }), { provider: 'local' });
     const edited = { ...plan, invocations: plan.invocations + 1 };
     const dir = await publishedRun('edited', edited, 'here');
     const { code, stdout } = await runInProcess(['replan', dir, '--json']);
     expect(code).toBe(1);
-    expect(JSON.parse(stdout)).toMatchObject({ reproduced: false, intact: false, differences: ['invocations'] });
+    const { hash: _h, ...content } = edited;
+    expect(JSON.parse(stdout)).toMatchObject({ reproduced: false, intact: false, differences: ['invocations'], hash: plan.hash, contentHash: contentHash(content), rebuiltHash: plan.hash });
+    const text = await runInProcess(['replan', dir]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toMatch(/NOT reproduced \(this version gives/);
+    expect(text.stdout).toContain(`its content hashes to ${contentHash(content).slice(0, 16)}…, not to the ${plan.hash.slice(0, 16)}… it records`);
+    expect(text.stdout).toContain(`This version compiles ${plan.hash.slice(0, 16)}… from catalog study coldstart with the recorded parameters (local, local, emulated): the recorded hash; the edited fields are invocations.`);
+  });
+
+  test('given a plan.json alone, it never suggests comparing the plan file', async () => {
+    const plan = planStudy(buildCatalogStudy('coldstart', { rounds: 2 }), { provider: 'local' });
+    const file = path.join(tmp, 'alone-plan.json');
+    writeFileSync(file, JSON.stringify(plan));
+    const { code, stdout } = await runInProcess(['replan', file]);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/compare \S*plan\.json/);
+    expect(stdout).toMatch(/curtain compare needs the run's records/);
+    expect(stdout).toMatch(/note: the run did not record its options/);
+    // Beside its run.json and steps/ it is a run directory: compare names the directory.
+    const dir = await publishedRun('with-steps', plan, 'here');
+    mkdirSync(path.join(dir, 'steps'), { recursive: true });
+    const inRun = await runInProcess(['replan', path.join(dir, 'plan.json')]);
+    expect(inRun.stdout).toContain(`Then: npx curtain compare ${dir} <your-run-dir>`);
   });
 
   test('a study that is not in the catalog needs its definition file', async () => {
@@ -85,7 +113,9 @@ describe('curtain replan', () => {
     expect(without.stderr).toMatch(/mine is not a catalog study of this version; pass --definition FILE/);
     const withDefinition = await runInProcess(['replan', planFile, '--definition', file]);
     expect(withDefinition.code).toBe(0);
-    expect(withDefinition.stdout).toContain(`CURTAIN_DEFINITION=${file} CURTAIN_GCP_REGION=us-central1 CURTAIN_MAX_USD=1 npx cdktf deploy gcp-mine`);
+    expect(withDefinition.stdout).toContain(`CURTAIN_DEFINITION=${file} CURTAIN_PROVIDERS=gcp CURTAIN_GCP_REGION=us-central1 CURTAIN_MAX_USD=1 npx cdktf deploy gcp-mine --var 'gcp_project=<your-gcp-project-id>'`);
+    expect(withDefinition.stdout).toContain("replace <your-gcp-project-id> with your Google Cloud project (or pass --gcp-project)");
+    expect(withDefinition.stdout).toContain("npx curtain start mine --provider gcp --region us-central1 --project '<your-gcp-project-id>'");
   });
 
   test('an invalid plan file is named with its problems', async () => {
@@ -93,13 +123,15 @@ describe('curtain replan', () => {
     writeFileSync(file, JSON.stringify({ schemaVersion: 1, hash: 'x' }));
     const { code, stderr } = await runInProcess(['replan', file]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/invalid plan .*broken-plan\.json:\n\s+study: required/);
+    expect(stderr).toMatch(/broken-plan\.json: not a valid plan: .*study: required/);
   });
 
   test('rerun commands carry region, hosting and budget, and quote values a shell would split', () => {
     const plan = planStudy(buildCatalogStudy('coldstart', { memoryMb: [2048, 4096], coldMode: 'natural' }), { provider: 'azure', region: 'westeurope', hosting: 'flex' });
-    expect(rerunCommands(plan)[0]).toBe(
-      "CURTAIN_STUDY=coldstart CURTAIN_SET='coldMode=natural;concurrent=2;idleSeconds=1800;memoryMb=2048,4096;rounds=5;runtimes=nodejs,python' CURTAIN_AZURE_REGION=westeurope CURTAIN_AZURE_HOSTING=flex CURTAIN_MAX_USD=2 npx cdktf deploy azure-coldstart",
+    const steps = rerunCommands({ plan, study: { kind: 'catalog' }, local: null, deploy: null, bundleRoot: null, supplied: {} }).steps;
+    expect(renderCommand(steps[0]!.command)).toBe(
+      "CURTAIN_STUDY=coldstart CURTAIN_PROVIDERS=azure CURTAIN_SET='coldMode=natural;concurrent=2;idleSeconds=1800;memoryMb=2048,4096;rounds=5;runtimes=nodejs,python' CURTAIN_AZURE_REGION=westeurope CURTAIN_AZURE_HOSTING=flex CURTAIN_MAX_USD=2 npx cdktf deploy azure-coldstart --var 'azure_subscription_id=<your-azure-subscription-id>'",
     );
+    expect(renderCommand(steps[1]!.command)).toBe("AZURE_SUBSCRIPTION_ID='<your-azure-subscription-id>' npx curtain start coldstart --provider azure");
   });
 });

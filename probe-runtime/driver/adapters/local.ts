@@ -11,7 +11,7 @@
  *                                    probes are POSTed at <endpoint>/invoke/<target>
  *           CURTAIN_DEPLOYMENT_FILE  optional deployment.json; without it each plan function's
  *                                    target is its own key, and bundle hashes are null
- *           CURTAIN_RUN_PROVENANCE   optional JSON {notes?, local?, templateHash?} for run.json
+ *           CURTAIN_RUN_PROVENANCE   optional JSON {notes?, local?, templateHash?, origin?} for run.json
  *           CURTAIN_PARTIAL_DIR      optional: keep a running journal of each shard in
  *                                    <dir>/<stepId>/<shard>.jsonl (shard-journal.ts), so the
  *                                    answers survive this process being killed
@@ -36,7 +36,7 @@ import { runDriverEvent } from '../run-driver-event';
 import { createFileShardJournal, partialShardFile } from '../shard-journal';
 import { createLocalDirSink } from '../sinks/local-dir';
 
-const Provenance = RunManifest.pick({ notes: true, local: true, templateHash: true }).partial();
+const Provenance = RunManifest.pick({ notes: true, local: true, templateHash: true, origin: true }).partial();
 
 const EXIT = { ok: 0, refused: 1, failed: 3 } as const;
 

@@ -54,6 +54,7 @@ export interface WaitState extends Flow {
 
 export interface ChoiceRule {
   Variable?: string;
+  IsPresent?: boolean;
   StringEquals?: string;
   NumericLessThan?: number;
   And?: ChoiceRule[];

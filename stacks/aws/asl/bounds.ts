@@ -80,8 +80,8 @@ export function historyEvents(plan: StudyPlan, options: BoundOptions): EventCoun
     typical += e.typical;
     bound += e.bound;
   }
-  // A failure ends the run through: timeout pass, failed marker, Failure, FinishFailed, RunFailed.
-  bound += simple + simple + simple + control + 1;
+  // A failure ends the run through: timeout pass, failed marker, Failure (choice), its message pass, FinishFailed, RunFailed.
+  bound += simple + simple + simple + simple + control + 1;
   return { typical, bound };
 }
 

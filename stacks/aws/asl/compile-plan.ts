@@ -15,9 +15,13 @@
  *           memory changes, then getFunctionConfiguration polled with doubling
  *           waits until LastUpdateStatus is Successful (a bounded number of polls)
  *
- * Every state that can fail is caught into one path (Failure → FinishFailed →
- * RunFailed) that still calls the driver's finish-run with status `failed`,
- * the failing step and the number of steps completed, so run.json is closed.
+ * Every state that can fail is caught into one path (Failure → Failure_* →
+ * FinishFailed → RunFailed) that still calls the driver's finish-run with
+ * status `failed`, the failing step and the number of steps completed, so
+ * run.json is closed. Caught errors do not always carry a `Cause` (Step
+ * Functions omits it, e.g. for States.Timeout), and a path that does not exist
+ * is a States.Runtime error no Catch can handle: Failure is a Choice that
+ * formats the message only from the fields the error has.
  *
  * The run id is the execution name (`curtain start` names executions after the
  * run), so a run and its execution are one thing.
@@ -29,7 +33,7 @@
  */
 import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
 import type { BurstStep, StudyPlan, UpdateStep } from '../../../experiments/plan-schema';
-import type { JsonObject, MapState, State, StateMachineDefinition, TaskState } from './asl-types';
+import type { JsonObject, MapState, PassState, State, StateMachineDefinition, TaskState } from './asl-types';
 import {
   DRIVER_CONTROL_RETRY,
   DRIVER_THROTTLE_RETRY,
@@ -66,6 +70,9 @@ export const STATE = {
   startRun: 'StartRun',
   finishRun: 'FinishRun',
   failure: 'Failure',
+  failureWithCause: 'Failure_withCause',
+  failureWithoutCause: 'Failure_withoutCause',
+  failureUnknown: 'Failure_unknown',
   finishFailed: 'FinishFailed',
   runFailed: 'RunFailed',
 } as const;
@@ -185,21 +192,25 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
   };
   failedMarker(helperState(STATE.finishRun, 'failed'), -1, plan.steps.length, STATE.finishRun);
 
-  states[STATE.failure] = {
+  // One failure record in the shape of the driver's finish-run event, from whatever the caught error holds.
+  const failureRecord = (message: string): PassState => ({
     Type: 'Pass',
-    Comment: 'One failure record in the shape of the driver\'s finish-run event.',
-    Parameters: {
-      'run.$': '$.run',
-      'completed.$': '$.f.completed',
-      failure: {
-        'step.$': '$.f.step',
-        shard: null,
-        'message.$': "States.Format('{} failed: {}: {}', $.f.where, $.error.Error, $.error.Cause)",
-      },
-    },
+    Parameters: { 'run.$': '$.run', 'completed.$': '$.f.completed', failure: { 'step.$': '$.f.step', shard: null, 'message.$': message } },
     // No ResultPath: the default ("$") makes these parameters the whole state.
     Next: STATE.finishFailed,
+  });
+  states[STATE.failure] = {
+    Type: 'Choice',
+    Comment: 'Caught errors carry Error and usually Cause; a missing field must not be read (States.Runtime cannot be caught).',
+    Choices: [
+      { And: [{ Variable: '$.error.Error', IsPresent: true }, { Variable: '$.error.Cause', IsPresent: true }], Next: STATE.failureWithCause },
+      { Variable: '$.error.Error', IsPresent: true, Next: STATE.failureWithoutCause },
+    ],
+    Default: STATE.failureUnknown,
   };
+  states[STATE.failureWithCause] = failureRecord("States.Format('{} failed: {}: {}', $.f.where, $.error.Error, $.error.Cause)");
+  states[STATE.failureWithoutCause] = failureRecord("States.Format('{} failed: {}', $.f.where, $.error.Error)");
+  states[STATE.failureUnknown] = failureRecord("States.Format('{} failed: {}', $.f.where, States.JsonToString($.error))");
   states[STATE.finishFailed] = {
     ...invokeDriver(
       { ...common, action: 'finish-run', 'run.$': '$.run', status: 'failed', 'stepsCompleted.$': '$.completed', 'failures.$': 'States.Array($.failure)' },

@@ -7,7 +7,8 @@
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { StateMachineDefinition } from './asl-types';
 import { historyEvents, type EventCounts } from './bounds';
-import { CLOSE_TO_LIMIT, STEP_FUNCTIONS_LIMITS } from './orchestration-policy';
+import { CLOUD_LIMITS, type DocumentedLimit } from '../../../experiments/capabilities';
+import { CLOSE_TO_LIMIT } from './orchestration-policy';
 
 export interface StepFunctionsUsage {
   study: string;
@@ -40,13 +41,14 @@ export function stepFunctionsUsage(plan: StudyPlan, definition: StateMachineDefi
   const events = historyEvents(plan, { resetFunctions });
   const exceeded: string[] = [];
   const close: string[] = [];
-  const judge = (what: string, used: number, limit: number) => {
-    const line = `${what}: ${used.toLocaleString('en-US')} of ${limit.toLocaleString('en-US')} (${Math.round((100 * used) / limit)} %)`;
-    if (used > limit) exceeded.push(line);
-    else if (used > CLOSE_TO_LIMIT * limit) close.push(line);
+  const judge = (what: string, used: number, limit: DocumentedLimit) => {
+    const line = `${what}: ${used.toLocaleString('en-US')} of ${limit.value.toLocaleString('en-US')} (${Math.round((100 * used) / limit.value)} %)`;
+    // A refusal names where the limit is documented; a note does not need to.
+    if (used > limit.value) exceeded.push(`${line}, ${limit.source.title} (${limit.source.url}, checked ${limit.checked})`);
+    else if (used > CLOSE_TO_LIMIT * limit.value) close.push(line);
   };
-  judge('state machine definition bytes', definitionBytes, STEP_FUNCTIONS_LIMITS.definitionBytes);
-  judge('history events of one execution (upper bound)', events.bound, STEP_FUNCTIONS_LIMITS.historyEvents);
+  judge('state machine definition bytes', definitionBytes, CLOUD_LIMITS.aws.stateMachineDefinitionBytes);
+  judge('history events of one execution (upper bound)', events.bound, CLOUD_LIMITS.aws.historyEvents);
   return {
     study: plan.study.id,
     states: countStates(definition),

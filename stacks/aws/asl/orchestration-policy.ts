@@ -7,9 +7,10 @@
 import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
 import { burstReserveMs } from '../../../probe-runtime/driver/host';
 import type { Retrier } from './asl-types';
+import { CLOUD_LIMITS } from '../../../experiments/capabilities';
 
 /** Lambda's maximum function timeout. */
-export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+export const LAMBDA_MAX_TIMEOUT_SECONDS = CLOUD_LIMITS.aws.lambdaTimeoutSeconds.value;
 
 /** Driver start-up and the S3 write of a shard, on top of the requests themselves. */
 export const DRIVER_OVERHEAD_SECONDS = 30;
@@ -66,11 +67,11 @@ export const UPDATE_POLL = { firstWaitSeconds: 1, maxPolls: 7 } as const;
 /** Bound on one AWS SDK call (update / get configuration). */
 export const SDK_CALL_TIMEOUT_SECONDS = 20;
 
-/** Step Functions quotas (Standard workflows). */
+/** Step Functions quotas (Standard workflows), from the capability table. */
 export const STEP_FUNCTIONS_LIMITS = {
-  definitionBytes: 1_048_576,
-  historyEvents: 25_000,
-  maxExecutionSeconds: 365 * 24 * 3600,
+  definitionBytes: CLOUD_LIMITS.aws.stateMachineDefinitionBytes.value,
+  historyEvents: CLOUD_LIMITS.aws.historyEvents.value,
+  maxExecutionSeconds: CLOUD_LIMITS.aws.executionSeconds.value,
 } as const;
 
 /** A plan is reported as close to a limit above this fraction of it. */

@@ -2,8 +2,8 @@
  * Orchestrator: the Step Functions state machine that runs a study's schedule
  * in the cloud. Its definition is compiled from the plan by a pure function
  * (../asl/compile-plan.ts) and deployed as is; this construct adds what a
- * definition cannot say: the role (invoke the driver, reconfigure the probes,
- * nothing else), execution logging of every event, X-Ray tracing, and a
+ * definition cannot say: the role (invoke the driver, reconfigure the probes
+ * the plan updates, nothing else), execution logging of every event, X-Ray tracing, and a
  * fixed name.
  */
 import { RemovalPolicy } from 'aws-cdk-lib/core';
@@ -17,15 +17,18 @@ import type { Driver } from './driver';
 
 /** Anything whose functions update steps may reconfigure (a local fleet, or a tenant's fleet elsewhere). */
 export interface IReconfigurableFleet {
-  grantReconfigure(grantee: IGrantable): unknown;
+  /** Grants reconfiguring the fleet's functions among `functionKeys` (plan keys); nothing when none is the fleet's. */
+  grantReconfigure(grantee: IGrantable, functionKeys: ReadonlySet<string>): unknown;
 }
 
 export interface OrchestratorProps {
   readonly study: string;
   readonly definition: StateMachineDefinition;
   readonly driver: Driver;
-  /** Fleets the plan's update steps change. */
+  /** Fleets holding functions the plan's update steps change. */
   readonly fleets: readonly IReconfigurableFleet[];
+  /** Plan keys of the functions update steps change: the only ones the role may reconfigure. */
+  readonly updatedFunctions: ReadonlySet<string>;
   readonly stateMachineName: string;
   /** A fixed role name, for a second tenant's account to trust by ARN. */
   readonly roleName?: string;
@@ -46,7 +49,7 @@ export class Orchestrator extends Construct {
       description: `Curtain orchestrator of study ${props.study}: invokes its driver and reconfigures its probes`,
     });
     props.driver.grantInvoke(this.role);
-    for (const fleet of props.fleets) fleet.grantReconfigure(this.role);
+    for (const fleet of props.fleets) fleet.grantReconfigure(this.role, props.updatedFunctions);
 
     // The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy small (AWS's advice for Step Functions).
     this.logGroup = new LogGroup(this, 'Logs', {

@@ -6,6 +6,11 @@
  *
  * Function names are deterministic (`curtain-<plan name>`) so the driver's
  * deployment.json and the state machine can address them at synth time.
+ * Log groups live under `/curtain/<study>/probes/` (Lambda's logging
+ * configuration points each function at its own group), a path nothing else
+ * uses: the fleet's role can then be granted exactly its probes' groups with
+ * one prefix, which `/aws/lambda/curtain-<study>-*` could not do (it also
+ * matches the driver's `/aws/lambda/curtain-<study>-driver`).
  * Nothing can invoke a probe unless granted: no function URL, no resource
  * policy, except the ones `grantInvoke` adds for a principal in another account.
  */
@@ -74,7 +79,7 @@ export class ProbeFleet extends Construct {
       const functionName = names[i]!;
       const { code: asset, handler } = codeFor(planFunction.runtime);
       const logGroup = new LogGroup(this, `${planFunction.key}-logs`, {
-        logGroupName: `/aws/lambda/${functionName}`,
+        logGroupName: probeLogGroupName(props.study, functionName),
         retention: props.logRetention ?? RetentionDays.TWO_WEEKS,
         removalPolicy: RemovalPolicy.DESTROY,
       });
@@ -98,20 +103,19 @@ export class ProbeFleet extends Construct {
     this.functions = functions;
 
     // One statement for the whole fleet: per-log-group statements would outgrow IAM's
-    // 10,240-character policy limit for large studies. The prefix is the longest one
-    // the fleet's names share, so it covers exactly this study's probe log groups.
-    const prefix = commonPrefix(names);
+    // 10,240-character policy limit for large studies. The prefix is the fleet's own
+    // log-group path, so it covers exactly this study's probe log groups.
     const logGroupArn = stack.formatArn({
       service: 'logs',
       resource: 'log-group',
-      resourceName: `/aws/lambda/${prefix}${names.length > 1 ? '*' : ''}:*`,
+      resourceName: `${probeLogGroupPrefix(props.study)}*:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     Grant.addToPrincipal({ grantee: this.role, actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resourceArns: [logGroupArn] });
     acknowledgeWildcardResource(
       this.role,
       logGroupArn,
-      `Probes write log streams into their own log groups (/aws/lambda/${prefix}…), whose stream names Lambda makes at run time; one prefix statement keeps the policy small for large fleets.`,
+      `Probes write log streams into their own log groups (${probeLogGroupPrefix(props.study)}<function>), whose stream names Lambda makes at run time; the prefix holds this study's probe log groups and nothing else (the driver logs under /aws/lambda/), and one prefix statement keeps the policy small for large fleets.`,
     );
     for (const planFunction of props.functions) {
       acknowledgeNag(
@@ -127,23 +131,27 @@ export class ProbeFleet extends Construct {
     for (const fn of this.functions.values()) fn.grantInvokeLatestVersion(grantee);
   }
 
-  /** Lets the grantee read and change the functions' configuration: what update steps do. */
-  grantReconfigure(grantee: IGrantable): Grant {
+  /**
+   * Lets the grantee read and change the configuration of the fleet's functions
+   * among `functionKeys` (what update steps do); no grant when there are none.
+   * @default every function of the fleet
+   */
+  grantReconfigure(grantee: IGrantable, functionKeys: ReadonlySet<string> = new Set(this.functions.keys())): Grant | null {
+    const functions = [...this.functions].filter(([key]) => functionKeys.has(key)).map(([, fn]) => fn);
+    if (functions.length === 0) return null;
     return Grant.addToPrincipal({
       grantee,
       actions: ['lambda:UpdateFunctionConfiguration', 'lambda:GetFunctionConfiguration'],
-      resourceArns: [...this.functions.values()].map((fn) => fn.functionArn),
+      resourceArns: functions.map((fn) => fn.functionArn),
     });
   }
 }
 
-export function commonPrefix(values: readonly string[]): string {
-  if (values.length === 0) return '';
-  let prefix = values[0]!;
-  for (const v of values.slice(1)) {
-    let i = 0;
-    while (i < prefix.length && i < v.length && prefix[i] === v[i]) i++;
-    prefix = prefix.slice(0, i);
-  }
-  return prefix;
+/** The log-group path of a study's probes: `/curtain/<study>/probes/`. */
+export function probeLogGroupPrefix(study: string): string {
+  return `/curtain/${study}/probes/`;
+}
+
+export function probeLogGroupName(study: string, functionName: string): string {
+  return `${probeLogGroupPrefix(study)}${functionName}`;
 }

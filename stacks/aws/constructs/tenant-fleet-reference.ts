@@ -14,8 +14,8 @@ import { Construct } from 'constructs';
 import type { IReconfigurableFleet } from './orchestrator';
 
 export interface TenantFleetReferenceProps {
-  /** ARNs of the tenant's probe functions. */
-  readonly functionArns: readonly string[];
+  /** Plan function key → ARN of the tenant's probe functions. */
+  readonly functionArns: Readonly<Record<string, string>>;
   /** The role to assume for updates, when the tenant is another account. */
   readonly updaterRoleArn?: string;
 }
@@ -30,17 +30,20 @@ export class TenantFleetReference extends Construct implements IReconfigurableFl
   }
 
   grantInvoke(grantee: IGrantable): Grant {
-    return Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: [...this.props.functionArns] });
+    return Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: Object.values(this.props.functionArns) });
   }
 
-  grantReconfigure(grantee: IGrantable): Grant {
+  /** Reconfiguring the tenant's functions among `functionKeys`: assuming its updater role, or a grant on them; nothing when none is updated. */
+  grantReconfigure(grantee: IGrantable, functionKeys: ReadonlySet<string>): Grant | null {
+    const arns = Object.entries(this.props.functionArns).filter(([key]) => functionKeys.has(key)).map(([, arn]) => arn);
+    if (arns.length === 0) return null;
     if (this.props.updaterRoleArn) {
       return Role.fromRoleArn(this, 'Updater', this.props.updaterRoleArn, { mutable: false }).grantAssumeRole(grantee.grantPrincipal);
     }
     return Grant.addToPrincipal({
       grantee,
       actions: ['lambda:UpdateFunctionConfiguration', 'lambda:GetFunctionConfiguration'],
-      resourceArns: [...this.props.functionArns],
+      resourceArns: arns,
     });
   }
 }

@@ -179,15 +179,23 @@ const eventCommon = (action: string) => ({
   run: expr('run'),
   planHash: expr('planHash'),
 });
-/** Appends {step, shard, message} to `failures` from the caught error `e`. */
-const recordFailure = (name: string, step: string, shard: string) => ({
+/**
+ * Appends {step, shard, message} to `failures` from the caught error held in
+ * `error`, through the temporary `failure`. Inside a parallel iteration both
+ * names must be the iteration's own: assigning a variable of the parent scope
+ * that is not `shared` is a deployment error in Workflows.
+ */
+const recordFailure = (name: string, step: string, shard: string, names: { error: string; failure: string } = { error: 'e', failure: 'failure' }) => ({
   [name]: {
     assign: [
-      { failure: { step: expr(step), shard: expr(shard), message: expr('default(map.get(e, "message"), "unknown error")') } },
-      { failures: expr('list.concat(failures, failure)') },
+      { [names.failure]: { step: expr(step), shard: expr(shard), message: expr(`default(map.get(${names.error}, "message"), "unknown error")`) } },
+      { failures: expr(`list.concat(failures, ${names.failure})`) },
     ],
   },
 });
+
+/** Names local to one shard's iteration of the parallel for (see recordFailure). */
+const SHARD_LOCAL = { error: 'shardError', failure: 'shardFailure' } as const;
 
 function workflowBody(plan: StudyPlan, schedule: ScheduleEntry[], bursts: Record<string, BurstTemplate>) {
   const burstSteps = [
@@ -217,7 +225,7 @@ function workflowBody(plan: StudyPlan, schedule: ScheduleEntry[], bursts: Record
                     { ...eventCommon('burst'), step: expr('step'), shard: expr('shard'), stepStartedAt: expr('stepStartedAt') },
                     expr('burst.timeout'),
                   ),
-                  except: { as: 'e', steps: [recordFailure('recordShardFailure', 's.index', 'shard')] },
+                  except: { as: SHARD_LOCAL.error, steps: [recordFailure('recordShardFailure', 's.index', 'shard', SHARD_LOCAL)] },
                 },
               },
             ],

@@ -127,7 +127,7 @@ describe('ProbeFleet', () => {
 
   test('each probe has its own log group with a retention', () => {
     for (const f of plan().functions) {
-      coldstart.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/lambda/curtain-${f.name}`, RetentionInDays: 14 });
+      coldstart.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/curtain/coldstart/probes/curtain-${f.name}`, RetentionInDays: 14 });
     }
   });
 
@@ -136,7 +136,7 @@ describe('ProbeFleet', () => {
     expect(fleetPolicies).toHaveLength(1);
     const statements = (fleetPolicies[0]![1].Properties!.PolicyDocument as { Statement: { Action: string[] }[] }).Statement;
     expect(statements.map((s) => s.Action)).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents']]);
-    expect(JSON.stringify(statements)).toContain(':log-group:/aws/lambda/curtain-coldstart-*:*');
+    expect(JSON.stringify(statements)).toContain(':log-group:/curtain/coldstart/probes/*:*');
     coldstart.resourceCountIs('AWS::Lambda::Permission', 0);
     coldstart.resourceCountIs('AWS::Lambda::Url', 0);
     coldstart.hasResourceProperties('AWS::IAM::Role', {
@@ -155,7 +155,7 @@ describe('Driver', () => {
     const prepared = synth.built[0]!.prepared;
     coldstart.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'curtain-coldstart-driver',
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       MemorySize: 1024,
       Timeout: prepared.driverTimeoutSeconds,
       ReservedConcurrentExecutions: 1,

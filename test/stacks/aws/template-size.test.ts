@@ -11,17 +11,23 @@ describe('CloudFormation template size check', () => {
     return { stackName: name, templateFullPath: file };
   };
 
-  test('measures each synthesized template and refuses those over 1 MB, noting those above 80 %', () => {
+  test('the limit is CloudFormation\'s 1,000,000 bytes (not 1 MiB)', () => {
+    expect(CLOUDFORMATION_TEMPLATE_LIMIT_BYTES).toBe(1_000_000);
+  });
+
+  test('measures each synthesized template and refuses those over the limit with its value and source, noting those above 80 %', () => {
     const sizes = templateSizes({
-      stacks: [template('small', 10_000), template('close', 900_000), template('over', CLOUDFORMATION_TEMPLATE_LIMIT_BYTES + 1)],
+      stacks: [template('small', 10_000), template('close', 900_000), template('over', 1_009_000)],
     } as never);
     expect(sizes.map((s) => [s.stack, s.bytes])).toEqual([
       ['small', 10_000],
       ['close', 900_000],
-      ['over', 1_048_577],
+      ['over', 1_009_000],
     ]);
     const { errors, notes } = templateSizeFindings(sizes);
-    expect(errors).toEqual([expect.stringMatching(/^over: template 1,048,577 bytes of CloudFormation's 1,048,576 \(100 %\): too large to deploy/)]);
-    expect(notes).toEqual([expect.stringMatching(/^close: template 900,000 bytes .*\(86 %\): close to the limit$/)]);
+    expect(errors).toEqual([
+      expect.stringMatching(/^over: template 1,009,000 bytes \(101 % of the limit\): too large to deploy, over CloudFormation template body size .*: 1,000,000 bytes \(AWS CloudFormation quotas, https:\/\/docs\.aws\.amazon\.com\/.*checked 2026-12-06\); lower/),
+    ]);
+    expect(notes).toEqual([expect.stringMatching(/^close: template 900,000 bytes \(90 % of the limit\): close to/)]);
   });
 });

@@ -112,7 +112,7 @@ describe('gcp stacks: structure', () => {
         },
       });
     }
-    expect(new Set(plan.functions.map((f) => f.runtimeVersion))).toEqual(new Set(['nodejs22', 'python312']));
+    expect(new Set(plan.functions.map((f) => f.runtimeVersion))).toEqual(new Set(['nodejs24', 'python313']));
   });
 
   it('puts tenant b in a second project through a provider alias', () => {
