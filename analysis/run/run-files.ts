@@ -43,13 +43,13 @@ export async function openRun(runDir: string): Promise<RunFiles> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new InputFileError(runDir, 'not a run directory (expected <study>/<run>/ with plan.json, run.json and steps/)');
   const notes: string[] = [];
-  const plan = await readJsonFile(dir, 'plan.json', StudyPlan, 'plan', { maxBytes: MAX_PLAN_BYTES, sizeReason: `any plan (at most ${MAX_PLAN_BYTES} bytes)` });
+  const plan = await readPlanFile(dir);
   if (!plan) throw new InputFileError(path.join(runDir, 'plan.json'), `missing: a run directory holds the plan it ran${await runsBelow(dir)}`);
   const integrity = planIntegrityProblem(plan);
   if (integrity) throw new InputFileError(path.join(runDir, 'plan.json'), integrity);
   let manifest: RunManifest | null = null;
   try {
-    manifest = await readJsonFile(dir, 'run.json', RunManifest, 'run manifest', { maxBytes: MAX_MANIFEST_BYTES, sizeReason: `any run manifest (at most ${MAX_MANIFEST_BYTES} bytes)` });
+    manifest = await readManifestFile(dir);
     if (!manifest) notes.push('run.json is missing: provenance, run status and (for local runs) the time scale are unknown');
   } catch (error) {
     notes.push(`run.json was ignored: ${(error as Error).message}`);
@@ -89,6 +89,16 @@ async function runsBelow(dir: string): Promise<string> {
   };
   await walk(dir, 1);
   return found.length > 0 ? `; runs found below it: ${found.sort().join(', ')}` : '';
+}
+
+/** plan.json of a run directory, read guarded and validated (its integrity is the caller's to check); null when absent. */
+export function readPlanFile(dir: string): Promise<StudyPlan | null> {
+  return readJsonFile(dir, 'plan.json', StudyPlan, 'plan', { maxBytes: MAX_PLAN_BYTES, sizeReason: `any plan (at most ${MAX_PLAN_BYTES} bytes)` });
+}
+
+/** run.json of a run directory, read guarded and validated; null when absent. */
+export function readManifestFile(dir: string): Promise<RunManifest | null> {
+  return readJsonFile(dir, 'run.json', RunManifest, 'run manifest', { maxBytes: MAX_MANIFEST_BYTES, sizeReason: `any run manifest (at most ${MAX_MANIFEST_BYTES} bytes)` });
 }
 
 async function readJsonFile<S extends typeof StudyPlan | typeof RunManifest>(

@@ -28,7 +28,7 @@ export const closeCommand: Command = {
     const o = validateOptions('close', z.object({ json: z.boolean().default(false) }), values);
     if (!existsSync(localRunDir(runDir))) throw new CliError(`curtain close: ${runDir}: not a local run directory made by curtain run (no local-run/)`);
     await reapDeadRuns((line) => io.err(line), { by: `curtain close (pid ${process.pid})` });
-    const { manifest } = readRunDocuments(runDir);
+    const { manifest } = await readRunDocuments(runDir);
     if (manifest && manifest.provider !== 'local') {
       throw new CliError(`curtain close: ${runDir}: a ${manifest.provider} run; its run.json is closed by its orchestrator (fetch it again once the run has ended)`);
     }

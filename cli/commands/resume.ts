@@ -46,7 +46,7 @@ export const resumeCommand: Command = {
     );
     const runDir = path.resolve(io.cwd, requirePositional('resume', positionals, 'run-dir', usage));
     const o = validateOptions('resume', Options, values);
-    const { plan, manifest } = readRunDocuments(runDir);
+    const { plan, manifest } = await readRunDocuments(runDir);
     if (!plan || !manifest) throw new CliError(`curtain resume: ${runDir}: not a run directory made by curtain run (plan.json and run.json are needed)`);
     const recorded = recordedRunOptions(manifest);
     const signals = new StopSignals('resume', (text) => io.err(text), 'while preparing (nothing was started)');

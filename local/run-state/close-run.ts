@@ -13,14 +13,15 @@
  * its directory, holding only the local-run state, is removed.
  * The caller holds the run's lock.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputFileError } from '../../experiments/errors';
 import { shardRequestRange } from '../../experiments/expand-schedule';
 import { planIntegrityProblem } from '../../replication/plan-integrity';
-import { StudyPlan } from '../../experiments/plan-schema';
+import type { StudyPlan } from '../../experiments/plan-schema';
+import { readManifestFile, readPlanFile } from '../../analysis/run/run-files';
 import type { FinishRunEvent } from '../../probe-runtime/contracts/driver-event';
-import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
+import type { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 import { closedManifest, manifestText } from '../../probe-runtime/driver/run-manifest';
 import { createLocalDirSink } from '../../probe-runtime/driver/sinks/local-dir';
 import type { z } from 'zod';
@@ -35,21 +36,22 @@ export type CloseOutcome =
   | { kind: 'already closed'; status: RunManifest['status'] }
   | { kind: 'removed'; reason: string };
 
-const MAX_JSON_BYTES = 64 * 1024 * 1024;
-
-/** plan.json (integrity checked) and run.json of a local run directory; null plan when start-run never wrote it. */
-export function readRunDocuments(runDir: string): { plan: StudyPlan | null; manifest: RunManifest | null } {
-  const plan = readJson(path.join(runDir, 'plan.json'), StudyPlan, 'plan');
+/**
+ * plan.json (integrity checked) and run.json of a local run directory, read as the analysis reads a
+ * run (guarded: no links out of the run, no FIFOs, bounded sizes); null plan when start-run never wrote it.
+ */
+export async function readRunDocuments(runDir: string): Promise<{ plan: StudyPlan | null; manifest: RunManifest | null }> {
+  const dir = path.resolve(runDir);
+  const plan = await readPlanFile(dir);
   if (plan) {
     const problem = planIntegrityProblem(plan);
-    if (problem) throw new InputFileError(path.join(runDir, 'plan.json'), problem);
+    if (problem) throw new InputFileError(path.join(dir, 'plan.json'), problem);
   }
-  const manifest = readJson(path.join(runDir, 'run.json'), RunManifest, 'run manifest');
-  return { plan, manifest };
+  return { plan, manifest: await readManifestFile(dir) };
 }
 
 export async function closeLocalRun(runDir: string, closedBy: string): Promise<CloseOutcome> {
-  const { plan, manifest } = readRunDocuments(runDir);
+  const { plan, manifest } = await readRunDocuments(runDir);
   if (!plan) {
     // start-run never ran: nothing was sent, and a directory of local-run state alone is no run.
     const others = existsSync(runDir) ? readdirSync(runDir).filter((name) => name !== path.basename(localRunDir(runDir))) : [];
@@ -151,26 +153,4 @@ function writeAtomically(file: string, text: string): void {
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, text);
   renameSync(temp, file);
-}
-
-function readJson<S extends typeof StudyPlan | typeof RunManifest>(file: string, schema: S, subject: string): z.output<S> | null {
-  let text: string;
-  try {
-    const info = lstatSync(file);
-    if (!info.isFile()) throw new InputFileError(file, 'not a regular file: refused');
-    if (info.size > MAX_JSON_BYTES) throw new InputFileError(file, `${info.size} bytes, more than any ${subject}: refused`);
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error instanceof InputFileError ? error : new InputFileError(file, (error as Error).message);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputFileError(file, `invalid JSON: ${(error as Error).message}`);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new InputFileError(file, `not a valid ${subject}`);
-  return parsed.data as z.output<S>;
 }

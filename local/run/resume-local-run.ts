@@ -98,7 +98,7 @@ export async function resumeLocalRun(runDir: string, options: ResumeOptions): Pr
   const lock = acquireRunLock(runDir, 'resume');
   let handedOver = false;
   try {
-    let { plan, manifest } = readRunDocuments(runDir);
+    let { plan, manifest } = await readRunDocuments(runDir);
     if (!plan) throw new InputFileError(path.join(runDir, 'plan.json'), 'missing: this run never started (nothing to resume)');
     if (!manifest) throw new InputFileError(path.join(runDir, 'run.json'), 'missing: only a local run written by curtain run can be resumed');
     if (manifest.provider !== 'local' || !manifest.local) throw new InputFileError(runDir, `a ${manifest.provider} run: only local runs are resumed here (a cloud run is resumed by its orchestrator)`);
@@ -107,7 +107,7 @@ export async function resumeLocalRun(runDir: string, options: ResumeOptions): Pr
     if (manifest.status === 'running') {
       // Its owner is dead (we hold the lock): close it first, so every shard is on disk.
       await closeLocalRun(runDir, `curtain resume (pid ${process.pid})`);
-      ({ manifest } = readRunDocuments(runDir));
+      ({ manifest } = await readRunDocuments(runDir));
       if (!manifest) throw new InputFileError(path.join(runDir, 'run.json'), 'missing after closing the run');
     }
     checkBundles(manifest, options.bundles);

@@ -170,7 +170,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     cpuQuota: options.cpuQuota ?? 'auto',
     bundles: path.resolve(options.bundles.root) === REPO_ROOT ? null : path.resolve(options.bundles.root),
   });
-  const lock = claimNewRunDirectory(runDir);
+  const lock = await claimNewRunDirectory(runDir);
   return runSegment({
     ...options,
     began,
@@ -206,7 +206,7 @@ export function checkRuntimes(plan: StudyPlan, bundles: RuntimeBundles): void {
  * Creates the run directory, which must not exist: two runs with one id would overwrite each
  * other's shards, and a finished run's records, ground truth and report are never overwritten.
  */
-function claimNewRunDirectory(runDir: string): HeldLock {
+async function claimNewRunDirectory(runDir: string): Promise<HeldLock> {
   mkdirSync(path.dirname(runDir), { recursive: true });
   try {
     mkdirSync(runDir);
@@ -216,7 +216,7 @@ function claimNewRunDirectory(runDir: string): HeldLock {
     if (owner) throw new InputFileError(runDir, `run ${path.basename(runDir)} is in progress (curtain ${owner.holder}, pid ${owner.owner.pid}, since ${owner.since}): refused; choose another --run`);
     let status = 'exists';
     try {
-      status = `exists (run.json: ${readRunDocuments(runDir).manifest?.status ?? 'missing'})`;
+      status = `exists (run.json: ${(await readRunDocuments(runDir)).manifest?.status ?? 'missing'})`;
     } catch {
       // an unreadable run directory still exists
     }

@@ -114,6 +114,9 @@ async function bundleNode(spec: NodeBundleSpec, root: string, dir: string, versi
       external: spec.external,
       define: { __CURTAIN_VERSION__: JSON.stringify(version) },
       metafile: true,
+      // The bundles come back in memory and are written here: esbuild's own service process would
+      // otherwise write into the staging directory after this process, stopped by a signal, removed it.
+      write: false,
       logLevel: 'silent',
       plugins: [zodEnglishOnly],
     });
@@ -121,6 +124,10 @@ async function bundleNode(spec: NodeBundleSpec, root: string, dir: string, versi
     const failure = error as BuildFailure;
     const messages = (failure.errors ?? []).slice(0, 3).map(formatMessage).join('; ');
     throw new RuntimeBuildError(`bundle ${spec.name} (${spec.entry}) failed: ${messages || (error as Error).message}`);
+  }
+  for (const file of result.outputFiles) {
+    mkdirSync(path.dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.contents);
   }
   if (spec.packageJson) writeFileSync(path.join(dir, 'package.json'), packageJsonFor(spec, root, version));
   return Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/'));

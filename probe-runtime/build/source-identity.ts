@@ -41,7 +41,7 @@ export const SOURCE_ROOTS = [
 ] as const;
 
 /** Top-level entries that are not part of the tool (see SOURCE_ROOTS). */
-export const NOT_SOURCE = ['.ci', '.gitignore', 'README.md', 'bench', 'docs', 'jest.browser.config.js', 'jest.config.js', 'test', 'tools'] as const;
+export const NOT_SOURCE = ['.ci', '.gitignore', 'README.md', 'bench', 'docs', 'jest.browser.config.js', 'jest.config.js', 'jest.e2e.config.js', 'test', 'tools'] as const;
 
 const cache = new Map<string, SourceIdentity>();
 
