@@ -9,6 +9,7 @@ import type { Claim, Expectation } from '../experiments/schema';
 import { fmt } from './format';
 import type { Metric } from './metrics';
 import type { PlatformInfo } from './run/platform';
+import { CLOUD_PROVIDER_IDS } from '../probe-runtime/contracts/providers';
 
 export type Verdict = 'consistent' | 'differs' | 'not measurable here';
 
@@ -34,7 +35,7 @@ export function evaluateClaims(claims: readonly Claim[], metrics: ReadonlyMap<st
       checked: [],
       otherPlatforms: [...claims],
       note: platform.emulated
-        ? `the local profile ${platform.profile ? `"${platform.profile}"` : '(unknown: run.json is missing)'} models none of aws, azure, gcp, so no published claim applies`
+        ? `the local profile ${platform.profile ? `"${platform.profile}"` : '(unknown: run.json is missing)'} models none of ${CLOUD_PROVIDER_IDS.join(', ')}, so no published claim applies`
         : null,
     };
   }

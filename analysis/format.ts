@@ -1,4 +1,4 @@
-/** Number and table formatting for reports. */
+/** Number and table formatting for reports and the terminal. */
 
 /** Numbers as reports print them: about 3 significant digits, thousands grouped. */
 export function fmt(value: number): string {
@@ -25,4 +25,17 @@ export function mdTable(header: string[], rows: (string | number)[][]): string {
     `| ${header.map(() => '---').join(' | ')} |`,
     ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
   ].join('\n');
+}
+
+/** A left-aligned text table; numeric-looking cells are right-aligned. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map((c) => String(c)))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = (s: string) => /^[-$]?[0-9][0-9,.]*( ?[a-zA-Z%×]+)?$/.test(s);
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric(c) && i > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }

@@ -22,6 +22,7 @@ import { FaultOptions } from '../local/faults';
 import { LocalPlatform } from '../local/platform/local-platform';
 import { resolveProfile } from '../local/profiles';
 import { instanceCommands } from '../local/run/runtime-bundles';
+import { bundleSet } from '../probe-runtime/build/bundle-set';
 import { median } from '../local/run/run-summary';
 import { TimeScale } from '../local/time-scale';
 
@@ -77,7 +78,7 @@ async function startPlatform(profile: string, functions: PlanFunction[]): Promis
     timeScale: new TimeScale(1),
     faults: FaultOptions.parse({}),
     functions,
-    runtimes: instanceCommands({ root: REPO_ROOT, manifest }).commands,
+    runtimes: instanceCommands(bundleSet(REPO_ROOT, manifest)).commands,
     workDir: mkdtempSync(path.join(tmpdir(), 'curtain-bench-')),
     seed: 1,
   });

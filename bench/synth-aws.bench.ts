@@ -37,7 +37,6 @@ const median = (xs: number[]) => {
 
 /** Child mode: the empty-stack app (outdir from CDK_OUTDIR, as the CLI sets it). */
 function emptyApp(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { App, CfnResource, Stack } = require('aws-cdk-lib/core') as typeof import('aws-cdk-lib/core');
   const app = new App();
   new CfnResource(new Stack(app, 'Empty'), 'Nothing', { type: 'AWS::CloudFormation::WaitConditionHandle' });
@@ -50,13 +49,11 @@ function emptyApp(): void {
  * state machine): what CDK alone costs for those types.
  */
 function sameTypesApp(): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { App, Stack } = require('aws-cdk-lib/core') as typeof import('aws-cdk-lib/core');
   const { Bucket } = require('aws-cdk-lib/aws-s3') as typeof import('aws-cdk-lib/aws-s3');
   const { Code, Function: LambdaFunction, Runtime } = require('aws-cdk-lib/aws-lambda') as typeof import('aws-cdk-lib/aws-lambda');
   const { LogGroup } = require('aws-cdk-lib/aws-logs') as typeof import('aws-cdk-lib/aws-logs');
   const { DefinitionBody, Pass, StateMachine } = require('aws-cdk-lib/aws-stepfunctions') as typeof import('aws-cdk-lib/aws-stepfunctions');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const app = new App();
   const stack = new Stack(app, 'SameTypes');
   const bucket = new Bucket(stack, 'Bucket', { enforceSSL: true });

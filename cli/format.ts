@@ -1,17 +1,6 @@
-/** Small text-formatting helpers for terminal output. */
+/** Small text-formatting helpers for terminal output (text tables live with the report's tables in analysis/format.ts). */
 
-/** A left-aligned text table; numeric-looking cells are right-aligned. */
-export function table(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map((c) => String(c)))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const numeric = (s: string) => /^[-$]?[0-9][0-9,.]*( ?[a-zA-Z%×]+)?$/.test(s);
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (numeric(c) && i > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
-}
+export { table } from '../analysis/format';
 
 export function formatDuration(seconds: number): string {
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;

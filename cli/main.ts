@@ -7,6 +7,7 @@ import { InputFileError, PlanRefusedError, ValidationError } from '../experiment
 import { UnknownStudyError } from '../experiments/resolve-study';
 import { REPLICATION_ERRORS } from '../replication/errors';
 import { closest } from '../experiments/suggest';
+import { TargetError } from '../targets/target-errors';
 import { CliError, EXIT } from './cli-error';
 import type { CliIo } from './command';
 import { COMMANDS } from './commands';
@@ -67,6 +68,10 @@ export function reportError(error: unknown, io: CliIo): number {
   if (error instanceof CliError) {
     io.err(error.message);
     return error.exitCode;
+  }
+  if (error instanceof TargetError) {
+    io.err(error.message);
+    return error.outcome === 'failed' ? EXIT.failed : EXIT.usage;
   }
   if (
     error instanceof ValidationError ||

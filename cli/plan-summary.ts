@@ -2,6 +2,7 @@
 import { CAPABILITIES } from '../experiments/capabilities';
 import type { PlanStep, StudyPlan } from '../experiments/plan-schema';
 import { formatDuration, formatUsd, plural, table } from './format';
+import { isCloudProvider } from '../probe-runtime/contracts/providers';
 
 export function describeStep(step: PlanStep): string[] {
   switch (step.kind) {
@@ -60,7 +61,7 @@ export function renderPlan(plan: StudyPlan, options: { allSteps?: boolean } = {}
   lines.push(`Invocations: ${plan.invocations} requests (${plan.maxAttempts} attempts at most, retries included)`);
   lines.push(
     `Duration: about ${formatDuration(plan.duration.estimatedSeconds)} (waits ${formatDuration(plan.duration.waitSeconds)})` +
-      (plan.provider === 'local' ? '; the local platform scales waits with --time-scale' : ''),
+      (isCloudProvider(plan.provider) ? '' : '; the local platform scales waits with --time-scale'),
   );
   const b = plan.cost.breakdown;
   lines.push(

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { PROVIDERS } from '../experiments/schema';
 import { anyRegion, hostingName, userPath } from '../experiments/target-names';
+import { RUN_ID_EXAMPLE, RUN_ID_PATTERN } from '../probe-runtime/contracts/bucket-layout';
 
 export const providerOption = z.enum(PROVIDERS, { error: () => `expected one of ${PROVIDERS.join(', ')}` });
 
@@ -20,5 +21,5 @@ export const pathOption = userPath;
 /** A deployed study's id (`curtain start|fetch <study>`): it names stacks, buckets and printed commands. */
 export const studyIdArgument = z.object({ study: z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, 'expected a study id such as coldstart') });
 
-/** A run id: starts with a letter or digit, so `..` and `-x` are refused. */
-export const runIdOption = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a run id such as 20261126T120000Z-ab12');
+/** A run id (bucket-layout.ts: the one pattern every place that takes a run id checks). */
+export const runIdOption = z.string().regex(RUN_ID_PATTERN, `expected a run id such as ${RUN_ID_EXAMPLE}`);

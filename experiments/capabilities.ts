@@ -8,6 +8,7 @@
  */
 import type { Architecture, ProviderId, Runtime } from './schema';
 import { chooseRelease } from './runtime-lifecycle';
+import type { CloudProviderId } from '../probe-runtime/contracts/providers';
 
 export interface MemoryOptions {
   /** Either a continuous range with a step, or a discrete list of sizes. */
@@ -33,6 +34,8 @@ export interface HostingCapabilities {
   defaultConcurrencyLimit: number;
   /** vCPU share per memory size, where the provider couples them (null when it does not expose one). */
   vcpuForMemoryMb: ((memoryMb: number) => number) | null;
+  /** Memory of the driver function on this hosting plan, MB, when the provider's default is not offered here. */
+  driverMemoryMb?: number;
 }
 
 export interface ProviderCapabilities {
@@ -48,8 +51,10 @@ export interface ProviderCapabilities {
   configUpdates: boolean;
   /** Requests one driver invocation sends; larger bursts are split into shards run in parallel. */
   driverMaxRequestsPerShard: number;
-  /** Memory of the driver function, MB (cost model). */
+  /** Memory of the driver function, MB: what the stacks deploy and the cost model prices (a hosting plan may override it). */
   driverMemoryMb: number;
+  /** Seconds an update takes to settle (a Cloud Functions redeploy is slow): the plan's duration estimate. */
+  updateSettleSeconds: number;
   sources: { title: string; url: string }[];
   /** When the values above were last checked against the sources. */
   checked: string;
@@ -119,6 +124,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
+    updateSettleSeconds: 5,
     sources: [
       { title: 'Lambda quotas', url: 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html' },
       { title: 'Lambda memory and CPU', url: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html' },
@@ -148,6 +154,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
+    updateSettleSeconds: 90,
     sources: [
       { title: 'Cloud Run functions: configure memory', url: 'https://cloud.google.com/functions/docs/configuring/memory' },
       { title: 'Cloud Run CPU limits', url: 'https://cloud.google.com/run/docs/configuring/services/cpu' },
@@ -181,6 +188,8 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 1000,
         vcpuForMemoryMb: null,
+        // Flex offers 2,048 and 4,096 MB instances only; the provider's 1,536 MB is Consumption's fixed size.
+        driverMemoryMb: 2048,
       },
     },
     maxTenants: 2,
@@ -188,6 +197,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1536,
+    updateSettleSeconds: 30,
     sources: [
       { title: 'Azure Functions hosting options', url: 'https://learn.microsoft.com/azure/azure-functions/functions-scale' },
       { title: 'Flex Consumption plan', url: 'https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan' },
@@ -217,10 +227,23 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 0,
+    updateSettleSeconds: 0.5,
     sources: [{ title: 'docs/local-platform.md', url: 'docs/local-platform.md' }],
     checked: '2026-11',
   },
 };
+
+/** How a provider couples vCPU to memory on its default hosting plan; null when it does not. */
+export function vcpuMapping(provider: ProviderId): ((memoryMb: number) => number) | null {
+  const caps = CAPABILITIES[provider];
+  return caps.hosting[caps.defaultHosting]!.vcpuForMemoryMb;
+}
+
+/** The driver's memory on a provider's hosting plan, MB. */
+export function driverMemoryMb(provider: ProviderId, hosting: string): number {
+  const caps = CAPABILITIES[provider];
+  return caps.hosting[hosting]?.driverMemoryMb ?? caps.driverMemoryMb;
+}
 
 /** Whether a memory size can be configured as is. */
 export function memorySupported(options: MemoryOptions, memoryMb: number): boolean {
@@ -318,7 +341,7 @@ export const CLOUD_LIMITS = {
       'https://registry.terraform.io/providers/hashicorp/azurerm/4.55.0/docs/resources/function_app_flex_consumption',
     ),
   },
-} as const satisfies Record<'aws' | 'gcp' | 'azure', Record<string, DocumentedLimit>>;
+} as const satisfies Record<CloudProviderId, Record<string, DocumentedLimit>>;
 
 /** "CloudFormation template body size: 1,000,000 bytes (AWS CloudFormation quotas, <url>, checked 2026-12-06)". */
 export function describeLimit(l: DocumentedLimit): string {

@@ -7,7 +7,7 @@
  * the cost so a reader (and the tests) can redo the arithmetic by hand.
  */
 import { taskExpectedDurationMs } from '../probe-runtime/contracts/task';
-import { CAPABILITIES, gcpVcpuForMemoryMb } from './capabilities';
+import { driverMemoryMb, gcpVcpuForMemoryMb } from './capabilities';
 import type { PlanCost, PlanFunction, PlanStep } from './plan-schema';
 import { priceTableFor, type PriceTable } from './prices';
 import type { ProviderId } from './schema';
@@ -39,9 +39,6 @@ export const COST_ASSUMPTIONS = {
   storageMonths: 1,
 };
 
-/** Seconds an update takes to settle, per provider (a Cloud Functions redeploy is slow). */
-export const UPDATE_SETTLE_SECONDS: Record<ProviderId, number> = { aws: 5, gcp: 90, azure: 30, local: 0.5 };
-
 export interface CostUnits {
   probeRequests: number;
   probeGbSeconds: number;
@@ -56,9 +53,8 @@ export interface CostUnits {
   logGb: number;
 }
 
-export function estimateUnits(provider: ProviderId, functions: PlanFunction[], steps: PlanStep[], prices: PriceTable): CostUnits {
+export function estimateUnits(driverMb: number, functions: PlanFunction[], steps: PlanStep[], prices: PriceTable): CostUnits {
   const a = COST_ASSUMPTIONS;
-  const caps = CAPABILITIES[provider];
   const byKey = new Map(functions.map((f) => [f.key, f]));
   const fresh = new Set(functions.map((f) => f.key)); // functions whose next request starts cold
   const billed = (ms: number) => Math.ceil(ms / prices.billingIncrementMs) * prices.billingIncrementMs;
@@ -105,8 +101,9 @@ export function estimateUnits(provider: ProviderId, functions: PlanFunction[], s
     const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
     const driverSeconds = billed(step.barrierMs + waves * (taskMs + a.requestLatencyMs) + a.driverOverheadMs) / 1000;
     units.driverRequests += step.shards;
-    units.driverGbSeconds += step.shards * (caps.driverMemoryMb / 1024) * driverSeconds;
-    units.driverVcpuSeconds += step.shards * gcpVcpuForMemoryMb(caps.driverMemoryMb) * driverSeconds;
+    units.driverGbSeconds += step.shards * (driverMb / 1024) * driverSeconds;
+    // A vCPU share per GB-second as Google bills it; priced only where the price table bills vCPU (computeVcpuSecond).
+    units.driverVcpuSeconds += step.shards * gcpVcpuForMemoryMb(driverMb) * driverSeconds;
     units.storageWrites += step.shards;
     units.storageReads += step.shards;
   }
@@ -120,13 +117,13 @@ export function estimateUnits(provider: ProviderId, functions: PlanFunction[], s
   return units;
 }
 
-export function priceUnits(provider: ProviderId, units: CostUnits, prices: PriceTable, armProbes: boolean): PlanCost['breakdown'] {
+export function priceUnits(units: CostUnits, prices: PriceTable, armProbes: boolean): PlanCost['breakdown'] {
   const gbSecond = armProbes && prices.computeGbSecondArm !== undefined ? prices.computeGbSecondArm : prices.computeGbSecond;
+  // Zero where CPU is not billed apart from memory.
   const vcpuSecond = prices.computeVcpuSecond ?? 0;
-  const driverVcpu = provider === 'gcp' ? units.driverVcpuSeconds * vcpuSecond : 0;
   return {
     probes: units.probeGbSeconds * gbSecond + units.probeVcpuSeconds * vcpuSecond + units.probeRequests * prices.request,
-    driver: units.driverGbSeconds * prices.computeGbSecond + driverVcpu + units.driverRequests * prices.request,
+    driver: units.driverGbSeconds * prices.computeGbSecond + units.driverVcpuSeconds * vcpuSecond + units.driverRequests * prices.request,
     orchestrator: units.orchestratorUnits * prices.orchestratorUnit,
     storage:
       units.storageWrites * prices.storageWrite +
@@ -143,9 +140,10 @@ export function estimateCost(
   steps: PlanStep[],
 ): Omit<PlanCost, 'units'> & { units: CostUnits } {
   const prices = priceTableFor(provider, hosting);
-  const units = estimateUnits(provider, functions, steps, prices);
+  const driverMb = driverMemoryMb(provider, hosting);
+  const units = estimateUnits(driverMb, functions, steps, prices);
   const armProbes = functions.some((f) => f.architecture === 'arm64');
-  const breakdown = priceUnits(provider, units, prices, armProbes);
+  const breakdown = priceUnits(units, prices, armProbes);
   const usd = breakdown.probes + breakdown.driver + breakdown.orchestrator + breakdown.storage + breakdown.logs;
   const a = COST_ASSUMPTIONS;
   return {
@@ -162,7 +160,7 @@ export function estimateCost(
       'list prices, free tiers ignored',
       `probe bills barrier wait + expected task time + ${a.probeOverheadMs} ms overhead, plus ${a.coldInitMs} ms init when cold`,
       `cold = first request to a function after deploy, an update, or a wait over ${a.idleRecycleSeconds} s`,
-      `driver: ${CAPABILITIES[provider].driverMemoryMb} MB for barrier + waves × (task + ${a.requestLatencyMs} ms) + ${a.driverOverheadMs} ms per shard`,
+      `driver: ${driverMb} MB for barrier + waves × (task + ${a.requestLatencyMs} ms) + ${a.driverOverheadMs} ms per shard`,
       `results kept ${a.storageMonths} month at ${a.recordBytes} bytes per record`,
     ],
     units,

@@ -7,6 +7,7 @@ import { taskDurationUpperBoundMs } from '../probe-runtime/contracts/task';
 import { type HostingCapabilities, memorySupported } from './capabilities';
 import { formatPath } from './errors';
 import { selectFunctions } from './plan-functions';
+import { generationAfterStep } from './plan-queries';
 import type { PlanFunction, PlanStep } from './plan-schema';
 import type { ScheduleItem, StudyDefinition } from './schema';
 
@@ -59,7 +60,7 @@ export function expandSchedule(options: ExpandOptions): ScheduleExpansion {
           if (targets.length === 0) refusals.add(`${where}.targets: selects no function of this study`);
           for (const f of targets) {
             const index = steps.length;
-            steps.push({ index, id: stepId(index, 'update'), kind: 'update', function: f.key, change: item.change, generation: `g${index + 1}` });
+            steps.push({ index, id: stepId(index, 'update'), kind: 'update', function: f.key, change: item.change, generation: generationAfterStep(index) });
           }
           return;
         }

@@ -3,6 +3,7 @@
  * provider deploys, adapting memory sizes only as the definition allows.
  */
 import { CAPABILITIES, type HostingCapabilities, memorySupported, nearestMemory } from './capabilities';
+import { INITIAL_GENERATION } from './plan-queries';
 import { chooseRelease, offeredReleases } from './runtime-lifecycle';
 import type { PlanFunction } from './plan-schema';
 import type { ProviderId, StudyDefinition, TargetSelector } from './schema';
@@ -14,9 +15,6 @@ export interface FunctionExpansion {
 }
 
 const RUNTIME_SHORT = { nodejs: 'node', python: 'py' } as const;
-
-/** Initial configuration generation; update steps set `g<step index>`. */
-export const INITIAL_GENERATION = 'g0';
 
 export function functionKey(runtime: 'nodejs' | 'python', memoryMb: number, tenant: string, copy: number): string {
   return `${RUNTIME_SHORT[runtime]}-m${memoryMb}-${tenant}-${copy}`;

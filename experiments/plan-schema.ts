@@ -7,7 +7,7 @@
  * back from a bucket or a file (`plan.json` of a run).
  */
 import { z } from 'zod';
-import { Task } from '../probe-runtime/contracts/task';
+import { BurstStep, PLAN_STEP_BASE } from '../probe-runtime/contracts/burst-step';
 import { AnalysisKind, Architecture, Claim, ConfigChange, Experiment, ParameterValue, ProviderId, Runtime, TenantId } from './schema';
 import { checkRegion, hostingName } from './target-names';
 
@@ -35,46 +35,18 @@ export const PlanFunction = z.strictObject({
 });
 export type PlanFunction = z.output<typeof PlanFunction>;
 
-const stepBase = {
-  index: z.number().int().min(0),
-  /** `<index:4 or 5 digits>-<kind>[-<label>]`, e.g. `0003-burst-cold`; used in result keys. */
-  id: z.string().regex(/^[0-9]{4,5}-[a-z]+(-[a-z0-9-]+)?$/),
-};
-
-export const BurstStep = z.strictObject({
-  ...stepBase,
-  kind: z.literal('burst'),
-  label: z.string().nullable(),
-  /** Function keys; request r goes to targets[r % targets.length]. */
-  targets: z.array(z.string()).min(1),
-  requestsPerTarget: z.number().int().min(1),
-  requests: z.number().int().min(1),
-  /** Requests in flight at once across all shards of the burst. */
-  concurrency: z.number().int().min(1),
-  /** Barrier time = the step's start time + barrierMs; 0 = no barrier. */
-  barrierMs: z.number().int().min(0),
-  task: Task,
-  freshConnection: z.boolean(),
-  retries: z.number().int().min(0),
-  /** Per-attempt timeout the driver applies, ms. */
-  timeoutMs: z.number().int().min(1),
-  /** Driver shards: shard s sends requests [s*requestsPerShard, min(requests, (s+1)*requestsPerShard)). */
-  shards: z.number().int().min(1),
-  requestsPerShard: z.number().int().min(1),
-  /** In-flight limit inside one shard: ceil(concurrency / shards). */
-  shardConcurrency: z.number().int().min(1),
-});
-export type BurstStep = z.output<typeof BurstStep>;
+/** A burst step (its schema lives beside the driver event that carries it: contracts/burst-step.ts). */
+export { BurstStep };
 
 export const WaitStep = z.strictObject({
-  ...stepBase,
+  ...PLAN_STEP_BASE,
   kind: z.literal('wait'),
   seconds: z.number().positive(),
 });
 export type WaitStep = z.output<typeof WaitStep>;
 
 export const UpdateStep = z.strictObject({
-  ...stepBase,
+  ...PLAN_STEP_BASE,
   kind: z.literal('update'),
   /** The function key to reconfigure. */
   function: z.string(),

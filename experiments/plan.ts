@@ -7,7 +7,7 @@
  */
 import { CAPABILITIES } from './capabilities';
 import { canonicalJson, contentHash } from './canonical-json';
-import { COST_ASSUMPTIONS, estimateCost, UPDATE_SETTLE_SECONDS } from './cost';
+import { COST_ASSUMPTIONS, estimateCost } from './cost';
 import { PlanRefusedError, parseOrThrow, ValidationError } from './errors';
 import { expandSchedule } from './expand-schedule';
 import { expandFunctions } from './plan-functions';
@@ -115,7 +115,7 @@ function estimateSeconds(provider: ProviderId, steps: PlanStep[]): number {
   let seconds = 0;
   for (const step of steps) {
     if (step.kind === 'wait') seconds += step.seconds;
-    else if (step.kind === 'update') seconds += UPDATE_SETTLE_SECONDS[provider];
+    else if (step.kind === 'update') seconds += CAPABILITIES[provider].updateSettleSeconds;
     else {
       const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
       seconds += (step.barrierMs + waves * (taskExpectedDurationMs(step.task) + COST_ASSUMPTIONS.requestLatencyMs)) / 1000 + 1;

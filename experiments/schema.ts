@@ -10,9 +10,11 @@
  * StudyPlan for one provider, and every target runs the plan.
  */
 import { z } from 'zod';
+import { CLOUD_PROVIDER_IDS, PROVIDER_IDS } from '../probe-runtime/contracts/providers';
 import { Task } from '../probe-runtime/contracts/task';
 
-export const PROVIDERS = ['aws', 'azure', 'gcp', 'local'] as const;
+/** The provider ids (probe-runtime/contracts/providers.ts); each has a target in targets/registry.ts. */
+export const PROVIDERS = PROVIDER_IDS;
 export const ProviderId = z.enum(PROVIDERS);
 export type ProviderId = z.output<typeof ProviderId>;
 
@@ -71,7 +73,7 @@ export const Claim = z.strictObject({
   /** The claim in words, as the report prints it. */
   statement: z.string().min(1),
   /** The platform the claim is about. Local runs check it when their profile models that platform. */
-  provider: z.enum(['aws', 'azure', 'gcp']),
+  provider: z.enum(CLOUD_PROVIDER_IDS),
   confidence: Confidence,
   /** Where the value comes from (e.g. "abstract", "second-hand summary of §4.2"). */
   source: z.string().min(1),

@@ -13,9 +13,11 @@
  * plan.json with these checks and must stay small.
  */
 import { z } from 'zod';
+import type { ProviderId } from '../probe-runtime/contracts/providers';
 
-type Provider = 'aws' | 'azure' | 'gcp' | 'local';
+type Provider = ProviderId;
 
+/** Each provider's region names (a total record: a new provider says what its regions look like); its target's `options.region`. */
 export const REGION_NAMES: Record<Provider, { pattern: RegExp; example: string; what: string }> = {
   aws: { pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, example: 'us-east-1', what: 'an AWS region' },
   gcp: { pattern: /^[a-z]+-[a-z]+\d{1,2}$/, example: 'us-central1', what: 'a Google Cloud region' },

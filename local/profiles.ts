@@ -12,7 +12,12 @@ import { z } from 'zod';
 import { problemsFromZod, ValidationError } from '../experiments/errors';
 import { applyPathSets } from '../experiments/resolve-study';
 import { closest } from '../experiments/suggest';
+import { vcpuMapping } from '../experiments/capabilities';
+import { CLOUD_PROVIDER_IDS } from '../probe-runtime/contracts/providers';
 import { FaultOptions } from './faults';
+
+/** The clouds whose capability table couples vCPU to memory: a profile can give instances their per-instance quota. */
+export const VCPU_MODELS = CLOUD_PROVIDER_IDS.filter((p) => vcpuMapping(p) !== null);
 
 /** A closed interval a value is drawn from uniformly (per instance or per host). */
 const Interval = z
@@ -41,7 +46,7 @@ export const PlatformProfile = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
   description: z.string().min(1),
   /** The cloud whose published claims a run on this profile is compared with; null for none. */
-  models: z.enum(['aws', 'azure', 'gcp']).nullable(),
+  models: z.enum(CLOUD_PROVIDER_IDS).nullable(),
   placement: z.strictObject({
     policy: z
       .enum(PLACEMENT_POLICIES)
@@ -94,7 +99,7 @@ export const PlatformProfile = z.strictObject({
   }),
   cpu: z.strictObject({
     vcpuForMemory: z
-      .enum(['aws', 'gcp', 'none'])
+      .enum([...VCPU_MODELS, 'none'])
       .describe('per-instance CPU quota (cgroups) from memory: aws 1,769 MB per vCPU; gcp the Cloud Run table; none: only the host\'s quota'),
     unthrottledInit: z.boolean().describe('apply the quota only once the instance is ready, so its initialisation runs at full speed'),
   }),

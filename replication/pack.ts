@@ -27,8 +27,9 @@ import { RunManifest } from '../probe-runtime/contracts/run-manifest';
 import { TarGzWriter } from './archive/tar-gz-writer';
 import { checkBundleRoot, recordedBundles } from './bundle-check';
 import { PACKAGE_DIRS, PACKAGE_FORMAT, PACKAGE_MANIFEST, PackageManifest, type PackagedFile } from './package-manifest';
-import { planContentHash } from './plan-integrity';
+import { planContentHash } from '../experiments/plan-integrity';
 import { readJsonFile } from './read-json';
+import { TARGETS } from '../targets/registry';
 
 export interface PackOptions {
   runDir: string;
@@ -78,7 +79,8 @@ export async function packRun(options: PackOptions): Promise<PackResult> {
   const sources: Source[] = walkRun(runDir).map((relative) => ({ path: `${PACKAGE_DIRS.run}/${relative}`, file: path.join(runDir, relative) }));
 
   const groundTruth = path.join(runDir, '..', '..', '.ground-truth', plan.study.id, `${run.run}.json`);
-  if (plan.provider === 'local' && lstatSync(groundTruth, { throwIfNoEntry: false })?.isFile()) sources.push({ path: PACKAGE_DIRS.groundTruth, file: groundTruth });
+  // Only an emulated platform knows the ground truth of a run.
+  if (TARGETS[plan.provider].deployment.kind === 'embedded' && lstatSync(groundTruth, { throwIfNoEntry: false })?.isFile()) sources.push({ path: PACKAGE_DIRS.groundTruth, file: groundTruth });
 
   const definition = packagedDefinition(plan, run, options);
   notes.push(...definition.notes);
@@ -112,7 +114,7 @@ export async function packRun(options: PackOptions): Promise<PackResult> {
     sources.push({ path: t.path, file: t.source });
     if (!t.matchesPlan) notes.push(`${t.path} (from ${t.source}) does not mention the plan hash: it may belong to another synthesis`);
   }
-  if (plan.provider !== 'local' && templates.length === 0) {
+  if (TARGETS[plan.provider].deployment.kind !== 'embedded' && templates.length === 0) {
     notes.push('no synthesized template was found (cdk.out / cdktf.out of the current directory, or --template FILE): the package has the plan and bundles, from which `cdk synth` / `cdktf synth` rebuild it');
   }
 
@@ -277,18 +279,10 @@ function findTemplates(plan: StudyPlan, options: PackOptions): FoundTemplate[] {
     if (!lstatSync(source, { throwIfNoEntry: false })?.isFile()) throw new InputFileError(t, 'not a regular file (expected a synthesized template)');
     return { path: `${PACKAGE_DIRS.deploy}/${path.basename(source)}`, source, matchesPlan: mentions(source) };
   });
-  const candidates: string[] = [];
-  if (plan.provider === 'aws') {
-    const dir = path.join(options.cwd, 'cdk.out');
-    for (const name of existsSync(dir) ? readdirSync(dir) : []) {
-      if (name.startsWith(`curtain-${plan.study.id}`) && name.endsWith('.template.json')) candidates.push(path.join(dir, name));
-    }
-  } else if (plan.provider !== 'local') {
-    candidates.push(path.join(options.cwd, 'cdktf.out', 'stacks', `${plan.provider}-${plan.study.id}`, 'cdk.tf.json'));
-  }
-  for (const source of candidates) {
+  const { deployment } = TARGETS[plan.provider];
+  const candidates = deployment.kind === 'embedded' ? [] : deployment.synthesizedTemplates(plan.study.id, options.cwd);
+  for (const { file: source, name } of candidates) {
     if (found.some((f) => f.source === source) || !lstatSync(source, { throwIfNoEntry: false })?.isFile() || !mentions(source)) continue;
-    const name = plan.provider === 'aws' ? path.basename(source) : `${plan.provider}-${plan.study.id}.cdk.tf.json`;
     found.push({ path: `${PACKAGE_DIRS.deploy}/${name}`, source, matchesPlan: true });
   }
   return found;

@@ -16,7 +16,7 @@ import { BundleManifest } from '../probe-runtime/contracts/bundle-manifest';
 import { RunManifest } from '../probe-runtime/contracts/run-manifest';
 import { recordedBundles } from './bundle-check';
 import { PACKAGE_DIRS, type PackageManifest, type PackagedFile } from './package-manifest';
-import { planContentHash } from './plan-integrity';
+import { planContentHash } from '../experiments/plan-integrity';
 import { MAX_JSON_BYTES, parseJsonBytes } from './read-json';
 
 export interface PackageProblem {

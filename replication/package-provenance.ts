@@ -20,7 +20,7 @@ export function packageProvenanceOf(runDir: string): PackageProvenance | null {
   } catch {
     return null;
   }
-  let parsed;
+  let parsed: ReturnType<typeof PackageManifest.safeParse>;
   try {
     parsed = PackageManifest.safeParse(JSON.parse(text));
   } catch {

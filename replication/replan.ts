@@ -20,7 +20,7 @@ import { readTarGz } from './archive/tar-gz-reader';
 import { recordedBundles } from './bundle-check';
 import { formatPackageProblem } from './package-check';
 import { PACKAGE_DIRS, PACKAGE_MANIFEST, PackageManifest } from './package-manifest';
-import { planContentHash } from './plan-integrity';
+import { planContentHash } from '../experiments/plan-integrity';
 import { MAX_JSON_BYTES, parseJsonBytes, readJsonFile } from './read-json';
 import { rerunCommands, type RerunCommands, type RerunRequest, type SuppliedValues } from './rerun';
 import { PackageError, unpackPackage, verifyPackage } from './verify';

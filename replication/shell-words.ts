@@ -8,12 +8,9 @@
  * written as '\'' (close, escaped quote, reopen): POSIX.1-2017 XCU 2.2.2-2.2.3.
  */
 
-export interface ShellCommand {
-  /** Environment assignments that prefix the command (`NAME=value cmd ...`). */
-  env: readonly (readonly [string, string])[];
-  /** The argument vector, program first. */
-  argv: readonly string[];
-}
+import type { ShellCommand } from '../targets/rerun';
+
+export type { ShellCommand };
 
 const PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -10,6 +10,7 @@ import type { StudyPlan } from '../experiments/plan-schema';
 import { formatSets } from '../experiments/resolve-study';
 import { studyReference } from '../experiments/study-reference';
 import { currentOrigin } from '../probe-runtime/build/source-identity';
+import { isCloudProvider } from '../probe-runtime/contracts/providers';
 import type { RunOrigin } from '../probe-runtime/contracts/run-manifest';
 
 export interface DeployOptionsGiven {
@@ -24,7 +25,7 @@ export interface DeployOptionsGiven {
 
 export function deployOrigin(plan: StudyPlan, given: DeployOptionsGiven): RunOrigin {
   const target = plan.provider;
-  if (target === 'local') throw new Error('deployOrigin: the local platform records its origin in curtain run');
+  if (!isCloudProvider(target)) throw new Error(`deployOrigin: ${target} deploys nothing; its runs record their origin themselves (curtain run)`);
   const other = Object.fromEntries(Object.entries(given.other ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
   return currentOrigin('synth', {
     target,

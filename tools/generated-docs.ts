@@ -1,5 +1,5 @@
 /**
- * Every file under docs/ that is generated from code, with its renderer.
+ * Every file generated from code (docs, schemas, the Python probe's variable table), with its renderer.
  * `npm run docs` writes them; test/docs/generated-docs.test.ts fails when one
  * is out of date, so the docs cannot drift from the schemas and the catalog.
  * Adding a generated file: one entry here.
@@ -13,6 +13,7 @@ import { renderStudiesMarkdown } from './render-studies';
 import { renderAwsLimitsMarkdown } from '../stacks/aws/render-limits';
 import { ReportSummary } from '../analysis/report/summary-schema';
 import { renderLocalPlatformDoc } from '../local/docs/local-platform-doc';
+import { renderPlatformVariables } from './render-platform-variables';
 
 export interface GeneratedDoc {
   /** Path relative to the repository root. */
@@ -55,4 +56,6 @@ export const GENERATED_DOCS: GeneratedDoc[] = [
   },
   // The embedded local platform: profiles with their sources, default time scales, faults, ground truth.
   { path: 'docs/local-platform.md', render: renderLocalPlatformDoc },
+  // Not a doc: the Python probe's copy of the Node probe's platform variables (one table, two languages).
+  { path: 'probe-runtime/python/curtain_probe/platform_variables.py', render: renderPlatformVariables },
 ];

@@ -6,7 +6,7 @@
  * before anything is analysed; should RunFiles come from elsewhere, it is
  * caught here too and the comparison says it cannot tell.
  */
-import { planContentHash } from '../../replication/plan-integrity';
+import { planContentHash } from '../../experiments/plan-integrity';
 import type { RunFiles } from '../run/run-files';
 
 export interface PlanAgreement {

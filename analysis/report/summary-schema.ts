@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Claim } from '../../experiments/schema';
+import { CLOUD_PROVIDER_IDS } from '../../probe-runtime/contracts/providers';
 
 export const SUMMARY_VERSION = 1;
 
@@ -42,7 +43,7 @@ export const ReportSummary = z.strictObject({
     region: z.string(),
     emulated: z.boolean(),
     profile: z.string().nullable(),
-    modelled: z.enum(['aws', 'azure', 'gcp']).nullable(),
+    modelled: z.enum(CLOUD_PROVIDER_IDS).nullable(),
     timeScale: z.number(),
     timeScaleKnown: z.boolean(),
   }),

@@ -5,9 +5,13 @@
  * models aws) and every report says plainly that the platform was emulated.
  */
 import type { StudyPlan } from '../../experiments/plan-schema';
+import { CLOUD_PROVIDER_IDS, type CloudProviderId, isCloudProvider } from '../../probe-runtime/contracts/providers';
 import type { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 
-export type ClaimProvider = 'aws' | 'azure' | 'gcp';
+export type ClaimProvider = CloudProviderId;
+
+/** A local profile named after a cloud (`aws-2018`, `gcp`) models that cloud. */
+const MODELLED_CLOUD = new RegExp(`^(${CLOUD_PROVIDER_IDS.join('|')})(-|$)`);
 
 /** How reports name each provider's platform. */
 export const PROVIDER_NAMES: Record<string, string> = { aws: 'AWS Lambda', azure: 'Azure Functions', gcp: 'Google Cloud Functions', local: 'the embedded local platform' };
@@ -34,12 +38,12 @@ export interface PlatformInfo {
 
 export function platformOf(plan: StudyPlan, manifest: RunManifest | null): PlatformInfo {
   const provider = plan.provider;
-  if (provider !== 'local') {
+  if (isCloudProvider(provider)) {
     return { provider, emulated: false, profile: null, modelled: provider, timeScale: 1, timeScaleKnown: true, cpuQuota: null, faults: [] };
   }
   const local = manifest?.local;
   const profile = local?.profile ?? null;
-  const match = profile ? /^(aws|azure|gcp)(-|$)/.exec(profile) : null;
+  const match = profile ? MODELLED_CLOUD.exec(profile) : null;
   return {
     provider,
     emulated: true,

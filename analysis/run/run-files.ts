@@ -10,7 +10,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputFileError, formatProblem, problemsFromZod } from '../../experiments/errors';
-import { planIntegrityProblem } from '../../replication/plan-integrity';
+import { planIntegrityProblem } from '../../experiments/plan-integrity';
 import { StudyPlan } from '../../experiments/plan-schema';
 import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 import { fileKind, isInside, readGuardedText } from './guarded-file';

@@ -1,11 +1,14 @@
-/** Options shared by `curtain start` and `curtain fetch`. */
+/** Options shared by `curtain start` and `curtain fetch`: the targets with a client (targets/registry.ts). */
 import { z } from 'zod';
-import { CLOUD_NAMES, checkRegion } from '../../experiments/target-names';
+import { checkRegion, CLOUD_NAMES } from '../../experiments/target-names';
+import { listIds, type ProviderId } from '../../probe-runtime/contracts/providers';
+import type { ProviderClient } from '../../targets/client/provider-client';
+import { CLIENT_TARGETS, clientOf } from '../../targets/registry';
 import { regionOption, runIdOption } from '../study-options';
-import { CliError } from '../cli-error';
-import { PROVIDER_CLIENTS } from '../providers';
-import type { ProviderClient } from '../providers/provider-client';
 import type { OptionSpec } from '../options';
+
+/** The providers `--provider` accepts here: every target with a client. */
+export const CLOUD_PROVIDERS = CLIENT_TARGETS.map((t) => t.id) as [string, ...string[]];
 
 export const CLOUD_OPTION_SPEC: OptionSpec = {
   provider: { type: 'string', short: 'p' },
@@ -23,7 +26,7 @@ export const CLOUD_OPTION_SPEC: OptionSpec = {
 // Names are checked here, where they enter: they reach URLs, SDK calls and printed commands.
 export const CloudOptions = z
   .object({
-    provider: z.enum(['aws', 'azure', 'gcp'], { error: () => 'expected aws, azure or gcp (for the local platform use `curtain run`)' }),
+    provider: z.enum(CLOUD_PROVIDERS, { error: () => `expected ${listIds(CLOUD_PROVIDERS)} (for the local platform use \`curtain run\`)` }),
     region: regionOption,
     run: runIdOption.optional(),
     stack: CLOUD_NAMES.stack.optional(),
@@ -34,10 +37,14 @@ export const CloudOptions = z
     account: CLOUD_NAMES.storageAccount.optional(),
     json: z.boolean().default(false),
   })
-  .superRefine((o, ctx) => checkRegion(o.provider, o.region, ctx, ['region']));
+  .superRefine((o, ctx) => checkRegion(o.provider as ProviderId, o.region, ctx, ['region']));
 
-export function providerClient(provider: 'aws' | 'azure' | 'gcp'): ProviderClient {
-  const factory = PROVIDER_CLIENTS[provider];
-  if (!factory) throw new CliError(`curtain: the ${provider} target is not available in this version of Curtain`);
-  return factory();
+export function providerClient(provider: string): ProviderClient {
+  return clientOf(provider as (typeof CLIENT_TARGETS)[number]['id']);
 }
+
+/** The providers joined by `|`, for usage lines. */
+export const CLOUD_PROVIDER_USAGE = CLOUD_PROVIDERS.join('|');
+
+/** Where each target's guide is, for usage text. */
+export const CLIENT_GUIDES = CLIENT_TARGETS.map((t) => t.guide).join(', ');

@@ -2,14 +2,15 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
+import { listIds } from '../../probe-runtime/contracts/providers';
 import { pathOption, studyIdArgument } from '../study-options';
-import { CLOUD_OPTION_SPEC, CloudOptions, providerClient } from './cloud-options';
+import { CLOUD_OPTION_SPEC, CLOUD_PROVIDER_USAGE, CLOUD_PROVIDERS, CloudOptions, providerClient } from './cloud-options';
 
-const usage = `Usage: curtain fetch <study> --provider aws|azure|gcp [--run ID] [--out DIR] [options]
+const usage = `Usage: curtain fetch <study> --provider ${CLOUD_PROVIDER_USAGE} [--run ID] [--out DIR] [options]
 
 Downloads a run's results from the study's bucket into DIR in the bucket layout
 (<study>/<run>/plan.json, run.json, steps/<step>/<shard>.jsonl), ready for \`curtain report\`.
-  --provider P          aws, azure or gcp (required)
+  --provider P          ${listIds(CLOUD_PROVIDERS)} (required)
   --run ID              the run to fetch (default: the newest)
   --out DIR             destination (default: ./curtain-results)
   --region R            region of the deployment

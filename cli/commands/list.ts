@@ -4,6 +4,7 @@ import { CliError } from '../cli-error';
 import type { Command } from '../command';
 import { table } from '../format';
 import { parseCommandArgs, validateOptions } from '../options';
+import { PROVIDERS } from '../../experiments/schema';
 
 const usage = `Usage: curtain list [--json]
 
@@ -26,7 +27,7 @@ export const listCommand: Command = {
       io.out(JSON.stringify(rows, null, 2));
     } else {
       io.out(table(['study', 'paper', 'providers', 'title'], rows.map((r) => [r.id, r.experiment, r.providers.join(','), r.title])));
-      io.out('\n`curtain show <study>` for details; `curtain plan <study> --provider aws|azure|gcp|local` for a plan.');
+      io.out(`\n\`curtain show <study>\` for details; \`curtain plan <study> --provider ${PROVIDERS.join('|')}\` for a plan.`);
     }
     return 0;
   },

@@ -7,13 +7,15 @@ import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
 import { renderPlan } from '../plan-summary';
 import { budgetOptions, hostingOption, providerOption, regionOption, setOption } from '../study-options';
+import { PROVIDERS } from '../../experiments/schema';
+import { listIds } from '../../probe-runtime/contracts/providers';
 
-const usage = `Usage: curtain plan <study|definition-file> --provider aws|azure|gcp|local [options]
+const usage = `Usage: curtain plan <study|definition-file> --provider ${PROVIDERS.join('|')} [options]
 
 Compiles a study into the plan a provider runs: functions to deploy, the expanded schedule,
 invocations, expected duration, a cost estimate (probes, driver, orchestrator, storage, logs)
 and the budget verdict.
-  --provider P            aws, azure, gcp or local (required)
+  --provider P            ${listIds(PROVIDERS)} (required)
   --region R              region (default: the provider's default)
   --hosting H             hosting plan, e.g. consumption or flex on Azure
   --set key=value         override a study parameter (repeatable; see \`curtain show <study>\`)

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeReport } from '../../analysis';
+import { type WriteReportResult, writeReport } from '../../analysis';
 import { packageProvenanceOf } from '../../replication/package-provenance';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
@@ -39,7 +39,7 @@ export const reportCommand: Command = {
     // Ctrl-C stops the report: nothing more is read or written, exit 130.
     const signals = new StopSignals('report', (line) => io.err(line));
     signals.running(undefined, 'stopping the report (nothing more is written)');
-    let result;
+    let result: WriteReportResult;
     try {
       // A run unpacked from a replication package (`replan --into DIR`: DIR/run): report.html lists the package's checksums.
       result = await writeReport(runDir, { outDir, log: (line) => io.err(line), signal: signals.signal, package: packageProvenanceOf(runDir) });

@@ -19,9 +19,10 @@ import { checkMachineFits } from '../../local/run/machine-fit';
 import { reapDeadRuns } from '../../local/run-state/reaper';
 import { localRunExitCode, localRunJson } from '../../local/run/render-result';
 import { pathOption, runIdOption, setOption } from '../study-options';
+import type { StudyPlan } from '../../experiments/plan-schema';
 
 /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
-export const EXIT_INTERRUPTED = 130;
+export const EXIT_INTERRUPTED = EXIT.interrupted;
 
 const usage = `Usage: curtain run <study|definition-file> [options]
 
@@ -106,7 +107,7 @@ export const runCommand: Command = {
     const profileSet = parseSets(o['profile-set']);
     const profile = resolveProfile(o.profile, profileSet);
     const faults = parseFaultOptions(o.fault, profile.faults);
-    let plan;
+    let plan: StudyPlan;
     try {
       plan = planLocalRun({ study, sets, maxInvocations: o['max-invocations'] });
     } catch (error) {
@@ -138,6 +139,7 @@ export const runCommand: Command = {
       );
       const result = await runLocalStudy({
         study,
+        plan,
         sets,
         profile: profile.name,
         profileSet,

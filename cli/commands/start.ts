@@ -1,13 +1,14 @@
 import { studyIdArgument } from '../study-options';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
-import { CLOUD_OPTION_SPEC, CloudOptions, providerClient } from './cloud-options';
+import { CLIENT_GUIDES, CLOUD_OPTION_SPEC, CLOUD_PROVIDER_USAGE, CLOUD_PROVIDERS, CloudOptions, providerClient } from './cloud-options';
+import { listIds } from '../../probe-runtime/contracts/providers';
 
-const usage = `Usage: curtain start <study> --provider aws|azure|gcp [options]
+const usage = `Usage: curtain start <study> --provider ${CLOUD_PROVIDER_USAGE} [options]
 
 Starts a run of a deployed study: an execution of its orchestrator in the cloud. Deploy first
-(docs/aws.md, docs/azure.md, docs/gcp.md); fetch the results with \`curtain fetch\`.
-  --provider P          aws, azure or gcp (required)
+(${CLIENT_GUIDES}); fetch the results with \`curtain fetch\`.
+  --provider P          ${listIds(CLOUD_PROVIDERS)} (required)
   --region R            region of the deployment
   --run ID              run id to use (default: a new one from the current time)
   --stack NAME          deployment name, when not the default for the study

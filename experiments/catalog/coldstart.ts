@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ScheduleItemInput } from '../schema';
 import { ALL_PROVIDERS, PAPER_MEMORY_SIZES_MB, refresh } from './common';
 import { defineStudy } from './define-study';
+import type { CloudProviderId } from '../../probe-runtime/contracts/providers';
 
 export const coldstart = defineStudy({
   id: 'coldstart',
@@ -103,8 +104,11 @@ cold-start penalty of a new host versus a reused one.`,
   },
 });
 
-function claimWarm(provider: 'aws' | 'gcp' | 'azure', medianMs: number) {
-  const names = { aws: 'AWS', gcp: 'Google', azure: 'Azure' } as const;
+/** How claims name each cloud (a total record: a new cloud needs its name here). */
+const CLOUD_NAMES: Record<CloudProviderId, string> = { aws: 'AWS', azure: 'Azure', gcp: 'Google' };
+
+function claimWarm(provider: CloudProviderId, medianMs: number) {
+  const names = CLOUD_NAMES;
   return {
     id: `${provider}-warm-median`,
     statement: `Median warm start latency on ${names[provider]} was about ${medianMs} ms`,

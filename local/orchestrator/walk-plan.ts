@@ -22,6 +22,7 @@ import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
 import type { ConfigChange } from '../../experiments/schema';
 import { BurstShardSummary, DRIVER_EVENT_VERSION, type DriverEvent, type FinishRunEvent } from '../../probe-runtime/contracts/driver-event';
 import type { RunStatus } from '../../probe-runtime/contracts/run-manifest';
+import type { InvocationRecord } from '../../probe-runtime/contracts/invocation-record';
 import type { ResultSink } from '../../probe-runtime/driver/sinks/result-sink';
 import type { z } from 'zod';
 import type { Random } from '../random';
@@ -244,7 +245,7 @@ async function runShard(
         : reached.has(request)
           ? { status: 'error', error: `sent (the platform received it), but the driver died before recording the answer (${result.message}); the probe may have run` }
           : { status: 'skipped', error: `not sent: the shard's driver ${interrupted ? 'was stopped' : 'failed'} before sending it (${result.message})` };
-    let written;
+    let written: InvocationRecord[];
     try {
       const existing = only ? readShardRecords(runDir, plan, run, step, shard) : null;
       written = await writeDeadDriverShard(options.sink, plan, run, step, shard, { existing, asked, journaled: journaled?.records ?? new Map(), fate, priorSends });

@@ -14,6 +14,7 @@ import { setMaxListeners } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { configurationAfter, INITIAL_GENERATION } from '../../experiments/plan-queries';
 import type { PlanFunction } from '../../experiments/plan-schema';
 import type { ConfigChange } from '../../experiments/schema';
 import { ProbeRequest } from '../../probe-runtime/contracts/probe-wire';
@@ -138,7 +139,7 @@ export class LocalPlatform {
           memoryMb: f.memoryMb,
           timeoutSeconds: f.timeoutSeconds,
           env: { ...f.env },
-          generation: f.env.CURTAIN_GENERATION ?? 'g0',
+          generation: f.env.CURTAIN_GENERATION ?? INITIAL_GENERATION,
         },
         instances: new Set(),
         queue: [],
@@ -213,9 +214,7 @@ export class LocalPlatform {
   update(functionKey: string, change: ConfigChange, generation: string): void {
     const fn = this.functions.get(functionKey);
     if (!fn) throw new Error(`update of unknown function "${functionKey}"`);
-    fn.config = { ...fn.config, generation, env: { ...fn.config.env, CURTAIN_GENERATION: generation } };
-    if (change.kind === 'memory') fn.config.memoryMb = change.memoryMb;
-    if (change.kind === 'env') fn.config.env[change.name] = change.value;
+    fn.config = { ...fn.config, ...configurationAfter(fn.config, { change, generation }), generation };
     const now = Date.now();
     const { mode, staleWindowSeconds } = this.options.profile.lifecycle.update;
     const windowMs = mode === 'lazy' ? this.options.timeScale.realMs(staleWindowSeconds * 1000) : 0;

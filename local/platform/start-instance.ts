@@ -12,7 +12,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { awsVcpuForMemoryMb, gcpVcpuForMemoryMb } from '../../experiments/capabilities';
+import { vcpuMapping } from '../../experiments/capabilities';
 import type { PlanFunction } from '../../experiments/plan-schema';
 import type { CpuCgroups } from '../cpu/cgroup-cpu';
 import { instanceCgroupLines } from '../hosts/host-identity';
@@ -115,12 +115,6 @@ export async function startInstanceProcess(
 
 /** The vCPUs an instance of this memory gets on the profile's platform; null for no per-instance quota. */
 export function vcpusForMemory(profile: PlatformProfile, memoryMb: number): number | null {
-  switch (profile.cpu.vcpuForMemory) {
-    case 'aws':
-      return awsVcpuForMemoryMb(memoryMb);
-    case 'gcp':
-      return gcpVcpuForMemoryMb(memoryMb);
-    case 'none':
-      return null;
-  }
+  const model = profile.cpu.vcpuForMemory;
+  return model === 'none' ? null : vcpuMapping(model)!(memoryMb);
 }

@@ -17,7 +17,7 @@ import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { InputFileError } from '../../experiments/errors';
 import { shardRequestRange } from '../../experiments/expand-schedule';
-import { planIntegrityProblem } from '../../replication/plan-integrity';
+import { planIntegrityProblem } from '../../experiments/plan-integrity';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { readManifestFile, readPlanFile } from '../../analysis/run/run-files';
 import type { FinishRunEvent } from '../../probe-runtime/contracts/driver-event';

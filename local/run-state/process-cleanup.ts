@@ -5,7 +5,7 @@
  * working directory inside a dead run's scratch directory (the reaper's way to
  * find instances and drivers when no watchdog registered them).
  */
-import { readdirSync, readFileSync, readlinkSync, rmdirSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, readlinkSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive, type ProcessIdentity } from './process-identity';
@@ -41,7 +41,7 @@ export async function waitForExit(identities: ProcessIdentity[], timeoutMs: numb
 function cgroupDirs(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {

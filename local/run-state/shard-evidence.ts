@@ -5,7 +5,7 @@
  * files are read only when they are regular files of bounded size, and only
  * records that belong to this run, step and shard count.
  */
-import { lstatSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { shardRequestRange } from '../../experiments/expand-schedule';
 import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
@@ -30,7 +30,7 @@ export function shardFile(runDir: string, plan: StudyPlan, run: string, step: Bu
 
 /** A regular file no larger than `maxBytes`, as text; null when absent; an error naming it otherwise. */
 function readBounded(file: string, maxBytes: number): string | null {
-  let info;
+  let info: Stats;
   try {
     info = lstatSync(file);
   } catch {

@@ -6,6 +6,7 @@
  */
 import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
 import type { ShardSends } from '../../probe-runtime/contracts/run-manifest';
+import type { InvocationRecord } from '../../probe-runtime/contracts/invocation-record';
 import type { JournalEntry } from './run-journal';
 import { readShardRecords } from './shard-evidence';
 
@@ -37,7 +38,7 @@ export function shardSendsFromJournal(entries: JournalEntry[], runDir: string, p
 }
 
 function countOnDisk(runDir: string, plan: StudyPlan, run: string, step: BurstStep, shard: number): { resent: number; unresolved: number } {
-  let records;
+  let records: Map<number, InvocationRecord> | null;
   try {
     records = readShardRecords(runDir, plan, run, step, shard);
   } catch {

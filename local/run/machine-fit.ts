@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CATALOG } from '../../experiments/catalog';
-import { peakDemand, peakShards } from '../../experiments/peak-demand';
+import { peakDemand, peakShards } from '../../experiments/plan-queries';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { PlatformProfile } from '../profiles';
 import { planLocalRun } from './run-local-study';

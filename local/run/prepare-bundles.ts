@@ -3,10 +3,9 @@
  * when missing or stale, so a fresh clone needs no build step), or a prebuilt
  * tree (`curtain run --bundles DIR`, e.g. the exact bundles of a published study).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { problemsFromZod, ValidationError } from '../../experiments/errors';
-import { BUNDLE_MANIFEST_PATH, BundleManifest } from '../../probe-runtime/contracts/bundle-manifest';
+import { ValidationError } from '../../experiments/errors';
+import { BundleError, bundleSet, loadBundleSet } from '../../probe-runtime/build/bundle-set';
 import { REPO_ROOT } from '../../probe-runtime/build/build-runtime';
 import { ensureRuntimeBuilt } from '../../probe-runtime/build/ensure-runtime-built';
 import type { RuntimeBundles } from './runtime-bundles';
@@ -18,18 +17,12 @@ import type { RuntimeBundles } from './runtime-bundles';
 export async function prepareBundles(prebuiltRoot: string | undefined, log: (line: string) => void): Promise<RuntimeBundles> {
   if (prebuiltRoot === undefined) {
     const outDir = process.env.CURTAIN_RUNTIME_DIR ? path.resolve(process.env.CURTAIN_RUNTIME_DIR) : undefined;
-    return { root: REPO_ROOT, manifest: await ensureRuntimeBuilt({ log, outDir }) };
+    return bundleSet(REPO_ROOT, await ensureRuntimeBuilt({ log, outDir }));
   }
-  const root = path.resolve(prebuiltRoot);
-  const file = path.join(root, BUNDLE_MANIFEST_PATH);
-  if (!existsSync(file)) throw new ValidationError('--bundles', [{ path: '', message: `${file} does not exist (expected a directory holding ${BUNDLE_MANIFEST_PATH})` }]);
-  let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    return loadBundleSet(path.resolve(prebuiltRoot));
   } catch (error) {
-    throw new ValidationError('--bundles', [{ path: file, message: `not JSON (${error instanceof Error ? error.message : String(error)})` }]);
+    if (error instanceof BundleError) throw new ValidationError('--bundles', [{ path: '', message: error.message }]);
+    throw error;
   }
-  const parsed = BundleManifest.safeParse(json);
-  if (!parsed.success) throw new ValidationError(file, problemsFromZod(parsed.error));
-  return { root, manifest: parsed.data };
 }

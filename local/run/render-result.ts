@@ -1,6 +1,6 @@
 /** The one-screen summary `curtain run` prints at the end. */
 import path from 'node:path';
-import { table } from '../../cli/format';
+import { table } from '../../analysis/format';
 import { formatSeconds } from '../time-scale';
 import type { LocalRunResult } from './run-local-study';
 

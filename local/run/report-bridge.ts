@@ -1,27 +1,14 @@
 /**
- * The analysis entry `curtain run` calls at the end (pinned in analysis/README.md):
- *   writeReport(runDir, { outDir?, log? }) → { reportPath, summaryPath, figures, malformedLines }
- * Loaded lazily so a run does not pay for loading the analysis before it needs it.
+ * The analysis entry `curtain run` calls at the end (analysis/index.ts, pinned
+ * in analysis/README.md): writeReport(runDir, { outDir?, log? }). Required on
+ * use, so a run does not pay for loading the analysis (vega, every study's
+ * analysis) before it needs it.
  */
-export interface ReportResult {
-  reportPath: string;
-  summaryPath: string;
-  figures: string[];
-  malformedLines: number;
-}
+import type { WriteReportResult, writeReport } from '../../analysis';
 
-export type WriteReport = (runDir: string, options?: { outDir?: string; log?: (line: string) => void; signal?: AbortSignal }) => Promise<ReportResult>;
+export type ReportResult = WriteReportResult;
+export type WriteReport = typeof writeReport;
 
-/** The analysis's writeReport, or null when this checkout has no analysis module yet. */
-export function loadWriteReport(): WriteReport | null {
-  let mod: { writeReport?: unknown };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require('../../analysis') as { writeReport?: unknown };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'MODULE_NOT_FOUND' && /analysis/.test(String((error as Error).message))) return null;
-    throw error;
-  }
-  return typeof mod.writeReport === 'function' ? (mod.writeReport as WriteReport) : null;
+export function loadWriteReport(): WriteReport {
+  return (require('../../analysis') as typeof import('../../analysis')).writeReport;
 }

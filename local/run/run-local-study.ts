@@ -10,7 +10,6 @@
  * cloud run, with the local run's own state in `local-run/`; the ground truth
  * goes to `<out>/.ground-truth/<study>/<run>.json`.
  */
-import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -57,6 +56,8 @@ const WATCHDOG_DRIVER_GRACE_MS = DRIVER_STOP_GRACE_MS + 4000;
 export interface LocalRunOptions {
   /** A catalog study id or a definition file. */
   study: string;
+  /** The plan of `study` with `sets`, when the caller has made it already (planLocalRun); planned here otherwise. */
+  plan?: StudyPlan;
   sets?: Record<string, unknown>;
   profile?: string;
   /** Dotted-path overrides of the profile (`--profile-set`). */
@@ -145,14 +146,14 @@ export function localRunDirectory(outDir: string, study: string, run: string): s
 
 export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunResult> {
   const began = performance.now();
-  const plan = planLocalRun(options);
+  const plan = options.plan ?? planLocalRun(options);
   const profile = resolveProfile(options.profile, options.profileSet ?? {});
   const faults = FaultOptions.parse({ ...profile.faults, ...(options.faults ?? {}) });
   const scale: TimeScaleChoice =
     options.timeScale !== undefined ? { scale: options.timeScale, reason: 'set with --time-scale' } : defaultTimeScale(plan, profile);
   checkRuntimes(plan, options.bundles);
 
-  const run = options.run ?? newRunId(new Date(), randomBytes(3).toString('hex'));
+  const run = options.run ?? newRunId();
   const outDir = path.resolve(options.outDir);
   const runDir = localRunDirectory(outDir, plan.study.id, run);
   // Recorded in run.json (origin): every option as it took effect; `curtain resume` reads it back.
@@ -411,10 +412,8 @@ async function writeRunReport(
   const none = (reportNote: string, reportInterrupted = false) => ({ report: null, reportNote, reportInterrupted });
   if (input.report === false) return none('report skipped (--no-report)');
   if (interrupt.aborted) return none(`report skipped: the run was interrupted; write it with \`curtain report ${runDir}\``);
-  const writeReport = loadWriteReport();
-  if (!writeReport) return none('the full report comes with the analysis module (analysis/index.ts), which this checkout does not have yet');
   try {
-    return { report: await writeReport(runDir, { log, signal: interrupt }), reportNote: null, reportInterrupted: false };
+    return { report: await loadWriteReport()(runDir, { log, signal: interrupt }), reportNote: null, reportInterrupted: false };
   } catch (error) {
     if (interrupt.aborted) return none(`the report was stopped (Ctrl-C); the records are complete: write it with \`curtain report ${runDir}\``, true);
     return none(`the report could not be written: ${error instanceof Error ? error.message : String(error)} (the records are complete; retry with \`curtain report ${runDir}\`)`);

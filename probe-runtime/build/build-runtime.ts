@@ -8,7 +8,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build, type BuildFailure, type Message } from 'esbuild';
+import { build, type BuildFailure, type Message, type BuildResult } from 'esbuild';
 import { BUNDLE_MANIFEST_PATH, BUNDLE_ROOT, BundleManifest } from '../contracts/bundle-manifest';
 import { BUNDLE_SPECS, type BundleSpec, type CopyBundleSpec, isCopiedFile, type NodeBundleSpec } from './bundle-specs';
 import { hashDirectory, listFiles } from './hash-dir';
@@ -100,7 +100,7 @@ export async function buildRuntime(options: BuildOptions = {}): Promise<BundleMa
 }
 
 async function bundleNode(spec: NodeBundleSpec, root: string, dir: string, version: string): Promise<string[]> {
-  let result;
+  let result: BuildResult<{ metafile: true }>;
   try {
     result = await build({
       absWorkingDir: root,
@@ -125,6 +125,8 @@ async function bundleNode(spec: NodeBundleSpec, root: string, dir: string, versi
     const messages = (failure.errors ?? []).slice(0, 3).map(formatMessage).join('; ');
     throw new RuntimeBuildError(`bundle ${spec.name} (${spec.entry}) failed: ${messages || (error as Error).message}`);
   }
+  // write: false makes esbuild return every output here; none would be a bundle silently missing.
+  if (!result.outputFiles?.length) throw new RuntimeBuildError(`bundle ${spec.name} (${spec.entry}): esbuild returned no output files`);
   for (const file of result.outputFiles) {
     mkdirSync(path.dirname(file.path), { recursive: true });
     writeFileSync(file.path, file.contents);

@@ -10,8 +10,9 @@
  * study. The price is size (the bundle is larger; cold starts of the driver are
  * not measured, so this does not bias any result).
  */
-import type { BundleName } from '../contracts/bundle-manifest';
-import { PROBE_NODE_ENTRIES } from '../probe/bundle-entries';
+import { type BundleName, driverBundleName, PYTHON_PROBE_BUNDLE } from '../contracts/bundle-manifest';
+import type { ProviderId } from '../contracts/providers';
+import { PROBE_NODE_ENTRIES, type ProbeEntrySpec } from '../probe/bundle-entries';
 
 export interface NodeBundleSpec {
   kind: 'node';
@@ -37,22 +38,22 @@ export interface CopyBundleSpec {
 
 export type BundleSpec = NodeBundleSpec | CopyBundleSpec;
 
-const probeSpecs: NodeBundleSpec[] = PROBE_NODE_ENTRIES.map((p) => ({
-  kind: 'node',
-  name: p.bundle,
-  entry: p.entry,
-  external: p.external,
-  packageJson: p.bundle === 'probe-azure' || p.bundle === 'probe-gcp',
-}));
+/**
+ * The driver's entry per provider (a total record: a new provider id does not
+ * compile until it names its driver entry), with the same fields as a probe's.
+ */
+export const DRIVER_ENTRIES: Record<ProviderId, ProbeEntrySpec> = {
+  aws: { entry: 'probe-runtime/driver/adapters/aws.ts', external: [], packageJson: false },
+  // The Azure Functions host loads @azure/functions and durable-functions from the app's node_modules.
+  azure: { entry: 'probe-runtime/driver/adapters/azure.ts', external: ['@azure/functions', 'durable-functions'], packageJson: true },
+  gcp: { entry: 'probe-runtime/driver/adapters/gcp.ts', external: [], packageJson: true },
+  local: { entry: 'probe-runtime/driver/adapters/local.ts', external: [], packageJson: false },
+};
 
 export const BUNDLE_SPECS: BundleSpec[] = [
-  ...probeSpecs,
-  { kind: 'copy', name: 'probe-python', from: 'probe-runtime/python', entry: 'probe.py' },
-  { kind: 'node', name: 'driver-aws', entry: 'probe-runtime/driver/adapters/aws.ts', external: [], packageJson: false },
-  { kind: 'node', name: 'driver-gcp', entry: 'probe-runtime/driver/adapters/gcp.ts', external: [], packageJson: true },
-  // The Azure Functions host loads @azure/functions and durable-functions from the app's node_modules.
-  { kind: 'node', name: 'driver-azure', entry: 'probe-runtime/driver/adapters/azure.ts', external: ['@azure/functions', 'durable-functions'], packageJson: true },
-  { kind: 'node', name: 'driver-local', entry: 'probe-runtime/driver/adapters/local.ts', external: [], packageJson: false },
+  ...PROBE_NODE_ENTRIES.map((p): NodeBundleSpec => ({ kind: 'node', name: p.bundle, entry: p.entry, external: p.external, packageJson: p.packageJson })),
+  { kind: 'copy', name: PYTHON_PROBE_BUNDLE, from: 'probe-runtime/python', entry: 'probe.py' },
+  ...(Object.keys(DRIVER_ENTRIES) as ProviderId[]).map((provider): NodeBundleSpec => ({ kind: 'node', name: driverBundleName(provider), ...DRIVER_ENTRIES[provider] })),
 ];
 
 /** Files of a copied directory that are not part of the bundle (caches, tests). */

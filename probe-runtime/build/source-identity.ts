@@ -37,11 +37,12 @@ export const SOURCE_ROOTS = [
   'probe-runtime',
   'replication',
   'stacks',
+  'targets',
   'tsconfig.json',
 ] as const;
 
 /** Top-level entries that are not part of the tool (see SOURCE_ROOTS). */
-export const NOT_SOURCE = ['.ci', '.gitignore', 'README.md', 'bench', 'docs', 'jest.browser.config.js', 'jest.config.js', 'jest.e2e.config.js', 'test', 'tools'] as const;
+export const NOT_SOURCE = ['.ci', '.dependency-cruiser.cjs', '.gitignore', 'README.md', 'bench', 'biome.jsonc', 'docs', 'jest.browser.config.js', 'jest.config.js', 'jest.e2e.config.js', 'test', 'tools'] as const;
 
 const cache = new Map<string, SourceIdentity>();
 

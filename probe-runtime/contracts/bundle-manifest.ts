@@ -11,18 +11,26 @@
  *                  main.py exposing `probe(request)` for Google, and `--shim` mode for the local platform
  */
 import { z } from 'zod';
+import { PROVIDER_IDS, type ProviderId } from './providers';
 
-export const BUNDLE_NAMES = [
-  'probe-aws',
-  'probe-gcp',
-  'probe-azure',
-  'probe-local',
-  'probe-python',
-  'driver-aws',
-  'driver-gcp',
-  'driver-azure',
-  'driver-local',
-] as const;
+/** Every provider has a Node probe bundle `probe-<id>` and a driver bundle `driver-<id>`; Python probes share one bundle. */
+export type ProbeBundleName = `probe-${ProviderId}`;
+export type DriverBundleName = `driver-${ProviderId}`;
+
+export function probeBundleName(provider: ProviderId): ProbeBundleName {
+  return `probe-${provider}`;
+}
+
+export function driverBundleName(provider: ProviderId): DriverBundleName {
+  return `driver-${provider}`;
+}
+
+export const PYTHON_PROBE_BUNDLE = 'probe-python';
+
+export const BUNDLE_NAMES = [...PROVIDER_IDS.map(probeBundleName), PYTHON_PROBE_BUNDLE, ...PROVIDER_IDS.map(driverBundleName)] as [
+  ProbeBundleName | typeof PYTHON_PROBE_BUNDLE | DriverBundleName,
+  ...(ProbeBundleName | typeof PYTHON_PROBE_BUNDLE | DriverBundleName)[],
+];
 export type BundleName = (typeof BUNDLE_NAMES)[number];
 
 export const BundleEntry = z.strictObject({

@@ -11,11 +11,12 @@
  * refuses to start when a plan function has no target.
  */
 import { z } from 'zod';
+import { PROVIDER_IDS } from './providers';
 import { RunManifest, RunOrigin } from './run-manifest';
 
 export const Deployment = z.strictObject({
   v: z.literal(1),
-  provider: z.enum(['aws', 'azure', 'gcp', 'local']),
+  provider: z.enum(PROVIDER_IDS),
   region: z.string(),
   planHash: z.string().regex(/^[0-9a-f]{64}$/),
   /**
@@ -36,3 +37,8 @@ export const Deployment = z.strictObject({
   origin: RunOrigin.optional(),
 });
 export type Deployment = z.output<typeof Deployment>;
+
+/** The files every target stages beside its driver's entry: plan.json and deployment.json, as the driver reads them. */
+export function driverDeploymentFiles(plan: { hash: string }, deployment: Deployment): Record<'plan.json' | 'deployment.json', string> {
+  return { 'plan.json': `${JSON.stringify(plan, null, 2)}\n`, 'deployment.json': `${JSON.stringify(deployment, null, 2)}\n` };
+}

@@ -15,7 +15,7 @@
  * run by the plan's `maxAttempts`, which the budget was checked against.
  */
 import { z } from 'zod';
-import { BurstStep } from '../../experiments/plan-schema';
+import { BurstStep } from './burst-step';
 import { RunStatus, ShardSends } from './run-manifest';
 
 export const DRIVER_EVENT_VERSION = 1;

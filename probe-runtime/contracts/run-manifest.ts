@@ -4,6 +4,7 @@
  * outcome: every orchestrator catches failures so the manifest is always closed.
  */
 import { z } from 'zod';
+import { CLOUD_PROVIDER_IDS } from './providers';
 
 export const RUN_MANIFEST_VERSION = 1;
 
@@ -87,7 +88,7 @@ export const LocalRunOptions = z.strictObject({
 
 /** What the deployment of a cloud run was synthesized with (`cdk -c ...`, the cdktf environment). */
 export const CloudDeployOptions = z.strictObject({
-  target: z.enum(['aws', 'gcp', 'azure']),
+  target: z.enum(CLOUD_PROVIDER_IDS),
   study: StudyReference,
   set: z.array(z.string()),
   region: z.string(),

@@ -15,14 +15,9 @@ import { canonicalJson } from '../../experiments/canonical-json';
 import { shardRequestRange } from '../../experiments/expand-schedule';
 import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
 import { type BurstShardEvent, DriverEvent } from '../contracts/driver-event';
+import { RUN_ID_PATTERN } from '../contracts/bucket-layout';
 import type { Deployment } from '../contracts/deployment';
 import { DriverConfigError, DriverRefusedError, zodIssuesText } from './errors';
-
-/**
- * Run ids become object keys and file names: one path segment, no traversal.
- * newRunId() in bucket-layout.ts produces ids of this shape.
- */
-export const SAFE_RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export function parseDriverEvent(input: unknown): DriverEvent {
   const result = DriverEvent.safeParse(input);
@@ -41,7 +36,8 @@ export function checkEventAgainstPlan(event: DriverEvent, plan: StudyPlan): void
   if (plan.budget.verdict === 'over') {
     throw new DriverRefusedError(`the deployed plan is over its budget (${plan.budget.reasons.join('; ')}); it must not run`);
   }
-  if (!SAFE_RUN_ID.test(event.run)) {
+  // Run ids become object keys and file names: one path segment, no traversal.
+  if (!RUN_ID_PATTERN.test(event.run)) {
     throw new DriverRefusedError(`run: "${event.run}" is not a valid run id (letters, digits, ".", "_" and "-", starting with a letter or digit)`);
   }
   if (event.action === 'burst') checkBurstStep(event, plan);

@@ -8,7 +8,7 @@
  * fingerprint is taken before the barrier so it never delays the task start.
  */
 import { join } from 'node:path';
-import type { ProbeResponse } from '../contracts/probe-wire';
+import type { ProbeRequest, ProbeResponse } from '../contracts/probe-wire';
 import { nowMs, roundMs } from './clock';
 import { collectGeneration, collectMemoryMb, collectProviderIds } from './collectors/environment';
 import { collectHost } from './collectors/host';
@@ -63,7 +63,7 @@ export function createProbe(options: ProbeOptions = {}): Probe {
     const receivedAt = context.receivedAt ?? nowMs();
     const instance = identity.next();
     const backgroundWork = background.report();
-    let request;
+    let request: ProbeRequest;
     try {
       request = checkProbeRequest(raw, '');
     } catch (error) {

@@ -1,8 +1,10 @@
 /**
  * Builds the AWS app: one StudyStack per study named with `-c study=` (and
- * `-c definition=`), plus a TenantStack per further tenant, with cdk-nag's
- * AwsSolutions checks as an Aspect. Used by the CDK entry (app.ts), the tests
- * and the synth benchmark, so all three synthesize the same thing.
+ * `-c definition=`), plus a TenantStack per further tenant. cdk-nag's
+ * AwsSolutions checks run as a CDK validation plugin (nag.ts), added by the
+ * entry (app.ts) and the tests. Used by the CDK entry, the target's
+ * `synthesize` (synthesize.ts), the tests and the synth benchmark, so all of
+ * them synthesize the same thing.
  */
 import { App, type AppProps } from 'aws-cdk-lib/core';
 import { CATALOG } from '../../experiments/catalog';

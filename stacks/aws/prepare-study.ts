@@ -12,9 +12,11 @@
  */
 import { CAPABILITIES, CLOUD_LIMITS, describeLimit } from '../../experiments/capabilities';
 import { planningDate, runtimeLifecycleFindings } from '../../experiments/runtime-lifecycle';
+import { TargetRefusedError } from '../../targets/target-errors';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { StateMachineDefinition } from './asl/asl-types';
-import { compilePlan, updatedFunctions } from './asl/compile-plan';
+import { updatedFunctions } from '../../experiments/plan-queries';
+import { compilePlan } from './asl/compile-plan';
 import { stepFunctionsUsage, type StepFunctionsUsage } from './asl/limits';
 import { driverTimeoutProblems, driverTimeoutSeconds } from './asl/orchestration-policy';
 import { studyTopology, type StudyTopology, type TopologyOptions } from './study-topology';
@@ -26,7 +28,7 @@ const RESOURCES_PER_PROBE = 2;
 const FIXED_RESOURCES = 40;
 
 /** A plan that cannot be deployed on AWS, said in one line; exit code 2 for budget, 1 otherwise (as `curtain plan`). */
-export class DeployRefusedError extends Error {
+export class DeployRefusedError extends TargetRefusedError {
   override name = 'DeployRefusedError';
   constructor(
     message: string,

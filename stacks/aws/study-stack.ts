@@ -10,7 +10,7 @@ import { Orchestrator, type IReconfigurableFleet } from './constructs/orchestrat
 import { ProbeFleet } from './constructs/probe-fleet';
 import { ResultsBucket, type ResultsRemoval } from './constructs/results-bucket';
 import { TenantFleetReference } from './constructs/tenant-fleet-reference';
-import { updatedFunctions } from './asl/compile-plan';
+import { updatedFunctions } from '../../experiments/plan-queries';
 import { lambdaFunctionArn } from './naming';
 import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import type { PreparedStudy } from './prepare-study';

@@ -9,6 +9,7 @@
  * and a tenant's stack in another account can trust the primary account's
  * roles by ARN without cross-stack references.
  */
+import { planTenants, tenantFunctions } from '../../experiments/plan-queries';
 import type { PlanFunction, StudyPlan } from '../../experiments/plan-schema';
 import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import type { AslTargets } from './asl/compile-plan';
@@ -85,7 +86,7 @@ export function studyTopology(plan: StudyPlan, options: TopologyOptions = {}): S
   const study = plan.study.id;
   const region = plan.region;
   const partition = partitionOf(region);
-  const tenants = [...new Set(plan.functions.map((f) => f.tenant))].sort();
+  const tenants = planTenants(plan);
   // Accounts given for tenants this study does not have are ignored: one -c tenantB serves several studies.
 
   const names = {
@@ -96,7 +97,7 @@ export function studyTopology(plan: StudyPlan, options: TopologyOptions = {}): S
   };
 
   const place = (tenant: string): TenantPlacement => {
-    const functions = plan.functions.filter((f) => f.tenant === tenant);
+    const functions = tenantFunctions(plan, tenant);
     const functionNames = Object.fromEntries(functions.map((f) => [f.key, probeFunctionName(f.name)]));
     if (tenant === PRIMARY_TENANT) {
       return { tenant, functions, stackName: studyStackName(study), crossAccount: false, functionNames };

@@ -12,7 +12,7 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib/core';
 import { ArnPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { updatedFunctions } from './asl/compile-plan';
+import { updatedFunctions } from '../../experiments/plan-queries';
 import { ProbeFleet } from './constructs/probe-fleet';
 import type { PreparedStudy } from './prepare-study';
 import type { AwsBundles } from './runtime-bundles';

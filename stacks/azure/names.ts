@@ -38,3 +38,6 @@ export const PROBE_ROUTE = '/api/probe';
 export function azureTags(study: string, tenant?: string): Record<string, string> {
   return { 'curtain-study': study, 'managed-by': 'curtain', ...(tenant ? { 'curtain-tenant': tenant } : {}) };
 }
+
+/** The Terraform variable of the primary tenant's subscription; tenant t's is `<name>_<t>` (the stack's tenant scopes declare them). */
+export const AZURE_SUBSCRIPTION_VARIABLE = 'azure_subscription_id';

@@ -115,6 +115,16 @@ function keepInPackage(name: string, rel: string): boolean {
   return !DROPPED_FILE.test(rel);
 }
 
+/**
+ * A package.json for a Node.js function package: `main: index.js` (Azure
+ * Functions finds its entry through it, Google's buildpack reads it) and the
+ * given npm packages at their installed versions as dependencies.
+ */
+export function nodePackageJson(name: string, modules: readonly string[], resolveFrom = __dirname): string {
+  const dependencies = Object.fromEntries(modules.map((m) => [m, installedPackageVersion(m, resolveFrom)]));
+  return `${JSON.stringify({ name, version: '1.0.0', private: true, main: 'index.js', dependencies }, null, 2)}\n`;
+}
+
 /** The installed version of an npm package (read from its package.json, which `exports` may hide from require). */
 export function installedPackageVersion(name: string, resolveFrom = process.cwd()): string {
   return readPackageJson(packageDir(name, resolveFrom)).version;

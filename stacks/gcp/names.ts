@@ -27,3 +27,6 @@ export const gcpNames = {
 export function gcpLabels(study: string, tenant?: string): Record<string, string> {
   return { curtain_study: study, managed_by: 'curtain', ...(tenant ? { curtain_tenant: tenant } : {}) };
 }
+
+/** The Terraform variable of the primary tenant's project; tenant t's is `<name>_<t>` (the stack's tenant scopes declare them). */
+export const GCP_PROJECT_VARIABLE = 'gcp_project';

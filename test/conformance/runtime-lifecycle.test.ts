@@ -10,10 +10,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PlanRefusedError } from '../../experiments/errors';
 import { planStudy } from '../../experiments/plan';
+import { PROVIDERS } from '../../experiments/schema';
 import { buildCatalogStudy } from '../../experiments/resolve-study';
 import { RUNTIME_LIFECYCLE, runtimeLifecycleFindings } from '../../experiments/runtime-lifecycle';
 import { prepareStudy, DeployRefusedError } from '../../stacks/aws/prepare-study';
-import { selectPlans } from '../../stacks/cdktf/select-plans';
+import { selectPlans as selectPlansFor } from '../../stacks/cdktf/select-plans';
+import { cdktfTargets } from '../../targets/registry';
+
+/** The cdktf app's selection over the registry's CDK for Terraform targets. */
+const selectPlans = (env: NodeJS.ProcessEnv) => selectPlansFor(env, cdktfTargets());
 import { runInProcess } from '../cli/run-cli';
 import { synthesize } from '../stacks/cdktf/synth-fixture';
 import { mixedDefinition } from '../stacks/aws/definitions';
@@ -34,7 +39,7 @@ test('every Lambda release the planner offers has the deprecation, block-create 
 describe('choosing a version', () => {
   const withVersions = (versions: Record<string, string>) => ({
     ...mixedDefinition(),
-    providers: ['aws', 'gcp', 'azure', 'local'],
+    providers: [...PROVIDERS],
     functions: { ...mixedDefinition().functions, runtimeVersions: versions },
     adapt: { memory: 'nearest' as const },
   });

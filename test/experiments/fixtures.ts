@@ -1,5 +1,5 @@
 /** A small valid study definition that tests mutate. */
-import type { StudyDefinitionInput } from '../../experiments/schema';
+import { PROVIDERS, type StudyDefinitionInput } from '../../experiments/schema';
 
 export function validDefinition(): StudyDefinitionInput {
   return {
@@ -7,7 +7,7 @@ export function validDefinition(): StudyDefinitionInput {
     title: 'A tiny study',
     summary: 'Used by the tests.',
     paper: { experiment: 'E4', section: '§5' },
-    providers: ['aws', 'azure', 'gcp', 'local'],
+    providers: [...PROVIDERS],
     functions: { memoryMb: [1024], runtime: ['nodejs'] },
     schedule: [
       { kind: 'burst', label: 'cold', requestsPerTarget: 10, task: { name: 'sleep', ms: 100 } },

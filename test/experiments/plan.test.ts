@@ -4,6 +4,7 @@ import { InputFileError, PlanRefusedError } from '../../experiments/errors';
 import { shardRequestRange } from '../../experiments/expand-schedule';
 import { planStudy } from '../../experiments/plan';
 import type { BurstStep } from '../../experiments/plan-schema';
+import type { ProviderId } from '../../probe-runtime/contracts/providers';
 import { buildCatalogStudy, resolveDefinitionFile } from '../../experiments/resolve-study';
 import { validDefinition } from './fixtures';
 
@@ -91,7 +92,7 @@ describe('planStudy expansion', () => {
 });
 
 describe('planStudy refusals name the reason', () => {
-  const refused = (definition: unknown, provider: 'aws' | 'azure' | 'gcp' | 'local', hosting?: string): string[] => {
+  const refused = (definition: unknown, provider: ProviderId, hosting?: string): string[] => {
     try {
       planStudy(definition, { provider, hosting });
     } catch (error) {

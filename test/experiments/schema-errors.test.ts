@@ -2,7 +2,8 @@ import { problemsFromZod } from '../../experiments/errors';
 import { StudyDefinition } from '../../experiments/schema';
 import { validDefinition } from './fixtures';
 
-type Mutable = Record<string, any>; // test-only: mutations reach into arbitrary paths
+// biome-ignore lint/suspicious/noExplicitAny: test-only: the mutations reach into arbitrary paths of a definition
+type Mutable = Record<string, any>;
 
 /** [description, mutation, expected path, expected message fragment] */
 const INVALID: [string, (d: Mutable) => void, string, RegExp][] = [

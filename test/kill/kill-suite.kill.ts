@@ -10,6 +10,7 @@
  */
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import type { ProcessIdentity } from '../../local/run-state/process-identity';
 import {
   cleanUp,
   expectComplete,
@@ -107,7 +108,7 @@ test('SIGKILL of an instance mid-request: that request is a crash record, the ru
   await waitForSlowBurstInFlight(run);
   const before = runProcesses(run);
   // An instance running a request of the second wave (sleeping in its task, not frozen).
-  let busy;
+  let busy: ProcessIdentity | undefined;
   await until('a busy instance', () => (busy = processOf(runProcesses(run).identities, /probe-local/, /^[RS]$/)) !== undefined, 5000);
   const killedAt = Date.now();
   process.kill(busy!.pid, 'SIGKILL');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../../probe-runtime/build/build-runtime';
 import { expectNoProcessLeft, expectOneRecordPerPlannedRequest, runStudy } from './support/e2e';
 import { testRuntimeBundles } from './support/runtime-bundles';
+import { bundleSet } from '../../probe-runtime/build/bundle-set';
 
 const FAULT_STUDY = path.join(__dirname, 'fixtures', 'fault-study.json');
 
@@ -35,13 +36,10 @@ test('crashes, hangs, failed starts, slow hosts and dying drivers: one record pe
 
 test('burst shards whose driver always dies get error records, and the run is closed as failed', async () => {
   const real = await testRuntimeBundles();
-  const bundles = {
-    root: REPO_ROOT,
-    manifest: {
-      ...real.manifest,
-      bundles: { ...real.manifest.bundles, 'driver-local': { ...real.manifest.bundles['driver-local'], dir: 'test/local/fixtures', entry: 'burst-failing-driver.js' } },
-    },
-  };
+  const bundles = bundleSet(REPO_ROOT, {
+    ...real.manifest,
+    bundles: { ...real.manifest.bundles, 'driver-local': { ...real.manifest.bundles['driver-local'], dir: 'test/local/fixtures', entry: 'burst-failing-driver.js' } },
+  });
   const { result, records, truth, manifest } = await runStudy('', {}, { study: FAULT_STUDY, bundles });
   expectOneRecordPerPlannedRequest(result.plan, records);
   expect(records.every((r) => r.status === 'error' && /driver failed .*simulated failure/.test(r.error!))).toBe(true);
@@ -53,7 +51,7 @@ test('burst shards whose driver always dies get error records, and the run is cl
 test('a plan whose runtime cannot be started here is refused before anything runs, with the reason', async () => {
   const real = await testRuntimeBundles();
   const { 'probe-python': _python, ...withoutPython } = real.manifest.bundles;
-  const bundles = { root: REPO_ROOT, manifest: { ...real.manifest, bundles: withoutPython as typeof real.manifest.bundles } };
+  const bundles = bundleSet(REPO_ROOT, { ...real.manifest, bundles: withoutPython as typeof real.manifest.bundles });
   await expect(runStudy('coldstart', { runtimes: ['nodejs', 'python'], memoryMb: [128], rounds: 1 }, { bundles })).rejects.toThrow(
     /this machine cannot run study coldstart:\n {2}- python: the probe-python bundle is missing[\s\S]*--set runtimes=/,
   );

@@ -15,16 +15,17 @@ import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 import { writeReport } from '../../analysis';
 import { expectNoProcessLeft, expectOneRecordPerPlannedRequest, readRecords, runStudy } from './support/e2e';
 import { testRuntimeBundles } from './support/runtime-bundles';
+import { bundleSet } from '../../probe-runtime/build/bundle-set';
 
 const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
 
 /** The real bundles with the driver replaced by a fixture that wraps the real one. */
 async function bundlesWithDriver(entry: string) {
   const real = await testRuntimeBundles();
-  return {
-    root: REPO_ROOT,
-    manifest: { ...real.manifest, bundles: { ...real.manifest.bundles, 'driver-local': { ...real.manifest.bundles['driver-local'], dir: 'test/local/fixtures', entry } } },
-  };
+  return bundleSet(REPO_ROOT, {
+    ...real.manifest,
+    bundles: { ...real.manifest.bundles, 'driver-local': { ...real.manifest.bundles['driver-local'], dir: 'test/local/fixtures', entry } },
+  });
 }
 
 function manifestOf(runDir: string): RunManifest {

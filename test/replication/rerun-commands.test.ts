@@ -22,7 +22,11 @@ import { rerunCommands, RerunImpossibleError, type RerunRequest } from '../../re
 import { quoteWord, renderCommand } from '../../replication/shell-words';
 import { parseAwsAppContext } from '../../stacks/aws/app-context';
 import { planStudiesFromContext } from '../../stacks/aws/build-app';
-import { selectPlans } from '../../stacks/cdktf/select-plans';
+import { selectPlans as selectPlansFor } from '../../stacks/cdktf/select-plans';
+import { cdktfTargets } from '../../targets/registry';
+
+/** The cdktf app's selection over the registry's CDK for Terraform targets. */
+const selectPlans = (env: NodeJS.ProcessEnv) => selectPlansFor(env, cdktfTargets());
 import { validDefinition } from '../experiments/fixtures';
 import { parseCommandLine, parseShellWords } from './support/posix-words';
 import type { z } from 'zod';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigChange } from '../../../experiments/schema';
-import { RUN_ID_PATTERN } from '../../contracts/bucket-layout';
+import { RUN_ID_EXAMPLE, RUN_ID_PATTERN } from '../../contracts/bucket-layout';
 
 export const ORCHESTRATOR_NAME = 'curtainRun';
 export const ACTIVITY = {
@@ -18,7 +18,7 @@ export const ACTIVITY = {
 export const STARTER_ROUTE = 'runs';
 
 /** What starts a run; the run id doubles as the Durable instance id, so starting one twice is refused. */
-export const RunInput = z.strictObject({ run: z.string().regex(RUN_ID_PATTERN, 'expected a run id such as 20261126T120000Z-ab12') });
+export const RunInput = z.strictObject({ run: z.string().regex(RUN_ID_PATTERN, `expected a run id such as ${RUN_ID_EXAMPLE}`) });
 export type RunInput = z.output<typeof RunInput>;
 
 export const UpdateRequest = z.strictObject({

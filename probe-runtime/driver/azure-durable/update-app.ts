@@ -11,12 +11,14 @@
  *
  * Changing the settings restarts the app: new instances, i.e. a forced cold start.
  */
+import { CAPABILITIES } from '../../../experiments/capabilities';
+import { configurationAfter } from '../../../experiments/plan-queries';
 import type { UpdateRequest } from './durable-contract';
 
 export const ARM_API_VERSION = '2024-04-01';
 export const ARM_ENDPOINT = 'https://management.azure.com';
-/** The only instance size of Linux Consumption (experiments/capabilities.ts). */
-const CONSUMPTION_MEMORY_MB = 1536;
+/** The only instance size of Linux Consumption, from the capability table. */
+const CONSUMPTION_MEMORY_MB = CAPABILITIES.azure.hosting.consumption!.memory.sizesMb[0]!;
 
 export interface ArmAccess {
   endpoint: string;
@@ -44,7 +46,7 @@ export async function updateFunctionApp(request: UpdateRequest, appId: string, h
     }
   }
   const current = (await call('POST', '/config/appsettings/list')) as { properties?: Record<string, string> } | null;
-  const properties: Record<string, string> = { ...(current?.properties ?? {}), CURTAIN_GENERATION: request.generation };
-  if (request.change.kind === 'env') properties[request.change.name] = request.change.value;
+  // The settings after the step as the plan defines them (memory is set on the site above; the host's own settings are kept).
+  const { env: properties } = configurationAfter({ env: current?.properties ?? {}, memoryMb: 0 }, request);
   await call('PUT', '/config/appsettings', { properties });
 }

@@ -5,6 +5,8 @@
  * previous shard or the new one, never half of it, and a retried shard
  * overwrites its own key instead of adding records.
  */
+import { isSafeObjectKey } from '../../contracts/bucket-layout';
+
 export interface ResultSink {
   /** Where the results go, for logs and summaries, e.g. `s3://bucket`, `file:///tmp/results`. */
   readonly location: string;
@@ -21,8 +23,5 @@ export const JSON_CONTENT_TYPE = 'application/json';
  * also the last line of defence against a key escaping its prefix.
  */
 export function assertSafeKey(key: string): void {
-  const parts = key.split('/');
-  if (key.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..') || /[\\\0]/.test(key)) {
-    throw new Error(`unsafe result key "${key}"`);
-  }
+  if (!isSafeObjectKey(key)) throw new Error(`unsafe result key "${key}"`);
 }

@@ -2,42 +2,8 @@
 import re
 from typing import Dict, Mapping, Optional
 
-PROVIDER_ID_VARIABLES = (
-    "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_LAMBDA_LOG_GROUP_NAME",
-    "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE",
-    "AWS_EXECUTION_ENV",
-    "AWS_REGION",
-    "WEBSITE_INSTANCE_ID",
-    "WEBSITE_SITE_NAME",
-    "WEBSITE_HOSTNAME",
-    "WEBSITE_SKU",
-    "WEBSITE_POD_NAME",
-    "CONTAINER_NAME",
-    "COMPUTERNAME",
-    "REGION_NAME",
-    "K_SERVICE",
-    "K_REVISION",
-    "K_CONFIGURATION",
-    "FUNCTION_TARGET",
-    "FUNCTION_NAME",
-    "FUNCTION_REGION",
-    "X_GOOGLE_FUNCTION_VERSION",
-    "CURTAIN_LOCAL_INSTANCE_ID",
-    "CURTAIN_LOCAL_FUNCTION",
-    "CURTAIN_STUDY",
-    "CURTAIN_FUNCTION",
-    "CURTAIN_TENANT",
-)
-
-MEMORY_VARIABLES = (
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "WEBSITE_MEMORY_LIMIT_MB",
-    "FUNCTION_MEMORY_MB",
-    "CURTAIN_MEMORY_MB",
-)
+# One table for both probes: generated from collectors/environment.ts.
+from .platform_variables import MEMORY_VARIABLES, PROVIDER_ID_VARIABLES
 
 
 def collect_provider_ids(env: Mapping[str, str]) -> Dict[str, str]:

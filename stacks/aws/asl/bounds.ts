@@ -12,6 +12,7 @@
  *            IterationStarted, IterationSucceeded = 2 and the iteration's states
  *   execution  Started + Succeeded/Failed = 2
  */
+import { INITIAL_GENERATION } from '../../../experiments/plan-queries';
 import type { PlanStep, StudyPlan } from '../../../experiments/plan-schema';
 import type { Retrier } from './asl-types';
 import {
@@ -72,7 +73,7 @@ export function historyEvents(plan: StudyPlan, options: BoundOptions): EventCoun
   const control = task(1 + DRIVER_CONTROL_RETRY.MaxAttempts);
   let typical = 2 + simple + task(1) + task(1); // execution, Init, StartRun, FinishRun
   let bound = 2 + simple + control + control;
-  const reset = stepEvents({ index: 0, id: '0000-update', kind: 'update', function: '', change: { kind: 'refresh' }, generation: 'g0' });
+  const reset = stepEvents({ index: 0, id: '0000-update', kind: 'update', function: '', change: { kind: 'refresh' }, generation: INITIAL_GENERATION });
   typical += options.resetFunctions * reset.typical;
   bound += options.resetFunctions * reset.bound;
   for (const step of plan.steps) {

@@ -32,7 +32,8 @@
  * plan's initial configuration, as on a fresh deployment.
  */
 import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
-import type { BurstStep, StudyPlan, UpdateStep } from '../../../experiments/plan-schema';
+import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
+import { configurationAfter, type FunctionConfiguration, initialConfiguration, updatedFunctions } from '../../../experiments/plan-queries';
 import type { JsonObject, MapState, PassState, State, StateMachineDefinition, TaskState } from './asl-types';
 import {
   DRIVER_CONTROL_RETRY,
@@ -97,11 +98,6 @@ function shardListKey(shards: number): string {
   return `s${shards}`;
 }
 
-interface FunctionConfig {
-  env: Record<string, string>;
-  memoryMb: number;
-}
-
 export function compilePlan(plan: StudyPlan, targets: AslTargets, options: CompileOptions = {}): StateMachineDefinition {
   const resetBeforeRun = options.resetBeforeRun ?? true;
   const functionsByKey = new Map(plan.functions.map((f) => [f.key, f]));
@@ -157,12 +153,12 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
     const fn = functionsByKey.get(key)!;
     const next = i + 1 < resetKeys.length ? resetState(resetKeys[i + 1]!) : firstStepState;
     const failed = helperState(resetState(key), 'failed');
-    addUpdateStates(resetState(key), key, { env: fn.env, memoryMb: fn.memoryMb }, updated.get(key)!.memory, next, failed);
+    addUpdateStates(resetState(key), key, initialConfiguration(fn), updated.get(key)!.memory, next, failed);
     failedMarker(failed, -1, 0, resetState(key));
   });
 
   // The plan's steps, in order. Configurations evolve as update steps apply.
-  const current = new Map<string, FunctionConfig>(plan.functions.map((f) => [f.key, { env: { ...f.env }, memoryMb: f.memoryMb }]));
+  const current = new Map(plan.functions.map((f) => [f.key, initialConfiguration(f)]));
   plan.steps.forEach((step, i) => {
     const next = i + 1 < plan.steps.length ? plan.steps[i + 1]!.id : STATE.finishRun;
     const failed = helperState(step.id, 'failed');
@@ -175,7 +171,7 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
         failedMarker(failed, step.index, step.index, step.id);
         return;
       case 'update': {
-        const config = applyUpdate(current.get(step.function)!, step);
+        const config = configurationAfter(current.get(step.function)!, step);
         current.set(step.function, config);
         addUpdateStates(step.id, step.function, config, step.change.kind === 'memory', next, failed);
         failedMarker(failed, step.index, step.index, step.id);
@@ -269,7 +265,7 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
   }
 
   /** update → wait → poll → check (→ again → wait …) → next; too many polls → timeout → failed. */
-  function addUpdateStates(base: string, key: string, config: FunctionConfig, setMemory: boolean, next: string, failed: string): void {
+  function addUpdateStates(base: string, key: string, config: FunctionConfiguration, setMemory: boolean, next: string, failed: string): void {
     const address = addressOf(key);
     const role = targets.updateRoles?.[key];
     const credentials = role ? { Credentials: { RoleArn: role } } : {};
@@ -331,34 +327,6 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
       ResultPath: '$.error',
       Next: failed,
     };
-  }
-}
-
-/**
- * The functions update steps reconfigure, in order of first update, and whether
- * any step changes their memory: the reset phase and the MemorySize parameter depend on it.
- */
-export function updatedFunctions(plan: StudyPlan): Map<string, { memory: boolean }> {
-  const updated = new Map<string, { memory: boolean }>();
-  for (const step of plan.steps) {
-    if (step.kind !== 'update') continue;
-    const entry = updated.get(step.function) ?? { memory: false };
-    if (step.change.kind === 'memory') entry.memory = true;
-    updated.set(step.function, entry);
-  }
-  return updated;
-}
-
-/** The configuration a function has after an update step: every change also sets the step's generation. */
-export function applyUpdate(config: FunctionConfig, step: UpdateStep): FunctionConfig {
-  const env = { ...config.env, CURTAIN_GENERATION: step.generation };
-  switch (step.change.kind) {
-    case 'refresh':
-      return { env, memoryMb: config.memoryMb };
-    case 'env':
-      return { env: { ...env, [step.change.name]: step.change.value }, memoryMb: config.memoryMb };
-    case 'memory':
-      return { env, memoryMb: step.change.memoryMb };
   }
 }
 

@@ -2,7 +2,7 @@
  * AWS SDK failures as one clear line for `curtain start` / `curtain fetch`,
  * with what to do about the common ones (no credentials, no region, no stack).
  */
-import { CliError, EXIT } from '../../../cli/cli-error';
+import { TargetError } from '../../../targets/target-errors';
 
 interface SdkErrorLike {
   name?: string;
@@ -10,22 +10,22 @@ interface SdkErrorLike {
   $metadata?: { httpStatusCode?: number };
 }
 
-export function awsCliError(error: unknown, doing: string): CliError {
-  if (error instanceof CliError) return error;
+export function awsTargetError(error: unknown, doing: string): TargetError {
+  if (error instanceof TargetError) return error;
   const e = (error ?? {}) as SdkErrorLike;
   const name = e.name ?? 'Error';
   const message = (e.message ?? String(error)).split('\n')[0]!;
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return new CliError(`curtain: ${doing}: no AWS credentials found; configure them (aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)`, EXIT.usage);
+    return new TargetError(`curtain: ${doing}: no AWS credentials found; configure them (aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)`);
   }
   if (/Region is missing/i.test(message)) {
-    return new CliError(`curtain: ${doing}: no AWS region; pass --region or set AWS_REGION`, EXIT.usage);
+    return new TargetError(`curtain: ${doing}: no AWS region; pass --region or set AWS_REGION`);
   }
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || e.$metadata?.httpStatusCode === 403) {
-    return new CliError(`curtain: ${doing}: access denied (${message}); check the credentials' permissions`, EXIT.usage);
+    return new TargetError(`curtain: ${doing}: access denied (${message}); check the credentials' permissions`);
   }
   if (/ECONNREFUSED|ENOTFOUND|getaddrinfo/i.test(message) || name === 'TimeoutError') {
-    return new CliError(`curtain: ${doing}: cannot reach the service (${message}); check --endpoint, --region and the network`, EXIT.failed);
+    return new TargetError(`curtain: ${doing}: cannot reach the service (${message}); check --endpoint, --region and the network`, 'failed');
   }
-  return new CliError(`curtain: ${doing}: ${name}: ${message}`, EXIT.failed);
+  return new TargetError(`curtain: ${doing}: ${name}: ${message}`, 'failed');
 }

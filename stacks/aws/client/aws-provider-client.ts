@@ -1,5 +1,5 @@
 /**
- * The AWS ProviderClient (cli/providers/provider-client.ts):
+ * The AWS ProviderClient (targets/client/provider-client.ts):
  *   start  StartExecution of the study's state machine, named after a new run id
  *          (the state machine takes the run id from the execution name);
  *   fetch  downloads <study>/<run>/ from the results bucket in the bucket layout.
@@ -7,24 +7,15 @@
  * (CloudFormation DescribeStacks), or from --bucket for fetch; --endpoint
  * points S3 at an S3-compatible server.
  */
-import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { CliError, EXIT } from '../../../cli/cli-error';
-import type { CliIo } from '../../../cli/command';
-import type { CloudTargetOptions, FetchResult, ProviderClient, StartResult } from '../../../cli/providers/provider-client';
-import { newRunId, RUN_ID_PATTERN } from '../../../probe-runtime/contracts/bucket-layout';
+import { TargetError } from '../../../targets/target-errors';
+import type { ClientIo, CloudTargetOptions, FetchResult, ProviderClient, StartResult } from '../../../targets/client/provider-client';
+import { newRunId, RUN_ID_EXAMPLE, RUN_ID_PATTERN } from '../../../probe-runtime/contracts/bucket-layout';
 import { studyStackName } from '../naming';
 import { defaultAwsClients, type AwsClientFactory } from './aws-sdk-clients';
-import { awsCliError } from './aws-errors';
+import { awsTargetError } from './aws-errors';
 import { fetchRun } from './fetch-run';
 import { readStudyStackOutputs } from './stack-outputs-reader';
-
-/** A fresh run id: the start time and six random characters. */
-export function freshRunId(now = new Date()): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const suffix = [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
-  return newRunId(now, suffix);
-}
 
 /** Where to watch an execution in the Step Functions console. */
 export function consoleUrl(executionArn: string): string {
@@ -36,10 +27,10 @@ export function createAwsProviderClient(clients: AwsClientFactory = defaultAwsCl
   return {
     provider: 'aws',
 
-    async start(options: CloudTargetOptions & { run?: string }, io: CliIo): Promise<StartResult> {
-      const run = options.run ?? freshRunId();
+    async start(options: CloudTargetOptions & { run?: string }, io: ClientIo): Promise<StartResult> {
+      const run = options.run ?? newRunId();
       if (!RUN_ID_PATTERN.test(run)) {
-        throw new CliError(`curtain start: --run "${run}" is not a run id such as 20261126T120000Z-ab12cd (UTC start time, a dash, up to 16 lower-case letters or digits)`, EXIT.usage);
+        throw new TargetError(`curtain start: --run "${run}" is not a run id such as ${RUN_ID_EXAMPLE} (letters, digits, ".", "_" and "-", starting with a letter or digit, at most 80)`);
       }
       const stackName = options.stack ?? studyStackName(options.study);
       const outputs = await readStudyStackOutputs(clients, { region: options.region }, stackName);
@@ -48,25 +39,25 @@ export function createAwsProviderClient(clients: AwsClientFactory = defaultAwsCl
         const result = await clients.sfn({ region: options.region }).send(
           new StartExecutionCommand({ stateMachineArn: outputs.StateMachineArn, name: run, input: JSON.stringify({ run }) }),
         );
-        if (!result.executionArn) throw new CliError('curtain start: StartExecution returned no execution ARN', EXIT.failed);
+        if (!result.executionArn) throw new TargetError('curtain start: StartExecution returned no execution ARN', 'failed');
         return { run, execution: result.executionArn, watch: consoleUrl(result.executionArn) };
       } catch (error) {
         if ((error as { name?: string }).name === 'ExecutionAlreadyExists') {
-          throw new CliError(`curtain start: run ${run} already exists for ${options.study}; pass another --run or leave it out for a new one`, EXIT.usage);
+          throw new TargetError(`curtain start: run ${run} already exists for ${options.study}; pass another --run or leave it out for a new one`);
         }
-        throw awsCliError(error, `starting ${stackName}`);
+        throw awsTargetError(error, `starting ${stackName}`);
       }
     },
 
-    async fetch(options: CloudTargetOptions & { run?: string; out: string }, io: CliIo): Promise<FetchResult> {
+    async fetch(options: CloudTargetOptions & { run?: string; out: string }, io: ClientIo): Promise<FetchResult> {
       const clientOptions = { region: options.region, endpoint: options.endpoint };
       const bucket = options.bucket ?? (await readStudyStackOutputs(clients, { region: options.region }, options.stack ?? studyStackName(options.study))).BucketName;
       try {
         return await fetchRun(clients.s3(clientOptions), { bucket, study: options.study, run: options.run, out: options.out, log: (line) => io.err(line) });
       } catch (error) {
         const name = (error as { name?: string }).name;
-        if (name === 'NoSuchBucket') throw new CliError(`curtain fetch: bucket ${bucket} does not exist${options.endpoint ? ` at ${options.endpoint}` : ''}`, EXIT.usage);
-        throw awsCliError(error, `fetching from s3://${bucket}`);
+        if (name === 'NoSuchBucket') throw new TargetError(`curtain fetch: bucket ${bucket} does not exist${options.endpoint ? ` at ${options.endpoint}` : ''}`);
+        throw awsTargetError(error, `fetching from s3://${bucket}`);
       }
     },
   };

@@ -1,13 +1,13 @@
 /**
  * The results bucket as an ObjectStore for the provider-neutral fetch
- * (cli/providers/fetch-run.ts): paginated ListObjectsV2 (with `/` as the
+ * (targets/client/fetch-run.ts): paginated ListObjectsV2 (with `/` as the
  * delimiter for the runs of a study) and streamed GetObject.
  */
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { CliError, EXIT } from '../../../cli/cli-error';
-import type { FetchResult } from '../../../cli/providers/provider-client';
-import { fetchRunFrom, type ObjectStore } from '../../../cli/providers/fetch-run';
+import { TargetError } from '../../../targets/target-errors';
+import type { FetchResult } from '../../../targets/client/provider-client';
+import { fetchRunFrom, type ObjectStore } from '../../../targets/client/fetch-run';
 
 type S3 = Pick<S3Client, 'send'>;
 
@@ -39,7 +39,7 @@ export function s3Store(s3: S3, bucket: string): ObjectStore {
     listObjects: async (prefix) => (await list(prefix, false)).objects,
     async download(key) {
       const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      if (!(response.Body instanceof Readable)) throw new CliError(`curtain: s3://${bucket}/${key}: unexpected response body`, EXIT.failed);
+      if (!(response.Body instanceof Readable)) throw new TargetError(`curtain: s3://${bucket}/${key}: unexpected response body`, 'failed');
       return response.Body;
     },
   };

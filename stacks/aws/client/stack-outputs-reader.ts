@@ -1,10 +1,10 @@
 /** Reads a deployed study stack's outputs (CloudFormation DescribeStacks) and validates them. */
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CliError, EXIT } from '../../../cli/cli-error';
+import { TargetError } from '../../../targets/target-errors';
 import { formatProblem, problemsFromZod } from '../../../experiments/errors';
 import { StudyStackOutputs } from '../stack-outputs';
 import type { AwsClientFactory, ClientOptions } from './aws-sdk-clients';
-import { awsCliError } from './aws-errors';
+import { awsTargetError } from './aws-errors';
 
 export async function readStudyStackOutputs(clients: AwsClientFactory, options: ClientOptions, stackName: string): Promise<StudyStackOutputs> {
   let outputs: Record<string, string>;
@@ -16,19 +16,18 @@ export async function readStudyStackOutputs(clients: AwsClientFactory, options: 
   } catch (error) {
     const e = error as { name?: string; message?: string };
     if (e.name === 'ValidationError' && /does not exist/i.test(e.message ?? '')) throw notDeployed(stackName, options.region);
-    throw awsCliError(error, `reading the outputs of stack ${stackName}`);
+    throw awsTargetError(error, `reading the outputs of stack ${stackName}`);
   }
   const parsed = StudyStackOutputs.safeParse(outputs);
   if (!parsed.success) {
     const problems = problemsFromZod(parsed.error).map(formatProblem).join('; ');
-    throw new CliError(`curtain: stack ${stackName} does not have the outputs of a Curtain study stack (${problems}); pass --stack or --bucket`, EXIT.usage);
+    throw new TargetError(`curtain: stack ${stackName} does not have the outputs of a Curtain study stack (${problems}); pass --stack or --bucket`);
   }
   return parsed.data;
 }
 
-function notDeployed(stackName: string, region: string | undefined): CliError {
-  return new CliError(
+function notDeployed(stackName: string, region: string | undefined): TargetError {
+  return new TargetError(
     `curtain: stack ${stackName} is not deployed${region ? ` in ${region}` : ''}: deploy it with \`npx cdk deploy -c study=...\` (docs/aws.md), or pass --stack NAME / --region R`,
-    EXIT.usage,
   );
 }

@@ -19,6 +19,7 @@ import { Architecture, Code, Function as LambdaFunction, Runtime, RuntimeFamily 
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { acknowledgeNag, acknowledgeWildcardResource } from '../nag';
 import { Construct } from 'constructs';
+import { peakShards } from '../../../experiments/plan-queries';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import { Deployment } from '../../../probe-runtime/contracts/deployment';
 import type { BundleRef } from './probe-fleet';
@@ -77,8 +78,7 @@ export class Driver extends Construct implements IGrantable {
     });
     logGroup.grantWrite(this.role);
 
-    const widestBurst = Math.max(1, ...props.plan.steps.map((s) => (s.kind === 'burst' ? s.shards : 1)));
-    const reserved = props.reservedConcurrency === undefined ? widestBurst : props.reservedConcurrency;
+    const reserved = props.reservedConcurrency === undefined ? peakShards(props.plan) : props.reservedConcurrency;
     this.function = new LambdaFunction(this, 'Function', {
       functionName: props.functionName,
       description: `Curtain driver of study ${study} (plan ${props.plan.hash.slice(0, 12)})`,

@@ -23,15 +23,10 @@ import { acknowledgeNag, acknowledgeWildcardResource } from '../nag';
 import { Construct } from 'constructs';
 import type { PlanFunction } from '../../../experiments/plan-schema';
 import { probeFunctionName } from '../naming';
+import type { BundleRef } from '../../../probe-runtime/build/bundle-set';
 
-/** A deployable bundle directory and its entry file (see probe-runtime/contracts/bundle-manifest.ts). */
-export interface BundleRef {
-  /** Absolute path of the bundle directory. */
-  readonly dir: string;
-  /** Entry file inside it, e.g. index.js or probe.py; exports `handler`. */
-  readonly entry: string;
-  readonly sha256: string;
-}
+/** A deployable bundle directory and its entry file (probe-runtime/build/bundle-set.ts). */
+export type { BundleRef };
 
 export interface ProbeFleetProps {
   readonly study: string;

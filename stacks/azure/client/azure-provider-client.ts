@@ -10,13 +10,12 @@
  * Names come from stacks/azure/names.ts and the subscription (AZURE_SUBSCRIPTION_ID
  * or `az account show`), or from --account / --resource-group / --stack.
  */
-import { randomBytes } from 'node:crypto';
-import type { CloudTargetOptions, FetchResult, ProviderClient, StartResult } from '../../../cli/providers/provider-client';
+import type { CloudTargetOptions, FetchResult, ProviderClient, StartResult } from '../../../targets/client/provider-client';
 import { newRunId } from '../../../probe-runtime/contracts/bucket-layout';
 import { STARTER_ROUTE } from '../../../probe-runtime/driver/azure-durable/durable-contract';
 import { ARM_API_VERSION, ARM_ENDPOINT } from '../../../probe-runtime/driver/azure-durable/update-app';
-import { fromEnvOrCommand, requestOk } from '../../cdktf/client/cli-credentials';
-import { fetchRunFrom } from '../../../cli/providers/fetch-run';
+import { fromEnvOrCommand, requestOk } from '../../../targets/client/credentials';
+import { fetchRunFrom } from '../../../targets/client/fetch-run';
 import { azureNames, nameSuffix } from '../names';
 import { blobAuthFromConnectionString, blobStore, type BlobAuth } from './blob-store';
 
@@ -42,7 +41,7 @@ export function createAzureProviderClient(env: NodeJS.ProcessEnv = process.env):
       ).json()) as { functionKeys?: Record<string, string> };
       const key = keys.functionKeys?.default;
       if (!key) throw new Error(`the driver app ${app} has no default function key`);
-      const run = o.run ?? newRunId(new Date(), randomBytes(3).toString('hex'));
+      const run = o.run ?? newRunId();
       io.err(`curtain: starting run ${run} on ${app}`);
       const res = await requestOk(
         `https://${app}.azurewebsites.net/api/${STARTER_ROUTE}`,

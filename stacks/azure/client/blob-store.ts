@@ -5,8 +5,8 @@
  */
 import { parseConnectionString, sharedKeyAuthorization } from '../../../probe-runtime/driver/sinks/azure-shared-key';
 import { BLOB_API_VERSION } from '../../../probe-runtime/driver/sinks/azure-blob';
-import { requestOk } from '../../cdktf/client/cli-credentials';
-import type { ObjectStore } from '../../../cli/providers/fetch-run';
+import { requestOk } from '../../../targets/client/credentials';
+import type { ObjectStore } from '../../../targets/client/fetch-run';
 
 export type BlobAuth = { kind: 'token'; token: () => string } | { kind: 'shared-key'; account: string; key: string };
 

@@ -6,12 +6,11 @@
  * the access token from CURTAIN_GCP_ACCESS_TOKEN / GOOGLE_OAUTH_ACCESS_TOKEN
  * or `gcloud auth print-access-token`.
  */
-import { randomBytes } from 'node:crypto';
-import type { CloudTargetOptions, FetchResult, ProviderClient, StartResult } from '../../../cli/providers/provider-client';
+import type { CloudTargetOptions, FetchResult, ProviderClient, StartResult } from '../../../targets/client/provider-client';
 import { CAPABILITIES } from '../../../experiments/capabilities';
 import { newRunId } from '../../../probe-runtime/contracts/bucket-layout';
-import { fromEnvOrCommand, requestOk } from '../../cdktf/client/cli-credentials';
-import { fetchRunFrom } from '../../../cli/providers/fetch-run';
+import { fromEnvOrCommand, requestOk } from '../../../targets/client/credentials';
+import { fetchRunFrom } from '../../../targets/client/fetch-run';
 import { gcpNames } from '../names';
 import { gcsStore } from './gcs-store';
 
@@ -30,7 +29,7 @@ export function createGcpProviderClient(env: NodeJS.ProcessEnv = process.env): P
       const p = project(o);
       const region = o.region ?? CAPABILITIES.gcp.defaultRegion;
       const workflow = o.stack ?? gcpNames.workflow(o.study);
-      const run = o.run ?? newRunId(new Date(), randomBytes(3).toString('hex'));
+      const run = o.run ?? newRunId();
       const url = `${(o.endpoint ?? WORKFLOW_EXECUTIONS_ROOT).replace(/\/+$/, '')}/v1/projects/${p}/locations/${region}/workflows/${workflow}/executions`;
       io.err(`curtain: starting ${workflow} in ${p}/${region} (run ${run})`);
       const res = await requestOk(

@@ -2,8 +2,8 @@
  * A GCS bucket through the JSON API (objects.list with prefix/delimiter and
  * pagination, objects.get with alt=media), with an OAuth access token.
  */
-import type { ObjectStore } from '../../../cli/providers/fetch-run';
-import { requestOk } from '../../cdktf/client/cli-credentials';
+import type { ObjectStore } from '../../../targets/client/fetch-run';
+import { requestOk } from '../../../targets/client/credentials';
 
 export const GCS_API_ROOT = 'https://storage.googleapis.com';
 

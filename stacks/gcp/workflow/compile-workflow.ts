@@ -24,6 +24,7 @@
 import { Document } from 'yaml';
 import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
 import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
+import { TargetRefusedError } from '../../../targets/target-errors';
 import { resolveUpdates } from './function-updates';
 
 /** Environment variables the stack sets on the workflow. */
@@ -80,10 +81,10 @@ export interface CompileOptions {
   functionNames?: Record<string, string>;
 }
 
-export class WorkflowTooLargeError extends Error {
+export class WorkflowTooLargeError extends TargetRefusedError {
+  override name = 'WorkflowTooLargeError';
   constructor(study: string, reasons: string[]) {
     super(`the Workflows definition of ${study} exceeds Google's limits: ${reasons.join('; ')}`);
-    this.name = 'WorkflowTooLargeError';
   }
 }
 

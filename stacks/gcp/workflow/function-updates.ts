@@ -1,17 +1,15 @@
 /**
- * What each update step of a plan leaves its function with.
- *
- * The Cloud Functions API replaces a function's whole environment map when it
- * is patched, so an update must send the complete environment, not just the
- * changed variable. This walks the plan once and records, for every update
- * step, the function's full environment and memory after the step.
+ * What each update step of a plan leaves its function with, for the Cloud
+ * Functions API: its whole environment (a patch replaces the environment map,
+ * so an update must send all of it), memory and CPU. The configurations come
+ * from the plan (experiments/plan-queries.ts); this adds what Google couples to
+ * memory: the vCPUs Cloud Run gives a memory size by default.
  */
 import { gcpVcpuForMemoryMb } from '../../../experiments/capabilities';
+import { type FunctionConfiguration, resolveUpdates as resolvePlanUpdates } from '../../../experiments/plan-queries';
 import type { PlanFunction, StudyPlan, UpdateStep } from '../../../experiments/plan-schema';
 
-export interface FunctionState {
-  env: Record<string, string>;
-  memoryMb: number;
+export interface FunctionState extends FunctionConfiguration {
   /** vCPUs Cloud Run gives this memory size by default (gen2 sets memory and CPU together). */
   vcpu: number;
 }
@@ -25,23 +23,10 @@ export interface ResolvedUpdate {
 }
 
 export function resolveUpdates(plan: StudyPlan): ResolvedUpdate[] {
-  const state = new Map<string, FunctionState>();
-  for (const fn of plan.functions) {
-    state.set(fn.key, { env: { ...fn.env }, memoryMb: fn.memoryMb, vcpu: fn.vcpu ?? gcpVcpuForMemoryMb(fn.memoryMb) });
-  }
-  const out: ResolvedUpdate[] = [];
-  for (const step of plan.steps) {
-    if (step.kind !== 'update') continue;
-    const fn = plan.functions.find((f) => f.key === step.function);
-    const current = state.get(step.function);
-    if (!fn || !current) throw new Error(`plan step ${step.id} updates unknown function "${step.function}"`);
-    const env: Record<string, string> = { ...current.env, CURTAIN_GENERATION: step.generation };
-    let memoryMb = current.memoryMb;
-    if (step.change.kind === 'env') env[step.change.name] = step.change.value;
-    if (step.change.kind === 'memory') memoryMb = step.change.memoryMb;
-    const after: FunctionState = { env, memoryMb, vcpu: memoryMb === current.memoryMb ? current.vcpu : gcpVcpuForMemoryMb(memoryMb) };
-    out.push({ step, fn, after, memoryChanged: memoryMb !== current.memoryMb });
-    state.set(step.function, after);
-  }
-  return out;
+  const vcpu = new Map(plan.functions.map((f) => [f.key, f.vcpu ?? gcpVcpuForMemoryMb(f.memoryMb)]));
+  return resolvePlanUpdates(plan).map(({ step, fn, before, after }) => {
+    const memoryChanged = after.memoryMb !== before.memoryMb;
+    if (memoryChanged) vcpu.set(fn.key, gcpVcpuForMemoryMb(after.memoryMb));
+    return { step, fn, after: { ...after, vcpu: vcpu.get(fn.key)! }, memoryChanged };
+  });
 }

@@ -98,7 +98,7 @@ export async function writeLargeColdstartRun(root: string, o: LargeRunOptions, o
         const target = step.targets[request % step.targets.length]!;
         const list = instances.get(target) ?? [];
         instances.set(target, list);
-        let instance;
+        let instance: NonNullable<ReturnType<typeof instances.get>>[number];
         if (cold) {
           instance = { id: `i-${(serial++).toString(16).padStart(12, '0')}`, startedAt: clock, invocation: 0, host: hosts[Math.floor(random() * hosts.length)]! };
           list.push(instance);

@@ -2,7 +2,8 @@
 import { ensureRuntimeBuilt } from '../../../probe-runtime/build/ensure-runtime-built';
 import { REPO_ROOT } from '../../../probe-runtime/build/build-runtime';
 import type { RuntimeBundles } from '../../../local/run/runtime-bundles';
+import { bundleSet } from '../../../probe-runtime/build/bundle-set';
 
 export async function testRuntimeBundles(): Promise<RuntimeBundles> {
-  return { root: REPO_ROOT, manifest: await ensureRuntimeBuilt() };
+  return bundleSet(REPO_ROOT, await ensureRuntimeBuilt());
 }

@@ -107,7 +107,7 @@ describe('createProbe().handle', () => {
     await delay(100);
     // Later invocations report the work's progress until it has run its duration.
     const reports = [];
-    let next;
+    let next: Awaited<ReturnType<Probe['handle']>>;
     do {
       next = await probe.handle(probeRequest());
       reports.push(ProbeResponse.parse(next).backgroundWork!);

@@ -25,7 +25,6 @@ import { studyTopology } from '../../../stacks/aws/study-topology';
 import { mixedDefinition } from './definitions';
 import { catalogPlan, definitionPlan } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText(): string };
 
 function targetsFor(plan: StudyPlan): AslTargets {

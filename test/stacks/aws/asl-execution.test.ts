@@ -7,114 +7,27 @@
  * The expected calls are derived here from the plan alone (the contract in
  * experiments/plan-schema.ts), not from the compiler.
  */
-import { StateMachine } from 'aws-local-stepfunctions';
 import type { StudyPlan } from '../../../experiments/plan-schema';
-import type { State } from '../../../stacks/aws/asl/asl-types';
-import { compilePlan, GET_FUNCTION_CONFIGURATION, LAMBDA_INVOKE, UPDATE_FUNCTION_CONFIGURATION } from '../../../stacks/aws/asl/compile-plan';
+import { compilePlan } from '../../../stacks/aws/asl/compile-plan';
+import { TRACE_RUN } from '../../targets/orchestrator-trace';
+import { ASL_ENTERED, type AslBehaviour, type AslCall, type AslExecution, executeAsl } from '../../targets/trace-runners/aws';
 import { UPDATE_POLL } from '../../../stacks/aws/asl/orchestration-policy';
 import { mixedDefinition } from './definitions';
 import { catalogPlan, definitionPlan } from './fixtures';
 
-const RUN = '20261126T120000Z-test01';
-const ENTERED = '2026-11-26T12:00:00.000Z';
+const RUN = TRACE_RUN;
+const ENTERED = ASL_ENTERED;
 
 type Json = Record<string, unknown>;
-type Call =
-  | { kind: 'driver'; payload: Json }
-  | { kind: 'update'; function: string; env: Record<string, string>; memory?: number }
-  | { kind: 'poll'; function: string };
-
-interface Behaviour {
-  /** Throw from the driver when it is asked for this action (and step index, for bursts). */
-  failDriver?: { action: string; step?: number; shard?: number };
-  /** How many polls report InProgress before Successful (Infinity: never). */
-  pollsInProgress?: number;
-}
-
-interface Execution {
-  calls: Call[];
-  /** Plan step states entered, in order. */
-  stepsEntered: string[];
-  waitsEntered: string[];
-  error: Error | null;
-}
+type Call = AslCall;
+type Execution = AslExecution;
 
 function targets(plan: StudyPlan) {
   return { driver: 'the-driver', functions: Object.fromEntries(plan.functions.map((f) => [f.key, `fn-${f.key}`])) };
 }
 
-async function execute(plan: StudyPlan, behaviour: Behaviour = {}): Promise<Execution> {
-  const definition = compilePlan(plan, targets(plan));
-  const keyOf = (name: unknown) => String(name).replace(/^fn-/, '');
-  const calls: Call[] = [];
-  const handlers: Record<string, (input: unknown) => unknown> = {};
-  const waits: Record<string, number> = {};
-  const polls = new Map<string, number>();
-  const visit = (states: Record<string, State>) => {
-    for (const [name, state] of Object.entries(states)) {
-      if (state.Type === 'Wait') waits[name] = 0;
-      if (state.Type === 'Map') visit(state.ItemProcessor.States);
-      if (state.Type !== 'Task') continue;
-      handlers[name] = (input) => {
-        const params = input as Json;
-        if (state.Resource === LAMBDA_INVOKE) {
-          const payload = params.Payload as Json;
-          calls.push({ kind: 'driver', payload });
-          const fail = behaviour.failDriver;
-          if (fail && payload.action === fail.action && (fail.step === undefined || (payload.step as Json).index === fail.step) && (fail.shard === undefined || payload.shard === fail.shard)) {
-            const error = new Error(`driver refused ${String(payload.action)}`);
-            error.name = 'DriverRefusedError';
-            throw error;
-          }
-          return { StatusCode: 200, Payload: { ok: true } };
-        }
-        if (state.Resource === UPDATE_FUNCTION_CONFIGURATION) {
-          const variables = (params.Environment as { Variables: Record<string, string> }).Variables;
-          calls.push({ kind: 'update', function: keyOf(params.FunctionName), env: variables, ...(params.MemorySize !== undefined ? { memory: params.MemorySize as number } : {}) });
-          polls.set(keyOf(params.FunctionName), 0);
-          return { LastUpdateStatus: 'InProgress' };
-        }
-        if (state.Resource === GET_FUNCTION_CONFIGURATION) {
-          const key = keyOf(params.FunctionName);
-          calls.push({ kind: 'poll', function: key });
-          const n = (polls.get(key) ?? 0) + 1;
-          polls.set(key, n);
-          return { LastUpdateStatus: n > (behaviour.pollsInProgress ?? 1) ? 'Successful' : 'InProgress' };
-        }
-        throw new Error(`unexpected resource ${state.Resource}`);
-      };
-    }
-  };
-  visit(definition.States);
-
-  const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0], {
-    validationOptions: { checkArn: true, checkPaths: true },
-  });
-  const run = machine.run(
-    {},
-    {
-      overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits },
-      context: { Execution: { Name: RUN }, State: { EnteredTime: ENTERED } },
-    },
-  );
-  const stepIds = new Set(plan.steps.map((s) => s.id));
-  const stepsEntered: string[] = [];
-  const waitsEntered: string[] = [];
-  const consume = (async () => {
-    for await (const event of run.eventLogs) {
-      if (event.type !== 'StateEntered') continue;
-      if (stepIds.has(event.state.name)) stepsEntered.push(event.state.name);
-      if (event.state.type === 'Wait' && stepIds.has(event.state.name)) waitsEntered.push(event.state.name);
-    }
-  })();
-  let error: Error | null = null;
-  try {
-    await run.result;
-  } catch (e) {
-    error = e as Error;
-  }
-  await consume;
-  return { calls, stepsEntered, waitsEntered, error };
+function execute(plan: StudyPlan, behaviour: AslBehaviour = {}): Promise<Execution> {
+  return executeAsl(plan, compilePlan(plan, targets(plan)), (name) => String(name).replace(/^fn-/, ''), behaviour);
 }
 
 /** The driver and update calls a plan asks for, in order: derived from the plan contract only. */

@@ -16,15 +16,14 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CliIo } from '../../../cli/command';
 import { main } from '../../../cli/main';
-import { CliError } from '../../../cli/cli-error';
 import { RUN_ID_PATTERN } from '../../../probe-runtime/contracts/bucket-layout';
 import type { AwsClientFactory } from '../../../stacks/aws/client/aws-sdk-clients';
 import { createAwsProviderClient, consoleUrl } from '../../../stacks/aws/client/aws-provider-client';
 import { defaultAwsClients } from '../../../stacks/aws/client/aws-sdk-clients';
-import { localPathFor } from '../../../cli/providers/fetch-run';
+import { localPathFor } from '../../../targets/client/fetch-run';
+import { TargetError } from '../../../targets/target-errors';
 
 // s3rver has no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> };
 
 const BUCKET = 'curtain-results-test';
@@ -167,7 +166,7 @@ describe('curtain fetch --provider aws (against s3rver)', () => {
 
 describe('object keys are checked before anything is written', () => {
   test.each(['coldstart/../../etc/passwd', '/abs/key', 'coldstart//x', 'a/./b', 'c:\\x'])('%s is refused', (key) => {
-    expect(() => localPathFor('/tmp/out', key)).toThrow(CliError);
+    expect(() => localPathFor('/tmp/out', key)).toThrow(TargetError);
   });
   test('a plain key maps below the output directory', () => {
     expect(localPathFor('/tmp/out', 'coldstart/r/steps/0001-burst/000.jsonl')).toBe(path.join('/tmp/out', 'coldstart', 'r', 'steps', '0001-burst', '000.jsonl'));

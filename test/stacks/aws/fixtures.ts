@@ -87,7 +87,7 @@ export function synthesizeApp(
   // catalog synth test keeps it on, files that assert on templates turn it off.
   const saved = process.env.CDK_VALIDATION;
   if (!(options.cfnValidation ?? false)) process.env.CDK_VALIDATION = 'false';
-  let assembly;
+  let assembly: ReturnType<App['synth']>;
   try {
     assembly = app.synth();
   } finally {

@@ -5,6 +5,8 @@
  */
 import { planStudy } from '../../../experiments/plan';
 import { buildCatalogStudy } from '../../../experiments/resolve-study';
+import type { TerraformJson } from '../../../stacks/cdktf/synthesize';
+import { azurePolicy } from '../../../stacks/azure/policy';
 import { allStrings, resourcesOf, type Synthesis, type SynthesizedStack, synthesize } from '../cdktf/synth-fixture';
 
 const TAGGED = [
@@ -30,6 +32,38 @@ beforeAll(() => {
 afterAll(() => {
   consumption.cleanup();
   flex.cleanup();
+});
+
+describe('azure stacks: the policy the cdktf app enforces (stacks/azure/policy.ts)', () => {
+  it('passes on every synthesized stack', () => {
+    for (const [name, s] of stacks()) expect({ name, findings: azurePolicy(s.json) }).toEqual({ name, findings: [] });
+  });
+
+  it('flags TLS 1.0, a public container, shared keys on the results account, an app without HTTPS and an Owner role', () => {
+    const json = structuredClone(consumption.stacks.get('azure-coldstart')!.json) as TerraformJson;
+    const accounts = json.resource!.azurerm_storage_account!;
+    const results = Object.keys(accounts).find((k) => k.startsWith('results'))!;
+    accounts[results]!.min_tls_version = 'TLS1_0';
+    accounts[results]!.shared_access_key_enabled = true;
+    const containers = json.resource!.azurerm_storage_container!;
+    const container = Object.keys(containers)[0]!;
+    containers[container]!.container_access_type = 'blob';
+    const apps = json.resource!.azurerm_linux_function_app!;
+    const app = Object.keys(apps)[0]!;
+    apps[app]!.https_only = false;
+    const roles = json.resource!.azurerm_role_assignment!;
+    const role = Object.keys(roles)[0]!;
+    roles[role]!.role_definition_name = 'Owner';
+    expect(azurePolicy(json)).toEqual(
+      expect.arrayContaining([
+        `azure-storage-secure: azurerm_storage_account.${results}: min_tls_version is "TLS1_0", expected "TLS1_2"`,
+        `azure-retained-storage-keyless: azurerm_storage_account.${results}: shared_access_key_enabled is true, expected false`,
+        `azure-container-private: azurerm_storage_container.${container}: container_access_type is "blob", expected "private"`,
+        `azure-function-app-secure: azurerm_linux_function_app.${app}: https_only is false, expected true`,
+        `azure-no-broad-roles: azurerm_role_assignment.${role}: Owner`,
+      ]),
+    );
+  });
 });
 
 describe('azure stacks: policy', () => {

@@ -5,69 +5,10 @@
  * orchestration clock), must issue exactly the plan's steps in order.
  */
 import { planStudy } from '../../../experiments/plan';
-import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
-import { ACTIVITY, type ActivityOutcome, type RunOutcome, UpdateRequest } from '../../../probe-runtime/driver/azure-durable/durable-contract';
-import { type DurablePort, orchestrateRun } from '../../../probe-runtime/driver/azure-durable/orchestrate-run';
-import { catalogPlan, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, type RawAction, toTrace } from '../cdktf/orchestrator-trace';
-
-const RUN = '20261126T120000Z-abc1';
-
-type FakeTask =
-  | { type: 'activity'; name: string; input: unknown }
-  | { type: 'timer'; fireAt: Date }
-  | { type: 'all'; tasks: FakeTask[] };
-
-interface Faults {
-  /** Outcome of an activity call; undefined = success. `throw` makes the task fail as the runtime would. */
-  activity?: (name: string, input: unknown) => ActivityOutcome | 'throw' | undefined;
-}
-
-/** Runs the orchestrator generator to completion the way the Durable runtime would. */
-function drive(plan: StudyPlan, faults: Faults = {}): { outcome: RunOutcome; actions: RawAction[] } {
-  let now = new Date('2026-11-26T12:00:00Z');
-  const actions: RawAction[] = [];
-  const df: DurablePort<FakeTask> = {
-    get currentUtcDateTime() {
-      return now;
-    },
-    callActivity: (name, input) => ({ type: 'activity', name, input: structuredClone(input) }),
-    createTimer: (fireAt) => ({ type: 'timer', fireAt }),
-    Task: { all: (tasks) => ({ type: 'all', tasks }) },
-  };
-  const run = (task: FakeTask): { value: unknown } | { error: Error } => {
-    if (task.type === 'timer') {
-      expect(task.fireAt.getTime()).toBeGreaterThan(now.getTime());
-      actions.push({ kind: 'wait', seconds: (task.fireAt.getTime() - now.getTime()) / 1000 });
-      now = task.fireAt;
-      return { value: undefined };
-    }
-    if (task.type === 'all') {
-      const results = task.tasks.map(run);
-      const failed = results.find((r): r is { error: Error } => 'error' in r);
-      return failed ?? { value: results.map((r) => (r as { value: unknown }).value) };
-    }
-    // An activity: JSON crosses the boundary, as in the Durable runtime.
-    const input = JSON.parse(JSON.stringify(task.input)) as unknown;
-    if (task.name === ACTIVITY.driverEvent) actions.push({ kind: 'driver', event: input });
-    else if (task.name === ACTIVITY.update) {
-      const u = UpdateRequest.parse(input);
-      expect(u.study).toBe(plan.study.id);
-      actions.push({ kind: 'update', function: u.function, generation: u.generation, change: u.change });
-    } else throw new Error(`unknown activity ${task.name}`);
-    now = new Date(now.getTime() + 250);
-    const fault = faults.activity?.(task.name, input);
-    if (fault === 'throw') return { error: new Error(`activity ${task.name} failed: host restarted`) };
-    return { value: fault ?? { ok: true, result: null } };
-  };
-
-  const gen = orchestrateRun(df, plan, { run: RUN });
-  let next = gen.next();
-  while (!next.done) {
-    const result = run(next.value);
-    next = 'error' in result ? gen.throw(result.error) : gen.next(result.value);
-  }
-  return { outcome: next.value, actions };
-}
+import type { BurstStep } from '../../../experiments/plan-schema';
+import { ACTIVITY } from '../../../probe-runtime/driver/azure-durable/durable-contract';
+import { catalogPlan, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, toTrace, TRACE_RUN as RUN } from '../../targets/orchestrator-trace';
+import { driveDurable as drive } from '../../targets/trace-runners/azure';
 
 describe('Durable orchestrator conformance: a fake context walks the plan', () => {
   it.each(CONFORMANCE_STUDIES)('%s issues exactly the plan steps in order', (id) => {

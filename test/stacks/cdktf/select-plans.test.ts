@@ -6,22 +6,31 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { validDefinition } from '../../experiments/fixtures';
-import { selectPlans, SynthSelectionError, TargetRefusedError } from '../../../stacks/cdktf/select-plans';
+import { type CdktfTarget, selectPlans as selectPlansFor, SynthSelectionError } from '../../../stacks/cdktf/select-plans';
+import { cdktfTargets } from '../../../targets/registry';
+import { TargetRefusedError } from '../../../targets/target-errors';
+
+const selectPlans = (env: NodeJS.ProcessEnv, targets: readonly CdktfTarget[] = cdktfTargets()) => selectPlansFor(env, targets);
+
+/** The registry's targets with an extra check before each stack. */
+function vetted(vet: (provider: string, plan: { study: { id: string } }) => void): CdktfTarget[] {
+  return cdktfTargets().map((t) => ({ ...t, deployment: { ...t.deployment, vet: (plan) => { t.deployment.vet(plan); vet(t.id, plan); } } }));
+}
 
 describe('selectPlans', () => {
   it('CURTAIN_STUDY=coldstart gives gcp-coldstart and azure-coldstart', () => {
     const { plans, skipped } = selectPlans({ CURTAIN_STUDY: 'coldstart' });
-    expect(plans.map((p) => p.stack)).toEqual(['gcp-coldstart', 'azure-coldstart']);
+    expect(plans.map((p) => p.stack)).toEqual(['azure-coldstart', 'gcp-coldstart']);
     expect(plans.map((p) => [p.plan.provider, p.plan.region, p.plan.hosting])).toEqual([
-      ['gcp', 'us-central1', 'gen2'],
       ['azure', 'eastus', 'consumption'],
+      ['gcp', 'us-central1', 'gen2'],
     ]);
     expect(skipped).toEqual([]);
   });
 
   it('every catalog study that declares a provider is planned for it when CURTAIN_STUDY is unset', () => {
     const { plans } = selectPlans({});
-    const expected = CATALOG.flatMap((s) => (['gcp', 'azure'] as const).map((p) => `${p}-${s.id}`));
+    const expected = CATALOG.flatMap((s) => cdktfTargets().map((t) => t.deployment.stackName(s.id)));
     expect(plans.map((p) => p.stack).sort()).toEqual(expected.sort());
   });
 
@@ -34,11 +43,11 @@ describe('selectPlans', () => {
     const vet = (provider: string, plan: { study: { id: string } }) => {
       if (provider === 'gcp' && plan.study.id === 'lifetime') throw new TargetRefusedError('the workflow is too large');
     };
-    const all = selectPlans({}, vet);
+    const all = selectPlans({}, vetted(vet));
     expect(all.skipped).toEqual(['gcp-lifetime: skipped: the workflow is too large']);
     expect(all.plans.some((p) => p.stack === 'azure-lifetime')).toBe(true);
-    expect(() => selectPlans({ CURTAIN_STUDY: 'lifetime' }, vet)).toThrow(SynthSelectionError);
-    expect(() => selectPlans({ CURTAIN_STUDY: 'lifetime' }, vet)).toThrow('cannot synthesize gcp-lifetime: the workflow is too large');
+    expect(() => selectPlans({ CURTAIN_STUDY: 'lifetime' }, vetted(vet))).toThrow(SynthSelectionError);
+    expect(() => selectPlans({ CURTAIN_STUDY: 'lifetime' }, vetted(vet))).toThrow('cannot synthesize gcp-lifetime: the workflow is too large');
   });
 
   it('rejects unknown studies and providers with one clear message', () => {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildCdktfApp } from '../../../stacks/cdktf/build-app';
+import { cdktfTargets } from '../../../targets/registry';
 import { makeFakeBundles } from './fake-bundles';
 
 export interface TfResource {
@@ -32,7 +33,7 @@ export function synthesize(env: Record<string, string>): Synthesis {
   const bundleRoot = makeFakeBundles();
   const work = mkdtempSync(path.join(os.tmpdir(), 'curtain-cdktf-'));
   const outdir = path.join(work, 'cdktf.out');
-  const built = buildCdktfApp({ outdir, env, bundleRoot, stagingRoot: path.join(work, 'staging') });
+  const built = buildCdktfApp({ outdir, env, targets: cdktfTargets(), bundleRoot, stagingRoot: path.join(work, 'staging') });
   built.app.synth();
   const stacks = new Map<string, SynthesizedStack>();
   for (const s of built.stacks) {

@@ -128,7 +128,7 @@ describe('GCP client against a loopback GCS JSON API and Workflows executions AP
     const r = await cli(['start', 'coldstart', '--provider', 'gcp', '--project', PROJECT, '--region', 'europe-west1', '--endpoint', root, '--json']);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out);
-    expect(result.run).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    expect(result.run).toMatch(/^\d{8}T\d{6}Z-[a-z0-9]{6}$/);
     expect(executions).toEqual([{ project: PROJECT, region: 'europe-west1', workflow: 'curtain-coldstart', body: { argument: JSON.stringify({ run: result.run }) } }]);
     expect(result.watch).toContain('/workflows/workflow/europe-west1/curtain-coldstart/execution/e-123');
   });

@@ -7,7 +7,9 @@ import { parse } from 'yaml';
 import { planStudy } from '../../../experiments/plan';
 import { buildCatalogStudy } from '../../../experiments/resolve-study';
 import { compileWorkflow } from '../../../stacks/gcp/workflow/compile-workflow';
-import { peakDemand } from '../../../stacks/cdktf/peak-demand';
+import { peakDemand } from '../../../experiments/plan-queries';
+import type { TerraformJson } from '../../../stacks/cdktf/synthesize';
+import { gcpPolicy } from '../../../stacks/gcp/policy';
 import { allStrings, resourcesOf, type Synthesis, type SynthesizedStack, synthesize } from '../cdktf/synth-fixture';
 
 const STUDIES = ['coldstart', 'isolation', 'scalability'];
@@ -91,6 +93,32 @@ describe('gcp stacks: policy', () => {
       member: expect.stringContaining('driver-account'),
       condition: { expression: expect.stringMatching(new RegExp(`objects/${id}/"\\)$`)) },
     });
+  });
+});
+
+describe('gcp stacks: the policy the cdktf app enforces (stacks/gcp/policy.ts)', () => {
+  it.each(STUDIES)('%s: passes', (id) => {
+    expect(gcpPolicy(stack(id).json)).toEqual([]);
+  });
+
+  it('flags a public member, a bucket open to public access, a basic role and a user member', () => {
+    const json = structuredClone(stack('coldstart').json) as TerraformJson;
+    const buckets = json.resource!.google_storage_bucket!;
+    const [bucketName] = Object.keys(buckets);
+    buckets[bucketName!]!.public_access_prevention = 'inherited';
+    const members = json.resource!.google_cloud_run_v2_service_iam_member!;
+    const [memberName] = Object.keys(members);
+    members[memberName!]!.member = 'allUsers';
+    json.resource!.google_project_iam_member!['workflow-writes-logs']!.role = 'roles/editor';
+    const findings = gcpPolicy(json);
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^gcp-bucket-private: google_storage_bucket.${bucketName}: public_access_prevention`)),
+        `gcp-no-public-members: google_cloud_run_v2_service_iam_member.${memberName}`,
+        `gcp-members-are-service-accounts: google_cloud_run_v2_service_iam_member.${memberName}: allUsers`,
+        'gcp-no-broad-roles: google_project_iam_member.workflow-writes-logs: roles/editor',
+      ]),
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import { contentHash } from '../../../../experiments/canonical-json';
 import { planStudy } from '../../../../experiments/plan';
 import type { BurstStep, StudyPlan } from '../../../../experiments/plan-schema';
 import type { StudyDefinitionInput } from '../../../../experiments/schema';
+import type { ProviderId } from '../../../../probe-runtime/contracts/providers';
 import { validDefinition } from '../../../experiments/fixtures';
 
 /** The study layer's small test definition, with the schedule and functions the driver tests need. */
@@ -23,7 +24,7 @@ export function testDefinition(schedule: StudyDefinitionInput['schedule'], memor
 }
 
 /** One burst of `requestsPerTarget` to each of two functions, then a wait, then a second burst. */
-export function testPlan(burst: Record<string, unknown> = {}, provider: 'local' | 'aws' | 'gcp' | 'azure' = 'local'): StudyPlan {
+export function testPlan(burst: Record<string, unknown> = {}, provider: ProviderId = 'local'): StudyPlan {
   return planStudy(
     testDefinition([
       { kind: 'burst', label: 'cold', requestsPerTarget: 5, ...burst },
