@@ -5,6 +5,7 @@ import { closeLocalRun, readRunDocuments } from '../../local/run-state/close-run
 import { reapDeadRuns } from '../../local/run-state/reaper';
 import { localRunDir } from '../../local/run-state/run-dir-layout';
 import { acquireRunLock } from '../../local/run-state/run-lock';
+import { isCloudProvider } from '../../probe-runtime/contracts/providers';
 import { CliError } from '../cli-error';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
@@ -29,7 +30,7 @@ export const closeCommand: Command = {
     if (!existsSync(localRunDir(runDir))) throw new CliError(`curtain close: ${runDir}: not a local run directory made by curtain run (no local-run/)`);
     await reapDeadRuns((line) => io.err(line), { by: `curtain close (pid ${process.pid})` });
     const { manifest } = await readRunDocuments(runDir);
-    if (manifest && manifest.provider !== 'local') {
+    if (manifest && isCloudProvider(manifest.provider)) {
       throw new CliError(`curtain close: ${runDir}: a ${manifest.provider} run; its run.json is closed by its orchestrator (fetch it again once the run has ended)`);
     }
     const lock = acquireRunLock(runDir, 'close');
