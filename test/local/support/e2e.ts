@@ -1,6 +1,5 @@
 /** Helpers of the end-to-end tests: a study run for real on the local platform, read back from disk. */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import { InvocationRecord } from '../../../probe-runtime/contracts/invocation-record';
@@ -10,6 +9,7 @@ import { liveDriverPids } from '../../../local/orchestrator/driver-process';
 import { runLocalStudy, type LocalRunOptions, type LocalRunResult } from '../../../local/run/run-local-study';
 import { isAlive } from '../helpers';
 import { testRuntimeBundles } from './runtime-bundles';
+import { scratchDir } from '../../support/scratch-dirs';
 
 export interface E2eRun {
   result: LocalRunResult;
@@ -19,7 +19,7 @@ export interface E2eRun {
 }
 
 export async function runStudy(study: string, sets: Record<string, unknown>, options: Partial<LocalRunOptions> = {}): Promise<E2eRun> {
-  const outDir = mkdtempSync(path.join(os.tmpdir(), 'curtain-e2e-'));
+  const outDir = scratchDir('curtain-e2e-');
   const result = await runLocalStudy({ study, sets, outDir, bundles: await testRuntimeBundles(), report: false, ...options });
   return {
     result,
