@@ -3,12 +3,12 @@
  * one an instance could answer within microseconds, and rates drawn from one number per
  * invocation cannot add up to more than 1.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFaultOptions } from '../../local/faults';
 import type { LocalPlatform } from '../../local/platform/local-platform';
 import { invokeTask, planFunction, startTestPlatform } from './helpers';
+import { scratchDir } from '../support/scratch-dirs';
 
 const EAGER = path.join(__dirname, 'fixtures', 'eager-instance.js');
 
@@ -22,7 +22,7 @@ test.each([
   ['crash', 502],
   ['hang', 504],
 ] as const)('%s=1 bites every time: an instance answering at once never gets to see the request', async (fault, status) => {
-  const receipts = path.join(mkdtempSync(path.join(os.tmpdir(), 'curtain-receipts-')), 'seen');
+  const receipts = path.join(scratchDir('curtain-receipts-'), 'seen');
   const fn = planFunction('f', { timeoutSeconds: 1, env: { ...planFunction('f').env, CURTAIN_TEST_RECEIPTS: receipts } });
   platform = await startTestPlatform([fn], {
     faults: { [fault]: 1 },

@@ -4,14 +4,14 @@
  * scale-out (cold starts that missed their burst's barrier).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeReport } from '../../analysis';
 import { resolveProfile } from '../../local/profiles';
 import { checkMachineFits, estimateDemand, fitProblem, RESIDENT_MB } from '../../local/run/machine-fit';
 import { planLocalRun } from '../../local/run/run-local-study';
 import { catalogPlan, SyntheticRun } from '../analysis/synthetic/synthetic-run';
+import { scratchDir } from '../support/scratch-dirs';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -49,7 +49,7 @@ test('curtain run in a memory cgroup too small for the plan: refused before anyt
     console.warn(`skipped: cannot create a memory cgroup here (${(error as Error).message})`);
     return;
   }
-  const out = mkdtempSync(path.join(os.tmpdir(), 'curtain-fit-'));
+  const out = scratchDir('curtain-fit-');
   try {
     // The shell moves itself into the cgroup, then becomes curtain (which then runs inside it).
     const result = spawnSync('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec "${process.execPath}" bin/curtain.js run scalability --out "${out}"`], {
@@ -78,7 +78,7 @@ test('a report of the emulated platform warns when cold starts missed their barr
     for (const step of run.bursts()) {
       for (let r = 0; r < step.requests; r++) run.record(step, r, { instance: run.instance(run.host()), barrierWaitMs: missed && r % 4 === 0 ? 0 : 40 });
     }
-    return run.write(mkdtempSync(path.join(os.tmpdir(), 'curtain-barrier-')));
+    return run.write(scratchDir('curtain-barrier-'));
   };
   const missedReport = readFileSync((await writeReport(write(true, 'miss'))).reportPath, 'utf8');
   expect(missedReport).toMatch(/Machine-limited scale-out: \d+ of \d+ cold starts in bursts with a barrier reached their probe after the barrier/);

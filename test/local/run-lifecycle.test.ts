@@ -4,8 +4,7 @@
  * run again silently, and an interrupted run can be resumed to exactly one record per request.
  * Each test runs a real local study (real driver and probe bundles, real processes).
  */
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { GroundTruthJournalLine, groundTruthJournalPath } from '../../local/ground-truth';
 import { REPO_ROOT } from '../../probe-runtime/build/build-runtime';
@@ -16,6 +15,7 @@ import { writeReport } from '../../analysis';
 import { expectNoProcessLeft, expectOneRecordPerPlannedRequest, readRecords, runStudy } from './support/e2e';
 import { testRuntimeBundles } from './support/runtime-bundles';
 import { bundleSet } from '../../probe-runtime/build/bundle-set';
+import { scratchDir } from '../support/scratch-dirs';
 
 const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
 
@@ -136,7 +136,7 @@ describe('a driver killed after it sent its requests', () => {
 
 describe('one run per run id', () => {
   test('two concurrent runs with one id: one is refused, the other completes with its own records (was: both "completed", one overwriting the other)', async () => {
-    const outDir = mkdtempSync(path.join(os.tmpdir(), 'curtain-e2e-'));
+    const outDir = scratchDir('curtain-e2e-');
     const bundles = await testRuntimeBundles();
     const options = { study: fixture('fault-study.json'), outDir, bundles, run: 'samerun', report: false } as const;
     const [a, b] = await Promise.allSettled([runLocalStudy(options), runLocalStudy(options)]);

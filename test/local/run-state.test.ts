@@ -18,6 +18,7 @@ import { writeScratchOwner } from '../../local/run-state/scratch-owner';
 import { partialShardFile } from '../../probe-runtime/driver/shard-journal';
 import { runInProcess } from '../cli/run-cli';
 import { runStudy } from './support/e2e';
+import { scratchDir } from '../support/scratch-dirs';
 
 const children: ChildProcess[] = [];
 /** A live process of our own (a `sleep`), ended after each test by its pid. */
@@ -43,7 +44,7 @@ function deadIdentity(): ProcessIdentity {
 
 describe('run lock', () => {
   test('a live owner refuses; a dead one (same pid, other start time: a reused pid) is taken over and named', () => {
-    const runDir = mkdtempSync(path.join(os.tmpdir(), 'curtain-lock-'));
+    const runDir = scratchDir('curtain-lock-');
     mkdirSync(path.join(runDir, 'local-run'));
     const held = acquireRunLock(runDir, 'run');
     expect(() => acquireRunLock(runDir, 'close')).toThrow(RunBusyError);

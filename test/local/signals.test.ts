@@ -4,16 +4,16 @@
  * lock; `curtain report` stops on Ctrl-C with exit 130 instead of carrying on.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../../cli/main';
 import { catalogPlan, SyntheticRun } from '../analysis/synthetic/synthetic-run';
+import { scratchDir } from '../support/scratch-dirs';
 
 const REPO = path.resolve(__dirname, '../..');
 
 test.each(['SIGTERM', 'SIGINT'] as const)('%s during the bundle build: a message, exit 130, no staging directory or lock left (was: exit 143 in silence, dist/runtime.staging-* for ever)', async (signal) => {
-  const parent = mkdtempSync(path.join(os.tmpdir(), 'curtain-build-signal-'));
+  const parent = scratchDir('curtain-build-signal-');
   const runtimeDir = path.join(parent, 'runtime');
   const child = spawn(process.execPath, [path.join(REPO, 'bin', 'curtain.js'), 'run', 'coldstart', '--set', 'rounds=1', '--out', path.join(parent, 'out')], {
     cwd: REPO,
@@ -55,7 +55,7 @@ test('Ctrl-C during `curtain report`: it stops, writes no report.md and exits 13
   const plan = catalogPlan('coldstart', 'local', { rounds: 2, memoryMb: [128], runtimes: ['nodejs'] });
   const run = new SyntheticRun(plan, { runId: '20261206T120000Z-sig', profile: 'aws-2018', timeScale: 20, seed: 1 });
   for (const step of run.bursts()) for (let r = 0; r < step.requests; r++) run.record(step, r, { instance: run.instance(run.host()) });
-  const dir = run.write(mkdtempSync(path.join(os.tmpdir(), 'curtain-report-signal-')));
+  const dir = run.write(scratchDir('curtain-report-signal-'));
   const err: string[] = [];
   const code = await main(['report', dir], {
     out: () => undefined,
