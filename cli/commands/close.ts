@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { closeLocalRun, readRunDocuments } from '../../local/run-state/close-run';
+import { closeLocalRun, isLocalRun, readRunDocuments } from '../../local/run-state/close-run';
 import { reapDeadRuns } from '../../local/run-state/reaper';
 import { localRunDir } from '../../local/run-state/run-dir-layout';
 import { acquireRunLock } from '../../local/run-state/run-lock';
-import { isCloudProvider } from '../../probe-runtime/contracts/providers';
 import { CliError } from '../cli-error';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
@@ -30,7 +29,7 @@ export const closeCommand: Command = {
     if (!existsSync(localRunDir(runDir))) throw new CliError(`curtain close: ${runDir}: not a local run directory made by curtain run (no local-run/)`);
     await reapDeadRuns((line) => io.err(line), { by: `curtain close (pid ${process.pid})` });
     const { manifest } = await readRunDocuments(runDir);
-    if (manifest && isCloudProvider(manifest.provider)) {
+    if (manifest && !isLocalRun(manifest)) {
       throw new CliError(`curtain close: ${runDir}: a ${manifest.provider} run; its run.json is closed by its orchestrator (fetch it again once the run has ended)`);
     }
     const lock = acquireRunLock(runDir, 'close');

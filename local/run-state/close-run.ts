@@ -50,6 +50,11 @@ export async function readRunDocuments(runDir: string): Promise<{ plan: StudyPla
   return { plan, manifest: await readManifestFile(dir) };
 }
 
+/** Whether run.json is a local run's (any other provider's run.json is closed by its own orchestrator). */
+export function isLocalRun(manifest: RunManifest): boolean {
+  return manifest.provider === 'local';
+}
+
 export async function closeLocalRun(runDir: string, closedBy: string): Promise<CloseOutcome> {
   const { plan, manifest } = await readRunDocuments(runDir);
   if (!plan) {
