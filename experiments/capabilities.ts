@@ -281,6 +281,8 @@ export interface DocumentedLimit {
   what: string;
   source: { title: string; url: string };
   checked: string;
+  /** True when the value is Curtain's own budget within a documented guidance rather than the platform's hard limit. */
+  policy?: boolean;
 }
 
 const limit = (value: number, unit: string, what: string, title: string, url: string, checked = '2026-12-06'): DocumentedLimit => ({
@@ -291,11 +293,24 @@ const limit = (value: number, unit: string, what: string, title: string, url: st
   checked,
 });
 
+/** Curtain's own budget where the platform publishes guidance but no hard limit. */
+const policyLimit = (value: number, unit: string, what: string, title: string, url: string): DocumentedLimit => ({ ...limit(value, unit, what, title, url), policy: true });
+
 const CFN_QUOTAS = ['AWS CloudFormation quotas', 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html'] as const;
 const SFN_QUOTAS = ['Step Functions service quotas', 'https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html'] as const;
 const LAMBDA_QUOTAS = ['Lambda quotas', 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html'] as const;
+const IAM_QUOTAS = ['IAM and AWS STS quotas', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html'] as const;
 const WORKFLOWS_QUOTAS = ['Workflows quotas and limits', 'https://cloud.google.com/workflows/quotas'] as const;
 const AZURE_SCALE = ['Azure Functions hosting options: service limits', 'https://learn.microsoft.com/azure/azure-functions/functions-scale#service-limits'] as const;
+const SFN_START = ['Step Functions API Reference: StartExecution', 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html'] as const;
+const WORKFLOWS_EXECUTION = [
+  'Workflow Executions API: projects.locations.workflows.executions (argument)',
+  'https://cloud.google.com/workflows/docs/reference/executions/rest/v1/projects.locations.workflows.executions',
+] as const;
+const DURABLE_ETERNAL = [
+  'Durable Functions: eternal orchestrations (history grows with every scheduled task; continue-as-new resets it) and best practices (large histories risk memory exceptions during replay)',
+  'https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-eternal-orchestrations',
+] as const;
 
 /** Every platform limit the stacks refuse with and the conformance suite checks. */
 export const CLOUD_LIMITS = {
@@ -308,6 +323,8 @@ export const CLOUD_LIMITS = {
     stateMachineDefinitionBytes: limit(1_048_576, 'bytes', 'Step Functions state machine definition size', ...SFN_QUOTAS),
     historyEvents: limit(25_000, 'events', 'Step Functions execution history events (Standard)', ...SFN_QUOTAS),
     executionSeconds: limit(365 * 24 * 3600, 's', 'Step Functions Standard execution duration', ...SFN_QUOTAS),
+    stepFunctionsPayloadBytes: limit(262_144, 'bytes', 'Step Functions input or output of a state, task or execution (UTF-8)', ...SFN_QUOTAS),
+    executionNameChars: limit(80, 'characters', 'Step Functions execution name', ...SFN_START),
     lambdaTimeoutSeconds: limit(900, 's', 'Lambda function timeout', ...LAMBDA_QUOTAS),
     lambdaEnvironmentBytes: limit(4096, 'bytes', 'Lambda environment variables, all together', ...LAMBDA_QUOTAS),
     iamRoleInlinePolicyChars: limit(
@@ -317,16 +334,23 @@ export const CLOUD_LIMITS = {
       'IAM and AWS STS quotas',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html',
     ),
+    // CDK moves a role's statements beyond the inline quota into customer managed policies attached to the role.
+    iamManagedPolicyChars: limit(6_144, 'characters', 'IAM customer managed policy size (whitespace not counted)', ...IAM_QUOTAS),
+    iamManagedPoliciesPerRole: limit(10, 'policies', 'IAM managed policies attached to one role (default quota)', ...IAM_QUOTAS),
   },
   gcp: {
     workflowSourceBytes: limit(128 * 1024, 'bytes', 'Workflows source size', ...WORKFLOWS_QUOTAS),
     workflowStepsPerExecution: limit(100_000, 'steps', 'Workflows steps executed in one execution', ...WORKFLOWS_QUOTAS),
+    workflowExecutionSeconds: limit(365 * 24 * 3600, 's', 'Workflows execution duration', ...WORKFLOWS_QUOTAS),
+    workflowVariableBytes: limit(512 * 1024, 'bytes', 'Workflows memory of variables, arguments and events, all together', ...WORKFLOWS_QUOTAS),
+    workflowArgumentBytes: limit(32 * 1024, 'bytes', 'Workflows execution argument (a JSON string)', ...WORKFLOWS_EXECUTION),
     workflowHttpTimeoutSeconds: limit(1800, 's', 'Workflows HTTP request timeout (http.* calls)', ...WORKFLOWS_QUOTAS),
     workflowParallelInFlight: limit(20, 'branches', 'Workflows concurrent branches and iterations of one parallel step', ...WORKFLOWS_QUOTAS),
     workflowAssignmentsPerStep: limit(50, 'assignments', 'Workflows assignments in one assign step', ...WORKFLOWS_QUOTAS),
     cloudRunMaxMemoryMb: limit(32_768, 'MiB', 'Cloud Run instance memory', 'Cloud Run: configure memory limits', 'https://cloud.google.com/run/docs/configuring/services/memory-limits'),
   },
   azure: {
+    durableHistoryEvents: policyLimit(10_000, 'events', 'Durable Functions orchestration history events before continue-as-new (Curtain budget)', ...DURABLE_ETERNAL),
     consumptionInstancesPerApp: limit(100, 'instances', 'Linux Consumption scale-out per function app (Windows: 200)', ...AZURE_SCALE),
     consumptionAppsPerPlan: limit(100, 'apps', 'function apps per Consumption plan', ...AZURE_SCALE),
     consumptionTimeoutSeconds: limit(600, 's', 'Consumption function timeout', ...AZURE_SCALE),
@@ -345,8 +369,33 @@ export const CLOUD_LIMITS = {
 
 /** "CloudFormation template body size: 1,000,000 bytes (AWS CloudFormation quotas, <url>, checked 2026-12-06)". */
 export function describeLimit(l: DocumentedLimit): string {
-  return `${l.what}: ${l.value.toLocaleString('en-US')} ${l.unit} (${l.source.title}, ${l.source.url}, checked ${l.checked})`;
+  return `${l.what}: ${l.value.toLocaleString('en-US')} ${l.unit} (${l.policy ? 'Curtain budget following ' : ''}${l.source.title}, ${l.source.url}, checked ${l.checked})`;
 }
+
+/**
+ * The limits of one execution of each cloud's orchestrator (issue 18): runs
+ * longer than one execution may hold are split into executions that continue
+ * as new (targets/segmentation.ts), so these bound a step, not a study.
+ */
+export const ORCHESTRATION_LIMITS = {
+  aws: {
+    historyEvents: CLOUD_LIMITS.aws.historyEvents,
+    executionSeconds: CLOUD_LIMITS.aws.executionSeconds,
+    definitionBytes: CLOUD_LIMITS.aws.stateMachineDefinitionBytes,
+    payloadBytes: CLOUD_LIMITS.aws.stepFunctionsPayloadBytes,
+    executionNameChars: CLOUD_LIMITS.aws.executionNameChars,
+  },
+  gcp: {
+    stepsPerExecution: CLOUD_LIMITS.gcp.workflowStepsPerExecution,
+    executionSeconds: CLOUD_LIMITS.gcp.workflowExecutionSeconds,
+    sourceBytes: CLOUD_LIMITS.gcp.workflowSourceBytes,
+    variableBytes: CLOUD_LIMITS.gcp.workflowVariableBytes,
+    argumentBytes: CLOUD_LIMITS.gcp.workflowArgumentBytes,
+  },
+  azure: {
+    historyEvents: CLOUD_LIMITS.azure.durableHistoryEvents,
+  },
+} as const satisfies Record<CloudProviderId, Record<string, DocumentedLimit>>;
 
 /**
  * Cloud Run's CPU/memory pairs (Cloud Run: configure memory limits, checked

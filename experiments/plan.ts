@@ -112,16 +112,15 @@ export function planStudy(definitionInput: unknown, options: PlanOptions): Study
 
 /** Expected wall time: waits, update settling, and each burst's barrier and waves of requests. */
 function estimateSeconds(provider: ProviderId, steps: PlanStep[]): number {
-  let seconds = 0;
-  for (const step of steps) {
-    if (step.kind === 'wait') seconds += step.seconds;
-    else if (step.kind === 'update') seconds += CAPABILITIES[provider].updateSettleSeconds;
-    else {
-      const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
-      seconds += (step.barrierMs + waves * (taskExpectedDurationMs(step.task) + COST_ASSUMPTIONS.requestLatencyMs)) / 1000 + 1;
-    }
-  }
-  return seconds;
+  return sum(steps.map((step) => plannedStepSeconds(provider, step)));
+}
+
+/** Expected seconds of one step (an update without a plan step: a reset before the first step). */
+export function plannedStepSeconds(provider: ProviderId, step: PlanStep | { kind: 'update' }): number {
+  if (step.kind === 'wait') return step.seconds;
+  if (step.kind === 'update') return CAPABILITIES[provider].updateSettleSeconds;
+  const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
+  return (step.barrierMs + waves * (taskExpectedDurationMs(step.task) + COST_ASSUMPTIONS.requestLatencyMs)) / 1000 + 1;
 }
 
 function sum(xs: number[]): number {

@@ -179,7 +179,8 @@ export type ScheduleItemInput =
 
 export const RepeatItem = z.strictObject({
   kind: z.literal('repeat'),
-  times: z.number().int().min(1).max(10_000),
+  /** Bounded by the plan's step limit too (MAX_PLAN_STEPS in expand-schedule.ts), which the planner checks after expansion. */
+  times: z.number().int().min(1).max(100_000),
   get steps() {
     return z.array(ScheduleItemSchema).min(1);
   },

@@ -11,7 +11,7 @@ import { localRerunCommands } from './rerun';
 export const localTarget: ProviderTarget<'local'> = {
   ...targetTables('local'),
   deployment: { kind: 'embedded', instead: '`npx curtain run <study>` runs the plan on this machine (docs/local-platform.md)' },
-  orchestrator: { engine: 'the local walker (local/orchestrator/walk-plan.ts)', compile: (plan) => ({ format: 'plan', definition: plan }) },
+  orchestrator: { engine: 'the local walker (local/orchestrator/walk-plan.ts)', compile: (plan) => ({ format: 'plan', definition: plan, definitionSize: null, segmentation: null }) },
   client: { kind: 'none', reason: 'a local run starts and stores its results in one command: use `curtain run`' },
   rerunCommands: localRerunCommands,
   guide: 'docs/local-platform.md',

@@ -20,6 +20,8 @@ import type { RunOrigin } from '../probe-runtime/contracts/run-manifest';
 import type { ProviderClient } from './client/provider-client';
 import type { RerunCommands, RerunRequest } from './rerun';
 import type { BundleSet } from '../probe-runtime/build/bundle-set';
+import type { DocumentedLimit } from '../experiments/capabilities';
+import type { Segmentation, SegmentationOptions } from './segmentation';
 
 export interface ProviderTarget<P extends ProviderId = ProviderId> {
   /** The provider id: the target's key in the registry and `--provider` on the command line. */
@@ -128,10 +130,11 @@ export interface OrchestratorCompiler {
   readonly engine: string;
   /**
    * The orchestrator definition for a plan (ASL JSON, Workflows YAML, the plan
-   * a Durable orchestrator or the local walker reads); throws
-   * TargetRefusedError when the plan does not fit the engine's limits.
+   * a Durable orchestrator or the local walker reads) and how a run is split
+   * into executions; throws TargetRefusedError when a single step cannot fit
+   * the engine's limits. Options force smaller segments (tests of hand-overs).
    */
-  compile(plan: StudyPlan): CompiledOrchestrator;
+  compile(plan: StudyPlan, options?: SegmentationOptions): CompiledOrchestrator;
 }
 
 export interface CompiledOrchestrator {
@@ -139,6 +142,14 @@ export interface CompiledOrchestrator {
   readonly format: 'asl' | 'workflows-yaml' | 'plan';
   /** The definition in that format. */
   readonly definition: unknown;
+  /** Size of the deployed definition and the engine's limit on it; null where the orchestrator is code (Durable, local). */
+  readonly definitionSize: { readonly bytes: number; readonly limit: DocumentedLimit } | null;
+  /**
+   * How a run is split into executions that continue as new (staged beside the
+   * driver as deployment.json `orchestration.handOverAt`); null where the
+   * orchestrator has no execution limits (the local walker).
+   */
+  readonly segmentation: Segmentation | null;
 }
 
 export type ClientSlot = { readonly kind: 'cloud'; create(env?: NodeJS.ProcessEnv): ProviderClient } | { readonly kind: 'none'; readonly reason: string };

@@ -10,7 +10,7 @@ import { ProbeResponse } from '../probe-runtime/contracts/probe-wire';
 import { InvocationRecord } from '../probe-runtime/contracts/invocation-record';
 import { StudyDefinition } from '../experiments/schema';
 import { renderStudiesMarkdown } from './render-studies';
-import { renderAwsLimitsMarkdown } from '../stacks/aws/render-limits';
+import { renderOrchestratorLimits } from './render-orchestrator-limits';
 import { ReportSummary } from '../analysis/report/summary-schema';
 import { renderLocalPlatformDoc } from '../local/docs/local-platform-doc';
 import { renderPlatformVariables } from './render-platform-variables';
@@ -42,8 +42,10 @@ export const GENERATED_DOCS: GeneratedDoc[] = [
     path: 'docs/schemas/probe-response.schema.json',
     render: () => jsonSchema(ProbeResponse, 'output', 'https://curtain.dev/schemas/probe-response.schema.json', 'Curtain probe response'),
   },
-  // How much of the Step Functions and Lambda limits each catalog study uses on AWS (docs/aws.md links it).
-  { path: 'docs/aws-limits.md', render: renderAwsLimitsMarkdown },
+  // How each catalog study's run is split into orchestrator executions on each cloud, and the nearest limit (docs/<cloud>.md link them).
+  { path: 'docs/aws-limits.md', render: () => renderOrchestratorLimits('aws') },
+  { path: 'docs/gcp-limits.md', render: () => renderOrchestratorLimits('gcp') },
+  { path: 'docs/azure-limits.md', render: () => renderOrchestratorLimits('azure') },
   {
     // One line of a results shard (docs/results-schema.md explains every field).
     path: 'docs/schemas/invocation-record.schema.json',

@@ -6,6 +6,9 @@ import { EXIT } from '../cli-error';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
 import { renderPlan } from '../plan-summary';
+import { renderOrchestration } from '../orchestration-summary';
+import { TARGETS } from '../../targets/registry';
+import { TargetRefusedError } from '../../targets/target-errors';
 import { budgetOptions, hostingOption, providerOption, regionOption, setOption } from '../study-options';
 import { PROVIDERS } from '../../experiments/schema';
 import { listIds } from '../../probe-runtime/contracts/providers';
@@ -13,8 +16,8 @@ import { listIds } from '../../probe-runtime/contracts/providers';
 const usage = `Usage: curtain plan <study|definition-file> --provider ${PROVIDERS.join('|')} [options]
 
 Compiles a study into the plan a provider runs: functions to deploy, the expanded schedule,
-invocations, expected duration, a cost estimate (probes, driver, orchestrator, storage, logs)
-and the budget verdict.
+invocations, expected duration, a cost estimate (probes, driver, orchestrator, storage, logs),
+the budget verdict, and how the provider's orchestrator runs it (executions, the nearest limit).
   --provider P            ${listIds(PROVIDERS)} (required)
   --region R              region (default: the provider's default)
   --hosting H             hosting plan, e.g. consumption or flex on Azure
@@ -74,6 +77,17 @@ export const planCommand: Command = {
     if (plan.budget.verdict === 'over') {
       io.err(`curtain: plan refused: over budget: ${plan.budget.reasons.join('; ')}`);
       return EXIT.overBudget;
+    }
+    // A deployment the runtime dates refuse has no orchestrator to show (the warnings above say why).
+    if (lifecycle.refusals.length > 0) return EXIT.ok;
+    const { orchestrator } = TARGETS[plan.provider];
+    try {
+      const compiled = orchestrator.compile(plan);
+      if (!options.json) io.out(`\n${renderOrchestration(plan, orchestrator.engine, compiled)}`);
+    } catch (error) {
+      if (!(error instanceof TargetRefusedError)) throw error;
+      io.err(`curtain: plan refused by ${plan.provider}: ${error.message}`);
+      return EXIT.usage;
     }
     return EXIT.ok;
   },

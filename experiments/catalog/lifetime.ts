@@ -7,7 +7,8 @@ export const lifetime = defineStudy({
   experiment: 'E5',
   title: 'Instance lifetime under steady use',
   parameters: z.object({
-    hours: z.number().min(0.1).max(72).default(12).describe('length of the study, hours (should exceed the expected lifetime)'),
+    // Up to a year: cloud orchestrators split long runs into executions; the plan's step limit still applies (raise intervalSeconds for the longest).
+    hours: z.number().min(0.1).max(8760).default(12).describe('length of the study, hours (should exceed the expected lifetime)'),
     intervalSeconds: z.number().int().min(10).max(3600).default(60).describe('time between bursts, seconds'),
     instances: z.number().int().min(1).max(50).default(5).describe('concurrent requests per burst (instances kept busy)'),
     memoryMb: z.number().int().min(128).max(3008).default(128).describe('function memory, MB'),
@@ -48,7 +49,8 @@ survival curve (Kaplan–Meier) accounts for. The study should run longer than t
         expected: { kind: 'approx', value: 6.2, unit: 'h', tolerance: 0.5 },
       },
     ],
-    budget: { maxInvocations: 50_000, maxUsd: 5 },
+    // A week at the default rate (5 requests a minute: 50,400) fits; longer or denser runs need a larger budget.
+    budget: { maxInvocations: 60_000, maxUsd: 5 },
     adapt: { memory: 'nearest' },
     parameters: { ...p },
   }),

@@ -11,8 +11,8 @@ import { Task } from './task';
 /** Fields every plan step has. */
 export const PLAN_STEP_BASE = {
   index: z.number().int().min(0),
-  /** `<index:4 or 5 digits>-<kind>[-<label>]`, e.g. `0003-burst-cold`; used in result keys. */
-  id: z.string().regex(/^[0-9]{4,5}-[a-z]+(-[a-z0-9-]+)?$/),
+  /** `<index, at least 4 digits>-<kind>[-<label>]`, e.g. `0003-burst-cold`, `10080-wait`; used in result keys. */
+  id: z.string().regex(/^[0-9]{4,6}-[a-z]+(-[a-z0-9-]+)?$/),
 };
 
 export const BurstStep = z.strictObject({

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { PROVIDER_IDS } from './providers';
 import { RunManifest, RunOrigin } from './run-manifest';
+import { Orchestration } from './step-directive';
 
 export const Deployment = z.strictObject({
   v: z.literal(1),
@@ -35,6 +36,12 @@ export const Deployment = z.strictObject({
    * with, copied into each run's run.json (`origin`). Optional: older deployments lack it.
    */
   origin: RunOrigin.optional(),
+  /**
+   * How the cloud orchestrator splits a run into executions (continue as new) and
+   * what it needs to reconfigure functions (step-directive.ts). Absent: one
+   * execution runs the whole plan.
+   */
+  orchestration: Orchestration.optional(),
 });
 export type Deployment = z.output<typeof Deployment>;
 

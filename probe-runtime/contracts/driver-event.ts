@@ -7,7 +7,10 @@
  *   - `start-run`: write `<study>/<run>/plan.json` and `run.json` (status running);
  *   - `burst`: send one shard of one burst step, write its JSONL shard under its
  *     idempotent key (bucket-layout.ts), return counts;
- *   - `finish-run`: rewrite `run.json` with the final status and failures.
+ *   - `finish-run`: rewrite `run.json` with the final status and failures;
+ *   - `describe-step`: answer what step i of the plan is and what comes after it
+ *     (step-directive.ts), so Step Functions and Workflows definitions walk the
+ *     plan without carrying it and stay the same size for any study length.
  *
  * The driver carries its study's plan (deployed next to it as plan.json) and
  * refuses requests for another plan hash or for a step its plan does not
@@ -55,20 +58,28 @@ export const BurstShardEvent = z.strictObject({
     .optional(),
 });
 
+export const DescribeStepEvent = z.strictObject({
+  ...common,
+  action: z.literal('describe-step'),
+  /** Plan step index; negative indices are the resets before step 0 (step-directive.ts). */
+  index: z.number().int(),
+});
+
 export const FinishRunEvent = z.strictObject({
   ...common,
   action: z.literal('finish-run'),
   status: RunStatus.exclude(['running']),
   stepsCompleted: z.number().int().min(0),
-  /** Step -1 is the run as a whole (start-run, finish-run). */
-  failures: z.array(z.strictObject({ step: z.number().int(), shard: z.number().int().nullable(), message: z.string() })).default([]),
+  /** `step` -1: the run as a whole, or before the first step (start-run, finish-run, a reset, a hand-over that failed before any step of its segment). */
+  failures: z.array(z.strictObject({ step: z.number().int().min(-1), shard: z.number().int().nullable(), message: z.string() })).default([]),
   /** Written into run.json as is (run-manifest.ts). */
   shardSends: ShardSends.optional(),
 });
 
-export const DriverEvent = z.discriminatedUnion('action', [StartRunEvent, BurstShardEvent, FinishRunEvent]);
+export const DriverEvent = z.discriminatedUnion('action', [StartRunEvent, BurstShardEvent, DescribeStepEvent, FinishRunEvent]);
 export type DriverEvent = z.output<typeof DriverEvent>;
 export type BurstShardEvent = z.output<typeof BurstShardEvent>;
+export type DescribeStepEvent = z.output<typeof DescribeStepEvent>;
 
 export const BurstShardSummary = z.strictObject({
   v: z.literal(DRIVER_EVENT_VERSION),

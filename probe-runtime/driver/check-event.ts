@@ -14,9 +14,10 @@
 import { canonicalJson } from '../../experiments/canonical-json';
 import { shardRequestRange } from '../../experiments/expand-schedule';
 import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
-import { type BurstShardEvent, DriverEvent } from '../contracts/driver-event';
+import { type BurstShardEvent, type DescribeStepEvent, DriverEvent } from '../contracts/driver-event';
 import { RUN_ID_PATTERN } from '../contracts/bucket-layout';
 import type { Deployment } from '../contracts/deployment';
+import { resetCount } from './describe-step';
 import { DriverConfigError, DriverRefusedError, zodIssuesText } from './errors';
 
 export function parseDriverEvent(input: unknown): DriverEvent {
@@ -41,11 +42,12 @@ export function checkEventAgainstPlan(event: DriverEvent, plan: StudyPlan): void
     throw new DriverRefusedError(`run: "${event.run}" is not a valid run id (letters, digits, ".", "_" and "-", starting with a letter or digit)`);
   }
   if (event.action === 'burst') checkBurstStep(event, plan);
+  if (event.action === 'describe-step') checkDescribedIndex(event, plan);
   if (event.action === 'finish-run') {
     if (event.stepsCompleted > plan.steps.length) {
       throw new DriverRefusedError(`stepsCompleted: ${event.stepsCompleted} exceeds the plan's ${plan.steps.length} steps`);
     }
-    // Step -1 is the run as a whole (a failed start-run or finish-run).
+    // Step -1 is the run as a whole, or what comes before the first step (start-run, finish-run, a reset).
     event.failures.forEach((f, i) => {
       if (f.step < -1 || f.step >= plan.steps.length) throw new DriverRefusedError(`failures[${i}].step: the plan has no step ${f.step}`);
     });
@@ -78,6 +80,14 @@ function checkBurstStep(event: BurstShardEvent, plan: StudyPlan): BurstStep {
     });
   }
   return planned;
+}
+
+/** A describe-step event asks for a step of the plan, or one of the resets before it (negative indices). */
+function checkDescribedIndex(event: DescribeStepEvent, plan: StudyPlan): void {
+  const first = -resetCount(plan);
+  if (event.index < first || event.index >= plan.steps.length) {
+    throw new DriverRefusedError(`index: the plan has steps ${first}..${plan.steps.length - 1} (negative: the resets before step 0), not ${event.index}`);
+  }
 }
 
 /** Every plan function a burst addresses must have a target in the deployment. */

@@ -7,12 +7,14 @@ import { shardRequestRange } from '../../experiments/expand-schedule';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { planKey, runManifestKey, shardKey } from '../contracts/bucket-layout';
 import type { Deployment } from '../contracts/deployment';
-import { type BurstShardEvent, BurstShardSummary, DRIVER_EVENT_VERSION, type DriverEvent } from '../contracts/driver-event';
+import { type BurstShardEvent, BurstShardSummary, type DescribeStepEvent, DRIVER_EVENT_VERSION, type DriverEvent } from '../contracts/driver-event';
+import type { StepDirective } from '../contracts/step-directive';
 import { InvocationRecord as InvocationRecordSchema, type InvocationRecord } from '../contracts/invocation-record';
 import type { RunStatus } from '../contracts/run-manifest';
 import { sendBurstShard } from './burst/send-shard';
 import { defaultRetryDelay, type RetryDelay } from './burst/retry-delay';
 import { checkEventAgainstPlan, checkTargets, parseDriverEvent } from './check-event';
+import { describeStep } from './describe-step';
 import { type EpochClock, isoFromEpochMs, monotonicEpochClock } from './clock';
 import { DriverRefusedError, errorText } from './errors';
 import type { Invoker } from './invoker';
@@ -52,7 +54,7 @@ export interface RunFinishedSummary {
   key: string;
 }
 
-export type DriverSummary = RunStartedSummary | BurstShardSummary | RunFinishedSummary;
+export type DriverSummary = RunStartedSummary | BurstShardSummary | StepDirective | RunFinishedSummary;
 
 /** Runs one orchestrator event. Refusals throw DriverRefusedError before anything is sent or written. */
 export async function runDriverEvent(input: unknown, deps: DriverDeps): Promise<DriverSummary> {
@@ -66,6 +68,8 @@ export async function runDriverEvent(input: unknown, deps: DriverDeps): Promise<
       return startRun(event, deps);
     case 'burst':
       return runBurst(event, deps);
+    case 'describe-step':
+      return describeOpenRunStep(event, deps);
     case 'finish-run':
       return finishRun(event, deps);
   }
@@ -87,6 +91,20 @@ async function startRun(event: Extract<DriverEvent, { action: 'start-run' }>, de
   const startedAt = existing?.startedAt ?? isoFromEpochMs(clock.now());
   await deps.sink.put(keys.run, manifestText(openedManifest(deps.plan, deps.deployment, event.run, startedAt, deps)), JSON_CONTENT_TYPE);
   return { v: DRIVER_EVENT_VERSION, action: 'start-run', study: event.study, run: event.run, keys };
+}
+
+/**
+ * A step of a run that is still open: an execution left behind after its run
+ * was closed (a hand-over that failed after the next execution had started)
+ * learns nothing more and ends through its failure path.
+ */
+async function describeOpenRunStep(event: DescribeStepEvent, deps: DriverDeps): Promise<StepDirective> {
+  const key = runManifestKey(event.study, event.run);
+  const text = await deps.sink.get(key);
+  const manifest = text === null ? null : parseStoredManifest(text, key);
+  if (!manifest) throw new DriverRefusedError(`run: ${event.run} has no run.json; start-run first`);
+  if (manifest.status !== 'running') throw new DriverRefusedError(`run: ${event.run} already ended (${manifest.status})`);
+  return describeStep(event, deps.plan, deps.deployment);
 }
 
 async function runBurst(event: BurstShardEvent, deps: DriverDeps): Promise<BurstShardSummary> {

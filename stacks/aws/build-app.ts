@@ -11,6 +11,7 @@ import { CATALOG } from '../../experiments/catalog';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { resolveDefinitionFile, resolveStudy } from '../../experiments/resolve-study';
+import { describeSegmentation } from '../../targets/segmentation';
 import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import { deployOrigin } from '../deploy-origin';
 import type { AwsAppContext } from './app-context';
@@ -113,7 +114,7 @@ export function addStudyStacks(
     const { plan, topology, usage } = study;
     log(
       `curtain: ${plan.study.id}: ${plan.functions.length} probes, ${plan.steps.length} steps, ${usage.states} states (${Math.round(usage.definitionBytes / 1024)} KB), ` +
-        `≤ ${usage.events.bound.toLocaleString('en-US')} history events, est. $${plan.cost.usd.toFixed(4)} in ${plan.region}`,
+        `${describeSegmentation(usage.segmentation)}, est. $${plan.cost.usd.toFixed(4)} in ${plan.region}`,
     );
     for (const line of usage.close) log(`curtain: note: ${plan.study.id} is close to a Step Functions limit: ${line}`);
     const primaryAccount = topology.primaryAccount;

@@ -6,16 +6,19 @@
  *   - a runtime it deploys is blocked by the provider at deploy time, or for
  *     updates before the run's expected end (runtime-lifecycle.ts);
  *   - a burst shard could outlast Lambda's 900 s timeout;
- *   - the state machine would exceed Step Functions' definition size or an
- *     execution its history-event limit;
+ *   - the state machine would exceed Step Functions' definition size, or a
+ *     single step cannot fit one execution's history-event or duration limit
+ *     (longer runs are split into executions that continue as new);
  *   - a stack would exceed CloudFormation's 500 resources.
  */
 import { CAPABILITIES, CLOUD_LIMITS, describeLimit } from '../../experiments/capabilities';
 import { planningDate, runtimeLifecycleFindings } from '../../experiments/runtime-lifecycle';
 import { TargetRefusedError } from '../../targets/target-errors';
 import type { StudyPlan } from '../../experiments/plan-schema';
+import type { Deployment } from '../../probe-runtime/contracts/deployment';
+import type { SegmentationOptions } from '../../targets/segmentation';
 import type { StateMachineDefinition } from './asl/asl-types';
-import { updatedFunctions } from '../../experiments/plan-queries';
+import { aslSegmentation, aslShape } from './asl/bounds';
 import { compilePlan } from './asl/compile-plan';
 import { stepFunctionsUsage, type StepFunctionsUsage } from './asl/limits';
 import { driverTimeoutProblems, driverTimeoutSeconds } from './asl/orchestration-policy';
@@ -41,6 +44,8 @@ export class DeployRefusedError extends TargetRefusedError {
 export interface PreparedStudy {
   plan: StudyPlan;
   topology: StudyTopology;
+  /** deployment.json of the driver, with the run's split into executions. */
+  deployment: Deployment;
   definition: StateMachineDefinition;
   usage: StepFunctionsUsage;
   driverTimeoutSeconds: number;
@@ -48,7 +53,7 @@ export interface PreparedStudy {
   driverMemoryMb: number;
 }
 
-export interface PrepareOptions extends TopologyOptions {
+export interface PrepareOptions extends TopologyOptions, SegmentationOptions {
   /**
    * What `curtain plan` takes to show this study: the catalog id (default) or
    * the definition file the study came from (a user's study has no catalog id).
@@ -87,18 +92,29 @@ export function prepareStudy(plan: StudyPlan, options: PrepareOptions = {}): Pre
     }
   }
 
-  const definition = compilePlan(plan, topology.aslTargets);
-  const usage = stepFunctionsUsage(plan, definition, updatedFunctions(plan).size);
+  const segmentation = (() => {
+    try {
+      return aslSegmentation(plan, aslShape(plan, topology.aslTargets.updateRoles), { maxStepsPerSegment: options.maxStepsPerSegment });
+    } catch (error) {
+      if (error instanceof TargetRefusedError) throw new DeployRefusedError(error.message, 1);
+      throw error;
+    }
+  })();
+  const definition = compilePlan(plan, topology.aslTargets, { segmentation });
+  const usage = stepFunctionsUsage(plan, definition, segmentation);
   if (usage.exceeded.length > 0) {
-    throw new DeployRefusedError(
-      `study ${study} exceeds Step Functions limits: ${usage.exceeded.join('; ')}; shorten the schedule (fewer repeats or updates) or split it into several studies`,
-      1,
-    );
+    throw new DeployRefusedError(`study ${study} exceeds Step Functions limits: ${usage.exceeded.join('; ')}`, 1);
   }
+  const updateRoles = topology.aslTargets.updateRoles ?? {};
+  const deployment: Deployment = {
+    ...topology.deployment,
+    orchestration: { handOverAt: [...segmentation.handOverAt], ...(Object.keys(updateRoles).length > 0 ? { updateRoles } : {}) },
+  };
   const caps = CAPABILITIES.aws;
   return {
     plan,
     topology,
+    deployment,
     definition,
     usage,
     driverTimeoutSeconds: driverTimeoutSeconds(plan),

@@ -68,7 +68,7 @@ export class StudyStack extends Stack {
       bundle: props.bundles.driver,
       // Bundle hashes travel to each run's run.json through deployment.json (provenance).
       deployment: {
-        ...topology.deployment,
+        ...props.study.deployment,
         bundles: {
           probe: props.bundles.nodejsProbe?.sha256 ?? null,
           driver: props.bundles.driver.sha256,
@@ -94,6 +94,7 @@ export class StudyStack extends Stack {
       updatedFunctions: new Set(updatedFunctions(plan).keys()),
       stateMachineName: topology.names.stateMachine,
       roleName: topology.names.orchestratorRole,
+      handsOver: props.study.usage.segmentation.segments.length > 1,
     });
 
     new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, { value: this.orchestrator.stateMachineArn, description: 'Start a run: npx curtain start <study> --provider aws' });

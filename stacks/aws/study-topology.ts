@@ -66,7 +66,7 @@ export interface StudyTopology {
     driverRole: string;
     orchestratorRole: string;
   };
-  /** deployment.json of the driver. */
+  /** deployment.json of the driver, before the orchestration's segmentation is known (prepare-study.ts adds it). */
   deployment: Deployment;
   /** What the state machine addresses. */
   aslTargets: AslTargets;
@@ -144,7 +144,7 @@ export function studyTopology(plan: StudyPlan, options: TopologyOptions = {}): S
     others,
     names,
     deployment: { v: 1, provider: 'aws', region, planHash: plan.hash, targets },
-    aslTargets: { driver: names.driverFunction, functions: targets, updateRoles },
+    aslTargets: { driver: names.driverFunction, updateRoles },
   };
 }
 

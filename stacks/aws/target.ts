@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { ORCHESTRATION_LIMITS } from '../../experiments/capabilities';
 import type { ProviderTarget } from '../../targets/provider-target';
 import { targetTables } from '../../targets/target-tables';
 import { studyStackName } from './naming';
@@ -29,7 +30,15 @@ export const awsTarget: ProviderTarget<'aws'> = {
   },
   orchestrator: {
     engine: 'AWS Step Functions (ASL)',
-    compile: (plan) => ({ format: 'asl', definition: prepare().prepareStudy(plan).definition }),
+    compile: (plan, options) => {
+      const prepared = prepare().prepareStudy(plan, options);
+      return {
+        format: 'asl',
+        definition: prepared.definition,
+        definitionSize: { bytes: prepared.usage.definitionBytes, limit: ORCHESTRATION_LIMITS.aws.definitionBytes },
+        segmentation: prepared.usage.segmentation,
+      };
+    },
   },
   client: {
     kind: 'cloud',

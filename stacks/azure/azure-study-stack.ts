@@ -24,6 +24,7 @@ import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import { STARTER_ROUTE } from '../../probe-runtime/driver/azure-durable/durable-contract';
 import { PackageAssets } from '../cdktf/package-assets';
 import { StableAddressStack } from '../cdktf/stable-address';
+import { durableSegmentation } from './durable-segments';
 import { AzureDriver } from './constructs/driver';
 import { AzureProbeFleet } from './constructs/probe-fleet';
 import { AzureResultsStore } from './constructs/results-store';
@@ -61,7 +62,17 @@ export class AzureStudyStack extends StableAddressStack {
 
     this.results = new AzureResultsStore(this, 'results', { study, location: plan.region, home });
     this.fleet = new AzureProbeFleet(this, 'probes', { plan, tenants, bundles, stagingRoot });
-    this.driver = new AzureDriver(this, 'driver', { plan, origin, home, results: this.results, fleet: this.fleet, bundles, stagingRoot });
+    const segmentation = durableSegmentation(plan);
+    this.driver = new AzureDriver(this, 'driver', {
+      plan,
+      origin,
+      home,
+      results: this.results,
+      fleet: this.fleet,
+      bundles,
+      stagingRoot,
+      orchestration: { handOverAt: [...segmentation.handOverAt] },
+    });
 
     new TerraformOutput(this, 'resource_group', { value: home.group.name });
     new TerraformOutput(this, 'results_account', { value: this.results.accountName });

@@ -12,10 +12,11 @@ import { cdktfRerunCommands } from '../cdktf/rerun';
 import { AZURE_SUBSCRIPTION_VARIABLE } from './names';
 
 // Modules are required on use: reading the registry must not load cdktf.
+const segments = () => require('./durable-segments') as typeof import('./durable-segments');
 const deployment = cdktfDeployment({
   provider: 'azure',
-  // The Durable orchestrator walks plan.json in code: no definition size limit to check.
-  vet: () => undefined,
+  // The Durable orchestrator walks plan.json in code: no definition size limit; a step must fit one execution's history budget.
+  vet: (plan) => void segments().durableSegmentation(plan),
   stack: () => (require('./azure-study-stack') as typeof import('./azure-study-stack')).AzureStudyStack,
   policy: () => (require('./policy') as typeof import('./policy')).azurePolicy,
 });
@@ -24,7 +25,10 @@ export const azureTarget: ProviderTarget<'azure'> = {
   ...targetTables('azure'),
   deployment,
   // The orchestrator is code in the driver app (probe-runtime/driver/azure-durable/orchestrate-run.ts) that walks the plan.
-  orchestrator: { engine: 'Azure Durable Functions (walks plan.json)', compile: (plan) => ({ format: 'plan', definition: plan }) },
+  orchestrator: {
+    engine: 'Azure Durable Functions (walks plan.json)',
+    compile: (plan, options) => ({ format: 'plan', definition: plan, definitionSize: null, segmentation: segments().durableSegmentation(plan, options) }),
+  },
   client: {
     kind: 'cloud',
     create: (env) => (require('./client/azure-provider-client') as typeof import('./client/azure-provider-client')).createAzureProviderClient(env),

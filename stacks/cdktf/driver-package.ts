@@ -9,6 +9,7 @@ import type { StudyPlan } from '../../experiments/plan-schema';
 import type { BundleSet } from '../../probe-runtime/build/bundle-set';
 import { driverBundleName, probeBundleName } from '../../probe-runtime/contracts/bundle-manifest';
 import { type Deployment, driverDeploymentFiles } from '../../probe-runtime/contracts/deployment';
+import type { Orchestration } from '../../probe-runtime/contracts/step-directive';
 import type { RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import { type PackageSpec, stagePackage } from './stage-package';
 
@@ -24,6 +25,8 @@ export interface DriverPackageProps {
   /** npm packages copied into node_modules / vendored as one bundle (stage-package.ts). */
   readonly nodeModules?: PackageSpec['nodeModules'];
   readonly bundledModules?: PackageSpec['bundledModules'];
+  /** How the orchestrator splits a run into executions (deployment.json `orchestration`). */
+  readonly orchestration?: Orchestration;
 }
 
 /** The staged directory, ready for PackageAssets. */
@@ -37,6 +40,7 @@ export function stageDriverPackage(props: DriverPackageProps): string {
     targets: {},
     bundles: props.bundles.hashes(probeBundleName(plan.provider), driverBundleName(plan.provider)),
     ...(props.origin ? { origin: props.origin } : {}),
+    ...(props.orchestration ? { orchestration: props.orchestration } : {}),
   };
   return stagePackage(props.stagingRoot, {
     from: [props.bundles.dir(driverBundleName(plan.provider))],

@@ -8,8 +8,9 @@
  *   probe fleet      Cloud Functions 2nd gen, one per plan function (memory, CPU,
  *                    runtime, max instances from the plan), invocable only by the driver
  *   driver           invokes only this study's probes
- *   orchestrator     Workflows YAML compiled from the plan; may invoke only the
- *                    driver and patch only the functions its updates change
+ *   orchestrator     Workflows YAML that walks the plan through the driver; may
+ *                    invoke only the driver, patch only the functions its updates
+ *                    change and, when a run takes several executions, start them
  *
  * Deploy-time values are Terraform variables: gcp_project (and gcp_project_b for
  * a study with a second tenant).
@@ -27,6 +28,7 @@ import { GcpOrchestrator } from './constructs/orchestrator';
 import { GcpProbeFleet } from './constructs/probe-fleet';
 import { GcpResultsBucket } from './constructs/results-bucket';
 import { GcpTenantScope } from './constructs/tenant-scope';
+import { compileWorkflow } from './workflow/compile-workflow';
 
 export interface GcpStudyStackProps {
   /** The plan the stack deploys; every value comes from it and the capability table. */
@@ -56,8 +58,18 @@ export class GcpStudyStack extends StableAddressStack {
 
     this.results = new GcpResultsBucket(this, 'results', { study, region: plan.region, home });
     this.fleet = new GcpProbeFleet(this, 'probes', { plan, tenants, bundles, stagingRoot });
-    this.driver = new GcpDriver(this, 'driver', { plan, origin, home, results: this.results, fleet: this.fleet, bundles, stagingRoot });
-    this.orchestrator = new GcpOrchestrator(this, 'orchestrator', { plan, tenants: [...tenants.values()], home, driver: this.driver, fleet: this.fleet });
+    const workflow = compileWorkflow(plan);
+    this.driver = new GcpDriver(this, 'driver', {
+      plan,
+      origin,
+      home,
+      results: this.results,
+      fleet: this.fleet,
+      bundles,
+      stagingRoot,
+      orchestration: { handOverAt: [...workflow.segmentation.handOverAt] },
+    });
+    this.orchestrator = new GcpOrchestrator(this, 'orchestrator', { plan, workflow, tenants: [...tenants.values()], home, driver: this.driver, fleet: this.fleet });
 
     new TerraformOutput(this, 'results_bucket', { value: this.results.bucketName });
     new TerraformOutput(this, 'workflow_name', { value: this.orchestrator.workflow.name });

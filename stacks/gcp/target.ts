@@ -5,6 +5,7 @@
  * cdktf and the Google provider classes load only when a member that needs
  * them is called.
  */
+import { ORCHESTRATION_LIMITS } from '../../experiments/capabilities';
 import type { ProviderTarget } from '../../targets/provider-target';
 import { targetTables } from '../../targets/target-tables';
 import { cdktfDeployment } from '../cdktf/cdktf-deployment';
@@ -16,7 +17,7 @@ const workflow = () => require('./workflow/compile-workflow') as typeof import('
 
 const deployment = cdktfDeployment({
   provider: 'gcp',
-  // The workflow must fit Google's limits (source size, steps): compiling it says so.
+  // The workflow must fit Google's limits (source size, a step within one execution): compiling it says so.
   vet: (plan) => void workflow().compileWorkflow(plan),
   stack: () => (require('./gcp-study-stack') as typeof import('./gcp-study-stack')).GcpStudyStack,
   policy: () => (require('./policy') as typeof import('./policy')).gcpPolicy,
@@ -27,7 +28,15 @@ export const gcpTarget: ProviderTarget<'gcp'> = {
   deployment,
   orchestrator: {
     engine: 'Google Cloud Workflows (YAML)',
-    compile: (plan) => ({ format: 'workflows-yaml', definition: workflow().compileWorkflow(plan).yaml }),
+    compile: (plan, options) => {
+      const compiled = workflow().compileWorkflow(plan, options);
+      return {
+        format: 'workflows-yaml',
+        definition: compiled.yaml,
+        definitionSize: { bytes: Buffer.byteLength(compiled.yaml), limit: ORCHESTRATION_LIMITS.gcp.sourceBytes },
+        segmentation: compiled.segmentation,
+      };
+    },
   },
   client: {
     kind: 'cloud',

@@ -51,6 +51,19 @@ describe('curtain plan', () => {
     }
   });
 
+  test.each([
+    ['aws', 'AWS Step Functions', /28 executions, each handing over to the next/, /nearest limit: Step Functions execution history events \(Standard\): 25,000 events \(Step Functions service quotas, https:/],
+    ['gcp', 'Google Cloud Workflows', /2 executions, each handing over/, /nearest limit: Workflows steps executed in one execution: 100,000 steps/],
+    ['azure', 'Azure Durable Functions', /9 executions, each handing over/, /nearest limit: Durable Functions orchestration history events before continue-as-new \(Curtain budget\)/],
+  ])('a week of lifetime on %s: the orchestrator, its executions and the nearest limit', async (provider, engine, executions, nearest) => {
+    const { code, stdout } = await runInProcess(['plan', 'lifetime', '--provider', provider, '--set', 'hours=168']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Orchestration: ${engine}`);
+    expect(stdout).toMatch(executions);
+    expect(stdout).toMatch(nearest);
+    expect(stdout).toMatch(/^\s+1\s+0–\d+\s+\d+\s+[\d,]+ \(\d+ %\)\s+[\d.]+ (h|days)$/m);
+  });
+
   test('--set overrides parameters and changes the plan', async () => {
     const { stdout } = await runInProcess(['plan', 'coldstart', '--provider', 'local', '--json', '--set', 'rounds=2', '--set', 'memoryMb=128,256', '--set', 'runtimes=["nodejs"]']);
     const plan = StudyPlan.parse(JSON.parse(stdout));

@@ -20,6 +20,7 @@ import { checkStudyGrants } from './aws/iam';
 import { checkFailurePaths, checkStateMachine, stateMachinesOf } from './aws/state-machines';
 import { ENV, synthesizeAwsArtifacts, type AwsArtifacts } from './aws/synthesize';
 import { CheckCounter, describeFindings, type Finding } from './support/findings';
+import { recordingDriver } from '../targets/recording-driver';
 
 let synth: AwsArtifacts;
 const counter = new CheckCounter();
@@ -76,7 +77,7 @@ describe.each(variants)('AWS artifacts at %s', (variant) => {
   test('IAM (policy simulator): the driver invokes exactly its probes and writes exactly its prefix; probes write only their logs; the orchestrator invokes the driver and reconfigures exactly the updated probes', async () => {
     const findings: Finding[] = [];
     for (const a of artifactsOf(variant)) {
-      const { findings: own } = await checkStudyGrants(a.plan, a.stacks, ENV);
+      const { findings: own } = await checkStudyGrants(a.plan, a.stacks, ENV, { handsOver: (a.deployment.orchestration?.handOverAt.length ?? 0) > 0 });
       counter.add('IAM policy simulator (@cloud-copilot/iam-simulate)', own);
       findings.push(...own);
     }
@@ -92,7 +93,10 @@ describe('failure paths (aws-local-stepfunctions, errors of every shape)', () =>
     const findings: Finding[] = [];
     for (const s of artifact.stacks) {
       for (const machine of stateMachinesOf(s.name, s.resources, { ...ENV, account: s.account })) {
-        const { findings: own } = await checkFailurePaths(machine, MAX_TASKS);
+        const { findings: own } = await checkFailurePaths(machine, MAX_TASKS, () => {
+          const driver = recordingDriver(artifact.plan, artifact.deployment.orchestration, {}, artifact.deployment.targets);
+          return (payload) => driver.handle(payload);
+        });
         counter.add('aws-local-stepfunctions failure paths', own);
         findings.push(...own);
       }

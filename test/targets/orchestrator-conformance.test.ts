@@ -53,3 +53,33 @@ describe.each(TARGET_LIST.map((t) => [t.id, t] as const))('%s: the orchestrator 
     }
   });
 });
+
+/**
+ * The same traces when a run is split into executions that continue as new:
+ * every target whose orchestrator has execution limits compiles the plan with
+ * small segments forced (the orchestrator slot's options), so that hand-overs
+ * fall right after an update and in the middle of a repeat, and its runner
+ * starts each next execution as the cloud would. The driver sees each step
+ * once, in order (recording-driver.ts checks it inside the runners' harnesses).
+ */
+describe.each(TARGET_LIST.filter((t) => t.orchestrator.compile(planStudy(buildCatalogStudy('accounting'), { provider: t.id })).segmentation !== null).map((t) => [t.id, t] as const))(
+  '%s: split into executions, the orchestrator walks the same plan',
+  (id, target) => {
+    const runner = TRACE_RUNNERS[id];
+
+    it.each([
+      ['update-consistency, with a hand-over right after an update and others inside its repeat', () => planStudy(buildCatalogStudy('update-consistency'), { provider: target.id }), true],
+      ['every step kind, with a hand-over right after an update', () => plansFor(target).at(-1)![1](), false],
+    ])('%s', async (_name, makePlan, insideRepeat) => {
+      const plan = makePlan();
+      const updates = plan.steps.filter((s) => s.kind === 'update').map((s) => s.index);
+      const perSegment = updates[1]! + 1;
+      const compiled = target.orchestrator.compile(plan, { maxStepsPerSegment: perSegment });
+      const handOverAt = compiled.segmentation!.handOverAt;
+      expect(handOverAt).toContain(updates[1]! + 1);
+      if (insideRepeat) expect(handOverAt.some((at) => !updates.includes(at - 1))).toBe(true);
+      const actions = await runner.run(plan, compiled);
+      expect(toTrace(plan, TRACE_RUN, actions)).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds));
+    });
+  },
+);

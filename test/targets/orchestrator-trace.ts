@@ -73,6 +73,8 @@ export function toTrace(plan: StudyPlan, run: string, actions: RawAction[]): Tra
       continue;
     }
     close();
+    // Describing a step reads the plan; what the step does is what the trace records.
+    if (event.action === 'describe-step') continue;
     if (event.action === 'start-run') trace.push({ kind: 'start-run', run: event.run });
     else {
       trace.push({

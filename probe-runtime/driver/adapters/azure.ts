@@ -22,7 +22,7 @@ import { managedIdentityToken } from '../net/azure-managed-identity';
 import { runDriverEvent } from '../run-driver-event';
 import { blobSinkFromEnv } from '../sinks/azure-blob';
 import { appIdsFromEnv, driverEventActivity, updateActivity, type UpdateDeps } from '../azure-durable/activities';
-import { ACTIVITY, ORCHESTRATOR_NAME, RunInput, STARTER_ROUTE } from '../azure-durable/durable-contract';
+import { ACTIVITY, OrchestrationInput, ORCHESTRATOR_NAME, RunInput, STARTER_ROUTE } from '../azure-durable/durable-contract';
 import { orchestrateRun } from '../azure-durable/orchestrate-run';
 import { ARM_ENDPOINT } from '../azure-durable/update-app';
 
@@ -47,8 +47,9 @@ const loadUpdateDeps = () => {
 };
 
 df.app.orchestration(ORCHESTRATOR_NAME, function* (context) {
-  const input = RunInput.parse(context.df.getInput());
-  return yield* orchestrateRun(context.df, loadSetup().plan, input);
+  const input = OrchestrationInput.parse(context.df.getInput());
+  const { plan, deployment } = loadSetup();
+  return yield* orchestrateRun(context.df, plan, input, deployment.orchestration?.handOverAt ?? []);
 });
 
 df.app.activity(ACTIVITY.driverEvent, { handler: (input: unknown) => driverEventActivity(input, (event) => runDriverEvent(event, loadDriverDeps())) });

@@ -21,6 +21,26 @@ export const STARTER_ROUTE = 'runs';
 export const RunInput = z.strictObject({ run: z.string().regex(RUN_ID_PATTERN, `expected a run id such as ${RUN_ID_EXAMPLE}`) });
 export type RunInput = z.output<typeof RunInput>;
 
+export const RunFailure = z.strictObject({ step: z.number().int().min(-1), shard: z.number().int().nullable(), message: z.string() });
+export type RunFailure = z.output<typeof RunFailure>;
+
+/**
+ * The orchestration's input: a new run, or a run continued as new at a segment
+ * boundary (continueAsNew keeps the instance id, i.e. the run id) with where
+ * it is and what it has recorded.
+ */
+export const OrchestrationInput = RunInput.extend({
+  carried: z
+    .strictObject({
+      next: z.number().int().min(1),
+      segment: z.number().int().min(1),
+      stepsCompleted: z.number().int().min(0),
+      failures: z.array(RunFailure),
+    })
+    .optional(),
+});
+export type OrchestrationInput = z.output<typeof OrchestrationInput>;
+
 export const UpdateRequest = z.strictObject({
   study: z.string(),
   step: z.number().int().min(0),
@@ -34,15 +54,10 @@ export type UpdateRequest = z.output<typeof UpdateRequest>;
 /** Activities return failures as values so the orchestrator can attribute them to a shard. */
 export type ActivityOutcome = { ok: true; result: unknown } | { ok: false; message: string };
 
-export interface RunFailure {
-  step: number;
-  shard: number | null;
-  message: string;
-}
-
 export interface RunOutcome {
   run: string;
-  status: 'completed' | 'failed';
+  /** `handed-over`: this execution ended at a segment boundary; the same instance continues as new. */
+  status: 'completed' | 'failed' | 'handed-over';
   stepsCompleted: number;
   failures: RunFailure[];
 }

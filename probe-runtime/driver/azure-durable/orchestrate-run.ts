@@ -17,12 +17,20 @@
  * Nothing is retried: a retried shard would exceed the attempts the budget
  * was checked against (the driver enforces the plan's retries per request).
  *
+ * Continue as new: Durable Functions replays an orchestration's whole history
+ * at every step and advises resetting it (continue-as-new) for long ones. At
+ * each boundary of the split staged in deployment.json (`handOverAt`,
+ * stacks/azure/durable-segments.ts) the orchestrator continues as new with
+ * {run, carried: next step, segment, steps completed, failures}; the instance
+ * id (the run id) stays, start-run is not repeated, and every step runs in
+ * exactly one execution.
+ *
  * Orchestrator code must be deterministic: time comes from
  * `currentUtcDateTime`, never from the clock.
  */
 import type { BurstStep, StudyPlan, UpdateStep } from '../../../experiments/plan-schema';
 import { DRIVER_EVENT_VERSION, type DriverEvent } from '../../contracts/driver-event';
-import type { ActivityOutcome, RunFailure, RunInput, RunOutcome, UpdateRequest } from './durable-contract';
+import type { ActivityOutcome, OrchestrationInput, RunFailure, RunOutcome, UpdateRequest } from './durable-contract';
 import { ACTIVITY } from './durable-contract';
 
 /** The part of durable-functions' `context.df` the orchestrator uses. */
@@ -31,16 +39,31 @@ export interface DurablePort<TTask = unknown> {
   callActivity(name: string, input?: unknown): TTask;
   createTimer(fireAt: Date): TTask;
   Task: { all(tasks: TTask[]): TTask };
+  /** Restarts the orchestration with `input` and an empty history; the orchestrator returns right after. */
+  continueAsNew(input: unknown): void;
 }
 
-export function* orchestrateRun<TTask>(df: DurablePort<TTask>, plan: StudyPlan, input: RunInput): Generator<TTask, RunOutcome, unknown> {
+export function* orchestrateRun<TTask>(
+  df: DurablePort<TTask>,
+  plan: StudyPlan,
+  input: OrchestrationInput,
+  handOverAt: readonly number[] = [],
+): Generator<TTask, RunOutcome, unknown> {
   const common = { v: DRIVER_EVENT_VERSION, study: plan.study.id, run: input.run, planHash: plan.hash } as const;
-  const failures: RunFailure[] = [];
-  let stepsCompleted = 0;
+  const carried = input.carried;
+  const failures: RunFailure[] = [...(carried?.failures ?? [])];
+  let stepsCompleted = carried?.stepsCompleted ?? 0;
+  const first = carried?.next ?? 0;
 
-  const started = yield* callDriver(df, { ...common, action: 'start-run' }, -1, null, failures);
+  const started = carried ? true : yield* callDriver(df, { ...common, action: 'start-run' }, -1, null, failures);
   if (started) {
-    for (const step of plan.steps) {
+    for (let index = first; index < plan.steps.length; index++) {
+      if (index !== first && handOverAt.includes(index)) {
+        const segment = (carried?.segment ?? 0) + 1;
+        df.continueAsNew({ run: input.run, carried: { next: index, segment, stepsCompleted, failures } } satisfies OrchestrationInput);
+        return { run: input.run, status: 'handed-over', stepsCompleted, failures };
+      }
+      const step = plan.steps[index]!;
       const before = failures.length;
       if (step.kind === 'burst') yield* runBurst(df, common, step, failures);
       else if (step.kind === 'wait') yield df.createTimer(new Date(df.currentUtcDateTime.getTime() + step.seconds * 1000));

@@ -30,17 +30,19 @@ export interface TaskState extends Flow {
   Type: 'Task';
   Resource: string;
   Parameters: JsonObject;
-  /** Cross-account integration: the role Step Functions assumes for this call. */
-  Credentials?: { RoleArn: string };
+  /** Cross-account integration: the role Step Functions assumes for this call (`RoleArn` or `RoleArn.$`). */
+  Credentials?: JsonObject;
   TimeoutSeconds: number;
   ResultSelector?: JsonObject;
-  ResultPath: string | null;
+  /** Absent: "$", the result replaces the state's input. */
+  ResultPath?: string | null;
   Retry?: Retrier[];
   Catch?: Catcher[];
 }
 
 export interface PassState extends Flow {
   Type: 'Pass';
+  InputPath?: string;
   Result?: JsonValue;
   Parameters?: JsonObject;
   ResultPath?: string | null;
@@ -56,6 +58,7 @@ export interface ChoiceRule {
   Variable?: string;
   IsPresent?: boolean;
   StringEquals?: string;
+  NumericEquals?: number;
   NumericLessThan?: number;
   And?: ChoiceRule[];
   Next?: string;
@@ -85,7 +88,12 @@ export interface FailState {
   CausePath?: string;
 }
 
-export type State = TaskState | PassState | WaitState | ChoiceState | MapState | FailState;
+export interface SucceedState {
+  Type: 'Succeed';
+  Comment?: string;
+}
+
+export type State = TaskState | PassState | WaitState | ChoiceState | MapState | SucceedState | FailState;
 
 export interface StateMachineDefinition {
   Comment: string;

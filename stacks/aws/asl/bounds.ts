@@ -1,8 +1,9 @@
 /**
- * Upper bounds of an execution of a compiled plan: its duration (the state
- * machine's TimeoutSeconds) and the number of history events it writes (Step
- * Functions stops an execution at 25,000). Both are counted from the plan with
- * the policy constants the compiler uses, state group by state group.
+ * What one execution of the compiled state machine (compile-plan.ts) spends:
+ * history events (Step Functions stops an execution at 25,000) and time (one
+ * year), per plan step and per execution, counted from the policy constants
+ * the compiler emits. The segmentation (targets/segmentation.ts) packs steps
+ * into executions with these bounds, so no execution can reach a limit.
  *
  * History events per state, as Step Functions records them (Standard workflows):
  *   Task     Entered, Scheduled, Started, Succeeded, Exited = 5; each retried
@@ -10,16 +11,25 @@
  *   Pass, Wait, Choice   Entered, Exited = 2
  *   Map      Entered, Started, Succeeded, Exited = 4, plus per iteration
  *            IterationStarted, IterationSucceeded = 2 and the iteration's states
+ *   Succeed, Fail   Entered (+ Exited) ≤ 2
  *   execution  Started + Succeeded/Failed = 2
+ *
+ * Per step the walk adds Describe (a driver Task), Dispatch and AfterStep
+ * (Choices) around the step's own states.
  */
-import { INITIAL_GENERATION } from '../../../experiments/plan-queries';
+import { plannedStepSeconds } from '../../../experiments/plan';
 import type { PlanStep, StudyPlan } from '../../../experiments/plan-schema';
+import { ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
+import { directiveFor, resetCount } from '../../../probe-runtime/driver/describe-step';
+import { segmentSteps, type Segmentation, type SegmentationOptions, type StepCost } from '../../../targets/segmentation';
 import type { Retrier } from './asl-types';
 import {
   DRIVER_CONTROL_RETRY,
   DRIVER_THROTTLE_RETRY,
+  HANDOVER_RETRY,
   POLL_RETRY,
   SDK_CALL_TIMEOUT_SECONDS,
+  SEGMENT_HEADROOM,
   STEP_FUNCTIONS_LIMITS,
   UPDATE_POLL,
   UPDATE_RETRY,
@@ -41,48 +51,49 @@ export interface EventCounts {
   bound: number;
 }
 
-function updateEvents(polls: number, updateAttempts: number, pollAttempts: number): number {
-  // update task, then per poll: wait + poll task + check, and an `again` pass between polls
-  return task(updateAttempts) + polls * (simple + task(pollAttempts) + simple) + (polls - 1) * simple;
+export interface AslShape {
+  /** Updates of functions in another account go through Choices that pick the states with Credentials. */
+  crossAccountUpdates: boolean;
 }
 
-function stepEvents(step: PlanStep): EventCounts {
-  switch (step.kind) {
-    case 'wait':
-      return { typical: simple, bound: simple };
-    case 'update':
-      return {
-        typical: updateEvents(TYPICAL_UPDATE_POLLS, 1, 1),
-        bound: updateEvents(UPDATE_POLL.maxPolls, 1 + UPDATE_RETRY.MaxAttempts, 1 + POLL_RETRY.MaxAttempts),
-      };
-    case 'burst': {
-      const one = { typical: task(1), bound: task(1 + DRIVER_THROTTLE_RETRY.MaxAttempts) };
-      if (step.shards === 1) return one;
-      return { typical: 4 + step.shards * (2 + one.typical), bound: 4 + step.shards * (2 + one.bound) };
+function updateEvents(polls: number, updateAttempts: number, pollAttempts: number, shape: AslShape): number {
+  // [route] update task, then per poll: wait + [route] + poll task + check, and an `again` pass between polls
+  const route = shape.crossAccountUpdates ? simple : 0;
+  return route + task(updateAttempts) + polls * (simple + route + task(pollAttempts) + simple) + (polls - 1) * simple;
+}
+
+/** History events of one walked step: Describe, Dispatch, the step's states, AfterStep. */
+export function stepEvents(step: PlanStep | { kind: 'update' }, shape: AslShape): EventCounts {
+  const walk = { typical: task(1) + simple + simple, bound: task(1 + DRIVER_CONTROL_RETRY.MaxAttempts) + simple + simple };
+  const own = ((): EventCounts => {
+    switch (step.kind) {
+      case 'wait':
+        return { typical: simple, bound: simple };
+      case 'update':
+        return {
+          typical: updateEvents(TYPICAL_UPDATE_POLLS, 1, 1, shape),
+          bound: updateEvents(UPDATE_POLL.maxPolls, 1 + UPDATE_RETRY.MaxAttempts, 1 + POLL_RETRY.MaxAttempts, shape),
+        };
+      case 'burst': {
+        const one = { typical: task(1), bound: task(1 + DRIVER_THROTTLE_RETRY.MaxAttempts) };
+        if (step.shards === 1) return one;
+        return { typical: 4 + step.shards * (2 + one.typical), bound: 4 + step.shards * (2 + one.bound) };
+      }
     }
-  }
+  })();
+  return { typical: walk.typical + own.typical, bound: walk.bound + own.bound };
 }
 
-export interface BoundOptions {
-  /** Functions reset before the first step (compile option resetBeforeRun). */
-  resetFunctions: number;
-}
-
-/** History events of one execution that completes (typical) and the most any execution can write (bound). */
-export function historyEvents(plan: StudyPlan, options: BoundOptions): EventCounts {
+/**
+ * What every execution spends besides its steps: the execution, Begin, Init or
+ * Resume, StartRun, FinishRun or the hand-over and its end, and a failure path
+ * (marker, Failure choice, the record, FinishFailed, RunFailed).
+ */
+export function executionFixedEvents(): EventCounts {
   const control = task(1 + DRIVER_CONTROL_RETRY.MaxAttempts);
-  let typical = 2 + simple + task(1) + task(1); // execution, Init, StartRun, FinishRun
-  let bound = 2 + simple + control + control;
-  const reset = stepEvents({ index: 0, id: '0000-update', kind: 'update', function: '', change: { kind: 'refresh' }, generation: INITIAL_GENERATION });
-  typical += options.resetFunctions * reset.typical;
-  bound += options.resetFunctions * reset.bound;
-  for (const step of plan.steps) {
-    const e = stepEvents(step);
-    typical += e.typical;
-    bound += e.bound;
-  }
-  // A failure ends the run through: timeout pass, failed marker, Failure (choice), its message pass, FinishFailed, RunFailed.
-  bound += simple + simple + simple + simple + control + 1;
+  const handOver = task(1 + HANDOVER_RETRY.MaxAttempts) + simple;
+  const typical = 2 + simple + simple + task(1) + task(1);
+  const bound = 2 + simple + simple + control + Math.max(control, handOver) + (simple + simple + simple + control + simple);
   return { typical, bound };
 }
 
@@ -92,29 +103,95 @@ function taskSeconds(timeoutSeconds: number, retry: Retrier): number {
 }
 
 function updateSeconds(): number {
-  return (
-    taskSeconds(SDK_CALL_TIMEOUT_SECONDS, UPDATE_RETRY) +
-    pollWaitSeconds() +
-    UPDATE_POLL.maxPolls * taskSeconds(SDK_CALL_TIMEOUT_SECONDS, POLL_RETRY)
+  return taskSeconds(SDK_CALL_TIMEOUT_SECONDS, UPDATE_RETRY) + pollWaitSeconds() + UPDATE_POLL.maxPolls * taskSeconds(SDK_CALL_TIMEOUT_SECONDS, POLL_RETRY);
+}
+
+/** The driver Task's timeout: the driver's own Lambda timeout plus a minute (compile-plan.ts emits it). */
+export function driverTaskTimeoutSeconds(plan: StudyPlan): number {
+  return driverTimeoutSeconds(plan) + 60;
+}
+
+/** Longest legitimate duration of one walked step, seconds: waits as planned, one full driver invocation per burst with retry waits, updates polled to their limit. */
+function stepSeconds(driverTask: number, step: PlanStep | { kind: 'update' }): number {
+  const describe = taskSeconds(driverTask, DRIVER_CONTROL_RETRY);
+  if (step.kind === 'wait') return describe + Math.ceil(step.seconds);
+  if (step.kind === 'update') return describe + updateSeconds();
+  return describe + taskSeconds(driverTask, DRIVER_THROTTLE_RETRY);
+}
+
+function fixedSeconds(plan: StudyPlan): number {
+  const control = taskSeconds(driverTaskTimeoutSeconds(plan), DRIVER_CONTROL_RETRY);
+  // start-run, finish-run or the hand-over, and the failure path's finish-run
+  return control + Math.max(control, taskSeconds(SDK_CALL_TIMEOUT_SECONDS, HANDOVER_RETRY)) + control;
+}
+
+export function aslShape(plan: StudyPlan, updateRoles: Record<string, string> | undefined): AslShape {
+  const updated = new Set(plan.steps.flatMap((s) => (s.kind === 'update' ? [s.function] : [])));
+  return { crossAccountUpdates: Object.keys(updateRoles ?? {}).some((key) => updated.has(key)) };
+}
+
+/**
+ * Every item the state machine walks (the resets before step 0, then the plan's
+ * steps) with its history events and duration. A step's directive must also fit
+ * one state's input (the driver's answer is the state's data).
+ */
+export function aslStepCosts(plan: StudyPlan, shape: AslShape): StepCost[] {
+  const resets = resetCount(plan);
+  const driverTask = driverTaskTimeoutSeconds(plan);
+  const items: StepCost[] = [];
+  const deployment = { v: 1 as const, provider: plan.provider, region: plan.region, planHash: plan.hash, targets: placeholderTargets(plan) };
+  for (let index = -resets; index < plan.steps.length; index++) {
+    const step = index < 0 ? ({ kind: 'update' } as const) : plan.steps[index]!;
+    const events = stepEvents(step, shape);
+    const directive = directiveFor({ run: PLACEHOLDER_RUN, index }, plan, deployment);
+    const bytes = Buffer.byteLength(JSON.stringify({ run: PLACEHOLDER_RUN, d: directive }));
+    const problems =
+      bytes > STEP_FUNCTIONS_LIMITS.payloadBytes / 2
+        ? [`its description is ${bytes} bytes, more than half of a state's ${STEP_FUNCTIONS_LIMITS.payloadBytes}-byte input (${ORCHESTRATION_LIMITS.aws.payloadBytes.source.url})`]
+        : [];
+    items.push({
+      index,
+      id: directive.id,
+      units: events.bound,
+      typicalUnits: events.typical,
+      boundSeconds: stepSeconds(driverTask, step),
+      expectedSeconds: plannedStepSeconds(plan.provider, step),
+      problems,
+    });
+  }
+  return items;
+}
+
+/** How a plan's run is split into Step Functions executions. */
+export function aslSegmentation(plan: StudyPlan, shape: AslShape, options: SegmentationOptions = {}): Segmentation {
+  const fixed = executionFixedEvents();
+  return segmentSteps(
+    plan.study.id,
+    aslStepCosts(plan, shape),
+    {
+      engine: 'AWS Step Functions',
+      units: ORCHESTRATION_LIMITS.aws.historyEvents,
+      seconds: ORCHESTRATION_LIMITS.aws.executionSeconds,
+      headroom: SEGMENT_HEADROOM,
+      fixed: { units: fixed.bound, typicalUnits: fixed.typical, boundSeconds: fixedSeconds(plan) },
+    },
+    options,
   );
 }
 
 /**
- * The state machine's TimeoutSeconds: the sum over the plan of each state's
- * longest legitimate duration (waits as planned, one full-length driver
- * invocation per burst and every retry wait, updates polled to their limit).
- * Every state is bounded, so an execution ends by itself, through the failure
- * path that closes run.json, before this backstop can fire.
+ * The state machine's TimeoutSeconds: the longest legitimate duration of any
+ * of its executions. Every state is bounded, so an execution ends by itself,
+ * through the failure path that closes run.json, before this backstop fires.
  */
-export function executionTimeoutSeconds(plan: StudyPlan, options: BoundOptions): number {
-  const driverTask = driverTimeoutSeconds(plan) + 60;
-  let seconds = 2 * taskSeconds(driverTask, DRIVER_CONTROL_RETRY); // start-run, finish-run
-  seconds += options.resetFunctions * updateSeconds();
-  for (const step of plan.steps) {
-    if (step.kind === 'wait') seconds += Math.ceil(step.seconds);
-    else if (step.kind === 'update') seconds += updateSeconds();
-    else seconds += taskSeconds(driverTask, DRIVER_THROTTLE_RETRY);
-  }
-  seconds += taskSeconds(driverTask, DRIVER_CONTROL_RETRY); // the failure path's finish-run
-  return Math.min(STEP_FUNCTIONS_LIMITS.maxExecutionSeconds, Math.ceil(seconds));
+export function executionTimeoutSeconds(segmentation: Segmentation): number {
+  return Math.min(STEP_FUNCTIONS_LIMITS.maxExecutionSeconds, Math.ceil(Math.max(...segmentation.segments.map((s) => s.boundSeconds))));
+}
+
+/** A run id of the longest form (RUN_ID_PATTERN allows 33 characters), so a directive's measured size is its largest. */
+const PLACEHOLDER_RUN = '20261206T000000Z-0123456789abcdef';
+
+/** Longest plausible Lambda addresses (a cross-account ARN), so directive sizes are not underestimated. */
+function placeholderTargets(plan: StudyPlan): Record<string, string> {
+  return Object.fromEntries(plan.functions.map((f) => [f.key, `arn:aws:lambda:${plan.region}:123456789012:function:curtain-${f.name}`]));
 }

@@ -1,75 +1,116 @@
 /**
  * compilePlan: StudyPlan → Step Functions state machine definition (ASL).
  *
- * A pure function of the plan, the names it addresses and the policy
- * constants: the same plan always gives the same definition. The machine is a
- * straight line of states, one group per plan step, in plan order:
+ * The machine walks the plan instead of unrolling it, so its size does not
+ * depend on the number of steps: it asks the driver (which carries plan.json)
+ * to describe step i, branches on the step's kind, runs it, and goes on with
+ * what the driver's answer says comes next (probe-runtime/contracts/step-directive.ts):
  *
- *   Init → StartRun → [reset probes] → step 0 → step 1 → … → FinishRun
+ *   Begin ─(new run)→ Init → StartRun ─┐
+ *         └(continued)→ Resume ────────┴→ Describe → Dispatch → step states → AfterStep
+ *   AfterStep: continue → Describe;  hand-over → HandOver (the next execution) → HandedOver;
+ *              finish → FinishRun
  *
- *   wait    a Wait state (seconds rounded up: Wait takes whole seconds)
+ *   wait    a Wait state of the step's whole seconds (Wait takes whole seconds)
  *   burst   one driver invocation {action: burst, step, shard 0, stepStartedAt};
- *           a Map over the shard indices when the plan splits the burst
+ *           a Map over the step's shard indices when the plan splits the burst
  *   update  updateFunctionConfiguration with the function's full environment
- *           (CURTAIN_GENERATION set to the step's generation) and MemorySize for
- *           memory changes, then getFunctionConfiguration polled with doubling
- *           waits until LastUpdateStatus is Successful (a bounded number of polls)
+ *           and memory as the step leaves them, then getFunctionConfiguration
+ *           polled with doubling waits until LastUpdateStatus is Successful (a
+ *           bounded number of polls); with the target account's role for a
+ *           second tenant's functions
  *
- * Every state that can fail is caught into one path (Failure → Failure_* →
- * FinishFailed → RunFailed) that still calls the driver's finish-run with
- * status `failed`, the failing step and the number of steps completed, so
- * run.json is closed. Caught errors do not always carry a `Cause` (Step
- * Functions omits it, e.g. for States.Timeout), and a path that does not exist
- * is a States.Runtime error no Catch can handle: Failure is a Choice that
- * formats the message only from the fields the error has.
+ * Before step 0 the walk starts at the resets (negative indices): each function
+ * an update step reconfigures goes back to the configuration the plan deploys,
+ * so repeated runs start alike.
  *
- * The run id is the execution name (`curtain start` names executions after the
- * run), so a run and its execution are one thing.
+ * Continue as new: a run is split into executions that each stay within Step
+ * Functions' history and duration limits (bounds.ts, targets/segmentation.ts;
+ * the split is staged in the driver's deployment.json). At a boundary the
+ * execution starts the next one, named `<run>-s<segment>` (StartExecution is
+ * idempotent for a name, so a retried hand-over cannot start it twice), with
+ * {run, next}; the new execution resumes by describing step `next`.
  *
- * Before the first step, functions that any update step reconfigures are reset
- * to the configuration the plan deploys: a previous run left them at its last
- * generation (or memory), and the steps before their first update must see the
- * plan's initial configuration, as on a fresh deployment.
+ * Every state that can fail is caught into one path (StepFailed or NextFailed →
+ * Failure → Failure_* → FinishFailed → RunFailed) that still calls the
+ * driver's finish-run with status `failed`, the failing step and the steps
+ * completed (both from the driver's answer), so run.json is closed. Caught
+ * errors do not always carry a `Cause` (Step Functions omits it, e.g. for
+ * States.Timeout), and a path that does not exist is a States.Runtime error no
+ * Catch can handle: Failure is a Choice that formats the message only from the
+ * fields the error has.
+ *
+ * The run id is the first execution's name (`curtain start` names executions
+ * after the run), so a run and its first execution are one thing.
  */
 import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
-import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
-import { configurationAfter, type FunctionConfiguration, initialConfiguration, updatedFunctions } from '../../../experiments/plan-queries';
-import type { JsonObject, MapState, PassState, State, StateMachineDefinition, TaskState } from './asl-types';
+import type { StudyPlan } from '../../../experiments/plan-schema';
+import { peakShards } from '../../../experiments/plan-queries';
+import { resetCount } from '../../../probe-runtime/driver/describe-step';
+import type { Segmentation } from '../../../targets/segmentation';
+import type { Catcher, ChoiceRule, JsonObject, PassState, State, StateMachineDefinition, TaskState } from './asl-types';
+import { aslSegmentation, aslShape, driverTaskTimeoutSeconds, executionTimeoutSeconds } from './bounds';
 import {
   DRIVER_CONTROL_RETRY,
   DRIVER_THROTTLE_RETRY,
+  HANDOVER_RETRY,
   POLL_RETRY,
   SDK_CALL_TIMEOUT_SECONDS,
   UPDATE_POLL,
   UPDATE_RETRY,
-  driverTimeoutSeconds,
 } from './orchestration-policy';
-import { executionTimeoutSeconds } from './bounds';
 
 /** What the state machine addresses. Names or ARNs, literal or CloudFormation substitution placeholders (`${Name}`). */
 export interface AslTargets {
   /** The driver function (name or ARN). */
   driver: string;
-  /** Each plan function key → the name or ARN update steps reconfigure. */
-  functions: Record<string, string>;
-  /** Function key → role the orchestrator assumes to reconfigure it (a second tenant's account); absent: its own role. */
+  /**
+   * Function key → role the orchestrator assumes to reconfigure it (a second
+   * tenant's account). The roles themselves reach the machine in the driver's
+   * answers; here they decide whether the states with Credentials exist.
+   */
   updateRoles?: Record<string, string>;
 }
 
 export interface CompileOptions {
-  /** Reset updated functions to their deployed configuration before the first step (default true). */
-  resetBeforeRun?: boolean;
+  /** How the run is split into executions (default: as the limits allow, bounds.ts). */
+  segmentation?: Segmentation;
 }
 
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 export const UPDATE_FUNCTION_CONFIGURATION = 'arn:aws:states:::aws-sdk:lambda:updateFunctionConfiguration';
 export const GET_FUNCTION_CONFIGURATION = 'arn:aws:states:::aws-sdk:lambda:getFunctionConfiguration';
+export const START_EXECUTION = 'arn:aws:states:::states:startExecution';
 
-/** Names of the fixed states (capitalised: plan step ids start with digits, so they cannot clash). */
+/** Names of the states. */
 export const STATE = {
+  begin: 'Begin',
   init: 'Init',
   startRun: 'StartRun',
+  startFailed: 'StartFailed',
+  resume: 'Resume',
+  describe: 'Describe',
+  dispatch: 'Dispatch',
+  burstOne: 'BurstOne',
+  burstShards: 'BurstShards',
+  burstShard: 'BurstShard',
+  wait: 'Wait',
+  update: 'Update',
+  updateAs: 'UpdateAs',
+  updateWait: 'UpdateWait',
+  pollRoute: 'PollRoute',
+  poll: 'Poll',
+  pollAs: 'PollAs',
+  updateCheck: 'UpdateCheck',
+  updateAgain: 'UpdateAgain',
+  updateTimeout: 'UpdateTimeout',
+  unknownStep: 'UnknownStep',
+  afterStep: 'AfterStep',
+  handOver: 'HandOver',
+  handedOver: 'HandedOver',
   finishRun: 'FinishRun',
+  stepFailed: 'StepFailed',
+  nextFailed: 'NextFailed',
   failure: 'Failure',
   failureWithCause: 'Failure_withCause',
   failureWithoutCause: 'Failure_withoutCause',
@@ -82,113 +123,219 @@ export const STATE = {
 export const RUN_FAILED_ERROR = 'Curtain.RunFailed';
 /** The error of an update whose function did not reach LastUpdateStatus Successful. */
 export const UPDATE_NOT_APPLIED_ERROR = 'Curtain.UpdateNotApplied';
+/** The error of a step the driver described with a kind this machine does not know (a newer driver). */
+export const UNKNOWN_STEP_ERROR = 'Curtain.UnknownStep';
 
-/** Helper states of a step are named `<step id>_<role>`: step ids use only [a-z0-9-], so `_` cannot clash. */
-export function helperState(base: string, role: 'failed' | 'shard' | 'wait' | 'poll' | 'check' | 'again' | 'timeout'): string {
-  return `${base}_${role}`;
-}
-
-/** The state group that resets a function before the first step. */
-export function resetState(functionKey: string): string {
-  return `Reset_${functionKey}`;
-}
-
-/** Key under `$.k` holding the shard indices of an n-shard burst (written once by StartRun). */
-function shardListKey(shards: number): string {
-  return `s${shards}`;
+/** The name of the execution that runs segment `segment` (> 0) of run `run`; segment 0 is named `run`. */
+export function segmentExecutionName(run: string, segment: number): string {
+  return `${run}-s${segment}`;
 }
 
 export function compilePlan(plan: StudyPlan, targets: AslTargets, options: CompileOptions = {}): StateMachineDefinition {
-  const resetBeforeRun = options.resetBeforeRun ?? true;
-  const functionsByKey = new Map(plan.functions.map((f) => [f.key, f]));
-  const addressOf = (key: string): string => {
-    const address = targets.functions[key];
-    if (!address) throw new Error(`compilePlan: no target for plan function "${key}"`);
-    return address;
-  };
-  const driverTaskTimeout = driverTimeoutSeconds(plan) + 60;
+  const shape = aslShape(plan, targets.updateRoles);
+  const segmentation = options.segmentation ?? aslSegmentation(plan, shape);
   const common = { v: DRIVER_EVENT_VERSION, study: plan.study.id, planHash: plan.hash };
   const states: Record<string, State> = {};
-
-  const invokeDriver = (payload: JsonObject, retry: typeof DRIVER_THROTTLE_RETRY): Omit<TaskState, 'ResultPath'> => ({
+  const invokeDriver = (payload: JsonObject, retry: typeof DRIVER_THROTTLE_RETRY): TaskState => ({
     Type: 'Task',
     Resource: LAMBDA_INVOKE,
-    Parameters: { FunctionName: targets.driver, Payload: payload },
-    TimeoutSeconds: driverTaskTimeout,
+    Parameters: { FunctionName: targets.driver, Payload: { ...common, ...payload } },
+    TimeoutSeconds: driverTaskTimeoutSeconds(plan),
     Retry: [retry],
   });
-  const catchInto = (failedState: string) => [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failedState }];
-  /** Records where the run failed, then joins the common failure path. */
-  const failedMarker = (name: string, step: number, completed: number, where: string): void => {
-    states[name] = { Type: 'Pass', Result: { step, completed, where }, ResultPath: '$.f', Next: STATE.failure };
+  const catchInto = (next: string): Catcher[] => [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: next }];
+  const firstIndex = -resetCount(plan);
+
+  states[STATE.begin] = {
+    Type: 'Choice',
+    Comment: 'An execution that continues a run is started with {run, next}; a new run has neither.',
+    Choices: [{ Variable: '$.next', IsPresent: true, Next: STATE.resume }],
+    Default: STATE.init,
   };
-
-  const updated = updatedFunctions(plan);
-
-  // Shard index lists for multi-shard bursts, kept in the execution state under $.k.
-  const shardCounts = [...new Set(plan.steps.flatMap((s) => (s.kind === 'burst' && s.shards > 1 ? [s.shards] : [])))].sort((a, b) => a - b);
-  const shardLists: JsonObject = {};
-  for (const n of shardCounts) shardLists[shardListKey(n)] = Array.from({ length: n }, (_, i) => i);
-
-  const resetKeys = resetBeforeRun ? [...updated.keys()] : [];
-  const firstStepState = plan.steps[0]!.id;
-  const afterStart = resetKeys.length > 0 ? resetState(resetKeys[0]!) : firstStepState;
-
   states[STATE.init] = {
     Type: 'Pass',
-    Comment: 'The run id is the execution name.',
-    Parameters: { 'run.$': '$$.Execution.Name' },
+    Comment: 'The run id is the execution name; the walk starts at the resets before step 0.',
+    Parameters: {
+      'run.$': '$$.Execution.Name',
+      d: { next: firstIndex, nextFailure: { step: -1, completed: 0, where: `describe-step ${firstIndex}` } },
+    },
     Next: STATE.startRun,
   };
   states[STATE.startRun] = {
-    ...invokeDriver({ ...common, action: 'start-run', 'run.$': '$.run' }, DRIVER_CONTROL_RETRY),
-    ...(shardCounts.length > 0 ? { ResultSelector: shardLists, ResultPath: '$.k' } : { ResultPath: null }),
-    Catch: catchInto(helperState(STATE.startRun, 'failed')),
-    Next: afterStart,
-  };
-  failedMarker(helperState(STATE.startRun, 'failed'), -1, 0, STATE.startRun);
-
-  // Reset phase: each updated function back to the configuration the plan deploys.
-  resetKeys.forEach((key, i) => {
-    const fn = functionsByKey.get(key)!;
-    const next = i + 1 < resetKeys.length ? resetState(resetKeys[i + 1]!) : firstStepState;
-    const failed = helperState(resetState(key), 'failed');
-    addUpdateStates(resetState(key), key, initialConfiguration(fn), updated.get(key)!.memory, next, failed);
-    failedMarker(failed, -1, 0, resetState(key));
-  });
-
-  // The plan's steps, in order. Configurations evolve as update steps apply.
-  const current = new Map(plan.functions.map((f) => [f.key, initialConfiguration(f)]));
-  plan.steps.forEach((step, i) => {
-    const next = i + 1 < plan.steps.length ? plan.steps[i + 1]!.id : STATE.finishRun;
-    const failed = helperState(step.id, 'failed');
-    switch (step.kind) {
-      case 'wait':
-        states[step.id] = { Type: 'Wait', Seconds: Math.ceil(step.seconds), Next: next };
-        return;
-      case 'burst':
-        states[step.id] = step.shards > 1 ? burstMap(step, next, failed) : burstTask(step, next, failed);
-        failedMarker(failed, step.index, step.index, step.id);
-        return;
-      case 'update': {
-        const config = configurationAfter(current.get(step.function)!, step);
-        current.set(step.function, config);
-        addUpdateStates(step.id, step.function, config, step.change.kind === 'memory', next, failed);
-        failedMarker(failed, step.index, step.index, step.id);
-        return;
-      }
-    }
-  });
-
-  states[STATE.finishRun] = {
-    ...invokeDriver({ ...common, action: 'finish-run', 'run.$': '$.run', status: 'completed', stepsCompleted: plan.steps.length, failures: [] }, DRIVER_CONTROL_RETRY),
+    ...invokeDriver({ action: 'start-run', 'run.$': '$.run' }, DRIVER_CONTROL_RETRY),
     ResultPath: null,
-    Catch: catchInto(helperState(STATE.finishRun, 'failed')),
+    Catch: catchInto(STATE.startFailed),
+    Next: STATE.describe,
+  };
+  states[STATE.startFailed] = { Type: 'Pass', Result: { step: -1, completed: 0, where: 'start-run' }, ResultPath: '$.f', Next: STATE.failure };
+  states[STATE.resume] = {
+    Type: 'Pass',
+    Comment: 'Every step before `next` completed in earlier executions.',
+    Parameters: {
+      'run.$': '$.run',
+      d: { 'next.$': '$.next', nextFailure: { 'step.$': '$.next', 'completed.$': '$.next', where: 'describe-step after a hand-over' } },
+    },
+    Next: STATE.describe,
+  };
+  states[STATE.describe] = {
+    ...invokeDriver({ action: 'describe-step', 'run.$': '$.run', 'index.$': '$.d.next' }, DRIVER_CONTROL_RETRY),
+    // No ResultPath: the default ("$") makes the whole state {run, d: the directive}.
+    ResultSelector: { 'run.$': '$.Payload.run', 'd.$': '$.Payload' },
+    Catch: catchInto(STATE.nextFailed),
+    Next: STATE.dispatch,
+  };
+
+  const kindIs = (kind: string): ChoiceRule => ({ Variable: '$.d.kind', StringEquals: kind });
+  states[STATE.dispatch] = {
+    Type: 'Choice',
+    Choices: [
+      { And: [kindIs('burst'), { Variable: '$.d.step.shards', NumericEquals: 1 }], Next: STATE.burstOne },
+      { ...kindIs('burst'), Next: STATE.burstShards },
+      { ...kindIs('wait'), Next: STATE.wait },
+      ...(shape.crossAccountUpdates ? [{ And: [kindIs('update'), { Variable: '$.d.role', IsPresent: true }], Next: STATE.updateAs }] : []),
+      { ...kindIs('update'), Next: STATE.update },
+    ],
+    Default: STATE.unknownStep,
+  };
+  states[STATE.unknownStep] = {
+    Type: 'Pass',
+    Parameters: { Error: UNKNOWN_STEP_ERROR, Cause: 'the driver described a kind of step this state machine cannot run (redeploy the study)' },
+    ResultPath: '$.error',
+    Next: STATE.stepFailed,
+  };
+
+  // burst
+  const burstPayload = (dynamic: JsonObject): JsonObject => ({ action: 'burst', 'run.$': '$.run', ...dynamic });
+  states[STATE.burstOne] = {
+    ...invokeDriver(burstPayload({ 'step.$': '$.d.step', shard: 0, 'stepStartedAt.$': '$$.State.EnteredTime' }), DRIVER_THROTTLE_RETRY),
+    ResultPath: null,
+    Catch: catchInto(STATE.stepFailed),
+    Next: STATE.afterStep,
+  };
+  states[STATE.burstShards] = {
+    Type: 'Map',
+    ItemsPath: '$.d.shards',
+    MaxConcurrency: peakShards(plan),
+    // Evaluated once for the Map state: every shard shares the step's start time, hence one barrier.
+    ItemSelector: { 'run.$': '$.run', 'step.$': '$.d.step', 'shard.$': '$$.Map.Item.Value', 'at.$': '$$.State.EnteredTime' },
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: STATE.burstShard,
+      States: {
+        [STATE.burstShard]: {
+          ...invokeDriver(burstPayload({ 'step.$': '$.step', 'shard.$': '$.shard', 'stepStartedAt.$': '$.at' }), DRIVER_THROTTLE_RETRY),
+          ResultPath: null,
+          End: true,
+        },
+      },
+    },
+    ResultPath: null,
+    Catch: catchInto(STATE.stepFailed),
+    Next: STATE.afterStep,
+  };
+
+  // wait
+  states[STATE.wait] = { Type: 'Wait', SecondsPath: '$.d.wholeSeconds', Next: STATE.afterStep };
+
+  // update: update → wait → poll → check (→ again → wait …) → AfterStep; too many polls → timeout → failed
+  const updateTask = (credentials: boolean): TaskState => ({
+    Type: 'Task',
+    Resource: UPDATE_FUNCTION_CONFIGURATION,
+    // Memory is always sent: the value the step leaves, unchanged for most updates.
+    Parameters: { 'FunctionName.$': '$.d.target', Environment: { 'Variables.$': '$.d.env' }, 'MemorySize.$': '$.d.memoryMb' },
+    ...(credentials ? { Credentials: { 'RoleArn.$': '$.d.role' } } : {}),
+    TimeoutSeconds: SDK_CALL_TIMEOUT_SECONDS,
+    // Poll state: n polls so far, w seconds to wait before the next.
+    ResultSelector: { n: 0, w: UPDATE_POLL.firstWaitSeconds },
+    ResultPath: '$.u',
+    Retry: [UPDATE_RETRY],
+    Catch: catchInto(STATE.stepFailed),
+    Next: STATE.updateWait,
+  });
+  const pollTask = (credentials: boolean): TaskState => ({
+    Type: 'Task',
+    Resource: GET_FUNCTION_CONFIGURATION,
+    Parameters: { 'FunctionName.$': '$.d.target' },
+    ...(credentials ? { Credentials: { 'RoleArn.$': '$.d.role' } } : {}),
+    TimeoutSeconds: SDK_CALL_TIMEOUT_SECONDS,
+    ResultSelector: { 's.$': '$.LastUpdateStatus' },
+    ResultPath: '$.p',
+    Retry: [POLL_RETRY],
+    Catch: catchInto(STATE.stepFailed),
+    Next: STATE.updateCheck,
+  });
+  states[STATE.update] = updateTask(false);
+  states[STATE.updateWait] = { Type: 'Wait', SecondsPath: '$.u.w', Next: shape.crossAccountUpdates ? STATE.pollRoute : STATE.poll };
+  states[STATE.poll] = pollTask(false);
+  if (shape.crossAccountUpdates) {
+    states[STATE.updateAs] = updateTask(true);
+    states[STATE.pollRoute] = { Type: 'Choice', Choices: [{ Variable: '$.d.role', IsPresent: true, Next: STATE.pollAs }], Default: STATE.poll };
+    states[STATE.pollAs] = pollTask(true);
+  }
+  states[STATE.updateCheck] = {
+    Type: 'Choice',
+    Choices: [
+      { Variable: '$.p.s', StringEquals: 'Successful', Next: STATE.afterStep },
+      {
+        And: [
+          { Variable: '$.p.s', StringEquals: 'InProgress' },
+          { Variable: '$.u.n', NumericLessThan: UPDATE_POLL.maxPolls - 1 },
+        ],
+        Next: STATE.updateAgain,
+      },
+    ],
+    Default: STATE.updateTimeout,
+  };
+  states[STATE.updateAgain] = {
+    Type: 'Pass',
+    Parameters: { 'n.$': 'States.MathAdd($.u.n, 1)', 'w.$': 'States.MathAdd($.u.w, $.u.w)' },
+    ResultPath: '$.u',
+    Next: STATE.updateWait,
+  };
+  states[STATE.updateTimeout] = {
+    Type: 'Pass',
+    Parameters: {
+      Error: UPDATE_NOT_APPLIED_ERROR,
+      'Cause.$': "States.Format('{} reported LastUpdateStatus {} after {} polls', $.d.function, $.p.s, States.MathAdd($.u.n, 1))",
+    },
+    ResultPath: '$.error',
+    Next: STATE.stepFailed,
+  };
+
+  // after a step
+  states[STATE.afterStep] = {
+    Type: 'Choice',
+    Choices: [
+      { Variable: '$.d.then', StringEquals: 'finish', Next: STATE.finishRun },
+      { Variable: '$.d.then', StringEquals: 'hand-over', Next: STATE.handOver },
+    ],
+    Default: STATE.describe,
+  };
+  states[STATE.handOver] = {
+    Type: 'Task',
+    Resource: START_EXECUTION,
+    Parameters: {
+      'StateMachineArn.$': '$$.StateMachine.Id',
+      'Name.$': "States.Format('{}-s{}', $.run, $.d.nextSegment)",
+      Input: { 'run.$': '$.run', 'next.$': '$.d.next', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+    },
+    TimeoutSeconds: SDK_CALL_TIMEOUT_SECONDS,
+    ResultPath: null,
+    Retry: [HANDOVER_RETRY],
+    Catch: catchInto(STATE.nextFailed),
+    Next: STATE.handedOver,
+  };
+  states[STATE.handedOver] = { Type: 'Succeed', Comment: 'The next execution goes on with the run.' };
+  states[STATE.finishRun] = {
+    ...invokeDriver({ action: 'finish-run', 'run.$': '$.run', status: 'completed', 'stepsCompleted.$': '$.d.next', failures: [] }, DRIVER_CONTROL_RETRY),
+    ResultPath: null,
+    Catch: catchInto(STATE.nextFailed),
     End: true,
   };
-  failedMarker(helperState(STATE.finishRun, 'failed'), -1, plan.steps.length, STATE.finishRun);
 
-  // One failure record in the shape of the driver's finish-run event, from whatever the caught error holds.
+  // the failure path: where (from the driver's answer), then one record in the shape of the driver's finish-run event
+  states[STATE.stepFailed] = { Type: 'Pass', InputPath: '$.d.failure', ResultPath: '$.f', Next: STATE.failure };
+  states[STATE.nextFailed] = { Type: 'Pass', InputPath: '$.d.nextFailure', ResultPath: '$.f', Next: STATE.failure };
   const failureRecord = (message: string): PassState => ({
     Type: 'Pass',
     Parameters: { 'run.$': '$.run', 'completed.$': '$.f.completed', failure: { 'step.$': '$.f.step', shard: null, 'message.$': message } },
@@ -209,7 +356,7 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
   states[STATE.failureUnknown] = failureRecord("States.Format('{} failed: {}', $.f.where, States.JsonToString($.error))");
   states[STATE.finishFailed] = {
     ...invokeDriver(
-      { ...common, action: 'finish-run', 'run.$': '$.run', status: 'failed', 'stepsCompleted.$': '$.completed', 'failures.$': 'States.Array($.failure)' },
+      { action: 'finish-run', 'run.$': '$.run', status: 'failed', 'stepsCompleted.$': '$.completed', 'failures.$': 'States.Array($.failure)' },
       DRIVER_CONTROL_RETRY,
     ),
     ResultPath: null,
@@ -220,118 +367,9 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
   states[STATE.runFailed] = { Type: 'Fail', Error: RUN_FAILED_ERROR, CausePath: '$.failure.message' };
 
   return {
-    Comment: `Curtain study ${plan.study.id} (plan ${plan.hash.slice(0, 12)}, ${plan.steps.length} steps) on ${plan.provider} ${plan.region}`,
-    StartAt: STATE.init,
-    TimeoutSeconds: executionTimeoutSeconds(plan, { resetFunctions: resetKeys.length }),
+    Comment: `Curtain study ${plan.study.id} (plan ${plan.hash.slice(0, 12)}) on ${plan.provider} ${plan.region}: walks the plan's steps as the driver describes them`,
+    StartAt: STATE.begin,
+    TimeoutSeconds: executionTimeoutSeconds(segmentation),
     States: states,
   };
-
-  function burstPayload(step: BurstStep, dynamic: JsonObject): JsonObject {
-    return { ...common, action: 'burst', step: step as unknown as JsonObject, ...dynamic };
-  }
-
-  function burstTask(step: BurstStep, next: string, failed: string): TaskState {
-    return {
-      ...invokeDriver(burstPayload(step, { 'run.$': '$.run', shard: 0, 'stepStartedAt.$': '$$.State.EnteredTime' }), DRIVER_THROTTLE_RETRY),
-      ResultPath: null,
-      Catch: catchInto(failed),
-      Next: next,
-    };
-  }
-
-  function burstMap(step: BurstStep, next: string, failed: string): MapState {
-    const inner = helperState(step.id, 'shard');
-    return {
-      Type: 'Map',
-      ItemsPath: `$.k.${shardListKey(step.shards)}`,
-      MaxConcurrency: step.shards,
-      // Evaluated once for the Map state: every shard shares the step's start time, hence one barrier.
-      ItemSelector: { 'run.$': '$.run', 'shard.$': '$$.Map.Item.Value', 'at.$': '$$.State.EnteredTime' },
-      ItemProcessor: {
-        ProcessorConfig: { Mode: 'INLINE' },
-        StartAt: inner,
-        States: {
-          [inner]: {
-            ...invokeDriver(burstPayload(step, { 'run.$': '$.run', 'shard.$': '$.shard', 'stepStartedAt.$': '$.at' }), DRIVER_THROTTLE_RETRY),
-            ResultPath: null,
-            End: true,
-          },
-        },
-      },
-      ResultPath: null,
-      Catch: catchInto(failed),
-      Next: next,
-    };
-  }
-
-  /** update → wait → poll → check (→ again → wait …) → next; too many polls → timeout → failed. */
-  function addUpdateStates(base: string, key: string, config: FunctionConfiguration, setMemory: boolean, next: string, failed: string): void {
-    const address = addressOf(key);
-    const role = targets.updateRoles?.[key];
-    const credentials = role ? { Credentials: { RoleArn: role } } : {};
-    const [wait, poll, check, again, timeout] = (['wait', 'poll', 'check', 'again', 'timeout'] as const).map((r) => helperState(base, r));
-    const parameters: JsonObject = { FunctionName: address, Environment: { Variables: sortedEnv(config.env) } };
-    if (setMemory) parameters.MemorySize = config.memoryMb;
-    states[base] = {
-      Type: 'Task',
-      Resource: UPDATE_FUNCTION_CONFIGURATION,
-      Parameters: parameters,
-      ...credentials,
-      TimeoutSeconds: SDK_CALL_TIMEOUT_SECONDS,
-      // Poll state: n polls so far, w seconds to wait before the next.
-      ResultSelector: { n: 0, w: UPDATE_POLL.firstWaitSeconds },
-      ResultPath: '$.u',
-      Retry: [UPDATE_RETRY],
-      Catch: catchInto(failed),
-      Next: wait,
-    };
-    states[wait] = { Type: 'Wait', SecondsPath: '$.u.w', Next: poll };
-    states[poll] = {
-      Type: 'Task',
-      Resource: GET_FUNCTION_CONFIGURATION,
-      Parameters: { FunctionName: address },
-      ...credentials,
-      TimeoutSeconds: SDK_CALL_TIMEOUT_SECONDS,
-      ResultSelector: { 's.$': '$.LastUpdateStatus' },
-      ResultPath: '$.p',
-      Retry: [POLL_RETRY],
-      Catch: catchInto(failed),
-      Next: check,
-    };
-    states[check] = {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.p.s', StringEquals: 'Successful', Next: next },
-        {
-          And: [
-            { Variable: '$.p.s', StringEquals: 'InProgress' },
-            { Variable: '$.u.n', NumericLessThan: UPDATE_POLL.maxPolls - 1 },
-          ],
-          Next: again,
-        },
-      ],
-      Default: timeout,
-    };
-    states[again] = {
-      Type: 'Pass',
-      Parameters: { 'n.$': 'States.MathAdd($.u.n, 1)', 'w.$': 'States.MathAdd($.u.w, $.u.w)' },
-      ResultPath: '$.u',
-      Next: wait,
-    };
-    states[timeout] = {
-      Type: 'Pass',
-      Parameters: {
-        Error: UPDATE_NOT_APPLIED_ERROR,
-        'Cause.$': `States.Format('${key} reported LastUpdateStatus {} after {} polls', $.p.s, States.MathAdd($.u.n, 1))`,
-      },
-      ResultPath: '$.error',
-      Next: failed,
-    };
-  }
-}
-
-function sortedEnv(env: Record<string, string>): JsonObject {
-  const out: JsonObject = {};
-  for (const key of Object.keys(env).sort()) out[key] = env[key]!;
-  return out;
 }

@@ -1,12 +1,14 @@
 /**
- * Step Functions quotas checked at synth time: the definition must stay under
- * 1 MB and an execution under 25,000 history events, or a deployed study would
- * fail at deploy time or stop half-way through a run. A plan over a limit is
- * refused with the numbers; one over half of a limit is reported as close.
+ * Step Functions quotas checked at synth time. The definition (constant in
+ * the plan's length, compile-plan.ts) must stay under 1 MB; each execution
+ * stays under 25,000 history events and one year by construction, since the
+ * run is split into executions that do (bounds.ts). A study is refused only
+ * when a single step cannot fit one execution (segmentation throws), or the
+ * definition cannot fit; a limit used above half is reported as close.
  */
 import type { StudyPlan } from '../../../experiments/plan-schema';
+import type { Segmentation } from '../../../targets/segmentation';
 import type { StateMachineDefinition } from './asl-types';
-import { historyEvents, type EventCounts } from './bounds';
 import { CLOUD_LIMITS, type DocumentedLimit } from '../../../experiments/capabilities';
 import { CLOSE_TO_LIMIT } from './orchestration-policy';
 
@@ -15,7 +17,8 @@ export interface StepFunctionsUsage {
   states: number;
   /** Size of the deployed definition (compact JSON, placeholders as 12-digit account ids). */
   definitionBytes: number;
-  events: EventCounts;
+  /** How the run is split into executions, with each one's history events and duration. */
+  segmentation: Segmentation;
   timeoutSeconds: number;
   /** Limits exceeded: the plan cannot be deployed. */
   exceeded: string[];
@@ -36,9 +39,12 @@ export function countStates(definition: { States: Record<string, unknown> }): nu
   return n;
 }
 
-export function stepFunctionsUsage(plan: StudyPlan, definition: StateMachineDefinition, resetFunctions: number): StepFunctionsUsage {
-  const definitionBytes = Buffer.byteLength(JSON.stringify(definition).replace(PLACEHOLDER, '123456789012'), 'utf8');
-  const events = historyEvents(plan, { resetFunctions });
+export function definitionBytes(definition: StateMachineDefinition): number {
+  return Buffer.byteLength(JSON.stringify(definition).replace(PLACEHOLDER, '123456789012'), 'utf8');
+}
+
+export function stepFunctionsUsage(plan: StudyPlan, definition: StateMachineDefinition, segmentation: Segmentation): StepFunctionsUsage {
+  const bytes = definitionBytes(definition);
   const exceeded: string[] = [];
   const close: string[] = [];
   const judge = (what: string, used: number, limit: DocumentedLimit) => {
@@ -47,15 +53,6 @@ export function stepFunctionsUsage(plan: StudyPlan, definition: StateMachineDefi
     if (used > limit.value) exceeded.push(`${line}, ${limit.source.title} (${limit.source.url}, checked ${limit.checked})`);
     else if (used > CLOSE_TO_LIMIT * limit.value) close.push(line);
   };
-  judge('state machine definition bytes', definitionBytes, CLOUD_LIMITS.aws.stateMachineDefinitionBytes);
-  judge('history events of one execution (upper bound)', events.bound, CLOUD_LIMITS.aws.historyEvents);
-  return {
-    study: plan.study.id,
-    states: countStates(definition),
-    definitionBytes,
-    events,
-    timeoutSeconds: definition.TimeoutSeconds,
-    exceeded,
-    close,
-  };
+  judge('state machine definition bytes', bytes, CLOUD_LIMITS.aws.stateMachineDefinitionBytes);
+  return { study: plan.study.id, states: countStates(definition), definitionBytes: bytes, segmentation, timeoutSeconds: definition.TimeoutSeconds, exceeded, close };
 }

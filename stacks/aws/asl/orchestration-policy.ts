@@ -4,10 +4,10 @@
  * the limit checks (limits.ts) count with the same ones, so the two cannot
  * drift apart.
  */
+import { CLOUD_LIMITS, ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
 import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
 import { burstReserveMs } from '../../../probe-runtime/driver/host';
 import type { Retrier } from './asl-types';
-import { CLOUD_LIMITS } from '../../../experiments/capabilities';
 
 /** Lambda's maximum function timeout. */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = CLOUD_LIMITS.aws.lambdaTimeoutSeconds.value;
@@ -64,15 +64,36 @@ export const POLL_RETRY: Retrier = {
  */
 export const UPDATE_POLL = { firstWaitSeconds: 1, maxPolls: 7 } as const;
 
-/** Bound on one AWS SDK call (update / get configuration). */
+/**
+ * Starting the next execution at a segment boundary. StartExecution of a
+ * Standard workflow is idempotent for the same name and input while the
+ * execution runs, and refused (ExecutionAlreadyExists) for another input, so a
+ * retried hand-over never starts the next segment twice.
+ */
+export const HANDOVER_RETRY: Retrier = {
+  ErrorEquals: ['StepFunctions.SfnException', 'StepFunctions.SdkClientException', 'StepFunctions.ExecutionLimitExceededException'],
+  IntervalSeconds: 2,
+  MaxAttempts: 4,
+  BackoffRate: 2,
+};
+
+/** Bound on one AWS SDK call (update / get configuration / start the next execution). */
 export const SDK_CALL_TIMEOUT_SECONDS = 20;
 
 /** Step Functions quotas (Standard workflows), from the capability table. */
 export const STEP_FUNCTIONS_LIMITS = {
-  definitionBytes: CLOUD_LIMITS.aws.stateMachineDefinitionBytes.value,
-  historyEvents: CLOUD_LIMITS.aws.historyEvents.value,
-  maxExecutionSeconds: CLOUD_LIMITS.aws.executionSeconds.value,
+  definitionBytes: ORCHESTRATION_LIMITS.aws.definitionBytes.value,
+  historyEvents: ORCHESTRATION_LIMITS.aws.historyEvents.value,
+  maxExecutionSeconds: ORCHESTRATION_LIMITS.aws.executionSeconds.value,
+  payloadBytes: ORCHESTRATION_LIMITS.aws.payloadBytes.value,
 } as const;
+
+/**
+ * Fraction of the history-event and duration limits one execution is planned
+ * to use: the event model (bounds.ts) counts the events Step Functions
+ * documents per state; the rest is room for events it does not know of.
+ */
+export const SEGMENT_HEADROOM = 0.9;
 
 /** A plan is reported as close to a limit above this fraction of it. */
 export const CLOSE_TO_LIMIT = 0.5;

@@ -3,11 +3,12 @@
  * in the cloud. Its definition is compiled from the plan by a pure function
  * (../asl/compile-plan.ts) and deployed as is; this construct adds what a
  * definition cannot say: the role (invoke the driver, reconfigure the probes
- * the plan updates, nothing else), execution logging of every event, X-Ray tracing, and a
- * fixed name.
+ * the plan updates, start its own next execution when a run is split into
+ * several, nothing else), execution logging of every event, X-Ray tracing,
+ * and a fixed name.
  */
-import { RemovalPolicy } from 'aws-cdk-lib/core';
-import { type IGrantable, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib/core';
+import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { acknowledgeWildcardResource } from '../nag';
@@ -32,6 +33,13 @@ export interface OrchestratorProps {
   readonly stateMachineName: string;
   /** A fixed role name, for a second tenant's account to trust by ARN. */
   readonly roleName?: string;
+  /**
+   * Whether a run is split into several executions, each starting the next
+   * (continue as new): the role may then start executions of this state
+   * machine, and of no other.
+   * @default false
+   */
+  readonly handsOver?: boolean;
   /** @default RetentionDays.THREE_MONTHS */
   readonly logRetention?: RetentionDays;
 }
@@ -50,6 +58,11 @@ export class Orchestrator extends Construct {
     });
     props.driver.grantInvoke(this.role);
     for (const fleet of props.fleets) fleet.grantReconfigure(this.role, props.updatedFunctions);
+    if (props.handsOver) {
+      // The ARN from the fixed name, not the construct's attribute: the role's policy must not depend on the state machine that uses the role.
+      const ownArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: props.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [ownArn] }));
+    }
 
     // The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy small (AWS's advice for Step Functions).
     this.logGroup = new LogGroup(this, 'Logs', {

@@ -14,6 +14,7 @@ import { CAPABILITIES, driverMemoryMb } from '../../../experiments/capabilities'
 import { peakShards } from '../../../experiments/plan-queries';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { BundleSet } from '../../../probe-runtime/build/bundle-set';
+import type { Orchestration } from '../../../probe-runtime/contracts/step-directive';
 import type { RunOrigin } from '../../../probe-runtime/contracts/run-manifest';
 import { stageDriverPackage } from '../../cdktf/driver-package';
 import { nodePackageJson } from '../../cdktf/stage-package';
@@ -44,6 +45,8 @@ export interface AzureDriverProps {
   readonly fleet: AzureProbeFleet;
   readonly bundles: BundleSet;
   readonly stagingRoot: string;
+  /** How the Durable orchestrator splits a run into executions (continue as new), staged in deployment.json. */
+  readonly orchestration: Orchestration;
 }
 
 export class AzureDriver extends Construct {
@@ -66,6 +69,7 @@ export class AzureDriver extends Construct {
       },
       nodeModules: AZURE_FUNCTIONS,
       bundledModules: [DURABLE_FUNCTIONS],
+      orchestration: props.orchestration,
     });
     this.app = new FunctionApp(this, 'driver', {
       provider: home.provider,

@@ -14,6 +14,7 @@ import { CAPABILITIES, driverMemoryMb } from '../../../experiments/capabilities'
 import { peakShards } from '../../../experiments/plan-queries';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { BundleSet } from '../../../probe-runtime/build/bundle-set';
+import type { Orchestration } from '../../../probe-runtime/contracts/step-directive';
 import type { RunOrigin } from '../../../probe-runtime/contracts/run-manifest';
 import { stageDriverPackage } from '../../cdktf/driver-package';
 import { nodePackageJson } from '../../cdktf/stage-package';
@@ -35,6 +36,8 @@ export interface GcpDriverProps {
   readonly fleet: GcpProbeFleet;
   readonly bundles: BundleSet;
   readonly stagingRoot: string;
+  /** How the workflow splits a run into executions, staged in deployment.json (the driver tells the workflow when to hand over). */
+  readonly orchestration: Orchestration;
   /**
    * vCPUs of the driver function.
    * @default 1
@@ -61,7 +64,14 @@ export class GcpDriver extends Construct {
       accountId: gcpNames.serviceAccount(study, 'driver'),
       displayName: `Curtain ${study}: driver (invokes this study's probes, writes ${study}/ in the results bucket)`,
     });
-    const source = stageDriverPackage({ plan, origin: props.origin, bundles: props.bundles, stagingRoot: props.stagingRoot, files: { 'package.json': nodePackageJson('curtain-driver', [FUNCTIONS_FRAMEWORK]) } });
+    const source = stageDriverPackage({
+      plan,
+      origin: props.origin,
+      bundles: props.bundles,
+      stagingRoot: props.stagingRoot,
+      files: { 'package.json': nodePackageJson('curtain-driver', [FUNCTIONS_FRAMEWORK]) },
+      orchestration: props.orchestration,
+    });
     this.function = new CloudFunction(this, 'driver', {
       provider: home.provider,
       name: gcpNames.driverFunction(study),

@@ -1,31 +1,44 @@
 /**
  * StudyPlan → Google Cloud Workflows source (YAML, written with the `yaml` library).
  *
- * The plan's schedule is embedded as data (`schedule`, one compact entry per
- * plan step, in order) and walked by a fixed loop, rather than unrolled into one
- * workflow step per plan step: a long study (lifetime: 1,440 steps) unrolled
- * exceeds the 128 KB source limit of Workflows, while the data form stays far
- * below it. Burst steps are deduplicated into `bursts` templates (a burst step
- * without its index and id), and the loop rebuilds the exact plan step the
- * driver expects (it refuses steps its plan does not contain).
+ * The workflow walks the plan instead of unrolling it, so its source has the
+ * same size for any study length: it asks the driver (which carries plan.json)
+ * to describe step i (probe-runtime/contracts/step-directive.ts), branches on
+ * the step's kind, runs it, and goes on with what the answer says comes next.
  *
  *   start-run  → http.post (OIDC) to the driver
- *   burst      → one http.post per shard, all shards in a `parallel for`,
+ *   each step  → http.post describe-step, then
+ *     burst    → one http.post per shard, all shards in a `parallel for`,
  *                sharing one `stepStartedAt` so they share one barrier
- *   wait       → sys.sleep
- *   update     → the Cloud Functions v2 connector (functions.patch, waits for
+ *     wait     → sys.sleep
+ *     update   → the Cloud Functions v2 connector (functions.patch, waits for
  *                the operation), sending the function's complete environment
+ *                (and memory and CPU when the step changes memory)
+ *   hand-over  → a new execution of this workflow (Workflow Executions API)
+ *                with {run, next, segment, stepsCompleted, failures}
  *   finish-run → http.post, always: every failure is caught into `failures`
+ *
+ * A failed step is recorded and the walk goes on with the next one, as before.
+ * Continue as new: a run is split into executions that each stay within the
+ * 100,000 executed steps and one year of an execution (stepsOfStep below,
+ * targets/segmentation.ts; the split is staged in the driver's deployment.json).
  *
  * Values known only at deploy time come from the workflow's user environment
  * variables (`sys.get_env`), so the source itself is static, reproducible and
- * free of Terraform interpolation.
+ * free of Terraform interpolation. Variables assigned inside the parallel
+ * branch (the shard, its error and failure record) are named only there, so
+ * they are local to the branch; the one outer variable it assigns,
+ * `failures`, is declared `shared` (Google refuses to deploy otherwise).
  */
 import { Document } from 'yaml';
-import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
+import { plannedStepSeconds } from '../../../experiments/plan';
+import { planTenants } from '../../../experiments/plan-queries';
+import { type BurstStep, type PlanStep, type StudyPlan } from '../../../experiments/plan-schema';
+import { CLOUD_LIMITS, ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
 import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
+import { directiveFor } from '../../../probe-runtime/driver/describe-step';
+import { segmentSteps, type Segmentation, type SegmentationOptions, type StepCost } from '../../../targets/segmentation';
 import { TargetRefusedError } from '../../../targets/target-errors';
-import { resolveUpdates } from './function-updates';
 
 /** Environment variables the stack sets on the workflow. */
 export const WORKFLOW_ENV = {
@@ -36,49 +49,30 @@ export const WORKFLOW_ENV = {
 
 /** Workflows limits (cloud.google.com/workflows/quotas) the compiler checks. */
 export const WORKFLOW_LIMITS = {
-  sourceBytes: 128 * 1024,
-  stepsPerExecution: 100_000,
+  sourceBytes: ORCHESTRATION_LIMITS.gcp.sourceBytes.value,
+  stepsPerExecution: ORCHESTRATION_LIMITS.gcp.stepsPerExecution.value,
   /** HTTP request timeout of http.* calls, seconds. */
-  httpTimeoutSeconds: 1800,
-  parallelIterationsInFlight: 20,
+  httpTimeoutSeconds: CLOUD_LIMITS.gcp.workflowHttpTimeoutSeconds.value,
+  parallelIterationsInFlight: CLOUD_LIMITS.gcp.workflowParallelInFlight.value,
 } as const;
 
-/** Timeout of a control call (start-run, finish-run), seconds. */
+/** Timeout of a control call (start-run, describe-step, finish-run, the hand-over), seconds. */
 const CONTROL_TIMEOUT_SECONDS = 300;
 
-export type ScheduleEntry =
-  | { kind: 'burst'; index: number; id: string; burst: string }
-  | { kind: 'wait'; index: number; seconds: number }
-  | {
-      kind: 'update';
-      index: number;
-      id: string;
-      function: string;
-      projectEnv: string;
-      mask: string;
-      body: { serviceConfig: Record<string, unknown> };
-    };
+/** Fraction of each execution limit a segment is planned to use (the step model may miss steps Google counts). */
+const SEGMENT_HEADROOM = 0.9;
 
-/** One distinct burst (a plan burst step without index and id) and how to send it. */
-export interface BurstTemplate {
-  step: Omit<BurstStep, 'index' | 'id'>;
-  /** Shard numbers 0..shards-1, iterated by a parallel for. */
-  shards: number[];
-  /** Per-shard HTTP timeout, seconds. */
-  timeout: number;
-}
+/**
+ * The next execution's argument must stay under 32 KiB (the Executions API);
+ * with at most this many characters it does even if each took 4 bytes in
+ * UTF-8. A run whose failures outgrow it stops at the hand-over, as failed.
+ */
+export const MAX_CARRIED_ARGUMENT_CHARS = Math.floor(ORCHESTRATION_LIMITS.gcp.argumentBytes.value / 4);
 
 export interface CompiledWorkflow {
   yaml: string;
-  schedule: ScheduleEntry[];
-  bursts: Record<string, BurstTemplate>;
-  /** Upper bound of workflow steps one execution runs (checked against the 100,000 limit). */
-  maxExecutedSteps: number;
-}
-
-export interface CompileOptions {
-  /** Deployed Cloud Functions name per plan function key (defaults to the plan's names). */
-  functionNames?: Record<string, string>;
+  /** How a run is split into executions. */
+  segmentation: Segmentation;
 }
 
 export class WorkflowTooLargeError extends TargetRefusedError {
@@ -88,65 +82,12 @@ export class WorkflowTooLargeError extends TargetRefusedError {
   }
 }
 
-export function compileWorkflow(plan: StudyPlan, options: CompileOptions = {}): CompiledWorkflow {
-  const names = options.functionNames ?? Object.fromEntries(plan.functions.map((f) => [f.key, f.name]));
-  const templates = new Map<string, { key: string; template: BurstTemplate }>();
-  const updates = new Map(resolveUpdates(plan).map((u) => [u.step.index, u]));
-  const schedule: ScheduleEntry[] = plan.steps.map((step): ScheduleEntry => {
-    switch (step.kind) {
-      case 'burst': {
-        const { index, id, ...body } = step;
-        const signature = JSON.stringify(body);
-        let template = templates.get(signature);
-        if (!template) {
-          const shards = Array.from({ length: step.shards }, (_, s) => s);
-          template = { key: `b${templates.size}`, template: { step: body, shards, timeout: burstTimeoutSeconds(step) } };
-          templates.set(signature, template);
-        }
-        return { kind: 'burst', index, id, burst: template.key };
-      }
-      case 'wait':
-        return { kind: 'wait', index: step.index, seconds: step.seconds };
-      case 'update': {
-        const resolved = updates.get(step.index)!;
-        const serviceConfig: Record<string, unknown> = { environmentVariables: resolved.after.env };
-        const mask = ['serviceConfig.environmentVariables'];
-        if (resolved.memoryChanged) {
-          serviceConfig.availableMemory = `${resolved.after.memoryMb}Mi`;
-          serviceConfig.availableCpu = String(resolved.after.vcpu);
-          mask.push('serviceConfig.availableMemory', 'serviceConfig.availableCpu');
-        }
-        const name = names[step.function];
-        if (!name) throw new Error(`no deployed function name for plan function "${step.function}"`);
-        return {
-          kind: 'update',
-          index: step.index,
-          id: step.id,
-          function: name,
-          projectEnv: WORKFLOW_ENV.project(resolved.fn.tenant),
-          mask: mask.join(','),
-          body: { serviceConfig },
-        };
-      }
-    }
-  });
-
-  const bursts = Object.fromEntries([...templates.values()].map((t) => [t.key, t.template]));
-  const doc = new Document(workflowBody(plan, schedule, bursts), { aliasDuplicateObjects: false });
-  // Compact one-line entries keep long schedules well inside the source limit.
-  const scheduleNode = (doc.getIn(['main', 'steps', 0, 'init', 'assign', 3, 'schedule'], true) as { items: { flow?: boolean }[] }).items;
-  for (const item of scheduleNode) item.flow = true;
-  const yaml = doc.toString({ lineWidth: 0 });
-
-  const maxExecutedSteps = estimateExecutedSteps(schedule, bursts);
-  const problems: string[] = [];
+export function compileWorkflow(plan: StudyPlan, options: SegmentationOptions = {}): CompiledWorkflow {
+  const segmentation = workflowSegmentation(plan, options);
+  const yaml = new Document(workflowBody(plan), { aliasDuplicateObjects: false }).toString({ lineWidth: 0 });
   const bytes = Buffer.byteLength(yaml);
-  if (bytes > WORKFLOW_LIMITS.sourceBytes) problems.push(`source is ${bytes} bytes (limit ${WORKFLOW_LIMITS.sourceBytes})`);
-  if (maxExecutedSteps > WORKFLOW_LIMITS.stepsPerExecution) {
-    problems.push(`an execution may run ${maxExecutedSteps} steps (limit ${WORKFLOW_LIMITS.stepsPerExecution})`);
-  }
-  if (problems.length > 0) throw new WorkflowTooLargeError(plan.study.id, problems);
-  return { yaml, schedule, bursts, maxExecutedSteps };
+  if (bytes > WORKFLOW_LIMITS.sourceBytes) throw new WorkflowTooLargeError(plan.study.id, [`source is ${bytes} bytes (limit ${WORKFLOW_LIMITS.sourceBytes})`]);
+  return { yaml, segmentation };
 }
 
 /**
@@ -160,13 +101,77 @@ export function burstTimeoutSeconds(step: BurstStep): number {
   return Math.min(WORKFLOW_LIMITS.httpTimeoutSeconds, Math.ceil(ms / 1000));
 }
 
-function estimateExecutedSteps(schedule: ScheduleEntry[], bursts: Record<string, BurstTemplate>): number {
-  // init, start, walk, status, finish, return + per entry: the loop iteration, the switch,
-  // the step's own steps (burst: init + parallel + 2 per shard; others 2), the completion check.
-  let steps = 10;
-  for (const entry of schedule) steps += 6 + (entry.kind === 'burst' ? 2 + 3 * bursts[entry.burst]!.shards.length : 2);
-  return steps;
+/** The longest shard of the plan: one timeout for every shard call, so the source names no step. */
+function shardTimeoutSeconds(plan: StudyPlan): number {
+  return Math.max(60, ...plan.steps.map((s) => (s.kind === 'burst' ? burstTimeoutSeconds(s) : 0)));
 }
+
+// ---- executed steps (the per-execution limit) ------------------------------------------------
+
+/**
+ * Workflow steps one plan step executes at most, counting every named step
+ * entered (containers, switches and the steps inside them, each parallel
+ * iteration's steps), with every failure handler taken:
+ *   describe, enterStep, dispatch, countStep, advance          5
+ *   burst: burstInit, shards + per shard sendShard and its record   2 + 2·shards
+ *   wait: sleepIfAny, sleep                                     2
+ *   update: patchFunction, shape, patch, and the record         4
+ * The conformance test runs the source in the evaluator and holds every step
+ * to this bound.
+ */
+export function stepsOfStep(step: PlanStep): { typical: number; bound: number } {
+  const walk = 5;
+  switch (step.kind) {
+    case 'burst':
+      return { typical: walk + 2 + step.shards, bound: walk + 2 + 2 * step.shards };
+    case 'wait':
+      return { typical: walk + 2, bound: walk + 2 };
+    case 'update':
+      return { typical: walk + 3, bound: walk + 4 };
+  }
+}
+
+/** Steps every execution runs besides the plan's: init, resume, start-run and its failure, the walk's try and failure, hand-over or finish. */
+export const EXECUTION_FIXED_STEPS = { typical: 8, bound: 16 } as const;
+
+function workflowStepCosts(plan: StudyPlan): StepCost[] {
+  const control = CONTROL_TIMEOUT_SECONDS;
+  const shard = shardTimeoutSeconds(plan);
+  const deployment = { v: 1 as const, provider: plan.provider, region: plan.region, planHash: plan.hash, targets: Object.fromEntries(plan.functions.map((f) => [f.key, `https://${f.name}-0123456789-uc.a.run.app`])) };
+  return plan.steps.map((step) => {
+    const steps = stepsOfStep(step);
+    // The directive is held in a variable: it must leave room in the 512 KB of variables for the rest.
+    const bytes = Buffer.byteLength(JSON.stringify(directiveFor({ run: '20261206T000000Z-0123456789abcdef', index: step.index }, plan, deployment)));
+    const variableLimit = ORCHESTRATION_LIMITS.gcp.variableBytes;
+    return {
+      index: step.index,
+      id: step.id,
+      units: steps.bound,
+      typicalUnits: steps.typical,
+      boundSeconds: control + (step.kind === 'wait' ? step.seconds : step.kind === 'burst' ? shard : control),
+      expectedSeconds: plannedStepSeconds(plan.provider, step),
+      problems: bytes > variableLimit.value / 4 ? [`its description is ${bytes} bytes, more than a quarter of the ${variableLimit.value}-byte variable memory (${variableLimit.source.url})`] : [],
+    };
+  });
+}
+
+/** How a plan's run is split into Workflows executions. */
+export function workflowSegmentation(plan: StudyPlan, options: SegmentationOptions = {}): Segmentation {
+  return segmentSteps(
+    plan.study.id,
+    workflowStepCosts(plan),
+    {
+      engine: 'Google Cloud Workflows',
+      units: ORCHESTRATION_LIMITS.gcp.stepsPerExecution,
+      seconds: ORCHESTRATION_LIMITS.gcp.executionSeconds,
+      headroom: SEGMENT_HEADROOM,
+      fixed: { units: EXECUTION_FIXED_STEPS.bound, typicalUnits: EXECUTION_FIXED_STEPS.typical, boundSeconds: 4 * CONTROL_TIMEOUT_SECONDS },
+    },
+    options,
+  );
+}
+
+// ---- the source ------------------------------------------------------------------------------
 
 const expr = (e: string) => '${' + e + '}';
 const driverCall = (body: Record<string, unknown>, timeout: string | number) => ({
@@ -180,37 +185,19 @@ const eventCommon = (action: string) => ({
   run: expr('run'),
   planHash: expr('planHash'),
 });
-/**
- * Appends {step, shard, message} to `failures` from the caught error held in
- * `error`, through the temporary `failure`. Inside a parallel iteration both
- * names must be the iteration's own: assigning a variable of the parent scope
- * that is not `shared` is a deployment error in Workflows.
- */
-const recordFailure = (name: string, step: string, shard: string, names: { error: string; failure: string } = { error: 'e', failure: 'failure' }) => ({
+/** Appends {step, shard, message} to `failures` from the caught error `error`, through a record named `record` (both named only at this site). */
+const recordFailure = (name: string, record: string, error: string, step: string, shard: string) => ({
   [name]: {
     assign: [
-      { [names.failure]: { step: expr(step), shard: expr(shard), message: expr(`default(map.get(${names.error}, "message"), "unknown error")`) } },
-      { failures: expr(`list.concat(failures, ${names.failure})`) },
+      { [record]: { step: expr(step), shard: expr(shard), message: expr(`default(map.get(${error}, "message"), "unknown error")`) } },
+      { failures: expr(`list.concat(failures, ${record})`) },
     ],
   },
 });
 
-/** Names local to one shard's iteration of the parallel for (see recordFailure). */
-const SHARD_LOCAL = { error: 'shardError', failure: 'shardFailure' } as const;
-
-function workflowBody(plan: StudyPlan, schedule: ScheduleEntry[], bursts: Record<string, BurstTemplate>) {
+function workflowBody(plan: StudyPlan) {
   const burstSteps = [
-    {
-      burstInit: {
-        assign: [
-          { burst: expr('bursts[s.burst]') },
-          { step: expr('burst.step') },
-          { 'step.index': expr('s.index') },
-          { 'step.id': expr('s.id') },
-          { stepStartedAt: expr('time.format(sys.now())') },
-        ],
-      },
-    },
+    { burstInit: { assign: [{ stepStartedAt: expr('time.format(sys.now())') }] } },
     {
       shards: {
         parallel: {
@@ -218,15 +205,12 @@ function workflowBody(plan: StudyPlan, schedule: ScheduleEntry[], bursts: Record
           concurrency_limit: WORKFLOW_LIMITS.parallelIterationsInFlight,
           for: {
             value: 'shard',
-            in: expr('burst.shards'),
+            in: expr('d.shards'),
             steps: [
               {
                 sendShard: {
-                  try: driverCall(
-                    { ...eventCommon('burst'), step: expr('step'), shard: expr('shard'), stepStartedAt: expr('stepStartedAt') },
-                    expr('burst.timeout'),
-                  ),
-                  except: { as: SHARD_LOCAL.error, steps: [recordFailure('recordShardFailure', 's.index', 'shard', SHARD_LOCAL)] },
+                  try: driverCall({ ...eventCommon('burst'), step: expr('d.step'), shard: expr('shard'), stepStartedAt: expr('stepStartedAt') }, shardTimeoutSeconds(plan)),
+                  except: { as: 'shardError', steps: [recordFailure('recordShardFailure', 'shardFailure', 'shardError', 'd.index', 'shard')] },
                 },
               },
             ],
@@ -235,47 +219,115 @@ function workflowBody(plan: StudyPlan, schedule: ScheduleEntry[], bursts: Record
       },
     },
   ];
-  const waitSteps = [{ sleep: { call: 'sys.sleep', args: { seconds: expr('s.seconds') } } }];
+  const waitSteps = [{ sleepIfAny: { switch: [{ condition: expr('d.seconds > 0'), steps: [{ sleep: { call: 'sys.sleep', args: { seconds: expr('d.seconds') } } }] }] } }];
   const updateSteps = [
     {
       patchFunction: {
         try: {
-          call: 'googleapis.cloudfunctions.v2.projects.locations.functions.patch',
-          args: {
-            name: expr('"projects/" + sys.get_env(s.projectEnv) + "/locations/" + location + "/functions/" + s.function'),
-            updateMask: expr('s.mask'),
-            body: expr('s.body'),
-          },
+          steps: [
+            {
+              shape: {
+                switch: [
+                  {
+                    condition: expr('d.memoryChanged'),
+                    assign: [
+                      { patchMask: 'serviceConfig.environmentVariables,serviceConfig.availableMemory,serviceConfig.availableCpu' },
+                      { patchConfig: { environmentVariables: expr('d.env'), availableMemory: expr('string(d.memoryMb) + "Mi"'), availableCpu: expr('string(d.vcpu)') } },
+                    ],
+                  },
+                  { condition: true, assign: [{ patchMask: 'serviceConfig.environmentVariables' }, { patchConfig: { environmentVariables: expr('d.env') } }] },
+                ],
+              },
+            },
+            {
+              patch: {
+                call: 'googleapis.cloudfunctions.v2.projects.locations.functions.patch',
+                args: {
+                  name: expr('"projects/" + map.get(projects, d.tenant) + "/locations/" + location + "/functions/" + d.name'),
+                  updateMask: expr('patchMask'),
+                  body: { serviceConfig: expr('patchConfig') },
+                },
+              },
+            },
+          ],
         },
-        except: { as: 'e', steps: [recordFailure('recordUpdateFailure', 's.index', 'null')] },
+        except: { as: 'updateError', steps: [recordFailure('recordUpdateFailure', 'updateFailure', 'updateError', 'd.index', 'null')] },
       },
     },
   ];
 
-  const loop = {
-    value: 's',
-    in: expr('schedule'),
-    steps: [
-      { enterStep: { assign: [{ current: expr('s.index') }, { failuresBefore: expr('len(failures)') }] } },
-      {
-        dispatch: {
-          switch: [
-            { condition: expr('s.kind == "burst"'), steps: burstSteps },
-            { condition: expr('s.kind == "wait"'), steps: waitSteps },
-            { condition: expr('s.kind == "update"'), steps: updateSteps },
-          ],
-        },
+  const walkSteps = [
+    {
+      describe: {
+        call: 'http.post',
+        args: { url: expr('driverUrl'), auth: { type: 'OIDC' }, timeout: CONTROL_TIMEOUT_SECONDS, body: { ...eventCommon('describe-step'), index: expr('next') } },
+        result: 'described',
       },
-      {
-        countStep: {
-          switch: [
-            { condition: expr('len(failures) == failuresBefore'), assign: [{ stepsCompleted: expr('stepsCompleted + 1') }] },
-          ],
-        },
+    },
+    { enterStep: { assign: [{ d: expr('described.body') }, { failuresBefore: expr('len(failures)') }] } },
+    {
+      dispatch: {
+        switch: [
+          { condition: expr('d.kind == "burst"'), steps: burstSteps },
+          { condition: expr('d.kind == "wait"'), steps: waitSteps },
+          { condition: expr('d.kind == "update"'), steps: updateSteps },
+          { condition: true, raise: { message: expr('"the driver described a kind of step this workflow cannot run: " + d.kind'), tags: ['ValueError'] } },
+        ],
       },
-    ],
-  };
+    },
+    { countStep: { switch: [{ condition: expr('len(failures) == failuresBefore'), assign: [{ stepsCompleted: expr('stepsCompleted + 1') }] }] } },
+    { advance: { switch: [{ condition: expr('d.then == "continue"'), assign: [{ next: expr('d.next') }], next: 'describe' }, { condition: true, assign: [{ ended: expr('d.then') }] }] } },
+  ];
 
+  const handOverSteps = [
+    {
+      carry: {
+        assign: [
+          { carried: { run: expr('run'), next: expr('d.next'), segment: expr('d.nextSegment'), stepsCompleted: expr('stepsCompleted'), failures: expr('failures') } },
+          { argument: expr('json.encode_to_string(carried)') },
+        ],
+      },
+    },
+    {
+      fitsArgument: {
+        switch: [
+          {
+            condition: expr(`len(argument) > ${MAX_CARRIED_ARGUMENT_CHARS}`),
+            steps: [
+              {
+                recordTooManyFailures: {
+                  assign: [
+                    { carryFailure: { step: expr('d.next'), shard: null, message: `the run's failures no longer fit the next execution's argument (${ORCHESTRATION_LIMITS.gcp.argumentBytes.value} bytes); the remaining steps were not run` } },
+                    { failures: expr('list.concat(failures, carryFailure)') },
+                  ],
+                },
+              },
+              { stopHere: { next: 'decideStatus' } },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      startNext: {
+        try: {
+          call: 'http.post',
+          args: {
+            url: expr('"https://workflowexecutions.googleapis.com/v1/projects/" + sys.get_env("GOOGLE_CLOUD_PROJECT_ID") + "/locations/" + location + "/workflows/" + sys.get_env("GOOGLE_CLOUD_WORKFLOW_ID") + "/executions"'),
+            auth: { type: 'OAuth2' },
+            timeout: CONTROL_TIMEOUT_SECONDS,
+            body: { argument: expr('argument') },
+          },
+          result: 'startedNext',
+        },
+        // One attempt, never retried: a retry after a lost answer could start the next segment twice.
+        except: { as: 'handOverError', steps: [recordFailure('recordHandOverFailure', 'handOverFailure', 'handOverError', 'd.next', 'null'), { handOverFailed: { next: 'decideStatus' } }] },
+      },
+    },
+    { handedOver: { return: { run: expr('run'), status: 'handed-over', next: expr('d.next'), execution: expr('default(map.get(startedNext.body, "name"), "")') } } },
+  ];
+
+  const projects = Object.fromEntries(planTenants(plan).map((t) => [t, expr(`sys.get_env("${WORKFLOW_ENV.project(t)}")`)]));
   return {
     main: {
       params: ['args'],
@@ -286,39 +338,50 @@ function workflowBody(plan: StudyPlan, schedule: ScheduleEntry[], bursts: Record
               { study: plan.study.id },
               { planHash: plan.hash },
               { run: expr('args.run') },
-              { schedule },
-              { bursts },
               { driverUrl: expr(`sys.get_env("${WORKFLOW_ENV.driverUrl}")`) },
               { location: expr('sys.get_env("GOOGLE_CLOUD_LOCATION")') },
-              { failures: [] },
+              { projects },
+              { next: 0 },
               { stepsCompleted: 0 },
+              { failures: [] },
               { status: 'completed' },
-              { current: -1 },
+              { ended: '' },
+              { d: null },
+              { described: null },
+              { failuresBefore: 0 },
+              { stepStartedAt: '' },
+              { patchMask: '' },
+              { patchConfig: null },
+            ],
+          },
+        },
+        {
+          // A continued run carries where it is and what it has recorded; it was started already.
+          resume: {
+            switch: [
+              {
+                condition: expr('map.get(args, "next") != null'),
+                assign: [{ next: expr('args.next') }, { stepsCompleted: expr('args.stepsCompleted') }, { failures: expr('args.failures') }],
+                next: 'walk',
+              },
             ],
           },
         },
         {
           startRun: {
             try: driverCall(eventCommon('start-run'), CONTROL_TIMEOUT_SECONDS),
-            except: {
-              as: 'e',
-              steps: [recordFailure('recordStartFailure', '-1', 'null'), { skipSchedule: { next: 'decideStatus' } }],
-            },
+            except: { as: 'startError', steps: [recordFailure('recordStartFailure', 'startFailure', 'startError', '-1', 'null'), { skipSchedule: { next: 'decideStatus' } }] },
           },
         },
         {
           walk: {
-            try: {
-              steps: [
-                {
-                  eachStep: { for: loop },
-                },
-              ],
-            },
-            // An error outside the per-step handlers still closes the run.
-            except: { as: 'e', steps: [recordFailure('recordWalkFailure', 'current', 'null')] },
+            try: { steps: walkSteps },
+            // An error outside the per-step handlers (describe-step refused, an unknown kind) still closes the run.
+            // `next` is the step being described or run when it happened.
+            except: { as: 'walkError', steps: [recordFailure('recordWalkFailure', 'walkFailure', 'walkError', 'next', 'null')] },
           },
         },
+        { handOver: { switch: [{ condition: expr('ended == "hand-over"'), steps: handOverSteps }] } },
         { decideStatus: { switch: [{ condition: expr('len(failures) > 0'), assign: [{ status: 'failed' }] }] } },
         {
           finishRun: driverCall(

@@ -2,7 +2,8 @@
  * CloudFormation, Lambda and IAM quotas over a synthesized template, each
  * from the capability table (value, source, date): template body size,
  * resources, outputs and parameters per stack, output value size, the
- * environment of each function, the inline policies of each role.
+ * environment of each function, the inline policies of each role, the
+ * managed policies attached to a role (CDK's overflow of its inline quota).
  */
 import { CLOUD_LIMITS, describeLimit, type DocumentedLimit } from '../../../experiments/capabilities';
 import type { Finding } from '../support/findings';
@@ -42,6 +43,12 @@ export function checkCloudFormationLimits(t: TemplateFacts): Finding[] {
       const documents = [...((r.Properties?.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).map((p) => p.PolicyDocument), ...attached.map((p) => p.Properties!.PolicyDocument)];
       // Tokens are counted as written in the template: a resolved ARN is never longer than ~2x its Fn::GetAtt form.
       over(aws.iamRoleInlinePolicyChars, documents.reduce<number>((n, d) => n + JSON.stringify(d).length, 0), 'inline policies', `${t.name}/${id}`);
+      const managed = Object.values(t.resources).filter((p) => p.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(p.Properties?.Roles ?? []).includes(JSON.stringify({ Ref: id })));
+      const arns = ((r.Properties?.ManagedPolicyArns as unknown[] | undefined) ?? []).length;
+      over(aws.iamManagedPoliciesPerRole, arns + managed.length, 'managed policies', `${t.name}/${id}`);
+    }
+    if (r.Type === 'AWS::IAM::ManagedPolicy') {
+      over(aws.iamManagedPolicyChars, JSON.stringify(r.Properties?.PolicyDocument ?? {}).length, 'PolicyDocument', `${t.name}/${id}`);
     }
   }
   return findings;

@@ -50,7 +50,11 @@ export interface RoleUnderTest {
   assumedBy: string[];
 }
 
-/** Every role of a template with its identity policies (AWS::IAM::Policy attachments and inline policies), resolved. */
+/**
+ * Every role of a template with its identity policies (inline policies, AWS::IAM::Policy attachments and the
+ * customer managed policies the template attaches through their Roles, which is where CDK moves statements
+ * that overflow a role's inline quota), resolved.
+ */
 export function rolesOf(stack: StackTemplate, env: Omit<DeployEnv, 'account'>): RoleUnderTest[] {
   const resolver = createResolver(stack.resources, { ...env, account: stack.account });
   const roles: RoleUnderTest[] = [];
@@ -60,7 +64,7 @@ export function rolesOf(stack: StackTemplate, env: Omit<DeployEnv, 'account'>): 
     const policies: PolicyDocument[] = [];
     for (const inline of (props.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) policies.push(resolver.resolve(inline.PolicyDocument) as PolicyDocument);
     for (const other of Object.values(stack.resources)) {
-      if (other.Type !== 'AWS::IAM::Policy') continue;
+      if (other.Type !== 'AWS::IAM::Policy' && other.Type !== 'AWS::IAM::ManagedPolicy') continue;
       const attached = ((other.Properties?.Roles as unknown[]) ?? []).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: logicalId }));
       if (attached) policies.push(resolver.resolve(other.Properties!.PolicyDocument) as PolicyDocument);
     }
@@ -192,7 +196,12 @@ export async function expectWildcardOnlyWhereRequired(role: RoleUnderTest, what:
 }
 
 /** Everything the three roles of one study may and may not do, as findings. */
-export async function checkStudyGrants(plan: StudyPlan, stacks: StackTemplate[], env: Omit<DeployEnv, 'account'>): Promise<{ findings: Finding[]; roles: number }> {
+export async function checkStudyGrants(
+  plan: StudyPlan,
+  stacks: StackTemplate[],
+  env: Omit<DeployEnv, 'account'>,
+  options: { /** The run is split into executions that start one another (continue as new). */ handsOver?: boolean } = {},
+): Promise<{ findings: Finding[]; roles: number }> {
   const primary = stacks[0]!;
   const study = plan.study.id;
   const roles = stacks.flatMap((s) => rolesOf(s, env));
@@ -283,6 +292,11 @@ export async function checkStudyGrants(plan: StudyPlan, stacks: StackTemplate[],
 
   // ---- orchestrator -------------------------------------------------------------------
   const updated = new Set(plan.steps.flatMap((s) => (s.kind === 'update' ? [s.function] : [])));
+  const stateMachine = Object.values(primary.resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  const stateMachineArn = (name: string) => `arn:${env.partition}:states:${env.region}:${primary.account}:stateMachine:${name}`;
+  const ownMachine = stateMachineArn(String(stateMachine?.Properties?.StateMachineName ?? `curtain-${study}`));
+  const startOwn = { action: 'states:StartExecution', resource: ownMachine, account: primary.account };
+  const startOther = { action: 'states:StartExecution', resource: stateMachineArn(`curtain-${study}x`), account: primary.account };
   for (const orchestrator of byService('states.amazonaws.com')) {
     const reconfigure = (p: Probe) => ['lambda:UpdateFunctionConfiguration', 'lambda:GetFunctionConfiguration'].map((action) => ({ action, resource: p.arn, account: p.account }));
     const local = probes.filter((p) => p.account === primary.account);
@@ -290,8 +304,11 @@ export async function checkStudyGrants(plan: StudyPlan, stacks: StackTemplate[],
     findings.push(
       ...(await expectDecisions(
         orchestrator,
-        [invoke(driverArn, primary.account), ...local.filter((p) => updated.has(p.key)).flatMap(reconfigure)],
+        // Continue as new: an execution starts the next one of its own state machine, and only when runs are split.
+        [invoke(driverArn, primary.account), ...local.filter((p) => updated.has(p.key)).flatMap(reconfigure), ...(options.handsOver ? [startOwn] : [])],
         [
+          ...(options.handsOver ? [] : [startOwn]),
+          startOther,
           ...local.filter((p) => !updated.has(p.key)).flatMap(reconfigure),
           ...probes.slice(0, 2).map((p) => invoke(p.arn, p.account)),
           ...strangers.flatMap((arn) => [invoke(arn, primary.account), { action: 'lambda:UpdateFunctionConfiguration', resource: arn, account: primary.account }]),

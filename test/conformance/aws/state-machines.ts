@@ -94,11 +94,20 @@ export function taskStates(definition: Json): { name: string; resource: string }
   return out;
 }
 
+/**
+ * Answers the driver's invocations, for definitions that ask the driver what
+ * to do (describe-step): made fresh for each run, from the study's plan and
+ * deployment (test/targets/recording-driver.ts). Without one, every
+ * invocation answers `{ok: true}`.
+ */
+export type DriverFactory = () => (payload: Json) => unknown;
+
 /** A plausible successful answer for each kind of Task resource. */
-function successFor(resource: string): unknown {
+function successFor(resource: string, payload: Json | undefined, driver: ((payload: Json) => unknown) | undefined): unknown {
   if (resource.endsWith(':getFunctionConfiguration')) return { LastUpdateStatus: 'Successful', State: 'Active' };
   if (resource.endsWith(':updateFunctionConfiguration')) return { LastUpdateStatus: 'InProgress' };
-  return { StatusCode: 200, Payload: { ok: true } };
+  if (resource.endsWith(':startExecution')) return { ExecutionArn: 'arn:aws:states:us-east-1:123456789012:execution:next', StartDate: '2026-12-06T00:00:00.000Z' };
+  return { StatusCode: 200, Payload: driver && payload ? driver(payload) : { ok: true } };
 }
 
 export interface FailureRun {
@@ -107,6 +116,8 @@ export interface FailureRun {
   /** Whether the failing state was reached at all (a single failure cannot reach some states). */
   failed: boolean;
   finishRunStatuses: string[];
+  /** Whether the execution handed the run over to a next execution (continue as new) instead of closing it. */
+  handedOver: boolean;
   executionError: string | null;
 }
 
@@ -134,10 +145,12 @@ export function prepareRun(definition: Json): Runnable {
 }
 
 /** Runs the definition with `failing` throwing `shape`, every other Task succeeding. */
-export async function runWithFailure(runnable: Runnable | Json, failing: string, shape: (typeof ERROR_SHAPES)[number]): Promise<FailureRun> {
+export async function runWithFailure(runnable: Runnable | Json, failing: string, shape: (typeof ERROR_SHAPES)[number], driverFactory?: DriverFactory): Promise<FailureRun> {
   const { machine, tasks, waits } = 'machine' in runnable ? (runnable as Runnable) : prepareRun(runnable);
   const finish: string[] = [];
   let failed = false;
+  let handedOver = false;
+  const driver = driverFactory?.();
   const handlers: Record<string, (input: unknown) => unknown> = {};
   for (const [name, resource] of tasks) {
     handlers[name] = (input) => {
@@ -147,14 +160,19 @@ export async function runWithFailure(runnable: Runnable | Json, failing: string,
         failed = true;
         throw errorOf(shape);
       }
-      return successFor(resource);
+      if (resource.endsWith(':startExecution')) handedOver = true;
+      return successFor(resource, payload, driver);
     };
   }
   const execution = machine.run(
     {},
     {
       overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits },
-      context: { Execution: { Name: '20261206T000000Z-conformance' }, State: { EnteredTime: '2026-12-06T00:00:00.000Z' } },
+      context: {
+        Execution: { Name: '20261206T000000Z-conformance', Id: 'arn:aws:states:us-east-1:123456789012:execution:conformance:20261206T000000Z-conformance' },
+        StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:conformance' },
+        State: { EnteredTime: '2026-12-06T00:00:00.000Z' },
+      },
     },
   );
   let executionError: string | null = null;
@@ -163,7 +181,7 @@ export async function runWithFailure(runnable: Runnable | Json, failing: string,
   } catch (error) {
     executionError = `${(error as Error).name}: ${(error as Error).message}`;
   }
-  return { failingState: failing, shape: shape.name, failed, finishRunStatuses: finish, executionError };
+  return { failingState: failing, shape: shape.name, failed, finishRunStatuses: finish, handedOver, executionError };
 }
 
 /**
@@ -171,7 +189,7 @@ export async function runWithFailure(runnable: Runnable | Json, failing: string,
  * the driver must get a finish-run with status failed, unless the failing
  * Task is itself the finish-run of a failed run (nothing is left to record).
  */
-export async function checkFailurePaths(machine: DeployedStateMachine, maxTasks = Number.POSITIVE_INFINITY): Promise<{ findings: Finding[]; runs: number }> {
+export async function checkFailurePaths(machine: DeployedStateMachine, maxTasks = Number.POSITIVE_INFINITY, driverFactory?: DriverFactory): Promise<{ findings: Finding[]; runs: number }> {
   const findings: Finding[] = [];
   let runs = 0;
   const all = taskStates(machine.definition);
@@ -180,10 +198,10 @@ export async function checkFailurePaths(machine: DeployedStateMachine, maxTasks 
   const tail = Math.min(4, Math.floor(maxTasks / 4));
   const tasks = all.length <= maxTasks ? all : [...all.slice(0, maxTasks - tail), ...all.slice(all.length - tail)];
   const runnable = prepareRun(machine.definition);
-  const clean = await runWithFailure(runnable, '<none>', ERROR_SHAPES[0]!);
+  const clean = await runWithFailure(runnable, '<none>', ERROR_SHAPES[0]!, driverFactory);
   for (const task of tasks) {
     for (const shape of ERROR_SHAPES) {
-      const run = await runWithFailure(runnable, task.name, shape);
+      const run = await runWithFailure(runnable, task.name, shape, driverFactory);
       runs += 1;
       // Unreached with a single failure (the failure path's own states), or the failure path's own finish-run: nothing is left to record.
       if (!run.failed || isFailedFinish(machine, task.name)) continue;
@@ -197,7 +215,9 @@ export async function checkFailurePaths(machine: DeployedStateMachine, maxTasks 
       }
     }
   }
-  if (clean.executionError !== null || JSON.stringify(clean.finishRunStatuses) !== '["completed"]') {
+  // A run without failures closes the run, or hands it over to the next execution (a run split into several).
+  const closed = JSON.stringify(clean.finishRunStatuses) === '["completed"]' || (clean.handedOver && clean.finishRunStatuses.length === 0);
+  if (clean.executionError !== null || !closed) {
     findings.push({ artifact: machine.artifact, field: 'States', reference: 'aws-local-stepfunctions execution', message: `a run without failures does not complete: ${JSON.stringify(clean)}` });
   }
   return { findings, runs };

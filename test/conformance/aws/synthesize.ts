@@ -9,6 +9,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { CATALOG } from '../../../experiments/catalog';
 import { planStudy } from '../../../experiments/plan';
 import type { StudyPlan } from '../../../experiments/plan-schema';
+import type { Deployment } from '../../../probe-runtime/contracts/deployment';
 import { buildCatalogStudy } from '../../../experiments/resolve-study';
 import { parseAwsAppContext } from '../../../stacks/aws/app-context';
 import { addStudyStacks, createCurtainApp } from '../../../stacks/aws/build-app';
@@ -31,6 +32,8 @@ const NO_BUDGET = { maxUsd: 1e9, maxInvocations: 1e12 };
 export interface AwsArtifact {
   variant: 'defaults' | 'largest';
   plan: StudyPlan;
+  /** The driver's deployment.json (targets, the run's split into executions). */
+  deployment: Deployment;
   stacks: (StackTemplate & { templateBytes: number; outputs: Record<string, { Value: unknown }>; parameters: Record<string, unknown> })[];
   /** The app's own post-synthesis refusal (template size), if any. */
   refusedAfterSynth: string | null;
@@ -87,6 +90,7 @@ export function synthesizeAwsArtifacts(): AwsArtifacts {
       artifacts.push({
         variant,
         plan: b.prepared.plan,
+        deployment: b.prepared.deployment,
         refusedAfterSynth: errors.length > 0 ? errors.join('; ') : null,
         stacks: names.map((name) => {
           const stack = assembly.getStackByName(name);

@@ -37,7 +37,23 @@ test('CDK\'s CloudFormation validation reports nothing for any template', () => 
   expect(report.pluginReports.flatMap((r) => r.violations.map((v) => `${r.pluginName}: ${JSON.stringify(v).slice(0, 300)}`))).toEqual([]);
 });
 
-test('the studies close to a Step Functions limit are named at synth', () => {
-  const notes = synth.log.filter((l) => l.includes('close to a Step Functions limit'));
-  expect(notes.map((l) => /^curtain: note: (\S+) /.exec(l)?.[1])).toEqual(['placement', 'lifetime', 'lifetime']);
+test('the synth log says how each run is split into executions; no definition is close to its limit', () => {
+  expect(synth.log.filter((l) => l.includes('close to a Step Functions limit'))).toEqual([]);
+  expect(synth.log.find((l) => l.startsWith('curtain: lifetime:'))).toMatch(/, 2 executions of at most \d+ steps \([\d,]+ events\); nearest limit: /);
+  expect(synth.log.find((l) => l.startsWith('curtain: accounting:'))).toMatch(/, 1 execution \(15 steps, at most [\d,]+ events\)/);
+});
+
+test('only an orchestrator whose runs take several executions may start executions, and only of its own state machine', () => {
+  const startGrants = (id: string) =>
+    Object.values(synth.json(`curtain-${id}`).Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => (r.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement)
+      .filter((st) => [st.Action].flat().includes('states:StartExecution'));
+  const lifetime = synth.built.find((b) => b.prepared.plan.study.id === 'lifetime')!;
+  expect(lifetime.prepared.usage.segmentation.segments.length).toBe(2);
+  const grants = startGrants('lifetime');
+  expect(grants).toHaveLength(1);
+  expect(JSON.stringify(grants[0]!.Resource)).toContain(':stateMachine:curtain-lifetime');
+  expect(JSON.stringify(grants[0]!.Resource)).not.toContain('*');
+  for (const id of ids.filter((i) => i !== 'lifetime')) expect(startGrants(id)).toEqual([]);
 });

@@ -26,6 +26,8 @@ export interface SynthesizedStack {
 export interface Synthesis {
   stacks: Map<string, SynthesizedStack>;
   skipped: string[];
+  /** Where function packages were staged (one directory per package, named by content hash). */
+  stagingRoot: string;
   cleanup(): void;
 }
 
@@ -33,7 +35,8 @@ export function synthesize(env: Record<string, string>): Synthesis {
   const bundleRoot = makeFakeBundles();
   const work = mkdtempSync(path.join(os.tmpdir(), 'curtain-cdktf-'));
   const outdir = path.join(work, 'cdktf.out');
-  const built = buildCdktfApp({ outdir, env, targets: cdktfTargets(), bundleRoot, stagingRoot: path.join(work, 'staging') });
+  const stagingRoot = path.join(work, 'staging');
+  const built = buildCdktfApp({ outdir, env, targets: cdktfTargets(), bundleRoot, stagingRoot });
   built.app.synth();
   const stacks = new Map<string, SynthesizedStack>();
   for (const s of built.stacks) {
@@ -47,6 +50,7 @@ export function synthesize(env: Record<string, string>): Synthesis {
   return {
     stacks,
     skipped: built.skipped,
+    stagingRoot,
     cleanup: () => {
       rmSync(work, { recursive: true, force: true });
       rmSync(bundleRoot, { recursive: true, force: true });

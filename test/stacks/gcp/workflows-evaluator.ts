@@ -33,6 +33,8 @@ export interface EvaluatorHost {
   env: Record<string, string>;
   /** Current time in seconds since the epoch (sys.now). */
   now(): number;
+  /** Called as each named step is entered (nested ones included): what Workflows counts against its steps limit. */
+  onStep?(name: string): void;
 }
 
 class Jump {
@@ -77,6 +79,7 @@ class Interpreter {
     let i = 0;
     while (i < list.length) {
       const [name, body] = single(list[i], 'step');
+      this.host.onStep?.(name);
       try {
         await this.step(body as Record<string, unknown>, scope, name);
         i += 1;
@@ -279,6 +282,8 @@ class Interpreter {
         return new Date(Number(a[0]) * 1000).toISOString();
       case 'string':
         return String(a[0]);
+      case 'json.encode_to_string':
+        return JSON.stringify(a[0]);
       default:
         throw new Error(`function ${name} is outside the evaluated subset`);
     }
