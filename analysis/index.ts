@@ -7,14 +7,16 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { analyzeRun } from './analyze-run';
+import { analyzeRun, type RunAnalysis } from './analyze-run';
 import { renderSvg } from './figures/render-svg';
 import { buildSummary } from './report/build-summary';
 import { type PackageProvenance, renderReportHtml } from './report/report-html';
 import type { ReportSummary } from './report/summary-schema';
+import type { Section } from './studies/analysis';
 import { renderReport } from './report/report-markdown';
 
 export { analyzeRun, type RunAnalysis } from './analyze-run';
+export type { Section } from './studies/analysis';
 export { compareRuns, type RunComparison } from './compare/compare-runs';
 
 export interface WriteReportOptions {
@@ -24,6 +26,11 @@ export interface WriteReportOptions {
   log?: (line: string) => void;
   /** Stops the report (Ctrl-C): writeReport rejects with the signal's reason and writes nothing. */
   signal?: AbortSignal;
+  /**
+   * Sections the caller adds to report.md after the claims, from the finished analysis (the
+   * local platform's method check, which compares it with a ground truth the analysis never reads).
+   */
+  appendix?: (analysis: RunAnalysis) => Section[];
   /** The replication package the run was read from: report.html lists its checksums. */
   package?: PackageProvenance | null;
 }
@@ -63,7 +70,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   const relativeFigures = figures.map((f) => (f ? path.relative(outDir, f).split(path.sep).join('/') : ''));
   const reportPath = path.join(outDir, 'report.md');
   const summaryPath = path.join(outDir, 'summary.json');
-  const markdown = renderReport(analysis, relativeFigures, notes);
+  const markdown = renderReport(analysis, relativeFigures, notes, options.appendix?.(analysis) ?? []);
   await writeFile(reportPath, markdown);
   const htmlPath = path.join(outDir, 'report.html');
   await writeFile(

@@ -42,6 +42,13 @@ export interface ResolvedMargin {
 
 /** The margin of a metric: its own, else that of the nearest name above it; overrides first at each level. */
 export function resolveMargin(name: string, declared: MetricMargins, overrides: MetricMargins = {}): ResolvedMargin | null {
+  // A latency phase of a metric (`coldstart.coldMedianMs@task`, experiments/latency-phase.ts) is
+  // first its own name, then shares the margin of the metric it is a phase of.
+  const at = name.indexOf('@');
+  if (at > 0) {
+    const own = Object.hasOwn(overrides, name) ? { margin: overrides[name]!, source: 'override' as const } : Object.hasOwn(declared, name) ? { margin: declared[name]!, source: 'declared' as const } : null;
+    return own ? { ...own, declaredFor: name } : resolveMargin(name.slice(0, at), declared, overrides);
+  }
   for (let key: string | null = name; key; key = parentName(key)) {
     if (Object.hasOwn(overrides, key)) return { margin: overrides[key]!, declaredFor: key, source: 'override' };
     if (Object.hasOwn(declared, key)) return { margin: declared[key]!, declaredFor: key, source: 'declared' };
@@ -72,7 +79,7 @@ export function describeMargin(margin: Margin, unit = ''): string {
  * metric's unit) or `NAME=exact`; `{ error }` saying what is wrong otherwise.
  */
 export function parseMarginOverride(text: string): { name: string; margin: Margin } | { error: string } {
-  const match = /^([A-Za-z][\w-]*(?:\.[\w-]+)+)=(.+)$/.exec(text);
+  const match = /^([A-Za-z][\w-]*(?:\.[\w-]+)+(?:@[a-z-]+)?)=(.+)$/.exec(text);
   if (!match) return { error: `"${text}" is not NAME=VALUE with a metric name such as coldstart.warmMedianMs` };
   const [, name, value] = match as unknown as [string, string, string];
   const reason = `set on the command line (--margin ${text})`;

@@ -7,6 +7,7 @@
  * them; they are not written to summary.json but let `curtain compare` build a
  * bootstrap interval for the difference between two runs.
  */
+import type { LatencyPhase } from '../experiments/latency-phase';
 import { percentileInterval, quantileReplicates } from './stats/bootstrap';
 import { quantileInterval, quantileSorted } from './stats/quantiles';
 
@@ -25,6 +26,14 @@ export interface Metric {
   bound?: 'lower';
   /** Why the metric has no value in this run. */
   reason?: string;
+  /** For a latency: which part of the request's latency it measures (experiments/latency-phase.ts). */
+  phase?: LatencyPhase;
+  /**
+   * For a latency on the local platform: what bounds it from below on this machine
+   * (`request`: a loopback round trip; `cold-start`: a process start plus a loopback round
+   * trip). A value near that floor measured the machine, not the modelled platform.
+   */
+  floor?: { kind: 'request' | 'cold-start'; runtime: string | null };
   replicates?: Float64Array;
 }
 

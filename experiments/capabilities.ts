@@ -6,7 +6,7 @@
  * defaults of a fresh account; quotas can often be raised, which is why limits
  * that are measured by a study (e.g. concurrency for scalability) only warn.
  */
-import type { Architecture, ProviderId, Runtime } from './schema';
+import type { AnalysisKind, Architecture, ProviderId, Runtime } from './schema';
 import { chooseRelease } from './runtime-lifecycle';
 import type { CloudProviderId } from '../probe-runtime/contracts/providers';
 
@@ -38,6 +38,18 @@ export interface HostingCapabilities {
   driverMemoryMb?: number;
 }
 
+/**
+ * How a provider rounds the duration it bills, from a date on (rules change: Lambda went from
+ * 100 ms to 1 ms units in December 2020). Billed = max(minimumMs, duration rounded up to incrementMs).
+ */
+export interface DurationBilling {
+  /** First month the rule applied, `YYYY-MM`. */
+  since: string;
+  incrementMs: number;
+  minimumMs: number;
+  source: string;
+}
+
 export interface ProviderCapabilities {
   provider: ProviderId;
   displayName: string;
@@ -53,11 +65,19 @@ export interface ProviderCapabilities {
   driverMaxRequestsPerShard: number;
   /** Memory of the driver function, MB: what the stacks deploy and the cost model prices (a hosting plan may override it). */
   driverMemoryMb: number;
+  /** Duration billing rules, oldest first (analysis of resource accounting; the price table's increment is the latest). */
+  durationBilling: DurationBilling[];
   /** Seconds an update takes to settle (a Cloud Functions redeploy is slow): the plan's duration estimate. */
   updateSettleSeconds: number;
   sources: { title: string; url: string }[];
   /** When the values above were last checked against the sources. */
   checked: string;
+  /**
+   * Analyses the platform cannot support, each with what it lacks: the planner
+   * refuses such a study naming the analysis and the reason, and catalog
+   * studies do not declare the provider (catalog/common.ts). @default none
+   */
+  notMeasurable?: Partial<Record<AnalysisKind, string>>;
 }
 
 function newestRuntimes(provider: ProviderId, hosting: string): Record<Runtime, string> {
@@ -124,6 +144,10 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
+    durationBilling: [
+      { since: '2014-11', incrementMs: 100, minimumMs: 100, source: 'rounded up to the nearest 100 ms since launch (AWS News Blog, "New for AWS Lambda – 1ms Billing Granularity", 2020-12-01)' },
+      { since: '2020-12', incrementMs: 1, minimumMs: 1, source: '1 ms granularity, no minimum, from the December 2020 billing cycle (AWS What\'s New, 2020-12-01)' },
+    ],
     updateSettleSeconds: 5,
     sources: [
       { title: 'Lambda quotas', url: 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html' },
@@ -154,6 +178,9 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
+    durationBilling: [
+      { since: '2017-03', incrementMs: 100, minimumMs: 100, source: 'compute time rounded up to the nearest 100 ms (Cloud Functions and Cloud Run pricing pages, read 2026-11)' },
+    ],
     updateSettleSeconds: 90,
     sources: [
       { title: 'Cloud Run functions: configure memory', url: 'https://cloud.google.com/functions/docs/configuring/memory' },
@@ -197,6 +224,9 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1536,
+    durationBilling: [
+      { since: '2016-11', incrementMs: 1, minimumMs: 100, source: 'per ms with a minimum of 100 ms per execution (Azure Functions pricing page, Consumption plan; not re-checked 2026-12)' },
+    ],
     updateSettleSeconds: 30,
     sources: [
       { title: 'Azure Functions hosting options', url: 'https://learn.microsoft.com/azure/azure-functions/functions-scale' },
@@ -204,6 +234,64 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
       { title: 'Azure Functions runtime versions', url: 'https://learn.microsoft.com/azure/azure-functions/functions-versions' },
     ],
     checked: '2026-11',
+  },
+  cloudflare: {
+    provider: 'cloudflare',
+    displayName: 'Cloudflare Workers (V8 isolates on workerd)',
+    // R2 location hint: Workers run in every data centre; the results bucket has a location.
+    defaultRegion: 'enam',
+    defaultHosting: 'workers',
+    hosting: {
+      workers: {
+        name: 'workers',
+        description: 'Workers Paid (Standard usage model): one V8 isolate per script and location, 128 MB per isolate, CPU time billed, no memory or CPU setting',
+        // Memory is not configurable: 128 MB per isolate (Workers limits, checked 2026-12-06).
+        memory: list([128]),
+        runtimes: {
+          nodejs: chooseRelease('cloudflare', 'workers', 'nodejs')!.id,
+          // Python Workers are a beta (Pyodide): listed, never chosen (offeredReleases lists GA releases only), so plans refuse Python probes.
+          python: 'python_workers',
+        },
+        architectures: ['x86_64'],
+        // Wall-clock duration of an HTTP request is unlimited; CPU time is 30 s by default, 5 min at most.
+        maxTimeoutSeconds: 300,
+        // Workflows: concurrent instances per account on Workers Paid; Workers themselves have no documented concurrency cap.
+        defaultConcurrencyLimit: 10_000,
+        vcpuForMemoryMb: null,
+      },
+    },
+    // A second tenant is a second Cloudflare account, whose Workers a driver cannot reach through
+    // service bindings (bindings stay within one account); an authenticated HTTPS path is not built yet.
+    maxTenants: 1,
+    tenantNote: 'a second tenant would be a second Cloudflare account, whose Workers the driver\'s service bindings cannot reach',
+    // Environment and refresh updates are new Worker versions; memory cannot be changed (fixed 128 MB).
+    configUpdates: true,
+    // A Worker invocation may make 10,000 subrequests on Workers Paid (1,000 before 2026): 100 per shard stays far inside.
+    driverMaxRequestsPerShard: 100,
+    driverMemoryMb: 128,
+    // Workers Standard bills CPU time, not wall-clock duration: the accounting analysis divides by
+    // this rule's billed duration, so on Cloudflare its ratio is against wall time rounded to 1 ms
+    // and overstates what is billed whenever a request waits on I/O (docs/cloudflare.md).
+    durationBilling: [
+      { since: '2024-03', incrementMs: 1, minimumMs: 0, source: 'Standard usage model: CPU time billed per millisecond, no wall-clock duration charge (Workers pricing, read 2026-12-06)' },
+    ],
+    // A new version reaches every location within seconds (Workers gradual deployments at 100 %).
+    updateSettleSeconds: 15,
+    sources: [
+      { title: 'Workers limits', url: 'https://developers.cloudflare.com/workers/platform/limits/' },
+      { title: 'Workers pricing', url: 'https://developers.cloudflare.com/workers/platform/pricing/' },
+      { title: 'Workflows limits', url: 'https://developers.cloudflare.com/workflows/reference/limits/' },
+      { title: 'Workers compatibility dates', url: 'https://developers.cloudflare.com/workers/configuration/compatibility-dates/' },
+      { title: 'How Workers works (isolates)', url: 'https://developers.cloudflare.com/workers/reference/how-workers-works/' },
+    ],
+    checked: '2026-12-06',
+    // An isolate sees no /proc, no boot time, no DMI or hypervisor id and a fixed hostname: host identity is not measurable.
+    notMeasurable: {
+      placement: 'it needs host identity (boot time, /proc, DMI ids) to tell hosts apart, and a Workers isolate exposes none',
+      contention: 'it needs to know which instances share a host (host identity), and a Workers isolate exposes none',
+      'cpu-share': 'it times a CPU loop inside the instance, and Workers freeze Date.now() and performance.now() during CPU work (they advance only at I/O, a Spectre mitigation)',
+      isolation: 'it needs host identity to find co-resident tenants and a second tenant (a second account the driver cannot bind to); a Workers isolate exposes no host identity',
+    },
   },
   local: {
     provider: 'local',
@@ -227,6 +315,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     configUpdates: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 0,
+    durationBilling: [{ since: '2018-01', incrementMs: 1, minimumMs: 0, source: 'the local platform bills nothing; durations are counted to the millisecond' }],
     updateSettleSeconds: 0.5,
     sources: [{ title: 'docs/local-platform.md', url: 'docs/local-platform.md' }],
     checked: '2026-11',
@@ -301,6 +390,8 @@ const SFN_QUOTAS = ['Step Functions service quotas', 'https://docs.aws.amazon.co
 const LAMBDA_QUOTAS = ['Lambda quotas', 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html'] as const;
 const IAM_QUOTAS = ['IAM and AWS STS quotas', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html'] as const;
 const WORKFLOWS_QUOTAS = ['Workflows quotas and limits', 'https://cloud.google.com/workflows/quotas'] as const;
+const WORKERS_LIMITS = ['Cloudflare Workers limits', 'https://developers.cloudflare.com/workers/platform/limits/'] as const;
+const WORKFLOWS_LIMITS = ['Cloudflare Workflows limits', 'https://developers.cloudflare.com/workflows/reference/limits/'] as const;
 const AZURE_SCALE = ['Azure Functions hosting options: service limits', 'https://learn.microsoft.com/azure/azure-functions/functions-scale#service-limits'] as const;
 const SFN_START = ['Step Functions API Reference: StartExecution', 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html'] as const;
 const WORKFLOWS_EXECUTION = [
@@ -365,6 +456,16 @@ export const CLOUD_LIMITS = {
       'https://registry.terraform.io/providers/hashicorp/azurerm/4.55.0/docs/resources/function_app_flex_consumption',
     ),
   },
+  cloudflare: {
+    memoryMbPerIsolate: limit(128, 'MB', 'Worker memory per isolate (not configurable)', ...WORKERS_LIMITS),
+    cpuMsPerRequest: limit(300_000, 'ms', 'CPU time per HTTP request on Workers Paid (default 30,000 ms)', ...WORKERS_LIMITS),
+    subrequestsPerRequest: limit(10_000, 'subrequests', 'subrequests of one invocation on Workers Paid', ...WORKERS_LIMITS),
+    environmentVariableBytes: limit(5 * 1024, 'bytes', 'size of one environment variable', ...WORKERS_LIMITS),
+    scriptsPerAccount: limit(500, 'scripts', 'Workers scripts per account on Workers Paid', ...WORKERS_LIMITS),
+    workflowStepsPerInstance: limit(10_000, 'steps', 'steps of one Workflow instance (default; up to 25,000 on request)', ...WORKFLOWS_LIMITS),
+    workflowStepResultBytes: limit(1_048_576, 'bytes', 'result of one Workflow step', ...WORKFLOWS_LIMITS),
+    workflowSleepSeconds: limit(365 * 24 * 3600, 's', 'one step.sleep of a Workflow', ...WORKFLOWS_LIMITS),
+  },
 } as const satisfies Record<CloudProviderId, Record<string, DocumentedLimit>>;
 
 /** "CloudFormation template body size: 1,000,000 bytes (AWS CloudFormation quotas, <url>, checked 2026-12-06)". */
@@ -394,6 +495,12 @@ export const ORCHESTRATION_LIMITS = {
   },
   azure: {
     historyEvents: CLOUD_LIMITS.azure.durableHistoryEvents,
+  },
+  // One Workflow instance per run (no hand-over yet): a plan over these is refused (stacks/cloudflare/workflow/).
+  cloudflare: {
+    stepsPerInstance: CLOUD_LIMITS.cloudflare.workflowStepsPerInstance,
+    stepResultBytes: CLOUD_LIMITS.cloudflare.workflowStepResultBytes,
+    sleepSeconds: CLOUD_LIMITS.cloudflare.workflowSleepSeconds,
   },
 } as const satisfies Record<CloudProviderId, Record<string, DocumentedLimit>>;
 

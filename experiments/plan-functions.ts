@@ -65,18 +65,22 @@ export function expandFunctions(
     const asked = matrix.runtimeVersions?.[runtime];
     const release = chooseRelease(provider, hosting.name, runtime, asked);
     if (release) runtimeIds.set(runtime, release.id);
-    else {
+    else if (definition.adapt.runtimes === 'offered' && asked === undefined && offeredReleases(provider, hosting.name, runtime).length === 0) {
+      adaptations.push(`${runtime} is not offered by ${caps.displayName} (${hosting.name}); left out (adapt.runtimes=offered)`);
+    } else {
       const offered = offeredReleases(provider, hosting.name, runtime).map((r) => r.version);
       refusals.push(
         `functions.runtimeVersions.${runtime}: ${asked === undefined ? 'no version' : `version "${asked}"`} of ${runtime} is offered by ${caps.displayName} (${hosting.name})${offered.length > 0 ? `; choose ${offered.map((v) => `"${v}"`).join(' or ')}` : ''}`,
       );
     }
   }
+  if (runtimeIds.size === 0 && refusals.length === 0) refusals.push(`none of the runtimes ${matrix.runtime.join(', ')} is offered by ${caps.displayName} (${hosting.name})`);
   if (refusals.length > 0) return { functions: [], adaptations, refusals };
 
   // 2. The matrix, in a fixed order (runtime, memory, tenant, copy); merged variants keep every requested size.
   const byKey = new Map<string, PlanFunction>();
-  for (const runtime of matrix.runtime) {
+  // Runtimes left out by adapt.runtimes have no release here.
+  for (const runtime of matrix.runtime.filter((r) => runtimeIds.has(r))) {
     for (const requested of matrix.memoryMb) {
       const memoryMb = memoryMap.get(requested)!;
       for (const tenant of matrix.tenant) {

@@ -39,9 +39,12 @@ export function planStudy(definitionInput: unknown, options: PlanOptions): Study
       `unknown hosting plan "${hostingName}"; ${caps.displayName} offers ${Object.keys(caps.hosting).join(', ')}`,
     ]);
   }
-  if (!definition.providers.includes(options.provider)) {
+  const notMeasurable = caps.notMeasurable?.[definition.analysis.kind];
+  if (!definition.providers.includes(options.provider) || notMeasurable) {
     throw new PlanRefusedError(definition.id, options.provider, [
-      `the study declares providers ${definition.providers.join(', ')}; ${options.provider} is not one of them`,
+      notMeasurable
+        ? `analysis ${definition.analysis.kind} is not measurable on ${caps.displayName}: ${notMeasurable}`
+        : `the study declares providers ${definition.providers.join(', ')}; ${options.provider} is not one of them`,
     ]);
   }
 

@@ -7,6 +7,7 @@
  * relying on an estimate for money that matters, and update the table (and the
  * hand computations in test/experiments/cost.test.ts) when they do.
  */
+import { currentDurationBilling } from './billed-duration';
 import type { ProviderId } from './schema';
 
 export interface PriceTable {
@@ -31,7 +32,7 @@ export interface PriceTable {
   storageGbMonth: number;
   /** Log ingestion per GB. */
   logsGb: number;
-  /** Minimum billing increment of function duration, ms. */
+  /** Billing increment of function duration, ms: the capability table's current rule (experiments/billed-duration.ts). */
   billingIncrementMs: number;
 }
 
@@ -57,7 +58,7 @@ export const PRICE_TABLES: Record<ProviderId, PriceTable> = {
     storageRead: perThousand(0.0004),
     storageGbMonth: 0.023,
     logsGb: 0.5,
-    billingIncrementMs: 1,
+    billingIncrementMs: currentDurationBilling('aws').incrementMs,
   },
   gcp: {
     id: 'gcp-us-central1-2026-11',
@@ -77,7 +78,7 @@ export const PRICE_TABLES: Record<ProviderId, PriceTable> = {
     storageRead: perThousand(0.0004), // class B
     storageGbMonth: 0.02,
     logsGb: 0.5,
-    billingIncrementMs: 100,
+    billingIncrementMs: currentDurationBilling('gcp').incrementMs,
   },
   azure: {
     id: 'azure-eastus-2026-11',
@@ -95,6 +96,29 @@ export const PRICE_TABLES: Record<ProviderId, PriceTable> = {
     storageRead: 0.005 / 10_000,
     storageGbMonth: 0.0208,
     logsGb: 2.3, // Application Insights / Log Analytics ingestion
+    billingIncrementMs: currentDurationBilling('azure').incrementMs,
+  },
+  cloudflare: {
+    id: 'cloudflare-workers-standard-2026-12',
+    asOf: '2026-12',
+    region: 'global',
+    sources: [
+      'https://developers.cloudflare.com/workers/platform/pricing/',
+      'https://developers.cloudflare.com/workflows/reference/pricing/',
+      'https://developers.cloudflare.com/r2/pricing/',
+    ],
+    // Workers bill CPU time, $0.02 per million CPU-ms, not memory-time. At the fixed 128 MB
+    // (0.125 GB) that is $0.16 per GB-second of CPU; the cost model multiplies it by wall-clock
+    // duration, which is at least the CPU time, so estimates err high (sleeps bill no CPU).
+    computeGbSecond: perMillion(0.02) * 1000 / 0.125,
+    request: perMillion(0.3),
+    // Workflows bill as Workers (requests, CPU); counted per step as a request, which errs high.
+    orchestratorUnit: perMillion(0.3),
+    storageWrite: perMillion(4.5), // R2 Class A
+    storageRead: perMillion(0.36), // R2 Class B
+    storageGbMonth: 0.015,
+    // Workers Logs are off in the stack (observability disabled): nothing is ingested.
+    logsGb: 0,
     billingIncrementMs: 1,
   },
   local: {
@@ -109,7 +133,7 @@ export const PRICE_TABLES: Record<ProviderId, PriceTable> = {
     storageRead: 0,
     storageGbMonth: 0,
     logsGb: 0,
-    billingIncrementMs: 1,
+    billingIncrementMs: currentDurationBilling('local').incrementMs,
   },
 };
 

@@ -36,6 +36,9 @@ const GCF = { title: 'Cloud Run functions runtimes: support schedule', url: 'htt
 const AZURE = { title: 'Azure Functions language runtime support policy', url: 'https://learn.microsoft.com/azure/azure-functions/language-support-policy' };
 const AZURE_LINUX_CONSUMPTION = 'Linux Consumption retires on 2028-09-30 and gets no new language versions (Azure Functions runtime versions, learn.microsoft.com/azure/azure-functions/functions-versions); after its end of support Azure still lets a version be created and deployed';
 
+const CF_COMPAT = { title: 'Workers compatibility dates', url: 'https://developers.cloudflare.com/workers/configuration/compatibility-dates/' };
+const CF_PYTHON = { title: 'Python Workers', url: 'https://developers.cloudflare.com/workers/languages/python/' };
+
 const release = (r: RuntimeRelease): RuntimeRelease => r;
 
 /** Provider → hosting plan → the versions it offers (and the dates that end them). */
@@ -87,6 +90,24 @@ export const RUNTIME_LIFECYCLE: Record<ProviderId, Record<string, RuntimeRelease
       release({ runtime: 'nodejs', version: '24', id: 'node|24', status: 'preview', deprecated: '2028-04-30', blockCreate: null, blockUpdate: null, source: AZURE, note: 'preview on Azure Functions when checked: not offered until GA' }),
       release({ runtime: 'python', version: '3.12', id: 'python|3.12', status: 'ga', deprecated: '2028-10-31', blockCreate: null, blockUpdate: null, source: AZURE }),
       release({ runtime: 'python', version: '3.13', id: 'python|3.13', status: 'ga', deprecated: '2029-10-31', blockCreate: null, blockUpdate: null, source: AZURE }),
+    ],
+  },
+  cloudflare: {
+    // Workers have no language versions: a script pins a compatibility date, which workerd honours
+    // for ever (Cloudflare: "compatibility dates never expire"). The date is the version here.
+    workers: [
+      release({
+        runtime: 'nodejs',
+        version: '2026-07-30',
+        id: '2026-07-30',
+        status: 'ga',
+        deprecated: null,
+        blockCreate: null,
+        blockUpdate: null,
+        source: CF_COMPAT,
+        note: 'the compatibility date of the workerd release miniflare 4.20260730.0 ships, so the local run and the deployment run one behaviour; nodejs_compat flag',
+      }),
+      release({ runtime: 'python', version: 'beta', id: 'python_workers', status: 'preview', deprecated: null, blockCreate: null, blockUpdate: null, source: CF_PYTHON, note: 'Python Workers (Pyodide) are a beta; the Curtain Python probe reads /proc, which isolates do not have' }),
     ],
   },
   local: {

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { CLOUD_PROVIDER_IDS, PROVIDER_IDS } from '../probe-runtime/contracts/providers';
 import { Task } from '../probe-runtime/contracts/task';
+import { isPhasedMetric, LatencyPhase, PHASED_METRICS } from './latency-phase';
 
 /** The provider ids (probe-runtime/contracts/providers.ts); each has a target in targets/registry.ts. */
 export const PROVIDERS = PROVIDER_IDS;
@@ -82,6 +83,16 @@ export const Claim = z.strictObject({
   expected: Expectation,
   /** What has changed since 2018 that a replication should expect, if anything. */
   since2018: z.string().optional(),
+  /**
+   * For a latency metric: which part of the latency the claim is about (experiments/latency-phase.ts);
+   * default `platform`, the round trip minus the probe's handler time.
+   */
+  phase: LatencyPhase.optional(),
+  /**
+   * The least evidence a verdict needs: the metric's `n` (the requests, instances, idle
+   * trials, … it rests on; docs/analysis.md). Below it the claim is "insufficient evidence".
+   */
+  minEvidence: z.number().int().min(1).optional(),
 });
 export type Claim = z.output<typeof Claim>;
 
@@ -211,6 +222,11 @@ export const Adaptation = z.strictObject({
    * Variants that end up identical are merged.
    */
   memory: z.enum(['refuse', 'nearest', 'provider-fixed']).default('refuse'),
+  /**
+   * What to do with a runtime a provider does not offer (Python on Cloudflare
+   * Workers): `refuse` the plan, or leave it out (`offered`) as long as one runtime remains.
+   */
+  runtimes: z.enum(['refuse', 'offered']).default('refuse'),
 });
 
 export const ParameterValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.number()), z.array(z.string())]);
@@ -231,11 +247,24 @@ export const StudyDefinition = z.strictObject({
   probe: z.strictObject({ task: Task.default({ name: 'noop' }) }).default({ task: { name: 'noop' } }),
   analysis: z.strictObject({ kind: AnalysisKind }),
   budget: Budget,
-  adapt: Adaptation.default({ memory: 'refuse' }),
+  adapt: Adaptation.default({ memory: 'refuse', runtimes: 'refuse' }),
   /** The parameter values the definition was built from (catalog studies), for display and provenance. */
   parameters: z.record(z.string(), ParameterValue).default({}),
   /** Free-form notes printed by `curtain show`. */
   notes: z.array(z.string()).default([]),
+}).superRefine((definition, ctx) => {
+  // A phase only means something for a latency metric of the study's own analysis.
+  definition.claims.forEach((claim, i) => {
+    if (claim.phase === undefined || isPhasedMetric(definition.analysis.kind, claim.metric)) return;
+    const pattern = PHASED_METRICS[definition.analysis.kind];
+    ctx.addIssue({
+      code: 'custom',
+      path: ['claims', i, 'phase'],
+      message: pattern
+        ? `"${claim.metric}" is not a latency metric of the ${definition.analysis.kind} analysis; only latency metrics take a phase (names matching ${pattern.source})`
+        : `the ${definition.analysis.kind} analysis has no latency metric; only latency metrics take a phase`,
+    });
+  });
 });
 export type StudyDefinition = z.output<typeof StudyDefinition>;
 export type StudyDefinitionInput = z.input<typeof StudyDefinition>;

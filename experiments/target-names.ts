@@ -22,6 +22,8 @@ export const REGION_NAMES: Record<Provider, { pattern: RegExp; example: string; 
   aws: { pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, example: 'us-east-1', what: 'an AWS region' },
   gcp: { pattern: /^[a-z]+-[a-z]+\d{1,2}$/, example: 'us-central1', what: 'a Google Cloud region' },
   azure: { pattern: /^[a-z][a-z0-9]{1,39}$/, example: 'eastus', what: 'an Azure region' },
+  // Cloudflare: Workers run everywhere; the region is the R2 bucket's location hint (R2 data location docs).
+  cloudflare: { pattern: /^(wnam|enam|weur|eeur|apac|oc)$/, example: 'enam', what: 'an R2 location hint (wnam, enam, weur, eeur, apac, oc)' },
   local: { pattern: /^local$/, example: 'local', what: 'the local platform\'s region' },
 };
 
@@ -68,6 +70,8 @@ export const CLOUD_NAMES = {
   bucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'expected a bucket or container name (lowercase letters, digits, . _ -)'),
   /** CloudFormation stack, Workflows workflow or Function App name. */
   stack: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,127}$/, 'expected a stack or deployment name (letters, digits, - and _)'),
+  /** Cloudflare account id: 32 hexadecimal digits. */
+  cloudflareAccount: z.string().regex(/^[0-9a-f]{32}$/, 'expected a Cloudflare account id (32 hexadecimal digits)'),
   /** AWS account id. */
   awsAccount: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
   /** Azure subscription id (a GUID). */

@@ -47,6 +47,18 @@ export const PlatformProfile = z.strictObject({
   description: z.string().min(1),
   /** The cloud whose published claims a run on this profile is compared with; null for none. */
   models: z.enum(CLOUD_PROVIDER_IDS).nullable(),
+  /** When the modelled platform is from, `YYYY-MM` (its billing rules then apply); null: the present. */
+  modelsAsOf: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/)
+    .nullable()
+    .default(null),
+  /**
+   * Metrics whose run value a knob sets directly (knob path → metric names, docs/analysis.md): a
+   * claim on one of them is judged "by construction" on this profile, because the run can only
+   * give back what the knob put in (most knobs were set from the very claims they answer).
+   */
+  determines: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
   placement: z.strictObject({
     policy: z
       .enum(PLACEMENT_POLICIES)
@@ -119,6 +131,11 @@ export type PlatformProfileInput = z.input<typeof PlatformProfile>;
 
 const XEN_2018 = 'Intel(R) Xeon(R) CPU E5-2666 v3 @ 2.90GHz';
 
+/** The idle-recycling metrics, all set by the drawn idle timeouts. */
+const IDLE_METRICS = ['idle.maxSurvivedGapMinutes', 'idle.estimatedTimeoutMinutes', 'idle.recycledFractionAt26Min', 'idle.survivingFractionAt120Min', 'idle.consistentTimeout'];
+/** The update-consistency metrics, all set by the lazy update's window and probability. */
+const UPDATE_METRICS = ['update.staleResponses', 'update.staleFraction', 'update.staleWindowSeconds'];
+
 export const PROFILES: Record<string, PlatformProfileInput> = {
   modern: {
     name: 'modern',
@@ -157,6 +174,19 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
     name: 'aws-2018',
     description: 'AWS Lambda as measured in 2018: instances bin-packed by memory into 3,328 MB VMs dedicated to one account, 27-minute idle timeout, 2018 sandbox-root cgroups.',
     models: 'aws',
+    modelsAsOf: '2018-01',
+    determines: {
+      'placement.policy': ['placement.binPacked', 'placement.hostsPerMinimum'],
+      'placement.hostMemoryMb': ['placement.maxHostMemoryMb'],
+      'placement.tenancy': ['isolation.crossTenantHosts', 'isolation.crossTenantInstanceFraction'],
+      'scaling.scaleOutFraction': ['scalability.instanceRatioAtMax'],
+      'lifecycle.idleTimeoutMinutes': IDLE_METRICS,
+      'lifecycle.maxLifetimeHours': ['lifetime.medianHours'],
+      'lifecycle.newHostDelayMs': ['coldstart.newHostPenaltyMs'],
+      'lifecycle.update': UPDATE_METRICS,
+      'lifecycle.freezeBetweenInvocations': ['accounting.unbilledWorkRatio'],
+      'cpu.vcpuForMemory': ['cpuShare.memoryCorrelation', 'cpuShare.sharePerGb'],
+    },
     placement: { policy: 'binpack', tenancy: 'dedicated', hostMemoryMb: 3328, poolSize: 8 },
     hostTypes: [{ name: 'xen-vm', weight: 1, cpuModel: XEN_2018, cpus: 2, memTotalMb: 3840, kernel: '4.14.47-56.37.amzn1.x86_64' }],
     identity: { hostname: 'ip', cgroup: 'sandbox-root', hypervisorUuid: true, dmiProductUuid: false, hostAgeHours: { min: 1, max: 72 } },
@@ -194,6 +224,15 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
     name: 'azure-2018',
     description: 'Azure Functions (Consumption) as measured in 2018: hosts shared across tenants, at most ~10 instances per function, 55 % of instances on a slower VM type, no consistent idle timeout.',
     models: 'azure',
+    modelsAsOf: '2018-01',
+    determines: {
+      'placement.tenancy': ['isolation.crossTenantHosts', 'isolation.crossTenantInstanceFraction'],
+      'scaling.maxInstancesPerFunction': ['scalability.maxInstances'],
+      hostTypes: ['contention.debasedInstanceFraction'],
+      'lifecycle.idleTimeoutMinutes': IDLE_METRICS,
+      'lifecycle.initDelayMs': ['coldstart.coldMedianMs', 'coldstart.naturalColdMedianMs'],
+      'lifecycle.freezeBetweenInvocations': ['accounting.unbilledWorkRatio'],
+    },
     placement: { policy: 'random', tenancy: 'shared', hostMemoryMb: 7168, poolSize: 6 },
     hostTypes: [
       { name: 'debased', weight: 0.55, cpuModel: 'AMD Opteron(tm) Processor 4171 HE', cpus: 1, memTotalMb: 7168, kernel: '4.15.0-1013-azure', cpuFactor: 0.5 },
@@ -228,6 +267,13 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
     name: 'gcp-2018',
     description: 'Google Cloud Functions as measured in 2018: about half the requested instances (the rest queue), long and variable idle lifetimes, CPU proportional to memory, no freezing after the response.',
     models: 'gcp',
+    modelsAsOf: '2018-01',
+    determines: {
+      'scaling.scaleOutFraction': ['scalability.instanceRatioAtMax'],
+      'lifecycle.idleTimeoutMinutes': IDLE_METRICS,
+      'lifecycle.freezeBetweenInvocations': ['accounting.unbilledWorkRatio'],
+      'cpu.vcpuForMemory': ['cpuShare.memoryCorrelation', 'cpuShare.sharePerGb'],
+    },
     placement: { policy: 'spread', tenancy: 'dedicated', hostMemoryMb: 16_384, poolSize: 8 },
     hostTypes: [{ name: 'gce-vm', weight: 1, cpuModel: 'Intel(R) Xeon(R) CPU @ 2.20GHz', cpus: 2, memTotalMb: 16_384, kernel: '4.4.0-gvisor' }],
     identity: { hostname: 'hex', cgroup: 'v2', hypervisorUuid: false, dmiProductUuid: false, hostAgeHours: { min: 1, max: 240 } },

@@ -158,5 +158,15 @@ export type ClientSlot = { readonly kind: 'cloud'; create(env?: NodeJS.ProcessEn
 export interface TwinRunner {
   /** What is emulated and by what. */
   readonly description: string;
-  run(plan: StudyPlan, options: { readonly outDir: string; log(line: string): void }): Promise<{ readonly runDir: string }>;
+  run(plan: StudyPlan, options: TwinRunOptions): Promise<{ readonly runDir: string }>;
+}
+
+export interface TwinRunOptions {
+  /** Results root: the run is written to <outDir>/<study>/<run>/ in the bucket layout. */
+  readonly outDir: string;
+  /** The probe and driver bundles to run. */
+  readonly bundles: BundleSet;
+  /** Run id. @default a new one (newRunId) */
+  readonly run?: string;
+  log(line: string): void;
 }

@@ -10,6 +10,7 @@ import { PROVIDER_IDS, type ProviderId } from '../probe-runtime/contracts/provid
 import { localTarget } from '../local/target';
 import { awsTarget } from '../stacks/aws/target';
 import { azureTarget } from '../stacks/azure/target';
+import { cloudflareTarget } from '../stacks/cloudflare/target';
 import { gcpTarget } from '../stacks/gcp/target';
 import type { ProviderClient } from './client/provider-client';
 import type { CdktfDeployment, ProviderTarget } from './provider-target';
@@ -18,6 +19,7 @@ export const TARGETS: { readonly [P in ProviderId]: ProviderTarget<P> } = {
   aws: awsTarget,
   azure: azureTarget,
   gcp: gcpTarget,
+  cloudflare: cloudflareTarget,
   local: localTarget,
 };
 

@@ -25,6 +25,8 @@ export interface SuppliedValues {
   gcpProject?: string;
   /** Azure subscription to deploy into (`--azure-subscription`). */
   azureSubscription?: string;
+  /** Cloudflare account id to deploy into (`--cloudflare-account`). */
+  cloudflareAccount?: string;
   /** Tenant b's account, project or subscription for studies with a second tenant (`--tenant-b`). */
   tenantB?: string;
 }

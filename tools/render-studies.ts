@@ -41,10 +41,12 @@ export function renderStudiesMarkdown(): string {
     }
     out.push('');
     if (d.claims.length > 0) {
-      out.push('| claim | provider | confidence | statement | metric | paper value |');
-      out.push('|---|---|---|---|---|---|');
+      out.push('| claim | provider | confidence | statement | metric | paper value | least evidence |');
+      out.push('|---|---|---|---|---|---|---|');
       for (const c of d.claims) {
-        out.push(`| \`${c.id}\` | ${c.provider} | ${c.confidence} | ${c.statement}${c.since2018 ? ` *(since 2018: ${c.since2018})*` : ''} | \`${c.metric}\` | ${describeExpectation(c.expected)} |`);
+        out.push(
+          `| \`${c.id}\` | ${c.provider} | ${c.confidence} | ${c.statement}${c.since2018 ? ` *(since 2018: ${c.since2018})*` : ''} | \`${c.metric}\`${c.phase ? ` (${c.phase} latency)` : ''} | ${describeExpectation(c.expected)} | ${c.minEvidence ?? '—'} |`,
+        );
       }
       out.push('');
     }

@@ -14,6 +14,7 @@ export function summaryMetric(m: Metric): ReportSummary['metrics'][number] {
     n: m.n,
     ...(m.bound ? { bound: m.bound } : {}),
     ...(m.reason ? { reason: m.reason } : {}),
+    ...(m.phase ? { phase: m.phase } : {}),
   };
 }
 
@@ -60,6 +61,8 @@ export function buildSummary(a: RunAnalysis, notes: string[]): ReportSummary {
       claim: c.claim,
       verdict: c.verdict,
       reason: c.reason,
+      comparison: c.comparison,
+      flags: c.flags,
       value: c.metric?.value ?? null,
       interval: c.metric?.interval ?? null,
     })),

@@ -4,6 +4,7 @@ import { describeExpectation } from '../claims';
 import { fmt, fmtInterval, fmtPercent, mdTable } from '../format';
 import type { Metric } from '../metrics';
 import { STATUSES } from '../run/ledger';
+import type { Section } from '../studies/analysis';
 import { PROVIDER_NAMES } from '../run/platform';
 
 
@@ -24,10 +25,16 @@ export function emulationBanner(a: Pick<RunAnalysis, 'platform'>): string | null
     : 'run.json is missing, so the time scale is unknown and taken as 1.';
   const quota = p.cpuQuota ? ` CPU quotas proportional to memory were ${p.cpuQuota.applied ? 'applied' : `not applied (${p.cpuQuota.reason ?? 'no reason given'})`}.` : '';
   const faults = p.faults.length > 0 ? ` Injected faults: ${p.faults.join(', ')}.` : '';
-  return `> **Emulated platform.** This run used Curtain's embedded local platform (profile \`${p.profile ?? 'unknown'}\`${models}), not a cloud. ${scale}${quota}${faults}`;
+  const m = p.machine;
+  const floor = m?.floor
+    ? ` Its floor (no-op requests through this platform without the latency the profile models, ${m.floor.concurrency} at once): cold ${Object.entries(m.floor.coldStartMs).map(([r, ms]) => `${fmt(ms)} ms (${r})`).join(', ')}, warm ${fmt(m.floor.warmMs)} ms.`
+    : '';
+  const machine = m ? ` This machine: ${m.cpus} cores, load average ${fmt(m.load.loadAverage.median)} (max ${fmt(m.load.loadAverage.max)}) during the run.${floor}` : '';
+  return `> **Emulated platform.** This run used Curtain's embedded local platform (profile \`${p.profile ?? 'unknown'}\`${models}), not a cloud. ${scale}${quota}${faults}${machine}`;
 }
 
-export function renderReport(a: RunAnalysis, figureFiles: string[], notes: string[]): string {
+/** `appendix`: sections a caller adds after the claims (the local platform's method check). */
+export function renderReport(a: RunAnalysis, figureFiles: string[], notes: string[], appendix: readonly Section[] = []): string {
   const { files, platform, ledger, stream, hosts, output } = a;
   const plan = files.plan;
   const m = files.manifest;
@@ -63,19 +70,23 @@ export function renderReport(a: RunAnalysis, figureFiles: string[], notes: strin
           describeExpectation(c.claim.expected),
           metricValue(c.metric),
           fmtInterval(c.metric?.interval),
-          `**${c.verdict}**: ${c.reason}`,
+          `**${c.verdict}**: ${c.reason}${c.flags.map((f) => ` ⚠ ${f}`).join('')}`,
         ]),
       ),
       '',
-      'Confidence labels: P the paper\'s words, C the authors\' code, S a second-hand summary, R recollection. A claim is consistent when the run\'s 95 % interval (or value, without one) meets the expectation.',
+      'Confidence labels: P the paper\'s words, C the authors\' code, S a second-hand summary, R recollection. A claim is consistent when the run\'s 95 % interval (or value, without one) meets the expectation; that comparison counts only on measured behaviour: a value a profile knob sets is *by construction*, a latency at this machine\'s floor *machine-limited*, a value on less than the claim\'s minimum evidence *insufficient evidence* (docs/analysis.md "Verdicts").',
       '',
     );
+    const phased = a.claims.checked.filter((c) => c.metric?.phase);
+    if (phased.length > 0) out.push(`Latency claims are judged on the phase named in the metric (\`${phased[0]!.metric!.phase}\` unless the claim names another; section "Latency phases").`, '');
     const since = a.claims.checked.filter((c) => c.claim.since2018);
     if (since.length > 0) out.push('Since 2018:', ...since.map((c) => `- \`${c.claim.id}\`: ${c.claim.since2018}`), '');
   }
   if (a.claims.otherPlatforms.length > 0) {
     out.push(`Not checked (about other platforms): ${a.claims.otherPlatforms.map((c) => `\`${c.id}\` (${c.provider})`).join(', ')}.`, '');
   }
+
+  for (const section of appendix) out.push(`## ${section.title}`, '', section.body, '');
 
   out.push('## Records', '');
   out.push(
@@ -135,7 +146,13 @@ export function renderReport(a: RunAnalysis, figureFiles: string[], notes: strin
   out.push(
     mdTable(
       ['metric', 'value', '95 % CI', 'n', 'method'],
-      output.metrics.map((x) => [`\`${x.name}\``, metricValue(x), fmtInterval(x.interval), x.n, x.value === null ? `not measurable: ${x.reason ?? ''}` : x.method]),
+      output.metrics.map((x) => [
+        `\`${x.name}\`${x.phase ? ` (${x.phase} latency)` : ''}`,
+        metricValue(x),
+        fmtInterval(x.interval),
+        x.n,
+        x.value === null ? `not measurable: ${x.reason ?? ''}` : x.method,
+      ]),
     ),
     '',
   );

@@ -4,7 +4,9 @@
  * docs/schemas/report-summary.schema.json.
  */
 import { z } from 'zod';
+import { LatencyPhase } from '../../experiments/latency-phase';
 import { Claim } from '../../experiments/schema';
+import { VERDICTS } from '../claims';
 import { CLOUD_PROVIDER_IDS } from '../../probe-runtime/contracts/providers';
 
 export const SUMMARY_VERSION = 1;
@@ -23,6 +25,8 @@ export const SummaryMetric = z.strictObject({
   bound: z.literal('lower').optional(),
   /** Why the metric has no value in this run. */
   reason: z.string().optional(),
+  /** For a latency: which part of the request's latency it measures (experiments/latency-phase.ts). */
+  phase: LatencyPhase.optional(),
 });
 
 const StatusCounts = z.strictObject({ ok: z.number().int(), error: z.number().int(), throttled: z.number().int(), timeout: z.number().int(), skipped: z.number().int() });
@@ -70,8 +74,13 @@ export const ReportSummary = z.strictObject({
   claims: z.array(
     z.strictObject({
       claim: Claim,
-      verdict: z.enum(['consistent', 'differs', 'not measurable here']),
+      /** The category (docs/analysis.md "Verdicts"). */
+      verdict: z.enum(VERDICTS),
       reason: z.string(),
+      /** What comparing the value with the expectation alone says; null when impossible. */
+      comparison: z.enum(['consistent', 'differs']).nullable(),
+      /** Conditions to weigh with the verdict (e.g. the machine's load during a latency measurement). */
+      flags: z.array(z.string()),
       value: z.union([z.number(), z.boolean()]).nullable(),
       interval: Interval,
     }),

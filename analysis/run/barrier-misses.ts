@@ -7,6 +7,7 @@
  * machine, not the profile, limited the scale-out, and the report says so.
  */
 import type { InvocationRecord } from '../../probe-runtime/contracts/invocation-record';
+import { barrierWaitMs } from '../latency/phases';
 import type { PlanIndex } from './plan-index';
 import type { PlatformInfo } from './platform';
 
@@ -24,10 +25,11 @@ export class BarrierMisses {
     const response = record.response;
     if (record.status !== 'ok' || !response?.instance.cold) return;
     const step = this.index.burst(record.step);
-    const released = response.timing.barrierReleasedAt;
-    if (!step || step.barrierMs <= 0 || released === null) return;
+    if (!step || step.barrierMs <= 0 || response.timing.barrierReleasedAt === null) return;
     this.cold += 1;
-    if (released - response.timing.receivedAt < NO_WAIT_MS) {
+    // The wait itself (from barrierStartedAt where the probe stamps it), not release minus receipt: that
+    // includes the fingerprint the probe takes before the barrier, which may well exceed NO_WAIT_MS.
+    if (barrierWaitMs(response) < NO_WAIT_MS) {
       this.missed += 1;
       this.steps.add(step.id);
     }

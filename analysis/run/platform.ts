@@ -5,8 +5,9 @@
  * models aws) and every report says plainly that the platform was emulated.
  */
 import type { StudyPlan } from '../../experiments/plan-schema';
+import type { ProviderId } from '../../experiments/schema';
 import { CLOUD_PROVIDER_IDS, type CloudProviderId, isCloudProvider } from '../../probe-runtime/contracts/providers';
-import type { RunManifest } from '../../probe-runtime/contracts/run-manifest';
+import type { MachineReport, RunManifest } from '../../probe-runtime/contracts/run-manifest';
 
 export type ClaimProvider = CloudProviderId;
 
@@ -34,24 +35,56 @@ export interface PlatformInfo {
   timeScaleKnown: boolean;
   cpuQuota: { applied: boolean; reason: string | null } | null;
   faults: string[];
+  /**
+   * Driver and probes read one machine clock (the local platform), so phases that subtract a
+   * driver time from a probe time are valid; on a cloud they run on different machines.
+   */
+  sharedClock: boolean;
+  /** Whose duration billing applies and as of when (experiments/billed-duration.ts). */
+  billing: { provider: ProviderId; asOf: string };
+  /** Metric → the profile knob that sets its value directly (local runs; run.json `local.constructed`). */
+  constructed: Map<string, { knob: string; value: string }>;
+  /** The machine's latency floor and load during a local run, when run.json has them. */
+  machine: MachineReport | null;
 }
 
 export function platformOf(plan: StudyPlan, manifest: RunManifest | null): PlatformInfo {
   const provider = plan.provider;
   if (isCloudProvider(provider)) {
-    return { provider, emulated: false, profile: null, modelled: provider, timeScale: 1, timeScaleKnown: true, cpuQuota: null, faults: [] };
+    return {
+      provider,
+      emulated: false,
+      profile: null,
+      modelled: provider,
+      timeScale: 1,
+      timeScaleKnown: true,
+      cpuQuota: null,
+      faults: [],
+      sharedClock: false,
+      billing: { provider, asOf: manifest?.startedAt ?? new Date().toISOString() },
+      constructed: new Map(),
+      machine: null,
+    };
   }
   const local = manifest?.local;
   const profile = local?.profile ?? null;
   const match = profile ? MODELLED_CLOUD.exec(profile) : null;
+  const modelled = match ? (match[1] as ClaimProvider) : null;
+  const constructed = new Map<string, { knob: string; value: string }>();
+  for (const c of local?.constructed ?? []) for (const metric of c.metrics) constructed.set(metric, { knob: c.knob, value: c.value });
   return {
     provider,
     emulated: true,
     profile,
-    modelled: match ? (match[1] as ClaimProvider) : null,
+    modelled,
     timeScale: local?.timeScale ?? 1,
     timeScaleKnown: Boolean(local),
     cpuQuota: local?.cpuQuota ?? null,
     faults: local?.faults ?? [],
+    sharedClock: true,
+    // A profile bills like the platform it models, as of the time it models; one that models none bills like the local platform.
+    billing: { provider: modelled ?? 'local', asOf: local?.modelsAsOf ?? manifest?.startedAt ?? new Date().toISOString() },
+    constructed,
+    machine: local?.machine ?? null,
   };
 }

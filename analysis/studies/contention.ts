@@ -5,8 +5,9 @@
  * number of instances that shared its inferred host in that burst (falling back
  * to the burst's concurrency when hosts cannot be inferred, which the report says).
  *
- * Slowdown: median throughput of instances alone on their host over the worst
- * throughput of an instance with co-residents. Debased VM types: hardware
+ * Slowdown: median throughput of instances alone on their host (at least
+ * MIN_LONE_MEASUREMENTS of them, so the baseline is not one measurement) over the
+ * worst throughput of an instance with co-residents. Debased VM types: hardware
  * classes whose median lone-or-lowest-level I/O throughput is below half the
  * best class's.
  */
@@ -30,6 +31,8 @@ type Kind = keyof typeof KINDS;
 
 /** A hardware class is debased when its median throughput is below this fraction of the best class's. */
 export const DEBASED_FRACTION = 0.5;
+/** Lone measurements a slowdown's baseline needs: one lone run is one draw of the machine's noise. */
+export const MIN_LONE_MEASUREMENTS = 3;
 
 interface Measurement {
   kind: Kind;
@@ -67,11 +70,16 @@ export const contentionAnalysis: AnalysisDefinition = {
         for (const kind of Object.keys(missing) as Kind[]) if (missing[kind] > 0) notes.push(`${missing[kind]} ${kind} measurements had no numeric \`${KINDS[kind].key}\` (a failed task) and were left out.`);
 
         const slowdowns: { kind: Kind; value: number; baseline: number; worst: number; lone: number; shared: number }[] = [];
+        const tooFewLone: string[] = [];
         for (const kind of Object.keys(KINDS) as Kind[]) {
           const own = levelled.filter((m) => m.kind === kind);
           const lone = own.filter((m) => m.level === 1).map((m) => m.throughput);
           const shared = own.filter((m) => m.level >= 2).map((m) => m.throughput);
           if (lone.length === 0 || shared.length === 0) continue;
+          if (lone.length < MIN_LONE_MEASUREMENTS) {
+            tooFewLone.push(`${kind}: ${lone.length}`);
+            continue;
+          }
           const baseline = medianSorted(sortedCopy(lone));
           const worst = Math.min(...shared);
           if (worst > 0) slowdowns.push({ kind, value: baseline / worst, baseline, worst, lone: lone.length, shared: shared.length });
@@ -79,7 +87,11 @@ export const contentionAnalysis: AnalysisDefinition = {
         const slowName = 'contention.maxSlowdown';
         const slowDescription = 'lone median throughput over the worst co-resident throughput (I/O or network, whichever is worse)';
         if (slowdowns.length === 0) {
-          metrics.push(notMeasurable(slowName, slowDescription, '×', 'no measurements both alone on a host and with co-residents'));
+          const reason =
+            tooFewLone.length > 0
+              ? `too few measurements alone on a host for a baseline (${tooFewLone.join(', ')}; at least ${MIN_LONE_MEASUREMENTS} needed)`
+              : 'no measurements both alone on a host and with co-residents';
+          metrics.push(notMeasurable(slowName, slowDescription, '×', reason));
         } else {
           const worst = slowdowns.reduce((a, b) => (b.value > a.value ? b : a));
           metrics.push({
@@ -145,37 +157,59 @@ function fingerprintOf(ctx: Parameters<AnalysisDefinition['create']>[0], instanc
   return instance ? ctx.instances.fingerprintOf(instance) : null;
 }
 
-/** Fraction of instances on a hardware class whose I/O is below DEBASED_FRACTION of the best class's (exported for tests). */
+/**
+ * Fraction of instances on a hardware class whose I/O is below DEBASED_FRACTION of the best class's
+ * (exported for tests). Classes are compared like with like: at each co-residency level measured on
+ * at least two classes, so contention never passes for a slow VM type; a class is debased when it is
+ * below the bound at most of the levels where it was compared. Instances of classes never compared
+ * are left out.
+ */
 export function debasedMetric(io: readonly (Measurement & { level: number })[], fingerprint: (instanceId: string) => HostFingerprint | null): Metric {
   const name = 'contention.debasedInstanceFraction';
-  const description = `fraction of instances on a VM type whose median I/O throughput is below ${DEBASED_FRACTION * 100} % of the best type's`;
+  const description = `fraction of instances on a VM type whose median I/O throughput is below ${DEBASED_FRACTION * 100} % of the best type's at the same co-residency`;
   if (io.length === 0) return notMeasurable(name, description, 'fraction', 'no I/O measurements');
-  // Compare classes at the lowest co-residency level each was measured at, so contention does not pass for a slow VM type.
-  const lowest = Math.min(...io.map((m) => m.level));
-  const byClass = new Map<string, { values: number[]; instances: Set<string> }>();
+  const classOf = new Map<string, string>();
+  const byLevel = new Map<number, Map<string, number[]>>();
   for (const m of io) {
     const fp = fingerprint(m.instance);
     if (!fp) continue;
     const key = hardwareClass(fp);
-    const entry = byClass.get(key) ?? { values: [], instances: new Set<string>() };
-    if (m.level === lowest) entry.values.push(m.throughput);
-    entry.instances.add(m.instance);
-    byClass.set(key, entry);
+    classOf.set(m.instance, key);
+    const level = byLevel.get(m.level) ?? new Map<string, number[]>();
+    level.set(key, [...(level.get(key) ?? []), m.throughput]);
+    byLevel.set(m.level, level);
   }
-  const classes = [...byClass.entries()].filter(([, c]) => c.values.length > 0).map(([key, c]) => ({ key, median: medianSorted(sortedCopy(c.values)), instances: c.instances.size }));
-  const total = [...byClass.values()].reduce((s, c) => s + c.instances.size, 0);
-  if (classes.length === 0) return notMeasurable(name, description, 'fraction', 'no VM type was measured at the lowest co-residency level');
-  const best = Math.max(...classes.map((c) => c.median));
-  const debased = classes.filter((c) => c.median < DEBASED_FRACTION * best);
-  const onDebased = debased.reduce((s, c) => s + c.instances, 0);
-  const ci = wilsonInterval(onDebased, total)!;
+  const votes = new Map<string, { below: number; compared: number }>();
+  let levelsCompared = 0;
+  for (const classes of byLevel.values()) {
+    if (classes.size < 2) continue;
+    levelsCompared += 1;
+    const medians = [...classes.entries()].map(([key, values]) => [key, medianSorted(sortedCopy(values))] as const);
+    const best = Math.max(...medians.map(([, m]) => m));
+    for (const [key, median] of medians) {
+      const vote = votes.get(key) ?? { below: 0, compared: 0 };
+      vote.compared += 1;
+      if (median < DEBASED_FRACTION * best) vote.below += 1;
+      votes.set(key, vote);
+    }
+  }
+  const classes = new Set(classOf.values());
+  if (classes.size === 1) {
+    return { name, description, unit: 'fraction', value: 0, interval: [0, wilsonInterval(0, classOf.size)!.upper], method: `all ${classOf.size} instances on one VM type (CPU model, vCPUs, memory, kernel); Wilson 95 % CI`, n: classOf.size };
+  }
+  if (votes.size === 0) return notMeasurable(name, description, 'fraction', `${classes.size} VM types, but never two of them at the same co-residency level`);
+  const debased = new Set([...votes.entries()].filter(([, v]) => v.below * 2 > v.compared).map(([key]) => key));
+  const compared = [...classOf.values()].filter((key) => votes.has(key));
+  const onDebased = compared.filter((key) => debased.has(key)).length;
+  const ci = wilsonInterval(onDebased, compared.length)!;
+  const left = classOf.size - compared.length;
   return {
     name,
     description,
     unit: 'fraction',
-    value: onDebased / total,
+    value: onDebased / compared.length,
     interval: [ci.lower, ci.upper],
-    method: `${onDebased} of ${total} instances on ${debased.length} of ${classes.length} VM types (CPU model, vCPUs, memory, kernel) compared at ${lowest} instance(s) per host; Wilson 95 % CI`,
-    n: total,
+    method: `${onDebased} of ${compared.length} instances on ${debased.size} of ${votes.size} VM types (CPU model, vCPUs, memory, kernel) compared at ${levelsCompared} co-residency level(s)${left > 0 ? `; ${left} instance(s) of VM types never compared left out` : ''}; Wilson 95 % CI`,
+    n: compared.length,
   };
 }

@@ -1,18 +1,26 @@
 /**
  * E7: CPU share. The cpu-share task reports `share`: the fraction of wall time
  * its timestamp loop ran (probe-runtime/probe/tasks/cpu-share.ts). Shares of
- * instances measured alone (label `lone`) are fitted against memory; shares
- * measured with co-resident instances (label `co-resident`) are compared with
- * the lone median at the same memory size.
+ * instances measured alone (label `lone`) are fitted against memory.
+ *
+ * Co-residency is judged within each `co-resident` step: instances that shared an
+ * inferred host with another instance of the step are compared with the control
+ * group of the same step, instances of the same memory and hardware class alone on
+ * their host. Everything the step's instances have in common (this machine's own
+ * contention, a busy region) slows both groups alike, and only the difference is
+ * attributed to co-residency.
  */
 import { intervalChart, scatterChart } from '../figures/charts';
 import { fmt, mdTable } from '../format';
-import { bootstrappedMetric, type Metric, notMeasurable } from '../metrics';
+import { bootstrappedMetric, medianMetric, type Metric, notMeasurable } from '../metrics';
 import { bootstrapReplicates } from '../stats/bootstrap';
 import { NumericBuffer } from '../stats/numeric-buffer';
-import { medianSorted, medianSummary, sortedCopy } from '../stats/quantiles';
+import { medianSummary, sortedCopy } from '../stats/quantiles';
 import { linearFit } from '../stats/regression';
-import type { AnalysisDefinition } from './analysis';
+import { hardwareClass } from '../hosts/host-signals';
+import { stratifiedComparison } from '../stats/stratified';
+import { type AnalysisDefinition, hostsUnusable } from './analysis';
+import { StepInstances } from './step-hosts';
 import { numericValue } from './task-values';
 import { absoluteMargin } from '../margins';
 
@@ -23,14 +31,17 @@ const CO_RESIDENT = 'co-resident';
 export const cpuShareAnalysis: AnalysisDefinition = {
   kind: 'cpu-share',
   description: 'CPU share vs memory (linear fit), alone and with co-resident instances',
-  create() {
+  create(ctx) {
     const lone = { memory: new NumericBuffer(), share: new NumericBuffer() };
     const coResident = { memory: new NumericBuffer(), share: new NumericBuffer() };
+    const together: { step: number; instance: string; memoryMb: number; share: number }[] = [];
+    const steps = new StepInstances();
     let missing = 0;
     return {
       add(record, instance) {
         const response = record.response;
         if (record.status !== 'ok' || !response || !instance || response.task.name !== 'cpu-share') return;
+        if (record.label === CO_RESIDENT) steps.add(record.step, instance);
         const share = response.task.ok ? numericValue(response.task.values, SHARE_KEY) : null;
         if (share === null) {
           missing += 1;
@@ -40,6 +51,7 @@ export const cpuShareAnalysis: AnalysisDefinition = {
         if (!target) return;
         target.memory.push(instance.memoryMb);
         target.share.push(share);
+        if (target === coResident) together.push({ step: record.step, instance: instance.id, memoryMb: instance.memoryMb, share });
       },
       finish() {
         const loneMemory = lone.memory.values();
@@ -60,24 +72,12 @@ export const cpuShareAnalysis: AnalysisDefinition = {
           metrics.push(bootstrappedMetric({ name: 'cpuShare.sharePerGb', description: 'fitted increase of CPU share per GB of memory, instances alone', unit: 'share per GB', value: fit.slope * 1024, n: fit.n, method: 'least-squares slope' }, slopeReplicates));
         }
 
-        // Co-resident shares relative to the lone median at the same memory size.
-        const loneMedianAt = new Map<number, number>();
-        for (const m of new Set(loneMemory)) loneMedianAt.set(m, medianSorted(sortedCopy(loneShare.filter((_, i) => loneMemory[i] === m))));
-        const relative = new NumericBuffer();
-        coShare.forEach((s, i) => {
-          const base = loneMedianAt.get(coMemory[i]!);
-          if (base !== undefined && base > 0) relative.push(s / base);
-        });
-        const dropName = 'cpuShare.coResidentDrop';
-        const dropDescription = 'relative drop of the CPU share with co-resident instances: 1 − median(co-resident share / lone median at the same memory)';
-        const rel = relative.values();
-        if (rel.length === 0) {
-          metrics.push(notMeasurable(dropName, dropDescription, 'fraction', coShare.length === 0 ? 'no co-resident measurements' : 'no lone measurement at the co-resident memory sizes'));
-        } else {
-          const replicates = bootstrapReplicates(rel.length, (idx) => 1 - medianSorted(sortedCopy(Array.from(idx, (i) => rel[i]!))));
-          metrics.push(bootstrappedMetric({ name: dropName, description: dropDescription, unit: 'fraction', value: 1 - medianSorted(sortedCopy(rel)), n: rel.length, method: `over ${rel.length} co-resident measurements` }, replicates));
+        const drop = coResidentDrop();
+        metrics.push(drop.metric);
+        for (const m of [...new Set(loneMemory)].sort((a, b) => a - b)) {
+          const sorted = sortedCopy(loneShare.filter((_, i) => loneMemory[i] === m));
+          metrics.push(medianMetric(`cpuShare.loneMedian.m${m}`, `median CPU share at ${m} MB, alone`, 'share', sorted, 'lone measurements'));
         }
-
         const memories = [...new Set([...loneMemory, ...coMemory])].sort((a, b) => a - b);
         const byMemory = memories.map((m) => ({
           memory: m,
@@ -124,13 +124,65 @@ export const cpuShareAnalysis: AnalysisDefinition = {
             {
               title: 'CPU share by memory',
               body: mdTable(
-                ['memory (MB)', 'lone n', 'lone median', 'co-resident n', 'co-resident median'],
+                ['memory (MB)', 'lone n', 'lone median', 'co-resident steps: n', 'median'],
                 byMemory.map((r) => [r.memory, r.loneN, r.loneN ? fmt(r.lone.median) : '—', r.coN, r.coN ? fmt(r.co.median) : '—']),
               ),
             },
+            ...drop.sections,
           ],
-          notes,
+          notes: [...notes, ...drop.notes],
         };
+
+        /** Shares sharing a host vs the same step's control group (same memory and VM type, alone on a host). */
+        function coResidentDrop(): { metric: Metric; sections: { title: string; body: string }[]; notes: string[] } {
+          const name = 'cpuShare.coResidentDrop';
+          const description = 'relative drop of the CPU share of instances sharing a host: 1 − median(share / median share of the same step\'s control group, instances of the same memory and VM type alone on their host)';
+          const none = (reason: string) => ({ metric: notMeasurable(name, description, 'fraction', reason), sections: [], notes: [] });
+          if (together.length === 0) return none('no co-resident measurements');
+          const hosts = ctx.hosts();
+          const unusable = hostsUnusable(hosts);
+          if (unusable) return none(`${unusable}; without hosts, instances sharing one cannot be told from the control group`);
+          const level = steps.coResidents(hosts);
+          const strata = new Map<string, { treated: number[]; reference: number[] }>();
+          let shared = 0;
+          let alone = 0;
+          for (const m of together) {
+            const k = level(m.step, m.instance);
+            const info = ctx.instances.get(m.instance);
+            if (k === null || !info) continue;
+            const key = `${m.step}|${m.memoryMb}|${hardwareClass(ctx.instances.fingerprintOf(info))}`;
+            const stratum = strata.get(key) ?? { treated: [], reference: [] };
+            (k >= 2 ? stratum.treated : stratum.reference).push(m.share);
+            strata.set(key, stratum);
+            if (k >= 2) shared += 1;
+            else alone += 1;
+          }
+          const counts = `${shared} measurement(s) on a shared host, ${alone} alone on a host`;
+          const result = stratifiedComparison([...strata.values()], (share, control) => (control > 0 ? share / control : Number.NaN));
+          if (!result) {
+            return none(
+              shared === 0
+                ? `no instance of a co-resident step shared its host (${counts})`
+                : `no co-resident step had a control group: an instance of the same memory and VM type alone on another host (${counts})`,
+            );
+          }
+          const replicates = result.replicates.map((r) => 1 - r);
+          return {
+            metric: bootstrappedMetric(
+              {
+                name,
+                description,
+                unit: 'fraction',
+                value: 1 - result.value,
+                n: result.treated,
+                method: `${result.treated} shares on a shared host against the control group of their step (${result.reference} alone on a host, ${result.strata} step/memory/VM-type strata); stratified bootstrap`,
+              },
+              replicates,
+            ),
+            sections: [],
+            notes: shared > result.treated ? [`${shared - result.treated} co-resident measurement(s) had no control group in their step (same memory and VM type, alone on a host) and were left out.`] : [],
+          };
+        }
       },
     };
   },

@@ -21,6 +21,7 @@ its exact bundles and definition are then used by the commands.
   --out DIR                 results root of the rerun (curtain run --out / curtain fetch --out)
   --gcp-project ID          your Google Cloud project (else a placeholder to replace)
   --azure-subscription ID   your Azure subscription (else a placeholder)
+  --cloudflare-account ID   your Cloudflare account id (else a placeholder)
   --tenant-b ID             the second tenant's account / project / subscription (isolation)
   --execute                 run the commands (local platform; twin targets once they exist)
   --json                    print the result as JSON
@@ -33,6 +34,7 @@ const Options = z.object({
   out: pathOption.optional(),
   'gcp-project': CLOUD_NAMES.gcpProject.optional(),
   'azure-subscription': CLOUD_NAMES.azureSubscription.optional(),
+  'cloudflare-account': CLOUD_NAMES.cloudflareAccount.optional(),
   // Tenant b's id has the form of the run's provider; the builders print it where that provider expects it.
   'tenant-b': z.union([CLOUD_NAMES.awsAccount, CLOUD_NAMES.gcpProject, CLOUD_NAMES.azureSubscription]).optional(),
   execute: z.boolean().default(false),
@@ -53,6 +55,7 @@ export const replanCommand: Command = {
         out: { type: 'string' },
         'gcp-project': { type: 'string' },
         'azure-subscription': { type: 'string' },
+        'cloudflare-account': { type: 'string' },
         'tenant-b': { type: 'string' },
         execute: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -67,7 +70,7 @@ export const replanCommand: Command = {
       definition: o.definition,
       into: o.into,
       out: o.out,
-      supplied: { gcpProject: o['gcp-project'], azureSubscription: o['azure-subscription'], tenantB: o['tenant-b'] },
+      supplied: { gcpProject: o['gcp-project'], azureSubscription: o['azure-subscription'], cloudflareAccount: o['cloudflare-account'], tenantB: o['tenant-b'] },
       log: (line) => io.err(line),
     });
     io.out(o.json ? JSON.stringify(jsonResult(result), null, 2) : renderReplan(result, io.cwd));

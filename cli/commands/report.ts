@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { VERDICTS } from '../../analysis/claims';
 import { type WriteReportResult, writeReport } from '../../analysis';
 import { packageProvenanceOf } from '../../replication/package-provenance';
 import type { Command } from '../command';
@@ -66,7 +67,7 @@ export const reportCommand: Command = {
         `summary: ${result.summaryPath}`,
         `figures: ${result.figures.length} in ${path.join(path.dirname(result.reportPath), 'figures')}`,
         summary.platform.emulated ? `platform: emulated (local profile ${summary.platform.profile ?? 'unknown'}, time scale ${summary.platform.timeScale})` : `platform: ${summary.platform.provider} ${summary.platform.region}`,
-        `claims: ${count('consistent')} consistent, ${count('differs')} differ, ${count('not measurable here')} not measurable here`,
+        `claims: ${VERDICTS.map((v) => `${count(v)} ${v}`).join(', ')}`,
         ...verdicts.map((c) => `  ${c.id}: ${c.verdict}`),
         ...(result.malformedLines > 0 ? [`malformed lines: ${result.malformedLines} (${summary.malformed.lines.length < result.malformedLines ? `the first ${summary.malformed.lines.length} ` : ''}listed in report.md)`] : []),
       ].join('\n'),

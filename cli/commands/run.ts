@@ -20,6 +20,14 @@ import { reapDeadRuns } from '../../local/run-state/reaper';
 import { localRunExitCode, localRunJson } from '../../local/run/render-result';
 import { pathOption, runIdOption, setOption } from '../study-options';
 import type { StudyPlan } from '../../experiments/plan-schema';
+import type { ProviderId } from '../../probe-runtime/contracts/providers';
+import { TARGET_LIST } from '../../targets/registry';
+import { runOnTarget } from './run-on-target';
+
+/** Providers whose target runs a study on this machine (ProviderTarget.twin). */
+function twinTargets(): string[] {
+  return TARGET_LIST.filter((t) => t.twin !== undefined).map((t) => t.id);
+}
 
 /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
 export const EXIT_INTERRUPTED = EXIT.interrupted;
@@ -42,6 +50,9 @@ driver, the same bucket layout as the clouds, then the report. No cloud account 
   --max-invocations N     override the budget's maximum attempts
   --cpu-quota auto|off    CPU quotas through cgroups where the machine allows (default auto)
   --bundles DIR           run the bundles of DIR/dist/runtime instead of building this checkout's
+  --target PROVIDER       run on a provider's own runtime on this machine instead of the local
+                          platform: ${twinTargets().join(', ') || 'none'}; --set, --out, --run,
+                          --max-invocations, --bundles, --no-report and --json apply
   --no-report             skip the report (the records are written as usual)
   --resend                when a driver dies after it began sending, send its requests without a recorded
                           answer again (their records say so: priorSends); default: record them as of
@@ -66,6 +77,7 @@ export const RUN_OPTION_SPEC = {
   'max-invocations': { type: 'string' },
   'cpu-quota': { type: 'string' },
   bundles: { type: 'string' },
+  target: { type: 'string' },
   'no-report': { type: 'boolean' },
   json: { type: 'boolean' },
   'list-profiles': { type: 'boolean' },
@@ -84,6 +96,7 @@ export const RunCliOptions = z.object({
   'max-invocations': z.coerce.number().int().positive().optional(),
   'cpu-quota': z.enum(['auto', 'off']).default('auto'),
   bundles: pathOption.optional(),
+  target: z.enum(['local', ...twinTargets()] as [string, ...string[]], { error: () => `expected local or ${twinTargets().join(', ')}` }).optional(),
   'no-report': z.boolean().default(false),
   json: z.boolean().default(false),
   'list-profiles': z.boolean().default(false),
@@ -104,6 +117,10 @@ export const runCommand: Command = {
     const study = requirePositional('run', positionals, 'study', usage);
     // Validate everything the user typed before building bundles or starting processes.
     const sets = parseSets(o.set);
+    if (o.target !== undefined && o.target !== 'local') {
+      const target = o.target as ProviderId;
+      return runOnTarget(target, { study, sets, out: o.out, run: o.run, bundles: o.bundles, maxInvocations: o['max-invocations'], report: !o['no-report'], json: o.json }, io);
+    }
     const profileSet = parseSets(o['profile-set']);
     const profile = resolveProfile(o.profile, profileSet);
     const faults = parseFaultOptions(o.fault, profile.faults);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_PROVIDERS } from './common';
+import { providersMeasuring } from './common';
 import { defineStudy } from './define-study';
 
 export const accounting = defineStudy({
@@ -22,7 +22,7 @@ The analysis compares work done after return with the time billed.`,
     title: 'Resource accounting: work done after the handler returns',
     summary: 'Start background work that outlives the request and measure how much of it runs unbilled.',
     paper: { experiment: 'E10', section: '§6 (resource accounting)' },
-    providers: [...ALL_PROVIDERS],
+    providers: providersMeasuring('accounting'),
     functions: { memoryMb: p.memoryMb, runtime: ['nodejs'] },
     schedule: [
       {
@@ -45,6 +45,7 @@ The analysis compares work done after return with the time billed.`,
         source: 'paper abstract',
         metric: 'accounting.unbilledWorkRatio',
         expected: { kind: 'at-least', value: 10, unit: 'work-seconds per billed second' },
+        minEvidence: 5,
         since2018: 'Cloud Run functions throttle CPU outside requests by default',
       },
       {
@@ -55,6 +56,7 @@ The analysis compares work done after return with the time billed.`,
         source: 'recollection of the paper',
         metric: 'accounting.unbilledWorkRatio',
         expected: { kind: 'at-most', value: 0.1, unit: 'work-seconds per billed second' },
+        minEvidence: 5,
       },
     ],
     budget: { maxInvocations: 1000, maxUsd: 1 },

@@ -1,12 +1,15 @@
 /** Building blocks shared by catalog studies. */
 import { z } from 'zod';
-import { PROVIDERS, type ScheduleItemInput, type TargetSelector } from '../schema';
+import { CAPABILITIES } from '../capabilities';
+import { type AnalysisKind, PROVIDERS, type ScheduleItemInput, type TargetSelector } from '../schema';
 
 /** The memory sizes the paper swept on 2018 Lambda (128 MB to its then maximum of 3,008 MB). */
 export const PAPER_MEMORY_SIZES_MB = [128, 256, 512, 1024, 1536, 2048, 3008];
 
-/** Every provider; studies narrow this where a provider cannot take part. */
-export const ALL_PROVIDERS = PROVIDERS;
+/** The providers on which an analysis is measurable (CAPABILITIES[p].notMeasurable): what a catalog study declares. */
+export function providersMeasuring(kind: AnalysisKind): (typeof PROVIDERS)[number][] {
+  return PROVIDERS.filter((p) => !CAPABILITIES[p].notMeasurable?.[kind]);
+}
 
 /** A forced cold start: bump the configuration generation of the selected functions. */
 export function refresh(targets: z.input<typeof TargetSelector> = 'all'): ScheduleItemInput {

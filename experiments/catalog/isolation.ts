@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_PROVIDERS, refresh } from './common';
+import { providersMeasuring, refresh } from './common';
 import { defineStudy } from './define-study';
 
 export const isolation = defineStudy({
@@ -24,7 +24,7 @@ channel; Curtain relies on fingerprints only, which the report states.`,
     title: 'Tenant isolation: do instances of different accounts share a host?',
     summary: 'Launch many instances from two tenants at once and look for hosts that carry both.',
     paper: { experiment: 'E1', section: '§4 (isolation; co-residency heuristics and covert-channel check)' },
-    providers: [...ALL_PROVIDERS],
+    providers: providersMeasuring('isolation'),
     functions: { memoryMb: [p.memoryMb], tenant: ['a', 'b'], copies: p.functionsPerTenant, runtime: ['nodejs'] },
     schedule: [
       {
@@ -46,6 +46,7 @@ channel; Curtain relies on fingerprints only, which the report states.`,
         source: 'recollection of the paper; matches the Firecracker paper (NSDI 2020)',
         metric: 'isolation.crossTenantHosts',
         expected: { kind: 'at-most', value: 0, unit: 'hosts' },
+        minEvidence: 2,
         since2018: 'one Firecracker microVM per sandbox since ~2019: hosts are not visible as VMs any more',
       },
       {
@@ -56,6 +57,7 @@ channel; Curtain relies on fingerprints only, which the report states.`,
         source: 'paper abstract',
         metric: 'isolation.crossTenantHosts',
         expected: { kind: 'at-least', value: 1, unit: 'hosts' },
+        minEvidence: 2,
         since2018: 'cross-tenant co-location was still achieved in 2025–26 research',
       },
     ],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_PROVIDERS, holdMsParameter } from './common';
+import { providersMeasuring, holdMsParameter } from './common';
 import { defineStudy } from './define-study';
 
 export const lifetime = defineStudy({
@@ -25,7 +25,7 @@ survival curve (Kaplan–Meier) accounts for. The study should run longer than t
     title: 'Instance lifetime under steady use',
     summary: 'Keep a function busy with periodic bursts for hours and measure how long each instance lives.',
     paper: { experiment: 'E5', section: '§5 (instance lifetime)' },
-    providers: [...ALL_PROVIDERS],
+    providers: providersMeasuring('lifetime'),
     functions: { memoryMb: [p.memoryMb], runtime: ['nodejs'] },
     schedule: [
       {
@@ -47,6 +47,7 @@ survival curve (Kaplan–Meier) accounts for. The study should run longer than t
         source: 'second-hand summary of the lifetime results',
         metric: 'lifetime.medianHours',
         expected: { kind: 'approx', value: 6.2, unit: 'h', tolerance: 0.5 },
+        minEvidence: 10,
       },
     ],
     // A week at the default rate (5 requests a minute: 50,400) fits; longer or denser runs need a larger budget.

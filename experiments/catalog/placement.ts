@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_PROVIDERS, refresh, sampleDistinct, steps } from './common';
+import { providersMeasuring, refresh, sampleDistinct, steps } from './common';
 import { defineStudy } from './define-study';
 
 /** 128–3,008 MB in 64 MB steps, the range the authors' code drew from. */
@@ -26,7 +26,7 @@ ceiling (3,328 MB on 2018 Lambda) rather than spread thinly.`,
     title: 'Instance placement: are instances bin-packed onto VMs by memory?',
     summary: 'Launch functions of random memory sizes and measure aggregate instance memory per inferred host.',
     paper: { experiment: 'E2', section: '§4 (instance placement, bin-packing)' },
-    providers: [...ALL_PROVIDERS],
+    providers: providersMeasuring('placement'),
     functions: { memoryMb: sampleDistinct(PAPER_PLACEMENT_SIZES, p.functions, p.seed), runtime: ['nodejs'] },
     schedule: [
       {
@@ -50,6 +50,7 @@ ceiling (3,328 MB on 2018 Lambda) rather than spread thinly.`,
         source: 'paper abstract',
         metric: 'placement.binPacked',
         expected: { kind: 'boolean', value: true },
+        minEvidence: 3,
         since2018: 'Firecracker microVMs since ~2019: one sandbox per microVM, so VM-level packing is no longer visible',
       },
       {
@@ -60,6 +61,7 @@ ceiling (3,328 MB on 2018 Lambda) rather than spread thinly.`,
         source: 'second-hand summary of the placement results',
         metric: 'placement.maxHostMemoryMb',
         expected: { kind: 'approx', value: 3328, unit: 'MB', tolerance: 0.1 },
+        minEvidence: 10,
       },
     ],
     budget: { maxInvocations: 2000, maxUsd: 2 },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_PROVIDERS, refresh, steps } from './common';
+import { providersMeasuring, refresh, steps } from './common';
 import { defineStudy } from './define-study';
 
 export const scalability = defineStudy({
@@ -21,7 +21,7 @@ counts throttled and queued requests (queued requests show as a task start long 
     title: 'Scalability: how many concurrent instances does a function get?',
     summary: 'Sweep burst concurrency on a fresh function and count the distinct instances that serve it.',
     paper: { experiment: 'E3', section: '§5 (scalability and instance placement)' },
-    providers: [...ALL_PROVIDERS],
+    providers: providersMeasuring('scalability'),
     functions: { memoryMb: [p.memoryMb], runtime: ['nodejs'] },
     schedule: steps(p.step, p.maxConcurrency, p.step).flatMap((level) => [
       refresh(),
@@ -37,6 +37,7 @@ counts throttled and queued requests (queued requests show as a task start long 
         source: 'paper (AWS best among the three)',
         metric: 'scalability.instanceRatioAtMax',
         expected: { kind: 'at-least', value: 0.95, unit: 'instances per request' },
+        minEvidence: 20,
       },
       {
         id: 'azure-about-10-instances',
@@ -46,6 +47,7 @@ counts throttled and queued requests (queued requests show as a task start long 
         source: 'second-hand summary of the scalability results',
         metric: 'scalability.maxInstances',
         expected: { kind: 'approx', value: 10, unit: 'instances', tolerance: 0.5 },
+        minEvidence: 3,
       },
       {
         id: 'gcp-about-half',
@@ -55,6 +57,7 @@ counts throttled and queued requests (queued requests show as a task start long 
         source: 'second-hand summary of the scalability results',
         metric: 'scalability.instanceRatioAtMax',
         expected: { kind: 'approx', value: 0.5, unit: 'instances per request', tolerance: 0.3 },
+        minEvidence: 20,
       },
     ],
     budget: { maxInvocations: 10_000, maxUsd: 3 },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_PROVIDERS, refresh } from './common';
+import { providersMeasuring, refresh } from './common';
 import { defineStudy } from './define-study';
 
 export const updateConsistency = defineStudy({
@@ -22,7 +22,7 @@ time since the update.`,
     title: 'Update consistency: do requests reach instances with the old configuration?',
     summary: 'Update a function between bursts and count responses from instances with the old configuration.',
     paper: { experiment: 'E9', section: '§6 (function update consistency)' },
-    providers: [...ALL_PROVIDERS],
+    providers: providersMeasuring('update-consistency'),
     functions: { memoryMb: [128], runtime: ['nodejs'] },
     schedule: [
       {
@@ -52,6 +52,7 @@ time since the update.`,
         source: 'recollection of the paper',
         metric: 'update.staleResponses',
         expected: { kind: 'at-least', value: 1, unit: 'responses' },
+        minEvidence: 20,
       },
     ],
     budget: { maxInvocations: 2000, maxUsd: 1 },

@@ -275,6 +275,14 @@ export function renderLocalPlatformDoc(): string {
       ['network.hostMbps', String(profile.network.hostMbps ?? 'unlimited')],
     ];
     p('| knob | value | source |', '|---|---|---|', ...rows.map(([knob, value]) => `| \`${knob}\` | ${value} | ${sourceOf(profile, knob)} |`));
+    const determined = Object.entries(profile.determines);
+    if (determined.length > 0) {
+      p(
+        `Metrics this profile sets directly (\`determines\`; a claim on one of them is judged *by construction*, docs/analysis.md): ${determined
+          .map(([knob, metrics]) => `\`${knob}\` → ${metrics.map((m) => `\`${m}\``).join(', ')}`)
+          .join('; ')}.${profile.modelsAsOf ? ` It models the platform as of ${profile.modelsAsOf} (whose billing rules the accounting analysis applies).` : ''}`,
+      );
+    }
   }
   p('### What each knob does', '| knob | meaning |', '|---|---|', ...knobDescriptions().map(([k, d]) => `| \`${k}\` | ${d} |`));
 
@@ -305,6 +313,21 @@ export function renderLocalPlatformDoc(): string {
     '```',
     '',
     '</details>',
+  );
+
+  p(
+    '## The machine and the method check',
+    'A run records this machine in run.json `local.machine`: its floor (a small study of no-op requests run before and after',
+    'the run by the same orchestrator, driver and platform on the run\'s profile without the latency it models: a burst of the',
+    'plan\'s widest concurrency on fresh instances, then on the warm ones; only for plans that report latencies) and its load',
+    '(the one-minute load average sampled through the run, the fraction of all cores busy). The',
+    'analysis uses them to label a latency at the floor *machine-limited* and to flag latency verdicts of a loaded run.',
+    'A profile\'s `determines` names the metrics a knob sets directly; run.json `local.constructed` carries them, and claims on',
+    'them are judged *by construction* (docs/analysis.md "Verdicts").',
+    '',
+    'After the report, the platform adds a *Method check* section to it (and `report/method-check.json`): for each behaviour it',
+    'modelled and the study estimates, the truth from its ground truth and profile beside the analysis\'s estimate, and whether',
+    'the method recovered it (`local/method-check/`). The analysis itself never reads the ground truth.',
   );
 
   p(

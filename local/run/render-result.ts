@@ -1,6 +1,7 @@
 /** The one-screen summary `curtain run` prints at the end. */
 import path from 'node:path';
 import { table } from '../../analysis/format';
+import { describeMethodCheck } from '../method-check/method-check';
 import { formatSeconds } from '../time-scale';
 import type { LocalRunResult } from './run-local-study';
 
@@ -42,6 +43,7 @@ export function renderLocalRun(result: LocalRunResult, cwd: string): string {
     if (result.failures.length > 5) lines.push(`  … and ${result.failures.length - 5} more in run.json`);
   }
   lines.push('');
+  if (result.methodCheck) lines.push(`method check ${describeMethodCheck(result.methodCheck)} (against the ground truth; in the report)`);
   if (result.report) lines.push(`report       ${rel(result.report.reportPath)}`);
   else lines.push(`report       ${result.reportNote}`);
   lines.push(`ground truth ${rel(result.groundTruthPath)} (for tests; the analysis never reads it)`);

@@ -1,6 +1,6 @@
 /**
  * The analysis entry `curtain run` calls at the end (analysis/index.ts, pinned
- * in analysis/README.md): writeReport(runDir, { outDir?, log? }). Required on
+ * in analysis/README.md): writeReport(runDir, { outDir?, log?, appendix? }). Required on
  * use, so a run does not pay for loading the analysis (vega, every study's
  * analysis) before it needs it.
  */

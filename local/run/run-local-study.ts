@@ -16,9 +16,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InputFileError, PlanRefusedError } from '../../experiments/errors';
+import { PHASED_METRICS } from '../../experiments/latency-phase';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
-import { formatSets, resolveStudy } from '../../experiments/resolve-study';
+import { formatSets, parseSets, resolveStudy } from '../../experiments/resolve-study';
 import { REPO_ROOT } from '../../probe-runtime/build/build-runtime';
 import { currentOrigin } from '../../probe-runtime/build/source-identity';
 import { studyReference } from '../../experiments/study-reference';
@@ -37,6 +38,7 @@ import { Random } from '../random';
 import { defaultTimeScale, TimeScale, type TimeScaleChoice } from '../time-scale';
 import type { DriverCommand } from '../orchestrator/driver-process';
 import { walkPlan, type OrchestratorEvent, type ResumePoint, type RunFailure } from '../orchestrator/walk-plan';
+import { checkMethod, MethodCheck, methodCheckSection } from '../method-check/method-check';
 import { closeLocalRun, readRunDocuments } from '../run-state/close-run';
 import { selfIdentity } from '../run-state/process-identity';
 import { localRunDir, partialDir, SCRATCH_PREFIX } from '../run-state/run-dir-layout';
@@ -44,6 +46,7 @@ import { RunJournal } from '../run-state/run-journal';
 import { acquireRunLock, liveOwner, type HeldLock } from '../run-state/run-lock';
 import { writeScratchOwner, type ScratchOwner } from '../run-state/scratch-owner';
 import { RunWatchdog } from '../watchdog/run-watchdog';
+import { FLOOR_PROFILE_SET, floorDefinition, floorFromRecords, type FloorSamples, LoadSampler, machineReport, recordMachine } from './machine-report';
 import { loadWriteReport, type ReportResult } from './report-bridge';
 import { summarizeRun, type RecordSummary } from './run-summary';
 import { bundleFile, bundleHashes, instanceCommands, type RuntimeBundles } from './runtime-bundles';
@@ -87,6 +90,8 @@ export interface LocalRunOptions {
   cgroupParent?: string;
   /** Write the report through the analysis (default true). */
   report?: boolean;
+  /** Measure this machine's latency floor for plans that report latencies (default true; the floor run itself does not). */
+  measureMachine?: boolean;
   onEvent?: (event: OrchestratorEvent) => void;
   /** Gets a function to read live platform numbers once the platform runs (progress display). */
   onPlatform?: (stats: () => PlatformStats) => void;
@@ -109,6 +114,8 @@ export interface LocalRunResult {
   groundTruth: GroundTruth;
   records: RecordSummary;
   report: ReportResult | null;
+  /** The method check against the ground truth (in the report and report/method-check.json); null without a report. */
+  methodCheck: MethodCheck | null;
   /** Why there is no report, when there is none. */
   reportNote: string | null;
   /** The report was stopped by Ctrl-C (the run itself had ended). */
@@ -317,6 +324,8 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
       timeScale: timeScale.scale,
       cpuQuota: live.cpuQuota,
       faults: describeFaults(faults),
+      ...(profile.modelsAsOf ? { modelsAsOf: profile.modelsAsOf } : {}),
+      constructed: constructedMetrics(profile),
     };
     const profileSet = input.origin?.options.target === 'local' ? input.origin.options.profileSet : [];
     const provenance = { local: localSection, ...(input.origin ? { origin: input.origin } : {}), notes: runNotes(profile, profileSet, timeScale, scale.reason, live.cpuQuota) };
@@ -336,6 +345,37 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
       },
     };
     const sink = createLocalDirSink(outDir);
+    // The machine's floor before the run (and after it, below), for plans that report latencies, and its load during it.
+    // A resumed segment measures them again (run.json keeps the last segment's). The floor is a run of its own (own
+    // run directory, lock and watchdog, in this segment's scratch); it is auxiliary, so its failure costs only the floor.
+    const floorConcurrency = widestBurst(plan);
+    const floorProfileSet = { ...(input.profileSet ?? parseSets(profileSet)), ...FLOOR_PROFILE_SET };
+    const measureFloor = async (tag: string): Promise<FloorSamples | null> => {
+      if (input.measureMachine === false || !PHASED_METRICS[plan.analysis.kind] || interrupt.aborted) return null;
+      try {
+        const file = path.join(scratch, `floor-${tag}.json`);
+        await writeFile(file, JSON.stringify(floorDefinition([...new Set(plan.functions.map((f) => f.runtime))], floorConcurrency)));
+        const floor = await runLocalStudy({
+          study: file,
+          profile: profile.name,
+          profileSet: floorProfileSet,
+          outDir: path.join(scratch, `floor-${tag}`),
+          bundles: input.bundles,
+          interrupt,
+          cpuQuota: 'off',
+          cgroupParent: input.cgroupParent,
+          report: false,
+          measureMachine: false,
+        });
+        return await floorFromRecords(floor.runDir);
+      } catch (error) {
+        log(`the machine's latency floor (${tag} the run) could not be measured: ${error instanceof Error ? error.message : String(error)}`);
+        return null;
+      }
+    };
+    const floorBefore = await measureFloor('before');
+    const load = new LoadSampler();
+    await load.start();
     const walked = await walkPlan({
       plan,
       run,
@@ -362,7 +402,12 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
     });
     finished = true;
 
+    const loadSeen = await load.stop();
     await platform.stop();
+    const floorAfter = floorBefore ? await measureFloor('after') : null;
+    await recordMachine(runDir, machineReport(floorBefore, floorAfter, floorConcurrency, loadSeen)).catch((error: unknown) =>
+      log(`run.json: the machine's floor and load could not be recorded (${error instanceof Error ? error.message : String(error)})`),
+    );
     const truth = GroundTruth.parse(platform.groundTruth({ study: plan.study.id, run }));
     const truthFile = groundTruthPath(outDir, plan.study.id, run, input.segment);
     await mkdir(path.dirname(truthFile), { recursive: true });
@@ -370,7 +415,7 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
     await writeFile(truthFile, `${JSON.stringify(truth)}\n`, { flag: 'wx' });
 
     const records = await summarizeRun(runDir);
-    const report = await writeRunReport(runDir, input, interrupt, log);
+    const report = await writeRunReport(runDir, input, { truth, profile, segment: input.segment }, interrupt, log);
     lock.release();
     return {
       plan,
@@ -403,17 +448,43 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
   }
 }
 
+/**
+ * The report of a finished segment, with the method check against this segment's ground truth as its
+ * appendix (also written to report/method-check.json). A resumed run's segments ran on different
+ * platforms, each with its own ground truth, while the analysis reads the whole run: the check is then
+ * not made, and the report says why.
+ */
 async function writeRunReport(
   runDir: string,
   input: Pick<LocalRunOptions, 'report'>,
+  truthOf: { truth: GroundTruth; profile: PlatformProfile; segment: number },
   interrupt: AbortSignal,
   log: (line: string) => void,
-): Promise<{ report: ReportResult | null; reportNote: string | null; reportInterrupted: boolean }> {
-  const none = (reportNote: string, reportInterrupted = false) => ({ report: null, reportNote, reportInterrupted });
+): Promise<{ report: ReportResult | null; methodCheck: MethodCheck | null; reportNote: string | null; reportInterrupted: boolean }> {
+  const none = (reportNote: string, reportInterrupted = false) => ({ report: null, methodCheck: null, reportNote, reportInterrupted });
   if (input.report === false) return none('report skipped (--no-report)');
   if (interrupt.aborted) return none(`report skipped: the run was interrupted; write it with \`curtain report ${runDir}\``);
+  const { truth, profile, segment } = truthOf;
+  let methodCheck: MethodCheck | null = null;
   try {
-    return { report: await loadWriteReport()(runDir, { log, signal: interrupt }), reportNote: null, reportInterrupted: false };
+    const report = await loadWriteReport()(runDir, {
+      log,
+      signal: interrupt,
+      appendix: (analysis) => {
+        if (segment > 0) {
+          return [
+            {
+              title: 'Method check (local platform only)',
+              body: `Not made: this run was resumed (${segment} time(s)), each segment on a new platform with its own ground truth (\`.ground-truth/\`), while the analysis reads the whole run; a check against one segment's truth would judge the method on evidence it did not see.`,
+            },
+          ];
+        }
+        methodCheck = checkMethod(analysis, truth, profile);
+        return [methodCheckSection(methodCheck, profile)];
+      },
+    });
+    if (methodCheck) await writeFile(path.join(path.dirname(report.reportPath), 'method-check.json'), `${JSON.stringify(MethodCheck.parse(methodCheck), null, 2)}\n`);
+    return { report, methodCheck, reportNote: null, reportInterrupted: false };
   } catch (error) {
     if (interrupt.aborted) return none(`the report was stopped (Ctrl-C); the records are complete: write it with \`curtain report ${runDir}\``, true);
     return none(`the report could not be written: ${error instanceof Error ? error.message : String(error)} (the records are complete; retry with \`curtain report ${runDir}\`)`);
@@ -435,6 +506,20 @@ function openTruthJournal(outDir: string, study: string, run: string): { write(l
       open = false;
     },
   };
+}
+
+/** Most requests one burst step has in flight at once. */
+function widestBurst(plan: StudyPlan): number {
+  return Math.max(1, ...plan.steps.map((s) => (s.kind === 'burst' ? Math.min(s.requests, s.concurrency) : 1)));
+}
+
+/** The profile's `determines` links with each knob's value, for run.json (claims on these metrics are "by construction"). */
+function constructedMetrics(profile: PlatformProfile): NonNullable<RunManifest['local']>['constructed'] {
+  return Object.entries(profile.determines).map(([knob, metrics]) => ({
+    knob,
+    value: JSON.stringify(knob.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], profile)),
+    metrics,
+  }));
 }
 
 function runNotes(profile: PlatformProfile, profileSet: readonly string[], timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus): string[] {

@@ -109,7 +109,7 @@ async function bundleNode(spec: NodeBundleSpec, root: string, dir: string, versi
       bundle: true,
       platform: 'node',
       target: 'node20',
-      format: 'cjs',
+      format: spec.format ?? 'cjs',
       minify: true,
       external: spec.external,
       define: { __CURTAIN_VERSION__: JSON.stringify(version) },

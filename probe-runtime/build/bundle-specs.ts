@@ -26,6 +26,8 @@ export interface NodeBundleSpec {
    * Azure Functions finds its entry through `main`, and Google's buildpack reads it.
    */
   packageJson: boolean;
+  /** Module format; default `cjs` (probe/bundle-entries.ts). */
+  format?: 'cjs' | 'esm';
 }
 
 export interface CopyBundleSpec {
@@ -47,11 +49,13 @@ export const DRIVER_ENTRIES: Record<ProviderId, ProbeEntrySpec> = {
   // The Azure Functions host loads @azure/functions and durable-functions from the app's node_modules.
   azure: { entry: 'probe-runtime/driver/adapters/azure.ts', external: ['@azure/functions', 'durable-functions'], packageJson: true },
   gcp: { entry: 'probe-runtime/driver/adapters/gcp.ts', external: [], packageJson: true },
+  // The Workers runtime provides cloudflare:workers (WorkflowEntrypoint); plan.txt and deployment.txt are text modules the stack uploads beside it.
+  cloudflare: { entry: 'probe-runtime/driver/adapters/cloudflare.ts', external: ['cloudflare:workers', './plan.txt', './deployment.txt'], packageJson: false, format: 'esm' },
   local: { entry: 'probe-runtime/driver/adapters/local.ts', external: [], packageJson: false },
 };
 
 export const BUNDLE_SPECS: BundleSpec[] = [
-  ...PROBE_NODE_ENTRIES.map((p): NodeBundleSpec => ({ kind: 'node', name: p.bundle, entry: p.entry, external: p.external, packageJson: p.packageJson })),
+  ...PROBE_NODE_ENTRIES.map((p): NodeBundleSpec => ({ kind: 'node', name: p.bundle, entry: p.entry, external: p.external, packageJson: p.packageJson, ...(p.format ? { format: p.format } : {}) })),
   { kind: 'copy', name: PYTHON_PROBE_BUNDLE, from: 'probe-runtime/python', entry: 'probe.py' },
   ...(Object.keys(DRIVER_ENTRIES) as ProviderId[]).map((provider): NodeBundleSpec => ({ kind: 'node', name: driverBundleName(provider), ...DRIVER_ENTRIES[provider] })),
 ];

@@ -110,6 +110,14 @@ export const BackgroundReport = z.strictObject({
   lastProgressAt: z.number().nullable(),
   /** Still scheduled (durationMs not reached) when this request arrived. */
   running: z.boolean(),
+  /**
+   * Added after v1's first release (optional, so earlier responses stay valid): the most recent
+   * stretch of at least 100 ms in which the work did not run (a freeze, a long descheduling), with
+   * the work done before it. When the request that reports this
+   * thawed a frozen instance, the work after `resumedAt` ran because of that request, not unbilled.
+   * Null when the work never stalled.
+   */
+  lastPause: z.strictObject({ at: z.number(), resumedAt: z.number(), workMsBefore: z.number().min(0) }).nullable().optional(),
 });
 export type BackgroundReport = z.output<typeof BackgroundReport>;
 
@@ -129,8 +137,19 @@ export const ProbeResponse = z.strictObject({
   generation: z.string().nullable(),
   /** Memory the instance believes it has (from the provider's environment), MB. */
   memoryMb: maybe(z.number()),
+  /**
+   * The probe's own clock (docs/analysis.md "Latency phases"): receive, barrier wait, task,
+   * response. Durations between these readings are exact; subtracting the driver's times
+   * from them mixes two clocks.
+   */
   timing: z.strictObject({
     receivedAt: z.number(),
+    /**
+     * Added after v1's first release (optional, so earlier responses stay valid): when the barrier
+     * wait began (after fingerprinting); null when the request had no barrier. Without it the wait
+     * is derived from the handler time, the task and overheadMs.total.
+     */
+    barrierStartedAt: z.number().nullable().optional(),
     /** When the barrier wait ended; null when the request had no barrier. */
     barrierReleasedAt: z.number().nullable(),
     taskStartedAt: z.number(),

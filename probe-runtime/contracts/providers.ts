@@ -14,6 +14,7 @@ export const PROVIDER_KINDS = {
   aws: 'cloud',
   azure: 'cloud',
   gcp: 'cloud',
+  cloudflare: 'cloud',
   local: 'emulated',
 } as const satisfies Record<string, 'cloud' | 'emulated'>;
 

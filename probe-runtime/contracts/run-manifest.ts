@@ -36,6 +36,49 @@ export const ShardSends = z.array(
 );
 export type ShardSends = z.output<typeof ShardSends>;
 
+/**
+ * The machine a local run ran on, measured by the local platform during the run: what bounds
+ * a latency from below here (no-op requests through the platform with no profile behaviour)
+ * and how loaded the machine was. The analysis judges latency verdicts with them
+ * (docs/analysis.md "Verdicts").
+ */
+export const MachineReport = z.strictObject({
+  cpus: z.number().int().min(1),
+  /** Null when the plan reports no latency (the floor is then not measured). */
+  floor: z
+    .strictObject({
+      /**
+       * Median platform latency (round trip minus the probe's handler time) of a no-op request that
+       * starts a fresh instance, through this platform with no profile behaviour, ms, per runtime the plan uses.
+       */
+      coldStartMs: z.record(z.string(), z.number().min(0)),
+      /** The same for a no-op request to a warm instance, ms. */
+      warmMs: z.number().min(0),
+      /** Requests sent at once: the plan's widest burst (capped). */
+      concurrency: z.number().int().min(1),
+      /** Warm measurements (half before the run, half after). */
+      samples: z.number().int().min(1),
+    })
+    .nullable(),
+  load: z.strictObject({
+    /** One-minute load average sampled during the run. */
+    loadAverage: z.strictObject({ median: z.number().min(0), max: z.number().min(0) }),
+    /** Fraction of all cores busy over the run (from /proc/stat), null where unreadable. */
+    busyFraction: z.number().min(0).max(1).nullable(),
+    samples: z.number().int().min(0),
+  }),
+});
+export type MachineReport = z.output<typeof MachineReport>;
+
+/** A profile knob that sets the run value of metrics directly, so claims on them are judged "by construction". */
+export const ConstructedMetrics = z.strictObject({
+  knob: z.string().min(1),
+  /** The knob's value, as JSON. */
+  value: z.string(),
+  metrics: z.array(z.string().min(1)).min(1),
+});
+export type ConstructedMetrics = z.output<typeof ConstructedMetrics>;
+
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 /**
@@ -154,6 +197,13 @@ export const RunManifest = z.strictObject({
       timeScale: z.number().positive(),
       cpuQuota: z.strictObject({ applied: z.boolean(), reason: z.string().nullable() }),
       faults: z.array(z.string()),
+      // Added after the first release (optional, so earlier run.json files stay valid):
+      /** When the modelled platform is from, `YYYY-MM` (the billing rules of that time apply); absent for the present. */
+      modelsAsOf: z.string().regex(/^\d{4}-\d{2}$/).optional(),
+      /** Metrics whose value the profile sets directly through a knob (local/profiles.ts `determines`). */
+      constructed: z.array(ConstructedMetrics).optional(),
+      /** This machine's latency floor and load during the run. */
+      machine: MachineReport.optional(),
     })
     .optional(),
   /** Absent in run.json files written before Curtain recorded it (they still read). */

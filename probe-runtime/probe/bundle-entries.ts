@@ -17,6 +17,8 @@ export interface ProbeEntrySpec {
    * dependencies): Azure Functions finds its entry through `main`, Google's buildpack reads it.
    */
   packageJson: boolean;
+  /** Module format of the bundle; default `cjs`. Workers load ES modules (`export default { fetch }`). */
+  format?: 'cjs' | 'esm';
 }
 
 export interface ProbeEntry extends ProbeEntrySpec {
@@ -31,6 +33,8 @@ export const PROBE_ENTRIES: Record<ProviderId, ProbeEntrySpec> = {
   azure: { entry: 'probe-runtime/probe/adapters/azure.ts', external: ['@azure/functions'], packageJson: true },
   // Google's buildpack installs the functions framework; the adapter imports only its types.
   gcp: { entry: 'probe-runtime/probe/adapters/gcp.ts', external: [], packageJson: true },
+  // workerd (nodejs_compat) provides node:fs, node:os and node:path; a module Worker is an ES module.
+  cloudflare: { entry: 'probe-runtime/probe/adapters/cloudflare.ts', external: [], packageJson: false, format: 'esm' },
   local: { entry: 'probe-runtime/probe/adapters/local.ts', external: [], packageJson: false },
 };
 

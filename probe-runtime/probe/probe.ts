@@ -6,6 +6,8 @@
  * Order of one invocation: receive → validate → read <proc>/stat and the host
  * fingerprint → barrier → task → read <proc>/stat again → respond. The
  * fingerprint is taken before the barrier so it never delays the task start.
+ * Each of these moments is stamped (timing), so the analysis can split a
+ * request's latency into its phases (experiments/latency-phase.ts).
  */
 import { join } from 'node:path';
 import type { ProbeRequest, ProbeResponse } from '../contracts/probe-wire';
@@ -99,6 +101,7 @@ export function createProbe(options: ProbeOptions = {}): Probe {
       memoryMb: collectMemoryMb(config.env),
       timing: {
         receivedAt: roundMs(receivedAt),
+        barrierStartedAt: barrierReleasedAt === null ? null : roundMs(barrierStart),
         barrierReleasedAt: barrierReleasedAt === null ? null : roundMs(barrierReleasedAt),
         taskStartedAt: roundMs(taskStartedAt),
         taskEndedAt: roundMs(taskEndedAt),

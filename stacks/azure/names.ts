@@ -25,6 +25,8 @@ export const azureNames = {
   hostAccount: (suffix: string) => `cthost${suffix}`,
   resultsContainer: 'results',
   packagesContainer: 'packages',
+  /** Flex apps: each app's own deployment container is this prefix + the app's construct id. */
+  deploymentContainerPrefix: 'deploy-',
   /** Function App names (≤ 60 characters, the host name's first label). */
   functionApp: (functionName: string, suffix: string) => `${functionName.slice(0, 51)}-${suffix}`,
   driverApp: (study: string, suffix: string) => `${study}-driver-${suffix}`,

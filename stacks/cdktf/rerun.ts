@@ -15,7 +15,7 @@ export interface CdktfRerunTarget {
   /** The Terraform variable of the primary tenant's project/subscription; tenant t's is `<name>_<t>`. */
   readonly variable: string;
   /** Where the reviewer supplies it, and how the command names it until then. */
-  readonly supplied: 'gcpProject' | 'azureSubscription';
+  readonly supplied: 'gcpProject' | 'azureSubscription' | 'cloudflareAccount';
   readonly placeholder: string;
   readonly what: string;
   readonly option: string;

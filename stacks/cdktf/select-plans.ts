@@ -131,7 +131,8 @@ export function selectPlans(env: NodeJS.ProcessEnv, targets: readonly CdktfTarge
       };
       if (!definition.providers.includes(target.id)) {
         // Not an error even when named: the study does not claim to run there.
-        skipped.push(`${stack}: skipped: the study does not declare ${target.id}`);
+        const notMeasurable = target.capabilities.notMeasurable?.[definition.analysis.kind];
+        skipped.push(`${stack}: skipped: ${notMeasurable ? `analysis ${definition.analysis.kind} is not measurable on ${target.capabilities.displayName}: ${notMeasurable}` : `the study does not declare ${target.id}`}`);
         continue;
       }
       try {

@@ -18,6 +18,8 @@ export const gcpNames = {
   workflow: (study: string) => `curtain-${study}`,
   driverFunction: (study: string) => `${study}-driver`,
   serviceAccount: (study: string, role: 'probe' | 'driver' | 'flow') => `curtain-${studyHash(study)}-${role}`,
+  /** Custom role ids: letters, digits, `_` and `.`, 3..64 characters, unique per project. */
+  customRole: (study: string, kind: 'update' | 'operations') => `curtain_${studyHash(study)}_${kind}`,
 };
 
 /**

@@ -35,7 +35,10 @@ describe('compare on real local runs', () => {
     // Not by testing nothing: every latency median was tested for a difference beyond its margin (a
     // finite p-value in Holm's family). Whether they are also shown equivalent depends on how noisy
     // this shared machine is during the runs, so the test does not ask for it.
-    const latencies = c.metrics.filter((m) => m.name !== 'coldstart.newHostPenaltyMs');
+    // (The new-host penalty may rest on too few openings to test; host openings are a count without a
+    // sampling interval, compared as exact and so not in Holm's family.)
+    const latencies = c.metrics.filter((m) => /MedianMs/.test(m.name));
+    expect(latencies.length).toBeGreaterThanOrEqual(6);
     expect(c.tested).toBe(latencies.length);
     for (const m of latencies) expect(Number.isFinite(m.pDifferentAdjusted)).toBe(true);
   });

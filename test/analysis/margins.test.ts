@@ -82,6 +82,16 @@ describe('resolving and overriding margins', () => {
     expect(resolveMargin('coldstart.warmMedianMs.m256', declared, overrides)!.source).toBe('declared');
   });
 
+  test('a latency phase of a metric shares its margin unless it has its own (issue 17 item 1)', () => {
+    const declared = { 'coldstart.coldMedianMs': ratioMargin(0.25, 'd') };
+    expect(resolveMargin('coldstart.coldMedianMs@task', declared)).toMatchObject({ declaredFor: 'coldstart.coldMedianMs', source: 'declared' });
+    expect(resolveMargin('coldstart.coldMedianMs.m128@round-trip', declared)).toMatchObject({ declaredFor: 'coldstart.coldMedianMs' });
+    const overrides = { 'coldstart.coldMedianMs@task': absoluteMargin(5, 'o') };
+    expect(resolveMargin('coldstart.coldMedianMs@task', declared, overrides)).toMatchObject({ declaredFor: 'coldstart.coldMedianMs@task', source: 'override' });
+    expect(resolveMargin('coldstart.coldMedianMsX@task', declared)).toBeNull();
+    expect(parseMarginOverride('coldstart.coldMedianMs@task=10%')).toMatchObject({ name: 'coldstart.coldMedianMs@task', margin: { kind: 'ratio' } });
+  });
+
   test('--margin values', () => {
     expect(parseMarginOverride('coldstart.warmMedianMs=10%')).toMatchObject({ name: 'coldstart.warmMedianMs', margin: { kind: 'ratio', within: 0.1 } });
     expect(parseMarginOverride('isolation.crossTenantInstanceFraction=0.02')).toMatchObject({ margin: { kind: 'absolute', within: 0.02 } });

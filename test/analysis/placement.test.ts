@@ -23,7 +23,7 @@ describe('placement analysis on synthetic records', () => {
   });
 
   test('one microVM per instance, booted in the same second: hosts are still told apart and nothing is packed', async () => {
-    const plan = catalogPlan('placement', 'aws', { functions: 6, rounds: 1 });
+    const plan = catalogPlan('placement', 'aws', { functions: 6, rounds: 2 });
     const run = new SyntheticRun(plan);
     for (const step of run.bursts()) {
       for (let r = 0; r < step.requests; r++) {

@@ -5,14 +5,24 @@
  * Windows') and holds at most 100 apps per plan; Flex Consumption one app per
  * plan and 40..1000 maximum instances (the pinned azurerm's validation). The
  * limits and their sources are in experiments/capabilities.ts.
+ *
+ * Every argument of every resource, data source and provider block against the
+ * pinned azurerm 4.55.0 documentation (terraform-docs.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CATALOG } from '../../experiments/catalog';
 import { CLOUD_LIMITS, describeLimit } from '../../experiments/capabilities';
 import { synthesize, type Synthesis, type SynthesizedStack } from '../stacks/cdktf/synth-fixture';
 import { CheckCounter, describeFindings, type Finding } from './support/findings';
+import { machineIndependenceFindings } from './support/state-backend';
+import { updatedFunctions } from '../../experiments/plan-queries';
+import { planStudy } from '../../experiments/plan';
+import { buildCatalogStudy } from '../../experiments/resolve-study';
+import { FLEX_PACKAGE_BLOB } from '../../stacks/azure/constructs/function-app';
+import { azureBindings, checkAzureBindings, checkAzureRoleDefinitions } from './iam-bindings';
+import { checkTerraformArguments, loadProviderDocs, TERRAFORM_DOCS } from './terraform-docs';
 
 const counter = new CheckCounter();
 const limits = CLOUD_LIMITS.azure;
@@ -101,4 +111,117 @@ test('400 apps on Linux Consumption are split over plans of at most 100 apps, ea
   expect(Object.keys(stack.json.resource!.azurerm_linux_function_app!)).toHaveLength(401);
   expect(Object.keys(stack.json.resource!.azurerm_service_plan!)).toHaveLength(5);
   expect(describeFindings(checkPlanLimits(stack))).toEqual([]);
+});
+
+test.each(['consumption', 'flex'] as const)('every catalog study on %s: every argument is documented by the pinned azurerm provider', (hosting) => {
+  const synth = hosting === 'flex' ? flex : consumption;
+  const docs = loadProviderDocs('azurerm');
+  const reference = `Terraform azurerm ${docs.version} documentation (arguments, values, conflicts)`;
+  const before = counter.checked(reference);
+  const findings: Finding[] = [];
+  for (const s of synth.stacks.values()) {
+    for (const check of checkTerraformArguments(s.name, s.json, docs, 'azurerm')) {
+      counter.add(reference, check.findings);
+      findings.push(...check.findings);
+    }
+  }
+  expect(counter.checked(reference) - before).toBeGreaterThan(synth.stacks.size);
+  expect(describeFindings(findings)).toEqual([]);
+});
+
+/**
+ * Issue 10, defect 2. The pinned azurerm documents, under
+ * `webdeploy_publish_basic_authentication_enabled`, that `zip_deploy_file`
+ * relies on the default (basic-auth) publishing profile, so an app with basic
+ * auth off cannot be deployed with it. The rule is read from the kept page, so
+ * a refreshed page without that note makes this test say so.
+ */
+test('Flex apps: basic-auth publishing off and a deployment path without it (each app its own deployment container, the package uploaded by Terraform)', () => {
+  const page = readFileSync(path.join(TERRAFORM_DOCS, 'azurerm', 'r', 'function_app_flex_consumption.html.markdown'), 'utf8');
+  expect(page).toMatch(/disable the ability to use `zip_deploy_file` which currently relies on the default publishing profile/);
+  const findings: string[] = [];
+  for (const s of flex.stacks.values()) {
+    const containers = (s.json.resource?.azurerm_storage_container ?? {}) as Record<string, { name: string }>;
+    const blobs = Object.values((s.json.resource?.azurerm_storage_blob ?? {}) as Record<string, { name: string; storage_container_name: string; source: string }>);
+    const endpoints = new Set<string>();
+    for (const [name, app] of Object.entries((s.json.resource?.azurerm_function_app_flex_consumption ?? {}) as Record<string, Record<string, unknown>>)) {
+      const at = `${s.name}/azurerm_function_app_flex_consumption.${name}`;
+      if (app.webdeploy_publish_basic_authentication_enabled !== false) findings.push(`${at}: basic-auth publishing is not off`);
+      if ('zip_deploy_file' in app) findings.push(`${at}: zip_deploy_file needs basic-auth publishing (the pinned provider's note)`);
+      // storage_container_endpoint = ${azurerm_storage_account.<a>.primary_blob_endpoint}${azurerm_storage_container.<c>.name}
+      const endpoint = String(app.storage_container_endpoint);
+      const container = /\$\{azurerm_storage_container\.([^.]+)\.name\}$/.exec(endpoint)?.[1];
+      if (!container || !containers[container]) {
+        findings.push(`${at}: deployment container is not a container of the stack (${endpoint})`);
+        continue;
+      }
+      if (endpoints.has(container)) findings.push(`${at}: shares its deployment container with another app`);
+      endpoints.add(container);
+      const blob = blobs.find((b) => b.storage_container_name === `\${azurerm_storage_container.${container}.name}` && b.name === FLEX_PACKAGE_BLOB);
+      if (!blob) findings.push(`${at}: no ${FLEX_PACKAGE_BLOB} uploaded to its deployment container`);
+      else if (!(app.depends_on as string[] | undefined)?.some((d) => d.startsWith('azurerm_storage_blob.'))) findings.push(`${at}: may start before its package is uploaded`);
+    }
+  }
+  expect(findings).toEqual([]);
+});
+
+test.each(['consumption', 'flex'] as const)('every catalog study on %s: every role assignment is in the least-privilege table, the reconfigure role covers exactly the apps the plan updates (issue 10, defect 8)', (hosting) => {
+  const synth = hosting === 'flex' ? flex : consumption;
+  const findings: Finding[] = [];
+  for (const s of synth.stacks.values()) {
+    const study = s.name.replace(/^azure-/, '');
+    const bindings = azureBindings(s.name, s.json);
+    const own = [...checkAzureBindings(bindings), ...checkAzureRoleDefinitions(s.name, s.json)];
+    const reconfigurable = bindings.filter((b) => b.role.includes('Microsoft.Web/sites/config/write')).map((b) => /^probe-(.+)_app_[0-9A-F]+$/.exec(b.resource ?? '')?.[1] ?? b.resource);
+    const planned = [...updatedFunctions(planStudy(buildCatalogStudy(study), { provider: 'azure', hosting })).keys()];
+    if (JSON.stringify([...reconfigurable].sort()) !== JSON.stringify([...planned].sort())) {
+      own.push({ artifact: s.name, field: 'azurerm_role_assignment', reference: 'plan: updated functions', message: `reconfigure granted on [${reconfigurable.join(', ')}], the plan updates [${planned.join(', ')}]` });
+    }
+    counter.add('Azure role assignments (least-privilege table)', own);
+    findings.push(...own);
+  }
+  expect(describeFindings(findings)).toEqual([]);
+});
+
+test('the least-privilege check fails on a broader grant: Website Contributor on a probe app, a wildcard custom role', () => {
+  const json = structuredClone(consumption.stacks.get('azure-update-consistency')!.json);
+  const assignments = json.resource!.azurerm_role_assignment!;
+  const reconfigure = Object.keys(assignments).find((k) => k.startsWith('driver-updates-'))!;
+  delete assignments[reconfigure]!.role_definition_id;
+  assignments[reconfigure]!.role_definition_name = 'Website Contributor';
+  const definition = Object.values(json.resource!.azurerm_role_definition!)[0]!;
+  definition.permissions = [{ actions: ['Microsoft.Web/sites/*'] }];
+  const found = describeFindings([...checkAzureBindings(azureBindings('x', json)), ...checkAzureRoleDefinitions('x', json)]);
+  expect(found).toEqual(
+    expect.arrayContaining([
+      expect.stringContaining(`azurerm_role_assignment.${reconfigure} › role: driver identity holds Website Contributor on probe app: not in the table`),
+      expect.stringContaining('permissions.actions: wildcard action'),
+    ]),
+  );
+});
+
+test('Flex apps: the host identity holds its storage roles before the app first starts (user-assigned, the app depends on the assignments)', () => {
+  const findings: string[] = [];
+  for (const s of flex.stacks.values()) {
+    const assignments = (s.json.resource?.azurerm_role_assignment ?? {}) as Record<string, { principal_id: string; scope: string }>;
+    for (const [name, app] of Object.entries((s.json.resource?.azurerm_function_app_flex_consumption ?? {}) as Record<string, Record<string, unknown>>)) {
+      const at = `${s.name}/azurerm_function_app_flex_consumption.${name}`;
+      if (app.storage_authentication_type !== 'UserAssignedIdentity') {
+        findings.push(`${at}: storage_authentication_type ${String(app.storage_authentication_type)}: a system-assigned identity gets its roles only after the app exists`);
+        continue;
+      }
+      const identity = /^\$\{azurerm_user_assigned_identity\.([^.]+)\.id\}$/.exec(String(app.storage_user_assigned_identity_id))?.[1];
+      const roles = Object.entries(assignments).filter(([, a]) => a.principal_id === `\${azurerm_user_assigned_identity.${identity}.principal_id}` && a.scope === `\${azurerm_storage_account.${/^\$\{azurerm_storage_account\.([^.]+)\./.exec(String(app.storage_container_endpoint))?.[1]}.id}`);
+      if (roles.length === 0) findings.push(`${at}: its host identity has no role on the host storage`);
+      const dependsOn = (app.depends_on as string[] | undefined) ?? [];
+      for (const [role] of roles) if (!dependsOn.includes(`azurerm_role_assignment.${role}`)) findings.push(`${at}: does not wait for azurerm_role_assignment.${role}`);
+    }
+  }
+  expect(findings).toEqual([]);
+});
+
+test.each(['consumption', 'flex'] as const)('every catalog study on %s keeps its Terraform state in its own folder and holds no path of the synthesizing machine (issue 10, defect 9)', (hosting) => {
+  const synth = hosting === 'flex' ? flex : consumption;
+  const findings = [...synth.stacks.values()].flatMap((s) => machineIndependenceFindings(s.name, s.json));
+  expect(describeFindings(findings)).toEqual([]);
 });

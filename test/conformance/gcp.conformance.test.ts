@@ -5,6 +5,7 @@
  *
  *   Workflows JSON Schema + documented rules    every workflow source (gcp/workflows.ts)
  *   Cloud Run CPU/memory pairs and concurrency  every function (experiments/capabilities.ts)
+ *   Terraform google 6.50.0 documentation       every argument of every resource and provider block (terraform-docs.ts)
  *
  * A failure lists each finding as `artifact › field: message [reference]`.
  */
@@ -13,10 +14,14 @@ import { cloudRunResourceProblem } from '../../experiments/capabilities';
 import { planStudy } from '../../experiments/plan';
 import { buildCatalogStudy } from '../../experiments/resolve-study';
 import { compileWorkflow } from '../../stacks/gcp/workflow/compile-workflow';
-import { synthesize, type Synthesis } from '../stacks/cdktf/synth-fixture';
+import { type SynthesizedStack, synthesize, type Synthesis } from '../stacks/cdktf/synth-fixture';
 import { checkParallelShared, checkWorkflowLimits, checkWorkflowSchema } from './gcp/workflows';
 import { CheckCounter, describeFindings, type Finding } from './support/findings';
+import { machineIndependenceFindings } from './support/state-backend';
 import { largestAccepted } from './support/largest';
+import { checkGoogleBindings, googleBindings } from './iam-bindings';
+import { updatedFunctions } from '../../experiments/plan-queries';
+import { checkTerraformArguments, loadProviderDocs } from './terraform-docs';
 
 const counter = new CheckCounter();
 let synth: Synthesis;
@@ -95,5 +100,67 @@ test('every function: a CPU/memory pair Cloud Run accepts, one request per insta
       findings.push(...own);
     }
   }
+  expect(describeFindings(findings)).toEqual([]);
+});
+
+test('every argument of every resource, and the provider block, is documented by the pinned google provider', () => {
+  const docs = loadProviderDocs('google');
+  const findings: Finding[] = [];
+  for (const s of synth.stacks.values()) {
+    for (const check of checkTerraformArguments(s.name, s.json, docs, 'google')) {
+      counter.add(`Terraform google ${docs.version} documentation (arguments, values, conflicts)`, check.findings);
+      findings.push(...check.findings);
+    }
+  }
+  expect(counter.checked(`Terraform google ${docs.version} documentation (arguments, values, conflicts)`)).toBeGreaterThan(synth.stacks.size);
+  expect(describeFindings(findings)).toEqual([]);
+});
+
+test('every role binding is in the least-privilege table, and the workflow may update exactly the functions the plan updates (issue 10, defect 8)', () => {
+  const findings: Finding[] = [];
+  for (const s of synth.stacks.values()) {
+    const study = s.name.replace(/^gcp-/, '');
+    const bindings = googleBindings(s.name, s.json);
+    const own = checkGoogleBindings(bindings, study);
+    const updatable = bindings.filter((b) => b.role.includes('cloudfunctions.functions.update')).map((b) => /^probe-(.+)_function_[0-9A-F]+$/.exec(b.resource ?? '')?.[1] ?? b.resource);
+    const planned = [...updatedFunctions(planStudy(buildCatalogStudy(study), { provider: 'gcp' })).keys()];
+    if (JSON.stringify([...updatable].sort()) !== JSON.stringify([...planned].sort())) {
+      own.push({ artifact: s.name, field: 'google_cloudfunctions2_function_iam_member', reference: 'plan: updated functions', message: `update granted on [${updatable.join(', ')}], the plan updates [${planned.join(', ')}]` });
+    }
+    counter.add('Google role bindings (least-privilege table)', own);
+    findings.push(...own);
+  }
+  expect(describeFindings(findings)).toEqual([]);
+});
+
+test('the least-privilege check fails on a broader grant: roles/cloudfunctions.developer, a custom role with delete, an unconditioned bucket grant', () => {
+  const stack = synth.stacks.get('gcp-update-consistency')!;
+  const check = (mutate: (json: SynthesizedStack['json']) => void) => {
+    const json = structuredClone(stack.json);
+    mutate(json);
+    return describeFindings(checkGoogleBindings(googleBindings('x', json), 'update-consistency'));
+  };
+  const member = Object.keys(stack.json.resource!.google_cloudfunctions2_function_iam_member!)[0]!;
+  expect(
+    check((json) => {
+      json.resource!.google_cloudfunctions2_function_iam_member![member]!.role = 'roles/cloudfunctions.developer';
+    }),
+  ).toEqual([expect.stringContaining(`google_cloudfunctions2_function_iam_member.${member} › role: workflow-account holds roles/cloudfunctions.developer on probe function: not in the table`)]);
+  expect(
+    check((json) => {
+      const roles = json.resource!.google_project_iam_custom_role!;
+      const update = Object.values(roles).find((r) => (r.permissions as string[]).includes('cloudfunctions.functions.update'))!;
+      update.permissions = [...(update.permissions as string[]), 'cloudfunctions.functions.delete'];
+    }),
+  ).toEqual([expect.stringContaining(`${member} › role: workflow-account holds custom:cloudfunctions.functions.delete,cloudfunctions.functions.get,cloudfunctions.functions.update on probe function`)]);
+  expect(
+    check((json) => {
+      delete Object.values(json.resource!.google_storage_bucket_iam_member!)[0]!.condition;
+    }),
+  ).toEqual([expect.stringContaining('driver-account holds roles/storage.objectUser on results bucket: not in the table')]);
+});
+
+test('every stack keeps its Terraform state in its own folder and holds no path of the synthesizing machine (issue 10, defect 9)', () => {
+  const findings = [...synth.stacks.values()].flatMap((s) => machineIndependenceFindings(s.name, s.json));
   expect(describeFindings(findings)).toEqual([]);
 });

@@ -81,6 +81,26 @@ describe('cost model, checked by hand', () => {
     expect(plan.cost.usd).toBeCloseTo(probes + driver + orchestrator + storage + logs, 6);
   });
 
+  test('Cloudflare Workers Standard + Workflows + R2: CPU-ms priced per GB-second at the fixed 128 MB, no log ingestion', () => {
+    // $0.02 per million CPU-ms is $0.00002 per CPU-second; at 0.125 GB that is $0.00016 per GB-second,
+    // charged on wall-clock duration (never less than CPU time, so the estimate errs high).
+    const gbSecond = 0.00002 / 0.125;
+    const perRequest = 0.3 / 1e6;
+    // 1,024 MB adapts to the only size, 128 MB.
+    const probes = 0.125 * (10 * 0.37 + 10 * 0.12) * gbSecond + 20 * perRequest;
+    const driver = 2 * 0.125 * 0.9 * gbSecond + 2 * perRequest; // the driver Worker is 128 MB too
+    const orchestrator = orchestratorUnits * perRequest; // Workflows steps, counted as requests
+    const storage = writes * (4.5 / 1e6) + reads * (0.36 / 1e6) + storedGb * 0.015; // R2 Class A, Class B, storage
+    const plan = planStudy({ ...validDefinition(), adapt: { memory: 'nearest' } }, { provider: 'cloudflare' });
+    expect(plan.functions.map((f) => f.memoryMb)).toEqual([128]);
+    expect(plan.cost.breakdown.probes).toBeCloseTo(probes, 6);
+    expect(plan.cost.breakdown.driver).toBeCloseTo(driver, 6);
+    expect(plan.cost.breakdown.orchestrator).toBeCloseTo(orchestrator, 6);
+    expect(plan.cost.breakdown.storage).toBeCloseTo(storage, 6);
+    expect(plan.cost.breakdown.logs).toBe(0);
+    expect(plan.cost.usd).toBeCloseTo(probes + driver + orchestrator + storage, 6);
+  });
+
   test('the local platform costs nothing', () => {
     const plan = planStudy(validDefinition(), { provider: 'local' });
     expect(plan.cost.usd).toBe(0);

@@ -1,5 +1,6 @@
 import { problemsFromZod } from '../../experiments/errors';
 import { StudyDefinition } from '../../experiments/schema';
+import { PROVIDER_IDS } from '../../probe-runtime/contracts/providers';
 import { validDefinition } from './fixtures';
 
 // biome-ignore lint/suspicious/noExplicitAny: test-only: the mutations reach into arbitrary paths of a definition
@@ -12,7 +13,7 @@ const INVALID: [string, (d: Mutable) => void, string, RegExp][] = [
   ['missing title', (d) => delete d.title, 'title', /required/],
   ['unknown experiment', (d) => (d.paper.experiment = 'E11'), 'paper.experiment', /E1/],
   ['no providers', (d) => (d.providers = []), 'providers', /too small|>=1/i],
-  ['unknown provider', (d) => (d.providers = ['aws', 'ibm']), 'providers[1]', /"aws"\|"azure"\|"gcp"\|"local"/],
+  ['unknown provider', (d) => (d.providers = ['aws', 'ibm']), 'providers[1]', new RegExp(PROVIDER_IDS.map((id) => `"${id}"`).join('\\|'))],
   ['memory not a number', (d) => (d.functions.memoryMb = [128, 'x']), 'functions.memoryMb[1]', /expected number/],
   ['memory too small', (d) => (d.functions.memoryMb = [32]), 'functions.memoryMb[0]', />=64/],
   ['unknown runtime', (d) => (d.functions.runtime = ['java']), 'functions.runtime[0]', /nodejs/],

@@ -110,7 +110,7 @@ describe('contention (aws-2018)', () => {
     // A 200 Mbit/s host link (so the link, not the instances' CPU quota, is the bottleneck on two cores).
     const run = await runStudy(
       'contention',
-      { levels: [1, 4], ioMegabytes: 2, netMegabytes: 8, barrierMs: 1000, memoryMb: 512 },
+      { levels: [1, 4], loneRuns: 1, ioMegabytes: 2, netMegabytes: 8, barrierMs: 1000, memoryMb: 512 },
       { profile: 'aws-2018', profileSet: { 'network.hostMbps': 200 } },
     );
     expectOneRecordPerPlannedRequest(run.result.plan, run.records);

@@ -16,23 +16,37 @@ import { TARGET_LIST } from '../../targets/registry';
 import { CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, toTrace, TRACE_RUN } from './orchestrator-trace';
 import { TRACE_RUNNERS } from './trace-runners';
 
-/** A hosting plan of the target with two configurable sizes ≥ 256 MB, and those sizes (for a memory update). */
-function twoSizes(target: ProviderTarget): { hosting: string; sizes: [number, number] } {
+/**
+ * A hosting plan of the target with two configurable sizes ≥ 256 MB, and those sizes (for a memory update);
+ * for a target whose every plan has one fixed size (Cloudflare Workers), its default plan and that size.
+ */
+function twoSizes(target: ProviderTarget): { hosting: string; sizes: [number, number | null] } {
   for (const hosting of Object.values(target.capabilities.hosting) as HostingCapabilities[]) {
     const candidates = hosting.memory.kind === 'list' ? hosting.memory.sizesMb : [256, 512];
     const sizes = candidates.filter((mb) => mb >= 256 && memorySupported(hosting.memory, mb));
     if (sizes.length >= 2) return { hosting: hosting.name, sizes: [sizes[0]!, sizes[1]!] };
   }
+  const fixed = Object.values(target.capabilities.hosting).every((h) => h.memory.kind === 'list' && h.memory.sizesMb.length === 1);
+  if (fixed) return { hosting: target.capabilities.defaultHosting, sizes: [target.capabilities.hosting[target.capabilities.defaultHosting]!.memory.maxMb, null] };
   throw new Error(`${target.id} offers no hosting plan with two memory sizes`);
+}
+
+/** The update kinds a target's every-step plan has: memory only where memory is configurable. */
+function updateKinds(target: ProviderTarget): string[] {
+  return twoSizes(target).sizes[1] === null ? ['env', 'refresh'] : ['env', 'memory', 'refresh'];
 }
 
 function plansFor(target: ProviderTarget): [string, () => StudyPlan][] {
   const { hosting, sizes } = twoSizes(target);
+  const tenants = target.capabilities.maxTenants >= 2 ? ['a', 'b'] : ['a'];
   return [
-    ...CONFORMANCE_STUDIES.map((id): [string, () => StudyPlan] => [id, () => planStudy(buildCatalogStudy(id), { provider: target.id })]),
+    // The catalog studies that declare the target (a study refused on it is tested in registry.test.ts).
+    ...CONFORMANCE_STUDIES.filter((id) => buildCatalogStudy(id).providers.includes(target.id)).map(
+      (id): [string, () => StudyPlan] => [id, () => planStudy(buildCatalogStudy(id), { provider: target.id })],
+    ),
     [
       `every step kind (${hosting})`,
-      () => planStudy({ ...everyStepKindDefinition([sizes[0]], sizes[1]), providers: [target.id] }, { provider: target.id, hosting }),
+      () => planStudy({ ...everyStepKindDefinition([sizes[0]], sizes[1], tenants), providers: [target.id] }, { provider: target.id, hosting }),
     ],
   ];
 }
@@ -47,7 +61,7 @@ describe.each(TARGET_LIST.map((t) => [t.id, t] as const))('%s: the orchestrator 
     expect(trace).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds));
     // The plans between them exercise every kind of step (so an empty trace runner cannot pass).
     if (plan.study.id === 'every-step') {
-      expect(new Set(trace.flatMap((t) => (t.kind === 'update' ? [t.change.kind] : [])))).toEqual(new Set(['env', 'memory', 'refresh']));
+      expect(new Set(trace.flatMap((t) => (t.kind === 'update' ? [t.change.kind] : [])))).toEqual(new Set(updateKinds(target)));
       expect(trace.some((t) => t.kind === 'burst' && t.shards.length >= 3)).toBe(true);
       expect(trace.filter((t) => t.kind === 'wait')).toHaveLength(2);
     }

@@ -97,20 +97,27 @@ function range(n: number): number[] {
  * A study with every kind of step the orchestrators must handle: a multi-shard
  * burst with a barrier, waits, and updates of each kind (refresh, env, memory).
  */
-export function everyStepKindDefinition(memoryMb: number[], memoryUpdateMb: number): StudyDefinitionInput {
+/**
+ * A study with every step kind. `memoryUpdateMb` null leaves out the memory
+ * update, and `tenants` the second tenant, for a platform that offers neither
+ * (Cloudflare Workers: one fixed memory size, one account).
+ */
+export function everyStepKindDefinition(memoryMb: number[], memoryUpdateMb: number | null, tenants: readonly string[] = ['a', 'b']): StudyDefinitionInput {
+  const last = tenants[tenants.length - 1]!;
   return {
     id: 'every-step',
     title: 'Every step kind',
     summary: 'Conformance fixture.',
     paper: { experiment: 'E9', section: 'test' },
     providers: [...PROVIDERS],
-    functions: { memoryMb, runtime: ['nodejs'], tenant: ['a', 'b'] },
+    functions: { memoryMb, runtime: ['nodejs'], tenant: [...tenants] },
     schedule: [
-      { kind: 'burst', label: 'wide', requestsPerTarget: 130, barrierMs: 2000 },
+      // 260 requests in all (three shards of at most 100), whatever the number of tenants.
+      { kind: 'burst', label: 'wide', requestsPerTarget: 260 / tenants.length, barrierMs: 2000 },
       { kind: 'wait', seconds: 90 },
       { kind: 'update', targets: { tenant: ['a'] }, change: { kind: 'env', name: 'CURTAIN_MARK', value: 'x1' } },
       { kind: 'repeat', times: 2, steps: [{ kind: 'update', change: { kind: 'refresh' } }, { kind: 'burst', label: 'after', requestsPerTarget: 2 }] },
-      { kind: 'update', targets: { tenant: ['b'] }, change: { kind: 'memory', memoryMb: memoryUpdateMb } },
+      ...(memoryUpdateMb === null ? [] : [{ kind: 'update' as const, targets: { tenant: [last] }, change: { kind: 'memory' as const, memoryMb: memoryUpdateMb } }]),
       { kind: 'wait', seconds: 0.5 },
       { kind: 'burst', label: 'last', requestsPerTarget: 1 },
     ],

@@ -76,8 +76,15 @@ describe('every target: plan → synthesis → policy', () => {
   });
 
   it.each(TARGET_LIST.map((t) => [t.id, t] as const))('%s', (id: ProviderId, target) => {
-    // coldstart: Node.js and Python probes, updates; isolation: a second tenant.
-    const plans = ['coldstart', 'isolation'].map((study) => planStudy(buildCatalogStudy(study), { provider: id }));
+    // coldstart: Node.js and Python probes (where offered), updates; isolation: a second tenant.
+    // A study is planned where it declares the target (derived from the capability table's
+    // notMeasurable); elsewhere the planner must refuse it, naming the analysis.
+    const declared = ['coldstart', 'isolation'].filter((study) => buildCatalogStudy(study).providers.includes(id));
+    expect(declared).toContain('coldstart');
+    for (const study of ['coldstart', 'isolation'].filter((s) => !declared.includes(s))) {
+      expect(() => planStudy({ ...buildCatalogStudy(study), providers: [id] }, { provider: id })).toThrow(new RegExp(`analysis ${study} is not measurable`));
+    }
+    const plans = declared.map((study) => planStudy(buildCatalogStudy(study), { provider: id }));
     const { deployment } = target;
     if (deployment.kind === 'embedded') {
       expect(deployment.instead).toMatch(/curtain run/);

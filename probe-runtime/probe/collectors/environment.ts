@@ -38,6 +38,9 @@ export const PLATFORM_VARIABLES: Record<ProviderId, { readonly ids: readonly str
     ids: ['K_SERVICE', 'K_REVISION', 'K_CONFIGURATION', 'FUNCTION_TARGET', 'FUNCTION_NAME', 'FUNCTION_REGION', 'X_GOOGLE_FUNCTION_VERSION'],
     memory: ['FUNCTION_MEMORY_MB'],
   },
+  // Cloudflare Workers: the environment is the script's bindings; none names an isolate or a host
+  // (the adapter records request.cf.colo per invocation), and memory is a fixed 128 MB per isolate.
+  cloudflare: { ids: [], memory: [] },
   // The embedded local platform.
   local: { ids: ['CURTAIN_LOCAL_INSTANCE_ID', 'CURTAIN_LOCAL_FUNCTION'], memory: [] },
 };

@@ -22,6 +22,13 @@ export const CHUNK_MS = 5;
  */
 export const STALL_MS = 10;
 
+/**
+ * A stall at least this long (longer than a CFS throttling period) is recorded as the
+ * work's latest pause (BackgroundReport.lastPause): a freeze, or a long descheduling.
+ * Shorter stalls would overwrite a freeze whenever the loaded machine hiccups.
+ */
+export const PAUSE_MS = 100;
+
 export interface BackgroundWorker {
   /** Start work for `durationMs` (replacing any still running); the task result of the starting invocation. */
   start(task: TaskOf<'background'>, invocation: number): TaskResult;
@@ -40,6 +47,8 @@ interface Run {
   lastProgressAt: number | null;
   running: boolean;
   checksum: number;
+  /** The most recent stall (see BackgroundReport.lastPause). */
+  lastPause: { at: number; resumedAt: number; workMsBefore: number } | null;
 }
 
 export function createBackgroundWorker(): BackgroundWorker {
@@ -49,6 +58,10 @@ export function createBackgroundWorker(): BackgroundWorker {
     if (run !== current || !current.running) return;
     const chunkStart = nowMs();
     const deadline = current.startedAt + current.durationMs;
+    // The time between chunks is a stall too when the instance was frozen while it waited to run.
+    if (current.lastProgressAt !== null && chunkStart - current.lastProgressAt >= PAUSE_MS) {
+      current.lastPause = { at: current.lastProgressAt, resumedAt: chunkStart, workMsBefore: current.workMs };
+    }
     let now = chunkStart;
     while (now - chunkStart < CHUNK_MS && now < deadline) {
       current.checksum = workUnit(current.checksum);
@@ -56,6 +69,7 @@ export function createBackgroundWorker(): BackgroundWorker {
       const before = now;
       current.lastProgressAt = now = nowMs();
       if (now - before < STALL_MS) current.workMs += now - before;
+      else if (now - before >= PAUSE_MS) current.lastPause = { at: before, resumedAt: now, workMsBefore: current.workMs };
     }
     if (now >= deadline) current.running = false;
     // Not unref'd: Node runs unref'd immediates only when something else wakes the
@@ -75,6 +89,7 @@ export function createBackgroundWorker(): BackgroundWorker {
         lastProgressAt: null,
         running: true,
         checksum: 1,
+        lastPause: null,
       };
       setImmediate(chunk, run);
       return succeeded(task.name, { durationMs: task.durationMs, chunkMs: CHUNK_MS, startedAt });
@@ -89,6 +104,7 @@ export function createBackgroundWorker(): BackgroundWorker {
         workMs: roundMs(run.workMs),
         lastProgressAt: run.lastProgressAt === null ? null : roundMs(run.lastProgressAt),
         running: run.running,
+        lastPause: run.lastPause && { at: roundMs(run.lastPause.at), resumedAt: roundMs(run.lastPause.resumedAt), workMsBefore: roundMs(run.lastPause.workMsBefore) },
       };
     },
     stop() {

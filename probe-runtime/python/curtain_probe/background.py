@@ -11,6 +11,9 @@ from .clock import now_ms, round_ms
 from .tasks import result, work_unit
 
 CHUNK_MS = 5
+# A gap between two work units at least this long (longer than a CFS throttling period) is a pause:
+# a freeze or a long descheduling, recorded as the latest pause, as the Node probe does.
+PAUSE_MS = 100
 
 
 class BackgroundWorker:
@@ -27,6 +30,7 @@ class BackgroundWorker:
             "workMs": 0.0,
             "lastProgressAt": None,
             "running": True,
+            "lastPause": None,
         }
         self._run = run
         import threading  # loaded by the first background task, not at start-up
@@ -42,10 +46,17 @@ class BackgroundWorker:
         while self._run is run and run["running"]:
             chunk_start = now = now_ms()
             cpu_start = time.thread_time()
+            last = run["lastProgressAt"]
+            if last is not None and chunk_start - last >= PAUSE_MS:
+                run["lastPause"] = {"at": last, "resumedAt": chunk_start, "workMsBefore": run["workMs"]}
             while now - chunk_start < CHUNK_MS and now < deadline:
                 checksum = work_unit(checksum)
                 run["unitsDone"] += 1
+                before = now
                 run["lastProgressAt"] = now = now_ms()
+                if now - before >= PAUSE_MS:
+                    done = run["workMs"] + (time.thread_time() - cpu_start) * 1000.0
+                    run["lastPause"] = {"at": before, "resumedAt": now, "workMsBefore": done}
             run["workMs"] += (time.thread_time() - cpu_start) * 1000.0
             if now >= deadline:
                 run["running"] = False
@@ -62,8 +73,15 @@ class BackgroundWorker:
             "workMs": round_ms(run["workMs"]),
             "lastProgressAt": None if run["lastProgressAt"] is None else round_ms(run["lastProgressAt"]),
             "running": run["running"],
+            "lastPause": _rounded_pause(run["lastPause"]),
         }
 
     def stop(self) -> None:
         if self._run is not None:
             self._run["running"] = False
+
+
+def _rounded_pause(pause: Optional[Dict[str, float]]) -> Optional[Dict[str, float]]:
+    if pause is None:
+        return None
+    return {"at": round_ms(pause["at"]), "resumedAt": round_ms(pause["resumedAt"]), "workMsBefore": round_ms(pause["workMsBefore"])}

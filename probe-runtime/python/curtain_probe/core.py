@@ -111,6 +111,7 @@ class Probe:
             "memoryMb": collect_memory_mb(self.config.env),
             "timing": {
                 "receivedAt": round_ms(received_at),
+                "barrierStartedAt": None if released is None else round_ms(barrier_start),
                 "barrierReleasedAt": None if released is None else round_ms(released),
                 "taskStartedAt": round_ms(task_started),
                 "taskEndedAt": round_ms(task_ended),

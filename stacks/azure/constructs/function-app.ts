@@ -11,16 +11,30 @@
  *                requires): instance memory 2,048 or 4,096 MB chosen per app
  *                (the plan's memoryMb), maximum instances per app. Package and
  *                host storage are reached with the app's managed identity, no key.
+ *                The package reaches the app through its own deployment
+ *                container: Terraform uploads it there as `released-package.zip`
+ *                (with Entra ID, the provider's storage_use_azuread), the name
+ *                Flex's one deploy gives the package it runs. Not `zip_deploy_file`:
+ *                the pinned azurerm documents that it relies on the WebDeploy
+ *                basic-auth publishing credentials, which stay off here
+ *                (azurerm 4.55.0 docs, function_app_flex_consumption, note on
+ *                webdeploy_publish_basic_authentication_enabled; read 2026-12-06),
+ *                and in azurerm 4.x it posts to /api/zipdeploy, which Flex does not
+ *                serve (hashicorp/terraform-provider-azurerm#29630).
  *
  * Both: HTTPS only, TLS 1.2, FTP and basic-auth publishing off, the function
  * key required by the HTTP triggers.
  */
+import { createHash } from 'node:crypto';
 import { FunctionAppFlexConsumption } from '@cdktf/provider-azurerm/lib/function-app-flex-consumption';
 import { LinuxFunctionApp } from '@cdktf/provider-azurerm/lib/linux-function-app';
 import type { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
-import type { TerraformAsset } from 'cdktf';
+import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
+import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import { Fn, type TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { CLOUD_LIMITS } from '../../../experiments/capabilities';
 import { azureNames } from '../names';
@@ -56,7 +70,7 @@ export interface FunctionAppProps {
   readonly maxInstances: number;
   readonly appSettings: Record<string, string>;
   readonly tags: Record<string, string>;
-  /** A managed identity even on Consumption (the driver: results, ARM updates). Flex apps always have one. */
+  /** The app's own managed identity (the driver: results, ARM updates). Flex apps' hosts also have a user-assigned one for their storage. */
   readonly identity: boolean;
   /**
    * Data-plane roles on the host account a Flex app needs beyond blobs (the Durable task hub: queues, tables).
@@ -88,6 +102,21 @@ function nextConsumptionPlan(host: HostStorage): string {
   const plan = host.consumptionPlanIds?.[Math.floor(placed / CLOUD_LIMITS.azure.consumptionAppsPerPlan.value)];
   if (!plan) throw new Error('FunctionApp: more Consumption apps than the tenant has plans for');
   return plan;
+}
+
+/**
+ * The name Flex Consumption's one deploy gives the package in an app's deployment container, the one the
+ * platform runs: Microsoft's article "Automate resource deployment for your function app" (Flex
+ * Consumption, "Deployment package") as cited by public cdktf code that deploys this way. Checked
+ * 2026-12-06 only through that citation and public deployment scripts, not against a live subscription.
+ */
+export const FLEX_PACKAGE_BLOB = 'released-package.zip';
+
+/** One deployment container per Flex app (two apps sharing one would run each other's package). */
+function deploymentContainerName(id: string): string {
+  const name = `${azureNames.deploymentContainerPrefix}${id.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`.replace(/-+$/, '');
+  // Container names are 3..63 characters: a longer id is named by its hash.
+  return name.length <= 63 ? name : `${azureNames.deploymentContainerPrefix}${createHash('sha256').update(id).digest('hex').slice(0, 24)}`;
 }
 
 export class FunctionApp extends Construct {
@@ -151,6 +180,42 @@ export class FunctionApp extends Construct {
       skuName: 'FC1',
       tags: props.tags,
     });
+    const deployment = new StorageContainer(this, 'deployment', {
+      provider: props.provider,
+      name: deploymentContainerName(id),
+      storageAccountId: account.id,
+      containerAccessType: 'private',
+    });
+    const packageBlob = new StorageBlob(this, 'package', {
+      provider: props.provider,
+      name: FLEX_PACKAGE_BLOB,
+      storageAccountName: account.name,
+      storageContainerName: deployment.name,
+      type: 'Block',
+      source: props.package.asset.path,
+      // The name is fixed, so a changed package is told by its MD5 (the provider's documented use of filemd5).
+      contentMd5: Fn.filemd5(props.package.asset.path),
+    });
+    // The host's identity for its storage (packages, host state, the Durable task hub) is user-assigned,
+    // so its roles exist before the app does and the app's first start can read its package: a
+    // system-assigned identity gets roles only after the app exists (issue 10, defect 8).
+    const hostIdentity = new UserAssignedIdentity(this, 'host-identity', {
+      provider: props.provider,
+      name: `${props.name}-host`,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tags: props.tags,
+    });
+    const hostRoles = ['Storage Blob Data Owner', ...(props.extraHostRoles ?? [])].map(
+      (role) =>
+        new RoleAssignment(this, `host-${role.toLowerCase().replace(/\s+/g, '-')}`, {
+          provider: props.provider,
+          scope: account.id,
+          roleDefinitionName: role,
+          principalId: hostIdentity.principalId,
+          principalType: 'ServicePrincipal',
+        }),
+    );
     const app = new FunctionAppFlexConsumption(this, 'app', {
       provider: props.provider,
       name: props.name,
@@ -158,35 +223,36 @@ export class FunctionApp extends Construct {
       location: props.location,
       servicePlanId: plan.id,
       storageContainerType: 'blobContainer',
-      storageContainerEndpoint: `${account.primaryBlobEndpoint}${azureNames.packagesContainer}`,
-      storageAuthenticationType: 'SystemAssignedIdentity',
+      storageContainerEndpoint: `${account.primaryBlobEndpoint}${deployment.name}`,
+      storageAuthenticationType: 'UserAssignedIdentity',
+      storageUserAssignedIdentityId: hostIdentity.id,
       runtimeName: runtime.flexName,
       runtimeVersion: runtime.flexVersion,
       instanceMemoryInMb: props.memoryMb,
       maximumInstanceCount: Math.min(CLOUD_LIMITS.azure.flexInstancesPerApp.value, Math.max(FLEX_MIN_MAX_INSTANCES, props.maxInstances)),
-      zipDeployFile: props.package.asset.path,
       httpsOnly: true,
       publicNetworkAccessEnabled: true,
       webdeployPublishBasicAuthenticationEnabled: false,
-      identity: { type: 'SystemAssigned' },
+      // The app's own (system-assigned) identity only where it acts itself: the driver (results, ARM updates).
+      identity: { type: props.identity ? 'SystemAssigned, UserAssigned' : 'UserAssigned', identityIds: [hostIdentity.id] },
       siteConfig: { minimumTlsVersion: '1.2', scmMinimumTlsVersion: '1.2', http2Enabled: true },
-      // The host reaches its storage with the identity: no connection string anywhere.
-      appSettings: { ...props.appSettings, AzureWebJobsStorage__accountName: account.name },
+      // The host reaches its storage with the identity: no connection string anywhere. A new package
+      // changes CURTAIN_PACKAGE_MD5, and a settings change restarts the app onto it.
+      appSettings: {
+        ...props.appSettings,
+        AzureWebJobsStorage__accountName: account.name,
+        AzureWebJobsStorage__credential: 'managedidentity',
+        AzureWebJobsStorage__clientId: hostIdentity.clientId,
+        CURTAIN_PACKAGE_MD5: packageBlob.contentMd5,
+      },
       tags: props.tags,
       lifecycle,
+      // The package and the host identity's roles are in place before the app first starts.
+      dependsOn: [packageBlob, ...hostRoles],
     });
     this.id = app.id;
     this.name = app.name;
     this.defaultHostname = app.defaultHostname;
-    this.principalId = app.identity.principalId;
-    for (const role of ['Storage Blob Data Owner', ...(props.extraHostRoles ?? [])]) {
-      new RoleAssignment(this, `host-${role.toLowerCase().replace(/\s+/g, '-')}`, {
-        provider: props.provider,
-        scope: account.id,
-        roleDefinitionName: role,
-        principalId: app.identity.principalId,
-        principalType: 'ServicePrincipal',
-      });
-    }
+    this.principalId = props.identity ? app.identity.principalId : undefined;
   }
 }

@@ -7,6 +7,7 @@
  */
 import { DataAzurermFunctionAppHostKeys } from '@cdktf/provider-azurerm/lib/data-azurerm-function-app-host-keys';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { Construct } from 'constructs';
 import { CAPABILITIES } from '../../../experiments/capabilities';
 import { changedVariables, peakDemand, updatedFunctions } from '../../../experiments/plan-queries';
@@ -23,6 +24,15 @@ import type { AzureTenantScope } from './tenant-scope';
 
 /** The Functions worker loads @azure/functions from the app's node_modules. */
 export const AZURE_FUNCTIONS = ['@azure/functions'];
+
+/**
+ * What the driver's update activity does to an app it reconfigures (probe-runtime/driver/azure-durable/
+ * update-app.ts), as ARM operations: read the app settings (POST config/appsettings/list), write them
+ * back (PUT config/appsettings) and, for a memory change on Flex, PATCH the site. Website Contributor
+ * would add everything else on the app (delete, slots, publishing credentials, source control).
+ */
+export const RECONFIGURE_ACTIONS = ['Microsoft.Web/sites/config/list/action', 'Microsoft.Web/sites/config/write'] as const;
+export const RECONFIGURE_MEMORY_ACTIONS = ['Microsoft.Web/sites/write'] as const;
 
 export interface AzureProbeFleetProps {
   readonly plan: StudyPlan;
@@ -44,6 +54,7 @@ export class AzureProbeFleet extends Construct {
   readonly probes = new Map<string, Probe>();
   private readonly updated: ReadonlySet<string>;
   private readonly tenants: ReadonlyMap<string, AzureTenantScope>;
+  private readonly plan: StudyPlan;
 
   constructor(scope: Construct, id: string, props: AzureProbeFleetProps) {
     super(scope, id);
@@ -52,6 +63,7 @@ export class AzureProbeFleet extends Construct {
     const study = plan.study.id;
     const hosting = plan.hosting as 'consumption' | 'flex';
     this.tenants = props.tenants;
+    this.plan = plan;
     this.updated = new Set(updatedFunctions(plan).keys());
     const changed = changedVariables(plan);
     for (const fn of plan.functions) {
@@ -93,14 +105,38 @@ export class AzureProbeFleet extends Construct {
     return Object.fromEntries([...this.probes].filter(([key]) => this.updated.has(key)).map(([key, p]) => [key, p.app.id]));
   }
 
-  /** Lets an identity change the settings of the apps update steps reconfigure, and only those. */
+  /**
+   * Lets an identity change the settings of the apps update steps reconfigure, and only those: a custom
+   * role per tenant (assignable only in the tenant's resource group) with exactly the actions the update
+   * activity calls, assigned on each such app.
+   */
   grantReconfigure(principalId: string): void {
+    const updates = updatedFunctions(this.plan);
+    const memory = this.plan.hosting === 'flex' && [...updates.values()].some((u) => u.memory);
+    const roles = new Map<string, string>();
+    const roleOf = (t: AzureTenantScope): string => {
+      let role = roles.get(t.tenant);
+      if (!role) {
+        role = new RoleDefinition(this, `reconfigure-role-${t.tenant}`, {
+          provider: t.provider,
+          // Custom role names are unique in the Entra tenant: the study's name suffix keeps them apart.
+          name: `curtain-${this.plan.study.id}-reconfigure-${t.tenant}-${t.suffix}`,
+          scope: t.group.id,
+          assignableScopes: [t.group.id],
+          description: `Curtain ${this.plan.study.id}: read and write the app settings of the probe apps the plan updates`,
+          permissions: [{ actions: [...RECONFIGURE_ACTIONS, ...(memory ? RECONFIGURE_MEMORY_ACTIONS : [])], notActions: [] }],
+        }).roleDefinitionResourceId;
+        roles.set(t.tenant, role);
+      }
+      return role;
+    };
     for (const [key, { fn, app }] of this.probes) {
       if (!this.updated.has(key)) continue;
+      const t = this.tenants.get(fn.tenant)!;
       new RoleAssignment(this, `driver-updates-${key}`, {
-        provider: this.tenants.get(fn.tenant)!.provider,
+        provider: t.provider,
         scope: app.id,
-        roleDefinitionName: 'Website Contributor',
+        roleDefinitionId: roleOf(t),
         principalId,
         principalType: 'ServicePrincipal',
       });

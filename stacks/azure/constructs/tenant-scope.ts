@@ -83,7 +83,8 @@ export class AzureTenantScope extends Construct {
       resourceGroupName: this.group.name,
       location,
       tags,
-      containers: [azureNames.packagesContainer],
+      // Consumption apps share the packages container; each Flex app brings its own deployment container.
+      containers: hosting === 'consumption' ? [azureNames.packagesContainer] : [],
       retain: false,
       sharedKeyReason: hosting === 'consumption' ? CONSUMPTION_KEY_REASON : undefined,
     });

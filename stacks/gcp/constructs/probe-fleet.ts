@@ -7,6 +7,8 @@
  */
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import { Cloudfunctions2FunctionIamMember } from '@cdktf/provider-google/lib/cloudfunctions2-function-iam-member';
+import { ProjectIamCustomRole } from '@cdktf/provider-google/lib/project-iam-custom-role';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import type { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { Construct } from 'constructs';
@@ -17,12 +19,17 @@ import type { BundleSet } from '../../../probe-runtime/build/bundle-set';
 import { probeBundleName, PYTHON_PROBE_BUNDLE } from '../../../probe-runtime/contracts/bundle-manifest';
 import { nodePackageJson, stagePackage } from '../../cdktf/stage-package';
 import { addressTransparent } from '../../cdktf/stable-address';
-import { gcpLabels } from '../names';
+import { gcpLabels, gcpNames } from '../names';
 import { CloudFunction } from './cloud-function';
 import type { GcpTenantScope } from './tenant-scope';
 
 /** The Functions Framework that serves a Node.js package's exported function; Cloud Build installs it. */
 export const FUNCTIONS_FRAMEWORK = '@google-cloud/functions-framework';
+
+/** What the orchestrator may do to a probe function it reconfigures: read it and update it, nothing else. */
+export const RECONFIGURE_PERMISSIONS = ['cloudfunctions.functions.get', 'cloudfunctions.functions.update'] as const;
+/** What it may read on the project: the state of the update operations it waits for. */
+export const OPERATION_PERMISSIONS = ['cloudfunctions.operations.get'] as const;
 
 export interface GcpProbeFleetProps {
   readonly plan: StudyPlan;
@@ -90,15 +97,44 @@ export class GcpProbeFleet extends Construct {
     }
   }
 
-  /** Lets the orchestrator patch the functions update steps change (environment, memory), and only those. */
+  /**
+   * Lets the orchestrator patch the functions update steps change (environment, memory), and only those:
+   * a custom role with exactly get and update, granted on each such function. The predefined
+   * roles/cloudfunctions.developer would add delete among others (issue 10, defect 8).
+   * The Workflows connector waits for the update's long-running operation, and operations are
+   * project resources, so a second custom role holds only cloudfunctions.operations.get, on the project.
+   */
   grantReconfigure(orchestrator: ServiceAccount): void {
+    const study = this.plan.study.id;
+    const roles = new Map<string, { update: string; operations: string }>();
+    const rolesOf = (t: GcpTenantScope) => {
+      let r = roles.get(t.tenant);
+      if (!r) {
+        const custom = (kind: 'update' | 'operations', title: string, permissions: string[]) =>
+          new ProjectIamCustomRole(this, `reconfigure-role-${kind}-${t.tenant}`, {
+            provider: t.provider,
+            project: t.project,
+            roleId: gcpNames.customRole(study, kind),
+            title,
+            description: `Curtain ${study}: ${title.toLowerCase()} (granted to the workflow only)`,
+            permissions,
+          }).name;
+        r = {
+          update: custom('update', 'Reconfigure probe functions', [...RECONFIGURE_PERMISSIONS]),
+          operations: custom('operations', 'Read function operations', [...OPERATION_PERMISSIONS]),
+        };
+        roles.set(t.tenant, r);
+        new ProjectIamMember(this, `workflow-reads-operations-${t.tenant}`, { provider: t.provider, project: t.project, role: r.operations, member: `serviceAccount:${orchestrator.email}` });
+      }
+      return r;
+    };
     for (const key of this.updated) {
       const t = this.tenants.get(this.functionOf(key).tenant)!;
       new Cloudfunctions2FunctionIamMember(this, `workflow-updates-${key}`, {
         provider: t.provider,
         location: this.plan.region,
         cloudFunction: this.probes.get(key)!.fn.name,
-        role: 'roles/cloudfunctions.developer',
+        role: rolesOf(t).update,
         member: `serviceAccount:${orchestrator.email}`,
       });
     }

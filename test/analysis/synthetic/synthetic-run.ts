@@ -56,16 +56,22 @@ export interface RecordOptions {
   task?: TaskResult;
   /** Override the generation the instance reports. */
   generation?: string | null;
-  /** Handler duration on the instance, ms (receive to respond). */
+  /** Handler duration on the instance, ms (receive to respond); default: the probe's 1 ms plus barrier wait and task. */
   handlerMs?: number;
-  /** How long the probe waited at the step's barrier (0: it arrived after it); default: no barrier reported. */
-  barrierWaitMs?: number | null;
+  /** Time the probe waited at the burst's barrier, inside the handler. */
+  barrierWaitMs?: number;
+  /** Task duration, inside the handler. */
+  taskMs?: number;
+  /** Leave out timing.barrierStartedAt, as probes before it was added did. */
+  legacyTiming?: boolean;
 }
 
 export interface SyntheticRunOptions {
   runId?: string;
   /** Local platform profile for provider `local` (run.json local.profile). */
   profile?: string;
+  /** More of run.json's `local` section: modelsAsOf, constructed metrics, the machine's floor and load. */
+  local?: Pick<NonNullable<RunManifest['local']>, 'modelsAsOf' | 'constructed' | 'machine'>;
   timeScale?: number;
   startMs?: number;
   seed?: number;
@@ -169,9 +175,16 @@ export class SyntheticRun {
       const inst = o.instance;
       if (!inst) throw new Error('an ok record needs an instance');
       inst.invocations += 1;
-      const handlerMs = o.handlerMs ?? Math.min(5, latencyMs / 2);
+      const barrierWaitMs = o.barrierWaitMs ?? 0;
+      const taskMs = o.taskMs ?? 0;
+      const handlerMs = o.handlerMs ?? (o.barrierWaitMs !== undefined || o.taskMs !== undefined ? 1 + barrierWaitMs + taskMs : Math.min(5, latencyMs / 2));
       const receivedAt = sentAt + (latencyMs - handlerMs) / 2;
       const respondedAt = receivedAt + handlerMs;
+      // The probe's order: fingerprint (0.5 ms), barrier, task, then its bookkeeping until the response.
+      const barrierStartedAt = receivedAt + 0.5;
+      const taskStartedAt = barrierStartedAt + barrierWaitMs;
+      const taskEndedAt = taskStartedAt + taskMs;
+      const barrier = step.barrierMs > 0 || barrierWaitMs > 0;
       const task: TaskResult = o.task ?? { name: step.task.name, ok: true, error: null, values: {} };
       const backgroundWork = inst.background;
       if (task.name === 'background' && task.ok) {
@@ -188,8 +201,15 @@ export class SyntheticRun {
         providerIds: { instance: inst.id },
         generation: o.generation === undefined ? inst.generation : o.generation,
         memoryMb: inst.memoryMb,
-        timing: { receivedAt, barrierReleasedAt: o.barrierWaitMs == null ? null : receivedAt + o.barrierWaitMs, taskStartedAt: receivedAt, taskEndedAt: respondedAt, respondedAt },
-        overheadMs: { fingerprint: 0.5, total: 1 },
+        timing: {
+          receivedAt,
+          ...(o.legacyTiming ? {} : { barrierStartedAt: barrier ? barrierStartedAt : null }),
+          barrierReleasedAt: barrier ? taskStartedAt : null,
+          taskStartedAt,
+          taskEndedAt,
+          respondedAt,
+        },
+        overheadMs: { fingerprint: 0.5, total: handlerMs - barrierWaitMs - taskMs },
         task,
         backgroundWork,
       };
@@ -223,9 +243,9 @@ export class SyntheticRun {
   }
 
   /** Set what an instance's background work has done so far (what its next invocation reports). */
-  backgroundProgress(instance: SyntheticInstance, workMs: number, running = false): void {
+  backgroundProgress(instance: SyntheticInstance, workMs: number, running = false, lastPause: BackgroundReport['lastPause'] = null): void {
     if (!instance.background) throw new Error('no background work started');
-    instance.background = { ...instance.background, workMs, unitsDone: Math.round(workMs * 10), lastProgressAt: instance.background.startedAt + workMs, running };
+    instance.background = { ...instance.background, workMs, unitsDone: Math.round(workMs * 10), lastProgressAt: instance.background.startedAt + workMs, running, lastPause };
   }
 
   /** Appends raw text (no newline added) after a shard's records. */
@@ -262,7 +282,15 @@ export class SyntheticRun {
       failures: [],
       notes: [],
       ...(this.plan.provider === 'local'
-        ? { local: { profile: this.options.profile ?? 'aws-2018', timeScale: this.options.timeScale ?? 1, cpuQuota: { applied: false, reason: 'synthetic run' }, faults: [] } }
+        ? {
+            local: {
+              profile: this.options.profile ?? 'aws-2018',
+              timeScale: this.options.timeScale ?? 1,
+              cpuQuota: { applied: false, reason: 'synthetic run' },
+              faults: [],
+              ...this.options.local,
+            },
+          }
         : {}),
     });
     put(runManifestKey(study, this.runId), JSON.stringify(manifest, null, 2));

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { BackgroundReport } from '../../../probe-runtime/contracts/probe-wire';
 import type { Task } from '../../../probe-runtime/contracts/task';
 import { nowMs } from '../../../probe-runtime/probe/clock';
 import { createBackgroundWorker } from '../../../probe-runtime/probe/tasks/background';
@@ -289,12 +290,19 @@ const poll = setInterval(() => {
 }, 20);`,
     );
     const output = await runChildStoppedMidway(script, 150, 400);
-    const report = JSON.parse(output.split('\n')[1]!) as { workMs: number; startedAt: number; lastProgressAt: number };
-    const wall = report.lastProgressAt - report.startedAt;
+    const report = JSON.parse(output.split('\n')[1]!) as BackgroundReport;
+    const wall = report.lastProgressAt! - report.startedAt;
     expect(wall).toBeGreaterThanOrEqual(850);
     // The 400 ms freeze (and any other stall) is excluded from the work done.
     expect(report.workMs).toBeLessThan(wall - 350);
     expect(report.workMs).toBeGreaterThan(0);
+    // The freeze is the latest pause (unless this machine stalled the child 100 ms or more after it):
+    // when it began and ended, and the work done before it.
+    const pause = report.lastPause!;
+    expect(pause.resumedAt - pause.at).toBeGreaterThanOrEqual(100);
+    expect(pause.at).toBeGreaterThanOrEqual(report.startedAt);
+    expect(pause.workMsBefore).toBeLessThanOrEqual(report.workMs);
+    if (pause.resumedAt - pause.at >= 350) expect(pause.workMsBefore).toBeLessThan(pause.at - report.startedAt + 1);
   });
 
   test('the event loop keeps serving while background work runs', async () => {

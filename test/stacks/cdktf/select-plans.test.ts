@@ -1,6 +1,6 @@
 /** Which plans `npx cdktf synth` synthesizes, from CURTAIN_STUDY and friends. */
 import { ValidationError } from '../../../experiments/errors';
-import { UnknownStudyError } from '../../../experiments/resolve-study';
+import { buildCatalogStudy, UnknownStudyError } from '../../../experiments/resolve-study';
 import { CATALOG } from '../../../experiments/catalog';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,19 +18,21 @@ function vetted(vet: (provider: string, plan: { study: { id: string } }) => void
 }
 
 describe('selectPlans', () => {
-  it('CURTAIN_STUDY=coldstart gives gcp-coldstart and azure-coldstart', () => {
+  it('CURTAIN_STUDY=coldstart gives a stack per CDK for Terraform target, at its default region and hosting plan', () => {
     const { plans, skipped } = selectPlans({ CURTAIN_STUDY: 'coldstart' });
-    expect(plans.map((p) => p.stack)).toEqual(['azure-coldstart', 'gcp-coldstart']);
-    expect(plans.map((p) => [p.plan.provider, p.plan.region, p.plan.hosting])).toEqual([
+    expect(plans.map((p) => p.stack)).toEqual(cdktfTargets().map((t) => t.deployment.stackName('coldstart')));
+    const rows = plans.map((p) => [p.plan.provider, p.plan.region, p.plan.hosting]);
+    expect(rows).toEqual(cdktfTargets().map((t) => [t.id, t.capabilities.defaultRegion, t.capabilities.defaultHosting]));
+    expect(rows).toEqual(expect.arrayContaining([
       ['azure', 'eastus', 'consumption'],
       ['gcp', 'us-central1', 'gen2'],
-    ]);
+    ]));
     expect(skipped).toEqual([]);
   });
 
   it('every catalog study that declares a provider is planned for it when CURTAIN_STUDY is unset', () => {
     const { plans } = selectPlans({});
-    const expected = CATALOG.flatMap((s) => cdktfTargets().map((t) => t.deployment.stackName(s.id)));
+    const expected = CATALOG.flatMap((s) => cdktfTargets().filter((t) => buildCatalogStudy(s.id).providers.includes(t.id)).map((t) => t.deployment.stackName(s.id)));
     expect(plans.map((p) => p.stack).sort()).toEqual(expected.sort());
   });
 
@@ -44,7 +46,12 @@ describe('selectPlans', () => {
       if (provider === 'gcp' && plan.study.id === 'lifetime') throw new TargetRefusedError('the workflow is too large');
     };
     const all = selectPlans({}, vetted(vet));
-    expect(all.skipped).toEqual(['gcp-lifetime: skipped: the workflow is too large']);
+    // Besides the refusal, only studies a target cannot measure (its capability row says why) are skipped.
+    const unmeasurable = cdktfTargets().flatMap((t) =>
+      CATALOG.filter((s) => t.capabilities.notMeasurable?.[buildCatalogStudy(s.id).analysis.kind]).map((s) => expect.stringMatching(new RegExp(`^${t.deployment.stackName(s.id)}: skipped: analysis ${s.id} is not measurable on `))),
+    );
+    expect(all.skipped).toEqual(expect.arrayContaining(['gcp-lifetime: skipped: the workflow is too large', ...unmeasurable]));
+    expect(all.skipped).toHaveLength(1 + unmeasurable.length);
     expect(all.plans.some((p) => p.stack === 'azure-lifetime')).toBe(true);
     expect(() => selectPlans({ CURTAIN_STUDY: 'lifetime' }, vetted(vet))).toThrow(SynthSelectionError);
     expect(() => selectPlans({ CURTAIN_STUDY: 'lifetime' }, vetted(vet))).toThrow('cannot synthesize gcp-lifetime: the workflow is too large');
@@ -72,6 +79,6 @@ describe('selectPlans', () => {
     writeFileSync(file, JSON.stringify({ ...validDefinition(), id: 'mine', providers: ['gcp', 'local'] }));
     const { plans, skipped } = selectPlans({ CURTAIN_DEFINITION: file });
     expect(plans.map((p) => p.stack)).toEqual(['gcp-mine']);
-    expect(skipped).toEqual(['azure-mine: skipped: the study does not declare azure']);
+    expect(skipped).toEqual(cdktfTargets().filter((t) => t.id !== 'gcp').map((t) => `${t.deployment.stackName('mine')}: skipped: the study does not declare ${t.id}`));
   });
 });

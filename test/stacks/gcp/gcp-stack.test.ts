@@ -24,6 +24,7 @@ const LABEL_LESS = [
   'google_cloudfunctions2_function_iam_member',
   'google_service_account_iam_member',
   'google_project_iam_member',
+  'google_project_iam_custom_role',
 ];
 
 let synth: Synthesis;

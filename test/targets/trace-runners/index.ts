@@ -8,6 +8,7 @@
 import type { ProviderId } from '../../../probe-runtime/contracts/providers';
 import { aslTraceRunner } from './aws';
 import { durableTraceRunner } from './azure';
+import { workflowTraceRunner } from './cloudflare';
 import { workflowsTraceRunner } from './gcp';
 import { localWalkerTraceRunner } from './local';
 import type { TraceRunner } from './trace-runner';
@@ -16,5 +17,6 @@ export const TRACE_RUNNERS: Record<ProviderId, TraceRunner> = {
   aws: aslTraceRunner,
   azure: durableTraceRunner,
   gcp: workflowsTraceRunner,
+  cloudflare: workflowTraceRunner,
   local: localWalkerTraceRunner,
 };
