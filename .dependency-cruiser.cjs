@@ -19,7 +19,7 @@
  * without the CLI), and a provider's folder must not reach into another's.
  * Each rule's `comment` says what it protects; a violation names the import.
  */
-const SOURCE = '^(cli|replication|experiments|probe-runtime|stacks|local|analysis|targets|tools|bench|test)/';
+const SOURCE = '^(cli|replication|experiments|probe-runtime|stacks|local|analysis|targets|twins|tools|bench|test)/';
 
 module.exports = {
   forbidden: [

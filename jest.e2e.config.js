@@ -1,14 +1,12 @@
-/**
- * `npm run test:e2e`: the heavy end-to-end suites (the files test/.../*.kill.ts: hard kills of real runs at
- * every phase, an OOM kill through a memory cgroup). They start real processes and take minutes,
- * so they are not part of `npm test`; `.ci/run` runs them after it. One worker: each test kills
- * and counts processes of its own run, and a loaded machine only makes their timing worse.
- */
-const base = require('./jest.config.js');
+/** The end-to-end suites (`npm run test:e2e`, run by .ci/run after `npm test`): every `*.e2e.test.ts`, whole
+ * studies on the local platform and through the offline twins, a minute or more each, so they stay out of the
+ * fast suite. */
+const main = require('./jest.config');
 
 module.exports = {
-  ...base,
-  testMatch: ['**/*.kill.ts'],
-  testTimeout: 240000,
-  maxWorkers: 1,
+  ...main,
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.e2e.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/browser/'],
+  testTimeout: 600000,
 };

@@ -87,6 +87,12 @@ export function expandSchedule(options: ExpandOptions): ScheduleExpansion {
           }
           const requests = targets.length * item.requestsPerTarget;
           const concurrency = item.concurrency === 'all' ? requests : Math.min(item.concurrency, requests);
+          if (task.name === 'covert-channel') {
+            // Frames are sent by requests 0..frames-1 at once, aligned by the barrier.
+            if (item.barrierMs === 0) refusals.add(`${where}.barrierMs: the covert-channel task needs a barrier to align its frames`);
+            if (task.frames > requests) refusals.add(`${where}.task.frames: ${task.frames} frames need as many requests; the burst sends ${requests}`);
+            if (concurrency < requests) refusals.add(`${where}.concurrency: the covert-channel task needs every request of the burst in flight at once`);
+          }
           // Balance shards, then recount them so that no shard is empty.
           const requestsPerShard = Math.ceil(requests / Math.ceil(requests / options.driverMaxRequestsPerShard));
           const shards = Math.ceil(requests / requestsPerShard);

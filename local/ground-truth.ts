@@ -1,16 +1,27 @@
 /**
  * What the local platform knows and a cloud never tells: which instance ran on
- * which host, the hosts' capacities and tenants, why each instance ended, and
- * what happened to each request. Tests read it to check that the analysis
- * recovers the truth from probe signals alone; the analysis must never read it.
+ * which host, the hosts' capacities, quotas, disk bandwidth and tenants, the
+ * timers drawn for each instance, why each instance ended, what happened to
+ * each request, and the model (the resolved profile) the run was drawn from.
+ * Tests and the method check of local reports read it to check that the
+ * analysis recovers the truth from probe signals alone; the analysis itself
+ * must never read it.
  *
  * Written to `<out>/.ground-truth/<study>/<run>.json`, outside the run's own
  * folder, so nothing that reads a run in the bucket layout picks it up.
+ *
+ * Times: `startedAt`, `readyAt`, `endedAt`, `receivedAt`, `at` and `staleUntil` are real epoch
+ * milliseconds; drawn timers (`idleTimeoutMs`, `maxLifetimeMs`) and the model's intervals are
+ * platform time. Platform time = real time × `timeScale`.
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { PlatformProfile } from './profiles';
 
-export const GROUND_TRUTH_VERSION = 1;
+/** 2: the model, the machine, per-host quota/bandwidth/instances, per-instance init throttling. */
+export const GROUND_TRUTH_VERSION = 2;
+
+const CpuThrottling = z.strictObject({ periods: z.number(), throttledPeriods: z.number(), throttledMs: z.number() });
 
 export const GroundTruthHost = z.strictObject({
   id: z.string(),
@@ -35,6 +46,16 @@ export const GroundTruthHost = z.strictObject({
   dmiProductUuid: z.string().nullable(),
   slow: z.boolean(),
   cpuFactor: z.number(),
+  ioFactor: z.number(),
+  /** A slower ("debased") host: its type's CPU or I/O factor is below 1. */
+  debased: z.boolean(),
+  /** Host-level CPU quota in real cores, shared by its instances; null when no CPU cgroups applied. */
+  cpuQuotaCores: z.number().nullable(),
+  /** Disk bandwidth (MB/s) and operations (per s) shared by its instances; null when unlimited or not applied. */
+  ioMBps: z.number().nullable(),
+  ioIops: z.number().nullable(),
+  /** Every instance ever placed here, in placement order. */
+  instanceIds: z.array(z.string()),
   createdAt: z.number(),
   retiredAt: z.number().nullable(),
 });
@@ -58,10 +79,16 @@ export const GroundTruthInstance = z.strictObject({
   /** Hosts (eligible for its tenant) that had room for it when it was placed. */
   hostsWithRoom: z.number().int(),
   pid: z.number().int().nullable(),
-  /** CPU quota applied, in vCPUs; null when none. */
+  /** CPU quota applied, in the profile's vCPUs; null when none. */
   cpuQuotaVcpus: z.number().nullable(),
+  /** The same quota in real cores of this machine (vCPUs × `cpu.coresPerVcpu`): what a CPU-share loop can get at most. */
+  cpuQuotaCores: z.number().nullable(),
+  /** The process started inside its CPU cgroup, so its initialisation ran under its own and its host's quota. */
+  initUnderQuota: z.boolean(),
+  /** CFS statistics of the instance's cgroup when it said ready: throttling during initialisation. */
+  initThrottling: CpuThrottling.nullable(),
   /** CFS statistics of the instance's cgroup when it ended (cpu.stat): evidence the quota was enforced. */
-  cpuThrottling: z.strictObject({ periods: z.number(), throttledPeriods: z.number(), throttledMs: z.number() }).nullable(),
+  cpuThrottling: CpuThrottling.nullable(),
   /** Drawn platform timers, platform-time milliseconds. */
   idleTimeoutMs: z.number(),
   maxLifetimeMs: z.number().nullable(),
@@ -112,13 +139,30 @@ export const GroundTruthUpdate = z.strictObject({
   staleUntil: z.number(),
 });
 
+export const GroundTruthMachine = z.strictObject({
+  /** CPU cores of the machine the platform ran on. */
+  cores: z.number().int(),
+  /**
+   * Most real cores that hosts carrying instances had at once (the sum of their quotas). Above
+   * `cores`, instances on different hosts could contend through the machine itself.
+   */
+  peakOccupiedHostCores: z.number(),
+  /** Why per-host disk bandwidth was not applied; null when it was (see `ioLimitApplied`). */
+  ioLimitReason: z.string().nullable(),
+  cpuQuotaReason: z.string().nullable(),
+});
+
 export const GroundTruth = z.strictObject({
   v: z.literal(GROUND_TRUTH_VERSION),
   study: z.string(),
   run: z.string(),
   profile: z.string(),
+  /** The resolved profile (with --profile-set overrides): the modelled behaviour the run drew from. */
+  model: PlatformProfile,
   timeScale: z.number(),
   cpuQuotaApplied: z.boolean(),
+  ioLimitApplied: z.boolean(),
+  machine: GroundTruthMachine,
   hosts: z.array(GroundTruthHost),
   instances: z.array(GroundTruthInstance),
   invocations: z.array(GroundTruthInvocation),
@@ -145,4 +189,31 @@ export type GroundTruthJournalLine = z.output<typeof GroundTruthJournalLine>;
 
 export function groundTruthJournalPath(outDir: string, study: string, run: string): string {
   return path.join(outDir, '.ground-truth', study, `${run}.invocations.jsonl`);
+}
+
+/** A pair of instances that shared a host while both were alive (ids in sorted order). */
+export interface CoResidentPair {
+  a: string;
+  b: string;
+  host: string;
+}
+
+/**
+ * Pairs of instances that were on the same host at the same time: the ground truth of
+ * co-residency (an instance lives from `startedAt` to `endedAt`; one never ended lives to the end).
+ */
+export function coResidentPairs(truth: Pick<GroundTruth, 'instances'>): CoResidentPair[] {
+  const byHost = new Map<string, GroundTruthInstance[]>();
+  for (const i of truth.instances) byHost.set(i.host, [...(byHost.get(i.host) ?? []), i]);
+  const pairs: CoResidentPair[] = [];
+  for (const [host, instances] of byHost) {
+    for (let x = 0; x < instances.length; x++) {
+      for (let y = x + 1; y < instances.length; y++) {
+        const [p, q] = [instances[x]!, instances[y]!];
+        const overlap = p.startedAt < (q.endedAt ?? Number.POSITIVE_INFINITY) && q.startedAt < (p.endedAt ?? Number.POSITIVE_INFINITY);
+        if (overlap) pairs.push(p.id < q.id ? { a: p.id, b: q.id, host } : { a: q.id, b: p.id, host });
+      }
+    }
+  }
+  return pairs;
 }

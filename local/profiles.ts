@@ -39,6 +39,8 @@ export const HostType = z.strictObject({
   kernel: z.string().min(1),
   /** Multiplies the CPU quota of instances on this host type: < 1 models a slower ("debased") VM type. */
   cpuFactor: z.number().positive().max(1).default(1),
+  /** Multiplies the host's I/O bandwidth (`io.hostMBps`): < 1 models a VM type with a slower disk. */
+  ioFactor: z.number().positive().max(1).default(1),
 });
 export type HostType = z.output<typeof HostType>;
 
@@ -113,8 +115,33 @@ export const PlatformProfile = z.strictObject({
     vcpuForMemory: z
       .enum([...VCPU_MODELS, 'none'])
       .describe('per-instance CPU quota (cgroups) from memory: aws 1,769 MB per vCPU; gcp the Cloud Run table; none: only the host\'s quota'),
-    unthrottledInit: z.boolean().describe('apply the quota only once the instance is ready, so its initialisation runs at full speed'),
+    unthrottledInit: z
+      .boolean()
+      .describe('true: apply the quota only once the instance is ready, so its initialisation runs at full speed; false: the process starts inside its cgroup, under the quota'),
+    coresPerVcpu: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(1)
+      .describe(
+        'real CPU cores one emulated vCPU gets (every host and instance quota is multiplied by it): 1 keeps instance speeds as the clouds\' vCPUs; below 1 lets several busy hosts fit on a small machine, so hosts contend only within themselves',
+      ),
   }),
+  io: z
+    .strictObject({
+      hostMBps: z
+        .number()
+        .positive()
+        .nullable()
+        .describe('disk bandwidth of a host, MB/s (write and read, times its type\'s `ioFactor`), shared by its instances (cgroup v1 blkio throttle; synchronous and direct I/O); null: unlimited'),
+      hostIops: z
+        .number()
+        .int()
+        .positive()
+        .nullable()
+        .describe('disk operations per second of a host (write and read, times its type\'s `ioFactor`), shared by its instances; null: unlimited'),
+    })
+    .default({ hostMBps: null, hostIops: null }),
   network: z.strictObject({
     hostMbps: z
       .number()
@@ -154,6 +181,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'immediate', staleWindowSeconds: 0, staleProbability: 0 },
     },
     cpu: { vcpuForMemory: 'aws', unthrottledInit: true },
+    io: { hostMBps: null, hostIops: 1000 },
     network: { hostMbps: null },
     sources: {
       'placement.policy': 'one Firecracker microVM per sandbox since ~2019 (Agache et al., "Firecracker", NSDI 2020): btime identifies the microVM',
@@ -168,6 +196,8 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'cpu.unthrottledInit': 'modelling choice: initialisation at full speed, as widely reported for Lambda [R]',
       hostTypes: 'illustrative CPU model and kernel of a present-day Lambda microVM',
       'network.hostMbps': 'modelling choice: no shared host interface is visible from a microVM',
+      'io.hostMBps': 'modelling choice: no disk shared with other instances is visible from a microVM',
+      'io.hostIops': 'modelling choice: Firecracker rate-limits each microVM\'s block device; 1,000 operations/s',
     },
   },
   'aws-2018': {
@@ -200,6 +230,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'lazy', staleWindowSeconds: 10, staleProbability: 0.5 },
     },
     cpu: { vcpuForMemory: 'aws', unthrottledInit: true },
+    io: { hostMBps: 100, hostIops: 1000 },
     network: { hostMbps: 1000 },
     sources: {
       'placement.policy': 'AWS bin-packs instances onto VMs [P, abstract]',
@@ -217,6 +248,8 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'lifecycle.freezeBetweenInvocations': 'AWS freezes an instance when its handler returns [R]',
       'cpu.vcpuForMemory': 'CPU share roughly proportional to memory [R]; 1,769 MB per vCPU from present-day AWS documentation',
       'network.hostMbps': 'modelling choice: one 1 Gbit/s interface per VM, shared by co-resident instances (the paper saw up to 19x contention [P])',
+      'io.hostMBps': 'modelling choice: one 100 MB/s disk per VM, shared by co-resident instances (the paper saw up to 19x worse I/O from co-residents [P])',
+      'io.hostIops': 'modelling choice: 1,000 operations/s per VM disk (an EBS gp2 volume of 334 GB at 3 per GB, AWS documentation); a 128 MB instance\'s CPU share can spend them (the covert channel does)',
       hostTypes: 'illustrative 2018 EC2 (Xen) CPU model and Amazon Linux kernel',
     },
   },
@@ -235,7 +268,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
     },
     placement: { policy: 'random', tenancy: 'shared', hostMemoryMb: 7168, poolSize: 6 },
     hostTypes: [
-      { name: 'debased', weight: 0.55, cpuModel: 'AMD Opteron(tm) Processor 4171 HE', cpus: 1, memTotalMb: 7168, kernel: '4.15.0-1013-azure', cpuFactor: 0.5 },
+      { name: 'debased', weight: 0.55, cpuModel: 'AMD Opteron(tm) Processor 4171 HE', cpus: 1, memTotalMb: 7168, kernel: '4.15.0-1013-azure', cpuFactor: 0.5, ioFactor: 0.4 },
       { name: 'standard', weight: 0.45, cpuModel: 'Intel(R) Xeon(R) CPU E5-2673 v3 @ 2.40GHz', cpus: 2, memTotalMb: 7168, kernel: '4.15.0-1013-azure' },
     ],
     identity: { hostname: 'hex', cgroup: 'docker', hypervisorUuid: false, dmiProductUuid: true, hostAgeHours: { min: 1, max: 240 } },
@@ -249,13 +282,16 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'immediate', staleWindowSeconds: 0, staleProbability: 0 },
     },
     cpu: { vcpuForMemory: 'none', unthrottledInit: false },
+    io: { hostMBps: 60, hostIops: 500 },
     network: { hostMbps: 1000 },
     sources: {
       'placement.tenancy': "different tenants' instances shared a VM [P, abstract]",
       'placement.policy': 'modelling choice: random placement over a small pool of VMs',
       'scaling.maxInstancesPerFunction': 'at most ~10 concurrent instances per function [S]',
       'scaling.accountConcurrency': 'Consumption plan scale-out limit of 200 instances (experiments/capabilities.ts)',
-      hostTypes: '55 % of instances on a VM type with "debased performance" [P]; the Opteron 4171 HE as that type is [R]',
+      hostTypes: '55 % of instances on a VM type with "debased performance" [P]; the Opteron 4171 HE as that type is [R]; its CPU at half and its disk at 40 % of the standard type\'s (cpuFactor 0.5, ioFactor 0.4) are modelling choices (the disk clearly apart from the analysis\'s debased threshold, half of the best type\'s throughput)',
+      'io.hostMBps': 'modelling choice: one 60 MB/s disk per VM, shared by its instances (and tenants)',
+      'io.hostIops': 'modelling choice: 500 operations/s, the limit of an Azure Standard SSD disk (Azure documentation)',
       'lifecycle.idleTimeoutMinutes': 'no consistent idle timeout [S]: a wide uniform range',
       'lifecycle.initDelayMs': 'median cold start 3,640 ms [S]: a provisioning delay of 2.5-4.5 s on top of the process start',
       'lifecycle.freezeBetweenInvocations': 'modelling choice: not reported for Azure',
@@ -287,6 +323,7 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       update: { mode: 'immediate', staleWindowSeconds: 0, staleProbability: 0 },
     },
     cpu: { vcpuForMemory: 'gcp', unthrottledInit: false },
+    io: { hostMBps: 100, hostIops: 1000 },
     network: { hostMbps: 1000 },
     sources: {
       'scaling.scaleOutFraction': 'Google launched only about half of the requested instances, the rest queued [S]',
@@ -296,6 +333,8 @@ export const PROFILES: Record<string, PlatformProfileInput> = {
       'cpu.unthrottledInit': 'cold start fell from 493 ms at 128 MB to 110 ms at 2,048 MB [S]: initialisation runs under the quota',
       'placement.policy': 'modelling choice: not reported; spread over a pool of VMs',
       hostTypes: 'illustrative GCE CPU model; gVisor reports a 4.4.0 kernel',
+      'io.hostMBps': 'modelling choice: one 100 MB/s disk per VM, shared by its instances',
+      'io.hostIops': 'modelling choice: 1,000 operations/s per VM disk',
       'network.hostMbps': 'modelling choice: one 1 Gbit/s interface per VM',
     },
   },

@@ -10,6 +10,7 @@ export const localRerunCommands: RerunBuilder = (request) => {
     argv.push('--profile', o.profile, ...o.profileSet.flatMap((s) => ['--profile-set', s]), ...o.fault.flatMap((f) => ['--fault', f]));
     argv.push('--seed', String(o.seed), '--time-scale', String(o.timeScale));
     if (o.cpuQuota !== 'auto') argv.push('--cpu-quota', o.cpuQuota);
+    if (o.ioLimit !== 'auto') argv.push('--io-limit', o.ioLimit);
   } else {
     notes.push('the run did not record its options (profile, seed, time scale, faults): the command uses this version\'s defaults, so it may not run the same emulation');
   }

@@ -8,18 +8,42 @@
  * real intervals between records into platform time by multiplying them by
  * the scale recorded in run.json (`local.timeScale`).
  */
-import type { StudyPlan } from '../experiments/plan-schema';
+import type { BurstStep, StudyPlan } from '../experiments/plan-schema';
+import { taskExpectedDurationMs } from '../probe-runtime/contracts/task';
+import { PlatformClock, stepFunctions } from './orchestrator/platform-clock';
 import type { PlatformProfile } from './profiles';
 
 /** Scaled waits of a default run should add up to at most this much real time. */
 export const DEFAULT_REAL_WAIT_BUDGET_SECONDS = 60;
 
 /**
- * Real time one step takes on a two-core machine (a driver process, the requests). It runs on the
- * scaled clock too, so the default scale keeps it (scaled) under half of the shortest platform
- * timer: otherwise a schedule that keeps instances busy (lifetime) would see them reaped as idle.
+ * The real cost of a step on this machine beyond what the plan says: a driver process's start-up
+ * (local/orchestrator/driver-startup.ts measures it before a run).
  */
-export const STEP_REAL_SECONDS = 0.5;
+export interface StepOverhead {
+  driverStartupMs: number;
+  /** Measured on this machine now, or the nominal value (generated docs, a plan without waits). */
+  measured: boolean;
+}
+
+/**
+ * A driver's start-up on the two-core development machine while other work loaded it to ~15
+ * (2026-12: 0.34-0.75 s; ~0.15 s idle). Only the generated docs and runs that need no
+ * measurement use it.
+ */
+export const NOMINAL_STEP_OVERHEAD: StepOverhead = { driverStartupMs: 600, measured: false };
+
+/** Real time a burst's requests take once sent, beyond its barrier and task: cold starts and answers, ms. */
+const BURST_ANSWER_MS = 150;
+/** The schedule must hold with every step taking this many times its estimated real time (jitter of a loaded machine). */
+const SCHEDULE_SAFETY = 1.25;
+/**
+ * How late a step after a wait may be, platform time: 5 % of its planned gap, at most a minute (the
+ * analysis's narrowest gap window, analysis/studies/idle-recycling.ts: max(1 min, 5 %); it reads
+ * the gap each trial really had, so a late step moves a trial within the grid, never loses it).
+ */
+const LATE_FRACTION = 0.05;
+const MAX_LATE_MS = 60_000;
 
 export interface TimeScaleChoice {
   scale: number;
@@ -29,25 +53,75 @@ export interface TimeScaleChoice {
 
 /**
  * The default scale of a plan on a profile: 1 when its waits fit the budget as they are, else the
- * smallest 1-2-5 step that brings them within it (2 h of waits → 200×, 36 s), but no more than
- * keeps a step's real time, scaled, under half of the profile's shortest timer (12 h of waits on
- * `modern`, whose idle timeout is 10 min: 500×, 86 s, rather than 1,000×).
+ * smallest 1-2-5 step that brings them within it (2 h of waits → 200×, 36 s), but no faster than
+ * - keeps every wait on its planned platform time: the real time the plan leaves before each step
+ *   (its waits divided by the scale) must hold the steps in between and a driver's start-up
+ *   (`scheduleHolds`; idle-recycling's 1-minute steps between 1.2 s bursts: 20-50× by the
+ *   machine's load, not 200×);
+ * - keeps the longest burst's real time, scaled, under half of the profile's shortest timer, so
+ *   that instances a schedule means to keep are not reaped as idle while another burst runs.
  */
-export function defaultTimeScale(plan: Pick<StudyPlan, 'duration' | 'steps'>, profile: PlatformProfile): TimeScaleChoice {
+export function defaultTimeScale(
+  plan: Pick<StudyPlan, 'duration' | 'steps'>,
+  profile: PlatformProfile,
+  overhead: StepOverhead = NOMINAL_STEP_OVERHEAD,
+): TimeScaleChoice {
   const waits = plan.duration.waitSeconds;
   if (waits <= DEFAULT_REAL_WAIT_BUDGET_SECONDS) {
     return { scale: 1, reason: `real time: the plan waits ${formatSeconds(waits)} in all` };
   }
   const wanted = niceCeil(waits / DEFAULT_REAL_WAIT_BUDGET_SECONDS);
+  const startup = `${overhead.measured ? 'measured' : 'nominal'} driver start-up ${(overhead.driverStartupMs / 1000).toFixed(2)} s`;
   const timer = shortestTimer(plan, profile);
-  const cap = timer ? Math.max(1, niceFloor((timer.seconds * 0.5) / STEP_REAL_SECONDS)) : Number.POSITIVE_INFINITY;
-  if (cap < wanted && timer) {
-    return {
-      scale: cap,
-      reason: `default for this plan: ${formatSeconds(waits)} of waits run in ${formatSeconds(waits / cap)} (not faster, so that a step's real time stays well under the ${timer.name} of ${formatSeconds(timer.seconds)})`,
-    };
+  const longestBurstSeconds = Math.max(0, ...plan.steps.filter((s): s is BurstStep => s.kind === 'burst').map((s) => burstRealMs(s, overhead) / 1000));
+  const timerCap = timer ? Math.max(1, niceFloor((timer.seconds * 0.5) / longestBurstSeconds)) : Number.POSITIVE_INFINITY;
+  let scale = Math.min(wanted, timerCap);
+  while (scale > 1 && !scheduleHolds(plan.steps, scale, overhead)) scale = niceFloor(scale * 0.99);
+  const runs = `${formatSeconds(waits)} of waits run in ${formatSeconds(waits / scale)}`;
+  if (scale === wanted) return { scale, reason: `default for this plan: ${runs}` };
+  const why =
+    scale === timerCap && timer
+      ? `so that a burst's real time (${formatSeconds(longestBurstSeconds)}, ${startup}) stays well under the ${timer.name} of ${formatSeconds(timer.seconds)}`
+      : `so that every wait lands on its planned platform time: the real time between steps must hold the bursts in between (${startup})`;
+  return { scale, reason: `default for this plan: ${runs} (not faster, ${why})` };
+}
+
+/** Estimated real time of a burst from its driver's start to its last answer, ms. */
+export function burstRealMs(step: BurstStep, overhead: StepOverhead): number {
+  return overhead.driverStartupMs + step.barrierMs + taskExpectedDurationMs(step.task) + BURST_ANSWER_MS;
+}
+
+/**
+ * Whether, at this scale, every step after a wait starts on its planned platform time (within
+ * `LATE_FRACTION` of its gap, at most `MAX_LATE_MS`) with every step's real time taken
+ * `SCHEDULE_SAFETY` times: the walk simulated on the platform clock the walker uses
+ * (local/orchestrator/platform-clock.ts), where a burst's driver must have started up before the
+ * burst is due.
+ */
+export function scheduleHolds(steps: StudyPlan['steps'], scale: number, overhead: StepOverhead): boolean {
+  const functions = [...new Set(steps.flatMap(stepFunctions))];
+  const clock = new PlatformClock(functions, new TimeScale(scale), 0);
+  let now = 0;
+  let waited = false;
+  for (const step of steps) {
+    if (step.kind === 'wait') {
+      clock.wait(step.seconds);
+      waited = true;
+      continue;
+    }
+    const due = clock.dueAt(stepFunctions(step));
+    const startupMs = step.kind === 'burst' ? SCHEDULE_SAFETY * overhead.driverStartupMs : 0;
+    const start = Math.max(due, now + startupMs);
+    const lateMs = (start - due) * scale;
+    if (waited && lateMs > Math.min(MAX_LATE_MS, LATE_FRACTION * clock.plannedMs(stepFunctions(step)))) return false;
+    waited = false;
+    if (step.kind === 'burst') {
+      const end = start + SCHEDULE_SAFETY * (burstRealMs(step, overhead) - overhead.driverStartupMs);
+      clock.burstDone(step.targets, { spawnedAt: start - startupMs, releasedAt: start, firstSendAt: start, endedAt: end });
+      now = end;
+    } else now = start;
   }
-  return { scale: wanted, reason: `default for this plan: ${formatSeconds(waits)} of waits run in ${formatSeconds(waits / wanted)}` };
+  return true;
 }
 
 function shortestTimer(plan: Pick<StudyPlan, 'steps'>, profile: PlatformProfile): { name: string; seconds: number } | null {

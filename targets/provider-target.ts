@@ -47,7 +47,7 @@ export interface ProviderTarget<P extends ProviderId = ProviderId> {
    * structured argv, quoted only when printed (targets/rerun.ts).
    */
   rerunCommands(request: RerunRequest): RerunCommands;
-  /** An offline twin of the target (emulators of its services) that runs a plan end to end; none yet (issue 11). */
+  /** An offline twin of the target (emulators of its services) that runs a study end to end (docs/twins.md); absent where there is none yet. */
   readonly twin?: TwinRunner;
   /** The user guide for this target, relative to the repository root. */
   readonly guide: string;
@@ -154,19 +154,76 @@ export interface CompiledOrchestrator {
 
 export type ClientSlot = { readonly kind: 'cloud'; create(env?: NodeJS.ProcessEnv): ProviderClient } | { readonly kind: 'none'; readonly reason: string };
 
-/** Issue 11 fills this slot: a plan run against local emulators of the provider's own services. */
+/**
+ * An offline twin (issue 11): the target's exact synthesized artifacts run end
+ * to end against loopback emulators of its services, then fetched with the
+ * target's own client into a run directory (docs/twins.md).
+ */
 export interface TwinRunner {
   /** What is emulated and by what. */
   readonly description: string;
-  run(plan: StudyPlan, options: TwinRunOptions): Promise<{ readonly runDir: string }>;
+  /**
+   * The `curtain run` options this twin honours beyond the ones every twin
+   * takes (the study, --set, --out, --run, --no-report, --json). The CLI
+   * refuses the others for this target with one line, rather than ignoring them.
+   */
+  readonly options: readonly TwinOption[];
+  run(request: TwinRunRequest): Promise<TwinRunResult>;
 }
 
-export interface TwinRunOptions {
-  /** Results root: the run is written to <outDir>/<study>/<run>/ in the bucket layout. */
+/** Options of `curtain run` that only some twins honour (by their command-line names). */
+export const TWIN_OPTIONS = ['profile', 'profile-set', 'time-scale', 'seed', 'bundles', 'max-invocations'] as const;
+export type TwinOption = (typeof TWIN_OPTIONS)[number];
+
+export interface TwinRunRequest {
+  /** A catalog study id or a definition file. */
+  readonly study: string;
+  readonly sets: Readonly<Record<string, unknown>>;
+  /** Results root: the run directory is <outDir>/<study>/<run>/. */
   readonly outDir: string;
-  /** The probe and driver bundles to run. */
-  readonly bundles: BundleSet;
-  /** Run id. @default a new one (newRunId) */
+  /** Platform profile of functions the twin runs on the embedded platform (local/profiles.ts; option `profile`). @default the local default */
+  readonly profile?: string;
+  /** Option `profile-set`. */
+  readonly profileSet?: Readonly<Record<string, unknown>>;
+  /** Platform timers this many times faster (option `time-scale`). @default per study, as `curtain run` */
+  readonly timeScale?: number;
+  /** Option `seed`. */
+  readonly seed?: number;
+  /** Run the bundles of <bundles>/dist/runtime instead of building this checkout's (option `bundles`). */
+  readonly bundles?: string;
+  /** Override the budget's maximum attempts (option `max-invocations`). */
+  readonly maxInvocations?: number;
+  /** @default a new run id */
   readonly run?: string;
+  /** Write the report after the fetch. */
+  readonly report: boolean;
+  readonly signal?: AbortSignal;
   log(line: string): void;
+}
+
+/** One cloud API call the twin served, with the identity that made it and the decision of the synthesized policies. */
+export interface TwinApiCall {
+  readonly identity: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly allowed: boolean;
+}
+
+export interface TwinRunResult {
+  readonly run: string;
+  /** The fetched run directory, or null when the run left nothing to fetch. */
+  readonly runDir: string | null;
+  readonly status: 'completed' | 'failed' | 'interrupted';
+  /** Why the run failed (the execution's error, denied calls, run.json's status), null when it completed. */
+  readonly failure: string | null;
+  readonly planned: number;
+  readonly records: number;
+  /** Hash of the synthesized template the twin ran; null where the twin runs the deployment's modules without a synthesized template (Cloudflare). */
+  readonly templateHash: string | null;
+  /** The cloud API calls, each decided by the synthesized policies; null where the twin does not evaluate permissions (Cloudflare: workerd has none to evaluate). */
+  readonly calls: readonly TwinApiCall[] | null;
+  readonly report: string | null;
+  /** The report's verdict per claim (empty without a report). */
+  readonly claims: readonly { readonly id: string; readonly verdict: string }[];
+  readonly elapsedMs: number;
 }

@@ -12,14 +12,16 @@ import { awsTarget } from '../stacks/aws/target';
 import { azureTarget } from '../stacks/azure/target';
 import { cloudflareTarget } from '../stacks/cloudflare/target';
 import { gcpTarget } from '../stacks/gcp/target';
+import { awsTwin } from '../twins/aws/twin';
+import { cloudflareTwin } from '../twins/cloudflare/twin';
 import type { ProviderClient } from './client/provider-client';
 import type { CdktfDeployment, ProviderTarget } from './provider-target';
 
 export const TARGETS: { readonly [P in ProviderId]: ProviderTarget<P> } = {
-  aws: awsTarget,
+  aws: { ...awsTarget, twin: awsTwin },
   azure: azureTarget,
   gcp: gcpTarget,
-  cloudflare: cloudflareTarget,
+  cloudflare: { ...cloudflareTarget, twin: cloudflareTwin },
   local: localTarget,
 };
 
@@ -28,6 +30,9 @@ export const TARGET_LIST: readonly ProviderTarget[] = PROVIDER_IDS.map((id) => T
 
 /** Targets `curtain start` and `curtain fetch` can reach. */
 export const CLIENT_TARGETS = TARGET_LIST.filter((t) => t.client.kind === 'cloud');
+
+/** Targets `curtain run --target` can run: the local platform and every target with an offline twin. */
+export const RUN_TARGETS = TARGET_LIST.filter((t) => t.deployment.kind === 'embedded' || t.twin !== undefined);
 
 /** Targets deployed with CDK for Terraform (the cdktf app synthesizes their stacks). */
 export function cdktfTargets(): (ProviderTarget & { readonly deployment: CdktfDeployment })[] {

@@ -6,7 +6,6 @@ import { prepareBundles } from '../../local/run/prepare-bundles';
 import { ProgressDisplay } from '../../local/run/progress';
 import { localRunExitCode, localRunJson, renderLocalRun } from '../../local/run/render-result';
 import { recordedRunOptions, resumeLocalRun } from '../../local/run/resume-local-run';
-import { TimeScale } from '../../local/time-scale';
 import { CliError } from '../cli-error';
 import type { Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
@@ -58,7 +57,6 @@ export const resumeCommand: Command = {
       const display = new ProgressDisplay(
         { write: io.isTty ? (text) => process.stderr.write(text) : (text) => io.err(text.replace(/\n$/, '')), isTty: io.isTty },
         plan,
-        new TimeScale(recorded.scale.scale),
       );
       progress = display;
       signals.running((text) => display.note(text));

@@ -1,62 +1,83 @@
 /**
- * `curtain run <study> --target <provider>`: a study on a target's local
- * runtime (ProviderTarget.twin; Cloudflare: the synthesized Workers in
- * workerd), planned for that provider, written in the bucket layout under
- * --out, then reported as `curtain report` would.
+ * `curtain run <study> --target <provider>`: the study on the target's twin
+ * (ProviderTarget.twin in targets/registry.ts: AWS's synthesized template on
+ * loopback emulators, Cloudflare's Workers in workerd; docs/twins.md), written
+ * in the bucket layout under --out and reported as `curtain report` would,
+ * with a summary (records, verdicts, and the API calls per identity where the
+ * twin evaluates permissions). Exit codes as `curtain run`.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { writeReport } from '../../analysis';
-import { planStudy } from '../../experiments/plan';
-import { resolveStudy } from '../../experiments/resolve-study';
-import { prepareBundles } from '../../local/run/prepare-bundles';
+import { PlanOverBudgetError } from '../../local/run/run-local-study';
 import type { ProviderId } from '../../probe-runtime/contracts/providers';
+import type { TwinOption, TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
 import { TARGETS } from '../../targets/registry';
 import { CliError, EXIT } from '../cli-error';
 import type { CliIo } from '../command';
 
-export interface TargetRunOptions {
-  readonly study: string;
-  readonly sets: Record<string, unknown>;
+/** The twin request as the command line gives it (the twin's own fields, documented on TwinRunRequest). */
+export interface TargetRunOptions extends Omit<TwinRunRequest, 'outDir' | 'signal' | 'log'> {
   readonly out: string;
-  readonly run?: string;
-  readonly bundles?: string;
-  readonly maxInvocations?: number;
-  readonly report: boolean;
   readonly json: boolean;
+  /** The twin-specific options the user typed (command-line names), checked against what the twin honours. */
+  readonly given: readonly TwinOption[];
 }
 
 export async function runOnTarget(provider: ProviderId, o: TargetRunOptions, io: CliIo): Promise<number> {
-  const { twin } = TARGETS[provider];
-  if (!twin) throw new CliError(`curtain run: the ${provider} target has no runtime on this machine; deploy it (${TARGETS[provider].guide})`, EXIT.usage);
-  const { definition } = resolveStudy(o.study, o.sets);
-  const plan = planStudy(definition, { provider, budget: { maxInvocations: o.maxInvocations } });
-  if (plan.budget.verdict === 'over') {
-    io.err(`curtain: over budget: ${plan.budget.reasons.join('; ')}`);
-    return EXIT.overBudget;
+  const { twin, guide } = TARGETS[provider];
+  if (!twin) throw new CliError(`curtain run: the ${provider} target has no twin on this machine; deploy it (${guide})`, EXIT.usage);
+  const ignored = o.given.filter((option) => !twin.options.includes(option));
+  if (ignored.length > 0) {
+    io.err(`curtain run: --${ignored.join(', --')} do not apply to --target ${provider} (it takes ${twin.options.map((x) => `--${x}`).join(', ') || 'none of them'})`);
+    return EXIT.usage;
   }
-  const bundles = await prepareBundles(o.bundles, (line) => io.err(line));
-  io.err(`curtain run ${plan.study.id} --target ${provider}: ${twin.description}; ${plan.invocations} requests in ${plan.steps.length} steps`);
-  const { runDir } = await twin.run(plan, { outDir: path.resolve(io.cwd, o.out), bundles, run: o.run, log: (line) => io.err(line) });
-  const status = runStatus(runDir);
-  const report = o.report ? await writeReport(runDir, { log: (line) => io.err(line) }) : null;
-  const claims = report?.summary.claims.map((c) => ({ id: c.claim.id, verdict: c.verdict })) ?? [];
-  io.out(
-    o.json
-      ? JSON.stringify({ study: plan.study.id, provider, runDir, status, report: report?.reportPath ?? null, claims }, null, 2)
-      : [`run: ${runDir} (${status})`, ...(report ? [`report: ${report.reportPath}`, ...claims.map((c) => `  ${c.id}: ${c.verdict}`)] : [])].join('\n'),
-  );
-  return status === 'completed' ? EXIT.ok : EXIT.failed;
-}
-
-/** The status run.json closed the run with (the twin copies it from the bucket). */
-function runStatus(runDir: string): string {
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
-    return RunStatusFile.parse(JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8'))).status;
-  } catch {
-    return 'unknown (run.json missing or unreadable)';
+    io.err(`curtain run ${o.study} --target ${provider}: ${twin.description}`);
+    const result = await twin.run({
+      study: o.study,
+      sets: o.sets,
+      outDir: path.resolve(io.cwd, o.out),
+      profile: o.profile,
+      profileSet: o.profileSet,
+      timeScale: o.timeScale,
+      seed: o.seed,
+      bundles: o.bundles === undefined ? undefined : path.resolve(io.cwd, o.bundles),
+      maxInvocations: o.maxInvocations,
+      run: o.run,
+      report: o.report,
+      signal: interrupt.signal,
+      log: (line) => io.err(line),
+    });
+    io.out(o.json ? JSON.stringify({ provider, ...result, elapsedMs: Math.round(result.elapsedMs) }, null, 2) : summary(provider, result, io.cwd));
+    if (result.status === 'interrupted') return EXIT.interrupted;
+    return result.status === 'completed' ? EXIT.ok : EXIT.failed;
+  } catch (error) {
+    if (error instanceof PlanOverBudgetError) {
+      io.err(`curtain: ${error.message}`);
+      return EXIT.overBudget;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
-const RunStatusFile = z.object({ status: z.string() });
+function summary(provider: ProviderId, result: TwinRunResult, cwd: string): string {
+  const lines = [
+    `run ${result.run} on the ${provider} twin: ${result.status}, ${result.records} of ${result.planned} records in ${(result.elapsedMs / 1000).toFixed(1)} s` +
+      (result.templateHash ? ` (template ${result.templateHash.slice(0, 12)})` : ''),
+  ];
+  if (result.calls) {
+    const byIdentity = new Map<string, number>();
+    for (const c of result.calls) byIdentity.set(c.identity, (byIdentity.get(c.identity) ?? 0) + 1);
+    lines.push(`API calls: ${[...byIdentity].map(([id, n]) => `${id} ${n}`).join(', ') || 'none'}; denied: ${result.calls.filter((c) => !c.allowed).length}`);
+  }
+  if (result.failure) lines.push(`failed: ${result.failure}`);
+  lines.push(result.runDir ? `run directory: ${path.relative(cwd, result.runDir) || '.'}${result.calls ? ' (twin.json lists the calls per identity)' : ''}` : 'no run directory: the run wrote nothing');
+  if (result.report) lines.push(`report: ${path.relative(cwd, result.report)}`, ...result.claims.map((c) => `  ${c.id}: ${c.verdict}`));
+  return lines.join('\n');
+}

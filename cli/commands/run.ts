@@ -7,7 +7,7 @@ import { prepareBundles } from '../../local/run/prepare-bundles';
 import { ProgressDisplay } from '../../local/run/progress';
 import { renderLocalRun } from '../../local/run/render-result';
 import { planLocalRun, PlanOverBudgetError, runLocalStudy } from '../../local/run/run-local-study';
-import { defaultTimeScale, formatSeconds, minimumLocalSeconds, TimeScale } from '../../local/time-scale';
+import { formatSeconds, minimumLocalSeconds, TimeScale, type TimeScaleChoice } from '../../local/time-scale';
 import { EXIT } from '../cli-error';
 import type { Command } from '../command';
 import { table } from '../format';
@@ -21,13 +21,12 @@ import { localRunExitCode, localRunJson } from '../../local/run/render-result';
 import { pathOption, runIdOption, setOption } from '../study-options';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { ProviderId } from '../../probe-runtime/contracts/providers';
-import { TARGET_LIST } from '../../targets/registry';
+import { TWIN_OPTIONS } from '../../targets/provider-target';
+import { RUN_TARGETS } from '../../targets/registry';
 import { runOnTarget } from './run-on-target';
 
-/** Providers whose target runs a study on this machine (ProviderTarget.twin). */
-function twinTargets(): string[] {
-  return TARGET_LIST.filter((t) => t.twin !== undefined).map((t) => t.id);
-}
+/** `--target` values: the local platform and every registered target with a twin (targets/registry.ts). */
+const RUN_TARGET_IDS = RUN_TARGETS.map((t) => t.id);
 
 /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report it. */
 export const EXIT_INTERRUPTED = EXIT.interrupted;
@@ -36,6 +35,10 @@ const usage = `Usage: curtain run <study|definition-file> [options]
 
 Runs a study on the embedded local platform: real probe processes on emulated hosts, the real
 driver, the same bucket layout as the clouds, then the report. No cloud account needed.
+  --target T              ${RUN_TARGET_IDS.join('|')} (default local): another target runs its study on its
+                          twin on this machine (AWS: the synthesized stack on loopback emulators; Cloudflare:
+                          the Workers in workerd; docs/twins.md), then fetches and reports. Each twin takes
+                          --set, --out, --run, --no-report, --json and its own few options (refused otherwise)
   --profile NAME          platform profile: ${PROFILE_NAMES.join(', ')} (default modern; --list-profiles)
   --profile-set k=v       override a profile knob by dotted path (repeatable),
                           e.g. lifecycle.freezeBetweenInvocations=false
@@ -49,10 +52,8 @@ driver, the same bucket layout as the clouds, then the report. No cloud account 
   --run ID                run id (default: a new one from the current time)
   --max-invocations N     override the budget's maximum attempts
   --cpu-quota auto|off    CPU quotas through cgroups where the machine allows (default auto)
+  --io-limit auto|off     per-host disk bandwidth through blkio where the machine allows (default auto)
   --bundles DIR           run the bundles of DIR/dist/runtime instead of building this checkout's
-  --target PROVIDER       run on a provider's own runtime on this machine instead of the local
-                          platform: ${twinTargets().join(', ') || 'none'}; --set, --out, --run,
-                          --max-invocations, --bundles, --no-report and --json apply
   --no-report             skip the report (the records are written as usual)
   --resend                when a driver dies after it began sending, send its requests without a recorded
                           answer again (their records say so: priorSends); default: record them as of
@@ -66,6 +67,7 @@ Exit codes: 0 completed; 1 invalid input; 2 over budget; 3 failed; 130 interrupt
 
 /** The options of `curtain run` (exported for the tests that parse printed rerun commands back). */
 export const RUN_OPTION_SPEC = {
+  target: { type: 'string' },
   profile: { type: 'string' },
   'profile-set': { type: 'string', multiple: true },
   'time-scale': { type: 'string' },
@@ -76,8 +78,8 @@ export const RUN_OPTION_SPEC = {
   run: { type: 'string' },
   'max-invocations': { type: 'string' },
   'cpu-quota': { type: 'string' },
+  'io-limit': { type: 'string' },
   bundles: { type: 'string' },
-  target: { type: 'string' },
   'no-report': { type: 'boolean' },
   json: { type: 'boolean' },
   'list-profiles': { type: 'boolean' },
@@ -85,6 +87,7 @@ export const RUN_OPTION_SPEC = {
 } as const satisfies OptionSpec;
 
 export const RunCliOptions = z.object({
+  target: z.enum(RUN_TARGET_IDS as [string, ...string[]], { error: () => `expected one of ${RUN_TARGET_IDS.join(', ')}` }).default('local'),
   profile: z.enum(PROFILE_NAMES as [string, ...string[]], { error: () => `expected one of ${PROFILE_NAMES.join(', ')}` }).optional(),
   'profile-set': setOption,
   'time-scale': z.coerce.number().positive().max(1_000_000).optional(),
@@ -95,8 +98,8 @@ export const RunCliOptions = z.object({
   run: runIdOption.optional(),
   'max-invocations': z.coerce.number().int().positive().optional(),
   'cpu-quota': z.enum(['auto', 'off']).default('auto'),
+  'io-limit': z.enum(['auto', 'off']).default('auto'),
   bundles: pathOption.optional(),
-  target: z.enum(['local', ...twinTargets()] as [string, ...string[]], { error: () => `expected local or ${twinTargets().join(', ')}` }).optional(),
   'no-report': z.boolean().default(false),
   json: z.boolean().default(false),
   'list-profiles': z.boolean().default(false),
@@ -117,9 +120,33 @@ export const runCommand: Command = {
     const study = requirePositional('run', positionals, 'study', usage);
     // Validate everything the user typed before building bundles or starting processes.
     const sets = parseSets(o.set);
-    if (o.target !== undefined && o.target !== 'local') {
-      const target = o.target as ProviderId;
-      return runOnTarget(target, { study, sets, out: o.out, run: o.run, bundles: o.bundles, maxInvocations: o['max-invocations'], report: !o['no-report'], json: o.json }, io);
+    if (o.target !== 'local') {
+      // What the user typed, not the defaults the schema filled in.
+      const typed = (option: keyof typeof values) => [values[option] ?? []].flat().length > 0;
+      const localOnly = (['fault', 'cpu-quota'] as const).filter(typed);
+      if (localOnly.length > 0) {
+        io.err(`curtain run: --${localOnly.join(', --')} apply to --target local only`);
+        return EXIT.usage;
+      }
+      return runOnTarget(
+        o.target as ProviderId,
+        {
+          study,
+          sets,
+          out: o.out,
+          profile: o.profile,
+          profileSet: parseSets(o['profile-set']),
+          timeScale: o['time-scale'],
+          seed: o.seed,
+          bundles: o.bundles,
+          maxInvocations: o['max-invocations'],
+          run: o.run,
+          report: !o['no-report'],
+          json: o.json,
+          given: TWIN_OPTIONS.filter(typed),
+        },
+        io,
+      );
     }
     const profileSet = parseSets(o['profile-set']);
     const profile = resolveProfile(o.profile, profileSet);
@@ -134,7 +161,6 @@ export const runCommand: Command = {
       }
       throw error;
     }
-    const timeScale = new TimeScale(o['time-scale'] ?? defaultTimeScale(plan, profile).scale);
     const outDir = await prepareOutputDir('run', '--out', path.resolve(io.cwd, o.out));
     // Nothing is started before the machine is known to hold the plan.
     const fit = checkMachineFits(plan, profile, study, sets);
@@ -146,14 +172,15 @@ export const runCommand: Command = {
       const progress = new ProgressDisplay(
         { write: io.isTty ? (text) => process.stderr.write(text) : (text) => io.err(text.replace(/\n$/, '')), isTty: io.isTty },
         plan,
-        timeScale,
       );
       signals.running((text) => progress.note(text));
-      const floor = minimumLocalSeconds(plan, timeScale);
-      progress.note(
-        `curtain run ${plan.study.id}: ${plan.invocations} requests in ${plan.steps.length} steps, profile ${profile.name}, time scale ${timeScale.scale}x` +
-          (floor >= 60 ? `; at least ${formatSeconds(floor)} (barriers and scaled waits)` : ''),
-      );
+      const announce = (choice: TimeScaleChoice) => {
+        const floor = minimumLocalSeconds(plan, new TimeScale(choice.scale));
+        progress.note(
+          `curtain run ${plan.study.id}: ${plan.invocations} requests in ${plan.steps.length} steps, profile ${profile.name}, time scale ${choice.scale}x` +
+            (floor >= 60 ? `; at least ${formatSeconds(floor)} (barriers and scaled waits)` : ''),
+        );
+      };
       const result = await runLocalStudy({
         study,
         plan,
@@ -171,8 +198,10 @@ export const runCommand: Command = {
         resend: o.resend,
         interrupt: signals.signal,
         cpuQuota: o['cpu-quota'],
+        ioLimit: o['io-limit'],
         report: !o['no-report'],
         onEvent: (event) => progress.onEvent(event),
+        onTimeScale: announce,
         onPlatform: (stats) => progress.attach(stats),
         log: (line) => progress.note(line),
       });

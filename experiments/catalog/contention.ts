@@ -9,7 +9,7 @@ export const contention = defineStudy({
   parameters: z.object({
     levels: z.array(z.number().int().min(1).max(100)).min(1).default([1, 2, 4, 8, 16]).describe('numbers of co-resident instances to test'),
     loneRuns: z.number().int().min(1).max(50).default(5).describe('times the lone level (one instance) is measured: the baseline every slowdown is relative to'),
-    ioMegabytes: z.number().int().min(1).max(512).default(32).describe('MB each instance writes with fsync'),
+    ioMegabytes: z.number().int().min(1).max(512).default(32).describe("MB each instance writes with synchronous writes (the paper's dd: oflag=dsync)"),
     netMegabytes: z.number().int().min(1).max(512).default(16).describe('MB each instance downloads'),
     memoryMb: z.number().int().min(128).max(3008).default(128).describe('function memory, MB (small sizes pack more instances per host)'),
     barrierMs: z.number().int().min(0).max(30_000).default(3000).describe('barrier aligning the instances of one level'),

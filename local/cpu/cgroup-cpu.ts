@@ -142,8 +142,8 @@ function unavailable(reason: string): { cgroups: null; status: CpuQuotaStatus } 
   return { cgroups: null, status: { applied: false, reason } };
 }
 
-/** Roots named curtain-<pid>-* whose platform process no longer exists. */
-function removeStaleRoots(parent: string): void {
+/** Roots named curtain-<pid>-* whose platform process no longer exists (under any controller's mount). */
+export function removeStaleRoots(parent: string): void {
   let entries: string[] = [];
   try {
     entries = readdirSync(parent);
@@ -167,7 +167,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** rmdir depth-first; cgroup directories hold only control files, which rmdir removes with them. */
-function removeTree(dir: string): void {
+export function removeTree(dir: string): void {
   let entries: string[] = [];
   try {
     entries = readdirSync(dir, { withFileTypes: true })

@@ -12,7 +12,7 @@ import { RESIDENT_MB } from '../run/machine-fit';
 import { DRIVER_STOP_GRACE_MS } from '../run/run-local-study';
 import { GroundTruth } from '../ground-truth';
 import { PlatformProfile, PROFILES, PROFILE_NAMES, DEFAULT_PROFILE } from '../profiles';
-import { DEFAULT_REAL_WAIT_BUDGET_SECONDS, defaultTimeScale, formatSeconds, STEP_REAL_SECONDS } from '../time-scale';
+import { DEFAULT_REAL_WAIT_BUDGET_SECONDS, defaultTimeScale, formatSeconds, NOMINAL_STEP_OVERHEAD } from '../time-scale';
 
 export function renderLocalPlatformDoc(): string {
   const profiles = PROFILE_NAMES.map((name) => PlatformProfile.parse(PROFILES[name]));
@@ -50,13 +50,13 @@ export function renderLocalPlatformDoc(): string {
     '   `--bundles DIR` (for example the exact bundles of a published study).',
     '3. Creates the run directory (it must not exist: a run id is never reused, a run never overwritten) and locks it,',
     '   starts the run\'s watchdog, then the platform: a front door on `127.0.0.1` (an ephemeral port and an',
-    '   unguessable path prefix, so only the run\'s own driver can invoke the probes), the emulated hosts, CPU cgroups',
-    '   where the machine allows.',
-    '4. Walks the plan like the cloud orchestrators: `start-run`, then each step in order (a wait sleeps for',
-    '   `seconds / time scale`; an update reconfigures the function; a burst runs each of its shards as a driver',
-    '   process, all sharing one `stepStartedAt` and so one barrier), then `finish-run`. Every failure is caught and',
-    '   recorded, every step and driver journaled (`local-run/journal.jsonl`); should the `finish-run` driver fail,',
-    '   curtain closes `run.json` itself with the same driver code.',
+    '   unguessable path prefix, so only the run\'s own driver can invoke the probes), the emulated hosts, CPU and',
+    '   blkio cgroups where the machine allows.',
+    '4. Walks the plan like the cloud orchestrators: `start-run`, then each step in order (a wait ends when the next',
+    '   step is due on the platform clock, below; an update reconfigures the function; a burst runs each of its shards',
+    '   as a driver process, all sharing one `stepStartedAt` and so one barrier), then `finish-run`. Every failure is',
+    '   caught and recorded, every step and driver journaled (`local-run/journal.jsonl`); should the `finish-run`',
+    '   driver fail, curtain closes `run.json` itself with the same driver code.',
     '5. Ends every instance, writes the ground truth, then the report (`analysis/`, `writeReport`).',
     '',
     'Files, under `--out` (default `./curtain-results`):',
@@ -191,20 +191,52 @@ export function renderLocalPlatformDoc(): string {
     '  instances are retired. This is what the update-consistency study measures; under a lazy profile, the forced',
     '  cold starts other studies make with a refresh may also meet stale warm instances (the records\' `cold` flag',
     '  says which), exactly as they would on the modelled cloud.',
-    '- **CPU quota** proportional to memory through cgroup v1 (CFS bandwidth control):',
-    '  `/sys/fs/cgroup/cpu/curtain-<pid>-<tag>/<host>/<instance>`, the host\'s quota its vCPUs (times a slow host\'s',
-    '  factor), each instance\'s its memory\'s vCPU share (never above its host\'s, which cgroup v1 refuses); a microVM\'s',
-    '  instance has no host level (`<host>-<instance>`, the smaller quota). A process joins its cgroup while it',
-    '  initialises (the kernel takes an RCU grace period, ~15 ms, to move a process, kept off the cold-start path);',
-    '  with `unthrottledInit` the quota is written once the instance is ready, otherwise it binds from the moment the',
-    '  process joins (its first milliseconds may run unthrottled). Where the cgroup cannot be created (not root, no',
-    '  v1 cpu controller, cgroup v2 only, read-only) the run goes on without quotas and says why in `run.json`',
-    '  (`local.cpuQuota`), its notes, the summary and the report. `--cpu-quota off` turns quotas off. The ground truth',
-    '  keeps each instance\'s quota and its `cpu.stat` throttling counts. All hosts share this machine\'s cores: on',
-    '  two cores, instances on different emulated hosts also compete when more than two are busy.',
+  );
+  p(
+    '## Per-host resources',
+    'Each emulated host has its own CPU, disk and network, shared by its instances and by no other host\'s, so',
+    'co-resident instances slow each other down and instances on other hosts do not (test/local/host-resources.test.ts',
+    'checks both against the ground truth).',
+    '',
+    '- **CPU** through cgroup v1 (CFS bandwidth control): `/sys/fs/cgroup/cpu/curtain-<pid>-<tag>/<host>/<instance>`.',
+    '  The host\'s quota is its vCPUs × its type\'s `cpuFactor` (a debased type, or a slow-host fault) × `cpu.coresPerVcpu`,',
+    '  and its instances share it (a parent\'s quota bounds its children in v1); each instance\'s own quota is its',
+    '  memory\'s vCPU share × the same factors (never above its host\'s, which cgroup v1 refuses; none where',
+    '  `cpu.vcpuForMemory` is `none`: then only the host\'s binds, as on Azure). A microVM\'s instance has no host level',
+    '  (`<host>-<instance>`, the smaller quota). An emulated vCPU is a real core by default (`cpu.coresPerVcpu` 1), which',
+    '  keeps instance speeds as the clouds\'; but all hosts run on this machine\'s cores, so on two cores hosts also',
+    '  compete through the machine once more than two cores\' worth of them are busy. `cpu.coresPerVcpu` below 1 shrinks',
+    '  every quota so that busy hosts fit the machine (the tests use 0.05: two hosts of 0.05 cores stay apart even at',
+    '  a load of 15); the ground truth records the most cores hosts with instances held at once (`machine.peakOccupiedHostCores`).',
+    '- **Initialisation under the quota** (`cpu.unthrottledInit` false, as gcp-2018): the instance\'s cgroup is created',
+    '  with its quota first and the process starts inside it: a POSIX shell writes its own pid into the group and execs',
+    '  the runtime (`local/cgroups/start-in-cgroups.ts`), so the runtime\'s whole start-up is throttled (a 128 MB Node.js',
+    '  instance on gcp-2018 spends throttled periods before it is ready). With `unthrottledInit` (the fast path, no shell)',
+    '  the process joins its groups while it initialises (the kernel takes an RCU grace period, ~15 ms, to move a process,',
+    '  kept off the cold-start path) and the quota is written once it is ready. The ground truth keeps each instance\'s',
+    '  `cpu.stat` when it became ready (`initThrottling`) and when it ended.',
+    '- **Disk** through the cgroup v1 blkio throttle (`local/io/blkio.ts`): every instance process joins its host\'s group',
+    '  `/sys/fs/cgroup/blkio/curtain-<pid>-<tag>/<host>`, whose `blkio.throttle.{write,read}_{bps,iops}_device` hold the',
+    '  host\'s `io.hostMBps` and `io.hostIops` (× its type\'s `ioFactor`: debased types have slower disks) on the disk',
+    '  that holds the instances\' files. One group per host, not per instance: v1 throttles are not hierarchical (a child',
+    '  group is not held to its parent\'s limit; checked with dd on this machine\'s 6.18 kernel, 2026-12). The throttle',
+    '  charges a write to the group of the process that submits it, which in v1 holds only for direct and synchronous',
+    '  I/O: buffered writes reach the disk later through writeback, in the flusher\'s context, uncharged. **Choice:**',
+    '  synchronous and direct I/O in the probe\'s tasks rather than a pacer in the platform: the io task writes with',
+    '  `O_DSYNC` and a final fdatasync, which is what the paper\'s own dd did (`oflag=dsync conv=fdatasync`,',
+    '  liangw89/faas_measure `code/python/tests.py`), so the cloud and local measurements are the same operation; and',
+    '  the covert channel writes with `O_DIRECT`. A pacer would need every write to ask the platform first, a local-only',
+    '  path in the deployed probe, and the disk itself would still be one for all hosts. The machine\'s disk must stay',
+    '  faster than the hosts\' limits together (here ~1 GB/s and ~16,000 4 KB operations/s against 100 MB/s and 1,000',
+    '  per aws-2018 host), or hosts would meet on it.',
     '- **Network**: the net task\'s transfers go to the front door (`/net/<host token>/download|upload`, filled in by the',
-    '  platform), paced by the host\'s link (`network.hostMbps`), shared by its instances. The io task writes to the',
-    '  instance\'s private /tmp on this machine\'s disk, shared by every instance whatever its host.',
+    '  platform), paced by the host\'s link (`network.hostMbps`), shared by its instances.',
+    '',
+    'Where a controller is missing or not writable (not root, no v1 cpu or blkio controller, cgroup v2 only, a',
+    'read-only mount, or for the disk a scratch directory on a filesystem without a block device such as tmpfs), the',
+    'run goes on without those limits and says why: `run.json` (`local.cpuQuota`) and its notes, the summary, the',
+    'report and the ground truth (`machine.cpuQuotaReason`, `machine.ioLimitReason`). `--cpu-quota off` and',
+    '`--io-limit off` turn them off.',
   );
 
   p(
@@ -213,31 +245,50 @@ export function renderLocalPlatformDoc(): string {
     `run \`scale\` times faster than real time. Latencies are never scaled: process starts, requests, tasks, the function`,
     'timeout and the injected delays are real. `run.json` (`local.timeScale`), its notes, the summary and the report',
     'state the scale; the analysis multiplies real intervals between records (lifetimes, idle gaps, time since an',
-    'update) by it. Everything a run does between waits (starting driver processes, cold starts, requests) also runs',
-    'on the scaled clock, so an idle gap a function really experiences is somewhat longer than the planned one',
-    '(the analysis measures the real gap, not the planned one).',
+    'update) by it.',
+  );
+  p(
+    '**Waits land on their planned platform time** (`local/orchestrator/platform-clock.ts`). The platform\'s timers run',
+    'on the scaled clock all the time, bursts included: a burst that takes 1.2 s of real time (a driver process, a 1 s',
+    'barrier, the answers) lasts 4 platform-minutes at 200×. Slept one after another, waits drifted: in idle-recycling',
+    'at 200× every `after-idle` burst added ~4 platform-minutes to every later gap (planned 1 … 120 min, measured',
+    '1.6 … 164). The walker therefore schedules on the platform clock: a wait separates a function\'s last answer from',
+    'its next request (or update) by the planned platform time, and bursts of other functions in between count with',
+    'their real duration, as on a cloud. A burst\'s driver processes start ahead of time (twice their start-up, measured',
+    'before the run and then from the starts seen), load and check the plan, and wait for their event, which the walker',
+    'writes when the burst is due (less the few ms a loaded driver takes to send): a process start varies by hundreds',
+    'of ms on a loaded machine, which at 200× is more than a platform-minute. Measured on the two-core machine at a',
+    'load of 15 (2026-12), idle-recycling at 200×, gap planned → measured: before, 60 → 99.3, 90 → 132.3, 120 → 166.7',
+    'min; after, 60 → 60.3, 90 → 90.6, 120 → 120.5 (gaps the schedule cannot hold at 200× stay late: below).',
   );
   p(
     `The default scale is 1 when a plan waits at most ${DEFAULT_REAL_WAIT_BUDGET_SECONDS} s in all, and otherwise the smallest 1-2-5`,
-    `step that brings its waits within ${DEFAULT_REAL_WAIT_BUDGET_SECONDS} s, but never so fast that a step\'s real time (about ${STEP_REAL_SECONDS} s on two cores),`,
-    'scaled, exceeds half of the profile\'s shortest timer (its minimum idle timeout, maximum lifetime, or the stale window',
-    'when the plan updates functions): otherwise a schedule meant to keep instances busy would see them reaped as idle.',
-    `\`--time-scale N\` overrides it. At the catalog\'s default parameters, on the default profile (${DEFAULT_PROFILE}):`,
+    `step that brings its waits within ${DEFAULT_REAL_WAIT_BUDGET_SECONDS} s, but no faster than keeps (1) every wait on its planned`,
+    'platform time: the real time the plan leaves before each step must hold the bursts in between and a driver\'s',
+    'start-up (each taken 1.25 times), so that no step after a wait is late by more than 5 % of its gap or a minute',
+    '(the analysis\'s narrowest gap window); and (2) the longest burst\'s real time, scaled, under half of the',
+    'profile\'s shortest timer (its minimum idle timeout, maximum lifetime, or the stale window when the plan updates',
+    'functions), so that a schedule meant to keep instances busy does not see them reaped as idle while another burst',
+    'runs. The start-up is measured before the run (`local/orchestrator/driver-startup.ts`: the real driver, the run\'s',
+    `plan, an empty event; ~0.15 s on an idle machine, ~0.6 s at a load of 15), so the default depends on the machine\'s`,
+    'load, and the summary and `run.json` say which start-up it used. `--time-scale N` overrides it.',
+    `At the catalog\'s default parameters, on the default profile (${DEFAULT_PROFILE}), with the nominal start-up of ${NOMINAL_STEP_OVERHEAD.driverStartupMs / 1000} s:`,
     '',
     '| study | requests | steps | waits in the plan | default scale | waits at that scale |',
     '|---|---|---|---|---|---|',
     ...CATALOG.map((s) => {
       const plan = planStudy(buildCatalogStudy(s.id), { provider: 'local' });
-      const choice = defaultTimeScale(plan, profiles.find((x) => x.name === DEFAULT_PROFILE)!);
+      const choice = defaultTimeScale(plan, profiles.find((x) => x.name === DEFAULT_PROFILE)!, NOMINAL_STEP_OVERHEAD);
       return `| ${s.id} | ${plan.invocations} | ${plan.steps.length} | ${formatSeconds(plan.duration.waitSeconds)} | ${choice.scale}x | ${formatSeconds(plan.duration.waitSeconds / choice.scale)} |`;
     }),
     '',
     'Steps themselves take real time (a driver process per burst shard, cold starts, barriers). Measured on the',
     'two-core development machine (2026-11, shared with other work) at default parameters and profile: coldstart 13 s',
     '(9 s on a fresh clone after building the bundles), isolation 11 s, placement 23 s, contention 40 s, cpu-share 41 s,',
-    'idle-recycling 49 s, accounting 51 s, update-consistency 66 s, lifetime 4.5-6 min (720 bursts, each a driver',
-    'process) and scalability 7.3 min: its 40 levels each wait for a 10 s barrier, which is part of the measurement',
-    'and is not time-scaled (`--set step=20` sweeps 10 levels). `curtain run` prints such a floor when it starts.',
+    'accounting 51 s, update-consistency 66 s, and scalability 7.3 min: its 40 levels each wait for a 10 s barrier,',
+    'which is part of the measurement and is not time-scaled (`--set step=20` sweeps 10 levels). idle-recycling and',
+    'lifetime take as long as their waits at the scale their schedule allows: 2.4-6 min and 15-20 min (720 bursts).',
+    '`curtain run` prints such a floor when it starts.',
   );
 
   p(
@@ -255,7 +306,12 @@ export function renderLocalPlatformDoc(): string {
       ['placement.tenancy', profile.placement.tenancy],
       ['placement.hostMemoryMb', String(profile.placement.hostMemoryMb)],
       ['placement.poolSize', String(profile.placement.poolSize)],
-      ['hostTypes', profile.hostTypes.map((t) => `${t.name} (weight ${t.weight}): ${t.cpuModel}, ${t.cpus} vCPU, ${t.memTotalMb} MB, kernel ${t.kernel}${t.cpuFactor < 1 ? `, CPU factor ${t.cpuFactor}` : ''}`).join('; ')],
+      [
+        'hostTypes',
+        profile.hostTypes
+          .map((t) => `${t.name} (weight ${t.weight}): ${t.cpuModel}, ${t.cpus} vCPU, ${t.memTotalMb} MB, kernel ${t.kernel}${t.cpuFactor < 1 ? `, CPU factor ${t.cpuFactor}` : ''}${t.ioFactor < 1 ? `, I/O factor ${t.ioFactor}` : ''}`)
+          .join('; '),
+      ],
       ['identity.hostname', profile.identity.hostname],
       ['identity.cgroup', profile.identity.cgroup],
       ['identity.hypervisorUuid', String(profile.identity.hypervisorUuid)],
@@ -272,6 +328,9 @@ export function renderLocalPlatformDoc(): string {
       ['lifecycle.update', `${profile.lifecycle.update.mode}${profile.lifecycle.update.mode === 'lazy' ? `, window ${profile.lifecycle.update.staleWindowSeconds} s, probability ${profile.lifecycle.update.staleProbability}` : ''}`],
       ['cpu.vcpuForMemory', profile.cpu.vcpuForMemory],
       ['cpu.unthrottledInit', String(profile.cpu.unthrottledInit)],
+      ['cpu.coresPerVcpu', String(profile.cpu.coresPerVcpu)],
+      ['io.hostMBps', String(profile.io.hostMBps ?? 'unlimited')],
+      ['io.hostIops', String(profile.io.hostIops ?? 'unlimited')],
       ['network.hostMbps', String(profile.network.hostMbps ?? 'unlimited')],
     ];
     p('| knob | value | source |', '|---|---|---|', ...rows.map(([knob, value]) => `| \`${knob}\` | ${value} | ${sourceOf(profile, knob)} |`));
@@ -302,9 +361,15 @@ export function renderLocalPlatformDoc(): string {
     'runs on a new platform), and line by line as requests are answered to `<run>.invocations.jsonl`, which survives a',
     'kill; outside the run\'s folder so nothing that reads',
     'runs in the bucket layout picks it up; validated by `GroundTruth` in `local/ground-truth.ts`. Tests read it to',
-    'check each analysis against what really happened: hosts (capacity, peak aggregate memory, tenants seen,',
-    'identity), instances (host, probe instance id, pid, quota, throttling, drawn timers, why it ended), every',
-    'request (instance, host, outcome, stale or cold, time queued, injected fault) and every update. Its JSON Schema:',
+    'check each analysis against what really happened, and the method check of local reports sets each estimate',
+    'beside it: the model (the resolved profile, every knob: scale-out fraction, idle timeout and lifetime intervals,',
+    'stale window, host memory and types), the machine (cores, the most host cores occupied at once, why CPU or disk',
+    'limits were not applied), hosts (type, debased or not, capacity, peak aggregate memory, CPU quota in cores, disk',
+    'bandwidth and operations, tenants seen, every instance placed there, identity), instances (host, probe instance',
+    'id, pid, quota in vCPUs and in cores, whether it initialised under the quota and its throttling then and at the',
+    'end, drawn idle timeout and lifetime, why it ended), every request (instance, host, outcome, stale or cold, time',
+    'queued, injected fault) and every update (with its stale window in real time). `coResidentPairs(truth)` lists the',
+    'instances that shared a host while both were alive. Its JSON Schema:',
     '',
     '<details><summary>JSON Schema of the ground truth</summary>',
     '',
@@ -335,8 +400,9 @@ export function renderLocalPlatformDoc(): string {
     '- Host identities are emulated; the probe\'s own process still runs on this machine: `/proc/self/status`,',
     '  real memory limits and the real network are not per host. Instance memory is accounted for placement but not',
     '  enforced (no memory cgroup).',
-    '- All hosts share this machine\'s cores and disk; CPU quotas apply per instance and per host, but cross-host',
-    '  contention appears as soon as the machine is busy.',
+    '- All hosts share this machine\'s cores and disk. CPU quotas and disk limits apply per host and per instance, but',
+    '  hosts meet through the machine once they need more than it has (cores: see `cpu.coresPerVcpu`), and through',
+    '  this machine\'s load from other work.',
     '- cgroup v2 is detected and reported, not driven: on a v2-only machine runs go on without CPU quotas.',
     '- The driver runs as a local process and reaches the probes over loopback HTTP, so latencies are this',
     '  machine\'s, not a datacenter\'s.',
@@ -355,8 +421,9 @@ function sourceOf(profile: PlatformProfile, knob: string): string {
 function knobDescriptions(): [string, string][] {
   const shape = PlatformProfile.shape;
   const rows: [string, string][] = [];
-  for (const group of ['placement', 'identity', 'scaling', 'lifecycle', 'cpu', 'network'] as const) {
-    const inner = (shape[group] as unknown as z.ZodObject).shape;
+  for (const group of ['placement', 'identity', 'scaling', 'lifecycle', 'cpu', 'io', 'network'] as const) {
+    const schema = shape[group] as unknown as z.ZodObject | z.ZodDefault<z.ZodObject>;
+    const inner = ('unwrap' in schema ? schema.unwrap() : schema).shape;
     for (const [name, schema] of Object.entries(inner)) rows.push([`${group}.${name}`, ((schema as z.ZodType).description ?? '').replace(/\|/g, '\\|')]);
   }
   return rows;

@@ -31,6 +31,8 @@ export interface HostIdentity {
   slow: boolean;
   /** CPU quota factor from the host type and the slow-host fault. */
   cpuFactor: number;
+  /** I/O bandwidth factor of the host type. */
+  ioFactor: number;
 }
 
 export interface HostIdentityRequest {
@@ -80,6 +82,7 @@ export class HostIdentityFactory {
       dmiProductUuid: identity.dmiProductUuid ? this.uuid().toUpperCase() : null,
       slow: request.slow,
       cpuFactor: type.cpuFactor * (request.slow ? request.slowCpuFactor : 1),
+      ioFactor: type.ioFactor,
     };
   }
 

@@ -23,10 +23,17 @@ export interface DriverCommand {
   cwd?: string;
 }
 
-
 export type DriverCallResult =
   | { ok: true; summary: unknown; ms: number }
-  | { ok: false; exitCode: number | null; signal: NodeJS.Signals | null; message: string; retryable: boolean };
+  | {
+      ok: false;
+      exitCode: number | null;
+      signal: NodeJS.Signals | null;
+      message: string;
+      retryable: boolean;
+      /** False when the driver was stopped before it got its event: it cannot have sent anything. */
+      eventSent?: boolean;
+    };
 
 export interface DriverCallOptions {
   /** Aborting sends SIGTERM (stop sending, write what there is); after `killAfterMs` more, SIGKILL. */
@@ -35,6 +42,11 @@ export interface DriverCallOptions {
   /** Fault injection: SIGKILL the driver this many ms after it starts. */
   crashAfterMs?: number | null;
   children?: ChildHooks;
+  /**
+   * Real epoch ms at which the event is written: the process starts now and waits, loaded, for its
+   * event, so a burst can leave at a planned moment however long a process start takes.
+   */
+  releaseAt?: number;
 }
 
 /** Driver processes still running, so a dying orchestrator can take them down. */
@@ -67,7 +79,14 @@ export function callDriver(driver: DriverCommand, event: DriverEvent, options: D
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8192)));
     child.stdin.on('error', () => undefined);
-    child.stdin.end(JSON.stringify(event));
+    let eventSent = false;
+    const release = () => {
+      eventSent = true;
+      child.stdin.end(JSON.stringify(event));
+    };
+    const holdMs = (options.releaseAt ?? 0) - Date.now();
+    const releaseTimer = holdMs > 0 ? setTimeout(release, holdMs) : null;
+    if (!releaseTimer) release();
 
     const signalGroup = (signal: NodeJS.Signals) => {
       if (pid === undefined) return;
@@ -79,6 +98,12 @@ export function callDriver(driver: DriverCommand, event: DriverEvent, options: D
     };
     let killTimer: NodeJS.Timeout | null = null;
     const onStop = () => {
+      if (!eventSent) {
+        // Still waiting for its event: it has sent nothing, and it cannot act on SIGTERM while it blocks on stdin.
+        if (releaseTimer) clearTimeout(releaseTimer);
+        signalGroup('SIGKILL');
+        return;
+      }
       signalGroup('SIGTERM');
       killTimer = setTimeout(() => signalGroup('SIGKILL'), options.killAfterMs ?? 15_000);
     };
@@ -91,7 +116,8 @@ export function callDriver(driver: DriverCommand, event: DriverEvent, options: D
         liveDrivers.delete(pid);
         options.children?.exited(pid);
       }
-      resolve({ ok: false, exitCode: null, signal: null, message: `cannot start the driver: ${error.message}`, retryable: false });
+      if (releaseTimer) clearTimeout(releaseTimer);
+      resolve({ ok: false, exitCode: null, signal: null, message: `cannot start the driver: ${error.message}`, retryable: false, eventSent: false });
     });
     child.once('close', (code, signal) => {
       if (pid !== undefined) {
@@ -100,6 +126,7 @@ export function callDriver(driver: DriverCommand, event: DriverEvent, options: D
       }
       if (killTimer) clearTimeout(killTimer);
       if (crashTimer) clearTimeout(crashTimer);
+      if (releaseTimer) clearTimeout(releaseTimer);
       options.stop?.removeEventListener('abort', onStop);
       const lastLine = stdout.trim().split('\n').pop() ?? '';
       if (code === 0) {
@@ -114,7 +141,7 @@ export function callDriver(driver: DriverCommand, event: DriverEvent, options: D
       const detail = stderr.trim().split('\n').pop() ?? '';
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       // Exit 1 is a refusal (invalid event or configuration): retrying cannot help.
-      resolve({ ok: false, exitCode: code, signal, message: `the driver ${how}${detail ? `: ${detail}` : ''}`, retryable: code !== 1 });
+      resolve({ ok: false, exitCode: code, signal, message: `the driver ${how}${detail ? `: ${detail}` : ''}`, retryable: code !== 1, eventSent });
     });
   });
 }

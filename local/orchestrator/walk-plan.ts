@@ -3,10 +3,11 @@
  * orchestrators (Step Functions, Workflows, Durable Functions):
  *   start-run (driver) → for each step: wait | update | burst → finish-run (driver)
  * Each burst's shards run in parallel as separate driver processes sharing one
- * `stepStartedAt`, so they share the barrier. Waits are divided by the time
- * scale. Every failure is caught and recorded; finish-run closes run.json,
- * with status `interrupted` when the run was stopped (Ctrl-C), and is done
- * in-process should its driver fail.
+ * `stepStartedAt`, so they share the barrier. Waits run on the platform clock
+ * (platform-clock.ts): each lands on its planned platform time, the real time
+ * of the steps around it compensated. Every failure is caught and recorded;
+ * finish-run closes run.json, with status `interrupted` when the run was
+ * stopped (Ctrl-C), and is done in-process should its driver fail.
  *
  * Everything is journaled (local-run/journal.jsonl) so that a run whose
  * `curtain run` died can be closed or resumed. A shard whose driver dies is
@@ -32,6 +33,7 @@ import { shardSendsFromJournal } from '../run-state/shard-sends';
 import type { TimeScale } from '../time-scale';
 import { callDriver, type ChildHooks, type DriverCallResult, type DriverCommand } from './driver-process';
 import { type FallbackReason, writeDeadDriverShard, writeFallbackShard } from './fallback-records';
+import { type BurstTiming, PlatformClock, stepFunctions } from './platform-clock';
 
 /** Driver processes per burst shard when drivers die before they could send (each is journaled). */
 export const SHARD_ATTEMPTS = 3;
@@ -46,7 +48,8 @@ export interface RunFailure {
 }
 
 export type OrchestratorEvent =
-  | { kind: 'step'; step: StudyPlan['steps'][number]; startedAt: number }
+  /** `realWaitMs`: for a wait, the real time it sleeps (the platform clock's compensation included). */
+  | { kind: 'step'; step: StudyPlan['steps'][number]; startedAt: number; realWaitMs?: number }
   | { kind: 'shard'; step: BurstStep; summary: BurstShardSummary }
   | { kind: 'failure'; failure: RunFailure }
   | { kind: 'interrupted' };
@@ -89,6 +92,8 @@ export interface WalkOptions {
   /** Fault injection: chance that a shard's driver is killed as it starts. */
   driverCrash: number;
   faultRandom: Random;
+  /** A driver start-up measured before the run, ms: the platform clock's first estimate of it. */
+  driverStartupMs?: number | null;
   onEvent?: (event: OrchestratorEvent) => void;
   /** Driver processes as they start and end (the run's watchdog). */
   children?: ChildHooks;
@@ -103,6 +108,9 @@ export interface WalkResult {
 
 type Common = { v: 1; study: string; run: string; planHash: string };
 
+/** One driver call: `stop` asks it to stop, `crash` kills it as it starts (fault injection), `releaseAt` holds its event back. */
+type Call = (event: DriverEvent, stop: AbortSignal | undefined, crash?: boolean, releaseAt?: number) => Promise<DriverCallResult>;
+
 export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
   const { plan, run } = options;
   const common: Common = { v: DRIVER_EVENT_VERSION, study: plan.study.id, run, planHash: plan.hash };
@@ -112,9 +120,9 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
     options.onEvent?.({ kind: 'failure', failure });
   };
   let driverCalls = 0;
-  const call = (event: DriverEvent, stop: AbortSignal | undefined, crash = false): Promise<DriverCallResult> => {
+  const call: Call = (event, stop, crash = false, releaseAt) => {
     driverCalls += 1;
-    return callDriver(options.driver, event, { stop, crashAfterMs: crash ? options.faultRandom.int(0, 30) : null, children: options.children });
+    return callDriver(options.driver, event, { stop, crashAfterMs: crash ? options.faultRandom.int(0, 30) : null, releaseAt, children: options.children });
   };
   const fromStep = options.resume?.fromStep ?? 0;
   options.journal.append({ t: 'segment', pid: process.pid, fromStep, resend: options.resend, driverJournals: options.driverJournals });
@@ -132,12 +140,22 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
   let next = fromStep;
   if (started) {
     for (const step of plan.steps.slice(0, fromStep)) if (step.kind === 'update') options.update(step.function, step.change, step.generation);
+    const clock = new PlatformClock(
+      plan.functions.map((f) => f.key),
+      options.timeScale,
+      Date.now(),
+      options.driverStartupMs ?? null,
+    );
+    /** When the burst after a wait is due (its drivers get their event just before). */
+    let burstDueAt: number | null = null;
     for (; next < plan.steps.length && !options.interrupt.aborted; next++) {
       const step = plan.steps[next]!;
-      options.onEvent?.({ kind: 'step', step, startedAt: Date.now() });
+      const scheduled = step.kind === 'wait' ? scheduleWait(clock, plan.steps, next) : null;
+      if (scheduled) burstDueAt = scheduled.burstDueAt;
+      options.onEvent?.({ kind: 'step', step, startedAt: Date.now(), realWaitMs: scheduled?.sleepMs });
       options.journal.append({ t: 'step', step: step.index });
       if (step.kind === 'wait') {
-        await sleep(options.timeScale.realMs(step.seconds * 1000), undefined, { signal: options.interrupt }).catch(() => undefined);
+        await sleep(scheduled!.sleepMs, undefined, { signal: options.interrupt }).catch(() => undefined);
         if (options.interrupt.aborted) break;
       } else if (step.kind === 'update') {
         try {
@@ -146,7 +164,9 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
           fail({ step: step.index, shard: null, message: `update of ${step.function}: ${error instanceof Error ? error.message : String(error)}` });
         }
       } else {
-        await runBurst(step, options, common, call, fail);
+        const releaseAt = burstDueAt === null ? undefined : clock.releaseDriverAt(burstDueAt);
+        burstDueAt = null;
+        clock.burstDone(step.targets, await runBurst(step, options, common, call, fail, releaseAt));
         if (options.interrupt.aborted) break;
       }
       options.journal.append({ t: 'step-done', step: step.index });
@@ -183,30 +203,64 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
   return { status: closed.ok ? status : 'failed', stepsCompleted, failures, driverCalls };
 }
 
+/**
+ * Puts the wait `steps[index]` on the platform clock: the last of consecutive waits sleeps until
+ * the next step is due (a burst's drivers start early and are given their event when it is due);
+ * a wait that ends the plan, until every function has had its planned time.
+ */
+function scheduleWait(clock: PlatformClock, steps: StudyPlan['steps'], index: number): { sleepMs: number; burstDueAt: number | null } {
+  const step = steps[index]!;
+  if (step.kind === 'wait') clock.wait(step.seconds);
+  const following = steps[index + 1];
+  if (following?.kind === 'wait') return { sleepMs: 0, burstDueAt: null };
+  const due = clock.dueAt(following ? stepFunctions(following) : [...new Set(steps.flatMap(stepFunctions))]);
+  const until = following?.kind === 'burst' ? clock.spawnDriverAt(due) : due;
+  return { sleepMs: Math.max(0, until - Date.now()), burstDueAt: following?.kind === 'burst' ? due : null };
+}
+
 async function runBurst(
   step: BurstStep,
   options: WalkOptions,
   common: Common,
-  call: (event: DriverEvent, stop: AbortSignal | undefined, crash?: boolean) => Promise<DriverCallResult>,
+  call: Call,
   fail: (failure: RunFailure) => void,
-): Promise<void> {
+  /** Real epoch ms at which the drivers get their event (they start now and wait for it). */
+  releaseAt?: number,
+): Promise<BurstTiming> {
+  const spawnedAt = Date.now();
+  const releasedAt = Math.max(spawnedAt, releaseAt ?? spawnedAt);
   // One start time for every shard: the barrier is stepStartedAt + barrierMs for all of them.
-  const stepStartedAt = new Date().toISOString();
+  const stepStartedAt = new Date(releasedAt).toISOString();
   const work = options.resume?.work.get(step.index);
   const shards = Array.from({ length: step.shards }, (_, shard) => shard).filter((shard) => !options.resume || work?.has(shard));
-  await Promise.all(shards.map((shard) => runShard(step, shard, work?.get(shard) ?? null, stepStartedAt, options, common, call, fail)));
+  const shardTimes = await Promise.all(
+    shards.map((shard) => runShard(step, shard, work?.get(shard) ?? null, stepStartedAt, releaseAt, options, common, call, fail)),
+  );
+  const sent = shardTimes.filter((t): t is ShardTimes => t !== null);
+  return {
+    spawnedAt,
+    releasedAt,
+    firstSendAt: sent.length > 0 ? Math.min(...sent.map((t) => t.startedAt)) : null,
+    endedAt: sent.length > 0 ? Math.max(...sent.map((t) => t.endedAt)) : Date.now(),
+  };
 }
 
+/** When a shard's driver sent its first request and got its last answer (epoch ms). */
+type ShardTimes = { startedAt: number; endedAt: number };
+
+/** Runs one shard (its drivers, as many as it takes); its times when a driver wrote it, else null. */
 async function runShard(
   step: BurstStep,
   shard: number,
   initial: ShardWork | null,
   stepStartedAt: string,
+  /** Real epoch ms at which the first driver gets its event (later ones get it at once). */
+  releaseAt: number | undefined,
   options: WalkOptions,
   common: Common,
-  call: (event: DriverEvent, stop: AbortSignal | undefined, crash?: boolean) => Promise<DriverCallResult>,
+  call: Call,
   fail: (failure: RunFailure) => void,
-): Promise<void> {
+): Promise<ShardTimes | null> {
   const { plan, run, runDir } = options;
   const { start, end } = shardRequestRange(step, shard);
   let only = initial?.only ?? null;
@@ -217,13 +271,16 @@ async function runShard(
     options.journal.append({ t: 'send', step: step.index, shard, requests: asked.length });
     const sentFrom = Date.now();
     const crash = attempt === 1 && options.faultRandom.chance(options.driverCrash);
-    const result = await call(event, options.interrupt, crash);
+    const result = await call(event, options.interrupt, crash, attempt === 1 ? releaseAt : undefined);
     if (result.ok) {
       options.journal.append({ t: 'send-end', step: step.index, shard, outcome: 'written', detail: 'the driver wrote the shard' });
       const summary = BurstShardSummary.safeParse(result.summary);
-      if (summary.success) options.onEvent?.({ kind: 'shard', step, summary: summary.data });
-      else fail({ step: step.index, shard, message: 'the driver answered with an invalid shard summary' });
-      return;
+      if (summary.success) {
+        options.onEvent?.({ kind: 'shard', step, summary: summary.data });
+        return { startedAt: summary.data.startedAt, endedAt: summary.data.endedAt };
+      }
+      fail({ step: step.index, shard, message: 'the driver answered with an invalid shard summary' });
+      return null;
     }
 
     // The driver died or refused without writing the shard: what did it get, and what did it send?
@@ -232,7 +289,9 @@ async function runShard(
     const arrived = options.arrivals(step.index, sentFrom);
     const askedSet = new Set(asked);
     const reached = new Set([...arrived].filter((r) => askedSet.has(r)));
-    const began = reached.size > 0 || journaled?.sending === true || (!options.driverJournals && result.exitCode !== 1);
+    // A driver stopped while it waited for its event (platform clock) cannot have sent anything.
+    const began =
+      result.eventSent !== false && (reached.size > 0 || journaled?.sending === true || (!options.driverJournals && result.exitCode !== 1));
     const outcome = result.exitCode === 1 ? 'refused' : began ? 'died after sending began' : 'died before sending';
     options.journal.append({ t: 'send-end', step: step.index, shard, outcome, detail: result.message });
     const interrupted = options.interrupt.aborted;
@@ -240,11 +299,13 @@ async function runShard(
 
     // Requests the platform never received were never sent; those it did receive may have run.
     const fate = (request: number): FallbackReason =>
-      !options.driverJournals
-        ? { status: 'error', error: `the shard's driver failed (${result.message}); requests may have been sent` }
-        : reached.has(request)
-          ? { status: 'error', error: `sent (the platform received it), but the driver died before recording the answer (${result.message}); the probe may have run` }
-          : { status: 'skipped', error: `not sent: the shard's driver ${interrupted ? 'was stopped' : 'failed'} before sending it (${result.message})` };
+      result.eventSent === false
+        ? { status: 'skipped', error: `not sent: the shard's driver ${interrupted ? 'was stopped' : 'failed'} before sending it (${result.message})` }
+        : !options.driverJournals
+          ? { status: 'error', error: `the shard's driver failed (${result.message}); requests may have been sent` }
+          : reached.has(request)
+            ? { status: 'error', error: `sent (the platform received it), but the driver died before recording the answer (${result.message}); the probe may have run` }
+            : { status: 'skipped', error: `not sent: the shard's driver ${interrupted ? 'was stopped' : 'failed'} before sending it (${result.message})` };
     let written: InvocationRecord[];
     try {
       const existing = only ? readShardRecords(runDir, plan, run, step, shard) : null;
@@ -252,12 +313,12 @@ async function runShard(
       removeDriverJournal(runDir, step, shard);
     } catch (error) {
       fail({ step: step.index, shard, message: `writing the records of a dead driver: ${error instanceof Error ? error.message : String(error)}` });
-      return;
+      return null;
     }
     const mine = written.filter((r) => askedSet.has(r.request));
     const unresolved = mine.filter((r) => r.status === 'error' && r.attempts === 0).map((r) => r.request);
     const notSent = mine.filter((r) => r.status === 'skipped').map((r) => r.request);
-    if (interrupted) return;
+    if (interrupted) return null;
     if (unresolved.length > 0 && !options.resend) {
       fail({
         step: step.index,
@@ -277,6 +338,6 @@ async function runShard(
     if (again.length > 0) {
       fail({ step: step.index, shard, message: `burst shard: ${result.message}; ${again.length} request(s) were not sent (curtain resume${options.resend ? ' --resend' : ''} sends them)` });
     }
-    return;
+    return null;
   }
 }

@@ -23,8 +23,13 @@ export interface Instance {
   retiring: EndReason | null;
   process: InstanceProcess | null;
   cgroupPath: string | null;
+  /** The quota in the profile's vCPUs, and in real cores (vCPUs × `cpu.coresPerVcpu`). */
   cpuQuotaVcpus: number | null;
-  /** The cgroup's CFS statistics when the instance ended. */
+  cpuQuotaCores: number | null;
+  /** Whether the process started inside its CPU cgroup, under its own and its host's quota. */
+  initUnderQuota: boolean;
+  /** The cgroup's CFS statistics when the instance said ready, and when it ended. */
+  initThrottling: CpuThrottling | null;
   cpuThrottling: CpuThrottling | null;
   idleTimeoutMs: number;
   maxLifetimeMs: number | null;
@@ -55,6 +60,9 @@ export function instanceGroundTruth(i: Instance): GroundTruthInstance {
     hostsWithRoom: i.hostsWithRoom,
     pid: i.process?.pid ?? null,
     cpuQuotaVcpus: i.cpuQuotaVcpus,
+    cpuQuotaCores: i.cpuQuotaCores,
+    initUnderQuota: i.initUnderQuota,
+    initThrottling: i.initThrottling,
     cpuThrottling: i.cpuThrottling,
     idleTimeoutMs: i.idleTimeoutMs,
     maxLifetimeMs: i.maxLifetimeMs,
@@ -66,7 +74,8 @@ export function instanceGroundTruth(i: Instance): GroundTruthInstance {
   };
 }
 
-export function hostGroundTruth(h: Host): GroundTruthHost {
+/** `cpuQuotaApplied`: whether the platform's CPU cgroups exist (else no host quota was in force). */
+export function hostGroundTruth(h: Host, cpuQuotaApplied: boolean): GroundTruthHost {
   return {
     id: h.identity.id,
     type: h.identity.type,
@@ -87,6 +96,12 @@ export function hostGroundTruth(h: Host): GroundTruthHost {
     dmiProductUuid: h.identity.dmiProductUuid,
     slow: h.identity.slow,
     cpuFactor: h.identity.cpuFactor,
+    ioFactor: h.identity.ioFactor,
+    debased: h.identity.cpuFactor < 1 || h.identity.ioFactor < 1,
+    cpuQuotaCores: cpuQuotaApplied ? h.cores : null,
+    ioMBps: h.ioMBps,
+    ioIops: h.ioIops,
+    instanceIds: [...h.placedIds],
     createdAt: h.createdAt,
     retiredAt: h.retiredAt,
   };

@@ -18,7 +18,9 @@ import { configurationAfter, INITIAL_GENERATION } from '../../experiments/plan-q
 import type { PlanFunction } from '../../experiments/plan-schema';
 import type { ConfigChange } from '../../experiments/schema';
 import { ProbeRequest } from '../../probe-runtime/contracts/probe-wire';
+import os from 'node:os';
 import { openCpuCgroups, type CpuCgroups, type CpuQuotaStatus } from '../cpu/cgroup-cpu';
+import { openIoCgroups, type IoCgroups, type IoLimitStatus } from '../io/blkio';
 import type { FaultOptions } from '../faults';
 import type { ChildHooks } from '../run-state/child-hooks';
 import { GROUND_TRUTH_VERSION, type GroundTruth, type GroundTruthInvocation } from '../ground-truth';
@@ -49,6 +51,10 @@ export interface PlatformOptions {
   cpuQuota?: 'auto' | 'off';
   /** Parent of the platform's cgroup (tests point it elsewhere to simulate a machine without cgroups). */
   cgroupParent?: string;
+  /** `off` runs without per-host disk bandwidth even where the blkio controller is available. */
+  ioLimit?: 'auto' | 'off';
+  /** Parent of the platform's blkio group (tests point it elsewhere to simulate a machine without it). */
+  blkioParent?: string;
   /** How long an instance may take to say ready, real ms. */
   readyTimeoutMs?: number;
   /** Instance processes as they start and exit (the run's watchdog ends them should curtain die). */
@@ -124,12 +130,14 @@ export class LocalPlatform {
     private readonly options: PlatformOptions,
     private readonly cgroups: CpuCgroups | null,
     readonly cpuQuota: CpuQuotaStatus,
+    private readonly io: IoCgroups | null,
+    readonly ioLimit: IoLimitStatus,
   ) {
     // Every start in progress on a new host waits on this signal at once: not a leak.
     setMaxListeners(0, this.stopSignal.signal);
     this.random = new Random(options.seed);
     this.faultRandom = new Random(options.faults.seed);
-    this.pool = new HostPool(options.profile, options.workDir, this.random, options.faults, cgroups);
+    this.pool = new HostPool(options.profile, options.workDir, this.random, options.faults, cgroups, io);
     for (const f of options.functions) {
       this.functions.set(f.key, {
         config: {
@@ -149,17 +157,26 @@ export class LocalPlatform {
     }
   }
 
-  /** Prepares the scratch directory and CPU cgroups and opens the front door on 127.0.0.1. */
+  /** Prepares the scratch directory, CPU cgroups and blkio groups, and opens the front door on 127.0.0.1. */
   static async start(options: PlatformOptions): Promise<LocalPlatform> {
+    const { profile } = options;
     await mkdir(path.join(options.workDir, 'instances'), { recursive: true });
-    const wantsQuota = options.profile.cpu.vcpuForMemory !== 'none' || options.profile.hostTypes.some((t) => t.cpuFactor < 1) || options.faults.slowHosts > 0;
+    const wantsQuota =
+      profile.cpu.vcpuForMemory !== 'none' || profile.hostTypes.some((t) => t.cpuFactor < 1) || profile.cpu.coresPerVcpu < 1 || options.faults.slowHosts > 0;
     const opened =
       options.cpuQuota === 'off'
         ? { cgroups: null, status: { applied: false, reason: 'CPU quotas were turned off for this run' } }
         : await openCpuCgroups(options.cgroupParent);
-    const status: CpuQuotaStatus = wantsQuota ? opened.status : { applied: false, reason: `the ${options.profile.name} profile sets no CPU quota` };
-    const platform = new LocalPlatform(options, wantsQuota ? opened.cgroups : null, status);
+    const status: CpuQuotaStatus = wantsQuota ? opened.status : { applied: false, reason: `the ${profile.name} profile sets no CPU quota` };
     if (!wantsQuota) opened.cgroups?.close();
+    const cpu = wantsQuota ? opened.cgroups : null;
+    const io =
+      profile.io.hostMBps === null && profile.io.hostIops === null
+        ? { cgroups: null, status: { applied: false, reason: `the ${profile.name} profile sets no per-host disk limits` } }
+        : options.ioLimit === 'off'
+          ? { cgroups: null, status: { applied: false, reason: 'per-host disk bandwidth was turned off for this run' } }
+          : await openIoCgroups(options.workDir, cpu ? path.basename(cpu.root) : `curtain-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, options.blkioParent);
+    const platform = new LocalPlatform(options, cpu, status, io.cgroups, io.status);
     platform.frontDoor = await startFrontDoor({
       invoke: (key, body) => platform.invoke(key, body),
       netLink: (token) => platform.links.get(token) ?? null,
@@ -215,10 +232,28 @@ export class LocalPlatform {
     const fn = this.functions.get(functionKey);
     if (!fn) throw new Error(`update of unknown function "${functionKey}"`);
     fn.config = { ...fn.config, ...configurationAfter(fn.config, { change, generation }), generation };
+    this.replaceInstances(fn, describeChange(change));
+  }
+
+  /**
+   * Sets a function's memory and environment as a whole, as Lambda's
+   * UpdateFunctionConfiguration does (the AWS twin, twins/aws/): a new
+   * generation whose instances replace the old ones as after an update step.
+   */
+  reconfigure(functionKey: string, config: { memoryMb: number; env: Record<string, string> }, generation: string): void {
+    const fn = this.functions.get(functionKey);
+    if (!fn) throw new Error(`update of unknown function "${functionKey}"`);
+    fn.config = { ...fn.config, memoryMb: config.memoryMb, env: { ...config.env }, generation };
+    this.replaceInstances(fn, `configuration ${generation}`);
+  }
+
+  private replaceInstances(fn: FunctionState, change: string): void {
+    const functionKey = fn.config.key;
+    const generation = fn.config.generation;
     const now = Date.now();
     const { mode, staleWindowSeconds } = this.options.profile.lifecycle.update;
     const windowMs = mode === 'lazy' ? this.options.timeScale.realMs(staleWindowSeconds * 1000) : 0;
-    this.updates.push({ function: functionKey, generation, change: describeChange(change), at: now, staleUntil: now + windowMs });
+    this.updates.push({ function: functionKey, generation, change, at: now, staleUntil: now + windowMs });
     if (fn.staleTimer) clearTimeout(fn.staleTimer);
     fn.staleTimer = null;
     if (windowMs <= 0) {
@@ -327,6 +362,7 @@ export class LocalPlatform {
     await this.frontDoor?.close();
     this.frontDoor = null;
     this.cgroups?.close();
+    this.io?.close();
     await rm(this.options.workDir, { recursive: true, force: true, maxRetries: 3 });
     activePlatforms.delete(this);
   }
@@ -342,9 +378,17 @@ export class LocalPlatform {
       study: meta.study,
       run: meta.run,
       profile: this.options.profile.name,
+      model: this.options.profile,
       timeScale: this.options.timeScale.scale,
       cpuQuotaApplied: this.cpuQuota.applied,
-      hosts: this.pool.all().map(hostGroundTruth),
+      ioLimitApplied: this.ioLimit.applied,
+      machine: {
+        cores: os.cpus().length,
+        peakOccupiedHostCores: this.pool.peakOccupiedCores,
+        cpuQuotaReason: this.cpuQuota.reason,
+        ioLimitReason: this.ioLimit.reason,
+      },
+      hosts: this.pool.all().map((h) => hostGroundTruth(h, this.cpuQuota.applied)),
       instances: this.allInstances.map(instanceGroundTruth),
       invocations: this.invocations,
       updates: this.updates,
@@ -519,6 +563,9 @@ export class LocalPlatform {
       process: null,
       cgroupPath: null,
       cpuQuotaVcpus: null,
+      cpuQuotaCores: null,
+      initUnderQuota: false,
+      initThrottling: null,
       cpuThrottling: null,
       idleTimeoutMs: this.random.between(profile.lifecycle.idleTimeoutMinutes) * 60_000,
       maxLifetimeMs: lifetime ? this.random.between(lifetime) * 3_600_000 : null,
@@ -548,7 +595,7 @@ export class LocalPlatform {
     if (ended(instance) || this.stopping) return;
 
     const proc = await startInstanceProcess(
-      { profile, workDir, runtimes, cgroups: this.cgroups, random: this.random, readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS },
+      { profile, workDir, runtimes, cgroups: this.cgroups, io: this.io, random: this.random, readyTimeoutMs: this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS },
       instance,
       config,
       (started) => {

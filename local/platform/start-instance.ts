@@ -1,23 +1,31 @@
 /**
  * Starting one instance's process on its host: its private /tmp, its proc root
- * (the host's trees plus its own cgroup lines), its CPU cgroup, the spawn, and
- * the wait for the shim's `ready`.
+ * (the host's trees plus its own cgroup lines), its CPU cgroup and its host's
+ * blkio group, the spawn, and the wait for the shim's `ready`.
  *
- * The proc root is read at the first request, not at start-up, and the cgroup
- * needs no pid to exist: both are prepared while the process starts. Moving a
- * process into a cgroup can take ~15 ms (the kernel waits for an RCU grace
- * period), so that too happens while the process initialises; where the profile
- * lets initialisation run unthrottled, the quota itself is written (one fast
- * write) once the instance is ready.
+ * Two paths, as the profile says (`cpu.unthrottledInit`):
+ * - initialisation at full speed (the fast path): the proc root and the cgroup
+ *   need no pid to exist, so both are prepared while the process starts; moving
+ *   the process into its groups can take ~15 ms (the kernel waits for an RCU
+ *   grace period), so that too happens while it initialises, and the quota
+ *   itself is written (one fast write) once the instance is ready;
+ * - initialisation under the quota: the cgroup is created with its quota first
+ *   and the process starts inside it (`startInCgroups`), so the runtime's whole
+ *   start-up is throttled, as Google's cold starts by memory size suggest.
+ * The CFS statistics of the instance's cgroup when it says ready are kept
+ * (`initThrottling`): evidence of which path it took.
  */
 import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { vcpuMapping } from '../../experiments/capabilities';
 import type { PlanFunction } from '../../experiments/plan-schema';
-import type { CpuCgroups } from '../cpu/cgroup-cpu';
+import { startInCgroups } from '../cgroups/start-in-cgroups';
+import { type CpuCgroups, quotaUs } from '../cpu/cgroup-cpu';
 import { instanceCgroupLines } from '../hosts/host-identity';
 import { hostTreePaths, instanceProcRoot, writeInstanceProcRoot } from '../hosts/proc-tree';
 import { InstanceProcess } from '../instances/instance-process';
+import { type IoCgroups, procsFile } from '../io/blkio';
 import type { RuntimeCommands } from '../instances/runtime-commands';
 import type { PlatformProfile } from '../profiles';
 import type { Random } from '../random';
@@ -28,6 +36,8 @@ export interface StartContext {
   workDir: string;
   runtimes: RuntimeCommands;
   cgroups: CpuCgroups | null;
+  /** Per-host disk bandwidth groups, when applied. */
+  io?: IoCgroups | null;
   random: Random;
   readyTimeoutMs: number;
 }
@@ -61,27 +71,34 @@ export async function startInstanceProcess(
   mkdirSync(tmp, { recursive: true });
 
   const cgroupLines = instanceCgroupLines(profile.identity.cgroup, instance.host.identity, ctx.random.hex(64));
+  const throttledInit = !profile.cpu.unthrottledInit;
   const prepared = (async () => {
     const host = await instance.host.ready;
     await writeInstanceProcRoot(dir, host.procRoot, cgroupLines);
     if (cgroups && host.cgroup) {
       const vcpus = vcpusForMemory(profile, config.memoryMb);
+      const { coresPerVcpu } = profile.cpu;
       const created = await cgroups.createInstance(
         instance.host.identity.id,
         instance.id,
-        vcpus === null ? null : vcpus * instance.host.identity.cpuFactor,
-        profile.cpu.unthrottledInit,
+        vcpus === null ? null : vcpus * instance.host.identity.cpuFactor * coresPerVcpu,
+        !throttledInit,
       );
       instance.cgroupPath = created.path;
-      instance.cpuQuotaVcpus = created.quotaUs === null ? null : created.quotaUs / 100_000;
+      instance.cpuQuotaCores = created.quotaUs === null ? null : created.quotaUs / 100_000;
+      instance.cpuQuotaVcpus = instance.cpuQuotaCores === null ? null : instance.cpuQuotaCores / coresPerVcpu;
     }
+    return host.ioGroup;
   })();
   prepared.catch(() => undefined);
 
+  const groups = (ioGroup: string | null) => [instance.cgroupPath, ioGroup].filter((g): g is string => g !== null);
+  // Under the quota from the first instruction: the groups must exist before the process does.
+  const inside = throttledInit ? groups(await prepared) : [];
+  instance.initUnderQuota = throttledInit && instance.cgroupPath !== null;
   const proc = InstanceProcess.spawn(
     {
-      command: runtime.command,
-      args: runtime.args,
+      ...startInCgroups(runtime, inside.map(procsFile)),
       cwd: dir,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -100,15 +117,21 @@ export async function startInstanceProcess(
     ctx.readyTimeoutMs,
   );
   onSpawned(proc);
-  const attached = prepared.then(() => (instance.cgroupPath ? cgroups!.assign(instance.cgroupPath, proc.pid).catch(() => undefined) : undefined));
+  // The fast path joins its groups while the process initialises.
+  const attached = throttledInit
+    ? Promise.resolve()
+    : prepared.then((ioGroup) => Promise.all(groups(ioGroup).map((g) => writeFile(procsFile(g), String(proc.pid)).catch(() => undefined))));
   try {
     await Promise.all([proc.ready, attached]);
   } catch (error) {
     proc.killNow();
     throw error;
   }
-  if (profile.cpu.unthrottledInit && instance.cgroupPath && instance.cpuQuotaVcpus !== null) {
-    await cgroups!.applyQuota(instance.cgroupPath, Math.round(instance.cpuQuotaVcpus * 100_000)).catch(() => undefined);
+  if (instance.cgroupPath && cgroups) {
+    const initStats = cgroups.throttling(instance.cgroupPath);
+    const deferred = !throttledInit && instance.cpuQuotaCores !== null ? cgroups.applyQuota(instance.cgroupPath, quotaUs(instance.cpuQuotaCores)).catch(() => undefined) : undefined;
+    instance.initThrottling = await initStats;
+    await deferred;
   }
   return proc;
 }

@@ -6,7 +6,7 @@
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { OrchestratorEvent } from '../orchestrator/walk-plan';
 import type { PlatformStats } from '../platform/local-platform';
-import { formatSeconds, type TimeScale } from '../time-scale';
+import { formatSeconds } from '../time-scale';
 
 export interface ProgressOutput {
   /** Raw text, no newline added. */
@@ -32,7 +32,6 @@ export class ProgressDisplay {
   constructor(
     private readonly out: ProgressOutput,
     private readonly plan: StudyPlan,
-    private readonly timeScale: TimeScale,
   ) {}
 
   attach(stats: () => PlatformStats): void {
@@ -47,10 +46,12 @@ export class ProgressDisplay {
     switch (event.kind) {
       case 'step':
         this.step = event.step;
-        this.waitEndsAt = event.step.kind === 'wait' ? Date.now() + this.timeScale.realMs(event.step.seconds * 1000) : 0;
-        if (event.step.kind === 'wait' && !this.out.isTty && this.timeScale.realMs(event.step.seconds * 1000) >= 5000) {
-          this.plain(`waiting ${formatSeconds(this.timeScale.realMs(event.step.seconds * 1000) / 1000)} (${formatSeconds(event.step.seconds)} of platform time)`);
-        }
+        if (event.step.kind === 'wait') {
+          // The platform clock sleeps less than the wait's scaled length: it absorbs the steps around it.
+          const realMs = event.realWaitMs ?? 0;
+          this.waitEndsAt = Date.now() + realMs;
+          if (!this.out.isTty && realMs >= 5000) this.plain(`waiting ${formatSeconds(realMs / 1000)} (${formatSeconds(event.step.seconds)} of platform time)`);
+        } else this.waitEndsAt = 0;
         break;
       case 'shard':
         this.records += event.summary.requests;

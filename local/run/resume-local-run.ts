@@ -32,7 +32,7 @@ import path from 'node:path';
 import { checkRuntimes, runSegment, type LocalRunOptions, type LocalRunResult } from './run-local-study';
 import { bundleHashes, type RuntimeBundles } from './runtime-bundles';
 
-export interface ResumeOptions extends Pick<LocalRunOptions, 'interrupt' | 'report' | 'onEvent' | 'onPlatform' | 'log' | 'cgroupParent'> {
+export interface ResumeOptions extends Pick<LocalRunOptions, 'interrupt' | 'report' | 'onEvent' | 'onPlatform' | 'log' | 'cgroupParent' | 'blkioParent'> {
   /** The bundles to run: they must be the bytes the run started with (hashes in run.json). */
   bundles: RuntimeBundles;
   /** Send again the requests of unknown fate (recorded as re-sent). */
@@ -47,6 +47,7 @@ export interface RecordedRunOptions {
   seed: number;
   scale: TimeScaleChoice;
   cpuQuota: 'auto' | 'off';
+  ioLimit: 'auto' | 'off';
   /** `--bundles` of the run, null for the checkout's own. */
   bundlesRoot: string | null;
 }
@@ -65,6 +66,7 @@ export function recordedRunOptions(manifest: RunManifest): RecordedRunOptions {
     seed: o.seed,
     scale: { scale: o.timeScale, reason: o.timeScaleGiven ? 'set with --time-scale' : 'the per-plan default when the run started' },
     cpuQuota: o.cpuQuota,
+    ioLimit: o.ioLimit,
     bundlesRoot: o.bundles,
   };
 }
@@ -144,8 +146,9 @@ export async function resumeLocalRun(runDir: string, options: ResumeOptions): Pr
       faults: recorded.faults,
       scale: recorded.scale,
       seed: recorded.seed,
-      origin: recorded.origin,
+      origin: () => recorded.origin,
       cpuQuota: recorded.cpuQuota,
+      ioLimit: recorded.ioLimit,
       resend,
       segment: resumes.length,
       resume: point,

@@ -30,13 +30,15 @@ import { makeDriverDeps } from '../../probe-runtime/driver/host';
 import { runDriverEvent } from '../../probe-runtime/driver/run-driver-event';
 import { createLocalDirSink } from '../../probe-runtime/driver/sinks/local-dir';
 import type { CpuQuotaStatus } from '../cpu/cgroup-cpu';
+import type { IoLimitStatus } from '../io/blkio';
 import { describeFaults, FaultOptions } from '../faults';
 import { GroundTruth, groundTruthJournalPath, groundTruthPath } from '../ground-truth';
 import { LocalPlatform, type PlatformStats } from '../platform/local-platform';
 import { resolveProfile, type PlatformProfile } from '../profiles';
 import { Random } from '../random';
-import { defaultTimeScale, TimeScale, type TimeScaleChoice } from '../time-scale';
+import { defaultTimeScale, NOMINAL_STEP_OVERHEAD, TimeScale, type TimeScaleChoice } from '../time-scale';
 import type { DriverCommand } from '../orchestrator/driver-process';
+import { measureDriverStartup } from '../orchestrator/driver-startup';
 import { walkPlan, type OrchestratorEvent, type ResumePoint, type RunFailure } from '../orchestrator/walk-plan';
 import { checkMethod, MethodCheck, methodCheckSection } from '../method-check/method-check';
 import { closeLocalRun, readRunDocuments } from '../run-state/close-run';
@@ -88,11 +90,15 @@ export interface LocalRunOptions {
   interrupt?: AbortSignal;
   cpuQuota?: 'auto' | 'off';
   cgroupParent?: string;
+  ioLimit?: 'auto' | 'off';
+  blkioParent?: string;
   /** Write the report through the analysis (default true). */
   report?: boolean;
   /** Measure this machine's latency floor for plans that report latencies (default true; the floor run itself does not). */
   measureMachine?: boolean;
   onEvent?: (event: OrchestratorEvent) => void;
+  /** The time scale, once chosen (the default is chosen from a driver start measured on this machine). */
+  onTimeScale?: (choice: TimeScaleChoice) => void;
   /** Gets a function to read live platform numbers once the platform runs (progress display). */
   onPlatform?: (stats: () => PlatformStats) => void;
   log?: (line: string) => void;
@@ -109,6 +115,7 @@ export interface LocalRunResult {
   timeScale: number;
   timeScaleReason: string;
   cpuQuota: CpuQuotaStatus;
+  ioLimit: IoLimitStatus;
   faults: string[];
   groundTruthPath: string;
   groundTruth: GroundTruth;
@@ -156,28 +163,28 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
   const plan = options.plan ?? planLocalRun(options);
   const profile = resolveProfile(options.profile, options.profileSet ?? {});
   const faults = FaultOptions.parse({ ...profile.faults, ...(options.faults ?? {}) });
-  const scale: TimeScaleChoice =
-    options.timeScale !== undefined ? { scale: options.timeScale, reason: 'set with --time-scale' } : defaultTimeScale(plan, profile);
   checkRuntimes(plan, options.bundles);
 
   const run = options.run ?? newRunId();
   const outDir = path.resolve(options.outDir);
   const runDir = localRunDirectory(outDir, plan.study.id, run);
   // Recorded in run.json (origin): every option as it took effect; `curtain resume` reads it back.
-  const origin = currentOrigin('run', {
-    target: 'local',
-    study: studyReference(options.study),
-    set: options.typed?.set ?? formatSets(options.sets ?? {}),
-    profile: profile.name,
-    profileSet: options.typed?.profileSet ?? formatSets(options.profileSet ?? {}),
-    fault: options.typed?.fault ?? formatSets(options.faults ?? {}),
-    seed: options.seed ?? DEFAULT_SEED,
-    timeScale: scale.scale,
-    timeScaleGiven: options.timeScale !== undefined,
-    maxInvocations: options.maxInvocations ?? null,
-    cpuQuota: options.cpuQuota ?? 'auto',
-    bundles: path.resolve(options.bundles.root) === REPO_ROOT ? null : path.resolve(options.bundles.root),
-  });
+  const origin = (scale: TimeScaleChoice) =>
+    currentOrigin('run', {
+      target: 'local',
+      study: studyReference(options.study),
+      set: options.typed?.set ?? formatSets(options.sets ?? {}),
+      profile: profile.name,
+      profileSet: options.typed?.profileSet ?? formatSets(options.profileSet ?? {}),
+      fault: options.typed?.fault ?? formatSets(options.faults ?? {}),
+      seed: options.seed ?? DEFAULT_SEED,
+      timeScale: scale.scale,
+      timeScaleGiven: options.timeScale !== undefined,
+      maxInvocations: options.maxInvocations ?? null,
+      cpuQuota: options.cpuQuota ?? 'auto',
+      ioLimit: options.ioLimit ?? 'auto',
+      bundles: path.resolve(options.bundles.root) === REPO_ROOT ? null : path.resolve(options.bundles.root),
+    });
   const lock = await claimNewRunDirectory(runDir);
   return runSegment({
     ...options,
@@ -189,7 +196,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
     lock,
     profile,
     faults,
-    scale,
+    scale: options.timeScale !== undefined ? { scale: options.timeScale, reason: 'set with --time-scale' } : null,
     seed: options.seed ?? DEFAULT_SEED,
     origin,
     resend: options.resend ?? false,
@@ -255,10 +262,11 @@ export interface SegmentInput extends Omit<LocalRunOptions, 'profile' | 'faults'
   lock: HeldLock;
   profile: PlatformProfile;
   faults: FaultOptions;
-  scale: TimeScaleChoice;
+  /** The time scale; null: the plan's default, chosen from a driver start-up measured here (time-scale.ts). */
+  scale: TimeScaleChoice | null;
   seed: number;
-  /** run.json's `origin` (code, dependencies, every option of the run); a resume passes the run's own on. */
-  origin?: RunOrigin;
+  /** run.json's `origin` (code, dependencies, every option of the run) once the scale is known; a resume passes the run's own on. */
+  origin: (scale: TimeScaleChoice) => RunOrigin;
   resend: boolean;
   segment: number;
   resume?: ResumePoint;
@@ -268,9 +276,8 @@ export interface SegmentInput extends Omit<LocalRunOptions, 'profile' | 'faults'
 
 /** One walk of a plan (all of it, or the rest of it for a resume) on a fresh platform, with its watchdog. */
 export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
-  const { plan, run, runDir, outDir, lock, profile, faults, scale } = input;
+  const { plan, run, runDir, outDir, lock, profile, faults } = input;
   const log = input.log ?? (() => undefined);
-  const timeScale = new TimeScale(scale.scale);
   const interrupt = input.interrupt ?? new AbortController().signal;
   // Every driver process of a burst listens to it at once (a burst may have many shards).
   setMaxListeners(0, interrupt);
@@ -298,6 +305,15 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
     };
     await writeFile(planFile, `${JSON.stringify(plan, null, 2)}\n`);
     await writeFile(deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
+    const driverEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', CURTAIN_PLAN_FILE: planFile, CURTAIN_DEPLOYMENT_FILE: deploymentFile, CURTAIN_RESULTS_DIR: outDir };
+    const driverArgs = [bundleFile(input.bundles, 'driver-local')];
+    // Waits are scheduled on the platform clock around the real steps: measure what a step costs here, now.
+    const driverStartupMs = plan.steps.some((s) => s.kind === 'wait') ? await measureDriverStartup({ command: process.execPath, args: driverArgs, env: driverEnv }) : null;
+    const scale =
+      input.scale ?? defaultTimeScale(plan, profile, driverStartupMs === null ? NOMINAL_STEP_OVERHEAD : { driverStartupMs, measured: true });
+    const timeScale = new TimeScale(scale.scale);
+    const origin = input.origin(scale);
+    input.onTimeScale?.(scale);
 
     platform = await LocalPlatform.start({
       profile,
@@ -309,6 +325,8 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
       seed: input.seed,
       cpuQuota: input.cpuQuota,
       cgroupParent: input.cgroupParent,
+      ioLimit: input.ioLimit,
+      blkioParent: input.blkioParent,
       children: watchdog.hooks,
       truthLog: (truth) => truthJournal.write({ ...truth, segment: input.segment, answeredAt: Date.now() }),
     });
@@ -317,7 +335,9 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
     owner.cgroups = live.cgroupRoots();
     writeScratchOwner(scratch, owner);
     input.onPlatform?.(() => live.stats());
-    log(`local platform: profile ${profile.name}, ${timeScale.describe()}, CPU quota ${live.cpuQuota.applied ? 'applied' : `not applied (${live.cpuQuota.reason})`}`);
+    log(
+      `local platform: profile ${profile.name}, ${timeScale.describe()}, CPU quota ${live.cpuQuota.applied ? 'applied' : `not applied (${live.cpuQuota.reason})`}, per-host disk bandwidth ${live.ioLimit.applied ? 'applied' : `not applied (${live.ioLimit.reason})`}`,
+    );
 
     const localSection: NonNullable<RunManifest['local']> = {
       profile: profile.name,
@@ -327,17 +347,14 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
       ...(profile.modelsAsOf ? { modelsAsOf: profile.modelsAsOf } : {}),
       constructed: constructedMetrics(profile),
     };
-    const profileSet = input.origin?.options.target === 'local' ? input.origin.options.profileSet : [];
-    const provenance = { local: localSection, ...(input.origin ? { origin: input.origin } : {}), notes: runNotes(profile, profileSet, timeScale, scale.reason, live.cpuQuota) };
+    const profileSet = origin.options.target === 'local' ? origin.options.profileSet : [];
+    const provenance = { local: localSection, origin, notes: runNotes(profile, profileSet, timeScale, scale.reason, live.cpuQuota, live.ioLimit) };
     const driver: DriverCommand = {
       command: process.execPath,
-      args: [bundleFile(input.bundles, 'driver-local')],
+      args: driverArgs,
       cwd: staging,
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        CURTAIN_PLAN_FILE: planFile,
-        CURTAIN_DEPLOYMENT_FILE: deploymentFile,
-        CURTAIN_RESULTS_DIR: outDir,
+        ...driverEnv,
         CURTAIN_LOCAL_ENDPOINT: live.endpoint,
         CURTAIN_RUN_PROVENANCE: JSON.stringify(provenance),
         CURTAIN_PARTIAL_DIR: partialDir(runDir),
@@ -364,6 +381,8 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
           interrupt,
           cpuQuota: 'off',
           cgroupParent: input.cgroupParent,
+          // The floor is the machine's, not the modelled platform's: no per-host disk bandwidth either.
+          ioLimit: 'off',
           report: false,
           measureMachine: false,
         });
@@ -397,6 +416,7 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
       interrupt,
       driverCrash: faults.driverCrash,
       faultRandom: new Random(faults.seed + 1 + input.segment),
+      driverStartupMs,
       onEvent: input.onEvent,
       children: watchdog.hooks,
     });
@@ -428,6 +448,7 @@ export async function runSegment(input: SegmentInput): Promise<LocalRunResult> {
       timeScale: timeScale.scale,
       timeScaleReason: scale.reason,
       cpuQuota: platform.cpuQuota,
+      ioLimit: platform.ioLimit,
       faults: describeFaults(faults),
       groundTruthPath: truthFile,
       groundTruth: truth,
@@ -522,7 +543,7 @@ function constructedMetrics(profile: PlatformProfile): NonNullable<RunManifest['
   }));
 }
 
-function runNotes(profile: PlatformProfile, profileSet: readonly string[], timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus): string[] {
+function runNotes(profile: PlatformProfile, profileSet: readonly string[], timeScale: TimeScale, scaleReason: string, cpu: CpuQuotaStatus, io: IoLimitStatus): string[] {
   // With --profile-set the profile's description no longer holds as written: the note says so rather than contradict the run.
   const overrides = profileSet.length > 0 ? ` modified by --profile-set ${profileSet.join(', ')}` : '';
   const described = overrides ? `${overrides}; unmodified, it is: ${profile.description}` : `: ${profile.description}`;
@@ -537,5 +558,8 @@ function runNotes(profile: PlatformProfile, profileSet: readonly string[], timeS
     );
   }
   if (!cpu.applied) notes.push(`No per-instance CPU quota: ${cpu.reason}. CPU-share results reflect the machine's scheduler only.`);
+  if ((profile.io.hostMBps !== null || profile.io.hostIops !== null) && !io.applied) {
+    notes.push(`No per-host disk limits: ${io.reason}. I/O results (and the covert channel) reflect this machine's one disk, not co-residency.`);
+  }
   return notes;
 }

@@ -39,6 +39,7 @@ export const SOURCE_ROOTS = [
   'stacks',
   'targets',
   'tsconfig.json',
+  'twins',
 ] as const;
 
 /** Top-level entries that are not part of the tool (see SOURCE_ROOTS). */

@@ -125,6 +125,8 @@ export const LocalRunOptions = z.strictObject({
   timeScaleGiven: z.boolean(),
   maxInvocations: z.number().int().positive().nullable(),
   cpuQuota: z.enum(['auto', 'off']),
+  /** --io-limit (per-host disk limits); runs recorded before it existed had it on where the machine allowed. */
+  ioLimit: z.enum(['auto', 'off']).default('auto'),
   /** --bundles as given; null: the checkout's own dist/runtime. */
   bundles: z.string().nullable(),
 });

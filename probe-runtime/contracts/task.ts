@@ -46,7 +46,7 @@ export const IoTask = z
     blockKb: z.number().int().min(4).max(16_384).default(1024),
     maxMs: durationMs.default(60_000),
   })
-  .describe('Write N MB under /tmp with fsync (the paper used dd with fsync); reports MB/s (paper E8).');
+  .describe("Write N MB under /tmp with synchronous writes (O_DSYNC) and a final fdatasync, as the paper's dd (oflag=dsync conv=fdatasync); reports MB/s (paper E8).");
 
 export const NetTask = z
   .strictObject({
@@ -80,6 +80,25 @@ export const BackgroundTask = z
     'Start CPU work that continues after the handler returns; the next invocation of the same instance reports how much was done (paper E10, resource accounting).',
   );
 
+/** Frames of one covert-channel burst at most (one sender per frame). */
+export const MAX_CHANNEL_FRAMES = 64;
+
+export const CovertChannelTask = z
+  .strictObject({
+    name: z.literal('covert-channel'),
+    /** Frames after the barrier; in frame f the instance answering request f of the burst sends, every other one listens. */
+    frames: z.number().int().min(1).max(MAX_CHANNEL_FRAMES),
+    /** Bits per frame (slots), half of them ones (contracts/covert-pattern.ts). */
+    bits: z.number().int().min(4).max(64).default(16),
+    /** Length of one bit, ms. */
+    bitMs: z.number().int().min(10).max(1000).default(50),
+    /** Seed of the frames' bit patterns, so that a receiver cannot guess them. */
+    seed: z.number().int().min(0).max(2_147_483_647).default(1),
+  })
+  .describe(
+    'A disk-contention covert channel (the paper confirmed co-residency with a contention channel): barrier-aligned frames; the sender of a frame writes synchronously in its pattern\'s 1-slots, every other instance times small synchronous writes and decodes the slots it found slowest. Frames past 120 s are not run.',
+  );
+
 export const Task = z.discriminatedUnion('name', [
   NoopTask,
   SleepTask,
@@ -89,6 +108,7 @@ export const Task = z.discriminatedUnion('name', [
   NetTask,
   MemoryTask,
   BackgroundTask,
+  CovertChannelTask,
 ]);
 export type Task = z.output<typeof Task>;
 export type TaskInput = z.input<typeof Task>;
@@ -117,7 +137,14 @@ export function taskDurationUpperBoundMs(task: Task): number {
       return Math.max(100, task.megabytes);
     case 'background':
       return 50;
+    case 'covert-channel':
+      return covertChannelMs(task);
   }
+}
+
+/** How long the covert channel's frames last after the barrier (the probe stops at MAX_TASK_MS). */
+export function covertChannelMs(task: Pick<z.output<typeof CovertChannelTask>, 'frames' | 'bits' | 'bitMs'>): number {
+  return Math.min(MAX_TASK_MS, task.frames * task.bits * task.bitMs);
 }
 
 /**

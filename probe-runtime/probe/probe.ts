@@ -82,7 +82,13 @@ export function createProbe(options: ProbeOptions = {}): Probe {
     const barrierStart = nowMs();
     const barrierReleasedAt = await waitForBarrier(request.barrierAt);
     const taskStartedAt = nowMs();
-    const task = await runTask(request.task, { tmpDir: config.tmpDir, background, invocation: instance.invocation });
+    const task = await runTask(request.task, {
+      tmpDir: config.tmpDir,
+      background,
+      invocation: instance.invocation,
+      barrierAt: request.barrierAt,
+      request: request.request,
+    });
     const taskEndedAt = nowMs();
 
     const cpuDelta = diffCpuTimes(parseCpuTimes(statBefore), parseCpuTimes(readText(statPath)));

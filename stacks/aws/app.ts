@@ -9,18 +9,14 @@
  * service limit, missing bundles) ends the app with one line on stderr and a
  * non-zero exit code, never a stack trace.
  */
-import path from 'node:path';
 import { InputFileError, PlanRefusedError, ValidationError } from '../../experiments/errors';
 import { UnknownStudyError } from '../../experiments/resolve-study';
-import { parseAwsAppContext } from './app-context';
-import { ensureRuntimeBuilt } from '../../probe-runtime/build/ensure-runtime-built';
 import { RuntimeBuildError } from '../../probe-runtime/build/build-runtime';
-import { addStudyStacks, AppUsageError, awsDeployOrigin, bundleNeeds, createCurtainApp, prepareStudiesFromContext } from './build-app';
-import { applyNagChecks } from './nag';
+import { AppUsageError, createCurtainApp } from './build-app';
 import { DeployRefusedError } from './prepare-study';
-import { BundleError, loadAwsBundles } from './runtime-bundles';
+import { BundleError } from './runtime-bundles';
 import { TopologyError } from './study-topology';
-import { templateSizeFindings, templateSizes } from './template-size';
+import { synthesizeAwsApp } from './synth-app';
 
 const EXPECTED = [RuntimeBuildError, AppUsageError, DeployRefusedError, BundleError, TopologyError, ValidationError, PlanRefusedError, UnknownStudyError, InputFileError];
 
@@ -28,15 +24,7 @@ export async function runAwsApp(): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   try {
     const app = createCurtainApp({ autoSynth: false });
-    const context = parseAwsAppContext(app.node.getAllContext() as Record<string, unknown>);
-    // Refusals first: a study that cannot be deployed should not wait for a bundle build.
-    const prepared = prepareStudiesFromContext(context, process.env.CDK_DEFAULT_ACCOUNT);
-    const root = context.bundleRoot ?? REPO_ROOT;
-    // This checkout's bundles are (re)built when missing or stale; a given -c bundleRoot is deployed as it is.
-    if (context.bundleRoot === undefined) await ensureRuntimeBuilt({ root, log: (line) => log(`curtain: ${line}`) });
-    addStudyStacks(app, prepared, loadAwsBundles(root, bundleNeeds(prepared)), context, log, (plan) => awsDeployOrigin(context, plan));
-    applyNagChecks(app);
-    const { errors, notes } = templateSizeFindings(templateSizes(app.synth()));
+    const { errors, notes } = await synthesizeAwsApp(app, log, process.env.CDK_DEFAULT_ACCOUNT);
     for (const note of notes) log(`curtain: note: ${note}`);
     if (errors.length > 0) {
       for (const error of errors) log(`curtain: ${error}`);
@@ -53,8 +41,6 @@ export async function runAwsApp(): Promise<number> {
     throw error;
   }
 }
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 if (require.main === module) {
   runAwsApp().then(

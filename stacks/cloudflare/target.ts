@@ -58,9 +58,5 @@ export const cloudflareTarget: ProviderTarget<'cloudflare'> = {
       },
       request,
     ),
-  twin: {
-    description: 'the synthesized Workers, Workflow and R2 bucket in workerd (miniflare), the vendor\'s runtime',
-    run: (plan, options) => (require('./twin/run-in-workerd') as typeof import('./twin/run-in-workerd')).runInWorkerd(plan, options),
-  },
   guide: 'docs/cloudflare.md',
 };

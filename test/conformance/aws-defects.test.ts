@@ -16,7 +16,7 @@ import { CLOUD_LIMITS } from '../../experiments/capabilities';
 import { mixedDefinition } from '../stacks/aws/definitions';
 import { makeStandInBundles, REPO_ROOT, synthesizeApp, type StandInBundles } from '../stacks/aws/fixtures';
 import { expectDecisions, expectWildcardOnlyWhereRequired, logGroupOf, rolesOf } from './aws/iam';
-import { createResolver } from './aws/resolve-intrinsics';
+import { createResolver } from '../../twins/aws/resolve-intrinsics';
 import { describeFindings } from './support/findings';
 
 const ENV = { region: 'us-east-1', partition: 'aws' };

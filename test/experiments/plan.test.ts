@@ -123,6 +123,17 @@ describe('planStudy refusals name the reason', () => {
     expect(refused({ ...validDefinition(), functions: { memoryMb: [1024], architecture: 'arm64' } }, 'gcp').join('\n')).toMatch(/architecture arm64/);
   });
 
+  test('a covert channel without a barrier, with more frames than requests, or not all at once', () => {
+    const definition = validDefinition();
+    definition.functions = { memoryMb: [128], copies: 2 };
+    definition.schedule = [{ kind: 'burst', requestsPerTarget: 1, concurrency: 1, task: { name: 'covert-channel', frames: 3 } }];
+    expect(refused(definition, 'aws')).toEqual([
+      'schedule[0].barrierMs: the covert-channel task needs a barrier to align its frames',
+      'schedule[0].task.frames: 3 frames need as many requests; the burst sends 2',
+      'schedule[0].concurrency: the covert-channel task needs every request of the burst in flight at once',
+    ]);
+  });
+
   test('a burst that selects no function, by schedule path', () => {
     const definition = validDefinition();
     definition.schedule = [{ kind: 'wait', seconds: 1 }, { kind: 'burst', targets: { tenant: ['b'] } }];

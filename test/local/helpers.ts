@@ -39,6 +39,8 @@ export interface TestPlatformOptions {
   timeScale?: number;
   cpuQuota?: 'auto' | 'off';
   cgroupParent?: string;
+  ioLimit?: 'auto' | 'off';
+  blkioParent?: string;
   command?: { command: string; args: string[] };
 }
 
@@ -54,6 +56,8 @@ export async function startTestPlatform(functions: PlanFunction[], options: Test
     seed: 7,
     cpuQuota: options.cpuQuota ?? 'off',
     cgroupParent: options.cgroupParent,
+    ioLimit: options.ioLimit ?? 'off',
+    blkioParent: options.blkioParent,
   };
   return LocalPlatform.start(platformOptions);
 }

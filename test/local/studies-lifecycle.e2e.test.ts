@@ -3,6 +3,7 @@
  * run for real at small scale and checked against the ground truth:
  * idle-recycling, update-consistency, cpu-share, contention.
  */
+import { gapWindowMinutes } from '../../analysis/studies/idle-recycling';
 import type { InvocationRecord } from '../../probe-runtime/contracts/invocation-record';
 import { expectNoProcessLeft, expectOneRecordPerPlannedRequest, okRecords, runStudy, truthInstanceOf } from './support/e2e';
 
@@ -38,6 +39,28 @@ describe('idle-recycling (aws-2018, time-scaled)', () => {
     // The shortest gap is far below every drawn timeout, the longest far above.
     expect(outcomes[0]).toBe(true);
     expect(outcomes[3]).toBe(false);
+    expectNoProcessLeft(truth);
+  });
+});
+
+describe('idle-recycling at 200x: the platform clock', () => {
+  test('each idle gap lasts its planned platform time, within the analysis\'s gap window', async () => {
+    // Before the platform clock, every after-idle burst (1.2 s real, 4 platform-minutes at 200x)
+    // was added to every later gap: planned 5, 15, 30, 60 came out 6.1, 19.8, … min (measured 2026-12 at a load of 15); now 5.1, 15.3, ….
+    // Gaps 10+ minutes apart leave the schedule 3 s of real time between bursts, which holds.
+    const scale = 200;
+    const gaps = [5, 15, 30, 60];
+    const { result, records, truth } = await runStudy('idle-recycling', { gapsMinutes: gaps, instances: 1 }, { profile: 'aws-2018', timeScale: scale });
+    expect(result.status).toBe('completed');
+    const ok = okRecords(records);
+    const warmUp = new Map(ok.filter((r) => r.label === 'warm-up').map((r) => [r.target, r.receivedAt!]));
+    const measured = gaps.map((_, copy) => {
+      const target = result.plan.functions.find((f) => f.copy === copy)!.key;
+      const sent = Math.min(...records.filter((r) => r.label === 'after-idle' && r.target === target).map((r) => r.sentAt!));
+      return ((sent - warmUp.get(target)!) * scale) / 60_000;
+    });
+    // The analysis's window: trials within max(1 min, 5 %) of a gap answer it.
+    gaps.forEach((planned, i) => expect(Math.abs(measured[i]! - planned)).toBeLessThanOrEqual(gapWindowMinutes(planned)));
     expectNoProcessLeft(truth);
   });
 });

@@ -10,7 +10,8 @@ import { instancesToStart } from '../../local/platform/scale-out';
 import { PROFILE_NAMES, resolveProfile } from '../../local/profiles';
 import { Random } from '../../local/random';
 import { ProgressDisplay } from '../../local/run/progress';
-import { defaultTimeScale, minimumLocalSeconds, niceCeil, niceFloor, TimeScale } from '../../local/time-scale';
+import { PlatformClock } from '../../local/orchestrator/platform-clock';
+import { defaultTimeScale, minimumLocalSeconds, niceCeil, niceFloor, scheduleHolds, TimeScale } from '../../local/time-scale';
 
 describe('placement policies', () => {
   const hosts = [
@@ -64,23 +65,52 @@ describe('time scale', () => {
     expect([0.5, 1, 1.5, 2, 3, 7, 12, 43.2, 120, 720].map(niceCeil)).toEqual([1, 1, 2, 2, 5, 10, 20, 50, 200, 1000]);
     expect([0.5, 1, 1.5, 2, 3, 7, 12, 600, 1260].map(niceFloor)).toEqual([1, 1, 1, 2, 2, 5, 10, 500, 1000]);
   });
-  test('per plan: real time when the waits fit a minute, else the smallest step that fits them, within the profile\'s timers', () => {
+  test('per plan: real time when the waits fit a minute, else the smallest step that fits them, within the schedule and the profile\'s timers', () => {
     const plan = (id: string, sets = {}) => planStudy(buildCatalogStudy(id, sets), { provider: 'local' });
     const modern = resolveProfile('modern');
-    expect(defaultTimeScale(plan('coldstart'), modern).scale).toBe(1);
-    expect(defaultTimeScale(plan('idle-recycling'), modern).scale).toBe(200); // 2 h of waits → 36 s
-    for (const id of ['idle-recycling', 'accounting', 'update-consistency']) {
-      const p = plan(id);
-      expect(p.duration.waitSeconds / defaultTimeScale(p, modern).scale).toBeLessThanOrEqual(60);
-    }
-    // 12 h of waits would want 1,000x, but a 0.5 s step would then be 8 min of platform time,
-    // close to modern's 10 min idle timeout: 500x. aws-2018 (21 min) allows 1,000x, azure-2018 (5 min) 200x.
-    const lifetime = defaultTimeScale(plan('lifetime'), modern);
-    expect(lifetime.scale).toBe(500);
-    expect(lifetime.reason).toMatch(/idle timeout of 10 min/);
-    expect(defaultTimeScale(plan('lifetime'), resolveProfile('aws-2018')).scale).toBe(1000);
-    expect(defaultTimeScale(plan('lifetime'), resolveProfile('azure-2018')).scale).toBe(200);
+    const idle = { driverStartupMs: 150, measured: true };
+    const loaded = { driverStartupMs: 600, measured: true };
+    expect(defaultTimeScale(plan('coldstart'), modern, loaded).scale).toBe(1);
+    expect(defaultTimeScale(plan('accounting'), modern, loaded).scale).toBe(10); // 7.5 min of waits → 45 s
+    // idle-recycling wants 200x for its 2 h, but its 25, 26 and 27 min gaps put three 1.2 s bursts
+    // a platform-minute apart: at 200x a minute is 0.3 s. The machine's start-up decides how far
+    // below: 50x on an idle machine, 20x on a loaded one.
+    const idleRecycling = defaultTimeScale(plan('idle-recycling'), modern, idle);
+    expect(idleRecycling.scale).toBe(50);
+    expect(idleRecycling.reason).toMatch(/planned platform time.*measured driver start-up 0\.15 s/);
+    expect(defaultTimeScale(plan('idle-recycling'), modern, loaded).scale).toBe(20);
+    expect(scheduleHolds(plan('idle-recycling').steps, 200, idle)).toBe(false);
+    // Gaps 10 min apart hold at 200x.
+    expect(scheduleHolds(plan('idle-recycling', { gapsMinutes: [10, 20, 30, 60] }).steps, 200, idle)).toBe(true);
+    // lifetime: each tick is due 60 s after the last one answered; the next driver must be up by
+    // then, so the start-up bounds the scale: 200x idle, 50x loaded.
+    expect(defaultTimeScale(plan('lifetime'), modern, idle).scale).toBe(200);
+    expect(defaultTimeScale(plan('lifetime'), modern, loaded).scale).toBe(50);
+    // A long burst against a short timer: azure-2018 idles instances out after 5 min, so bursts
+    // holding a 10 s barrier may not run faster than 10x (10.3 s, scaled, within half of 5 min).
+    const capped = defaultTimeScale(plan('lifetime', { holdMs: 10_000 }), resolveProfile('azure-2018'), idle);
+    expect(capped.scale).toBe(10);
+    expect(capped.reason).toMatch(/idle timeout of 5 min/);
   });
+  test('the platform clock: a function is due its planned waits after its last answer, whatever other bursts took', () => {
+    const clock = new PlatformClock(['f', 'g'], new TimeScale(100), 0, 500);
+    // A warm-up of both: they answered at 2,000 ms.
+    clock.burstDone(['f', 'g'], { spawnedAt: 0, releasedAt: 0, firstSendAt: 500, endedAt: 2000 });
+    clock.wait(60); // 60 s of platform time: 600 ms at 100x
+    expect(clock.dueAt(['f'])).toBe(2600);
+    // f's burst takes 1.51 s of real time (151 s of platform time at 100x) ...
+    clock.burstDone(['f'], { spawnedAt: 1600, releasedAt: 2590, firstSendAt: 2600, endedAt: 4100 });
+    clock.wait(60);
+    // ... which g's gap counts as a cloud would spend it (1.51 s), not as 151 s: g is due 121.51 s after its answer.
+    expect(clock.dueAt(['g'])).toBeCloseTo(2000 + (60_000 + 1510 + 60_000) / 100, 6);
+    expect(clock.dueAt(['f'])).toBe(4100 + 600);
+    expect(clock.dueAt(['f', 'g'])).toBe(4100 + 600); // the later of the two (f's)
+    // Drivers start twice their start-up ahead (the calibration: 500 ms) and get their event one reaction
+    // (10 ms, seen on f's held burst) before the burst is due.
+    expect(clock.spawnDriverAt(10_000)).toBe(9000);
+    expect(clock.releaseDriverAt(10_000)).toBe(9990);
+  });
+
   test('a run lasts at least its scaled waits and its barriers', () => {
     const p = planStudy(buildCatalogStudy('scalability'), { provider: 'local' });
     expect(minimumLocalSeconds(p, new TimeScale(1000))).toBe(40 * 10);
@@ -145,7 +175,7 @@ describe('progress display', () => {
 
   test('on a terminal it redraws one line in place; notes get their own line', () => {
     let text = '';
-    const display = new ProgressDisplay({ write: (t) => (text += t), isTty: true }, plan, new TimeScale(1));
+    const display = new ProgressDisplay({ write: (t) => (text += t), isTty: true }, plan);
     display.onEvent({ kind: 'step', step: burst, startedAt: Date.now() });
     display.onEvent({ kind: 'shard', step: burst as never, summary: shard });
     display.note('something happened');
@@ -158,7 +188,7 @@ describe('progress display', () => {
 
   test('elsewhere it prints plain lines, at most one every few seconds', () => {
     const lines: string[] = [];
-    const display = new ProgressDisplay({ write: (t) => lines.push(t), isTty: false }, plan, new TimeScale(1));
+    const display = new ProgressDisplay({ write: (t) => lines.push(t), isTty: false }, plan);
     for (const step of plan.steps) display.onEvent({ kind: 'step', step, startedAt: Date.now() });
     display.onEvent({ kind: 'failure', failure: { step: 3, shard: 0, message: 'the driver died' } });
     display.stop();

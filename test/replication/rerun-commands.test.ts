@@ -87,6 +87,7 @@ describe('rerun commands parse back to the same study and options', () => {
       timeScaleGiven: true,
       maxInvocations: 900,
       cpuQuota: 'off',
+      ioLimit: 'off',
       bundles: null,
     };
     const out = path.join(tmp, "out 'dir'");
@@ -96,7 +97,7 @@ describe('rerun commands parse back to the same study and options', () => {
     const { values, positionals } = parseArgs({ args: run!.argv.slice(3), options: RUN_OPTION_SPEC, allowPositionals: true, strict: true });
     const o = RunCliOptions.parse(values);
     expect(positionals).toEqual([definitionFile]);
-    expect(o).toMatchObject({ profile: 'aws-2018', 'profile-set': local.profileSet, fault: local.fault, seed: 42, 'time-scale': 12.5, 'cpu-quota': 'off', 'max-invocations': 900, bundles: bundleRoot, out });
+    expect(o).toMatchObject({ profile: 'aws-2018', 'profile-set': local.profileSet, fault: local.fault, seed: 42, 'time-scale': 12.5, 'cpu-quota': 'off', 'io-limit': 'off', 'max-invocations': 900, bundles: bundleRoot, out });
     expect(o.set).toEqual(SETS);
     expect(planLocalRun({ study: positionals[0]!, sets: parseSets(o.set), maxInvocations: o['max-invocations'] }).hash).toBe(planLocalRun({ study: definitionFile, sets: parseSets(SETS), maxInvocations: 900 }).hash);
   });

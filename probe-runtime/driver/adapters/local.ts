@@ -47,37 +47,50 @@ const noEndpointInvoker: Invoker = {
 };
 
 export async function runLocalDriver(stdinText: string, env: NodeJS.ProcessEnv, stop: AbortSignal): Promise<string> {
-  let event: unknown;
-  try {
-    event = JSON.parse(stdinText);
-  } catch (error) {
-    throw new DriverConfigError(`stdin: not a JSON driver event (${errorText(error)})`);
-  }
+  return prepareLocalDriver(env)(stdinText, stop);
+}
+
+/**
+ * Loads and validates everything a driver call needs but its event (plan, deployment, sink,
+ * invoker) and returns the call. The process does this before it reads its event, so an
+ * orchestrator can start it ahead of time and have a burst leave the moment it writes the event
+ * (local/orchestrator/platform-clock.ts): the plan's validation and hash check (and zod compiling
+ * its schemas) take tens to hundreds of ms on a loaded machine.
+ */
+export function prepareLocalDriver(env: NodeJS.ProcessEnv): (stdinText: string, stop: AbortSignal) => Promise<string> {
   const plan = loadPlanFile(requireEnv(env, 'CURTAIN_PLAN_FILE', 'the plan.json of the run'));
   const deployment: Deployment = env.CURTAIN_DEPLOYMENT_FILE
     ? loadDeploymentFile(env.CURTAIN_DEPLOYMENT_FILE, plan, env)
     : { v: 1, provider: 'local', region: plan.region, planHash: plan.hash, targets: Object.fromEntries(plan.functions.map((f) => [f.key, f.key])) };
   const provenance = jsonFromEnv(env, 'CURTAIN_RUN_PROVENANCE', Provenance) ?? {};
   const sink = createLocalDirSink(requireEnv(env, 'CURTAIN_RESULTS_DIR', 'the results directory'));
-  const invoker = env.CURTAIN_LOCAL_ENDPOINT ? createLocalInvoker(env.CURTAIN_LOCAL_ENDPOINT) : noEndpointInvoker;
   const partialDir = env.CURTAIN_PARTIAL_DIR;
   const grace = env.CURTAIN_STOP_GRACE_MS === undefined ? undefined : Number(env.CURTAIN_STOP_GRACE_MS);
   if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0)) throw new DriverConfigError(`CURTAIN_STOP_GRACE_MS: expected a number of milliseconds, got "${env.CURTAIN_STOP_GRACE_MS}"`);
-  try {
-    const isBurst = (event as { action?: unknown } | null)?.action === 'burst';
-    if (isBurst && !env.CURTAIN_LOCAL_ENDPOINT) requireEnv(env, 'CURTAIN_LOCAL_ENDPOINT', "the local platform's front door");
-    const deps = makeDriverDeps({ plan, deployment }, { invoker, sink, stop, provenance });
-    const summary = await runDriverEvent(event, {
-      ...deps,
-      stopGraceMs: grace,
-      shardJournal: partialDir
-        ? (burst, requests) => createFileShardJournal(partialShardFile(partialDir, burst.step.id, burst.shard), burst, requests, () => Date.now())
-        : undefined,
-    });
-    return JSON.stringify(summary);
-  } finally {
-    invoker.close?.();
-  }
+  return async (stdinText, stop) => {
+    let event: unknown;
+    try {
+      event = JSON.parse(stdinText);
+    } catch (error) {
+      throw new DriverConfigError(`stdin: not a JSON driver event (${errorText(error)})`);
+    }
+    const invoker = env.CURTAIN_LOCAL_ENDPOINT ? createLocalInvoker(env.CURTAIN_LOCAL_ENDPOINT) : noEndpointInvoker;
+    try {
+      const isBurst = (event as { action?: unknown } | null)?.action === 'burst';
+      if (isBurst && !env.CURTAIN_LOCAL_ENDPOINT) requireEnv(env, 'CURTAIN_LOCAL_ENDPOINT', "the local platform's front door");
+      const deps = makeDriverDeps({ plan, deployment }, { invoker, sink, stop, provenance });
+      const summary = await runDriverEvent(event, {
+        ...deps,
+        stopGraceMs: grace,
+        shardJournal: partialDir
+          ? (burst, requests) => createFileShardJournal(partialShardFile(partialDir, burst.step.id, burst.shard), burst, requests, () => Date.now())
+          : undefined,
+      });
+      return JSON.stringify(summary);
+    } finally {
+      invoker.close?.();
+    }
+  };
 }
 
 function main(): void {
@@ -88,6 +101,20 @@ function main(): void {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const fail = (error: unknown) => {
+    const failure = describeFailure(error);
+    process.stderr.write(`driver-local: ${failure.message.replace(/\s*\n\s*/g, ' ')}\n`, () =>
+      process.exit(failure.kind === 'failed' ? EXIT.failed : EXIT.refused),
+    );
+  };
+  // Ready before the event arrives: the orchestrator may hold the event back until the burst is due.
+  let run: ReturnType<typeof prepareLocalDriver>;
+  try {
+    run = prepareLocalDriver(process.env);
+  } catch (error) {
+    fail(error);
+    return;
+  }
   let stdinText: string;
   try {
     stdinText = readFileSync(0, 'utf8');
@@ -95,15 +122,7 @@ function main(): void {
     process.stderr.write(`driver-local: cannot read stdin (${errorText(error)})\n`);
     process.exit(EXIT.refused);
   }
-  runLocalDriver(stdinText, process.env, controller.signal).then(
-    (line) => process.stdout.write(`${line}\n`, () => process.exit(EXIT.ok)),
-    (error: unknown) => {
-      const failure = describeFailure(error);
-      process.stderr.write(`driver-local: ${failure.message.replace(/\s*\n\s*/g, ' ')}\n`, () =>
-        process.exit(failure.kind === 'failed' ? EXIT.failed : EXIT.refused),
-      );
-    },
-  );
+  run(stdinText, controller.signal).then((line) => process.stdout.write(`${line}\n`, () => process.exit(EXIT.ok)), fail);
 }
 
 if (require.main === module) main();

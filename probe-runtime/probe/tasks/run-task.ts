@@ -2,6 +2,7 @@
 import type { TaskResult } from '../../contracts/probe-wire';
 import type { Task } from '../../contracts/task';
 import type { BackgroundWorker } from './background';
+import { runCovertChannel } from './covert-channel';
 import { runCpuShare } from './cpu-share';
 import { runCpuWork } from './cpu-work';
 import { runIo } from './io';
@@ -14,6 +15,9 @@ export interface TaskContext {
   tmpDir: string;
   background: BackgroundWorker;
   invocation: number;
+  /** The request's barrier (epoch ms) and its index in the burst: the covert channel's clock and frame. */
+  barrierAt: number | null;
+  request: number;
 }
 
 function dispatch(task: Task, context: TaskContext): TaskResult | Promise<TaskResult> {
@@ -34,6 +38,8 @@ function dispatch(task: Task, context: TaskContext): TaskResult | Promise<TaskRe
       return runMemory(task);
     case 'background':
       return context.background.start(task, context.invocation);
+    case 'covert-channel':
+      return runCovertChannel(task, context);
   }
 }
 

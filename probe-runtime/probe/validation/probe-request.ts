@@ -37,6 +37,13 @@ const task = discriminated<ProbeRequest['task']>('name', {
   }),
   memory: object({ ...name('memory'), megabytes: withDefault(int(1, 10_240), 64) }),
   background: object({ ...name('background'), durationMs: withDefault(duration, 60_000) }),
+  'covert-channel': object({
+    ...name('covert-channel'),
+    frames: int(1, 64),
+    bits: withDefault(int(4, 64), 16),
+    bitMs: withDefault(int(10, 1000), 50),
+    seed: withDefault(int(0, 2_147_483_647), 1),
+  }),
 });
 
 const nonEmpty = string(1);

@@ -10,6 +10,7 @@ from typing import Any, Dict, Mapping, Optional
 from .background import BackgroundWorker
 from .clock import now_ms, round_ms
 from .config import resolve_config
+from .covert import run_covert_channel
 from .environment import collect_generation, collect_memory_mb, collect_provider_ids
 from .host import collect_host, diff_cpu_times, parse_cpu_times
 from .identity import InstanceTracker
@@ -46,7 +47,7 @@ class Probe:
     def instance_id(self) -> str:
         return self.identity.id
 
-    def run_task(self, task: Dict[str, Any], invocation: int) -> Dict[str, Any]:
+    def run_task(self, task: Dict[str, Any], invocation: int, barrier_at: Optional[float] = None, request: int = 0) -> Dict[str, Any]:
         name = task["name"]
         try:
             if name == "noop":
@@ -63,6 +64,8 @@ class Probe:
                 return tasks.run_net(task)
             if name == "memory":
                 return tasks.run_memory(task)
+            if name == "covert-channel":
+                return run_covert_channel(task, self.config.tmp_dir, barrier_at, request)
             return self.background.start(task, invocation)
         except Exception as error:  # a failing task is a result, never a crash
             return tasks.result(name, {}, "%s: %s" % (name, error))
@@ -92,7 +95,7 @@ class Probe:
         barrier_start = now_ms()
         released = tasks.wait_for_barrier(request["barrierAt"])
         task_started = now_ms()
-        task = self.run_task(request["task"], instance["invocation"])
+        task = self.run_task(request["task"], instance["invocation"], request["barrierAt"], request["request"])
         task_ended = now_ms()
 
         cpu_delta = diff_cpu_times(parse_cpu_times(stat_before), parse_cpu_times(read_text(self._stat_path)))

@@ -190,6 +190,13 @@ TASK = discriminated(
         ),
         "memory": _task("memory", megabytes=with_default(integer(1, 10_240), 64)),
         "background": _task("background", durationMs=with_default(_duration, 60_000)),
+        "covert-channel": _task(
+            "covert-channel",
+            frames=integer(1, 64),
+            bits=with_default(integer(4, 64), 16),
+            bitMs=with_default(integer(10, 1000), 50),
+            seed=with_default(integer(0, 2_147_483_647), 1),
+        ),
     },
 )
 

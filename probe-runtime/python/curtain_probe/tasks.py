@@ -122,12 +122,16 @@ def run_io(task: Dict[str, Any], tmp_dir: str) -> Dict[str, Any]:
     written = 0
     fd = None
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # Synchronous writes as the paper's dd (oflag=dsync conv=fdatasync); see tasks/io.ts.
+        dsync = getattr(os, "O_DSYNC", None)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | (dsync or 0), 0o600)
         while written < total and now_ms() - start < task["maxMs"]:
             size = min(len(block), total - written)
             written += os.write(fd, block if size == len(block) else block[:size])
+            if dsync is None:
+                os.fsync(fd)
         wrote_at = now_ms()
-        os.fsync(fd)
+        getattr(os, "fdatasync", os.fsync)(fd)
         end = now_ms()
         return result(
             task["name"],

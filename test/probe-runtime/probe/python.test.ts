@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { covertPattern } from '../../../probe-runtime/contracts/covert-pattern';
 import { ShimReady, ShimResult } from '../../../probe-runtime/contracts/local-shim';
 import { ProbeResponse } from '../../../probe-runtime/contracts/probe-wire';
 import { nowMs } from '../../../probe-runtime/probe/clock';
@@ -43,6 +44,19 @@ test('collectors: the Python probe reads every fixture tree exactly as the Node 
   const trees = Object.keys(FIXTURE_EXPECTATIONS).map((name) => path.join(FIXTURES, name));
   expect(await python('fingerprints', { trees })).toEqual(FIXTURE_EXPECTATIONS);
   expect(readdirSync(FIXTURES).filter((n) => !n.includes('.')).length).toBe(trees.length);
+});
+
+test('the covert channel draws the same balanced bit patterns as the Node probe and the analysis', async () => {
+  const cases: [number, number, number][] = [
+    [1, 0, 16],
+    [1, 63, 16],
+    [7, 3, 4],
+    [2_147_483_647, 10, 64],
+    [0, 0, 5],
+  ];
+  const patterns = await python<number[][]>('covert-patterns', { cases });
+  expect(patterns).toEqual(cases.map(([seed, frame, bits]) => covertPattern(seed, frame, bits)));
+  for (const [i, p] of patterns.entries()) expect(p.filter((b) => b === 1)).toHaveLength(Math.floor(cases[i]![2] / 2));
 });
 
 test('request validation agrees with zod on the whole table', async () => {

@@ -35,6 +35,8 @@ export const VALID_REQUESTS: RequestCase[] = [
   { name: 'memory max', input: withTask({ name: 'memory', megabytes: 10_240 }) },
   { name: 'background defaults', input: withTask({ name: 'background' }) },
   { name: 'background explicit', input: withTask({ name: 'background', durationMs: 10 }) },
+  { name: 'covert-channel defaults', input: withTask({ name: 'covert-channel', frames: 4 }) },
+  { name: 'covert-channel explicit', input: withTask({ name: 'covert-channel', frames: 64, bits: 64, bitMs: 1000, seed: 2_147_483_647 }) },
   { name: 'float sentAt', input: { ...base, sentAt: 1.5 } },
 ];
 
@@ -82,6 +84,11 @@ export const INVALID_REQUESTS: RequestCase[] = [
   { name: 'net 0 MB', input: withTask({ name: 'net', megabytes: 0 }) },
   { name: 'memory too large', input: withTask({ name: 'memory', megabytes: 10_241 }) },
   { name: 'background negative', input: withTask({ name: 'background', durationMs: -1 }) },
+  { name: 'covert-channel without frames', input: withTask({ name: 'covert-channel' }) },
+  { name: 'covert-channel 65 frames', input: withTask({ name: 'covert-channel', frames: 65 }) },
+  { name: 'covert-channel 3 bits', input: withTask({ name: 'covert-channel', frames: 2, bits: 3 }) },
+  { name: 'covert-channel 9 ms bits', input: withTask({ name: 'covert-channel', frames: 2, bitMs: 9 }) },
+  { name: 'covert-channel negative seed', input: withTask({ name: 'covert-channel', frames: 2, seed: -1 }) },
   { name: 'noop with a parameter', input: withTask({ name: 'noop', ms: 1 }) },
   { name: 'unknown task key', input: withTask({ name: 'sleep', ms: 5, seconds: 1 }) },
   { name: 'barrierAt a string', input: { ...base, barrierAt: 'now' } },

@@ -12,7 +12,7 @@ import { MIB } from '../../../probe-runtime/probe/tasks/task-result';
 import { REPO, startLoopbackServer, startNetTestServer, tempDir, until, type NetTestServer } from './helpers';
 
 const tmp = tempDir();
-const context = (): TaskContext => ({ tmpDir: tmp.dir, background: createBackgroundWorker(), invocation: 1 });
+const context = (): TaskContext => ({ tmpDir: tmp.dir, background: createBackgroundWorker(), invocation: 1, barrierAt: null, request: 0 });
 const run = (task: Task, ctx = context()) => runTask(task, ctx);
 afterAll(() => tmp.cleanup());
 
@@ -324,3 +324,34 @@ test('an unexpected exception inside a task is a failed result', async () => {
   const result = await run({ name: 'net', direction: 'download', megabytes: 1, url: 'http://[::1', maxMs: 100 });
   expect(result).toMatchObject({ name: 'net', ok: false, error: expect.stringMatching(/^net: .*Invalid URL/) });
 });
+
+describe('covert-channel', () => {
+  test('needs a barrier: frames of different instances must line up', async () => {
+    const result = await run({ name: 'covert-channel', frames: 2, bits: 4, bitMs: 10, seed: 1 });
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/needs a barrier/);
+  });
+
+  test('sends in its own frame, listens in the others, and reports one decoded frame each', async () => {
+    const barrierAt = nowMs() + 20;
+    const result = await run({ name: 'covert-channel', frames: 3, bits: 4, bitMs: 20, seed: 1 }, { ...context(), barrierAt, request: 1 });
+    expect(result.ok).toBe(true);
+    const v = result.values;
+    expect(v).toMatchObject({ frames: 3, framesRun: 3, bits: 4, ownFrame: 1 });
+    const frames = String(v.decoded).split('.');
+    expect(frames).toHaveLength(3);
+    expect(frames[1]).toBe('----');
+    // A receiver's decode is balanced whatever it heard.
+    for (const f of [frames[0]!, frames[2]!]) expect([...f].filter((c) => c === '1')).toHaveLength(2);
+    expect(Number(v.sentBytes)).toBeGreaterThan(0);
+    expect(Number(v.probes)).toBeGreaterThan(0);
+    expect(readdirSync(tmp.dir).filter((f) => f.startsWith('curtain-covert'))).toEqual([]);
+  });
+
+  test('frames that would end past the task ceiling are not run', async () => {
+    // 64 frames of 64 bits of 1 s would take 68 min; only what fits in 120 s is run (one frame of 64 s).
+    const result = await run({ name: 'covert-channel', frames: 64, bits: 64, bitMs: 1000, seed: 1 }, { ...context(), barrierAt: nowMs() - 200_000, request: 0 });
+    expect(result.values).toMatchObject({ framesRun: 1, decoded: '-'.repeat(64) });
+  });
+});
+

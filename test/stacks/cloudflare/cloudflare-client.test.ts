@@ -80,10 +80,14 @@ test('a missing credential is one line naming the variable', async () => {
   expect(r.err.trim()).toMatch(/^curtain: no R2 secret access key: set R2_SECRET_ACCESS_KEY \(docs\/cloudflare\.md\)$/);
 });
 
-test('curtain run --target takes only targets with a runtime here, and refuses a study Cloudflare cannot measure before starting anything', async () => {
-  const aws = await cli(['run', 'coldstart', '--target', 'aws']);
-  expect(aws.code).toBe(1);
-  expect(aws.err).toMatch(/--target: expected local or cloudflare/);
+test('curtain run --target takes only targets with a twin here, and refuses a study Cloudflare cannot measure before starting anything', async () => {
+  const gcp = await cli(['run', 'coldstart', '--target', 'gcp']);
+  expect(gcp.code).toBe(1);
+  expect(gcp.err).toMatch(/--target: expected one of aws, cloudflare, local/);
+  // Options of the embedded platform do not apply to workerd: refused, not ignored.
+  const scaled = await cli(['run', 'coldstart', '--target', 'cloudflare', '--time-scale', '10', '--profile', 'modern']);
+  expect(scaled.code).toBe(1);
+  expect(scaled.err.trim()).toBe('curtain run: --profile, --time-scale do not apply to --target cloudflare (it takes --bundles, --max-invocations)');
   const placement = await cli(['run', 'placement', '--target', 'cloudflare']);
   expect(placement.code).toBe(1);
   expect(placement.err).toMatch(/analysis placement is not measurable on Cloudflare Workers/);

@@ -11,6 +11,7 @@ Commands:
   schema             {schema, documents}                 the subset validator's errors per document
   tasks              {tmpDir, tasks}                     task results (no request validation)
   cpu-share          {durationMs, gapThresholdUs}        the task's values and the CPU time the process got meanwhile
+  covert-patterns    {cases: [[seed, frame, bits]...]}   the covert channel's bit pattern per case
 """
 import json
 import os
@@ -24,6 +25,7 @@ sys.path.insert(0, HERE)
 
 from curtain_probe import host as host_module, tasks  # noqa: E402
 from curtain_probe.config import resolve_config  # noqa: E402
+from curtain_probe.covert import covert_pattern  # noqa: E402
 from curtain_probe.core import Probe, ProbeRequestError  # noqa: E402
 from curtain_probe.readers import read_text  # noqa: E402
 from curtain_probe.request import InvalidInput, check_probe_request  # noqa: E402
@@ -122,7 +124,12 @@ def cpu_share(args):
     return {"values": outcome["values"], "cpuMs": (time.process_time() - cpu_before) * 1000}
 
 
+def covert_patterns(args):
+    return [covert_pattern(seed, frame, bits) for seed, frame, bits in args["cases"]]
+
+
 COMMANDS = {
+    "covert-patterns": covert_patterns,
     "cpu-share": cpu_share,
     "fingerprints": fingerprints,
     "validate-requests": validate_requests,
