@@ -11,6 +11,10 @@
  *     the shard sends, and a note saying who closed it and why.
  * A run that never got as far as start-run (no plan.json) has nothing to close:
  * its directory, holding only the local-run state, is removed.
+ * A run walked by another orchestrator (an offline twin's state machine or
+ * Workflow, stopped by Ctrl-C and fetched) has no journals: there, the first
+ * burst step with a shard missing is the one that was running, so its missing
+ * shards are of unknown fate and the steps after it `skipped`.
  * The caller holds the run's lock.
  */
 import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,7 +59,14 @@ export function isLocalRun(manifest: RunManifest): boolean {
   return manifest.provider === 'local';
 }
 
-export async function closeLocalRun(runDir: string, closedBy: string): Promise<CloseOutcome> {
+/** Who walked the run, which says what evidence of its sends there is. */
+export type RunWalker =
+  /** The local orchestrator (walk-plan.ts): its journal and the drivers' journals; the run's process died. */
+  | { readonly kind: 'local' }
+  /** Another orchestrator (a twin's), stopped: only the shards it wrote; `why` says how it stopped. */
+  | { readonly kind: 'elsewhere'; readonly why: string };
+
+export async function closeLocalRun(runDir: string, closedBy: string, walker: RunWalker = { kind: 'local' }): Promise<CloseOutcome> {
   const { plan, manifest } = await readRunDocuments(runDir);
   if (!plan) {
     // start-run never ran: nothing was sent, and a directory of local-run state alone is no run.
@@ -75,6 +86,12 @@ export async function closeLocalRun(runDir: string, closedBy: string): Promise<C
   const segments = readJournal(runDir).filter((e) => e.t === 'segment');
   const journalCapable = segments.length === 0 || (segments[segments.length - 1] as { driverJournals: boolean }).driverJournals;
   const failures = [...manifest.failures];
+  // Without journals (another orchestrator): the step that was running is the first with a shard missing.
+  const running =
+    walker.kind === 'elsewhere'
+      ? (plan.steps.find((step) => step.kind === 'burst' && Array.from({ length: step.shards }, (_, shard) => shard).some((shard) => !readShardRecords(runDir, plan, run, step, shard)))
+          ?.index ?? plan.steps.length)
+      : null;
   let shardsCompleted = 0;
   let unresolvedTotal = 0;
   let skippedTotal = 0;
@@ -105,10 +122,11 @@ export async function closeLocalRun(runDir: string, closedBy: string): Promise<C
           });
         }
       } else if (existing === null) {
-        const sent = readJournal(runDir).some((e) => e.t === 'send' && e.step === step.index && e.shard === shard);
-        // A driver of this version journals before it sends: no journal means nothing left, unless the driver keeps none.
+        const sent = running === null ? readJournal(runDir).some((e) => e.t === 'send' && e.step === step.index && e.shard === shard) : step.index === running;
+        // A driver of this version journals before it sends: no journal means nothing left, unless the driver keeps none
+        // (or the run was walked elsewhere, which keeps none).
         const reason =
-          sent && !journalCapable
+          sent && (!journalCapable || running !== null)
             ? { status: 'error' as const, error: `the run died (${closedBy}) while the shard's driver ran; it keeps no journal, so the requests may have been sent` }
             : { status: 'skipped' as const, error: `not sent: the run died (${closedBy}) before this request was sent` };
         await writeFallbackShard(sink, plan, run, step, shard, reason);
@@ -131,11 +149,14 @@ export async function closeLocalRun(runDir: string, closedBy: string): Promise<C
     run,
     planHash: plan.hash,
     status: 'interrupted',
-    stepsCompleted: Math.min(leading, plan.steps.length),
+    stepsCompleted: Math.min(running ?? leading, plan.steps.length),
     failures,
     shardSends: shardSendsFromJournal(journal, runDir, plan, run),
   };
-  const note = `closed by ${closedBy} at ${new Date().toISOString()}: the run's process died while the run was running; every answer the drivers recorded is kept, requests never sent are skipped, and \`curtain resume\` can complete it`;
+  const note =
+    walker.kind === 'local'
+      ? `closed by ${closedBy} at ${new Date().toISOString()}: the run's process died while the run was running; every answer the drivers recorded is kept, requests never sent are skipped, and \`curtain resume\` can complete it`
+      : `closed by ${closedBy} at ${new Date().toISOString()}: ${walker.why}; every shard the drivers wrote is kept, the missing shards of the step that was running are of unknown fate and later steps' are skipped`;
   const closed = closedManifest(manifest, () => manifest, finish, new Date().toISOString(), {
     toolVersion: manifest.tool.version,
     bundles: manifest.bundles,

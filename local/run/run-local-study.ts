@@ -15,7 +15,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { InputFileError, PlanRefusedError } from '../../experiments/errors';
+import { PlanRefusedError } from '../../experiments/errors';
 import { PHASED_METRICS } from '../../experiments/latency-phase';
 import { planStudy } from '../../experiments/plan';
 import type { StudyPlan } from '../../experiments/plan-schema';
@@ -23,7 +23,7 @@ import { formatSets, parseSets, resolveStudy } from '../../experiments/resolve-s
 import { REPO_ROOT } from '../../probe-runtime/build/build-runtime';
 import { currentOrigin } from '../../probe-runtime/build/source-identity';
 import { studyReference } from '../../experiments/study-reference';
-import { newRunId, runPrefix } from '../../probe-runtime/contracts/bucket-layout';
+import { newRunId } from '../../probe-runtime/contracts/bucket-layout';
 import type { Deployment } from '../../probe-runtime/contracts/deployment';
 import type { RunManifest, RunOrigin } from '../../probe-runtime/contracts/run-manifest';
 import { makeDriverDeps } from '../../probe-runtime/driver/host';
@@ -41,11 +41,12 @@ import type { DriverCommand } from '../orchestrator/driver-process';
 import { measureDriverStartup } from '../orchestrator/driver-startup';
 import { walkPlan, type OrchestratorEvent, type ResumePoint, type RunFailure } from '../orchestrator/walk-plan';
 import { checkMethod, MethodCheck, methodCheckSection } from '../method-check/method-check';
-import { closeLocalRun, readRunDocuments } from '../run-state/close-run';
+import { claimNewRunDirectory, runDirectoryIn } from '../run-state/claim-run-dir';
+import { closeLocalRun } from '../run-state/close-run';
 import { selfIdentity } from '../run-state/process-identity';
-import { localRunDir, partialDir, SCRATCH_PREFIX } from '../run-state/run-dir-layout';
+import { partialDir, SCRATCH_PREFIX } from '../run-state/run-dir-layout';
 import { RunJournal } from '../run-state/run-journal';
-import { acquireRunLock, liveOwner, type HeldLock } from '../run-state/run-lock';
+import type { HeldLock } from '../run-state/run-lock';
 import { writeScratchOwner, type ScratchOwner } from '../run-state/scratch-owner';
 import { RunWatchdog } from '../watchdog/run-watchdog';
 import { FLOOR_PROFILE_SET, floorDefinition, floorFromRecords, type FloorSamples, LoadSampler, machineReport, recordMachine } from './machine-report';
@@ -153,11 +154,6 @@ export function planLocalRun(options: Pick<LocalRunOptions, 'study' | 'sets' | '
   return plan;
 }
 
-/** The directory of a run in a results root. */
-export function localRunDirectory(outDir: string, study: string, run: string): string {
-  return path.join(path.resolve(outDir), ...runPrefix(study, run).split('/'));
-}
-
 export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunResult> {
   const began = performance.now();
   const plan = options.plan ?? planLocalRun(options);
@@ -167,7 +163,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
 
   const run = options.run ?? newRunId();
   const outDir = path.resolve(options.outDir);
-  const runDir = localRunDirectory(outDir, plan.study.id, run);
+  const runDir = runDirectoryIn(outDir, plan.study.id, run);
   // Recorded in run.json (origin): every option as it took effect; `curtain resume` reads it back.
   const origin = (scale: TimeScaleChoice) =>
     currentOrigin('run', {
@@ -185,7 +181,7 @@ export async function runLocalStudy(options: LocalRunOptions): Promise<LocalRunR
       ioLimit: options.ioLimit ?? 'auto',
       bundles: path.resolve(options.bundles.root) === REPO_ROOT ? null : path.resolve(options.bundles.root),
     });
-  const lock = await claimNewRunDirectory(runDir);
+  const lock = await claimNewRunDirectory(runDir, { resumable: true });
   return runSegment({
     ...options,
     began,
@@ -215,33 +211,6 @@ export function checkRuntimes(plan: StudyPlan, bundles: RuntimeBundles): void {
       ...(needed.length > 1 ? ['run the other runtime only with --set runtimes=... (catalog studies) or functions.runtime=... (definition files)'] : []),
     ]);
   }
-}
-
-/**
- * Creates the run directory, which must not exist: two runs with one id would overwrite each
- * other's shards, and a finished run's records, ground truth and report are never overwritten.
- */
-async function claimNewRunDirectory(runDir: string): Promise<HeldLock> {
-  mkdirSync(path.dirname(runDir), { recursive: true });
-  try {
-    mkdirSync(runDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const owner = liveOwner(runDir);
-    if (owner) throw new InputFileError(runDir, `run ${path.basename(runDir)} is in progress (curtain ${owner.holder}, pid ${owner.owner.pid}, since ${owner.since}): refused; choose another --run`);
-    let status = 'exists';
-    try {
-      status = `exists (run.json: ${(await readRunDocuments(runDir)).manifest?.status ?? 'missing'})`;
-    } catch {
-      // an unreadable run directory still exists
-    }
-    throw new InputFileError(
-      runDir,
-      `run ${path.basename(runDir)} already ${status}: refused, a run is never overwritten; choose another --run${status.includes('running') || status.includes('interrupted') ? ', or continue it with `curtain resume`' : ''}`,
-    );
-  }
-  mkdirSync(localRunDir(runDir));
-  return acquireRunLock(runDir, 'run');
 }
 
 /** Whether a driver bundle keeps shard journals (drivers of older versions do not, and their deaths are then of unknown fate). */
