@@ -206,9 +206,9 @@ export class LocalPlatform {
     };
   }
 
-  /** The cgroup directories this platform created (removed by stop(); by the run's watchdog should curtain die). */
+  /** The cgroup directories this platform created, CPU and blkio (removed by stop(); by the run's watchdog should curtain die). */
   cgroupRoots(): string[] {
-    return this.cgroups ? [this.cgroups.root] : [];
+    return [this.cgroups?.root, this.io?.root].filter((root): root is string => root !== undefined);
   }
 
   /** Pids of instance processes that have not exited yet. */

@@ -26,6 +26,7 @@ import {
   waitForLastStepDone,
   waitForSlowBurstInFlight,
   waitForStderr,
+  waitForWait,
   type RunUnderTest,
 } from './support/kill-harness';
 
@@ -36,7 +37,7 @@ type Moment = (run: RunUnderTest) => Promise<void>;
 const MOMENTS: [string, Moment, boolean][] = [
   ['while the platform starts (start-run)', (run) => waitForStderr(run, /local platform: profile/), false],
   ['mid-burst, with requests in flight', waitForSlowBurstInFlight, false],
-  ['during a wait', (run) => waitForStderr(run, /waiting 6 s/), false],
+  ['during a wait', waitForWait, false],
   ['as finish-run starts', waitForLastStepDone, false],
   ['during the report', (run) => waitForStderr(run, /reading \d+ shard file/), true],
 ];
@@ -154,7 +155,7 @@ test('the OOM killer takes curtain (a memory cgroup at its limit): its watchdog 
   }
   try {
     const run = startRun(['--no-report'], { shellPrefix: `echo $$ > ${cgroup}/cgroup.procs &&` });
-    await waitForStderr(run, /waiting 6 s/);
+    await waitForWait(run);
     const before = runProcesses(run);
     // curtain (the largest process of the group) is the one the kernel takes; its watchdog started before this.
     writeFileSync(`/proc/${run.pid}/oom_score_adj`, '500');

@@ -102,20 +102,30 @@ export function waitForSlowBurstInFlight(run: RunUnderTest): Promise<void> {
   return until('the slow burst in flight', () => truthLines(run).filter((t) => t.step === STEPS.slow && t.outcome === 'ok').length >= 4);
 }
 
+/** The orchestrator's journal (local-run/journal.jsonl) as it is now; empty before it exists. */
+function journalText(run: RunUnderTest): string {
+  try {
+    return readFileSync(journalFile(run.runDir), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** The last step is done: finish-run is starting. */
 export function waitForLastStepDone(run: RunUnderTest): Promise<void> {
-  return until(
-    'the last step done',
-    () => {
-      try {
-        return readFileSync(journalFile(run.runDir), 'utf8').includes(`"t":"step-done","step":${STEPS.last}`);
-      } catch {
-        return false;
-      }
-    },
-    90_000,
-    2,
-  );
+  return until('the last step done', () => journalText(run).includes(`"t":"step-done","step":${STEPS.last}`), 90_000, 2);
+}
+
+/**
+ * The walker sleeps in the first wait: it journaled the wait's start, not its end. (The progress line of a
+ * wait is printed only for sleeps of 5 s or more, and the platform clock shortens this 6-second one by the
+ * time since the first burst's last answer: the journal, not stderr, says when the wait runs.)
+ */
+export function waitForWait(run: RunUnderTest): Promise<void> {
+  return until('the first wait', () => {
+    const journal = journalText(run);
+    return journal.includes(`"t":"step","step":${STEPS.wait},`) && !journal.includes(`"t":"step-done","step":${STEPS.wait},`);
+  }, 90_000, 2);
 }
 
 /** Processes of the run: its children and their process groups' members, its watchdog, anything in its scratch directory. */
