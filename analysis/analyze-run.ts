@@ -9,6 +9,7 @@ import { platformLabel, withPlatformTitle } from './figures/platform-title';
 import { inferHosts, type HostInference } from './hosts/infer-hosts';
 import { InstanceTable } from './hosts/instance-table';
 import type { Metric } from './metrics';
+import { BarrierMisses } from './run/barrier-misses';
 import { type LedgerSummary, RecordLedger } from './run/ledger';
 import { PlanIndex } from './run/plan-index';
 import { type PlatformInfo, platformOf } from './run/platform';
@@ -29,6 +30,8 @@ export interface RunAnalysis {
   output: AnalysisOutput;
   metrics: Map<string, Metric>;
   claims: ClaimsOutcome;
+  /** What the reader of the report must know about how the run went (machine-limited scale-out). */
+  warnings: string[];
 }
 
 export interface AnalyzeOptions {
@@ -36,6 +39,8 @@ export interface AnalyzeOptions {
   log?: (line: string) => void;
   /** Malformed lines echoed to the log one by one; the rest are summarised. */
   logMalformedLimit?: number;
+  /** Stops the analysis (Ctrl-C): analyzeRun rejects with the signal's reason. */
+  signal?: AbortSignal;
   /** Where the caller lists the malformed lines (the log says so); unset: nowhere, and the log says how to list them. */
   malformedListedIn?: string;
 }
@@ -47,6 +52,7 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   const platform = platformOf(files.plan, files.manifest);
   const instances = new InstanceTable(index);
   const ledger = new RecordLedger(index);
+  const barrierMisses = new BarrierMisses(index);
   let hosts: HostInference | null = null;
   const definition = ANALYSIS_REGISTRY[files.plan.analysis.kind];
   const context = { plan: files.plan, index, platform, instances, hosts: () => (hosts ??= inferHosts(instances)) };
@@ -61,6 +67,7 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
     index,
     (record) => {
       ledger.add(record);
+      barrierMisses.add(record);
       const instance = instances.add(record);
       analysis.add(record, instance);
       for (const g of generic) g.add(record, instance);
@@ -70,6 +77,7 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
         if (logged++ < logLimit) log(`malformed line ${m.file}:${m.line}: ${m.reason}`);
       },
       onProgress: (lines, shardFiles) => log(`  ${lines.toLocaleString('en-US')} lines read (${shardFiles} of ${files.shards.length} files)`),
+      signal: options.signal,
     },
   );
   if (stream.malformed > logLimit) {
@@ -85,7 +93,8 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   hosts ??= inferHosts(instances);
   const metrics = new Map(output.metrics.map((m) => [m.name, m]));
   const claims = evaluateClaims(files.plan.claims, metrics, platform);
-  return { files, platform, definition, stream, ledger: ledger.summary(), hosts, output, metrics, claims };
+  const warnings = [barrierMisses.note(platform)].filter((w): w is string => w !== null);
+  return { files, platform, definition, stream, ledger: ledger.summary(), hosts, output, metrics, claims, warnings };
 }
 
 function mergeOutputs(outputs: AnalysisOutput[]): AnalysisOutput {

@@ -6,14 +6,8 @@
  * the schema's ceiling only keeps a definition from asking for absurd sizes.
  */
 
-/** Ceiling of the definition schema (the largest provider limit in the capability table is lower or equal). */
-export const MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
-
-/**
- * Room for the JSON around the padding: a request's fields, a response's fingerprint, timings and
- * task values. A provider's limit minus this is the largest padding the planner accepts.
- */
-export const PAYLOAD_ENVELOPE_BYTES = 64 * 1024;
+// The bounds live with the contracts: the driver bounds what it reads from a probe with them.
+export { MAX_PAYLOAD_BYTES, PAYLOAD_ENVELOPE_BYTES } from '../probe-runtime/contracts/payload';
 
 /** The padding itself: ASCII, so characters and bytes are the same count. */
 export function paddingOf(bytes: number): string {

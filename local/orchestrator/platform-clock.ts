@@ -30,7 +30,7 @@
  * not, the step runs as soon as it can and is late by the shortfall (the
  * default time scale is chosen so that this does not happen: time-scale.ts).
  * A wait anchored to the run start (plan waits with `untilSeconds`) is due at
- * `startedAt` plus its offset in real time, whatever the steps before it took;
+ * the run's start (run.json `startedAt`) plus its offset in real time, whatever the steps before it took;
  * every function's anchor moves to that instant. An open-loop burst's sends are
  * spread over platform time (its send span, scaled by the driver); other
  * functions count that span as planned platform time, and only the rest of the
@@ -85,6 +85,8 @@ export class PlatformClock {
     readonly startedAt: number,
     /** A driver start-up measured before the run, ms (the first estimate of the lead). */
     calibratedLeadMs: number | null = null,
+    /** Real epoch ms of the run's start (run.json startedAt), what anchored waits count from; default `startedAt`. */
+    readonly runStartedAt: number = startedAt,
   ) {
     for (const f of functions) this.anchors.set(f, { at: startedAt, plannedMs: 0 });
     if (calibratedLeadMs !== null) this.startups.push(calibratedLeadMs);
@@ -97,16 +99,16 @@ export class PlatformClock {
 
   /**
    * A wait anchored to the run's start: the next step is due `untilSeconds` of platform time after
-   * `startedAt` (at once when that has passed), and the plan's later waits count from there.
+   * `runStartedAt` (at once when that has passed), and the plan's later waits count from there.
    */
   waitUntil(untilSeconds: number): void {
     const at = this.anchoredAt(untilSeconds);
     for (const f of this.anchors.keys()) this.anchors.set(f, { at, plannedMs: 0 });
   }
 
-  /** Real epoch ms of the platform instant `untilSeconds` after the walk's start. */
+  /** Real epoch ms of the platform instant `untilSeconds` after the run's start. */
   anchoredAt(untilSeconds: number): number {
-    return this.startedAt + this.timeScale.realMs(untilSeconds * 1000);
+    return this.runStartedAt + this.timeScale.realMs(untilSeconds * 1000);
   }
 
   /** Real epoch ms at which a step touching `functions` is due. */

@@ -11,19 +11,14 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { MAX_PAYLOAD_BYTES, PAYLOAD_ENVELOPE_BYTES } from '../../../experiments/payload';
 import { HTTP_THROTTLE_STATUSES, localInvokePath } from '../../contracts/http-invoke';
+import { MAX_PROBE_ANSWER_WIRE_BYTES } from '../../contracts/invocation-record';
 import { errorText, truncateText } from '../errors';
 import type { InvokeAttempt, InvokeOutcome, Invoker } from '../invoker';
 import { headerValue, httpRequest, requireTlsUnlessLoopback } from '../net/http-request';
 import { PreconnectedSockets } from '../net/preconnect';
 import { type HttpAuth, noAuth } from './http-auth';
 
-/**
- * A probe answer is a few KB plus the response padding a payload-size step asks for (at most the
- * definition schema's ceiling); anything larger is broken and is cut off.
- */
-const MAX_PROBE_ANSWER_BYTES = MAX_PAYLOAD_BYTES + PAYLOAD_ENVELOPE_BYTES;
 
 export interface HttpInvokerOptions {
   /** deployment target → URL; by default the target is the URL itself. */
@@ -59,7 +54,7 @@ export function createHttpInvoker(options: HttpInvokerOptions = {}): Invoker {
         agent: attempt.freshConnection ? false : url.protocol === 'https:' ? agents['https:'] : agents['http:'],
         socket: attempt.freshConnection ? preconnected.take(url) : undefined,
         signal: attempt.signal,
-        maxResponseBytes: MAX_PROBE_ANSWER_BYTES,
+        maxResponseBytes: MAX_PROBE_ANSWER_WIRE_BYTES,
       });
       return classifyHttpAnswer(res.status, res.body.toString('utf8'), headerValue(res.headers, 'retry-after'));
     } catch (error) {
