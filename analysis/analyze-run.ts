@@ -15,6 +15,8 @@ import { PlanIndex } from './run/plan-index';
 import { type PlatformInfo, platformOf } from './run/platform';
 import { type MalformedLine, streamRecords, type StreamSummary } from './run/record-stream';
 import { openRun, type RunFiles } from './run/run-files';
+import { createLabelBreakdown } from './labels/label-breakdown';
+import { undeclaredMetrics } from './metric-catalog';
 import type { AnalysisDefinition, AnalysisOutput } from './studies/analysis';
 import { ANALYSIS_REGISTRY } from './studies';
 
@@ -53,13 +55,10 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   const barrierMisses = new BarrierMisses(index);
   let hosts: HostInference | null = null;
   const definition = ANALYSIS_REGISTRY[files.plan.analysis.kind];
-  const analysis = definition.create({
-    plan: files.plan,
-    index,
-    platform,
-    instances,
-    hosts: () => (hosts ??= inferHosts(instances)),
-  });
+  const context = { plan: files.plan, index, platform, instances, hosts: () => (hosts ??= inferHosts(instances)) };
+  const analysis = definition.create(context);
+  // Analyses every study kind gets (labels/): their metrics can carry claims too.
+  const generic = [createLabelBreakdown(context)];
   const logLimit = options.logMalformedLimit ?? 20;
   let logged = 0;
   log(`reading ${files.shards.length} shard file(s) of ${files.plan.study.id}/${files.manifest?.run ?? runDir}`);
@@ -69,7 +68,9 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
     (record) => {
       ledger.add(record);
       barrierMisses.add(record);
-      analysis.add(record, instances.add(record));
+      const instance = instances.add(record);
+      analysis.add(record, instance);
+      for (const g of generic) g.add(record, instance);
     },
     {
       onMalformed: (m: MalformedLine) => {
@@ -84,7 +85,9 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
     log(`… ${stream.malformed - logLimit} more malformed line(s); ${options.malformedListedIn ? `${listed} listed in ${options.malformedListedIn}` : `\`curtain report ${runDir}\` lists them`}`);
   }
   log(`${stream.records.toLocaleString('en-US')} records, ${stream.malformed} malformed line(s), ${instances.size} instances`);
-  const finished = analysis.finish();
+  const finished = mergeOutputs([analysis.finish(), ...generic.map((g) => g.finish())]);
+  const undeclared = undeclaredMetrics(files.plan.analysis.kind, finished.metrics.map((m) => m.name));
+  if (undeclared.length > 0) finished.notes.push(`metric(s) missing from the metric catalog (analysis/metric-catalog.ts), so claims cannot be validated against them: ${undeclared.join(', ')}`);
   const label = platformLabel(platform, files.plan.region);
   const output = { ...finished, figures: finished.figures.map((f) => withPlatformTitle(f, label)) };
   hosts ??= inferHosts(instances);
@@ -92,4 +95,13 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   const claims = evaluateClaims(files.plan.claims, metrics, platform);
   const warnings = [barrierMisses.note(platform)].filter((w): w is string => w !== null);
   return { files, platform, definition, stream, ledger: ledger.summary(), hosts, output, metrics, claims, warnings };
+}
+
+function mergeOutputs(outputs: AnalysisOutput[]): AnalysisOutput {
+  return {
+    metrics: outputs.flatMap((o) => o.metrics),
+    figures: outputs.flatMap((o) => o.figures),
+    sections: outputs.flatMap((o) => o.sections),
+    notes: outputs.flatMap((o) => o.notes),
+  };
 }

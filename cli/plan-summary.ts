@@ -1,22 +1,27 @@
 /** Human-readable rendering of a StudyPlan, shared by `plan`, `show` and `run`. */
 import { CAPABILITIES } from '../experiments/capabilities';
-import type { PlanStep, StudyPlan } from '../experiments/plan-schema';
+import { burstSendSpanMs, type PlanStep, type StudyPlan } from '../experiments/plan-schema';
 import { formatDuration, formatUsd, plural, table } from './format';
 import { isCloudProvider } from '../probe-runtime/contracts/providers';
 
 export function describeStep(step: PlanStep): string[] {
   switch (step.kind) {
     case 'wait':
-      return [step.id, 'wait', formatDuration(step.seconds), '', '', ''];
+      // An anchored wait ends at a time after the run's start; its planned length is an estimate.
+      return [step.id, 'wait', step.untilSeconds !== undefined ? `until run +${formatDuration(step.untilSeconds)}` : formatDuration(step.seconds), '', '', ''];
     case 'update':
       return [step.id, 'update', step.function, step.change.kind === 'memory' ? `memory=${step.change.memoryMb}` : step.change.kind === 'env' ? `${step.change.name}=${step.change.value}` : `refresh → ${step.generation}`, '', ''];
     case 'burst':
       return [
         step.id,
         'burst',
-        `${plural(step.targets.length, 'function')} × ${step.requestsPerTarget}`,
-        `${step.requests} req, conc ${step.concurrency}${step.shards > 1 ? `, ${step.shards} shards` : ''}`,
-        step.barrierMs > 0 ? `barrier ${step.barrierMs} ms` : '',
+        step.sendOffsetsMs
+          ? `${plural(step.targets.length, 'function')}, open loop over ${formatDuration(burstSendSpanMs(step) / 1000)}`
+          : `${plural(step.targets.length, 'function')} × ${step.requestsPerTarget}`,
+        `${step.requests} req, conc ${step.concurrency}${step.shardTargetConcurrency ? ` (${step.shardTargetConcurrency}/function per shard)` : ''}${step.shards > 1 ? `, ${step.shards} shards` : ''}`,
+        [step.barrierMs > 0 ? `barrier ${step.barrierMs} ms` : '', step.requestBytes || step.responseBytes ? `payload ${step.requestBytes ?? 0}/${step.responseBytes ?? 0} B` : '']
+          .filter(Boolean)
+          .join(', '),
         step.task.name,
       ];
   }
@@ -55,7 +60,7 @@ export function renderPlan(plan: StudyPlan, options: { allSteps?: boolean } = {}
   lines.push('');
   const shown = options.allSteps ? plan.steps : plan.steps.slice(0, 24);
   lines.push(`Schedule (${plural(plan.steps.length, 'step')}): ${scheduleDigest(plan.steps)}`);
-  lines.push(table(['step', 'kind', 'what', 'requests', 'barrier', 'task'], shown.map(describeStep)));
+  lines.push(table(['step', 'kind', 'what', 'requests', 'barrier, payload', 'task'], shown.map(describeStep)));
   if (shown.length < plan.steps.length) lines.push(`… ${plan.steps.length - shown.length} more steps (--steps prints all)`);
   lines.push('');
   lines.push(`Invocations: ${plan.invocations} requests (${plan.maxAttempts} attempts at most, retries included)`);

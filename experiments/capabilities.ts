@@ -34,6 +34,8 @@ export interface HostingCapabilities {
   defaultConcurrencyLimit: number;
   /** vCPU share per memory size, where the provider couples them (null when it does not expose one). */
   vcpuForMemoryMb: ((memoryMb: number) => number) | null;
+  /** Largest synchronous invocation payload, bytes, each way (the planner refuses larger payload paddings). */
+  maxPayloadBytes: { request: number; response: number };
   /** Memory of the driver function on this hosting plan, MB, when the provider's default is not offered here. */
   driverMemoryMb?: number;
 }
@@ -61,6 +63,15 @@ export interface ProviderCapabilities {
   tenantNote: string;
   /** Configuration updates (environment, memory) the orchestrator can apply in-cloud. */
   configUpdates: boolean;
+  /**
+   * The orchestrator ends waits anchored to the run's start (plan wait steps with `untilSeconds`:
+   * `untilSeconds`, repeat `every`, open-loop arrival chunks) at run start + untilSeconds. The
+   * planner refuses such a plan for a provider without it (experiments/plan.ts). A cloud
+   * orchestrator does when it waits until the `until` instant describe-step gives for such a wait
+   * (docs/adding-a-provider.md, "Run-anchored waits"); its trace conformance then walks the
+   * anchored-waits study (test/targets/orchestrator-conformance.test.ts).
+   */
+  runAnchoredWaits: boolean;
   /** Requests one driver invocation sends; larger bursts are split into shards run in parallel. */
   driverMaxRequestsPerShard: number;
   /** Memory of the driver function, MB: what the stacks deploy and the cost model prices (a hosting plan may override it). */
@@ -79,6 +90,12 @@ export interface ProviderCapabilities {
    */
   notMeasurable?: Partial<Record<AnalysisKind, string>>;
 }
+
+const MiB = 1024 * 1024;
+const MB = 1_000_000;
+
+/** The local platform's payload limit, exported for its front door and the driver's HTTP answer limit. */
+export const LOCAL_MAX_PAYLOAD_BYTES = { request: 6 * MiB, response: 6 * MiB } as const;
 
 function newestRuntimes(provider: ProviderId, hosting: string): Record<Runtime, string> {
   const id = (runtime: Runtime) => {
@@ -137,11 +154,14 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         maxTimeoutSeconds: 900,
         defaultConcurrencyLimit: 1000,
         vcpuForMemoryMb: awsVcpuForMemoryMb,
+        // Lambda quotas: "Invocation payload (request and response): 6 MB each for synchronous".
+        maxPayloadBytes: { request: 6 * MiB, response: 6 * MiB },
       },
     },
     maxTenants: 2,
     tenantNote: 'the second tenant is a second AWS account, deployed as its own stack and environment',
     configUpdates: true,
+    runAnchoredWaits: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
     durationBilling: [
@@ -171,11 +191,14 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 100,
         vcpuForMemoryMb: gcpVcpuForMemoryMb,
+        // Cloud Run functions quotas: 32 MB HTTP request and response (2nd gen).
+        maxPayloadBytes: { request: 32 * MiB, response: 32 * MiB },
       },
     },
     maxTenants: 2,
     tenantNote: 'the second tenant is a second Google Cloud project (a second provider alias in the stack)',
     configUpdates: true,
+    runAnchoredWaits: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1024,
     durationBilling: [
@@ -205,6 +228,8 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         // Linux Consumption's scale-out limit per app (CLOUD_LIMITS.azure.consumptionInstancesPerApp); 200 is Windows'.
         defaultConcurrencyLimit: 100,
         vcpuForMemoryMb: null,
+        // HTTP trigger: request bodies up to 100 MB (host maxRequestBodySize); the schema's 32 MiB ceiling binds first.
+        maxPayloadBytes: { request: 100 * MB, response: 100 * MB },
       },
       flex: {
         name: 'flex',
@@ -215,6 +240,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 1000,
         vcpuForMemoryMb: null,
+        maxPayloadBytes: { request: 100 * MB, response: 100 * MB },
         // Flex offers 2,048 and 4,096 MB instances only; the provider's 1,536 MB is Consumption's fixed size.
         driverMemoryMb: 2048,
       },
@@ -222,6 +248,7 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     maxTenants: 2,
     tenantNote: 'the second tenant is a second Azure subscription (a second provider alias in the stack)',
     configUpdates: true,
+    runAnchoredWaits: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 1536,
     durationBilling: [
@@ -258,6 +285,10 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         // Workflows: concurrent instances per account on Workers Paid; Workers themselves have no documented concurrency cap.
         defaultConcurrencyLimit: 10_000,
         vcpuForMemoryMb: null,
+        // Workers limits (developers.cloudflare.com/workers/platform/limits, checked 2026-12-06): request bodies
+        // up to 100 MB on Free/Pro zones (the smallest plan's limit); response bodies have no enforced limit,
+        // bounded here like requests because the padding lives in a 128 MB isolate.
+        maxPayloadBytes: { request: 100 * MB, response: 100 * MB },
       },
     },
     // A second tenant is a second Cloudflare account, whose Workers a driver cannot reach through
@@ -266,6 +297,8 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
     tenantNote: 'a second tenant would be a second Cloudflare account, whose Workers the driver\'s service bindings cannot reach',
     // Environment and refresh updates are new Worker versions; memory cannot be changed (fixed 128 MB).
     configUpdates: true,
+    // The Workflow walks the plan like the other cloud orchestrators and does not yet end run-anchored waits.
+    runAnchoredWaits: true,
     // A Worker invocation may make 10,000 subrequests on Workers Paid (1,000 before 2026): 100 per shard stays far inside.
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 128,
@@ -308,11 +341,15 @@ export const CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
         maxTimeoutSeconds: 3600,
         defaultConcurrencyLimit: 1000,
         vcpuForMemoryMb: awsVcpuForMemoryMb,
+        // As Lambda's, so a payload sweep that plans for AWS also runs locally; the front door and the
+        // driver's answer limit derive from these values (local/platform/front-door.ts, invokers/http.ts).
+        maxPayloadBytes: LOCAL_MAX_PAYLOAD_BYTES,
       },
     },
     maxTenants: 4,
     tenantNote: 'tenants are labels on the local platform; placement policy decides whether they share hosts',
     configUpdates: true,
+    runAnchoredWaits: true,
     driverMaxRequestsPerShard: 100,
     driverMemoryMb: 0,
     durationBilling: [{ since: '2018-01', incrementMs: 1, minimumMs: 0, source: 'the local platform bills nothing; durations are counted to the millisecond' }],

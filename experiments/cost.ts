@@ -8,7 +8,7 @@
  */
 import { taskExpectedDurationMs } from '../probe-runtime/contracts/task';
 import { driverMemoryMb, gcpVcpuForMemoryMb } from './capabilities';
-import type { PlanCost, PlanFunction, PlanStep } from './plan-schema';
+import { burstSendSpanMs, type PlanCost, type PlanFunction, type PlanStep } from './plan-schema';
 import { priceTableFor, type PriceTable } from './prices';
 import type { ProviderId } from './schema';
 
@@ -41,7 +41,9 @@ export const COST_ASSUMPTIONS = {
 
 export interface CostUnits {
   probeRequests: number;
+  /** GB-seconds of every probe, and (only when the plan has arm64 functions) the part of them on arm64. */
   probeGbSeconds: number;
+  probeGbSecondsArm64?: number;
   probeVcpuSeconds: number;
   driverRequests: number;
   driverGbSeconds: number;
@@ -93,13 +95,14 @@ export function estimateUnits(driverMb: number, functions: PlanFunction[], steps
       const seconds = billed(step.barrierMs + taskMs + a.probeOverheadMs + cold) / 1000;
       units.probeRequests += 1;
       units.probeGbSeconds += (f.memoryMb / 1024) * seconds;
+      if (f.architecture === 'arm64') units.probeGbSecondsArm64 = (units.probeGbSecondsArm64 ?? 0) + (f.memoryMb / 1024) * seconds;
       units.probeVcpuSeconds += (f.vcpu ?? 0) * seconds;
     }
     for (const key of step.targets) fresh.delete(key);
     records += step.requests;
 
     const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
-    const driverSeconds = billed(step.barrierMs + waves * (taskMs + a.requestLatencyMs) + a.driverOverheadMs) / 1000;
+    const driverSeconds = billed(step.barrierMs + burstSendSpanMs(step) + waves * (taskMs + a.requestLatencyMs) + a.driverOverheadMs) / 1000;
     units.driverRequests += step.shards;
     units.driverGbSeconds += step.shards * (driverMb / 1024) * driverSeconds;
     // A vCPU share per GB-second as Google bills it; priced only where the price table bills vCPU (computeVcpuSecond).
@@ -117,12 +120,16 @@ export function estimateUnits(driverMb: number, functions: PlanFunction[], steps
   return units;
 }
 
-export function priceUnits(units: CostUnits, prices: PriceTable, armProbes: boolean): PlanCost['breakdown'] {
-  const gbSecond = armProbes && prices.computeGbSecondArm !== undefined ? prices.computeGbSecondArm : prices.computeGbSecond;
+export function priceUnits(units: CostUnits, prices: PriceTable): PlanCost['breakdown'] {
+  // arm64 GB-seconds at the arm64 price where the provider has one; the rest (x86_64) at the base price
+  // (a plan may mix both when architecture is a matrix dimension).
+  const arm = units.probeGbSecondsArm64 ?? 0;
+  const armPrice = prices.computeGbSecondArm ?? prices.computeGbSecond;
+  const probeCompute = (units.probeGbSeconds - arm) * prices.computeGbSecond + arm * armPrice;
   // Zero where CPU is not billed apart from memory.
   const vcpuSecond = prices.computeVcpuSecond ?? 0;
   return {
-    probes: units.probeGbSeconds * gbSecond + units.probeVcpuSeconds * vcpuSecond + units.probeRequests * prices.request,
+    probes: probeCompute + units.probeVcpuSeconds * vcpuSecond + units.probeRequests * prices.request,
     driver: units.driverGbSeconds * prices.computeGbSecond + units.driverVcpuSeconds * vcpuSecond + units.driverRequests * prices.request,
     orchestrator: units.orchestratorUnits * prices.orchestratorUnit,
     storage:
@@ -142,8 +149,7 @@ export function estimateCost(
   const prices = priceTableFor(provider, hosting);
   const driverMb = driverMemoryMb(provider, hosting);
   const units = estimateUnits(driverMb, functions, steps, prices);
-  const armProbes = functions.some((f) => f.architecture === 'arm64');
-  const breakdown = priceUnits(units, prices, armProbes);
+  const breakdown = priceUnits(units, prices);
   const usd = breakdown.probes + breakdown.driver + breakdown.orchestrator + breakdown.storage + breakdown.logs;
   const a = COST_ASSUMPTIONS;
   return {

@@ -16,7 +16,12 @@ export class ValidationError extends Error {
     readonly subject: string,
     readonly problems: Problem[],
   ) {
-    super(`invalid ${subject}:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    // One problem reads best on one line; several are listed one per line under the subject.
+    super(
+      problems.length === 1
+        ? `invalid ${subject}: ${formatProblem(problems[0]!)}`
+        : `invalid ${subject}:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+    );
     this.name = 'ValidationError';
   }
 }

@@ -6,7 +6,7 @@ import { CAPABILITIES, type HostingCapabilities, memorySupported, nearestMemory 
 import { INITIAL_GENERATION } from './plan-queries';
 import { chooseRelease, offeredReleases } from './runtime-lifecycle';
 import type { PlanFunction } from './plan-schema';
-import type { ProviderId, StudyDefinition, TargetSelector } from './schema';
+import type { Architecture, ProviderId, StudyDefinition, TargetSelector } from './schema';
 
 export interface FunctionExpansion {
   functions: PlanFunction[];
@@ -16,8 +16,29 @@ export interface FunctionExpansion {
 
 const RUNTIME_SHORT = { nodejs: 'node', python: 'py' } as const;
 
-export function functionKey(runtime: 'nodejs' | 'python', memoryMb: number, tenant: string, copy: number): string {
-  return `${RUNTIME_SHORT[runtime]}-m${memoryMb}-${tenant}-${copy}`;
+/**
+ * `node-m128-a-0`; an arm64 function adds `-arm64` after the runtime, and a timeout that is a
+ * dimension of the matrix adds `-t<seconds>` after the memory, so keys of existing plans never change.
+ */
+export function functionKey(
+  runtime: 'nodejs' | 'python',
+  memoryMb: number,
+  tenant: string,
+  copy: number,
+  variant: { architecture?: Architecture; timeoutSeconds?: number } = {},
+): string {
+  const arch = variant.architecture === 'arm64' ? '-arm64' : '';
+  const timeout = variant.timeoutSeconds === undefined ? '' : `-t${variant.timeoutSeconds}`;
+  return `${RUNTIME_SHORT[runtime]}${arch}-m${memoryMb}${timeout}-${tenant}-${copy}`;
+}
+
+/** The matrix's architectures and timeouts as lists (one value or a dimension). */
+export function matrixDimensions(matrix: StudyDefinition['functions']): { architectures: Architecture[]; timeouts: number[]; timeoutIsDimension: boolean } {
+  return {
+    architectures: Array.isArray(matrix.architecture) ? matrix.architecture : [matrix.architecture],
+    timeouts: Array.isArray(matrix.timeoutSeconds) ? matrix.timeoutSeconds : [matrix.timeoutSeconds],
+    timeoutIsDimension: Array.isArray(matrix.timeoutSeconds),
+  };
 }
 
 export function expandFunctions(
@@ -50,11 +71,16 @@ export function expandFunctions(
     }
   }
 
-  if (!hosting.architectures.includes(matrix.architecture)) {
-    refusals.push(`architecture ${matrix.architecture} is not offered by ${caps.displayName} (${hosting.architectures.join(', ')})`);
+  const { architectures, timeouts, timeoutIsDimension } = matrixDimensions(matrix);
+  for (const architecture of architectures) {
+    if (!hosting.architectures.includes(architecture)) {
+      refusals.push(`architecture ${architecture} is not offered by ${caps.displayName} (${hosting.name}: ${hosting.architectures.join(', ')})`);
+    }
   }
-  if (matrix.timeoutSeconds > hosting.maxTimeoutSeconds) {
-    refusals.push(`timeout ${matrix.timeoutSeconds} s exceeds the ${hosting.maxTimeoutSeconds} s maximum of ${caps.displayName} (${hosting.name})`);
+  for (const timeoutSeconds of timeouts) {
+    if (timeoutSeconds > hosting.maxTimeoutSeconds) {
+      refusals.push(`timeout ${timeoutSeconds} s exceeds the ${hosting.maxTimeoutSeconds} s maximum of ${caps.displayName} (${hosting.name})`);
+    }
   }
   if (matrix.tenant.length > caps.maxTenants) {
     refusals.push(`the study uses ${matrix.tenant.length} tenants; ${caps.displayName} supports ${caps.maxTenants} (${caps.tenantNote})`);
@@ -77,45 +103,53 @@ export function expandFunctions(
   if (runtimeIds.size === 0 && refusals.length === 0) refusals.push(`none of the runtimes ${matrix.runtime.join(', ')} is offered by ${caps.displayName} (${hosting.name})`);
   if (refusals.length > 0) return { functions: [], adaptations, refusals };
 
-  // 2. The matrix, in a fixed order (runtime, memory, tenant, copy); merged variants keep every requested size.
+  // 2. The matrix, in a fixed order (runtime, architecture, memory, timeout, tenant, copy); merged variants keep
+  // every requested size. With one architecture and one timeout this is the order plans always had.
   const byKey = new Map<string, PlanFunction>();
+  const variants = architectures.flatMap((architecture) => timeouts.map((timeoutSeconds) => ({ architecture, timeoutSeconds })));
   // Runtimes left out by adapt.runtimes have no release here.
   for (const runtime of matrix.runtime.filter((r) => runtimeIds.has(r))) {
-    for (const requested of matrix.memoryMb) {
-      const memoryMb = memoryMap.get(requested)!;
-      for (const tenant of matrix.tenant) {
-        for (let copy = 0; copy < matrix.copies; copy++) {
-          const key = functionKey(runtime, memoryMb, tenant, copy);
-          const existing = byKey.get(key);
-          if (existing) {
-            if (!existing.requestedMemoryMb.includes(requested)) existing.requestedMemoryMb.push(requested);
-            continue;
+    for (const { architecture, timeoutSeconds } of variants) {
+      for (const requested of matrix.memoryMb) {
+        const memoryMb = memoryMap.get(requested)!;
+        for (const tenant of matrix.tenant) {
+          for (let copy = 0; copy < matrix.copies; copy++) {
+            const key = functionKey(runtime, memoryMb, tenant, copy, { architecture, timeoutSeconds: timeoutIsDimension ? timeoutSeconds : undefined });
+            const existing = byKey.get(key);
+            if (existing) {
+              if (!existing.requestedMemoryMb.includes(requested)) existing.requestedMemoryMb.push(requested);
+              continue;
+            }
+            byKey.set(key, {
+              key,
+              name: `${definition.id}-${key}`.slice(0, 56),
+              memoryMb,
+              requestedMemoryMb: [requested],
+              vcpu: hosting.vcpuForMemoryMb ? round3(hosting.vcpuForMemoryMb(memoryMb)) : null,
+              runtime,
+              runtimeVersion: runtimeIds.get(runtime)!,
+              architecture,
+              tenant,
+              copy,
+              timeoutSeconds,
+              env: {
+                CURTAIN_STUDY: definition.id,
+                CURTAIN_FUNCTION: key,
+                CURTAIN_TENANT: tenant,
+                CURTAIN_GENERATION: INITIAL_GENERATION,
+              },
+            });
           }
-          byKey.set(key, {
-            key,
-            name: `${definition.id}-${key}`.slice(0, 56),
-            memoryMb,
-            requestedMemoryMb: [requested],
-            vcpu: hosting.vcpuForMemoryMb ? round3(hosting.vcpuForMemoryMb(memoryMb)) : null,
-            runtime,
-            runtimeVersion: runtimeIds.get(runtime)!,
-            architecture: matrix.architecture,
-            tenant,
-            copy,
-            timeoutSeconds: matrix.timeoutSeconds,
-            env: {
-              CURTAIN_STUDY: definition.id,
-              CURTAIN_FUNCTION: key,
-              CURTAIN_TENANT: tenant,
-              CURTAIN_GENERATION: INITIAL_GENERATION,
-            },
-          });
         }
       }
     }
   }
   const functions = [...byKey.values()];
-  const merged = matrix.runtime.length * matrix.memoryMb.length * matrix.tenant.length * matrix.copies - functions.length;
+  const names = new Set(functions.map((f) => f.name));
+  if (names.size < functions.length) {
+    return { functions: [], adaptations, refusals: ['function names (study id + function key, cut to 56 characters) collide; use a shorter study id'] };
+  }
+  const merged = matrix.runtime.length * variants.length * matrix.memoryMb.length * matrix.tenant.length * matrix.copies - functions.length;
   if (merged > 0) adaptations.push(`${merged} function variant(s) became identical after adaptation and were merged`);
   return { functions, adaptations, refusals };
 }
@@ -128,7 +162,9 @@ export function selectFunctions(functions: PlanFunction[], selector: TargetSelec
       (!selector.memoryMb || selector.memoryMb.some((m) => f.requestedMemoryMb.includes(m))) &&
       (!selector.runtime || selector.runtime.includes(f.runtime)) &&
       (!selector.tenant || selector.tenant.includes(f.tenant)) &&
-      (!selector.copy || selector.copy.includes(f.copy)),
+      (!selector.copy || selector.copy.includes(f.copy)) &&
+      (!selector.architecture || selector.architecture.includes(f.architecture)) &&
+      (!selector.timeoutSeconds || selector.timeoutSeconds.includes(f.timeoutSeconds)),
   );
 }
 

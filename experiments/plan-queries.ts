@@ -114,7 +114,9 @@ export function resolveUpdates(plan: Pick<StudyPlan, 'functions' | 'steps'>): Re
 /**
  * How many instances the plan can ask of one function at once: for each burst,
  * the requests addressed to the function (request r goes to
- * targets[r % targets.length]) bounded by the burst's concurrency. Stacks set a
+ * targets[r % targets.length]) bounded by the burst's concurrency and, where the
+ * burst limits each function (shardTargetConcurrency), by that limit in every
+ * shard. Stacks set a
  * function's maximum instance count to this, so the platform never caps a
  * study below what it asks for, and never scales beyond it.
  */
@@ -126,7 +128,8 @@ export function peakDemand(plan: Pick<StudyPlan, 'steps'>, functionKey: string):
     if (slot < 0) continue;
     const n = step.targets.length;
     const addressed = Math.floor(step.requests / n) + (slot < step.requests % n ? 1 : 0);
-    peak = Math.max(peak, Math.min(addressed, step.concurrency));
+    const perFunction = step.shardTargetConcurrency === undefined ? Number.POSITIVE_INFINITY : step.shardTargetConcurrency * step.shards;
+    peak = Math.max(peak, Math.min(addressed, step.concurrency, perFunction));
   }
   return peak;
 }

@@ -38,10 +38,22 @@ export type PlanFunction = z.output<typeof PlanFunction>;
 /** A burst step (its schema lives beside the driver event that carries it: contracts/burst-step.ts). */
 export { BurstStep };
 
+/** The time from a burst step's start to its last planned send (open-loop arrivals), ms; 0 when all leave at once. */
+export function burstSendSpanMs(step: Pick<BurstStep, 'sendOffsetsMs'>): number {
+  const offsets = step.sendOffsetsMs;
+  return offsets && offsets.length > 0 ? offsets[offsets.length - 1]! : 0;
+}
+
 export const WaitStep = z.strictObject({
   ...PLAN_STEP_BASE,
   kind: z.literal('wait'),
-  seconds: z.number().positive(),
+  /** Planned length, seconds (for an anchored wait: until its anchor, on the plan's expected clock; may be 0). */
+  seconds: z.number().min(0),
+  /**
+   * Anchored wait: it ends this many seconds after the run's start (run.json startedAt), or at once
+   * when that time has passed, whatever earlier steps took. Absent: a plain wait of `seconds`.
+   */
+  untilSeconds: z.number().min(0).optional(),
 });
 export type WaitStep = z.output<typeof WaitStep>;
 

@@ -7,13 +7,14 @@
  */
 import { CAPABILITIES } from './capabilities';
 import { canonicalJson, contentHash } from './canonical-json';
-import { COST_ASSUMPTIONS, estimateCost } from './cost';
+import { estimateCost } from './cost';
 import { PlanRefusedError, parseOrThrow, ValidationError } from './errors';
 import { expandSchedule } from './expand-schedule';
 import { expandFunctions } from './plan-functions';
 import { regionProblem } from './target-names';
 import { PLAN_SCHEMA_VERSION, type PlanStep, StudyPlan } from './plan-schema';
-import { taskExpectedDurationMs } from '../probe-runtime/contracts/task';
+import { plannedStepSeconds } from './planned-duration';
+import { isAnchoredWait } from '../probe-runtime/contracts/anchored-waits';
 import { type ProviderId, StudyDefinition } from './schema';
 
 export interface PlanOptions {
@@ -51,6 +52,7 @@ export function planStudy(definitionInput: unknown, options: PlanOptions): Study
   const { functions, adaptations, refusals } = expandFunctions(definition, options.provider, hosting);
   if (refusals.length > 0) throw new PlanRefusedError(definition.id, options.provider, refusals);
   const schedule = expandSchedule({
+    provider: options.provider,
     definition,
     functions,
     hosting,
@@ -59,8 +61,10 @@ export function planStudy(definitionInput: unknown, options: PlanOptions): Study
   });
   if (schedule.refusals.length > 0) throw new PlanRefusedError(definition.id, options.provider, schedule.refusals);
   const steps = schedule.steps;
+  const anchoredRefusal = anchoredWaitRefusal(definition.id, options.provider, steps);
+  if (anchoredRefusal) throw new PlanRefusedError(definition.id, options.provider, [anchoredRefusal]);
 
-  const warnings: string[] = [];
+  const warnings: string[] = [...schedule.warnings];
   const peak = Math.max(0, ...steps.map((s) => (s.kind === 'burst' ? s.concurrency : 0)));
   if (peak > hosting.defaultConcurrencyLimit) {
     warnings.push(
@@ -113,17 +117,24 @@ export function planStudy(definitionInput: unknown, options: PlanOptions): Study
   return StudyPlan.parse({ ...plain, hash: contentHash(plain) });
 }
 
-/** Expected wall time: waits, update settling, and each burst's barrier and waves of requests. */
-function estimateSeconds(provider: ProviderId, steps: PlanStep[]): number {
-  return sum(steps.map((step) => plannedStepSeconds(provider, step)));
+/**
+ * A plan with waits anchored to the run's start, for a provider whose orchestrator cannot end them on
+ * time (capability `runAnchoredWaits`): one line naming the study and the first such step. Refused
+ * rather than run with plain waits, which would drift by every step's duration.
+ */
+export function anchoredWaitRefusal(study: string, provider: ProviderId, steps: readonly PlanStep[]): string | null {
+  if (CAPABILITIES[provider].runAnchoredWaits) return null;
+  const anchored = steps.filter(isAnchoredWait);
+  if (anchored.length === 0) return null;
+  const first = anchored[0]!;
+  const more = anchored.length > 1 ? ` (and ${anchored.length - 1} more)` : '';
+  const able = (Object.keys(CAPABILITIES) as ProviderId[]).filter((p) => CAPABILITIES[p].runAnchoredWaits).sort();
+  return `study ${study}, step ${first.id}${more}: the ${provider} orchestrator does not yet support run-anchored waits (untilSeconds, repeat every, open-loop arrivals); ${able.join(', ')} ${able.length === 1 ? 'runs' : 'run'} them`;
 }
 
-/** Expected seconds of one step (an update without a plan step: a reset before the first step). */
-export function plannedStepSeconds(provider: ProviderId, step: PlanStep | { kind: 'update' }): number {
-  if (step.kind === 'wait') return step.seconds;
-  if (step.kind === 'update') return CAPABILITIES[provider].updateSettleSeconds;
-  const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
-  return (step.barrierMs + waves * (taskExpectedDurationMs(step.task) + COST_ASSUMPTIONS.requestLatencyMs)) / 1000 + 1;
+/** Expected wall time: waits, update settling, and each burst's barrier, send span and waves of requests. */
+function estimateSeconds(provider: ProviderId, steps: PlanStep[]): number {
+  return sum(steps.map((step) => plannedStepSeconds(provider, step)));
 }
 
 function sum(xs: number[]): number {

@@ -6,6 +6,13 @@ import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import { CATALOG, type CatalogStudy } from './catalog';
 import { problemsFromZod, ValidationError, type Problem } from './errors';
+import {
+  describeSet,
+  listOfOneWhereMeant,
+  type ParameterDeclarations,
+  suggestParameter,
+  UNSAFE_KEYS,
+} from './definition-file/parameters';
 import { loadDefinitionFile } from './load-definition';
 import { StudyDefinition } from './schema';
 import { closest } from './suggest';
@@ -57,9 +64,13 @@ export function formatSets(sets: Record<string, unknown>): string[] {
     .map((key) => `${key}=${formatSetValue(sets[key])}`);
 }
 
-/** Parse `key=value` pairs. */
+/**
+ * Parse `key=value` pairs. A key is a parameter name or a dotted path; keys that would reach an
+ * object's prototype (`__proto__`, `constructor`, `prototype`, in any segment) are refused, as are
+ * empty segments, instead of being silently ignored.
+ */
 export function parseSets(pairs: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const problems: Problem[] = [];
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
@@ -67,10 +78,20 @@ export function parseSets(pairs: readonly string[]): Record<string, unknown> {
       problems.push({ path: '--set', message: `expected key=value, got "${pair}"` });
       continue;
     }
-    out[pair.slice(0, eq)] = parseSetValue(pair.slice(eq + 1));
+    const key = pair.slice(0, eq);
+    const unsafe = key.split('.').find((part) => (UNSAFE_KEYS as readonly string[]).includes(part));
+    if (unsafe !== undefined) {
+      problems.push({ path: key, message: `cannot be set: "${unsafe}" names an object's prototype machinery, not a parameter or a field` });
+      continue;
+    }
+    if (key.split('.').some((part) => part === '')) {
+      problems.push({ path: key, message: 'has an empty path segment' });
+      continue;
+    }
+    out[key] = parseSetValue(pair.slice(eq + 1));
   }
   if (problems.length > 0) throw new ValidationError('--set', problems);
-  return out;
+  return { ...out };
 }
 
 /** Build a catalog study with parameter overrides, validated against its parameter schema. */
@@ -91,10 +112,7 @@ export function buildCatalogStudy(id: string, sets: Record<string, unknown> = {}
   // A single value for a list parameter (`--set memoryMb=128`) means a list of one.
   const shape = study.parameters.shape as Record<string, z.ZodType>;
   const values: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(sets)) {
-    const asList = [value];
-    values[key] = !Array.isArray(value) && !shape[key]!.safeParse(value).success && shape[key]!.safeParse(asList).success ? asList : value;
-  }
+  for (const [key, value] of Object.entries(sets)) values[key] = listOfOneWhereMeant(shape[key]!, value);
   const parsed = study.parameters.safeParse(values);
   if (!parsed.success) throw new ValidationError(`--set for ${id}`, problemsFromZod(parsed.error));
   const result = StudyDefinition.safeParse(study.build(parsed.data));
@@ -107,9 +125,12 @@ export function applyPathSets(definition: unknown, sets: Record<string, unknown>
   const copy = structuredClone(definition) as Record<string, unknown>;
   for (const [path, value] of Object.entries(sets)) {
     const parts = path.split('.');
+    // parseSets refuses these already; checked again because this is where they would do harm.
+    const unsafe = parts.find((part) => (UNSAFE_KEYS as readonly string[]).includes(part));
+    if (unsafe !== undefined) throw new ValidationError('--set', [{ path: '--set', message: `${path}: "${unsafe}" cannot be set` }]);
     let node: Record<string, unknown> = copy;
     for (const part of parts.slice(0, -1)) {
-      if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
+      if (!Object.hasOwn(node, part) || typeof node[part] !== 'object' || node[part] === null) node[part] = {};
       node = node[part] as Record<string, unknown>;
     }
     node[parts[parts.length - 1]!] = value;
@@ -123,6 +144,8 @@ export interface ResolvedStudy {
   catalog: CatalogStudy | null;
   /** The definition file, when the reference was a path. */
   file: string | null;
+  /** A definition file's named parameters, when it declares any. */
+  declarations?: ParameterDeclarations | null;
 }
 
 /** Whether a study reference names a definition file rather than a catalog study. */
@@ -139,10 +162,61 @@ export function resolveStudy(ref: string, sets: Record<string, unknown> = {}): R
   return resolveDefinitionFile(ref, sets);
 }
 
-/** A definition file (with --set dotted paths), validated: for options that always name a file, whatever it is called. */
+/**
+ * A definition file, with --set values for its named parameters and dotted paths for the rest,
+ * validated: for options that always name a file, whatever it is called. A problem an override
+ * caused names the override.
+ */
 export function resolveDefinitionFile(file: string, sets: Record<string, unknown> = {}): ResolvedStudy {
-  const raw = applyPathSets(loadDefinitionFile(file), sets);
-  const result = StudyDefinition.safeParse(raw);
-  if (!result.success) throw new ValidationError(file, problemsFromZod(result.error));
-  return { definition: result.data, catalog: null, file };
+  const loaded = loadDefinitionFile(file, sets);
+  const pathSets = Object.fromEntries(Object.entries(sets).filter(([key]) => !loaded.consumedSets.includes(key)));
+  let result = StudyDefinition.safeParse(applyPathSets(loaded.data, pathSets));
+  if (!result.success) {
+    // One value where the field is a list (`--set functions.memoryMb=128`) means a list of one.
+    const listed = { ...pathSets };
+    let wrapped = false;
+    for (const issue of result.error.issues) {
+      const key = issue.path.join('.');
+      if (Object.hasOwn(listed, key) && !Array.isArray(listed[key]) && /expected array/.test(issue.message)) {
+        listed[key] = [listed[key]];
+        wrapped = true;
+      }
+    }
+    if (wrapped) result = StudyDefinition.safeParse(applyPathSets(loaded.data, listed));
+  }
+  if (!result.success) throw overrideAwareError(file, problemsFromZod(result.error), pathSets, loaded.declarations);
+  const shadowed = CATALOG.find((s) => s.id === result.data.id);
+  if (shadowed) {
+    throw new ValidationError(file, [
+      { path: 'id', message: `"${shadowed.id}" is the id of a catalog study; choose another id, so that results and reports of the two are never confused` },
+    ]);
+  }
+  return { definition: result.data, catalog: null, file, declarations: loaded.declarations };
+}
+
+/** Problems caused by a --set name it; when every problem comes from overrides, the subject is the overrides, not the file. */
+function overrideAwareError(file: string, problems: Problem[], pathSets: Record<string, unknown>, declarations: ParameterDeclarations | null): ValidationError {
+  const causeOf = (problem: Problem): string | null => {
+    const key = Object.keys(pathSets).find((k) => problem.path === k || problem.path.startsWith(`${k}.`) || problem.path.startsWith(`${k}[`));
+    if (key !== undefined) return describeSet(key, pathSets[key]);
+    // An unknown top-level key added by a --set (zod reports it on the parent object).
+    const unknown = /^unknown keys? (.*)$/.exec(problem.message);
+    const named = unknown ? Object.keys(pathSets).find((k) => unknown[1]!.includes(`"${k.split('.').pop()}"`)) : undefined;
+    return named !== undefined ? describeSet(named, pathSets[named]) : null;
+  };
+  const attributed = problems.map((p) => {
+    const cause = causeOf(p);
+    if (cause === null) return { problem: p, cause };
+    const near = declarations && !cause.slice(6).includes('.') ? suggestParameter(cause.slice(6).split('=')[0]!, declarations) : [];
+    const hint = near.length > 0 ? `; did you mean the parameter ${near.map((n) => `"${n}"`).join(' or ')}?` : '';
+    return { problem: { ...p, message: `${p.message}${hint}` }, cause };
+  });
+  if (attributed.every((a) => a.cause !== null)) {
+    const causes = [...new Set(attributed.map((a) => a.cause!))];
+    return new ValidationError(`${causes.join(' ')} (for ${file})`, attributed.map((a) => a.problem));
+  }
+  return new ValidationError(
+    file,
+    attributed.map((a) => (a.cause ? { ...a.problem, message: `${a.problem.message} (from ${a.cause})` } : a.problem)),
+  );
 }

@@ -12,6 +12,8 @@
 import { z } from 'zod';
 import { CLOUD_PROVIDER_IDS, PROVIDER_IDS } from '../probe-runtime/contracts/providers';
 import { Task } from '../probe-runtime/contracts/task';
+import { Arrival } from './arrivals/arrival-schema';
+import { MAX_PAYLOAD_BYTES } from './payload';
 import { isPhasedMetric, LatencyPhase, PHASED_METRICS } from './latency-phase';
 
 /** The provider ids (probe-runtime/contracts/providers.ts); each has a target in targets/registry.ts. */
@@ -64,7 +66,9 @@ export const Expectation = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('at-most'), value: z.number(), unit: z.string() }),
   z.strictObject({ kind: z.literal('at-least'), value: z.number(), unit: z.string() }),
-  z.strictObject({ kind: z.literal('range'), min: z.number(), max: z.number(), unit: z.string() }),
+  z
+    .strictObject({ kind: z.literal('range'), min: z.number(), max: z.number(), unit: z.string() })
+    .refine((r) => r.min <= r.max, { message: 'min is greater than max', path: ['max'] }),
   z.strictObject({ kind: z.literal('boolean'), value: z.boolean() }),
 ]);
 export type Expectation = z.output<typeof Expectation>;
@@ -96,6 +100,18 @@ export const Claim = z.strictObject({
 });
 export type Claim = z.output<typeof Claim>;
 
+/** One value, or a list of distinct values that makes the setting a dimension of the matrix. */
+function oneOrMany<T extends z.ZodType>(value: T, max: number) {
+  return z.union([
+    value,
+    z
+      .array(value)
+      .min(1)
+      .max(max)
+      .refine((list) => new Set(list).size === list.length, { message: 'lists the same value twice' }),
+  ]);
+}
+
 export const FunctionMatrix = z.strictObject({
   /** Memory sizes in MB; one function variant per size. */
   memoryMb: z.array(z.number().int().min(64).max(32_768)).min(1).max(64),
@@ -103,8 +119,10 @@ export const FunctionMatrix = z.strictObject({
   tenant: z.array(TenantId).min(1).max(4).default(['a']),
   /** Identical copies of each variant (separate functions), e.g. to fill VMs in the placement study. */
   copies: z.number().int().min(1).max(200).default(1),
-  architecture: Architecture.default('x86_64'),
-  timeoutSeconds: z.number().int().min(1).max(3600).default(60),
+  /** One architecture, or a list (a dimension: one function per architecture where the provider offers each). */
+  architecture: oneOrMany(Architecture, 2).default('x86_64'),
+  /** One timeout, or a list (a dimension: one function per timeout). */
+  timeoutSeconds: oneOrMany(z.number().int().min(1).max(3600), 16).default(60),
   /**
    * Language version per runtime, e.g. { nodejs: '22', python: '3.13' }; default: the newest
    * version the provider's hosting plan offers (experiments/runtime-lifecycle.ts).
@@ -121,6 +139,8 @@ export const TargetSelector = z.union([
     runtime: z.array(Runtime).min(1).optional(),
     tenant: z.array(TenantId).min(1).optional(),
     copy: z.array(z.number().int().min(0)).min(1).optional(),
+    architecture: z.array(Architecture).min(1).optional(),
+    timeoutSeconds: z.array(z.number().int()).min(1).optional(),
   }),
 ]);
 export type TargetSelector = z.output<typeof TargetSelector>;
@@ -132,8 +152,20 @@ export const BurstItem = z.strictObject({
   targets: TargetSelector.default('all'),
   /** Requests sent to each selected function. */
   requestsPerTarget: z.number().int().min(1).max(1000).default(1),
-  /** Requests in flight at once across the whole burst; `all` sends every request at once. */
+  /** Requests in flight at once across the whole burst (all functions together); `all` sends every request at once. */
   concurrency: z.union([z.number().int().min(1).max(1000), z.literal('all')]).default('all'),
+  /** Requests in flight at once per function, within the burst's `concurrency`; absent: no per-function cap. */
+  concurrencyPerTarget: z.number().int().min(1).max(1000).optional(),
+  /** Bytes of padding the driver adds to each request (the request payload); absent: none. */
+  requestBytes: z.number().int().min(0).max(MAX_PAYLOAD_BYTES).optional(),
+  /** Bytes of padding each probe adds to its response (the response payload); absent: none. */
+  responseBytes: z.number().int().min(0).max(MAX_PAYLOAD_BYTES).optional(),
+  /**
+   * Open-loop arrivals: requests sent at planned times over a duration (fixed rate, Poisson, a
+   * replayed trace) instead of all at once; the number of requests comes from the process, and
+   * `requestsPerTarget` is not used. See experiments/arrivals/.
+   */
+  arrival: Arrival.optional(),
   /** Barrier delay: probes busy-wait until step start + barrierMs before their task (0 = no barrier). */
   barrierMs: z.number().int().min(0).max(60_000).default(0),
   /** Overrides the study's probe task for this burst. */
@@ -145,11 +177,20 @@ export const BurstItem = z.strictObject({
 });
 export type BurstItem = z.output<typeof BurstItem>;
 
-export const WaitItem = z.strictObject({
-  kind: z.literal('wait'),
-  /** Real seconds on a cloud; the local platform divides by its time scale. At most 7 days. */
-  seconds: z.number().positive().max(7 * 24 * 3600),
-});
+const MAX_WAIT_SECONDS = 7 * 24 * 3600;
+
+export const WaitItem = z
+  .strictObject({
+    kind: z.literal('wait'),
+    /** Real seconds on a cloud; the local platform divides by its time scale. At most 7 days. */
+    seconds: z.number().positive().max(MAX_WAIT_SECONDS).optional(),
+    /**
+     * Wait until this many seconds after the run's start (or not at all when that time has passed):
+     * a wait anchored to the run's start, so earlier steps' durations do not shift what follows.
+     */
+    untilSeconds: z.number().min(0).max(MAX_WAIT_SECONDS * 4).optional(),
+  })
+  .refine((w) => (w.seconds === undefined) !== (w.untilSeconds === undefined), { message: 'give exactly one of seconds or untilSeconds' });
 export type WaitItem = z.output<typeof WaitItem>;
 
 export const ConfigChange = z.discriminatedUnion('kind', [
@@ -174,12 +215,14 @@ export type UpdateItem = z.output<typeof UpdateItem>;
 export interface RepeatItemOutput {
   kind: 'repeat';
   times: number;
+  every?: number | undefined;
   steps: ScheduleItem[];
 }
 export type ScheduleItem = BurstItem | WaitItem | UpdateItem | RepeatItemOutput;
 export interface RepeatItemInput {
   kind: 'repeat';
   times: number;
+  every?: number | undefined;
   steps: ScheduleItemInput[];
 }
 export type ScheduleItemInput =
@@ -192,6 +235,11 @@ export const RepeatItem = z.strictObject({
   kind: z.literal('repeat'),
   /** Bounded by the plan's step limit too (MAX_PLAN_STEPS in expand-schedule.ts), which the planner checks after expansion. */
   times: z.number().int().min(1).max(100_000),
+  /**
+   * Start iteration k this many seconds after iteration 0, on a grid anchored to the run's start
+   * ("every N minutes" without drift from the iterations' own duration).
+   */
+  every: z.number().positive().max(MAX_WAIT_SECONDS).optional(),
   get steps() {
     return z.array(ScheduleItemSchema).min(1);
   },

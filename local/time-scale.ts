@@ -8,10 +8,11 @@
  * real intervals between records into platform time by multiplying them by
  * the scale recorded in run.json (`local.timeScale`).
  */
-import type { BurstStep, StudyPlan } from '../experiments/plan-schema';
+import { type BurstStep, burstSendSpanMs, type StudyPlan } from '../experiments/plan-schema';
 import { taskExpectedDurationMs } from '../probe-runtime/contracts/task';
 import { PlatformClock, stepFunctions } from './orchestrator/platform-clock';
 import type { PlatformProfile } from './profiles';
+import { scalablePlatformSeconds } from './scalable-seconds';
 
 /** Scaled waits of a default run should add up to at most this much real time. */
 export const DEFAULT_REAL_WAIT_BUDGET_SECONDS = 60;
@@ -66,7 +67,7 @@ export function defaultTimeScale(
   profile: PlatformProfile,
   overhead: StepOverhead = NOMINAL_STEP_OVERHEAD,
 ): TimeScaleChoice {
-  const waits = plan.duration.waitSeconds;
+  const waits = scalablePlatformSeconds(plan); // waits and open-loop send spans
   if (waits <= DEFAULT_REAL_WAIT_BUDGET_SECONDS) {
     return { scale: 1, reason: `real time: the plan waits ${formatSeconds(waits)} in all` };
   }
@@ -100,12 +101,23 @@ export function burstRealMs(step: BurstStep, overhead: StepOverhead): number {
  */
 export function scheduleHolds(steps: StudyPlan['steps'], scale: number, overhead: StepOverhead): boolean {
   const functions = [...new Set(steps.flatMap(stepFunctions))];
-  const clock = new PlatformClock(functions, new TimeScale(scale), 0);
+  const timeScale = new TimeScale(scale);
+  const clock = new PlatformClock(functions, timeScale, 0);
   let now = 0;
   let waited = false;
+  /** After waits anchored to the run's start: the planned platform gap before the next step and the anchors' period. */
+  let anchored: { gapMs: number; periodMs: number } | null = null;
+  let lastAnchorSeconds = 0;
   for (const step of steps) {
     if (step.kind === 'wait') {
-      clock.wait(step.seconds);
+      if (step.untilSeconds !== undefined) {
+        clock.waitUntil(step.untilSeconds);
+        anchored = { gapMs: step.seconds * 1000, periodMs: (step.untilSeconds - lastAnchorSeconds) * 1000 };
+        lastAnchorSeconds = step.untilSeconds;
+      } else {
+        clock.wait(step.seconds);
+        if (anchored) anchored.gapMs += step.seconds * 1000;
+      }
       waited = true;
       continue;
     }
@@ -113,11 +125,21 @@ export function scheduleHolds(steps: StudyPlan['steps'], scale: number, overhead
     const startupMs = step.kind === 'burst' ? SCHEDULE_SAFETY * overhead.driverStartupMs : 0;
     const start = Math.max(due, now + startupMs);
     const lateMs = (start - due) * scale;
-    if (waited && lateMs > Math.min(MAX_LATE_MS, LATE_FRACTION * clock.plannedMs(stepFunctions(step)))) return false;
+    if (anchored) {
+      // An anchored step must start on its anchor, and the platform time it leaves after the steps
+      // before it (the real time they took, scaled) must be the gap the plan expects (on a cloud, the
+      // bursts take their real time unscaled): keep-warm's pings would otherwise find the function
+      // idle for less than planned. Both within 5 % of the anchors' period, at most a minute.
+      const shortMs = anchored.gapMs - (start - now) * scale;
+      if (Math.max(lateMs, shortMs) > Math.min(MAX_LATE_MS, LATE_FRACTION * anchored.periodMs)) return false;
+    } else if (waited && lateMs > Math.min(MAX_LATE_MS, LATE_FRACTION * clock.plannedMs(stepFunctions(step)))) return false;
     waited = false;
+    anchored = null;
     if (step.kind === 'burst') {
-      const end = start + SCHEDULE_SAFETY * (burstRealMs(step, overhead) - overhead.driverStartupMs);
-      clock.burstDone(step.targets, { spawnedAt: start - startupMs, releasedAt: start, firstSendAt: start, endedAt: end });
+      // Open-loop sends are spread over their span in platform time (scaled); the rest takes real time.
+      const spanMs = burstSendSpanMs(step);
+      const end = start + timeScale.realMs(spanMs) + SCHEDULE_SAFETY * (burstRealMs(step, overhead) - overhead.driverStartupMs);
+      clock.burstDone(step.targets, { spawnedAt: start - startupMs, releasedAt: start, firstSendAt: start, endedAt: end, sendSpanMs: spanMs });
       now = end;
     } else now = start;
   }
@@ -165,7 +187,7 @@ export function minimumLocalSeconds(plan: Pick<StudyPlan, 'steps'>, timeScale: T
   let seconds = 0;
   for (const step of plan.steps) {
     if (step.kind === 'wait') seconds += timeScale.realMs(step.seconds * 1000) / 1000;
-    if (step.kind === 'burst') seconds += step.barrierMs / 1000;
+    if (step.kind === 'burst') seconds += step.barrierMs / 1000 + timeScale.realMs(burstSendSpanMs(step)) / 1000;
   }
   return seconds;
 }

@@ -7,13 +7,13 @@ const root = path.resolve(__dirname, '..');
 let changed = 0;
 for (const doc of GENERATED_DOCS) {
   const file = path.join(root, doc.path);
-  const next = doc.render();
   let current: string | null = null;
   try {
     current = readFileSync(file, 'utf8');
   } catch {
     current = null;
   }
+  const next = doc.render(current);
   if (current === next) continue;
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, next);

@@ -10,6 +10,7 @@ import { realpath } from 'node:fs/promises';
 import { InputFileError, ValidationError } from '../../experiments/errors';
 import { closest } from '../../experiments/suggest';
 import { analyzeRun, type AnalyzeOptions, type RunAnalysis } from '../analyze-run';
+import { labelMargins } from '../labels/label-breakdown';
 import { openRun } from '../run/run-files';
 import { type MetricMargins, resolveMargin } from '../margins';
 import type { Metric } from '../metrics';
@@ -79,7 +80,8 @@ export async function compareRuns(sideA: string | readonly string[], sideB: stri
     }
   }
   const names = [...new Set(all.flatMap((r) => r.analysis.output.metrics.map((m) => m.name)))];
-  const declared = a[0]!.analysis.definition.margins;
+  // The study's margins, and those of the per-label metrics every analysis reports (labels/).
+  const declared = { ...a[0]!.analysis.definition.margins, ...labelMargins(names) };
   const overrides = options.margins ?? {};
   refuseUnknownOverrides(overrides, names, declared);
   const metricsOf = (runs: ComparedRun[]): LabelledMetrics[] => runs.map((r) => ({ run: r.label, metrics: r.analysis.metrics }));

@@ -53,6 +53,7 @@ export const coldstartAnalysis: AnalysisDefinition = {
     const phases = computedPhases(ctx);
     const samples = new GroupedBuffers(); // key: phase|kind|runtime|memory
     const byPhase = new GroupedBuffers(); // key: kind|phase, every phase (the phases section)
+    const byTenant = new GroupedBuffers(); // key: phase|kind|tenant
     const colds: ColdStart[] = [];
     return {
       add(record, instance) {
@@ -68,6 +69,10 @@ export const coldstartAnalysis: AnalysisDefinition = {
         phases.forEach((phase, i) => {
           if (latencies[i] !== null) samples.push(`${phase}|${kind}|${response.runtime}|${memory}`, latencies[i]!);
         });
+        const tenant = instance?.tenant ?? ctx.index.functions.get(record.target)?.tenant ?? '?';
+        phases.forEach((phase, i) => {
+          if (latencies[i] !== null) byTenant.push(`${phase}|${kind}|${tenant}`, latencies[i]!);
+        });
         if (kind !== 'warm' && record.sentAt !== null) {
           colds.push({ instance: response.instance.id, step: record.step, runtime: response.runtime, sentAt: record.sentAt, latencies: latencies.map((l) => l ?? Number.NaN) });
         }
@@ -78,7 +83,10 @@ export const coldstartAnalysis: AnalysisDefinition = {
           return { phase, kind, runtime, memory: Number(memory), sorted: samples.get(key)!.sorted() };
         });
         const metrics: Metric[] = [];
-        for (const phase of phases) metrics.push(...latencyMetrics(groups.filter((g) => g.phase === phase), phase));
+        // Per tenant too when the study has several: tenants may be treated differently.
+        const tenants = [...new Set(ctx.plan.functions.map((f) => f.tenant))].sort();
+        const tenantSorted = (phase: LatencyPhase) => (kind: Kind, tenant: string) => byTenant.get(`${phase}|${kind}|${tenant}`)?.sorted() ?? new Float64Array(0);
+        for (const phase of phases) metrics.push(...latencyMetrics(groups.filter((g) => g.phase === phase), phase, tenants.length > 1 ? tenants : [], tenantSorted(phase)));
         const openers = hostOpenings(ctx, colds);
         metrics.push(
           openers
@@ -170,7 +178,7 @@ function computedPhases(ctx: AnalysisContext): LatencyPhase[] {
 
 type Group = { kind: Kind; runtime: string; memory: number; sorted: Float64Array };
 
-function latencyMetrics(groups: Group[], phase: LatencyPhase): Metric[] {
+function latencyMetrics(groups: Group[], phase: LatencyPhase, tenants: string[], byTenant: (kind: Kind, tenant: string) => Float64Array): Metric[] {
   const pooled = (filter: (g: Group) => boolean) => {
     const buffer = new NumericBuffer();
     for (const g of groups.filter(filter)) for (const v of g.sorted) buffer.push(v);
@@ -207,6 +215,10 @@ function latencyMetrics(groups: Group[], phase: LatencyPhase): Metric[] {
   for (const r of runtimes) {
     metrics.push(named(`coldstart.coldMedianMs.${r}`, `median cold-start latency, ${r}`, pooled((g) => g.kind === coldKind && g.runtime === r), 'cold requests', coldKind, r));
     metrics.push(named(`coldstart.warmMedianMs.${r}`, `median warm-start latency, ${r}`, pooled((g) => g.kind === 'warm' && g.runtime === r), 'warm requests', 'warm', r));
+  }
+  for (const t of tenants) {
+    metrics.push(named(`coldstart.coldMedianMs.tenant-${t}`, `median cold-start latency, tenant ${t}`, byTenant(coldKind, t), 'cold requests', coldKind));
+    metrics.push(named(`coldstart.warmMedianMs.tenant-${t}`, `median warm-start latency, tenant ${t}`, byTenant('warm', t), 'warm requests', 'warm'));
   }
   return metrics;
 }

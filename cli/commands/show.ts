@@ -29,7 +29,7 @@ export const showCommand: Command = {
     const { values, positionals } = parseCommandArgs('show', args, { set: { type: 'string', multiple: true }, json: { type: 'boolean' } }, usage);
     const ref = requirePositional('show', positionals, 'study', usage);
     const options = validateOptions('show', z.object({ set: setOption, json: z.boolean().default(false) }), values);
-    const { definition, catalog } = resolveStudy(ref, parseSets(options.set));
+    const { definition, catalog, declarations } = resolveStudy(ref, parseSets(options.set));
 
     const plans = definition.providers.map((provider) => {
       try {
@@ -45,7 +45,7 @@ export const showCommand: Command = {
           value: definition.parameters[name],
           description: (schema as z.ZodType).description ?? '',
         }))
-      : [];
+      : Object.entries(declarations ?? {}).map(([name, d]) => ({ name, value: definition.parameters[name], description: d.description ?? d.type }));
 
     if (options.json) {
       io.out(

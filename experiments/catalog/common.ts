@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { CAPABILITIES } from '../capabilities';
 import { type AnalysisKind, PROVIDERS, type ScheduleItemInput, type TargetSelector } from '../schema';
+import { seededRandom } from '../seeded-random';
+
+export { seededRandom };
 
 /** The memory sizes the paper swept on 2018 Lambda (128 MB to its then maximum of 3,008 MB). */
 export const PAPER_MEMORY_SIZES_MB = [128, 256, 512, 1024, 1536, 2048, 3008];
@@ -14,21 +17,6 @@ export function providersMeasuring(kind: AnalysisKind): (typeof PROVIDERS)[numbe
 /** A forced cold start: bump the configuration generation of the selected functions. */
 export function refresh(targets: z.input<typeof TargetSelector> = 'all'): ScheduleItemInput {
   return { kind: 'update', targets, change: { kind: 'refresh' } };
-}
-
-/**
- * Deterministic pseudo-random numbers (mulberry32): studies with random
- * parameters (placement's memory sizes) stay reproducible, and their plan hash stable.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `count` distinct values from `options`, drawn with a seeded shuffle, returned in ascending order. */

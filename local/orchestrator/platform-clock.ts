@@ -29,8 +29,12 @@
  * real time the plan leaves is enough for the steps in between; where it is
  * not, the step runs as soon as it can and is late by the shortfall (the
  * default time scale is chosen so that this does not happen: time-scale.ts).
- * A wait anchored to the run start would be due at `startedAt` plus its offset
- * in real time, whatever the steps before it took.
+ * A wait anchored to the run start (plan waits with `untilSeconds`) is due at
+ * the run's start (run.json `startedAt`) plus its offset in real time, whatever the steps before it took;
+ * every function's anchor moves to that instant. An open-loop burst's sends are
+ * spread over platform time (its send span, scaled by the driver); other
+ * functions count that span as planned platform time, and only the rest of the
+ * burst's real duration one to one.
  */
 import type { PlanStep } from '../../experiments/plan-schema';
 
@@ -57,6 +61,8 @@ export interface BurstTiming {
   firstSendAt: number | null;
   /** When its last shard finished (its last answer); the walker's clock when no driver reported. */
   endedAt: number;
+  /** Platform ms from its first planned send to its last (open-loop arrivals; 0 or absent when all leave at once). */
+  sendSpanMs?: number;
 }
 
 /** Recent samples an estimate is the median of. */
@@ -79,6 +85,8 @@ export class PlatformClock {
     readonly startedAt: number,
     /** A driver start-up measured before the run, ms (the first estimate of the lead). */
     calibratedLeadMs: number | null = null,
+    /** Real epoch ms of the run's start (run.json startedAt), what anchored waits count from; default `startedAt`. */
+    readonly runStartedAt: number = startedAt,
   ) {
     for (const f of functions) this.anchors.set(f, { at: startedAt, plannedMs: 0 });
     if (calibratedLeadMs !== null) this.startups.push(calibratedLeadMs);
@@ -87,6 +95,20 @@ export class PlatformClock {
   /** A wait of the plan: platform time that must pass for every function. */
   wait(seconds: number): void {
     for (const anchor of this.anchors.values()) anchor.plannedMs += seconds * 1000;
+  }
+
+  /**
+   * A wait anchored to the run's start: the next step is due `untilSeconds` of platform time after
+   * `runStartedAt` (at once when that has passed), and the plan's later waits count from there.
+   */
+  waitUntil(untilSeconds: number): void {
+    const at = this.anchoredAt(untilSeconds);
+    for (const f of this.anchors.keys()) this.anchors.set(f, { at, plannedMs: 0 });
+  }
+
+  /** Real epoch ms of the platform instant `untilSeconds` after the run's start. */
+  anchoredAt(untilSeconds: number): number {
+    return this.runStartedAt + this.timeScale.realMs(untilSeconds * 1000);
   }
 
   /** Real epoch ms at which a step touching `functions` is due. */
@@ -117,7 +139,9 @@ export class PlatformClock {
   /** A burst finished: its targets are anchored at its end; the others count its real duration (from its release: its drivers' start overlapped the wait). */
   burstDone(targets: readonly string[], timing: BurstTiming): void {
     const own = new Set(targets);
-    const durationMs = Math.max(0, timing.endedAt - timing.releasedAt);
+    // The send span ran scaled (platform time, as planned); the rest of the burst counts one to one.
+    const spanMs = timing.sendSpanMs ?? 0;
+    const durationMs = spanMs + Math.max(0, timing.endedAt - timing.releasedAt - this.timeScale.realMs(spanMs));
     for (const [f, anchor] of this.anchors) {
       if (own.has(f)) this.anchors.set(f, { at: timing.endedAt, plannedMs: 0 });
       else anchor.plannedMs += durationMs;

@@ -5,7 +5,8 @@
  * Each burst's shards run in parallel as separate driver processes sharing one
  * `stepStartedAt`, so they share the barrier. Waits run on the platform clock
  * (platform-clock.ts): each lands on its planned platform time, the real time
- * of the steps around it compensated. Every failure is caught and recorded;
+ * of the steps around it compensated; a wait anchored to the run's start ends
+ * at run.json's startedAt + untilSeconds of platform time. Every failure is caught and recorded;
  * finish-run closes run.json, with status `interrupted` when the run was
  * stopped (Ctrl-C), and is done in-process should its driver fail.
  *
@@ -19,7 +20,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { shardRequestRange } from '../../experiments/expand-schedule';
-import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
+import { type BurstStep, burstSendSpanMs, type StudyPlan } from '../../experiments/plan-schema';
 import type { ConfigChange } from '../../experiments/schema';
 import { BurstShardSummary, DRIVER_EVENT_VERSION, type DriverEvent, type FinishRunEvent } from '../../probe-runtime/contracts/driver-event';
 import type { RunStatus } from '../../probe-runtime/contracts/run-manifest';
@@ -34,6 +35,7 @@ import type { TimeScale } from '../time-scale';
 import { callDriver, type ChildHooks, type DriverCallResult, type DriverCommand } from './driver-process';
 import { type FallbackReason, writeDeadDriverShard, writeFallbackShard } from './fallback-records';
 import { type BurstTiming, PlatformClock, stepFunctions } from './platform-clock';
+import { runStartedAtMs, storedRunStartedAtMs } from './run-start';
 
 /** Driver processes per burst shard when drivers die before they could send (each is journaled). */
 export const SHARD_ATTEMPTS = 3;
@@ -48,8 +50,11 @@ export interface RunFailure {
 }
 
 export type OrchestratorEvent =
-  /** `realWaitMs`: for a wait, the real time it sleeps (the platform clock's compensation included). */
-  | { kind: 'step'; step: StudyPlan['steps'][number]; startedAt: number; realWaitMs?: number }
+  /**
+   * `realWaitMs`: for a wait, the real time it sleeps (the platform clock's compensation included);
+   * `anchoredUntil`: for a wait anchored to the run's start, the platform instant it ends at (run start + untilSeconds, ISO 8601).
+   */
+  | { kind: 'step'; step: StudyPlan['steps'][number]; startedAt: number; realWaitMs?: number; anchoredUntil?: string }
   | { kind: 'shard'; step: BurstStep; summary: BurstShardSummary }
   | { kind: 'failure'; failure: RunFailure }
   | { kind: 'interrupted' };
@@ -129,13 +134,16 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
 
   let stepsCompleted = fromStep;
   let started = options.resume !== undefined;
+  // Anchored waits count from the run's start as the driver recorded it (run.json startedAt).
+  let runStart = Date.now();
   if (!started) {
     // start-run is not stopped by Ctrl-C: it only writes plan.json and run.json, and a run with both
     // can be closed honestly (interrupted) whenever the interrupt came.
     const opened = await call({ ...common, action: 'start-run' }, undefined);
     if (opened.ok) started = true;
     else fail({ step: -1, shard: null, message: `start-run: ${opened.message}` });
-  }
+    runStart = (opened.ok ? runStartedAtMs(opened.summary) : null) ?? runStart;
+  } else runStart = (await storedRunStartedAtMs(options.sink, plan.study.id, run)) ?? runStart;
 
   let next = fromStep;
   if (started) {
@@ -145,6 +153,8 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
       options.timeScale,
       Date.now(),
       options.driverStartupMs ?? null,
+      // Platform time of anchored waits starts with the run, as on a cloud (a resumed run keeps its start).
+      runStart,
     );
     /** When the burst after a wait is due (its drivers get their event just before). */
     let burstDueAt: number | null = null;
@@ -152,7 +162,8 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
       const step = plan.steps[next]!;
       const scheduled = step.kind === 'wait' ? scheduleWait(clock, plan.steps, next) : null;
       if (scheduled) burstDueAt = scheduled.burstDueAt;
-      options.onEvent?.({ kind: 'step', step, startedAt: Date.now(), realWaitMs: scheduled?.sleepMs });
+      const anchoredUntil = step.kind === 'wait' && step.untilSeconds !== undefined ? new Date(runStart + step.untilSeconds * 1000).toISOString() : undefined;
+      options.onEvent?.({ kind: 'step', step, startedAt: Date.now(), realWaitMs: scheduled?.sleepMs, ...(anchoredUntil ? { anchoredUntil } : {}) });
       options.journal.append({ t: 'step', step: step.index });
       if (step.kind === 'wait') {
         await sleep(scheduled!.sleepMs, undefined, { signal: options.interrupt }).catch(() => undefined);
@@ -165,8 +176,10 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
         }
       } else {
         const releaseAt = burstDueAt === null ? undefined : clock.releaseDriverAt(burstDueAt);
+        // Open-loop sends are planned from the instant the burst is due (not from when its drivers got their event).
+        const sendsFrom = step.sendOffsetsMs && burstDueAt !== null ? burstDueAt : undefined;
         burstDueAt = null;
-        clock.burstDone(step.targets, await runBurst(step, options, common, call, fail, releaseAt));
+        clock.burstDone(step.targets, await runBurst(step, options, common, call, fail, releaseAt, sendsFrom));
         if (options.interrupt.aborted) break;
       }
       options.journal.append({ t: 'step-done', step: step.index });
@@ -210,7 +223,10 @@ export async function walkPlan(options: WalkOptions): Promise<WalkResult> {
  */
 function scheduleWait(clock: PlatformClock, steps: StudyPlan['steps'], index: number): { sleepMs: number; burstDueAt: number | null } {
   const step = steps[index]!;
-  if (step.kind === 'wait') clock.wait(step.seconds);
+  if (step.kind === 'wait') {
+    if (step.untilSeconds !== undefined) clock.waitUntil(step.untilSeconds);
+    else clock.wait(step.seconds);
+  }
   const following = steps[index + 1];
   if (following?.kind === 'wait') return { sleepMs: 0, burstDueAt: null };
   const due = clock.dueAt(following ? stepFunctions(following) : [...new Set(steps.flatMap(stepFunctions))]);
@@ -226,11 +242,14 @@ async function runBurst(
   fail: (failure: RunFailure) => void,
   /** Real epoch ms at which the drivers get their event (they start now and wait for it). */
   releaseAt?: number,
+  /** Open-loop bursts: the real epoch ms their send offsets count from (when the burst is due), even if past. */
+  sendsFrom?: number,
 ): Promise<BurstTiming> {
   const spawnedAt = Date.now();
   const releasedAt = Math.max(spawnedAt, releaseAt ?? spawnedAt);
-  // One start time for every shard: the barrier is stepStartedAt + barrierMs for all of them.
-  const stepStartedAt = new Date(releasedAt).toISOString();
+  // One start time for every shard: the barrier (stepStartedAt + barrierMs) and open-loop sends
+  // (stepStartedAt + offset, scaled) count from it for all of them.
+  const stepStartedAt = new Date(sendsFrom ?? releasedAt).toISOString();
   const work = options.resume?.work.get(step.index);
   const shards = Array.from({ length: step.shards }, (_, shard) => shard).filter((shard) => !options.resume || work?.has(shard));
   const shardTimes = await Promise.all(
@@ -242,6 +261,7 @@ async function runBurst(
     releasedAt,
     firstSendAt: sent.length > 0 ? Math.min(...sent.map((t) => t.startedAt)) : null,
     endedAt: sent.length > 0 ? Math.max(...sent.map((t) => t.endedAt)) : Date.now(),
+    sendSpanMs: burstSendSpanMs(step),
   };
 }
 

@@ -12,6 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { LOCAL_MAX_PAYLOAD_BYTES } from '../../experiments/capabilities';
+import { PAYLOAD_ENVELOPE_BYTES } from '../../experiments/payload';
 import type { HostBandwidth } from '../net/host-bandwidth';
 import { serveDownload, serveUpload } from '../net/net-endpoint';
 
@@ -31,7 +33,8 @@ export interface FrontDoor {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/** A request's JSON plus the largest payload padding the local platform accepts (capability table). */
+const MAX_BODY_BYTES = LOCAL_MAX_PAYLOAD_BYTES.request + PAYLOAD_ENVELOPE_BYTES;
 
 export async function startFrontDoor(handlers: FrontDoorHandlers): Promise<FrontDoor> {
   const token = randomBytes(12).toString('hex');

@@ -37,5 +37,19 @@ export const BurstStep = z.strictObject({
   requestsPerShard: z.number().int().min(1),
   /** In-flight limit inside one shard: ceil(concurrency / shards). */
   shardConcurrency: z.number().int().min(1),
+  /**
+   * Per-function in-flight limit inside one shard (definition `concurrencyPerTarget`): max(1, floor(c / shards)).
+   * Absent: no per-function limit. (Optional fields are absent rather than null, so plans without them keep their hashes.)
+   */
+  shardTargetConcurrency: z.number().int().min(1).optional(),
+  /** Padding bytes the driver adds to each request; absent: none. */
+  requestBytes: z.number().int().min(0).optional(),
+  /** Padding bytes each probe adds to its response; absent: none. */
+  responseBytes: z.number().int().min(0).optional(),
+  /**
+   * Open-loop arrivals: request r is sent sendOffsetsMs[r] ms after the step's start (non-decreasing,
+   * one per request). Absent: every request leaves at once (within the concurrency limits).
+   */
+  sendOffsetsMs: z.array(z.number().int().min(0)).optional(),
 });
 export type BurstStep = z.output<typeof BurstStep>;

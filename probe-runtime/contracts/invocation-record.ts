@@ -7,12 +7,19 @@
  * docs/schemas/invocation-record.schema.json.
  */
 import { z } from 'zod';
+import { MAX_PAYLOAD_BYTES } from './payload';
 import { ProbeResponse } from './probe-wire';
 
 export const INVOCATION_RECORD_VERSION = 1;
 
-/** The largest probe answer a driver keeps: a probe answers a few KB; a larger answer is recorded as an error. */
+/**
+ * The largest probe answer a driver keeps, without the payload padding a payload-size step asked for
+ * (the record keeps only its size): a probe answers a few KB; a larger answer is recorded as an error.
+ */
 export const MAX_PROBE_ANSWER_BYTES = 1024 * 1024;
+
+/** The largest answer a driver reads off the wire: MAX_PROBE_ANSWER_BYTES plus padding of at most MAX_PAYLOAD_BYTES. */
+export const MAX_PROBE_ANSWER_WIRE_BYTES = MAX_PROBE_ANSWER_BYTES + MAX_PAYLOAD_BYTES;
 
 /**
  * Bound of one JSONL record line: an answer of MAX_PROBE_ANSWER_BYTES plus the record's own fields
@@ -65,6 +72,17 @@ export const InvocationRecord = z.strictObject({
   /** Transport status where there is one (HTTP status, Lambda StatusCode). */
   transportStatus: z.number().int().nullable(),
   response: ProbeResponse.nullable(),
+  /**
+   * Added after v1's first release (optional, so earlier records stay valid). Open-loop steps only:
+   * when the plan scheduled the send (epoch ms, driver clock); sentAt − scheduledAt is the driver's lag.
+   */
+  scheduledAt: z.number().optional(),
+  /**
+   * Added after v1's first release (optional). Payload-size steps only: the bytes of the JSON bodies
+   * of the last attempt, as sent and as received (null without an answer). The response's padding
+   * itself is not stored.
+   */
+  bodyBytes: z.strictObject({ request: z.number().int().min(0), response: z.number().int().min(0).nullable() }).optional(),
   /**
    * Present when the request was sent again after drivers that died having begun to send its shard
    * (`curtain run --resend`, `curtain resume --resend`): how many such earlier sends there were. The

@@ -29,6 +29,10 @@ export const ProbeRequest = z.strictObject({
   barrierAt: z.number().nullable(),
   /** The driver's send time (epoch ms), echoed for clock-offset estimates. */
   sentAt: z.number(),
+  /** Padding that makes the request as large as the step's `requestBytes` asks (payload-size studies); ignored by the probe. */
+  payload: z.string().optional(),
+  /** Bytes of padding the probe adds to its response (`payload`); absent or 0: none. */
+  responseBytes: z.number().int().min(0).optional(),
 });
 export type ProbeRequest = z.output<typeof ProbeRequest>;
 export type ProbeRequestInput = z.input<typeof ProbeRequest>;
@@ -164,5 +168,10 @@ export const ProbeResponse = z.strictObject({
    * the instance's latest background work, null when none was ever started.
    */
   backgroundWork: BackgroundReport.nullable().optional(),
+  /**
+   * Added after v1's first release (optional): padding of `responseBytes` characters when the request
+   * asked for it. The driver records its size and drops it before storing the response.
+   */
+  payload: z.string().optional(),
 });
 export type ProbeResponse = z.output<typeof ProbeResponse>;

@@ -103,6 +103,18 @@ export const WaitDirective = z.strictObject({
   seconds: z.number().min(0),
   /** The same rounded up, for engines that wait whole seconds (Step Functions). */
   wholeSeconds: z.number().int().min(0),
+  /**
+   * A wait anchored to the run's start (contracts/anchored-waits.ts): the instant it ends, run.json
+   * `startedAt` + untilSeconds (ISO 8601, UTC, ms). The orchestrator waits until then (at once when it
+   * has passed), not `seconds`; absent for a plain wait.
+   */
+  until: z.iso.datetime().optional(),
+  /**
+   * The same rounded up to the whole second, for engines that truncate milliseconds (Step Functions'
+   * Wait "considers the time value up to seconds and truncates milliseconds"): the wait ends at or
+   * after its anchor, never before.
+   */
+  untilWholeSecond: z.iso.datetime().optional(),
 });
 
 export const UpdateDirective = z.strictObject({

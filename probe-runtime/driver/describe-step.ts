@@ -11,6 +11,7 @@
 import { CAPABILITIES } from '../../experiments/capabilities';
 import { configurationAfter, type FunctionConfiguration, INITIAL_GENERATION, initialConfiguration, updatedFunctions } from '../../experiments/plan-queries';
 import type { PlanFunction, StudyPlan } from '../../experiments/plan-schema';
+import { anchorInstant, isAnchoredWait } from '../contracts/anchored-waits';
 import type { Deployment } from '../contracts/deployment';
 import { DRIVER_EVENT_VERSION, type DescribeStepEvent } from '../contracts/driver-event';
 import { type FailureAttribution, segmentOf, StepDirective, thenAfter, type UpdateDirective } from '../contracts/step-directive';
@@ -32,6 +33,9 @@ interface PlanWalk {
 }
 
 const walks = new WeakMap<StudyPlan, PlanWalk>();
+
+/** A run start as every real one is written (ISO 8601, UTC, ms): what synthesis measures directives with (an anchored wait's `until` has its length). */
+export const MEASURING_RUN_STARTED_AT = '2026-12-06T00:00:00.000Z';
 
 /** The functions an orchestrator resets before step 0: those update steps reconfigure, in order of first update. */
 export function resetCount(plan: Pick<StudyPlan, 'steps'>): number {
@@ -69,13 +73,16 @@ function walkOf(plan: StudyPlan): PlanWalk {
   return walk;
 }
 
-/** The directive for step `event.index` (validated against the plan by check-event.ts first), checked against its contract. */
-export function describeStep(event: DescribeStepEvent, plan: StudyPlan, deployment: Deployment): StepDirective {
-  return StepDirective.parse(directiveFor(event, plan, deployment));
+/**
+ * The directive for step `event.index` (validated against the plan by check-event.ts first), checked against its contract.
+ * `runStartedAt`: the run's start (run.json startedAt), which an anchored wait's `until` counts from.
+ */
+export function describeStep(event: DescribeStepEvent, plan: StudyPlan, deployment: Deployment, runStartedAt: string): StepDirective {
+  return StepDirective.parse(directiveFor(event, plan, deployment, runStartedAt));
 }
 
 /** The same without the contract check: what synthesis measures for every step of a long plan (bounds of a state's size). */
-export function directiveFor(event: Pick<DescribeStepEvent, 'index' | 'run'>, plan: StudyPlan, deployment: Deployment): StepDirective {
+export function directiveFor(event: Pick<DescribeStepEvent, 'index' | 'run'>, plan: StudyPlan, deployment: Deployment, runStartedAt: string): StepDirective {
   const walk = walkOf(plan);
   const index = event.index;
   const stepCount = plan.steps.length;
@@ -107,11 +114,19 @@ export function directiveFor(event: Pick<DescribeStepEvent, 'index' | 'run'>, pl
   switch (step.kind) {
     case 'burst':
       return { ...base, kind: 'burst', step, shards: Array.from({ length: step.shards }, (_, s) => s) };
-    case 'wait':
-      return { ...base, kind: 'wait', seconds: step.seconds, wholeSeconds: Math.ceil(step.seconds) };
+    case 'wait': {
+      const until = isAnchoredWait(step) ? anchoredUntil(anchorInstant(runStartedAt, step.untilSeconds)) : {};
+      return { ...base, kind: 'wait', seconds: step.seconds, wholeSeconds: Math.ceil(step.seconds), ...until };
+    }
     case 'update':
       return { ...base, ...updateFields(walk.updates.get(index)!, false, deployment) };
   }
+}
+
+/** An anchored wait's end, exact and rounded up to the whole second. */
+function anchoredUntil(until: string): { until: string; untilWholeSecond: string } {
+  const ms = Date.parse(until);
+  return { until, untilWholeSecond: new Date(Math.ceil(ms / 1000) * 1000).toISOString() };
 }
 
 function nextFailureOf(then: ReturnType<typeof thenAfter>, next: number, nextSegment: number, stepCount: number): FailureAttribution {

@@ -5,6 +5,7 @@
  */
 import { shardRequestRange } from '../../experiments/expand-schedule';
 import type { StudyPlan } from '../../experiments/plan-schema';
+import { anchoredWaitTimes } from '../contracts/anchored-waits';
 import { planKey, runManifestKey, shardKey } from '../contracts/bucket-layout';
 import type { Deployment } from '../contracts/deployment';
 import { type BurstShardEvent, BurstShardSummary, type DescribeStepEvent, DRIVER_EVENT_VERSION, type DriverEvent } from '../contracts/driver-event';
@@ -43,6 +44,10 @@ export interface RunStartedSummary {
   study: string;
   run: string;
   keys: { plan: string; run: string };
+  /** The run's start (run.json startedAt): what anchored waits count from. */
+  startedAt: string;
+  /** Plans with anchored waits: when each ends, by anchorKey (contracts/anchored-waits.ts). */
+  waitUntil?: Record<string, string>;
 }
 
 export interface RunFinishedSummary {
@@ -90,7 +95,8 @@ async function startRun(event: Extract<DriverEvent, { action: 'start-run' }>, de
   // A repeated start-run (an orchestrator retry) keeps the original start time.
   const startedAt = existing?.startedAt ?? isoFromEpochMs(clock.now());
   await deps.sink.put(keys.run, manifestText(openedManifest(deps.plan, deps.deployment, event.run, startedAt, deps)), JSON_CONTENT_TYPE);
-  return { v: DRIVER_EVENT_VERSION, action: 'start-run', study: event.study, run: event.run, keys };
+  const waitUntil = anchoredWaitTimes(deps.plan, Date.parse(startedAt));
+  return { v: DRIVER_EVENT_VERSION, action: 'start-run', study: event.study, run: event.run, keys, startedAt, ...(waitUntil ? { waitUntil } : {}) };
 }
 
 /**
@@ -104,7 +110,7 @@ async function describeOpenRunStep(event: DescribeStepEvent, deps: DriverDeps): 
   const manifest = text === null ? null : parseStoredManifest(text, key);
   if (!manifest) throw new DriverRefusedError(`run: ${event.run} has no run.json; start-run first`);
   if (manifest.status !== 'running') throw new DriverRefusedError(`run: ${event.run} already ended (${manifest.status})`);
-  return describeStep(event, deps.plan, deps.deployment);
+  return describeStep(event, deps.plan, deps.deployment, manifest.startedAt);
 }
 
 async function runBurst(event: BurstShardEvent, deps: DriverDeps): Promise<BurstShardSummary> {
@@ -124,6 +130,8 @@ async function runBurst(event: BurstShardEvent, deps: DriverDeps): Promise<Burst
     clock,
     retryDelay: deps.retryDelay ?? defaultRetryDelay,
     stop: deps.stop,
+    // The local platform runs platform time `timeScale` times faster: open-loop gaps are platform time.
+    timeScale: deps.local?.timeScale ?? 1,
     stopGraceMs: deps.stopGraceMs,
     onSending: journal ? () => journal.begin() : undefined,
     onSettled: journal ? (record) => journal.settled(record) : undefined,

@@ -120,6 +120,8 @@ export function createProbe(options: ProbeOptions = {}): Probe {
       },
       task,
       backgroundWork,
+      // Padding of the requested size (payload-size studies); ASCII, so characters are bytes.
+      ...(request.responseBytes ? { payload: 'x'.repeat(request.responseBytes) } : {}),
     };
   }
 

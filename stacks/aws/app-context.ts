@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { problemsFromZod, ValidationError } from '../../experiments/errors';
-import { parseSetValue } from '../../experiments/resolve-study';
+import { parseSets } from '../../experiments/resolve-study';
 import { CLOUD_NAMES, REGION_NAMES, userPath } from '../../experiments/target-names';
 
 const account = CLOUD_NAMES.awsAccount;
@@ -53,9 +53,9 @@ export function parseAwsAppContext(context: Record<string, unknown>): AwsAppCont
   if (!parsed.success) {
     throw new ValidationError('cdk context (-c)', problemsFromZod(parsed.error).map((p) => ({ ...p, path: p.path ? `-c ${p.path}` : '' })));
   }
-  const sets: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(context)) {
-    if (key.startsWith('set.') && key.length > 4) sets[key.slice(4)] = typeof value === 'string' ? parseSetValue(value) : value;
-  }
-  return { ...parsed.data, sets };
+  // Through parseSets, so `-c set.__proto__=1` is refused as `--set __proto__=1` is, never applied to an object's prototype.
+  const pairs = Object.entries(context)
+    .filter(([key]) => key.startsWith('set.') && key.length > 4)
+    .map(([key, value]) => `${key.slice(4)}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return { ...parsed.data, sets: parseSets(pairs) };
 }

@@ -14,7 +14,7 @@
  * A burst's shards are scheduled together; their completions may wake the
  * orchestrator once each (bound) or once for all (typical).
  */
-import { plannedStepSeconds } from '../../experiments/plan';
+import { plannedStepSeconds } from '../../experiments/planned-duration';
 import type { PlanStep, StudyPlan } from '../../experiments/plan-schema';
 import { ORCHESTRATION_LIMITS } from '../../experiments/capabilities';
 import { segmentSteps, type Segmentation, type SegmentationOptions } from '../../targets/segmentation';

@@ -34,11 +34,13 @@ describe('curtain report', () => {
     expect(report).toMatch(/\| Median warm start latency on AWS was about 25 ms .* \| P \| ≈ 25 ms \(±50 %\) \| .* \| \*\*consistent\*\*/);
     const summary = ReportSummary.parse(JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')));
     expect(summary.platform).toMatchObject({ emulated: true, profile: 'aws-2018', modelled: 'aws', timeScale: 20 });
-    expect(summary.figures.length).toBe(2);
+    // The two coldstart figures and the per-label one every study gets.
+    expect(summary.figures.map((f) => f.file)).toEqual(['figures/coldstart-latency-cdf.svg', 'figures/coldstart-median-by-memory.svg', 'figures/labels-cold-fraction.svg']);
+    expect(report).toContain('## Per burst label');
     for (const f of summary.figures) {
       const svg = readFileSync(path.join(out, f.file), 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
-      expect(svg).toContain('latency');
+      expect(svg).toContain(f.file.includes('labels') ? 'cold fraction' : 'latency');
       expect(report).toContain(`](${f.file})`);
     }
     expect(c.out.join('\n')).toMatch(/claims: 2 consistent, 0 differs, 0 by construction, 0 machine-limited, 0 insufficient evidence, 1 not measurable here/);

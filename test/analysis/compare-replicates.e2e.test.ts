@@ -36,10 +36,11 @@ describe('compare on real local runs', () => {
     // finite p-value in Holm's family). Whether they are also shown equivalent depends on how noisy
     // this shared machine is during the runs, so the test does not ask for it.
     // (The new-host penalty may rest on too few openings to test; host openings are a count without a
-    // sampling interval, compared as exact and so not in Holm's family.)
-    const latencies = c.metrics.filter((m) => /MedianMs/.test(m.name));
+    // sampling interval, compared as exact and so not in Holm's family. The per-label breakdowns every
+    // report adds, analysis/labels/, may add tested metrics of their own.)
+    const latencies = c.metrics.filter((m) => /MedianMs/.test(m.name) && m.name.startsWith('coldstart.'));
     expect(latencies.length).toBeGreaterThanOrEqual(6);
-    expect(c.tested).toBe(latencies.length);
+    expect(c.tested).toBeGreaterThanOrEqual(latencies.length);
     for (const m of latencies) expect(Number.isFinite(m.pDifferentAdjusted)).toBe(true);
   });
 

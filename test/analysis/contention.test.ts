@@ -23,7 +23,7 @@ describe('contention analysis on synthetic records', () => {
     expect(a.metrics.get('contention.netSlowdown')!.value).toBeCloseTo(16, 6);
     expect(a.metrics.get('contention.debasedInstanceFraction')!.value).toBe(0);
     expect(a.claims.checked.map((c) => [c.claim.id, c.verdict])).toEqual([['aws-contention-19x', 'consistent']]);
-    expect(a.output.figures.map((f) => f.file)).toEqual(['contention-io.svg', 'contention-net.svg']);
+    expect(a.output.figures.map((f) => f.file)).toEqual(['contention-io.svg', 'contention-net.svg', 'labels-cold-fraction.svg']);
   });
 
   test('a slow VM type carrying 11 of 20 instances: debased fraction 0.55 (Azure claim consistent)', async () => {

@@ -90,12 +90,13 @@ async function drawnFigures(page: Page) {
   );
 }
 
-test('a local coldstart report: loads clean, draws both figures, says "emulated", tooltips on hover', async () => {
+test('a local coldstart report: loads clean, draws every figure, says "emulated", tooltips on hover', async () => {
   const result = await report('coldstart', coldstartRun('20261126T120000Z-b1', 25, 1).write(path.join(work, 'results')));
   const { page, problems } = await open(result.htmlPath);
-  expect(await page.getAttribute('body', 'data-figures')).toBe('2/2');
+  // The two coldstart figures and the per-label cold fraction every report has (analysis/labels/).
+  expect(await page.getAttribute('body', 'data-figures')).toBe('3/3');
   const figures = await drawnFigures(page);
-  expect(figures).toHaveLength(2);
+  expect(figures).toHaveLength(3);
   for (const f of figures) {
     expect(f.svg).toBe(true);
     expect(f.marks).toBeGreaterThan(0);

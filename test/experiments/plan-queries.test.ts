@@ -78,3 +78,17 @@ test('peak demand is the most requests addressed to a function at once, bounded 
   expect(peakShards(plan)).toBe(wide.kind === 'burst' ? wide.shards : 0);
   expect(peakShards(plan)).toBe(3);
 });
+
+test('peak demand honours a per-function in-flight limit (concurrencyPerTarget) in every shard', () => {
+  const limited = planStudy(
+    { ...definition(), schedule: [{ kind: 'burst', requestsPerTarget: 150, concurrencyPerTarget: 20 }] },
+    { provider: 'local' },
+  );
+  const step = limited.steps[0]!;
+  expect(step.kind === 'burst' && step.shardTargetConcurrency).toBeTruthy();
+  if (step.kind !== 'burst') return;
+  // 150 requests addressed to each function, at most shardTargetConcurrency of them per shard.
+  expect(peakDemand(limited, a.key)).toBe(Math.min(150, step.shardTargetConcurrency! * step.shards));
+  expect(peakDemand(limited, a.key)).toBeLessThanOrEqual(20);
+  expect(peakDemand(plan, a.key)).toBe(150);
+});

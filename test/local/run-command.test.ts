@@ -30,7 +30,7 @@ beforeAll(async () => {
 describe('options', () => {
   test.each([
     [['run', 'coldstart', '--profile', 'aws-2019'], /--profile: .*expected one of modern, aws-2018, azure-2018, gcp-2018/],
-    [['run', 'coldstart', '--fault', 'crash=2'], /--fault:\n\s+crash: .*(<=|at most|too big)/i],
+    [['run', 'coldstart', '--fault', 'crash=2'], /--fault:\s+crash: .*(<=|at most|too big)/i],
     [['run', 'coldstart', '--time-scale', '0'], /--time-scale/],
     [['run', 'coldstart', '--profile-set', 'lifecycle.freezeBetweenInvocations=maybe'], /lifecycle\.freezeBetweenInvocations/],
     [['run', 'coldstart', '--set', 'rounds=0'], /rounds/],

@@ -1,5 +1,8 @@
 /** The pure parts of the local platform: placement policies, scale-out, time scale, profiles, faults, host trees. */
+import path from 'node:path';
+import { loadDefinitionFile } from '../../experiments/load-definition';
 import { planStudy } from '../../experiments/plan';
+import type { StudyDefinitionInput } from '../../experiments/schema';
 import { buildCatalogStudy } from '../../experiments/resolve-study';
 import { ValidationError } from '../../experiments/errors';
 import { describeFaults, parseFaultOptions } from '../../local/faults';
@@ -109,6 +112,49 @@ describe('time scale', () => {
     // (10 ms, seen on f's held burst) before the burst is due.
     expect(clock.spawnDriverAt(10_000)).toBe(9000);
     expect(clock.releaseDriverAt(10_000)).toBe(9990);
+  });
+
+  test('the platform clock: an anchored wait is due at the run start + untilSeconds, whatever the bursts took; later waits count from it', () => {
+    const clock = new PlatformClock(['f', 'g'], new TimeScale(100), 1000, 500);
+    clock.burstDone(['f'], { spawnedAt: 1000, releasedAt: 1000, firstSendAt: 1400, endedAt: 2900 });
+    clock.waitUntil(300); // 5 platform-minutes after the run's start: 3,000 ms real at 100x
+    expect(clock.dueAt(['f'])).toBe(4000);
+    expect(clock.dueAt(['g'])).toBe(4000);
+    // f's next burst runs late and long (ends at 6,500 ms); the next anchor is still on the grid.
+    clock.burstDone(['f'], { spawnedAt: 4000, releasedAt: 4000, firstSendAt: 4100, endedAt: 6500 });
+    clock.waitUntil(600);
+    expect(clock.dueAt(['f'])).toBe(7000);
+    // An anchor already passed is due at once (its instant), not pushed later.
+    clock.burstDone(['f'], { spawnedAt: 7000, releasedAt: 7000, firstSendAt: 7100, endedAt: 11_000 });
+    clock.waitUntil(900);
+    expect(clock.dueAt(['f', 'g'])).toBe(10_000);
+    // A plain wait after an anchored one counts from the anchor's instant.
+    clock.wait(60);
+    expect(clock.dueAt(['g'])).toBe(10_600);
+  });
+
+  test('the platform clock: an open-loop burst\'s send span is platform time for the other functions, the rest of its real time counts one to one', () => {
+    const clock = new PlatformClock(['f', 'g'], new TimeScale(100), 0, 500);
+    clock.burstDone(['g'], { spawnedAt: 0, releasedAt: 0, firstSendAt: 100, endedAt: 1000 });
+    // f's open-loop burst sends over 60 s of platform time (600 ms real at 100x) and ends 900 ms after its release.
+    clock.burstDone(['f'], { spawnedAt: 1000, releasedAt: 1000, firstSendAt: 1000, endedAt: 1900, sendSpanMs: 60_000 });
+    clock.wait(60);
+    // g: 60 s of sends + 300 ms of the rest + the 60 s wait after its answer at 1,000 ms.
+    expect(clock.dueAt(['g'])).toBeCloseTo(1000 + (60_000 + 300 + 60_000) / 100, 6);
+  });
+
+  test('the default scale keeps anchored pings on their anchors and the idle gap before each as planned (docs/examples/keep-warm.ts)', () => {
+    const plan = planStudy(loadDefinitionFile(path.resolve(__dirname, '../../docs/examples/keep-warm.ts')).data as StudyDefinitionInput, { provider: 'local' });
+    const idle = { driverStartupMs: 150, measured: true };
+    // The two first pings take ~0.75 s of real time (driver start-ups and answers, with the safety
+    // factor): at 50x that is 37.5 s of the first 5 platform-minutes where the plan expects 2.6 s, so
+    // the 5-minute ping would follow 35 s less idle time than planned, more than 5 % of the period
+    // (15 s). At 20x it is 12.4 s.
+    expect(scheduleHolds(plan.steps, 50, idle)).toBe(false);
+    expect(scheduleHolds(plan.steps, 20, idle)).toBe(true);
+    const choice = defaultTimeScale(plan, resolveProfile('modern'), idle);
+    expect(choice.scale).toBe(20);
+    expect(choice.reason).toMatch(/planned platform time/);
   });
 
   test('a run lasts at least its scaled waits and its barriers', () => {

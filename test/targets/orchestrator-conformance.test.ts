@@ -13,7 +13,7 @@ import type { StudyPlan } from '../../experiments/plan-schema';
 import { buildCatalogStudy } from '../../experiments/resolve-study';
 import type { ProviderTarget } from '../../targets/provider-target';
 import { TARGET_LIST } from '../../targets/registry';
-import { CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, toTrace, TRACE_RUN } from './orchestrator-trace';
+import { anchoredWaitsDefinition, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, toTrace, TRACE_RUN } from './orchestrator-trace';
 import { TRACE_RUNNERS } from './trace-runners';
 
 /**
@@ -36,18 +36,24 @@ function updateKinds(target: ProviderTarget): string[] {
   return twoSizes(target).sizes[1] === null ? ['env', 'refresh'] : ['env', 'memory', 'refresh'];
 }
 
-function plansFor(target: ProviderTarget): [string, () => StudyPlan][] {
+/** The every-step-kind plan of a target (the split-run cases force hand-overs into it). */
+function everyStepKindPlan(target: ProviderTarget): StudyPlan {
   const { hosting, sizes } = twoSizes(target);
   const tenants = target.capabilities.maxTenants >= 2 ? ['a', 'b'] : ['a'];
+  return planStudy({ ...everyStepKindDefinition([sizes[0]], sizes[1], tenants), providers: [target.id] }, { provider: target.id, hosting });
+}
+
+function plansFor(target: ProviderTarget): [string, () => StudyPlan][] {
+  const { hosting } = twoSizes(target);
   return [
     // The catalog studies that declare the target (a study refused on it is tested in registry.test.ts).
     ...CONFORMANCE_STUDIES.filter((id) => buildCatalogStudy(id).providers.includes(target.id)).map(
       (id): [string, () => StudyPlan] => [id, () => planStudy(buildCatalogStudy(id), { provider: target.id })],
     ),
-    [
-      `every step kind (${hosting})`,
-      () => planStudy({ ...everyStepKindDefinition([sizes[0]], sizes[1], tenants), providers: [target.id] }, { provider: target.id, hosting }),
-    ],
+    [`every step kind (${hosting})`, () => everyStepKindPlan(target)],
+    // Waits anchored to the run's start (repeat every, untilSeconds, open-loop chunks): they end at run start + untilSeconds,
+    // on the targets whose capability says so (the others refuse the plan: test/targets/anchored-wait-refusal.test.ts).
+    ...(target.capabilities.runAnchoredWaits ? [['anchored waits', () => planStudy(anchoredWaitsDefinition(), { provider: target.id })] as [string, () => StudyPlan]] : []),
   ];
 }
 
@@ -58,13 +64,14 @@ describe.each(TARGET_LIST.map((t) => [t.id, t] as const))('%s: the orchestrator 
     const plan = makePlan();
     const actions = await runner.run(plan, target.orchestrator.compile(plan));
     const trace = toTrace(plan, TRACE_RUN, actions);
-    expect(trace).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds));
+    expect(trace).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds, undefined, runner.waitUntil));
     // The plans between them exercise every kind of step (so an empty trace runner cannot pass).
     if (plan.study.id === 'every-step') {
       expect(new Set(trace.flatMap((t) => (t.kind === 'update' ? [t.change.kind] : [])))).toEqual(new Set(updateKinds(target)));
       expect(trace.some((t) => t.kind === 'burst' && t.shards.length >= 3)).toBe(true);
       expect(trace.filter((t) => t.kind === 'wait')).toHaveLength(2);
     }
+    if (plan.study.id === 'anchored') expect(trace.filter((t) => t.kind === 'wait-until').length).toBeGreaterThanOrEqual(5);
   });
 });
 
@@ -83,7 +90,7 @@ describe.each(TARGET_LIST.filter((t) => t.orchestrator.compile(planStudy(buildCa
 
     it.each([
       ['update-consistency, with a hand-over right after an update and others inside its repeat', () => planStudy(buildCatalogStudy('update-consistency'), { provider: target.id }), true],
-      ['every step kind, with a hand-over right after an update', () => plansFor(target).at(-1)![1](), false],
+      ['every step kind, with a hand-over right after an update', () => everyStepKindPlan(target), false],
     ])('%s', async (_name, makePlan, insideRepeat) => {
       const plan = makePlan();
       const updates = plan.steps.filter((s) => s.kind === 'update').map((s) => s.index);
@@ -93,7 +100,18 @@ describe.each(TARGET_LIST.filter((t) => t.orchestrator.compile(planStudy(buildCa
       expect(handOverAt).toContain(updates[1]! + 1);
       if (insideRepeat) expect(handOverAt.some((at) => !updates.includes(at - 1))).toBe(true);
       const actions = await runner.run(plan, compiled);
-      expect(toTrace(plan, TRACE_RUN, actions)).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds));
+      expect(toTrace(plan, TRACE_RUN, actions)).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds, undefined, runner.waitUntil));
     });
+
+    // Anchors count from the run's start in every execution, not from the execution's own.
+    if (target.capabilities.runAnchoredWaits) {
+      it('anchored waits, with a hand-over every 3 steps', async () => {
+        const plan = planStudy(anchoredWaitsDefinition(), { provider: target.id });
+        const compiled = target.orchestrator.compile(plan, { maxStepsPerSegment: 3 });
+        expect(compiled.segmentation!.handOverAt.length).toBeGreaterThanOrEqual(3);
+        const actions = await runner.run(plan, compiled);
+        expect(toTrace(plan, TRACE_RUN, actions)).toEqual(expectedTrace(plan, TRACE_RUN, runner.waitSeconds, undefined, runner.waitUntil));
+      });
+    }
   },
 );

@@ -9,24 +9,48 @@ import { planStudy } from '../../experiments/plan';
 import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
 import { buildCatalogStudy } from '../../experiments/resolve-study';
 import { type ConfigChange, PROVIDERS, type StudyDefinitionInput } from '../../experiments/schema';
+import { anchoredWaitTimes, anchorKey, isAnchoredWait } from '../../probe-runtime/contracts/anchored-waits';
 import { BurstShardEvent, DriverEvent } from '../../probe-runtime/contracts/driver-event';
 import type { ProviderId } from '../../probe-runtime/contracts/providers';
+
+/** When the fake drivers of the conformance tests say the run started (run.json startedAt). */
+export const RUN_STARTED_AT = '2026-11-26T12:00:00.000Z';
+
+/** What a driver answers to start-run (probe-runtime/driver/run-driver-event.ts), for fake drivers. */
+export function startRunAnswer(plan: StudyPlan, run: string, startedAt = RUN_STARTED_AT): Record<string, unknown> {
+  const waitUntil = anchoredWaitTimes(plan, Date.parse(startedAt));
+  return { v: 1, action: 'start-run', study: plan.study.id, run, keys: {}, startedAt, ...(waitUntil ? { waitUntil } : {}) };
+}
 
 export type TraceEvent =
   | { kind: 'start-run'; run: string }
   | { kind: 'burst'; step: BurstStep; shards: number[] }
   | { kind: 'wait'; seconds: number }
+  /** A wait anchored to the run's start: it must end at exactly this instant (ISO 8601). */
+  | { kind: 'wait-until'; until: string }
   | { kind: 'update'; function: string; generation: string; change: ConfigChange }
   | { kind: 'finish-run'; status: string; stepsCompleted: number; failures: { step: number; shard: number | null }[] };
 
 /** The run id every trace runner starts its run with. */
 export const TRACE_RUN = '20261126T120000Z-abc1';
 
-/** `waitSeconds`: what a planned wait becomes on an engine that cannot wait fractions (default: as planned). */
-export function expectedTrace(plan: StudyPlan, run: string, waitSeconds: (planned: number) => number = (s) => s): TraceEvent[] {
+/**
+ * `waitSeconds`: what a planned wait becomes on an engine that cannot wait fractions (default: as planned);
+ * anchored waits end at run start (`startedAt`, what the fake driver's start-run answers) + untilSeconds
+ * (`waitUntil`: what that instant becomes on an engine that truncates it).
+ */
+export function expectedTrace(
+  plan: StudyPlan,
+  run: string,
+  waitSeconds: (planned: number) => number = (s) => s,
+  startedAt = RUN_STARTED_AT,
+  waitUntil: (anchor: string) => string = (a) => a,
+): TraceEvent[] {
   const trace: TraceEvent[] = [{ kind: 'start-run', run }];
+  const anchors = anchoredWaitTimes(plan, Date.parse(startedAt)) ?? {};
   for (const step of plan.steps) {
     if (step.kind === 'burst') trace.push({ kind: 'burst', step, shards: range(step.shards) });
+    else if (isAnchoredWait(step)) trace.push({ kind: 'wait-until', until: waitUntil(anchors[anchorKey(step.index)]!) });
     else if (step.kind === 'wait') trace.push({ kind: 'wait', seconds: waitSeconds(step.seconds) });
     else trace.push({ kind: 'update', function: step.function, generation: step.generation, change: step.change });
   }
@@ -35,7 +59,11 @@ export function expectedTrace(plan: StudyPlan, run: string, waitSeconds: (planne
 }
 
 /** Raw things an orchestrator did, in the order it did them. */
-export type RawAction = { kind: 'driver'; event: unknown } | { kind: 'wait'; seconds: number } | TraceEvent & { kind: 'update' };
+export type RawAction =
+  | { kind: 'driver'; event: unknown }
+  | { kind: 'wait'; seconds: number }
+  | { kind: 'wait-until'; until: string }
+  | (TraceEvent & { kind: 'update' });
 
 /**
  * Validates every driver event against the contract, checks each event belongs
@@ -124,6 +152,32 @@ export function everyStepKindDefinition(memoryMb: number[], memoryUpdateMb: numb
     analysis: { kind: 'update-consistency' },
     budget: { maxInvocations: 100_000, maxUsd: 100 },
     adapt: { memory: 'refuse' },
+  };
+}
+
+/**
+ * A study whose waits are anchored to the run's start: a repeat with `every`, a wait with
+ * `untilSeconds` and an open-loop arrival cut into several chunks (each anchored) between bursts.
+ */
+export function anchoredWaitsDefinition(): StudyDefinitionInput {
+  return {
+    id: 'anchored',
+    title: 'Waits anchored to the run start',
+    summary: 'Conformance fixture.',
+    paper: { experiment: 'E6', section: 'test' },
+    providers: [...PROVIDERS],
+    functions: { memoryMb: [2048] },
+    schedule: [
+      { kind: 'burst', label: 'first', requestsPerTarget: 1 },
+      { kind: 'repeat', times: 3, every: 60, steps: [{ kind: 'burst', label: 'ping', requestsPerTarget: 1 }] },
+      { kind: 'wait', untilSeconds: 400 },
+      { kind: 'burst', label: 'open', arrival: { kind: 'fixed-rate', perSecond: 1, durationSeconds: 25, stepSeconds: 10 } },
+      { kind: 'wait', seconds: 2 },
+      { kind: 'burst', label: 'last', requestsPerTarget: 1 },
+    ],
+    analysis: { kind: 'coldstart' },
+    budget: { maxInvocations: 1000, maxUsd: 5 },
+    adapt: { memory: 'nearest' },
   };
 }
 

@@ -16,6 +16,7 @@ import type { Orchestration } from '../../probe-runtime/contracts/step-directive
 import { checkEventAgainstPlan, parseDriverEvent } from '../../probe-runtime/driver/check-event';
 import { describeStep, resetCount } from '../../probe-runtime/driver/describe-step';
 import { DriverRefusedError } from '../../probe-runtime/driver/errors';
+import { RUN_STARTED_AT, startRunAnswer } from './orchestrator-trace';
 
 export interface RecordingDriver {
   readonly deployment: Deployment;
@@ -35,30 +36,40 @@ export function fakeTargets(plan: StudyPlan): Record<string, string> {
   return Object.fromEntries(plan.functions.map((f) => [f.key, `fn-${f.key}`]));
 }
 
-export function recordingDriver(plan: StudyPlan, orchestration: Orchestration | undefined, faults: DriverFaults = {}, targets = fakeTargets(plan)): RecordingDriver {
+/** Runs it starts begin at `startedAtOfRuns` (run.json startedAt: what anchored waits count from). */
+export function recordingDriver(
+  plan: StudyPlan,
+  orchestration: Orchestration | undefined,
+  faults: DriverFaults = {},
+  targets = fakeTargets(plan),
+  startedAtOfRuns = RUN_STARTED_AT,
+): RecordingDriver {
   const deployment: Deployment = { v: 1, provider: plan.provider, region: plan.region, planHash: plan.hash, targets, ...(orchestration ? { orchestration } : {}) };
   const events: DriverEvent[] = [];
-  const runs = new Map<string, 'running' | 'ended'>();
+  /** Each run's state and start (what start-run writes into run.json; a repeated start-run keeps it). */
+  const runs = new Map<string, { status: 'running' | 'ended'; startedAt: string }>();
   return {
     deployment,
     events,
     handle(input) {
       const event = parseDriverEvent(input);
       checkEventAgainstPlan(event, plan);
-      if (event.action === 'describe-step' && runs.get(event.run) !== 'running') throw new DriverRefusedError(`run: ${event.run} is not open`);
+      if (event.action === 'describe-step' && runs.get(event.run)?.status !== 'running') throw new DriverRefusedError(`run: ${event.run} is not open`);
       events.push(event);
       const fault = faults.fail?.(event);
       if (fault) throw fault;
       switch (event.action) {
-        case 'start-run':
-          runs.set(event.run, 'running');
-          return { v: 1, action: 'start-run', study: event.study, run: event.run };
+        case 'start-run': {
+          const startedAt = runs.get(event.run)?.startedAt ?? startedAtOfRuns;
+          runs.set(event.run, { status: 'running', startedAt });
+          return startRunAnswer(plan, event.run, startedAt);
+        }
         case 'describe-step':
-          return describeStep(event, plan, deployment);
+          return describeStep(event, plan, deployment, runs.get(event.run)!.startedAt);
         case 'burst':
           return { v: 1, action: 'burst', study: event.study, run: event.run, step: event.step.index, shard: event.shard };
         case 'finish-run':
-          runs.set(event.run, 'ended');
+          runs.set(event.run, { status: 'ended', startedAt: runs.get(event.run)?.startedAt ?? startedAtOfRuns });
           return { v: 1, action: 'finish-run', study: event.study, run: event.run, status: event.status };
       }
     },

@@ -36,6 +36,8 @@ export const OrchestrationInput = RunInput.extend({
       segment: z.number().int().min(1),
       stepsCompleted: z.number().int().min(0),
       failures: z.array(RunFailure),
+      /** The run's start (run.json startedAt, from start-run): waits anchored to it end at startedAt + untilSeconds in every execution. */
+      startedAt: z.iso.datetime().optional(),
     })
     .optional(),
 });

@@ -7,7 +7,10 @@
  *   start-run → activity `curtainDriverEvent`
  *   burst     → one `curtainDriverEvent` per shard, all shards at once (Task.all),
  *               sharing one `stepStartedAt` so they share one barrier
- *   wait      → a durable timer (no compute is billed while it sleeps)
+ *   wait      → a durable timer (no compute is billed while it sleeps); a wait
+ *               anchored to the run's start fires at startedAt + untilSeconds
+ *               (startedAt from start-run's answer, carried across continue-as-new),
+ *               and is no timer at all once that has passed
  *   update    → activity `curtainUpdate` (ARM: the probe app's settings)
  *   finish-run→ `curtainDriverEvent`, always, with status `failed` when anything failed
  *
@@ -21,7 +24,7 @@
  * at every step and advises resetting it (continue-as-new) for long ones. At
  * each boundary of the split staged in deployment.json (`handOverAt`,
  * stacks/azure/durable-segments.ts) the orchestrator continues as new with
- * {run, carried: next step, segment, steps completed, failures}; the instance
+ * {run, carried: next step, segment, steps completed, failures, the run's start}; the instance
  * id (the run id) stays, start-run is not repeated, and every step runs in
  * exactly one execution.
  *
@@ -29,6 +32,7 @@
  * `currentUtcDateTime`, never from the clock.
  */
 import type { BurstStep, StudyPlan, UpdateStep } from '../../../experiments/plan-schema';
+import { anchorInstant, isAnchoredWait } from '../../contracts/anchored-waits';
 import { DRIVER_EVENT_VERSION, type DriverEvent } from '../../contracts/driver-event';
 import type { ActivityOutcome, OrchestrationInput, RunFailure, RunOutcome, UpdateRequest } from './durable-contract';
 import { ACTIVITY } from './durable-contract';
@@ -55,18 +59,26 @@ export function* orchestrateRun<TTask>(
   let stepsCompleted = carried?.stepsCompleted ?? 0;
   const first = carried?.next ?? 0;
 
-  const started = carried ? true : yield* callDriver(df, { ...common, action: 'start-run' }, -1, null, failures);
-  if (started) {
+  const opened = carried ? { startedAt: carried.startedAt } : yield* callDriver(df, { ...common, action: 'start-run' }, -1, null, failures);
+  if (opened) {
+    const startedAt = opened.startedAt;
     for (let index = first; index < plan.steps.length; index++) {
       if (index !== first && handOverAt.includes(index)) {
         const segment = (carried?.segment ?? 0) + 1;
-        df.continueAsNew({ run: input.run, carried: { next: index, segment, stepsCompleted, failures } } satisfies OrchestrationInput);
+        df.continueAsNew({ run: input.run, carried: { next: index, segment, stepsCompleted, failures, ...(startedAt ? { startedAt } : {}) } } satisfies OrchestrationInput);
         return { run: input.run, status: 'handed-over', stepsCompleted, failures };
       }
       const step = plan.steps[index]!;
       const before = failures.length;
       if (step.kind === 'burst') yield* runBurst(df, common, step, failures);
-      else if (step.kind === 'wait') yield df.createTimer(new Date(df.currentUtcDateTime.getTime() + step.seconds * 1000));
+      else if (isAnchoredWait(step)) {
+        // Deterministic on replay: the anchor comes from the recorded start, "now" from the orchestration clock.
+        if (startedAt === undefined) failures.push({ step: step.index, shard: null, message: 'start-run gave no run start for this wait anchored to it' });
+        else {
+          const fireAt = new Date(anchorInstant(startedAt, step.untilSeconds));
+          if (fireAt.getTime() > df.currentUtcDateTime.getTime()) yield df.createTimer(fireAt);
+        }
+      } else if (step.kind === 'wait') yield df.createTimer(new Date(df.currentUtcDateTime.getTime() + step.seconds * 1000));
       else yield* runUpdate(df, plan, step, failures);
       if (failures.length === before) stepsCompleted += 1;
     }
@@ -118,22 +130,25 @@ function* runUpdate<TTask>(df: DurablePort<TTask>, plan: StudyPlan, step: Update
   }
 }
 
-/** Calls the driver activity; records and returns false on failure. */
+/** Calls the driver activity: the run's start from its answer (start-run), or null after recording a failure. */
 function* callDriver<TTask>(
   df: DurablePort<TTask>,
   event: DriverEvent,
   step: number,
   shard: number | null,
   failures: RunFailure[],
-): Generator<TTask, boolean, unknown> {
+): Generator<TTask, { startedAt: string | undefined } | null, unknown> {
   try {
     const outcome = (yield df.callActivity(ACTIVITY.driverEvent, event)) as ActivityOutcome;
-    if (outcome.ok) return true;
+    if (outcome.ok) {
+      const startedAt = (outcome.result as { startedAt?: unknown } | null)?.startedAt;
+      return { startedAt: typeof startedAt === 'string' && !Number.isNaN(Date.parse(startedAt)) ? startedAt : undefined };
+    }
     failures.push({ step, shard, message: outcome.message });
   } catch (error) {
     failures.push({ step, shard, message: errorMessage(error) });
   }
-  return false;
+  return null;
 }
 
 function errorMessage(error: unknown): string {

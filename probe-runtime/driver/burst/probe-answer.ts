@@ -4,7 +4,7 @@
  * (the zod path) and keeps the start of the raw body, so no data is lost
  * silently and a broken probe is diagnosable from the records alone.
  */
-import { MAX_PROBE_ANSWER_BYTES } from '../../contracts/invocation-record';
+import { MAX_PROBE_ANSWER_BYTES, MAX_PROBE_ANSWER_WIRE_BYTES } from '../../contracts/invocation-record';
 import { type ProbeResponse, ProbeResponse as ProbeResponseSchema } from '../../contracts/probe-wire';
 import { errorText, truncateText, zodIssuesText } from '../errors';
 
@@ -14,11 +14,10 @@ export const RAW_BODY_KEEP_CHARS = 2000;
 export type AnswerOutcome = { ok: true; response: ProbeResponse } | { ok: false; error: string };
 
 export function classifyProbeAnswer(body: string): AnswerOutcome {
-  // Every invoker's answer is bounded here, so every record line stays within MAX_RECORD_LINE_BYTES.
+  // Every invoker's answer is bounded here, so every record line stays within MAX_RECORD_LINE_BYTES:
+  // at most MAX_PROBE_ANSWER_BYTES besides the payload padding, which the record does not keep.
   const bytes = Buffer.byteLength(body);
-  if (bytes > MAX_PROBE_ANSWER_BYTES) {
-    return { ok: false, error: `invalid probe response: ${bytes} bytes, more than ${MAX_PROBE_ANSWER_BYTES}; raw: ${truncateText(body, RAW_BODY_KEEP_CHARS)}` };
-  }
+  if (bytes > MAX_PROBE_ANSWER_WIRE_BYTES) return tooLarge(`${bytes} bytes, more than ${MAX_PROBE_ANSWER_WIRE_BYTES} with any payload padding`, body);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -27,9 +26,17 @@ export function classifyProbeAnswer(body: string): AnswerOutcome {
     return { ok: false, error: `invalid probe response: not JSON (${why}); raw: ${truncateText(body, RAW_BODY_KEEP_CHARS)}` };
   }
   const result = ProbeResponseSchema.safeParse(parsed);
-  if (result.success) return { ok: true, response: result.data };
+  if (result.success) {
+    const padding = typeof result.data.payload === 'string' ? Buffer.byteLength(result.data.payload) : 0;
+    if (bytes - padding > MAX_PROBE_ANSWER_BYTES) return tooLarge(`${bytes - padding} bytes besides its payload padding, more than ${MAX_PROBE_ANSWER_BYTES}`, body);
+    return { ok: true, response: result.data };
+  }
   return {
     ok: false,
     error: `invalid probe response: ${truncateText(zodIssuesText(result.error), 500)}; raw: ${truncateText(body, RAW_BODY_KEEP_CHARS)}`,
   };
+}
+
+function tooLarge(what: string, body: string): AnswerOutcome {
+  return { ok: false, error: `invalid probe response: ${what}; raw: ${truncateText(body, RAW_BODY_KEEP_CHARS)}` };
 }

@@ -19,6 +19,8 @@ export interface AttemptResult {
   response: ProbeResponse | null;
   sentAt: number;
   receivedAt: number;
+  /** Bytes of the request body sent, and of the answer's body (null without an answer). */
+  bodyBytes: { request: number; response: number | null };
 }
 
 export interface AttemptInput {
@@ -44,6 +46,7 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
   const controller = new AbortController();
   const startedAt = clock.now();
   let sentAt: number | null = null;
+  let requestBytes = 0;
   let timer: NodeJS.Timeout | undefined;
   let settled = false;
   let giveUp: (outcome: InvokeOutcome) => void = () => undefined;
@@ -84,7 +87,9 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
         signal: controller.signal,
         body: () => {
           sentAt = clock.now();
-          return JSON.stringify({ ...input.request, sentAt });
+          const text = JSON.stringify({ ...input.request, sentAt });
+          requestBytes = Buffer.byteLength(text);
+          return text;
         },
       }),
       guardOutcome,
@@ -99,7 +104,8 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
     input.stop?.removeEventListener('abort', onStop);
   }
   const receivedAt = clock.now();
-  const base = { sentAt: sentAt ?? startedAt, receivedAt };
+  const answerBytes = outcome.kind === 'answer' ? Buffer.byteLength(outcome.body) : null;
+  const base = { sentAt: sentAt ?? startedAt, receivedAt, bodyBytes: { request: requestBytes, response: answerBytes } };
   if (outcome.kind === 'failure' && abandoned) {
     return {
       ...base,
@@ -122,6 +128,13 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
   }
   const answer = classifyProbeAnswer(outcome.body);
   return answer.ok
-    ? { ...base, status: 'ok', error: null, transportStatus: outcome.transportStatus, response: answer.response }
+    ? { ...base, status: 'ok', error: null, transportStatus: outcome.transportStatus, response: withoutPadding(answer.response) }
     : { ...base, status: 'error', error: answer.error, transportStatus: outcome.transportStatus, response: null };
+}
+
+/** The response without its payload padding: the record keeps its size (bodyBytes), not megabytes of "x". */
+function withoutPadding(response: ProbeResponse): ProbeResponse {
+  if (response.payload === undefined) return response;
+  const { payload: _padding, ...rest } = response;
+  return rest;
 }

@@ -3,8 +3,14 @@
  * request of the shard, whatever happens: failures become `error`, `throttled`
  * or `timeout` records, and requests never sent (the stop signal fired first)
  * become `skipped` records. Nothing the plan asked for goes missing.
+ *
+ * Requests leave in index order as soon as three limits allow: the shard's
+ * in-flight limit (shardConcurrency), the per-function limit
+ * (shardTargetConcurrency, when the plan sets one) and, for open-loop steps, the
+ * request's planned send time (step start + sendOffsetsMs[r]).
  */
 import { requestTarget, shardRequestRange } from '../../../experiments/expand-schedule';
+import { paddingOf } from '../../../experiments/payload';
 import type { BurstShardEvent } from '../../contracts/driver-event';
 import { INVOCATION_RECORD_VERSION, type InvocationRecord } from '../../contracts/invocation-record';
 import { PROBE_PROTOCOL_VERSION } from '../../contracts/probe-wire';
@@ -29,6 +35,8 @@ export interface ShardContext {
   onSending?(): void;
   /** Called with each request's final record as soon as it is known (before the shard is complete). */
   onSettled?(record: InvocationRecord): void;
+  /** Open-loop send offsets are platform time; the local platform runs it this many times faster (default 1). */
+  timeScale?: number;
 }
 
 export interface ShardOutcome {
@@ -72,7 +80,15 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
     await ctx.invoker.prepare(addresses, { freshConnections }).catch(() => undefined);
   }
 
-  const recordOf = (i: number): InvocationRecord => buildRecord(event, ctx, requestAt[i]!, results[i], priorSends.get(requestAt[i]!));
+  // Open-loop steps: request r is due at the step's start + its offset (the same anchor as the barrier's).
+  const anchor = event.stepStartedAt !== undefined ? Date.parse(event.stepStartedAt) : startedAt;
+  const scale = ctx.timeScale ?? 1;
+  const dueAt = step.sendOffsetsMs ? (i: number) => anchor + step.sendOffsetsMs![requestAt[i]!]! / scale : null;
+  const recordOf = (i: number): InvocationRecord =>
+    buildRecord(event, ctx, requestAt[i]!, results[i], priorSends.get(requestAt[i]!), dueAt ? dueAt(i) : undefined);
+  // Payload-size steps: one padding string for the whole shard (strings are immutable, so it is shared).
+  const padding = step.requestBytes ? { payload: paddingOf(step.requestBytes) } : {};
+  const responseBytes = step.responseBytes ? { responseBytes: step.responseBytes } : {};
   let attempts = 0;
   const sendRequest = async (i: number): Promise<void> => {
     const request = requestAt[i]!;
@@ -85,7 +101,7 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
         address: addressOf(request),
         freshConnection: step.freshConnection,
         timeoutMs: step.timeoutMs,
-        request: { v: PROBE_PROTOCOL_VERSION, study: event.study, run: event.run, step: step.index, request, attempt, target, task: step.task, barrierAt },
+        request: { v: PROBE_PROTOCOL_VERSION, study: event.study, run: event.run, step: step.index, request, attempt, target, task: step.task, barrierAt, ...padding, ...responseBytes },
         stop: ctx.stop,
         stopGraceMs: ctx.stopGraceMs,
       });
@@ -97,15 +113,17 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
   };
   const settle = (i: number): void => ctx.onSettled?.(recordOf(i));
 
-  // At most shardConcurrency requests in flight. Workers start synchronously, so
-  // the first wave of sends leaves in one tight loop (the send spread the bench measures).
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count && !ctx.stop?.aborted) await sendRequest(next++);
-  };
   if (count > 0 && !ctx.stop?.aborted) ctx.onSending?.();
   try {
-    await Promise.all(Array.from({ length: Math.min(step.shardConcurrency, count) }, worker));
+    await dispatch(count, {
+      concurrency: step.shardConcurrency,
+      targetConcurrency: step.shardTargetConcurrency ?? Number.POSITIVE_INFINITY,
+      targetOf: (i) => requestTarget(step, requestAt[i]!),
+      dueAt,
+      clock: ctx.clock,
+      stop: ctx.stop,
+      send: sendRequest,
+    });
   } finally {
     ctx.invoker.release?.();
   }
@@ -121,6 +139,8 @@ function buildRecord(
   request: number,
   done: { attempts: number; last: AttemptResult } | undefined,
   priorSends: number | undefined,
+  /** Open-loop steps: when the plan scheduled the send (epoch ms). */
+  scheduledAt: number | undefined,
 ): InvocationRecord {
   const { step } = event;
   const common = {
@@ -137,9 +157,11 @@ function buildRecord(
     target: requestTarget(step, request),
   } as const;
   const resent = priorSends !== undefined ? { priorSends } : {};
+  const scheduled = scheduledAt !== undefined ? { scheduledAt } : {};
   if (!done) {
     return {
       ...common,
+      ...scheduled,
       attempts: 0,
       sentAt: null,
       receivedAt: null,
@@ -154,6 +176,7 @@ function buildRecord(
   const { last } = done;
   return {
     ...common,
+    ...scheduled,
     attempts: done.attempts,
     sentAt: last.sentAt,
     receivedAt: last.receivedAt,
@@ -162,6 +185,7 @@ function buildRecord(
     error: last.error,
     transportStatus: last.transportStatus,
     response: last.response,
+    ...(step.requestBytes || step.responseBytes ? { bodyBytes: last.bodyBytes } : {}),
     ...resent,
   };
 }
@@ -169,4 +193,69 @@ function buildRecord(
 function stopReason(signal: AbortSignal | undefined): string {
   const reason: unknown = signal?.reason;
   return reason === undefined || reason === '' ? 'interrupted' : errorText(reason);
+}
+
+interface DispatchOptions {
+  concurrency: number;
+  targetConcurrency: number;
+  targetOf(i: number): string;
+  /** When request i may leave (epoch ms on `clock`); null: at once. */
+  dueAt: ((i: number) => number) | null;
+  clock: EpochClock;
+  stop?: AbortSignal;
+  send(i: number): Promise<void>;
+}
+
+/**
+ * Starts requests 0..count-1 in order as the limits allow, and resolves when every started one has
+ * ended (requests never started, because the stop signal fired, are left to the caller). Requests
+ * that are due together start in one synchronous loop, so a burst's first wave leaves together.
+ */
+function dispatch(count: number, o: DispatchOptions): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const pending = Array.from({ length: count }, (_, i) => i);
+    const perTarget = new Map<string, number>();
+    let inFlight = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      o.stop?.removeEventListener('abort', onStop);
+      resolve();
+    };
+    const onStop = () => {
+      if (inFlight === 0) finish();
+    };
+    const pump = (): void => {
+      clearTimeout(timer);
+      timer = undefined;
+      while (inFlight < o.concurrency && pending.length > 0 && !o.stop?.aborted) {
+        const now = o.clock.now();
+        // The first pending request whose function has a free slot; it must also be due (offsets are sorted,
+        // so when the first such request is not due yet, no later one is).
+        const at = pending.findIndex((i) => (perTarget.get(o.targetOf(i)) ?? 0) < o.targetConcurrency);
+        if (at < 0) break;
+        const i = pending[at]!;
+        const due = o.dueAt ? o.dueAt(i) : now;
+        if (due > now) {
+          timer ??= setTimeout(pump, Math.max(1, due - now));
+          break;
+        }
+        pending.splice(at, 1);
+        const target = o.targetOf(i);
+        inFlight += 1;
+        perTarget.set(target, (perTarget.get(target) ?? 0) + 1);
+        void o.send(i).finally(() => {
+          inFlight -= 1;
+          perTarget.set(target, perTarget.get(target)! - 1);
+          pump();
+        });
+      }
+      if (inFlight === 0 && (pending.length === 0 || o.stop?.aborted)) finish();
+    };
+    o.stop?.addEventListener('abort', onStop);
+    pump();
+  });
 }

@@ -8,7 +8,11 @@
  *   start-run  → step.do `start-run` (the driver core, in the same Worker)
  *   burst      → step.do `step-<i>-started` (the shared stepStartedAt, recorded
  *                once so a replay reuses it), then one step.do per shard, all at once
- *   wait       → step.sleep (an idle Workflow bills nothing)
+ *   wait       → step.sleep (an idle Workflow bills nothing); a wait anchored to
+ *                the run's start → step.sleepUntil the instant start-run gave for
+ *                it (`waitUntil`), only while it is ahead: Workflows refuses a
+ *                time in the past (workerd's engine throws), and a passed anchor
+ *                ends the wait at once
  *   update     → step.do `step-<i>-update` (a new version of the probe Worker)
  *   finish-run → step.do `finish-run`, always, `failed` when anything failed
  *
@@ -19,6 +23,7 @@
  * failure with its step and shard, and the run still closes.
  */
 import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
+import { anchorKey, isAnchoredWait } from '../../contracts/anchored-waits';
 import { DRIVER_EVENT_VERSION, type DriverEvent } from '../../contracts/driver-event';
 import type { RunFailure, RunOutcome, UpdateRequest } from '../azure-durable/durable-contract';
 
@@ -33,12 +38,16 @@ export interface WorkflowStepPort {
   do<T>(name: string, config: StepConfig, callback: () => Promise<T>): Promise<T>;
   /** Duration in milliseconds (Workflows also takes "5 minutes" strings). */
   sleep(name: string, durationMs: number): Promise<void>;
+  /** Until an instant, which must not have passed. */
+  sleepUntil(name: string, timestamp: Date): Promise<void>;
 }
 
 /** What the steps do: run a driver event in this Worker, apply an update through the Cloudflare API. */
 export interface RunCalls {
   driver(event: DriverEvent): Promise<unknown>;
   update(request: UpdateRequest): Promise<unknown>;
+  /** The Workflow's clock, epoch ms (default Date.now): whether an anchor is still ahead. */
+  now?(): number;
 }
 
 const NO_RETRY = (timeoutMs: number): StepConfig => ({ retries: { limit: 0, delay: 0 }, timeout: `${Math.ceil(timeoutMs / 1000)} seconds` });
@@ -50,12 +59,27 @@ export async function orchestrateRun(step: WorkflowStepPort, plan: StudyPlan, ru
   const failures: RunFailure[] = [];
   let stepsCompleted = 0;
 
-  const started = await attempt(() => step.do('start-run', SHORT, () => calls.driver({ ...common, action: 'start-run' })), -1, null, failures);
+  let startAnswer: unknown = null;
+  const started = await attempt(
+    async () => {
+      startAnswer = await step.do('start-run', SHORT, () => calls.driver({ ...common, action: 'start-run' }));
+    },
+    -1,
+    null,
+    failures,
+  );
+  // Each anchored wait's end, as the driver computed it from run.json's startedAt (replays reuse the cached answer).
+  const waitUntil = (startAnswer as { waitUntil?: Record<string, string> } | null)?.waitUntil ?? {};
+  const now = calls.now ?? Date.now;
   if (started) {
     for (const planStep of plan.steps) {
       const before = failures.length;
       if (planStep.kind === 'burst') await runBurst(step, common, planStep, calls, failures);
-      else if (planStep.kind === 'wait') await step.sleep(`step-${planStep.index}-wait`, planStep.seconds * 1000);
+      else if (isAnchoredWait(planStep)) {
+        const until = Date.parse(waitUntil[anchorKey(planStep.index)] ?? '');
+        if (Number.isNaN(until)) failures.push({ step: planStep.index, shard: null, message: 'start-run gave no end for this wait anchored to the run\'s start' });
+        else if (until > now()) await step.sleepUntil(`step-${planStep.index}-wait`, new Date(until));
+      } else if (planStep.kind === 'wait') await step.sleep(`step-${planStep.index}-wait`, planStep.seconds * 1000);
       else {
         const request: UpdateRequest = { study: plan.study.id, step: planStep.index, function: planStep.function, change: planStep.change, generation: planStep.generation };
         await attempt(() => step.do(`step-${planStep.index}-update`, SHORT, () => calls.update(request)), planStep.index, null, failures);

@@ -12,7 +12,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { HTTP_THROTTLE_STATUSES, localInvokePath } from '../../contracts/http-invoke';
-import { MAX_PROBE_ANSWER_BYTES } from '../../contracts/invocation-record';
+import { MAX_PROBE_ANSWER_WIRE_BYTES } from '../../contracts/invocation-record';
 import { errorText, truncateText } from '../errors';
 import type { InvokeAttempt, InvokeOutcome, Invoker } from '../invoker';
 import { headerValue, httpRequest, requireTlsUnlessLoopback } from '../net/http-request';
@@ -54,7 +54,7 @@ export function createHttpInvoker(options: HttpInvokerOptions = {}): Invoker {
         agent: attempt.freshConnection ? false : url.protocol === 'https:' ? agents['https:'] : agents['http:'],
         socket: attempt.freshConnection ? preconnected.take(url) : undefined,
         signal: attempt.signal,
-        maxResponseBytes: MAX_PROBE_ANSWER_BYTES,
+        maxResponseBytes: MAX_PROBE_ANSWER_WIRE_BYTES,
       });
       return classifyHttpAnswer(res.status, res.body.toString('utf8'), headerValue(res.headers, 'retry-after'));
     } catch (error) {

@@ -60,4 +60,6 @@ export const checkProbeRequest: Check<ProbeRequest> = object<ProbeRequest>({
   task,
   barrierAt: nullable(number),
   sentAt: number,
+  payload: optional(string()),
+  responseBytes: optional(int(0)),
 });

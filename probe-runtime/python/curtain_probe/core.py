@@ -101,7 +101,7 @@ class Probe:
         cpu_delta = diff_cpu_times(parse_cpu_times(stat_before), parse_cpu_times(read_text(self._stat_path)))
         barrier_ms = 0 if released is None else released - barrier_start
         responded = now_ms()
-        return {
+        response = {
             "v": 1,
             "probe": PROBE_NAME,
             "runtime": "python",
@@ -127,6 +127,10 @@ class Probe:
             "task": task,
             "backgroundWork": background_work,
         }
+        # Padding of the requested size (payload-size studies); ASCII, so characters are bytes.
+        if request.get("responseBytes"):
+            response["payload"] = "x" * request["responseBytes"]
+        return response
 
     def stop(self) -> None:
         self.background.stop()

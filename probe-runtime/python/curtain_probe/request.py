@@ -212,6 +212,8 @@ PROBE_REQUEST = obj(
         "task": TASK,
         "barrierAt": nullable(number),
         "sentAt": number,
+        "payload": optional(string()),
+        "responseBytes": optional(integer(0)),
     }
 )
 

@@ -52,6 +52,8 @@ export interface WaitState extends Flow {
   Type: 'Wait';
   Seconds?: number;
   SecondsPath?: string;
+  /** A path to an ISO 8601 timestamp the state waits until (anchored waits). */
+  TimestampPath?: string;
 }
 
 export interface ChoiceRule {

@@ -17,10 +17,11 @@
  * Per step the walk adds Describe (a driver Task), Dispatch and AfterStep
  * (Choices) around the step's own states.
  */
-import { plannedStepSeconds } from '../../../experiments/plan';
+import { plannedStepSeconds } from '../../../experiments/planned-duration';
 import type { PlanStep, StudyPlan } from '../../../experiments/plan-schema';
 import { ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
-import { directiveFor, resetCount } from '../../../probe-runtime/driver/describe-step';
+import { anchoredWaitBounds, isAnchoredWait } from '../../../probe-runtime/contracts/anchored-waits';
+import { directiveFor, MEASURING_RUN_STARTED_AT, resetCount } from '../../../probe-runtime/driver/describe-step';
 import { segmentSteps, type Segmentation, type SegmentationOptions, type StepCost } from '../../../targets/segmentation';
 import type { Retrier } from './asl-types';
 import {
@@ -54,6 +55,8 @@ export interface EventCounts {
 export interface AslShape {
   /** Updates of functions in another account go through Choices that pick the states with Credentials. */
   crossAccountUpdates: boolean;
+  /** Waits anchored to the run's start go through a Wait on the directive's `until` (only then is it in the definition). */
+  anchoredWaits: boolean;
 }
 
 function updateEvents(polls: number, updateAttempts: number, pollAttempts: number, shape: AslShape): number {
@@ -111,10 +114,14 @@ export function driverTaskTimeoutSeconds(plan: StudyPlan): number {
   return driverTimeoutSeconds(plan) + 60;
 }
 
-/** Longest legitimate duration of one walked step, seconds: waits as planned, one full driver invocation per burst with retry waits, updates polled to their limit. */
-function stepSeconds(driverTask: number, step: PlanStep | { kind: 'update' }): number {
+/**
+ * Longest legitimate duration of one walked step, seconds: waits as planned (an anchored wait until its
+ * anchor from the one before: `anchoredBound`), one full driver invocation per burst with retry waits,
+ * updates polled to their limit.
+ */
+function stepSeconds(driverTask: number, step: PlanStep | { kind: 'update' }, anchoredBound?: number): number {
   const describe = taskSeconds(driverTask, DRIVER_CONTROL_RETRY);
-  if (step.kind === 'wait') return describe + Math.ceil(step.seconds);
+  if (step.kind === 'wait') return describe + Math.ceil(anchoredBound ?? step.seconds);
   if (step.kind === 'update') return describe + updateSeconds();
   return describe + taskSeconds(driverTask, DRIVER_THROTTLE_RETRY);
 }
@@ -127,7 +134,7 @@ function fixedSeconds(plan: StudyPlan): number {
 
 export function aslShape(plan: StudyPlan, updateRoles: Record<string, string> | undefined): AslShape {
   const updated = new Set(plan.steps.flatMap((s) => (s.kind === 'update' ? [s.function] : [])));
-  return { crossAccountUpdates: Object.keys(updateRoles ?? {}).some((key) => updated.has(key)) };
+  return { crossAccountUpdates: Object.keys(updateRoles ?? {}).some((key) => updated.has(key)), anchoredWaits: plan.steps.some(isAnchoredWait) };
 }
 
 /**
@@ -138,12 +145,13 @@ export function aslShape(plan: StudyPlan, updateRoles: Record<string, string> | 
 export function aslStepCosts(plan: StudyPlan, shape: AslShape): StepCost[] {
   const resets = resetCount(plan);
   const driverTask = driverTaskTimeoutSeconds(plan);
+  const anchored = anchoredWaitBounds(plan);
   const items: StepCost[] = [];
   const deployment = { v: 1 as const, provider: plan.provider, region: plan.region, planHash: plan.hash, targets: placeholderTargets(plan) };
   for (let index = -resets; index < plan.steps.length; index++) {
     const step = index < 0 ? ({ kind: 'update' } as const) : plan.steps[index]!;
     const events = stepEvents(step, shape);
-    const directive = directiveFor({ run: PLACEHOLDER_RUN, index }, plan, deployment);
+    const directive = directiveFor({ run: PLACEHOLDER_RUN, index }, plan, deployment, MEASURING_RUN_STARTED_AT);
     const bytes = Buffer.byteLength(JSON.stringify({ run: PLACEHOLDER_RUN, d: directive }));
     const problems =
       bytes > STEP_FUNCTIONS_LIMITS.payloadBytes / 2
@@ -154,7 +162,7 @@ export function aslStepCosts(plan: StudyPlan, shape: AslShape): StepCost[] {
       id: directive.id,
       units: events.bound,
       typicalUnits: events.typical,
-      boundSeconds: stepSeconds(driverTask, step),
+      boundSeconds: stepSeconds(driverTask, step, anchored.get(index)),
       expectedSeconds: plannedStepSeconds(plan.provider, step),
       problems,
     });

@@ -11,7 +11,11 @@
  *   AfterStep: continue → Describe;  hand-over → HandOver (the next execution) → HandedOver;
  *              finish → FinishRun
  *
- *   wait    a Wait state of the step's whole seconds (Wait takes whole seconds)
+ *   wait    a Wait state of the step's whole seconds (Wait takes whole seconds);
+ *           a wait anchored to the run's start waits until the driver's `until`
+ *           rounded up to the second (Wait on TimestampPath; Step Functions
+ *           truncates milliseconds; at once when it has passed). Only plans with
+ *           anchored waits get that state, so other definitions are unchanged
  *   burst   one driver invocation {action: burst, step, shard 0, stepStartedAt};
  *           a Map over the step's shard indices when the plan splits the burst
  *   update  updateFunctionConfiguration with the function's full environment
@@ -95,6 +99,7 @@ export const STATE = {
   burstShards: 'BurstShards',
   burstShard: 'BurstShard',
   wait: 'Wait',
+  waitUntil: 'WaitUntil',
   update: 'Update',
   updateAs: 'UpdateAs',
   updateWait: 'UpdateWait',
@@ -191,6 +196,7 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
     Choices: [
       { And: [kindIs('burst'), { Variable: '$.d.step.shards', NumericEquals: 1 }], Next: STATE.burstOne },
       { ...kindIs('burst'), Next: STATE.burstShards },
+      ...(shape.anchoredWaits ? [{ And: [kindIs('wait'), { Variable: '$.d.until', IsPresent: true }], Next: STATE.waitUntil }] : []),
       { ...kindIs('wait'), Next: STATE.wait },
       ...(shape.crossAccountUpdates ? [{ And: [kindIs('update'), { Variable: '$.d.role', IsPresent: true }], Next: STATE.updateAs }] : []),
       { ...kindIs('update'), Next: STATE.update },
@@ -236,6 +242,8 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
 
   // wait
   states[STATE.wait] = { Type: 'Wait', SecondsPath: '$.d.wholeSeconds', Next: STATE.afterStep };
+  // Step Functions truncates a timestamp's milliseconds: the whole second at or after the anchor, so it never ends early.
+  if (shape.anchoredWaits) states[STATE.waitUntil] = { Type: 'Wait', TimestampPath: '$.d.untilWholeSecond', Next: STATE.afterStep };
 
   // update: update → wait → poll → check (→ again → wait …) → AfterStep; too many polls → timeout → failed
   const updateTask = (credentials: boolean): TaskState => ({

@@ -5,7 +5,7 @@
  * drift apart.
  */
 import { CLOUD_LIMITS, ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
-import type { BurstStep, StudyPlan } from '../../../experiments/plan-schema';
+import { type BurstStep, burstSendSpanMs, type StudyPlan } from '../../../experiments/plan-schema';
 import { burstReserveMs } from '../../../probe-runtime/driver/host';
 import type { Retrier } from './asl-types';
 
@@ -122,7 +122,8 @@ export function pollWaitSeconds(): number {
 export function burstShardBoundSeconds(step: BurstStep, reserveMs: number): number {
   const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
   const attemptMs = step.timeoutMs * (1 + step.retries);
-  return (step.barrierMs + (waves - 1) * attemptMs + Math.max(attemptMs, reserveMs)) / 1000 + DRIVER_OVERHEAD_SECONDS;
+  // Open-loop steps first wait for their last planned send (burstSendSpanMs; 0 for the others).
+  return (step.barrierMs + burstSendSpanMs(step) + (waves - 1) * attemptMs + Math.max(attemptMs, reserveMs)) / 1000 + DRIVER_OVERHEAD_SECONDS;
 }
 
 /** The driver's Lambda timeout: room for the slowest shard of the plan. Callers check it against Lambda's maximum. */
@@ -141,7 +142,7 @@ export function driverTimeoutProblems(plan: StudyPlan): string[] {
     const bound = burstShardBoundSeconds(step, reserve);
     if (bound > LAMBDA_MAX_TIMEOUT_SECONDS) {
       problems.push(
-        `step ${step.id}: one driver shard may run ${Math.ceil(bound)} s (barrier ${step.barrierMs} ms + ${Math.ceil(step.requestsPerShard / step.shardConcurrency)} wave(s) × ${step.timeoutMs} ms × ${1 + step.retries} attempt(s)), over Lambda's ${LAMBDA_MAX_TIMEOUT_SECONDS} s limit`,
+        `step ${step.id}: one driver shard may run ${Math.ceil(bound)} s (barrier ${step.barrierMs} ms + sends spread over ${burstSendSpanMs(step)} ms + ${Math.ceil(step.requestsPerShard / step.shardConcurrency)} wave(s) × ${step.timeoutMs} ms × ${1 + step.retries} attempt(s)), over Lambda's ${LAMBDA_MAX_TIMEOUT_SECONDS} s limit`,
       );
     }
   }

@@ -10,7 +10,8 @@
  *   each step  → http.post describe-step, then
  *     burst    → one http.post per shard, all shards in a `parallel for`,
  *                sharing one `stepStartedAt` so they share one barrier
- *     wait     → sys.sleep
+ *     wait     → sys.sleep; a wait anchored to the run's start → sys.sleep_until
+ *                the driver's `until` while it is ahead (plans with such waits only)
  *     update   → the Cloud Functions v2 connector (functions.patch, waits for
  *                the operation), sending the function's complete environment
  *                (and memory and CPU when the step changes memory)
@@ -31,12 +32,13 @@
  * `failures`, is declared `shared` (Google refuses to deploy otherwise).
  */
 import { Document } from 'yaml';
-import { plannedStepSeconds } from '../../../experiments/plan';
+import { plannedStepSeconds } from '../../../experiments/planned-duration';
 import { planTenants } from '../../../experiments/plan-queries';
-import { type BurstStep, type PlanStep, type StudyPlan } from '../../../experiments/plan-schema';
+import { type BurstStep, burstSendSpanMs, type PlanStep, type StudyPlan } from '../../../experiments/plan-schema';
 import { CLOUD_LIMITS, ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
 import { DRIVER_EVENT_VERSION } from '../../../probe-runtime/contracts/driver-event';
-import { directiveFor } from '../../../probe-runtime/driver/describe-step';
+import { anchoredWaitBounds, isAnchoredWait } from '../../../probe-runtime/contracts/anchored-waits';
+import { directiveFor, MEASURING_RUN_STARTED_AT } from '../../../probe-runtime/driver/describe-step';
 import { segmentSteps, type Segmentation, type SegmentationOptions, type StepCost } from '../../../targets/segmentation';
 import { TargetRefusedError } from '../../../targets/target-errors';
 
@@ -97,7 +99,8 @@ export function compileWorkflow(plan: StudyPlan, options: SegmentationOptions = 
  */
 export function burstTimeoutSeconds(step: BurstStep): number {
   const waves = Math.ceil(step.requestsPerShard / step.shardConcurrency);
-  const ms = step.barrierMs + waves * (1 + step.retries) * step.timeoutMs + 60_000;
+  // Open-loop steps spread their sends over burstSendSpanMs (0 for the others).
+  const ms = step.barrierMs + burstSendSpanMs(step) + waves * (1 + step.retries) * step.timeoutMs + 60_000;
   return Math.min(WORKFLOW_LIMITS.httpTimeoutSeconds, Math.ceil(ms / 1000));
 }
 
@@ -137,18 +140,19 @@ export const EXECUTION_FIXED_STEPS = { typical: 8, bound: 16 } as const;
 function workflowStepCosts(plan: StudyPlan): StepCost[] {
   const control = CONTROL_TIMEOUT_SECONDS;
   const shard = shardTimeoutSeconds(plan);
+  const anchoredBounds = anchoredWaitBounds(plan);
   const deployment = { v: 1 as const, provider: plan.provider, region: plan.region, planHash: plan.hash, targets: Object.fromEntries(plan.functions.map((f) => [f.key, `https://${f.name}-0123456789-uc.a.run.app`])) };
   return plan.steps.map((step) => {
     const steps = stepsOfStep(step);
     // The directive is held in a variable: it must leave room in the 512 KB of variables for the rest.
-    const bytes = Buffer.byteLength(JSON.stringify(directiveFor({ run: '20261206T000000Z-0123456789abcdef', index: step.index }, plan, deployment)));
+    const bytes = Buffer.byteLength(JSON.stringify(directiveFor({ run: '20261206T000000Z-0123456789abcdef', index: step.index }, plan, deployment, MEASURING_RUN_STARTED_AT)));
     const variableLimit = ORCHESTRATION_LIMITS.gcp.variableBytes;
     return {
       index: step.index,
       id: step.id,
       units: steps.bound,
       typicalUnits: steps.typical,
-      boundSeconds: control + (step.kind === 'wait' ? step.seconds : step.kind === 'burst' ? shard : control),
+      boundSeconds: control + (step.kind === 'wait' ? (anchoredBounds.get(step.index) ?? step.seconds) : step.kind === 'burst' ? shard : control),
       expectedSeconds: plannedStepSeconds(plan.provider, step),
       problems: bytes > variableLimit.value / 4 ? [`its description is ${bytes} bytes, more than a quarter of the ${variableLimit.value}-byte variable memory (${variableLimit.source.url})`] : [],
     };
@@ -219,7 +223,15 @@ function workflowBody(plan: StudyPlan) {
       },
     },
   ];
-  const waitSteps = [{ sleepIfAny: { switch: [{ condition: expr('d.seconds > 0'), steps: [{ sleep: { call: 'sys.sleep', args: { seconds: expr('d.seconds') } } }] }] } }];
+  const sleep = { condition: expr('d.seconds > 0'), steps: [{ sleep: { call: 'sys.sleep', args: { seconds: expr('d.seconds') } } }] };
+  // An anchored wait sleeps until the driver's `until` (ISO 8601) while it is ahead, and not at all once it
+  // has passed (sys.sleep_until documents no behaviour for a past time); `default` keeps plain waits
+  // from parsing a missing time. Only plans with anchored waits get the branch.
+  const anchored = [
+    { condition: expr('time.parse(default(map.get(d, "until"), "1970-01-01T00:00:00Z")) > sys.now()'), steps: [{ sleepUntil: { call: 'sys.sleep_until', args: { time: expr('d.until') } } }] },
+    { ...sleep, condition: expr('map.get(d, "until") == null and d.seconds > 0') },
+  ];
+  const waitSteps = [{ sleepIfAny: { switch: plan.steps.some(isAnchoredWait) ? anchored : [sleep] } }];
   const updateSteps = [
     {
       patchFunction: {

@@ -6,7 +6,9 @@ import { RunManifest } from '../../../probe-runtime/contracts/run-manifest';
 import { DriverRefusedError } from '../../../probe-runtime/driver/errors';
 import { runDriverEvent } from '../../../probe-runtime/driver/run-driver-event';
 import { localDeps, RUN, tempDir } from './support/driver-fixture';
-import { testPlan } from './support/plan-fixture';
+import { testDefinition, testPlan } from './support/plan-fixture';
+import { planStudy } from '../../../experiments/plan';
+import { anchoredWaitBounds } from '../../../probe-runtime/contracts/anchored-waits';
 
 const plan = testPlan();
 const common = { v: 1, study: plan.study.id, run: RUN, planHash: plan.hash } as const;
@@ -24,10 +26,12 @@ describe('start-run and finish-run', () => {
 
   test('start-run writes the plan and an open run.json with provenance', async () => {
     const summary = await runDriverEvent({ ...common, action: 'start-run' }, deps(tmp.dir));
-    expect(summary).toEqual({ v: 1, action: 'start-run', study: 'drivertest', run: RUN, keys: { plan: planKey('drivertest', RUN), run: runManifestKey('drivertest', RUN) } });
+    expect(summary).toEqual({ v: 1, action: 'start-run', study: 'drivertest', run: RUN, keys: { plan: planKey('drivertest', RUN), run: runManifestKey('drivertest', RUN) }, startedAt: expect.any(String) });
     const stored = StudyPlan.parse(JSON.parse(readFileSync(path.join(tmp.dir, planKey(plan.study.id, RUN)), 'utf8')));
     expect(stored).toEqual(plan);
     const manifest = readManifest();
+    // The run's start, which waits anchored to it count from, is the one run.json records.
+    expect((summary as { startedAt: string }).startedAt).toBe(manifest.startedAt);
     expect(manifest).toMatchObject({
       study: 'drivertest',
       run: RUN,
@@ -97,5 +101,55 @@ describe('start-run and finish-run', () => {
     await expect(runDriverEvent({ ...common, action: 'start-run' }, { ...d, deployment: { ...d.deployment, planHash: '0'.repeat(64) } })).rejects.toThrow(
       /^deployment\.planHash 0{64} does not match the deployed plan/,
     );
+  });
+});
+
+describe('describe-step of a wait anchored to the run\'s start', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir('anchored');
+  });
+  afterEach(() => tmp.remove());
+  const anchoredPlan = planStudy(
+    testDefinition([
+      { kind: 'burst', label: 'first', requestsPerTarget: 1 },
+      { kind: 'wait', untilSeconds: 300 },
+      { kind: 'burst', label: 'ping', requestsPerTarget: 1 },
+      { kind: 'wait', seconds: 30 },
+      { kind: 'burst', label: 'after', requestsPerTarget: 1 },
+      { kind: 'wait', untilSeconds: 900 },
+      { kind: 'burst', label: 'last', requestsPerTarget: 1 },
+    ]),
+    { provider: 'local' },
+  );
+  const anchoredCommon = { v: 1, study: anchoredPlan.study.id, run: RUN, planHash: anchoredPlan.hash } as const;
+
+  test('`until` is run.json\'s startedAt + untilSeconds (the same in any later describe); a plain wait has none', async () => {
+    const deps = localDeps(anchoredPlan, 'http://127.0.0.1:9', tmp.dir, { bundles });
+    const started = (await runDriverEvent({ ...anchoredCommon, action: 'start-run' }, deps)) as { startedAt: string };
+    const describe = (index: number) => runDriverEvent({ ...anchoredCommon, action: 'describe-step', index }, deps);
+    const start = Date.parse(started.startedAt);
+    expect(await describe(1)).toMatchObject({
+      kind: 'wait',
+      until: new Date(start + 300_000).toISOString(),
+      // For engines that truncate milliseconds (Step Functions): never before the anchor.
+      untilWholeSecond: new Date(Math.ceil((start + 300_000) / 1000) * 1000).toISOString(),
+    });
+    expect(await describe(5)).toMatchObject({ kind: 'wait', until: new Date(start + 900_000).toISOString() });
+    expect(await describe(3)).not.toHaveProperty('until');
+    expect(await describe(3)).not.toHaveProperty('untilWholeSecond');
+    // A repeated start-run (an orchestrator's retry) keeps the start, so the anchors do not move.
+    await runDriverEvent({ ...anchoredCommon, action: 'start-run' }, deps);
+    expect(await describe(1)).toMatchObject({ until: new Date(start + 300_000).toISOString() });
+  });
+
+  test('an anchored wait is bounded from the anchor before it, not by its planned seconds (which assume the steps before took their expected time)', () => {
+    const bounds = anchoredWaitBounds(anchoredPlan);
+    expect([...bounds.entries()]).toEqual([
+      [1, 300],
+      [5, 600],
+    ]);
+    const wait5 = anchoredPlan.steps[5]!;
+    expect(wait5.kind === 'wait' && wait5.seconds).toBeLessThan(600);
   });
 });

@@ -92,6 +92,15 @@ describe('createProbe().handle', () => {
     expect(next.instance).toMatchObject({ invocation: 3, cold: false });
   });
 
+  test('payload sizes: the response carries responseBytes of padding when asked, and none otherwise', async () => {
+    const probe = newProbe();
+    const padded = await probe.handle(probeRequest({ name: 'noop' }, { payload: 'x'.repeat(50), responseBytes: 4096 }));
+    expect(ProbeResponse.parse(padded).payload).toHaveLength(4096);
+    expect(Buffer.byteLength(JSON.stringify(padded))).toBeGreaterThan(4096);
+    const plain = await probe.handle(probeRequest());
+    expect(plain.payload).toBeUndefined();
+  });
+
   test('a failing task is reported in a valid response', async () => {
     const response = await newProbe().handle(probeRequest({ name: 'net', direction: 'download', megabytes: 1 }));
     expect(ProbeResponse.safeParse(response).success).toBe(true);

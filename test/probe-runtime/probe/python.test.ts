@@ -83,13 +83,21 @@ describe('responses', () => {
         probeRequest(),
         probeRequest(),
         probeRequest(),
+        probeRequest({ name: 'noop' }, { payload: 'x'.repeat(100), responseBytes: 1000 }),
       ],
     });
   });
 
+  test('payload sizes: a response padded to the responseBytes the request asked for, and only then', () => {
+    const padded = responses[responses.length - 1]!.response!;
+    expect(padded.payload).toHaveLength(1000);
+    expect(padded.payload).toMatch(/^x+$/);
+    for (const r of responses.slice(0, -1)) if (r.response) expect(r.response.payload).toBeUndefined();
+  });
+
   test('every response passes the zod ProbeResponse schema and the exported JSON Schema under python3', async () => {
     const valid = responses.filter((r) => r.response).map((r) => r.response!);
-    expect(valid).toHaveLength(7);
+    expect(valid).toHaveLength(8);
     for (const response of valid) expect(ProbeResponse.parse(response)).toEqual(response);
     expect(await schemaErrors(valid)).toEqual(valid.map(() => []));
   });

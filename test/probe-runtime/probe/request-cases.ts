@@ -38,6 +38,8 @@ export const VALID_REQUESTS: RequestCase[] = [
   { name: 'covert-channel defaults', input: withTask({ name: 'covert-channel', frames: 4 }) },
   { name: 'covert-channel explicit', input: withTask({ name: 'covert-channel', frames: 64, bits: 64, bitMs: 1000, seed: 2_147_483_647 }) },
   { name: 'float sentAt', input: { ...base, sentAt: 1.5 } },
+  { name: 'payload padding and response size', input: { ...base, payload: 'xxxx', responseBytes: 1024 } },
+  { name: 'empty payload, zero response size', input: { ...base, payload: '', responseBytes: 0 } },
 ];
 
 export const INVALID_REQUESTS: RequestCase[] = [
@@ -59,6 +61,10 @@ export const INVALID_REQUESTS: RequestCase[] = [
   { name: 'attempt 0', input: { ...base, attempt: 0 } },
   { name: 'empty target', input: { ...base, target: '' } },
   { name: 'unknown top-level key', input: { ...base, extra: true } },
+  { name: 'payload a number', input: { ...base, payload: 5 } },
+  { name: 'negative response size', input: { ...base, responseBytes: -1 } },
+  { name: 'fractional response size', input: { ...base, responseBytes: 1.5 } },
+  { name: 'response size as string', input: { ...base, responseBytes: '10' } },
   { name: 'missing task', input: without('task') },
   { name: 'task null', input: withTask(null) },
   { name: 'task array', input: withTask([]) },

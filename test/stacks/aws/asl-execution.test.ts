@@ -14,9 +14,13 @@ import type { StudyPlan } from '../../../experiments/plan-schema';
 import { UPDATE_POLL } from '../../../stacks/aws/asl/orchestration-policy';
 import { prepareStudy } from '../../../stacks/aws/prepare-study';
 import { expectEachStepOnce } from '../../targets/recording-driver';
+import { STATE } from '../../../stacks/aws/asl/compile-plan';
 import { type AwsBehaviour, type AwsCall, type AwsRun, ENTERED, RUN, runExecutions, STATE_MACHINE_ARN } from './asl-harness';
-import { mixedDefinition } from './definitions';
+import { mixedDefinition, type StudyDefinitionInput } from './definitions';
 import { catalogPlan, definitionPlan } from './fixtures';
+
+// The Amazon States Language validator the conformance suite uses (test/conformance/aws/state-machines.ts).
+const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText(): string };
 
 type Json = Record<string, unknown>;
 type Expected = { kind: 'driver'; payload: Json } | { kind: 'update'; target: string; env: Record<string, string>; memory: number };
@@ -160,6 +164,67 @@ describe('hand-overs at the places that matter', () => {
     expect(finish).toHaveLength(1);
     expect(finish[0]!.payload).toMatchObject({ status: 'failed', stepsCompleted: 14, failures: [{ step: 14 }] });
     expect((finish[0]!.payload.failures as { message: string }[])[0]!.message).toMatch(/^hand-over to execution 3 at step 14 failed: StepFunctions.ExecutionLimitExceededException: Rate exceeded/);
+  });
+});
+
+describe('waits anchored to the run\'s start (a Wait on TimestampPath)', () => {
+  const anchored = (): StudyDefinitionInput => ({
+    id: 'anchored-aws',
+    title: 'Anchored waits on Step Functions',
+    summary: 'Anchored waits between bursts, across executions.',
+    paper: { experiment: 'E6', section: 'test' },
+    providers: ['aws'],
+    functions: { memoryMb: [128] },
+    schedule: [
+      { kind: 'burst', label: 'first', requestsPerTarget: 1 },
+      { kind: 'wait', untilSeconds: 2 },
+      { kind: 'burst', label: 'a', requestsPerTarget: 1 },
+      { kind: 'wait', seconds: 0.5 },
+      { kind: 'burst', label: 'b', requestsPerTarget: 1 },
+      { kind: 'wait', untilSeconds: 4 },
+      { kind: 'burst', label: 'c', requestsPerTarget: 1 },
+    ],
+    analysis: { kind: 'coldstart' },
+    budget: { maxInvocations: 100, maxUsd: 1 },
+  });
+
+  test('the definition passes asl-validator; a plan without anchored waits gets no WaitUntil state', () => {
+    const definition = prepareStudy(definitionPlan(anchored())).definition;
+    const result = validateAsl(definition);
+    expect({ valid: result.isValid, errors: result.errorsText() }).toEqual({ valid: true, errors: '' });
+    expect(definition.States[STATE.waitUntil]).toMatchObject({ Type: 'Wait', TimestampPath: '$.d.untilWholeSecond', Next: STATE.afterStep });
+    expect(prepareStudy(catalogPlan('idle-recycling')).definition.States[STATE.waitUntil]).toBeUndefined();
+  });
+
+  test('aws-local-stepfunctions waits until the driver\'s `until`: the run\'s start + untilSeconds, in every execution, whatever the steps before took', async () => {
+    const plan = definitionPlan(anchored());
+    const startedAt = Date.now();
+    const sentAt = new Map<number, number>();
+    const run = await execute(plan, {
+      maxStepsPerSegment: 3,
+      realWaits: [STATE.waitUntil],
+      runStartedAt: new Date(startedAt).toISOString(),
+      fail: (e) => {
+        if (e.action === 'burst') sentAt.set(e.step.index, Date.now());
+        return undefined;
+      },
+    });
+    expect(run.errors.every((e) => e === null)).toBe(true);
+    expect(run.executions.length).toBeGreaterThan(1);
+    const waits = plan.steps.filter((s) => s.kind === 'wait' && s.untilSeconds !== undefined);
+    expect(waits).toHaveLength(2);
+    for (const wait of waits) {
+      if (wait.kind !== 'wait') continue;
+      const due = startedAt + wait.untilSeconds! * 1000;
+      const sent = sentAt.get(wait.index + 1)!;
+      // Timers may fire a millisecond early (ms rounding of the timestamp); the engine adds little after.
+      expect(sent).toBeGreaterThanOrEqual(due - 2);
+      expect(sent - due).toBeLessThan(2500);
+    }
+    // The engine waited until each anchor rounded up to the whole second (Step Functions truncates milliseconds).
+    expect(run.timeline.filter((t) => t.kind === 'wait-until').map((t) => (t.kind === 'wait-until' ? t.until : ''))).toEqual(
+      waits.map((w) => new Date(Math.ceil((startedAt + (w.kind === 'wait' ? w.untilSeconds! : 0) * 1000) / 1000) * 1000).toISOString()),
+    );
   });
 });
 

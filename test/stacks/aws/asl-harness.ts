@@ -3,7 +3,8 @@
  * Functions would run a study's executions: every Lambda invocation goes to a
  * recording driver (test/targets/recording-driver.ts: the driver's own checks
  * and describe-step), configuration updates to a fake Lambda that applies them
- * and reports InProgress then Successful, Wait states are skipped, and a
+ * and reports InProgress then Successful, Wait states are skipped (unless a
+ * test asks the engine to wait in some: `realWaits`), and a
  * StartExecution of the next segment is recorded and then run as the next
  * execution, as Step Functions would start it.
  */
@@ -38,15 +39,14 @@ export interface AwsBehaviour extends DriverFaults {
   failTask?: (call: Exclude<AwsCall, { kind: 'driver' }>) => Error | undefined;
   /** Stop after this many executions (a runaway hand-over loop fails the test instead of hanging). */
   maxExecutions?: number;
+  /** Wait states the engine really waits in (the others are skipped), e.g. the anchored WaitUntil. */
+  realWaits?: string[];
+  /** The run's start the recording driver answers start-run with (default RUN_STARTED_AT). */
+  runStartedAt?: string;
 }
 
-/** A Wait state the machine entered, with the seconds its input told it to wait. */
-export interface AwsWait {
-  kind: 'wait';
-  state: string;
-  seconds: number;
-  execution: string;
-}
+/** A Wait state the machine entered, with the seconds its input told it to wait (or, anchored, the instant to wait until). */
+export type AwsWait = { kind: 'wait'; state: string; seconds: number; execution: string } | { kind: 'wait-until'; state: string; until: string; execution: string };
 
 export interface AwsRun {
   calls: AwsCall[];
@@ -64,7 +64,7 @@ export interface AwsRun {
 }
 
 export async function runExecutions(plan: StudyPlan, definition: StateMachineDefinition, deploymentOrchestration: Deployment['orchestration'], behaviour: AwsBehaviour = {}): Promise<AwsRun> {
-  const driver = recordingDriver(plan, deploymentOrchestration, behaviour);
+  const driver = recordingDriver(plan, deploymentOrchestration, behaviour, undefined, behaviour.runStartedAt);
   const calls: AwsCall[] = [];
   const timeline: (AwsCall | AwsWait)[] = [];
   let lastDescribed = Number.NaN;
@@ -81,7 +81,7 @@ export async function runExecutions(plan: StudyPlan, definition: StateMachineDef
   const tasks = new Map<string, string>();
   const visit = (states: Record<string, State>) => {
     for (const [name, state] of Object.entries(states)) {
-      if (state.Type === 'Wait') waits[name] = 0;
+      if (state.Type === 'Wait' && !behaviour.realWaits?.includes(name)) waits[name] = 0;
       if (state.Type === 'Map') visit(state.ItemProcessor.States);
       if (state.Type === 'Task') tasks.set(name, state.Resource);
     }
@@ -163,8 +163,9 @@ export async function runExecutions(plan: StudyPlan, definition: StateMachineDef
     // In execution order: each Task entered made the next call recorded for its state; a Wait waits what its input says.
     for (const { name: state, type, input } of entered) {
       if (type === 'Wait') {
-        const d = (input as { d?: { wholeSeconds?: number } }).d;
+        const d = (input as { d?: { wholeSeconds?: number; untilWholeSecond?: string } }).d;
         if (state === STATE.wait && d?.wholeSeconds !== undefined) timeline.push({ kind: 'wait', state, seconds: d.wholeSeconds, execution: name });
+        if (state === STATE.waitUntil && d?.untilWholeSecond !== undefined) timeline.push({ kind: 'wait-until', state, until: d.untilWholeSecond, execution: name });
       }
       const call = type === 'Task' ? byState.get(state)?.shift() : undefined;
       if (call) timeline.push(call);

@@ -11,7 +11,7 @@ import { planStudy } from '../../../experiments/plan';
 import type { BurstStep } from '../../../experiments/plan-schema';
 import { ACTIVITY } from '../../../probe-runtime/driver/azure-durable/durable-contract';
 import { durableSegmentation, durableStepEvents } from '../../../stacks/azure/durable-segments';
-import { catalogPlan, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, toTrace } from '../../targets/orchestrator-trace';
+import { anchoredWaitsDefinition, catalogPlan, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, RUN_STARTED_AT, toTrace } from '../../targets/orchestrator-trace';
 import { driveDurable, RUN } from './durable-harness';
 
 const flexPlan = () => planStudy(everyStepKindDefinition([2048], 4096), { provider: 'azure', hosting: 'flex' });
@@ -77,6 +77,38 @@ describe('Durable orchestrator conformance: a fake context walks the plan', () =
   });
 });
 
+describe('Durable: waits anchored to the run\'s start (durable timers at run start + untilSeconds)', () => {
+  const plan = planStudy(anchoredWaitsDefinition(), { provider: 'azure' });
+  const anchored = plan.steps.filter((s) => s.kind === 'wait' && s.untilSeconds !== undefined);
+
+  it('carries the run\'s start across continue-as-new: every execution after the first sets its timers on the anchors', () => {
+    const handOverAt = durableSegmentation(plan, { maxStepsPerSegment: 3 }).handOverAt;
+    const run = driveDurable(plan, handOverAt);
+    expect(run.executions.length).toBeGreaterThan(3);
+    expect(run.executions.slice(1).every((e) => e.input.carried?.startedAt === RUN_STARTED_AT)).toBe(true);
+    expect(toTrace(plan, RUN, run.actions)).toEqual(expectedTrace(plan, RUN));
+    expect(run.actions.filter((a) => a.kind === 'wait-until')).toHaveLength(anchored.length);
+  });
+
+  it('sets no timer for an anchor that has passed (the wait ends at once); plain waits still get theirs', () => {
+    const dayBefore = new Date(Date.parse(RUN_STARTED_AT) - 86_400_000).toISOString();
+    const run = driveDurable(plan, [], { runStartedAt: dayBefore });
+    expect(run.executions.at(-1)!.outcome).toMatchObject({ status: 'completed', failures: [] });
+    expect(run.actions.filter((a) => a.kind === 'wait-until')).toEqual([]);
+    expect(run.actions.filter((a) => a.kind === 'wait')).toEqual([{ kind: 'wait', seconds: 2 }]);
+  });
+
+  it('a start-run answer without the run\'s start fails each anchored wait by name, and the run still closes', () => {
+    const run = driveDurable(plan, [], {
+      activity: (_name, input) => ((input as { action?: string }).action === 'start-run' ? { ok: true, result: { v: 1, action: 'start-run' } } : undefined),
+    });
+    const outcome = run.executions.at(-1)!.outcome;
+    expect(outcome.status).toBe('failed');
+    expect(outcome.failures.map((f) => f.step)).toEqual(anchored.map((w) => w.index));
+    expect(outcome.failures[0]!.message).toMatch(/no run start for this wait anchored to it/);
+  });
+});
+
 describe('Durable: runs continued as new', () => {
   it('at most 7 steps per execution: the driver sees exactly the plan\'s steps in order, once each, across continue-as-new', () => {
     const plan = flexPlan();
@@ -88,7 +120,7 @@ describe('Durable: runs continued as new', () => {
     // Bursts and updates, once each, in plan order; start-run and finish-run once.
     expect(events.filter((e) => e.action === 'start-run')).toHaveLength(1);
     expect(events.filter((e) => e.action === 'finish-run')).toHaveLength(1);
-    executions.slice(1).forEach((e, i) => expect(e.input).toEqual({ run: RUN, carried: { next: handOverAt[i], segment: i + 1, stepsCompleted: handOverAt[i], failures: [] } }));
+    executions.slice(1).forEach((e, i) => expect(e.input).toEqual({ run: RUN, carried: { next: handOverAt[i], segment: i + 1, stepsCompleted: handOverAt[i], failures: [], startedAt: RUN_STARTED_AT } }));
     expect(executions.at(-1)!.outcome).toEqual({ run: RUN, status: 'completed', stepsCompleted: plan.steps.length, failures: [] });
   });
 

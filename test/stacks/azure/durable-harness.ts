@@ -12,7 +12,8 @@ import type { StudyPlan } from '../../../experiments/plan-schema';
 import type { DriverEvent } from '../../../probe-runtime/contracts/driver-event';
 import { ACTIVITY, type ActivityOutcome, OrchestrationInput, type RunOutcome, UpdateRequest } from '../../../probe-runtime/driver/azure-durable/durable-contract';
 import { type DurablePort, orchestrateRun } from '../../../probe-runtime/driver/azure-durable/orchestrate-run';
-import { type RawAction, TRACE_RUN } from '../../targets/orchestrator-trace';
+import { anchoredWaitTimes } from '../../../probe-runtime/contracts/anchored-waits';
+import { type RawAction, RUN_STARTED_AT, TRACE_RUN } from '../../targets/orchestrator-trace';
 import { recordingDriver } from '../../targets/recording-driver';
 
 /** The run id every orchestrator trace starts its run with. */
@@ -23,6 +24,8 @@ type FakeTask = { type: 'activity'; name: string; input: unknown } | { type: 'ti
 export interface DurableFaults {
   /** Outcome of an activity call; undefined = success. `throw` makes the task fail as the runtime would. */
   activity?: (name: string, input: unknown) => ActivityOutcome | 'throw' | undefined;
+  /** The run's start the recording driver answers start-run with (default RUN_STARTED_AT, the orchestration clock's start). */
+  runStartedAt?: string;
 }
 
 export interface DurableExecution {
@@ -40,8 +43,11 @@ export interface DurableRun {
 
 /** Runs the orchestration to its end, through every continue-as-new. */
 export function driveDurable(plan: StudyPlan, handOverAt: readonly number[] = [], faults: DurableFaults = {}): DurableRun {
-  const driver = recordingDriver(plan, { handOverAt: [...handOverAt] });
-  let now = new Date('2026-11-26T12:00:00Z');
+  const driver = recordingDriver(plan, { handOverAt: [...handOverAt] }, {}, undefined, faults.runStartedAt);
+  // The orchestration clock starts with the run (RUN_STARTED_AT); a timer firing at one of the plan's
+  // anchors (run start + untilSeconds) is recorded as the instant it waits until.
+  let now = new Date(RUN_STARTED_AT);
+  const anchors = new Set(Object.values(anchoredWaitTimes(plan, Date.parse(faults.runStartedAt ?? RUN_STARTED_AT)) ?? {}));
   const actions: RawAction[] = [];
   const executions: DurableExecution[] = [];
   let input: unknown = { run: RUN };
@@ -68,7 +74,8 @@ export function driveDurable(plan: StudyPlan, handOverAt: readonly number[] = []
       if (task.type === 'timer') {
         expect(task.fireAt.getTime()).toBeGreaterThan(now.getTime());
         history += 2; // TimerCreated, TimerFired
-        actions.push({ kind: 'wait', seconds: (task.fireAt.getTime() - now.getTime()) / 1000 });
+        const until = task.fireAt.toISOString();
+        actions.push(anchors.has(until) ? { kind: 'wait-until', until } : { kind: 'wait', seconds: (task.fireAt.getTime() - now.getTime()) / 1000 });
         now = task.fireAt;
         return { value: undefined };
       }

@@ -99,6 +99,46 @@ test.each(SMALL)('%s runs end to end in workerd: one record per planned request,
   expect(lines.some((l) => /completed; \d+ objects copied/.test(l))).toBe(true);
 }, 240_000);
 
+test('waits anchored to the run\'s start end at run.json startedAt + untilSeconds in workerd\'s Workflow engine (step.sleepUntil), whatever the bursts before took', async () => {
+  const plan = planStudy(
+    {
+      id: 'anchored-workerd',
+      title: 'Anchored waits in workerd',
+      summary: 'Bursts on anchors 3 s and 6 s after the run starts.',
+      paper: { experiment: 'E6', section: 'test' },
+      providers: ['cloudflare'],
+      functions: { memoryMb: [128] },
+      schedule: [
+        { kind: 'burst', label: 'first', requestsPerTarget: 1 },
+        { kind: 'wait', untilSeconds: 3 },
+        { kind: 'burst', label: 'a', requestsPerTarget: 2 },
+        { kind: 'wait', untilSeconds: 6 },
+        { kind: 'burst', label: 'b', requestsPerTarget: 1 },
+      ],
+      analysis: { kind: 'coldstart' },
+      budget: { maxInvocations: 100, maxUsd: 1 },
+    },
+    { provider: 'cloudflare' },
+  );
+  const { runDir } = await runInWorkerd(plan, { outDir: out, bundles, log: () => undefined });
+  const run = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { status: string; startedAt: string; failures: unknown[] };
+  expect(run).toMatchObject({ status: 'completed', failures: [] });
+  const records = readdirSync(path.join(runDir, 'steps'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.jsonl'))
+    .flatMap((f) => readFileSync(path.join(runDir, 'steps', f), 'utf8').split('\n').filter(Boolean))
+    .map((line) => InvocationRecord.parse(JSON.parse(line)));
+  expect(records).toHaveLength(plan.invocations);
+  const started = Date.parse(run.startedAt);
+  for (const wait of plan.steps) {
+    if (wait.kind !== 'wait' || wait.untilSeconds === undefined) continue;
+    const first = Math.min(...records.filter((r) => r.step === wait.index + 1).map((r) => r.sentAt!));
+    const due = started + wait.untilSeconds * 1000;
+    // workerd's clock advances at I/O, so a send may be stamped a few ms before the timer's instant.
+    expect(first).toBeGreaterThanOrEqual(due - 50);
+    expect(first - due).toBeLessThan(3000);
+  }
+}, 240_000);
+
 test('workerd failing to start is one line naming it, and leaves no process', async () => {
   const plan = planStudy(buildCatalogStudy('accounting', { rounds: 1, backgroundMs: 200, gapSeconds: 1, memoryMb: [128] }), { provider: 'cloudflare' });
   // A compatibility date in the future: workerd refuses to start with it.

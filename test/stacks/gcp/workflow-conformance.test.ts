@@ -13,7 +13,8 @@ import type { StudyPlan } from '../../../experiments/plan-schema';
 import { lifetime } from '../../../experiments/catalog/lifetime';
 import { ORCHESTRATION_LIMITS } from '../../../experiments/capabilities';
 import { compileWorkflow, EXECUTION_FIXED_STEPS, MAX_CARRIED_ARGUMENT_CHARS, stepsOfStep, WORKFLOW_LIMITS } from '../../../stacks/gcp/workflow/compile-workflow';
-import { catalogPlan, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, toTrace } from '../../targets/orchestrator-trace';
+import { anchoredWaitsDefinition, catalogPlan, CONFORMANCE_STUDIES, everyStepKindDefinition, expectedTrace, RUN_STARTED_AT, toTrace } from '../../targets/orchestrator-trace';
+import { checkParallelShared, checkWorkflowLimits, checkWorkflowSchema } from '../../conformance/gcp/workflows';
 import { expectEachStepOnce } from '../../targets/recording-driver';
 import { RUN, runWorkflowExecutions, type WorkflowFaults, type WorkflowRun } from './workflow-harness';
 
@@ -147,6 +148,49 @@ describe('Workflows: runs split into executions (continue as new)', () => {
       }
       expect(e.describedAtStep[0]!.steps).toBeLessThanOrEqual(EXECUTION_FIXED_STEPS.bound);
     });
+  });
+});
+
+describe('Workflows: waits anchored to the run\'s start (sys.sleep_until)', () => {
+  const plan = planStudy(anchoredWaitsDefinition(), { provider: 'gcp' });
+  const anchored = plan.steps.filter((s) => s.kind === 'wait' && s.untilSeconds !== undefined);
+
+  it('the source passes the Workflows JSON Schema, the shared-variable rule and the limits; plans without anchored waits do not get the branch', () => {
+    const { yaml } = compileWorkflow(plan);
+    expect([...checkWorkflowSchema('anchored', yaml), ...checkParallelShared('anchored', yaml), ...checkWorkflowLimits('anchored', yaml)]).toEqual([]);
+    expect(yaml).toContain('sys.sleep_until');
+    expect(compileWorkflow(catalogPlan('idle-recycling', 'gcp')).yaml).not.toContain('sys.sleep_until');
+  });
+
+  it('sleeps until each anchor the driver gives, in every execution, and each execution runs no more steps than counted', async () => {
+    const compiled = compileWorkflow(plan, { maxStepsPerSegment: 4 });
+    const run = await runWorkflowExecutions(plan, compiled.yaml, { handOverAt: [...compiled.segmentation.handOverAt] });
+    expect(run.executions.length).toBeGreaterThan(2);
+    expect(toTrace(plan, RUN, run.actions)).toEqual(expectedTrace(plan, RUN));
+    expect(run.actions.filter((a) => a.kind === 'wait-until')).toHaveLength(anchored.length);
+    run.executions.forEach((e, i) => {
+      expect(e.steps).toBeLessThanOrEqual(compiled.segmentation.segments[i]!.units);
+      for (let k = 0; k + 1 < e.describedAtStep.length; k++) {
+        const { index, steps } = e.describedAtStep[k]!;
+        expect(e.describedAtStep[k + 1]!.steps - steps).toBeLessThanOrEqual(stepsOfStep(plan.steps[index]!).bound);
+      }
+    });
+  });
+
+  it('an anchor that has passed ends the wait at once (no sys.sleep_until with a past time); plain waits still sleep', async () => {
+    // The run started a day before the harness clock: every anchor is behind it.
+    const dayBefore = new Date(Date.parse(RUN_STARTED_AT) - 86_400_000).toISOString();
+    const run = await execute(plan, { runStartedAt: dayBefore });
+    expect(run.actions.filter((a) => a.kind === 'wait-until')).toEqual([]);
+    expect(toTrace(plan, RUN, run.actions)).toEqual(expectedTrace(plan, RUN).filter((t) => t.kind !== 'wait-until'));
+    expect(run.actions.filter((a) => a.kind === 'wait')).toEqual([{ kind: 'wait', seconds: 2 }]);
+  });
+
+  it('an anchored wait bounds its execution from the anchor before it, not by its planned seconds', () => {
+    const compiled = compileWorkflow(plan);
+    const planned = compileWorkflow({ ...plan, steps: plan.steps.map((s) => (s.kind === 'wait' ? { ...s, untilSeconds: undefined } : s)) });
+    // The first anchored waits are planned shorter than their bound (the bursts before them are expected to take time).
+    expect(compiled.segmentation.segments[0]!.boundSeconds).toBeGreaterThan(planned.segmentation.segments[0]!.boundSeconds);
   });
 });
 

@@ -37,6 +37,8 @@ export interface WorkflowFaults extends DriverFaults {
   update?: number;
   /** Fails the hand-over that would start the execution at this step. */
   handOverAt?: number;
+  /** The run's start the recording driver answers start-run with (default RUN_STARTED_AT, the harness clock's start). */
+  runStartedAt?: string;
 }
 
 export interface WorkflowExecution {
@@ -57,7 +59,7 @@ export interface WorkflowRun {
 }
 
 export async function runWorkflowExecutions(plan: StudyPlan, yaml: string, orchestration: Orchestration | undefined, faults: WorkflowFaults = {}): Promise<WorkflowRun> {
-  const driver = recordingDriver(plan, orchestration, faults, Object.fromEntries(plan.functions.map((f) => [f.key, `https://${f.name}.a.run.app`])));
+  const driver = recordingDriver(plan, orchestration, faults, Object.fromEntries(plan.functions.map((f) => [f.key, `https://${f.name}.a.run.app`])), faults.runStartedAt);
   const env = Object.fromEntries(plan.functions.map((f) => [f.key, { ...f.env }]));
   const memory: Record<string, number> = Object.fromEntries(plan.functions.map((f) => [f.key, f.memoryMb]));
   const byName = new Map(plan.functions.map((f) => [f.name, f]));
@@ -107,6 +109,15 @@ export async function runWorkflowExecutions(plan: StudyPlan, yaml: string, orche
             const code = error instanceof DriverRefusedError ? 400 : 500;
             throw new WorkflowRaise({ message: `HTTP server responded with error code ${code}`, code, tags: ['HttpError'], body: { error: (error as Error).message } });
           }
+        }
+        if (name === 'sys.sleep_until') {
+          // The workflow sleeps until an anchor only while it is ahead.
+          const until = Date.parse(String(callArgs.time)) / 1000;
+          expect(until).toBeGreaterThan(clock);
+          slept += until - clock;
+          clock = until;
+          actions.push({ kind: 'wait-until', until: String(callArgs.time) });
+          return null;
         }
         if (name === 'sys.sleep') {
           const seconds = callArgs.seconds as number;

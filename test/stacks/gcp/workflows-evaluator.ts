@@ -280,6 +280,12 @@ class Interpreter {
         return this.host.now();
       case 'time.format':
         return new Date(Number(a[0]) * 1000).toISOString();
+      case 'time.parse': {
+        // An ISO 8601 timestamp → seconds since the epoch (a ValueError when it is not one).
+        const ms = typeof a[0] === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(a[0]) ? Date.parse(a[0]) : Number.NaN;
+        if (Number.isNaN(ms)) throw new WorkflowRaise({ message: `time.parse: ${JSON.stringify(a[0])} is not an ISO 8601 timestamp`, tags: ['ValueError'] });
+        return ms / 1000;
+      }
       case 'string':
         return String(a[0]);
       case 'json.encode_to_string':

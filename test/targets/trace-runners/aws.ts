@@ -25,6 +25,7 @@ export function aslTrace(plan: StudyPlan, run: AwsRun): RawAction[] {
   const actions: RawAction[] = [];
   for (const entry of run.timeline) {
     if (entry.kind === 'wait') actions.push({ kind: 'wait', seconds: entry.seconds });
+    if (entry.kind === 'wait-until') actions.push({ kind: 'wait-until', until: entry.until });
     if (entry.kind === 'driver' && entry.payload.action !== 'describe-step') actions.push({ kind: 'driver', event: entry.payload });
     if (entry.kind !== 'update') continue;
     const key = keyOf(entry.target);
@@ -64,4 +65,6 @@ export const aslTraceRunner: TraceRunner = {
   },
   // Step Functions' Wait takes whole seconds: the driver's answer rounds each wait up.
   waitSeconds: (planned) => Math.ceil(planned),
+  // ... and truncates a timestamp's milliseconds: the driver's answer rounds each anchor up to the second.
+  waitUntil: (anchor) => new Date(Math.ceil(Date.parse(anchor) / 1000) * 1000).toISOString(),
 };

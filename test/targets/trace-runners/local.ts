@@ -5,66 +5,81 @@
  * same file in the order the walker makes them (waits as the walker starts
  * them, at a time scale that takes no real time).
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { StudyPlan } from '../../../experiments/plan-schema';
-import { walkPlan } from '../../../local/orchestrator/walk-plan';
+import { type ResumePoint, walkPlan } from '../../../local/orchestrator/walk-plan';
 import { RunJournal } from '../../../local/run-state/run-journal';
 import { Random } from '../../../local/random';
 import { TimeScale } from '../../../local/time-scale';
-import { runPrefix } from '../../../probe-runtime/contracts/bucket-layout';
+import { runManifestKey, runPrefix } from '../../../probe-runtime/contracts/bucket-layout';
 import { createLocalDirSink } from '../../../probe-runtime/driver/sinks/local-dir';
-import { type RawAction, TRACE_RUN } from '../orchestrator-trace';
+import { type RawAction, RUN_STARTED_AT, TRACE_RUN } from '../orchestrator-trace';
 import type { TraceRunner } from './trace-runner';
 
 const RECORDING_DRIVER = path.join(__dirname, '..', 'fixtures', 'recording-driver.js');
 
 /**
+/**
  * A scale at which every wait takes no real time to speak of. The walker schedules waits on its
  * platform clock (local/orchestrator/platform-clock.ts), which also counts other functions' bursts,
  * so the wait it acts on is recorded from its step event; that it lands on its planned platform
- * time is checked by the units test of the clock and the idle-recycling run at 200×.
+ * time is checked by the units test of the clock and the idle-recycling run at 200×. An anchored
+ * wait is recorded as the platform instant the walker says it ends at, counted from the run's start
+ * the recording driver's start-run answered (RUN_STARTED_AT).
  */
 const NO_REAL_TIME = new TimeScale(1e9);
 
 export const localWalkerTraceRunner: TraceRunner = {
-  async run(_plan, compiled) {
-    const plan = compiled.definition as StudyPlan;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'curtain-local-trace-'));
-    const traceFile = path.join(dir, 'trace.jsonl');
-    const record = (action: RawAction) => appendFileSync(traceFile, `${JSON.stringify(action)}\n`);
-    const results = path.join(dir, 'results');
-    const runDir = path.join(results, ...runPrefix(plan.study.id, TRACE_RUN).split('/'));
-    try {
-      const result = await walkPlan({
-        plan,
-        run: TRACE_RUN,
-        runDir,
-        driver: { command: process.execPath, args: [RECORDING_DRIVER], env: { CURTAIN_TRACE_FILE: traceFile } },
-        sink: createLocalDirSink(results),
-        journal: new RunJournal(runDir),
-        update: (key, change, generation) => record({ kind: 'update', function: key, generation, change }),
-        // The recording driver sends nothing and never dies: no arrivals to reconcile, no run.json to close for it.
-        arrivals: () => new Set(),
-        driverJournals: false,
-        resend: false,
-        finishInProcess: () => Promise.reject(new Error('the recording driver runs finish-run itself')),
-        timeScale: NO_REAL_TIME,
-        onEvent: (event) => {
-          if (event.kind === 'step' && event.step.kind === 'wait') record({ kind: 'wait', seconds: event.step.seconds });
-        },
-        interrupt: new AbortController().signal,
-        driverCrash: 0,
-        faultRandom: new Random(1),
-      });
-      if (result.failures.length > 0) throw new Error(`the walk failed: ${JSON.stringify(result.failures.slice(0, 3))}`);
-      return readFileSync(traceFile, 'utf8')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as RawAction);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
+  run: (_plan, compiled) => walkWithRecordingDriver(compiled.definition as StudyPlan),
 };
+
+/**
+ * Walks a plan with the recording driver and returns what the walker asked for. `resume` continues a
+ * run instead (no start-run) whose run.json, written first, says it started at `resumedStartedAt`.
+ */
+export async function walkWithRecordingDriver(plan: StudyPlan, resume?: { point: ResumePoint; resumedStartedAt: string }): Promise<RawAction[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'curtain-local-trace-'));
+  const traceFile = path.join(dir, 'trace.jsonl');
+  const record = (action: RawAction) => appendFileSync(traceFile, `${JSON.stringify(action)}\n`);
+  const results = path.join(dir, 'results');
+  const runDir = path.join(results, ...runPrefix(plan.study.id, TRACE_RUN).split('/'));
+  if (resume) {
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(path.join(results, ...runManifestKey(plan.study.id, TRACE_RUN).split('/')), JSON.stringify({ startedAt: resume.resumedStartedAt }));
+  }
+  try {
+    const result = await walkPlan({
+      plan,
+      run: TRACE_RUN,
+      runDir,
+      ...(resume ? { resume: resume.point } : {}),
+      driver: { command: process.execPath, args: [RECORDING_DRIVER], env: { CURTAIN_TRACE_FILE: traceFile, CURTAIN_TRACE_STARTED_AT: RUN_STARTED_AT } },
+      sink: createLocalDirSink(results),
+      journal: new RunJournal(runDir),
+      update: (key, change, generation) => record({ kind: 'update', function: key, generation, change }),
+      // The recording driver sends nothing and never dies: no arrivals to reconcile, no run.json to close for it.
+      arrivals: () => new Set(),
+      driverJournals: false,
+      resend: false,
+      finishInProcess: () => Promise.reject(new Error('the recording driver runs finish-run itself')),
+      timeScale: NO_REAL_TIME,
+      onEvent: (event) => {
+        if (event.kind !== 'step' || event.step.kind !== 'wait') return;
+        if (event.anchoredUntil !== undefined) record({ kind: 'wait-until', until: event.anchoredUntil });
+        else record({ kind: 'wait', seconds: event.step.seconds });
+      },
+      interrupt: new AbortController().signal,
+      driverCrash: 0,
+      faultRandom: new Random(1),
+    });
+    if (result.failures.length > 0) throw new Error(`the walk failed: ${JSON.stringify(result.failures.slice(0, 3))}`);
+    return readFileSync(traceFile, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as RawAction);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -12,4 +12,6 @@ export interface TraceRunner {
   run(plan: StudyPlan, compiled: CompiledOrchestrator): Promise<RawAction[]>;
   /** What a planned wait becomes on this engine (e.g. whole seconds), when not exactly the plan's seconds. */
   waitSeconds?(planned: number): number;
+  /** What an anchored wait's instant (ISO 8601) becomes on this engine (e.g. the whole second at or after it), when not exact. */
+  waitUntil?(anchor: string): string;
 }
