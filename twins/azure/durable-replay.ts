@@ -197,9 +197,9 @@ export async function runOrchestration(options: {
     const open = new Set<number>();
     let wake: (() => void) | null = null;
     options.signal?.addEventListener('abort', () => wake?.(), { once: true });
-    const deliver = (id: number, event: Omit<HistoryEvent, 'EventId' | 'Timestamp' | 'IsPlayed'>) => {
+    const deliver = (id: number, event: { EventType: number } & Record<string, unknown>) => {
       open.delete(id);
-      arrived.push({ EventId: -1, Timestamp: host.now().toISOString(), IsPlayed: false, ...event });
+      arrived.push({ ...event, EventId: -1, Timestamp: host.now().toISOString(), IsPlayed: false });
       wake?.();
     };
     for (;;) {

@@ -1,0 +1,334 @@
+/**
+ * `curtain run <study> --target azure`: the Azure twin end to end.
+ *   1. synthesize the study's `azure-<study>` stack as `npx cdktf synth` does (the cdktf app's
+ *      pieces: buildCdktfApp, the deploy origin, the target's policy) into a scratch dir;
+ *   2. read the Terraform JSON (terraform-stack.ts) and extract every Function App's package;
+ *      index each app with the twin's Functions worker (a package that does not load is refused);
+ *   3. start azurite with the stack's accounts, the managed identity endpoint, the TLS front door
+ *      (apps by function key, Blob by RBAC, ARM by RBAC), the local platform for the probe apps;
+ *   4. run the driver app's Durable orchestrator with the run id as instance id, replayed by the
+ *      twin's Durable Task side (durable-replay.ts), its activities in the driver app's workers;
+ *   5. fetch the run from azurite with the Azure client of `curtain fetch`, write twin.json, the report.
+ * Every process and scratch directory is gone when it returns or throws.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { StudyPlan } from '../../experiments/plan-schema';
+import { isDefinitionPath } from '../../experiments/resolve-study';
+import { parseFaultOptions } from '../../local/faults';
+import { LocalPlatform } from '../../local/platform/local-platform';
+import { resolveProfile } from '../../local/profiles';
+import { defaultTimeScale, TimeScale } from '../../local/time-scale';
+import { ensureRuntimeBuilt } from '../../probe-runtime/build/ensure-runtime-built';
+import { newRunId } from '../../probe-runtime/contracts/bucket-layout';
+import { RunInput } from '../../probe-runtime/driver/azure-durable/durable-contract';
+import { buildCdktfApp } from '../../stacks/cdktf/build-app';
+import { synthEnvironment, synthSets } from '../../stacks/cdktf/select-plans';
+import { createAzureProviderClient } from '../../stacks/azure/client/azure-provider-client';
+import { azureTarget } from '../../stacks/azure/target';
+import { deployOrigin } from '../../stacks/deploy-origin';
+import type { TwinRunRequest, TwinRunResult, TwinApiCall } from '../../targets/provider-target';
+import { ProcessFunctions, type ProcessReply } from '../aws/process-functions';
+import { countRecords, readRunStatus, writeTwinReport } from '../run-dir';
+import { appEnvironment, azureWorkerCommands, httpFunctions, indexApp, type IndexedFunction, readHostJson, type TwinNetwork } from './app-workers';
+import type { ServiceReply } from './arm-api';
+import { AzureCallLog } from './azure-calls';
+import { startAzurite, type AzuriteTwin } from './azurite';
+import { OrchestratorState, ReplayDivergenceError, runOrchestration, type DurableHost } from './durable-replay';
+import { FrontDoor } from './front-door';
+import { liveApps, type LiveApp } from './live-apps';
+import { ManagedIdentityEndpoint } from './managed-identity';
+import { AzureTwinArtifactError, readAzureStack, type TwinAzureStack } from './terraform-stack';
+import { makeTwinCertificate } from './tls-cert';
+import { extractZip } from './unzip-package';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface SynthesizedAzureTwin {
+  plan: StudyPlan;
+  /** cdktf.out/stacks/<stack>/cdk.tf.json */
+  stackFile: string;
+}
+
+const setText = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+
+/** Synthesizes the study's Azure stack into `outdir` as `CURTAIN_STUDY=<id> CURTAIN_SET=... npx cdktf synth` would. */
+export async function synthesizeAzureForTwin(request: Pick<TwinRunRequest, 'study' | 'sets' | 'log'>, outdir: string): Promise<SynthesizedAzureTwin> {
+  await ensureRuntimeBuilt({ root: REPO_ROOT, log: (line) => request.log(`curtain: ${line}`) });
+  const targets = [azureTarget] as const;
+  const env: NodeJS.ProcessEnv = {
+    CURTAIN_PROVIDERS: 'azure',
+    ...(isDefinitionPath(request.study) ? { CURTAIN_DEFINITION: request.study } : { CURTAIN_STUDY: request.study }),
+    ...(Object.keys(request.sets).length > 0 ? { CURTAIN_SET: Object.entries(request.sets).map(([k, v]) => `${k}=${setText(v)}`).join(';') } : {}),
+  };
+  const checked = synthEnvironment(env, [...targets] as Parameters<typeof synthEnvironment>[1]);
+  const built = buildCdktfApp({
+    outdir,
+    env,
+    targets: [...targets] as Parameters<typeof buildCdktfApp>[0]['targets'],
+    bundleRoot: REPO_ROOT,
+    originOf: ({ plan }) =>
+      deployOrigin(plan, { definition: checked.CURTAIN_DEFINITION, sets: synthSets(checked), maxUsd: undefined, secondTenantAccount: null, bundleRoot: undefined }),
+  });
+  const [study, ...more] = built.stacks;
+  if (!study || more.length > 0) throw new AzureTwinArtifactError(built.skipped[0] ?? 'the Azure twin runs one study at a time');
+  built.app.synth();
+  const stackFile = path.join(outdir, 'stacks', study.stack, 'cdk.tf.json');
+  const findings = azureTarget.deployment.kind === 'cdktf' ? azureTarget.deployment.checkPolicy(JSON.parse(readFileSync(stackFile, 'utf8'))) : [];
+  if (findings.length > 0) throw new AzureTwinArtifactError(`${study.stack}: policy: ${findings.join('; ')}`);
+  return { plan: study.plan, stackFile };
+}
+
+export type AzureTwinResult = TwinRunResult & { readonly templateHash: string; readonly calls: readonly TwinApiCall[] };
+
+export async function runAzureTwin(request: TwinRunRequest): Promise<AzureTwinResult> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'curtain-twin-azure-'));
+  try {
+    request.log('twin: synthesizing the Azure stack as `cdktf synth` does');
+    const synthesized = await synthesizeAzureForTwin(request, path.join(scratch, 'cdktf.out'));
+    return await runAzureStack(synthesized, request, scratch);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+interface HostedApp {
+  live: LiveApp;
+  root: string;
+  index: IndexedFunction[];
+  timeoutSeconds: number;
+}
+
+/** Runs a synthesized stack (the tests give it deliberately broken ones). `scratch` is the caller's to remove. */
+export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: TwinRunRequest, scratch: string): Promise<AzureTwinResult> {
+  const began = performance.now();
+  const { plan } = synthesized;
+  const stack = readAzureStack(synthesized.stackFile);
+  const runtimes = azureWorkerCommands();
+  const hosted = prepareApps(stack, plan, runtimes, scratch);
+  const driver = hosted.find((h) => h.index.some((f) => Object.values(f.bindings).some((b) => b.type === 'orchestrationTrigger')));
+  if (!driver) throw new AzureTwinArtifactError('no Function App of the stack registers a Durable orchestrator');
+  const orchestrators = driver.index.filter((f) => Object.values(f.bindings).some((b) => b.type === 'orchestrationTrigger'));
+  if (orchestrators.length !== 1) throw new AzureTwinArtifactError(`${driver.live.spec.address}: ${orchestrators.length} orchestrators registered (the twin starts one)`);
+  const orchestratorName = orchestrators[0]!.name;
+  const names = new Map<string, string>();
+  for (const h of hosted) {
+    if (h.live.spec.principalId) names.set(h.live.spec.principalId, h === driver ? 'driver' : h.live.spec.name);
+    for (const p of Object.values(h.live.spec.userIdentities)) names.set(p, `${h === driver ? 'driver' : h.live.spec.name} (host identity)`);
+  }
+  const calls = new AzureCallLog(stack.assignments, names);
+
+  const profile = resolveProfile(request.profile, request.profileSet ?? {});
+  const timeScale = new TimeScale(request.timeScale ?? defaultTimeScale(plan, profile).scale);
+  const certificate = makeTwinCertificate(scratch);
+  const run = request.run ?? newRunId();
+  let azurite: AzuriteTwin | null = null;
+  let identities: ManagedIdentityEndpoint | null = null;
+  let frontDoor: FrontDoor | null = null;
+  let platform: LocalPlatform | null = null;
+  const processes = new ProcessFunctions(runtimes, path.join(scratch, 'workers'));
+  const onExit = () => {
+    platform?.killAllNow();
+    processes.killAllNow();
+  };
+  process.once('exit', onExit);
+  let executionFailure: string | null = null;
+  try {
+    azurite = await startAzurite(stack.storageAccounts);
+    identities = await ManagedIdentityEndpoint.start();
+    const identityEnv = new Map(hosted.map((h) => [h, identities!.environmentOf(h.live.spec)]));
+    let network: TwinNetwork | null = null;
+    const envOf = (h: HostedApp) => appEnvironment(h.live, h.root, identityEnv.get(h)!, network!);
+    const probeEnv = (h: HostedApp) => {
+      const http = httpFunctions(h.index)[0]!;
+      return { ...envOf(h), _CURTAIN_TWIN_HTTP: JSON.stringify({ function: http.name, url: `https://${h.live.spec.hostname}/${h.live.routePrefix}/${http.route}` }) };
+    };
+    const defineDriverLike = (h: HostedApp) => processes.define(h.live.spec.name, { runtime: h.live.spec.runtime, timeoutSeconds: h.timeoutSeconds, env: envOf(h) });
+    const apps = liveApps(
+      hosted.map((h) => h.live),
+      (live) => {
+        const h = hosted.find((x) => x.live === live)!;
+        if (live.planKey !== null) platform?.reconfigure(live.planKey, { memoryMb: live.memoryMb, env: probeEnv(h) }, `${live.settings.CURTAIN_GENERATION ?? 'rev'}@${live.revision}`);
+        else defineDriverLike(h);
+      },
+    );
+    frontDoor = await FrontDoor.start({
+      certificate,
+      apps,
+      accounts: azurite.accounts,
+      identities,
+      calls,
+      azurite: azurite.origin,
+      keyHolder: 'driver',
+      invokeHttp: (live, _fn, body) => invokeProbe(platform, live, body),
+    });
+    network = { certFile: certificate.certFile, frontDoorPort: frontDoor.port, region: plan.region };
+    const probes = hosted.filter((h) => h.live.planKey !== null);
+    platform = await LocalPlatform.start({
+      profile,
+      timeScale,
+      faults: parseFaultOptions([], profile.faults),
+      functions: plan.functions.map((f) => {
+        const h = probes.find((p) => p.live.planKey === f.key);
+        if (!h) throw new AzureTwinArtifactError(`plan function ${f.key}: no Function App of the stack has CURTAIN_FUNCTION=${f.key}`);
+        return { ...f, memoryMb: h.live.memoryMb, timeoutSeconds: h.timeoutSeconds, env: probeEnv(h) };
+      }),
+      runtimes,
+      workDir: path.join(scratch, 'platform'),
+      seed: request.seed ?? 2018,
+    });
+    for (const h of hosted) if (h.live.planKey === null) defineDriverLike(h);
+    request.log(
+      `twin: ${hosted.length} Function Apps (${probes.length} on the local platform, profile ${profile.name}, time scale ${timeScale.scale}x), ` +
+        `azurite ${azurite.origin}, front door https://127.0.0.1:${frontDoor.port}; starting run ${run} (orchestrator ${orchestratorName})`,
+    );
+    const host = durableHost(processes, driver.live.spec.name, orchestratorName, timeScale.scale);
+    try {
+      const outcome = await runOrchestration({ instanceId: run, name: orchestratorName, input: RunInput.parse({ run }), host, log: request.log, signal: request.signal });
+      if (outcome.status === 'failed') executionFailure = outcome.failure;
+      else request.log(`twin: orchestration completed after ${outcome.executions} execution(s), ${outcome.episodes} replays`);
+    } catch (error) {
+      if (!(error instanceof ReplayDivergenceError)) throw error;
+      executionFailure = error.message;
+    }
+  } finally {
+    process.off('exit', onExit);
+    await platform?.stop();
+    await processes.stop();
+    await frontDoor?.close();
+    await identities?.close();
+  }
+
+  try {
+    const results = resultsOf(hosted, driver);
+    let runDir: string | null = null;
+    let fetchFailure: string | null = null;
+    try {
+      runDir = azurite ? await fetchTwinRun(azurite, results, plan, run, request) : null;
+    } catch (error) {
+      fetchFailure = `fetch: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    const failures = [executionFailure, ...calls.denied().map((c) => `denied: ${c.identity} ${c.action} on ${c.resource}`), fetchFailure].filter((f): f is string => f !== null);
+    const records = runDir ? countRecords(runDir) : 0;
+    const runStatus = runDir ? readRunStatus(runDir) : null;
+    if (runDir && runStatus !== 'completed' && failures.length === 0) failures.push(`run.json says ${runStatus}`);
+    if (!runDir && failures.length === 0) failures.push('the run wrote nothing to the results container');
+    if (runDir) {
+      copyFileSync(stack.file, path.join(runDir, 'cdk.tf.json'));
+      writeFileSync(path.join(runDir, 'twin.json'), `${JSON.stringify({ v: 1, target: 'azure', stack: path.basename(path.dirname(stack.file)), templateHash: stack.hash, failures, ...calls.summary() }, null, 2)}\n`);
+    }
+    const written = runDir && request.report ? await writeTwinReport(runDir, request.log) : { report: null, claims: [] };
+    return {
+      run,
+      runDir,
+      status: request.signal?.aborted ? 'interrupted' : failures.length === 0 ? 'completed' : 'failed',
+      failure: failures.length === 0 ? null : failures.join('; '),
+      planned: plan.invocations,
+      records,
+      templateHash: stack.hash,
+      calls: calls.calls.map((c) => ({ identity: c.identity, action: c.action, resource: c.resource, allowed: c.allowed })),
+      ...written,
+      elapsedMs: performance.now() - began,
+    };
+  } finally {
+    await azurite?.stop();
+  }
+}
+
+/** Extracts and indexes every app of the stack; the probe apps are the ones whose CURTAIN_FUNCTION is a plan function. */
+function prepareApps(stack: TwinAzureStack, plan: StudyPlan, runtimes: ReturnType<typeof azureWorkerCommands>, scratch: string): HostedApp[] {
+  return stack.apps.map((spec) => {
+    const root = path.join(scratch, 'apps', spec.name);
+    extractZip(spec.packageZip, root);
+    const index = indexApp(spec, root, runtimes);
+    const hostJson = readHostJson(root, spec.address);
+    const key = spec.appSettings.CURTAIN_FUNCTION;
+    const planKey = key !== undefined && plan.functions.some((f) => f.key === key) ? key : null;
+    const http = httpFunctions(index);
+    if (planKey !== null && http.length !== 1) throw new AzureTwinArtifactError(`${spec.address}: a probe app must register one HTTP function (it registers ${http.length})`);
+    const live: LiveApp = {
+      spec,
+      settings: { ...spec.appSettings },
+      memoryMb: spec.memoryMb,
+      revision: 0,
+      http,
+      routePrefix: hostJson.routePrefix,
+      keys: { functionKeys: [spec.defaultFunctionKey], masterKey: randomBytes(32).toString('base64url') },
+      planKey,
+    };
+    return { live, root, index, timeoutSeconds: hostJson.timeoutSeconds };
+  });
+}
+
+/** A probe app's HTTP function on the local platform; the platform's replies as the Functions host answers them. */
+async function invokeProbe(platform: LocalPlatform | null, live: LiveApp, body: Buffer): Promise<ServiceReply> {
+  if (!platform || live.planKey === null) return { status: 503, body: 'the app is not running' };
+  let event: unknown;
+  try {
+    event = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'the request body is not JSON' }) };
+  }
+  const reply = await platform.invoke(live.planKey, event);
+  return { status: reply.status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(reply.body) };
+}
+
+/** The Durable Task side's view of the driver app: its orchestrator and activities run in the app's workers. */
+function durableHost(processes: ProcessFunctions, app: string, orchestrator: string, timeScale: number): DurableHost {
+  const call = async (fn: string, trigger: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> => {
+    const reply: ProcessReply = await processes.invoke(app, { function: fn, trigger });
+    switch (reply.kind) {
+      case 'response':
+        return { ok: true, value: (reply.response as { returnValue?: unknown } | null)?.returnValue ?? null };
+      case 'error':
+        return { ok: false, error: reply.error };
+      case 'timeout':
+        return { ok: false, error: `Timeout value of the function ${fn} was exceeded` };
+      case 'crashed':
+        return { ok: false, error: `the worker running ${fn} exited: ${reply.error}` };
+    }
+  };
+  const jsonOf = (value: unknown): string => {
+    const typed = value as { json?: string; string?: string } | null;
+    return typed?.json ?? typed?.string ?? 'null';
+  };
+  return {
+    async runOrchestrator(binding) {
+      const out = await call(orchestrator, { string: JSON.stringify(binding) });
+      if (!out.ok) return { failure: out.error.split('\n\n$OutOfProcData$:')[0]! };
+      const parsed = OrchestratorState.safeParse(JSON.parse(jsonOf(out.value)));
+      if (!parsed.success) return { failure: 'the orchestrator returned a state the Durable extension does not read' };
+      return { state: parsed.data };
+    },
+    async callActivity(name, inputJson) {
+      const out = await call(name, { json: inputJson });
+      return out.ok ? { ok: true, result: jsonOf(out.value) } : { ok: false, reason: out.error };
+    },
+    timer: (fireAt) => new Promise((resolve) => setTimeout(resolve, Math.max(0, fireAt.getTime() - Date.now()) / timeScale)),
+    now: () => new Date(),
+  };
+}
+
+/** The results container the driver writes (its CURTAIN_STORAGE_ACCOUNT / CURTAIN_BUCKET settings). */
+function resultsOf(hosted: readonly HostedApp[], driver: HostedApp): { account: string; container: string } {
+  void hosted;
+  const account = driver.live.settings.CURTAIN_STORAGE_ACCOUNT;
+  const container = driver.live.settings.CURTAIN_BUCKET;
+  if (!account || !container) throw new AzureTwinArtifactError(`${driver.live.spec.address}: CURTAIN_STORAGE_ACCOUNT and CURTAIN_BUCKET must name the results container`);
+  return { account, container };
+}
+
+/** `curtain fetch --provider azure` with the account's Shared Key (the azurite path of the client); null when the run wrote nothing. */
+async function fetchTwinRun(azurite: AzuriteTwin, results: { account: string; container: string }, plan: StudyPlan, run: string, request: TwinRunRequest): Promise<string | null> {
+  if (!azurite.accounts.some((a) => a.name === results.account)) throw new AzureTwinArtifactError(`results account ${results.account} is not a storage account of the stack`);
+  const client = createAzureProviderClient({ AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString(results.account) });
+  try {
+    const fetched = await client.fetch({ study: plan.study.id, run, out: path.resolve(request.outDir), bucket: results.container, account: results.account }, { err: request.log });
+    return fetched.dir;
+  } catch (error) {
+    if (/ is not in /.test(error instanceof Error ? error.message : '')) return null;
+    throw error;
+  }
+}
