@@ -15,9 +15,16 @@ import path from 'node:path';
 import { CAPABILITIES } from '../../experiments/capabilities';
 import { FLEX_PACKAGE_BLOB } from '../../stacks/azure/constructs/function-app';
 import { builtInRole, type RoleDefinition } from './azure-roles';
+import { TargetError } from '../../targets/target-errors';
 import { evaluateValue, type ExpressionScope, type ReferencePath, TerraformExpressionError } from './terraform-expr';
 
-export class AzureTwinArtifactError extends Error {}
+/** An artifact the twin does not understand: one line naming it, exit 1 (`curtain run` reports TargetErrors as input errors). */
+export class AzureTwinArtifactError extends TargetError {
+  override name = 'AzureTwinArtifactError';
+  constructor(message: string) {
+    super(`curtain run --target azure: ${message}`, 'input');
+  }
+}
 
 /** Subscriptions of the twin: zero GUIDs, never a real subscription; tenant b (a second variable) gets ...0002. */
 export const TWIN_SUBSCRIPTIONS = ['00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002'] as const;
