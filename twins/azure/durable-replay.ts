@@ -80,7 +80,15 @@ export interface OrchestrationBinding {
   instanceId: string;
   isReplaying: boolean;
   upperSchemaVersion: number;
+  maximumShortTimerDuration: string;
+  longRunningTimerIntervalDuration: string;
 }
+
+/**
+ * Timer limits the extension announces with the Azure Storage provider: timers up to 6 days fire as one,
+ * longer ones in 3-day intervals ("Timers in Durable Functions", learn.microsoft.com/azure/azure-functions/durable/durable-functions-timers, read 2026-12-06).
+ */
+const TIMER_LIMITS = { maximumShortTimerDuration: '6.00:00:00', longRunningTimerIntervalDuration: '3.00:00:00' } as const;
 
 /** Where the orchestration's functions run (the driver app's worker) and how time passes. */
 export interface DurableHost {
@@ -132,6 +140,19 @@ export function flattenActions(state: OrchestratorState): ScheduledAction[] {
   };
   for (const group of state.actions) for (const action of group) visit(action);
   return out;
+}
+
+/**
+ * A function's return value as the worker sends it (RpcTypedData: json, string, int, double) in the
+ * JSON text the framework records as a TaskCompleted result.
+ */
+export function typedDataJson(data: unknown): string {
+  const typed = (data ?? {}) as { json?: unknown; string?: unknown; int?: unknown; double?: unknown };
+  if (typeof typed.json === 'string') return typed.json;
+  if (typeof typed.string === 'string') return JSON.stringify(typed.string);
+  if (typed.int !== undefined && typed.int !== null) return String(typed.int);
+  if (typeof typed.double === 'number') return String(typed.double);
+  return 'null';
 }
 
 /** durable-functions sends string inputs already JSON-encoded (Utils.processInput) and anything else as a value. */
@@ -205,7 +226,7 @@ export async function runOrchestration(options: {
     for (;;) {
       if (options.signal?.aborted) return { status: 'failed', output: null, failure: 'interrupted', executions, episodes };
       episodes += 1;
-      const run = await host.runOrchestrator({ history, input, instanceId: options.instanceId, isReplaying: recorded.length > 0, upperSchemaVersion: REPLAY_SCHEMA });
+      const run = await host.runOrchestrator({ history, input, instanceId: options.instanceId, isReplaying: recorded.length > 0, upperSchemaVersion: REPLAY_SCHEMA, ...TIMER_LIMITS });
       if ('failure' in run) return { status: 'failed', output: null, failure: `orchestrator ${options.name} failed: ${run.failure}`, executions, episodes };
       const actions = flattenActions(run.state);
       checkReplay(recorded, actions);

@@ -36,7 +36,7 @@ import { appEnvironment, azureWorkerCommands, httpFunctions, indexApp, type Inde
 import type { ServiceReply } from './arm-api';
 import { AzureCallLog } from './azure-calls';
 import { startAzurite, type AzuriteTwin } from './azurite';
-import { OrchestratorState, ReplayDivergenceError, runOrchestration, type DurableHost } from './durable-replay';
+import { OrchestratorState, ReplayDivergenceError, runOrchestration, typedDataJson, type DurableHost } from './durable-replay';
 import { FrontDoor } from './front-door';
 import { liveApps, type LiveApp } from './live-apps';
 import { ManagedIdentityEndpoint } from './managed-identity';
@@ -290,21 +290,17 @@ function durableHost(processes: ProcessFunctions, app: string, orchestrator: str
         return { ok: false, error: `the worker running ${fn} exited: ${reply.error}` };
     }
   };
-  const jsonOf = (value: unknown): string => {
-    const typed = value as { json?: string; string?: string } | null;
-    return typed?.json ?? typed?.string ?? 'null';
-  };
   return {
     async runOrchestrator(binding) {
       const out = await call(orchestrator, { string: JSON.stringify(binding) });
       if (!out.ok) return { failure: out.error.split('\n\n$OutOfProcData$:')[0]! };
-      const parsed = OrchestratorState.safeParse(JSON.parse(jsonOf(out.value)));
+      const parsed = OrchestratorState.safeParse(JSON.parse(typedDataJson(out.value)));
       if (!parsed.success) return { failure: 'the orchestrator returned a state the Durable extension does not read' };
       return { state: parsed.data };
     },
     async callActivity(name, inputJson) {
       const out = await call(name, { json: inputJson });
-      return out.ok ? { ok: true, result: jsonOf(out.value) } : { ok: false, reason: out.error };
+      return out.ok ? { ok: true, result: typedDataJson(out.value) } : { ok: false, reason: out.error };
     },
     timer: (fireAt) => new Promise((resolve) => setTimeout(resolve, Math.max(0, fireAt.getTime() - Date.now()) / timeScale)),
     now: () => new Date(),
