@@ -202,11 +202,11 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
   }
 
   try {
-    const results = resultsOf(hosted, driver);
+    const results = resultsOf(driver);
     let runDir: string | null = null;
     let fetchFailure: string | null = null;
     try {
-      runDir = azurite ? await fetchTwinRun(azurite, results, plan, run, request) : null;
+      runDir = azurite && results ? await fetchTwinRun(azurite, results, plan, run, request) : null;
     } catch (error) {
       fetchFailure = `fetch: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -293,7 +293,7 @@ function durableHost(processes: ProcessFunctions, app: string, orchestrator: str
   return {
     async runOrchestrator(binding) {
       const out = await call(orchestrator, { string: JSON.stringify(binding) });
-      if (!out.ok) return { failure: out.error.split('\n\n$OutOfProcData$:')[0]! };
+      if (!out.ok) return { failure: orchestratorError(out.error) };
       const parsed = OrchestratorState.safeParse(JSON.parse(typedDataJson(out.value)));
       if (!parsed.success) return { failure: 'the orchestrator returned a state the Durable extension does not read' };
       return { state: parsed.data };
@@ -307,13 +307,27 @@ function durableHost(processes: ProcessFunctions, app: string, orchestrator: str
   };
 }
 
-/** The results container the driver writes (its CURTAIN_STORAGE_ACCOUNT / CURTAIN_BUCKET settings). */
-function resultsOf(hosted: readonly HostedApp[], driver: HostedApp): { account: string; container: string } {
-  void hosted;
+/**
+ * The message of an orchestrator that threw: durable-functions sends it as
+ * OrchestrationFailureError, whose message ends with `$OutOfProcData$:` and the
+ * orchestrator state, whose `error` is the orchestrator's own message.
+ */
+function orchestratorError(text: string): string {
+  const [head, data] = text.split('\n\n$OutOfProcData$:');
+  try {
+    const error = (JSON.parse(data ?? '') as { error?: unknown }).error;
+    if (typeof error === 'string' && error !== '') return error;
+  } catch {
+    // not the library's shape: the text itself
+  }
+  return head ?? text;
+}
+
+/** The results container the driver writes (its CURTAIN_STORAGE_ACCOUNT / CURTAIN_BUCKET settings); null when they do not name one. */
+function resultsOf(driver: HostedApp): { account: string; container: string } | null {
   const account = driver.live.settings.CURTAIN_STORAGE_ACCOUNT;
   const container = driver.live.settings.CURTAIN_BUCKET;
-  if (!account || !container) throw new AzureTwinArtifactError(`${driver.live.spec.address}: CURTAIN_STORAGE_ACCOUNT and CURTAIN_BUCKET must name the results container`);
-  return { account, container };
+  return account && container ? { account, container } : null;
 }
 
 /** `curtain fetch --provider azure` with the account's Shared Key (the azurite path of the client); null when the run wrote nothing. */
