@@ -64,11 +64,13 @@ export function httpFunctions(functions: readonly IndexedFunction[]): HttpFuncti
 export interface HostJson {
   timeoutSeconds: number;
   routePrefix: string;
+  /** extensions.durableTask.hubName, when the app names one. */
+  taskHub: string | null;
 }
 
 /** host.json's functionTimeout ("hh:mm:ss") and HTTP route prefix (default "api"). */
 export function readHostJson(root: string, address: string): HostJson {
-  let json: { functionTimeout?: unknown; extensions?: { http?: { routePrefix?: unknown } } };
+  let json: { functionTimeout?: unknown; extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown } } };
   try {
     json = JSON.parse(readFileSync(path.join(root, 'host.json'), 'utf8')) as typeof json;
   } catch (error) {
@@ -77,7 +79,12 @@ export function readHostJson(root: string, address: string): HostJson {
   const timeout = /^(\d+):(\d{2}):(\d{2})$/.exec(String(json.functionTimeout ?? '00:05:00'));
   if (!timeout) throw new AzureTwinArtifactError(`${address}: host.json functionTimeout "${String(json.functionTimeout)}" is not hh:mm:ss`);
   const routePrefix = json.extensions?.http?.routePrefix;
-  return { timeoutSeconds: Number(timeout[1]) * 3600 + Number(timeout[2]) * 60 + Number(timeout[3]), routePrefix: typeof routePrefix === 'string' ? routePrefix : 'api' };
+  const hub = json.extensions?.durableTask?.hubName;
+  return {
+    timeoutSeconds: Number(timeout[1]) * 3600 + Number(timeout[2]) * 60 + Number(timeout[3]),
+    routePrefix: typeof routePrefix === 'string' ? routePrefix : 'api',
+    taskHub: typeof hub === 'string' ? hub : null,
+  };
 }
 
 export interface TwinNetwork {

@@ -66,6 +66,9 @@ const BUILT_IN: readonly RoleDefinition[] = [
   },
 ];
 
+/** Owner ("Azure built-in roles", General): what the researcher who deploys the stack holds on its subscription. */
+export const OWNER: RoleDefinition = { name: 'Owner', actions: ['*'], notActions: [], dataActions: [], notDataActions: [] };
+
 export function builtInRole(name: string): RoleDefinition | undefined {
   return BUILT_IN.find((r) => r.name.toLowerCase() === name.toLowerCase());
 }

@@ -20,6 +20,13 @@ import type { LiveApp, LiveApps } from './live-apps';
 import type { ManagedIdentityEndpoint } from './managed-identity';
 import type { TwinCertificate } from './tls-cert';
 
+export interface HttpRequestIn {
+  method: string;
+  url: URL;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
 export interface FrontDoorDeps {
   certificate: TwinCertificate;
   apps: LiveApps;
@@ -28,10 +35,10 @@ export interface FrontDoorDeps {
   calls: AzureCallLog;
   /** azurite's blob endpoint origin, http://127.0.0.1:<port>. */
   azurite: string;
-  /** Who holds an app's keys in this run (the driver, through its settings). */
-  keyHolder: string;
-  /** Runs an HTTP-triggered function of an app with the request body. */
-  invokeHttp(app: LiveApp, fn: string, body: Buffer): Promise<ServiceReply>;
+  /** Who holds an app's keys in this run (the probes': the driver, through its settings; the driver's: the researcher, through ARM). */
+  keyHolder(app: LiveApp): string;
+  /** Runs an HTTP-triggered function of an app with the request. */
+  invokeHttp(app: LiveApp, fn: string, request: HttpRequestIn): Promise<ServiceReply>;
 }
 
 export class FrontDoor {
@@ -84,7 +91,7 @@ async function answerFunction(app: LiveApp, method: string, url: URL, headers: I
   if (fn === 'not-found') return { status: 404, body: '' };
   if (fn === 'method') return { status: 405, body: '' };
   const check = checkFunctionKey(fn.authLevel, app.keys, headers, url);
-  deps.calls.record(check.ok ? deps.keyHolder : 'anonymous', 'Microsoft.Web/sites/functions/invoke (function key)', `${app.spec.id}/functions/${fn.name}`, check.ok);
+  deps.calls.record(deps.keyHolder(app), 'Microsoft.Web/sites/functions/invoke (function key)', `${app.spec.id}/functions/${fn.name}`, check.ok);
   if (!check.ok) return { status: check.status, body: '' };
-  return deps.invokeHttp(app, fn.name, body);
+  return deps.invokeHttp(app, fn.name, { method, url, headers, body });
 }

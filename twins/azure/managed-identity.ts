@@ -43,6 +43,13 @@ export class ManagedIdentityEndpoint {
     return { IDENTITY_ENDPOINT: this.endpoint, IDENTITY_HEADER: secret };
   }
 
+  /** A token for a principal outside the stack's apps (the researcher's `az` login). */
+  issue(principalId: string, resource: string): string {
+    const token = randomBytes(24).toString('base64url');
+    this.tokens.set(token, { principalId, resource });
+    return token;
+  }
+
   /** Who a bearer token belongs to, or null for one the endpoint did not issue. */
   ownerOf(authorization: string | undefined): IssuedToken | null {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
@@ -62,8 +69,7 @@ export class ManagedIdentityEndpoint {
     const clientId = url.searchParams.get('client_id');
     const principalId = clientId ? app.userIdentities[clientId] : app.principalId;
     if (!principalId) return reply(400, { error: 'invalid_request', error_description: `no managed identity ${clientId ?? '(system-assigned)'} on ${app.name}` });
-    const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, { principalId, resource });
+    const token = this.issue(principalId, resource);
     const expiresOn = Math.floor(Date.now() / 1000) + 3600;
     reply(200, { access_token: token, expires_on: String(expiresOn), resource, token_type: 'Bearer', client_id: clientId ?? principalId });
   }

@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { StudyPlan } from '../../experiments/plan-schema';
@@ -23,7 +24,9 @@ import { resolveProfile } from '../../local/profiles';
 import { defaultTimeScale, TimeScale } from '../../local/time-scale';
 import { ensureRuntimeBuilt } from '../../probe-runtime/build/ensure-runtime-built';
 import { newRunId } from '../../probe-runtime/contracts/bucket-layout';
-import { RunInput } from '../../probe-runtime/driver/azure-durable/durable-contract';
+import { STARTER_ROUTE } from '../../probe-runtime/driver/azure-durable/durable-contract';
+import { ARM_API_VERSION, ARM_ENDPOINT } from '../../probe-runtime/driver/azure-durable/update-app';
+import { azureNames, nameSuffix } from '../../stacks/azure/names';
 import { buildCdktfApp } from '../../stacks/cdktf/build-app';
 import { synthEnvironment, synthSets } from '../../stacks/cdktf/select-plans';
 import { createAzureProviderClient } from '../../stacks/azure/client/azure-provider-client';
@@ -35,13 +38,15 @@ import { countRecords, readRunStatus, writeTwinReport } from '../run-dir';
 import { appEnvironment, azureWorkerCommands, httpFunctions, indexApp, type IndexedFunction, readHostJson, type TwinNetwork } from './app-workers';
 import type { ServiceReply } from './arm-api';
 import { AzureCallLog } from './azure-calls';
+import { OWNER } from './azure-roles';
+import { DurableClientEndpoint } from './durable-client-endpoint';
 import { startAzurite, type AzuriteTwin } from './azurite';
 import { OrchestratorState, ReplayDivergenceError, runOrchestration, typedDataJson, type DurableHost } from './durable-replay';
-import { FrontDoor } from './front-door';
+import { FrontDoor, type HttpRequestIn } from './front-door';
 import { liveApps, type LiveApp } from './live-apps';
 import { ManagedIdentityEndpoint } from './managed-identity';
-import { AzureTwinArtifactError, readAzureStack, type TwinAzureStack } from './terraform-stack';
-import { makeTwinCertificate } from './tls-cert';
+import { AzureTwinArtifactError, readAzureStack, TWIN_SUBSCRIPTIONS, type TwinAzureStack } from './terraform-stack';
+import { makeTwinCertificate, type TwinCertificate } from './tls-cert';
 import { extractZip } from './unzip-package';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -99,6 +104,7 @@ interface HostedApp {
   root: string;
   index: IndexedFunction[];
   timeoutSeconds: number;
+  taskHub: string | null;
 }
 
 /** Runs a synthesized stack (the tests give it deliberately broken ones). `scratch` is the caller's to remove. */
@@ -118,7 +124,10 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
     if (h.live.spec.principalId) names.set(h.live.spec.principalId, h === driver ? 'driver' : h.live.spec.name);
     for (const p of Object.values(h.live.spec.userIdentities)) names.set(p, `${h === driver ? 'driver' : h.live.spec.name} (host identity)`);
   }
-  const calls = new AzureCallLog(stack.assignments, names);
+  // The researcher who deployed the stack holds Owner on its subscriptions (outside the stack: Terraform needs it to create role assignments).
+  const researcher = 'researcher';
+  const subscriptions = [...new Set(stack.apps.map((a) => a.id.split('/').slice(0, 3).join('/')))];
+  const calls = new AzureCallLog([...stack.assignments, ...subscriptions.map((scope) => ({ principalId: researcher, scope, role: OWNER }))], names);
 
   const profile = resolveProfile(request.profile, request.profileSet ?? {});
   const timeScale = new TimeScale(request.timeScale ?? defaultTimeScale(plan, profile).scale);
@@ -127,6 +136,7 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
   let azurite: AzuriteTwin | null = null;
   let identities: ManagedIdentityEndpoint | null = null;
   let frontDoor: FrontDoor | null = null;
+  let durable: DurableClientEndpoint | null = null;
   let platform: LocalPlatform | null = null;
   const processes = new ProcessFunctions(runtimes, path.join(scratch, 'workers'));
   const onExit = () => {
@@ -138,6 +148,15 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
   try {
     azurite = await startAzurite(stack.storageAccounts);
     identities = await ManagedIdentityEndpoint.start();
+    const host = durableHost(processes, driver.live.spec.name, orchestratorName, timeScale.scale);
+    durable = await DurableClientEndpoint.start(async (name, instanceId, input) => {
+      try {
+        return await runOrchestration({ instanceId, name, input, host, log: request.log, signal: request.signal });
+      } catch (error) {
+        if (!(error instanceof ReplayDivergenceError)) throw error;
+        return { status: 'failed', output: null, failure: error.message, executions: 0, episodes: 0 };
+      }
+    });
     const identityEnv = new Map(hosted.map((h) => [h, identities!.environmentOf(h.live.spec)]));
     let network: TwinNetwork | null = null;
     const envOf = (h: HostedApp) => appEnvironment(h.live, h.root, identityEnv.get(h)!, network!);
@@ -161,8 +180,9 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
       identities,
       calls,
       azurite: azurite.origin,
-      keyHolder: 'driver',
-      invokeHttp: (live, _fn, body) => invokeProbe(platform, live, body),
+      keyHolder: (live) => (live.planKey !== null ? 'driver' : 'researcher'),
+      invokeHttp: (live, fn, http) =>
+        live.planKey !== null ? invokeProbe(platform, live, http.body) : invokeAppHttp(processes, live, hosted.find((h) => h.live === live)!, fn, http, durable!),
     });
     network = { certFile: certificate.certFile, frontDoorPort: frontDoor.port, region: plan.region };
     const probes = hosted.filter((h) => h.live.planKey !== null);
@@ -184,20 +204,13 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
       `twin: ${hosted.length} Function Apps (${probes.length} on the local platform, profile ${profile.name}, time scale ${timeScale.scale}x), ` +
         `azurite ${azurite.origin}, front door https://127.0.0.1:${frontDoor.port}; starting run ${run} (orchestrator ${orchestratorName})`,
     );
-    const host = durableHost(processes, driver.live.spec.name, orchestratorName, timeScale.scale);
-    try {
-      const outcome = await runOrchestration({ instanceId: run, name: orchestratorName, input: RunInput.parse({ run }), host, log: request.log, signal: request.signal });
-      if (outcome.status === 'failed') executionFailure = outcome.failure;
-      else request.log(`twin: orchestration completed after ${outcome.executions} execution(s), ${outcome.episodes} replays`);
-    } catch (error) {
-      if (!(error instanceof ReplayDivergenceError)) throw error;
-      executionFailure = error.message;
-    }
+    executionFailure = await startAsCurtainStart({ plan, run, driver: driver.live, frontDoor, certificate, identities, durable: durable!, log: request.log });
   } finally {
     process.off('exit', onExit);
     await platform?.stop();
     await processes.stop();
     await frontDoor?.close();
+    await durable?.close();
     await identities?.close();
   }
 
@@ -258,7 +271,7 @@ function prepareApps(stack: TwinAzureStack, plan: StudyPlan, runtimes: ReturnTyp
       keys: { functionKeys: [spec.defaultFunctionKey], masterKey: randomBytes(32).toString('base64url') },
       planKey,
     };
-    return { live, root, index, timeoutSeconds: hostJson.timeoutSeconds };
+    return { live, root, index, timeoutSeconds: hostJson.timeoutSeconds, taskHub: hostJson.taskHub };
   });
 }
 
@@ -273,6 +286,76 @@ async function invokeProbe(platform: LocalPlatform | null, live: LiveApp, body: 
   }
   const reply = await platform.invoke(live.planKey, event);
   return { status: reply.status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(reply.body) };
+}
+
+/** An HTTP function of a non-probe app (the driver's starter) in the app's workers, with its durable client binding. */
+async function invokeAppHttp(processes: ProcessFunctions, live: LiveApp, hosted: HostedApp, fn: string, http: HttpRequestIn, durable: DurableClientEndpoint): Promise<ServiceReply> {
+  const headers = Object.fromEntries(Object.entries(http.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
+  const reply = await processes.invoke(live.spec.name, {
+    function: fn,
+    trigger: { http: { method: http.method, url: http.url.toString(), headers, body: { string: http.body.toString('utf8') }, query: Object.fromEntries(http.url.searchParams), params: {} } },
+    extraInputs: { durableClient: { string: JSON.stringify(durable.bindingData(live.spec.hostname, hosted.taskHub ?? live.spec.name, live.spec.defaultFunctionKey)) } },
+  });
+  if (reply.kind !== 'response') return { status: 500, body: reply.kind === 'timeout' ? `Timeout value of the function ${fn} was exceeded` : reply.error };
+  const out = ((reply.response as { returnValue?: { http?: { statusCode?: string; headers?: Record<string, string>; body?: { string?: string } } } } | null)?.returnValue?.http ?? {});
+  return { status: Number(out.statusCode ?? 200), headers: out.headers ?? {}, body: out.body?.string ?? '' };
+}
+
+/**
+ * Starts the run as `curtain start --provider azure` does (stacks/azure/client/azure-provider-client.ts): the driver
+ * app's default key from ARM listkeys with the researcher's token, then POST {run} to the HTTP starter with it; the
+ * app names come from the subscription and the study as the client derives them. Then waits for the orchestration.
+ * Returns why the run failed, or null.
+ */
+async function startAsCurtainStart(ctx: {
+  plan: StudyPlan;
+  run: string;
+  driver: LiveApp;
+  frontDoor: FrontDoor;
+  certificate: TwinCertificate;
+  identities: ManagedIdentityEndpoint;
+  durable: DurableClientEndpoint;
+  log(line: string): void;
+}): Promise<string | null> {
+  const study = ctx.plan.study.id;
+  const subscription = TWIN_SUBSCRIPTIONS[0];
+  const app = azureNames.driverApp(study, nameSuffix(subscription, study));
+  const token = ctx.identities.issue('researcher', `${ARM_ENDPOINT}/`);
+  const keys = await twinHttps(ctx, 'management.azure.com', 'POST', `/subscriptions/${subscription}/resourceGroups/${azureNames.resourceGroup(study)}/providers/Microsoft.Web/sites/${app}/host/default/listkeys?api-version=${ARM_API_VERSION}`, { authorization: `Bearer ${token}` });
+  if (keys.status !== 200) return `start: reading the function key of ${app} through ARM: HTTP ${keys.status} ${keys.body.slice(0, 300)}`;
+  const key = (JSON.parse(keys.body) as { functionKeys?: Record<string, string> }).functionKeys?.default;
+  if (!key) return `start: the driver app ${app} has no default function key`;
+  const started = await twinHttps(ctx, `${app}.azurewebsites.net`, 'POST', `/api/${STARTER_ROUTE}`, { 'x-functions-key': key, 'content-type': 'application/json' }, JSON.stringify({ run: ctx.run }));
+  if (started.status !== 202) return `start: POST https://${app}.azurewebsites.net/api/${STARTER_ROUTE}: HTTP ${started.status} ${started.body.slice(0, 300)}`;
+  const instance = ctx.durable.instances.get(ctx.run);
+  if (!instance) return `start: the starter answered 202 but started no orchestration with instance id ${ctx.run}`;
+  const outcome = await instance.done;
+  if (outcome.status === 'failed') return outcome.failure;
+  ctx.log(`twin: orchestration ${instance.instance.name} completed after ${outcome.executions} execution(s), ${outcome.episodes} replays`);
+  return null;
+}
+
+/** An HTTPS request to the front door for a cloud host name, as a client on the twin's network makes it (SNI, certificate checked). */
+function twinHttps(
+  ctx: { frontDoor: FrontDoor; certificate: TwinCertificate },
+  host: string,
+  method: string,
+  pathAndQuery: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      { host: '127.0.0.1', port: ctx.frontDoor.port, servername: host, ca: ctx.certificate.cert, method, path: pathAndQuery, headers: { ...headers, host, 'content-length': String(Buffer.byteLength(body ?? '')) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** The Durable Task side's view of the driver app: its orchestrator and activities run in the app's workers. */

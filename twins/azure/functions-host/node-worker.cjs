@@ -17,7 +17,8 @@
  *
  *   node node-worker.cjs --index     prints {"functions":[{name, bindings}]} (the host's function indexing) and exits
  *   node node-worker.cjs             ready, then invocations:
- *     request {function, trigger: RpcTypedData}        → response: RpcInvocationResponse fields {returnValue, outputData}
+ *     request {function, trigger: RpcTypedData, extraInputs?: {<binding type>: RpcTypedData}}
+ *                                                      → response: RpcInvocationResponse fields {returnValue, outputData}
  *     with _CURTAIN_TWIN_HTTP={"function","url"} set (a probe instance on the local platform): request is the
  *     JSON body of an HTTP POST to that function; 200 answers `response` = the JSON body, anything else `error`.
  */
@@ -85,14 +86,23 @@ function triggerBindingOf(metadata) {
   return entry[0];
 }
 
-async function invokeFunction(name, trigger) {
+/** The invocation's input data: the trigger, and extra inputs by binding type (e.g. durableClient). */
+function inputDataOf(metadata, trigger, extraInputs) {
+  const data = [{ name: triggerBindingOf(metadata), data: trigger }];
+  for (const [name, binding] of Object.entries(metadata.bindings)) {
+    if (binding.direction === 'in' && !/Trigger$/i.test(binding.type) && extraInputs?.[binding.type]) data.push({ name, data: extraInputs[binding.type] });
+  }
+  return data;
+}
+
+async function invokeFunction(name, trigger, extraInputs) {
   const fn = functions.get(name);
   if (!fn) throw new Error(`no function "${name}" in this app (${[...functions.keys()].join(', ')})`);
   if (!programmingModel) throw new Error('the app registered no programming model');
   const invocationId = randomUUID();
   const coreCtx = {
     invocationId,
-    request: { invocationId, functionId: name, inputData: [{ name: triggerBindingOf(fn.metadata), data: trigger }], triggerMetadata: {} },
+    request: { invocationId, functionId: name, inputData: inputDataOf(fn.metadata, trigger, extraInputs), triggerMetadata: {} },
     metadata: fn.metadata,
     state: 'invocation',
     log,
@@ -101,7 +111,10 @@ async function invokeFunction(name, trigger) {
   const { context, inputs } = await model.getArguments();
   const result = await model.invokeFunction(context, inputs, fn.callback);
   const response = await model.getResponse(context, result);
-  return { returnValue: response.returnValue ?? null, outputData: response.outputData ?? [] };
+  const returnValue = response.returnValue ?? null;
+  // An HTTP body arrives as bytes; the shim's JSON lines carry it as text.
+  if (returnValue?.http?.body?.bytes) returnValue.http.body = { string: Buffer.from(returnValue.http.body.bytes).toString('utf8') };
+  return { returnValue, outputData: response.outputData ?? [] };
 }
 
 function bodyText(data) {
@@ -113,7 +126,7 @@ function bodyText(data) {
 }
 
 async function answer(message) {
-  if (!httpMode) return { response: await invokeFunction(message.request.function, message.request.trigger) };
+  if (!httpMode) return { response: await invokeFunction(message.request.function, message.request.trigger, message.request.extraInputs) };
   const body = JSON.stringify(message.request);
   const { returnValue } = await invokeFunction(httpMode.function, {
     http: { method: 'POST', url: httpMode.url, headers: { 'content-type': 'application/json' }, body: { string: body }, query: {}, params: {} },
