@@ -182,6 +182,7 @@ export function readAzureStack(file: string): TwinAzureStack {
         if (attr === 'id') return `${arg('resource', type, name, 'storage_account_id')}/blobServices/default/containers/${arg('resource', type, name, 'name')}`;
         break;
       case 'azurerm_storage_blob':
+        if (attr === 'content_md5') return arg('resource', type, name, 'content_md5');
         if (attr === 'url') return `https://${arg('resource', type, name, 'storage_account_name')}.blob.core.windows.net/${arg('resource', type, name, 'storage_container_name')}/${arg('resource', type, name, 'name')}`;
         break;
       case 'azurerm_service_plan':
