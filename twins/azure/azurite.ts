@@ -19,6 +19,8 @@ export interface AzuriteTwin {
   connectionString(account: string): string;
   pid: number | undefined;
   stop(): Promise<void>;
+  /** Synchronous last resort for an exit handler. */
+  killNow(): void;
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -67,6 +69,9 @@ export async function startAzurite(accounts: readonly { name: string; id: string
     },
     pid: child.pid,
     stop,
+    killNow: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
   };
   try {
     for (const account of accounts) {

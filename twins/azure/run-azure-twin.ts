@@ -142,6 +142,7 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
   const onExit = () => {
     platform?.killAllNow();
     processes.killAllNow();
+    azurite?.killNow();
   };
   process.once('exit', onExit);
   let executionFailure: string | null = null;
@@ -206,7 +207,6 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
     );
     executionFailure = await startAsCurtainStart({ plan, run, driver: driver.live, frontDoor, certificate, identities, durable: durable!, log: request.log });
   } finally {
-    process.off('exit', onExit);
     await platform?.stop();
     await processes.stop();
     await frontDoor?.close();
@@ -247,6 +247,7 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
     };
   } finally {
     await azurite?.stop();
+    process.off('exit', onExit);
   }
 }
 
