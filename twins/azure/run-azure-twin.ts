@@ -66,7 +66,13 @@ export async function synthesizeAzureForTwin(request: Pick<TwinRunRequest, 'stud
   const env: NodeJS.ProcessEnv = {
     CURTAIN_PROVIDERS: 'azure',
     ...(isDefinitionPath(request.study) ? { CURTAIN_DEFINITION: request.study } : { CURTAIN_STUDY: request.study }),
-    ...(Object.keys(request.sets).length > 0 ? { CURTAIN_SET: Object.entries(request.sets).map(([k, v]) => `${k}=${setText(v)}`).join(';') } : {}),
+    ...(Object.keys(request.sets).length > 0
+      ? {
+          CURTAIN_SET: Object.entries(request.sets)
+            .map(([k, v]) => `${k}=${setText(v)}`)
+            .join(';'),
+        }
+      : {}),
   };
   const checked = synthEnvironment(env, [...targets] as Parameters<typeof synthEnvironment>[1]);
   const built = buildCdktfApp({
@@ -75,7 +81,13 @@ export async function synthesizeAzureForTwin(request: Pick<TwinRunRequest, 'stud
     targets: [...targets] as Parameters<typeof buildCdktfApp>[0]['targets'],
     bundleRoot: REPO_ROOT,
     originOf: ({ plan }) =>
-      deployOrigin(plan, { definition: checked.CURTAIN_DEFINITION, sets: synthSets(checked), maxUsd: undefined, secondTenantAccount: null, bundleRoot: undefined }),
+      deployOrigin(plan, {
+        definition: checked.CURTAIN_DEFINITION,
+        sets: synthSets(checked),
+        maxUsd: undefined,
+        secondTenantAccount: null,
+        bundleRoot: undefined,
+      }),
   });
   const [study, ...more] = built.stacks;
   if (!study || more.length > 0) throw new AzureTwinArtifactError(built.skipped[0] ?? 'the Azure twin runs one study at a time');
@@ -117,7 +129,8 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
   const driver = hosted.find((h) => h.index.some((f) => Object.values(f.bindings).some((b) => b.type === 'orchestrationTrigger')));
   if (!driver) throw new AzureTwinArtifactError('no Function App of the stack registers a Durable orchestrator');
   const orchestrators = driver.index.filter((f) => Object.values(f.bindings).some((b) => b.type === 'orchestrationTrigger'));
-  if (orchestrators.length !== 1) throw new AzureTwinArtifactError(`${driver.live.spec.address}: ${orchestrators.length} orchestrators registered (the twin starts one)`);
+  if (orchestrators.length !== 1)
+    throw new AzureTwinArtifactError(`${driver.live.spec.address}: ${orchestrators.length} orchestrators registered (the twin starts one)`);
   const orchestratorName = orchestrators[0]!.name;
   const names = new Map<string, string>();
   for (const h of hosted) {
@@ -147,74 +160,81 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
   process.once('exit', onExit);
   let executionFailure: string | null = null;
   try {
-    azurite = await startAzurite(stack.storageAccounts);
-    identities = await ManagedIdentityEndpoint.start();
-    const host = durableHost(processes, driver.live.spec.name, orchestratorName, timeScale.scale);
-    durable = await DurableClientEndpoint.start(async (name, instanceId, input) => {
-      try {
-        return await runOrchestration({ instanceId, name, input, host, log: request.log, signal: request.signal });
-      } catch (error) {
-        if (!(error instanceof ReplayDivergenceError)) throw error;
-        return { status: 'failed', output: null, failure: error.message, executions: 0, episodes: 0 };
-      }
-    });
-    const identityEnv = new Map(hosted.map((h) => [h, identities!.environmentOf(h.live.spec)]));
-    let network: TwinNetwork | null = null;
-    const envOf = (h: HostedApp) => appEnvironment(h.live, h.root, identityEnv.get(h)!, network!);
-    const probeEnv = (h: HostedApp) => {
-      const http = httpFunctions(h.index)[0]!;
-      return { ...envOf(h), _CURTAIN_TWIN_HTTP: JSON.stringify({ function: http.name, url: `https://${h.live.spec.hostname}/${h.live.routePrefix}/${http.route}` }) };
-    };
-    const defineDriverLike = (h: HostedApp) => processes.define(h.live.spec.name, { runtime: h.live.spec.runtime, timeoutSeconds: h.timeoutSeconds, env: envOf(h) });
-    const apps = liveApps(
-      hosted.map((h) => h.live),
-      (live) => {
-        const h = hosted.find((x) => x.live === live)!;
-        if (live.planKey !== null) platform?.reconfigure(live.planKey, { memoryMb: live.memoryMb, env: probeEnv(h) }, `${live.settings.CURTAIN_GENERATION ?? 'rev'}@${live.revision}`);
-        else defineDriverLike(h);
-      },
-    );
-    frontDoor = await FrontDoor.start({
-      certificate,
-      apps,
-      accounts: azurite.accounts,
-      identities,
-      calls,
-      azurite: azurite.origin,
-      keyHolder: (live) => (live.planKey !== null ? 'driver' : 'researcher'),
-      invokeHttp: (live, fn, http) =>
-        live.planKey !== null ? invokeProbe(platform, live, http.body) : invokeAppHttp(processes, live, hosted.find((h) => h.live === live)!, fn, http, durable!),
-    });
-    network = { certFile: certificate.certFile, frontDoorPort: frontDoor.port, region: plan.region };
-    const probes = hosted.filter((h) => h.live.planKey !== null);
-    platform = await LocalPlatform.start({
-      profile,
-      timeScale,
-      faults: parseFaultOptions([], profile.faults),
-      functions: plan.functions.map((f) => {
-        const h = probes.find((p) => p.live.planKey === f.key);
-        if (!h) throw new AzureTwinArtifactError(`plan function ${f.key}: no Function App of the stack has CURTAIN_FUNCTION=${f.key}`);
-        return { ...f, memoryMb: h.live.memoryMb, timeoutSeconds: h.timeoutSeconds, env: probeEnv(h) };
-      }),
-      runtimes,
-      workDir: path.join(scratch, 'platform'),
-      seed: request.seed ?? 2018,
-    });
-    for (const h of hosted) if (h.live.planKey === null) defineDriverLike(h);
-    request.log(
-      `twin: ${hosted.length} Function Apps (${probes.length} on the local platform, profile ${profile.name}, time scale ${timeScale.scale}x), ` +
-        `azurite ${azurite.origin}, front door https://127.0.0.1:${frontDoor.port}; starting run ${run} (orchestrator ${orchestratorName})`,
-    );
-    executionFailure = await startAsCurtainStart({ plan, run, driver: driver.live, frontDoor, certificate, identities, durable: durable!, log: request.log });
-  } finally {
-    await platform?.stop();
-    await processes.stop();
-    await frontDoor?.close();
-    await durable?.close();
-    await identities?.close();
-  }
+    try {
+      azurite = await startAzurite(stack.storageAccounts);
+      identities = await ManagedIdentityEndpoint.start();
+      const host = durableHost(processes, driver.live.spec.name, orchestratorName, timeScale.scale);
+      durable = await DurableClientEndpoint.start(async (name, instanceId, input) => {
+        try {
+          return await runOrchestration({ instanceId, name, input, host, log: request.log, signal: request.signal });
+        } catch (error) {
+          if (!(error instanceof ReplayDivergenceError)) throw error;
+          return { status: 'failed', output: null, failure: error.message, executions: 0, episodes: 0 };
+        }
+      });
+      const identityEnv = new Map(hosted.map((h) => [h, identities!.environmentOf(h.live.spec)]));
+      let network: TwinNetwork | null = null;
+      const envOf = (h: HostedApp) => appEnvironment(h.live, h.root, identityEnv.get(h)!, network!);
+      const probeEnv = (h: HostedApp) => {
+        const http = httpFunctions(h.index)[0]!;
+        return {
+          ...envOf(h),
+          _CURTAIN_TWIN_HTTP: JSON.stringify({ function: http.name, url: `https://${h.live.spec.hostname}/${h.live.routePrefix}/${http.route}` }),
+        };
+      };
+      const defineDriverLike = (h: HostedApp) =>
+        processes.define(h.live.spec.name, { runtime: h.live.spec.runtime, timeoutSeconds: h.timeoutSeconds, env: envOf(h) });
+      const apps = liveApps(
+        hosted.map((h) => h.live),
+        (live) => {
+          const h = hosted.find((x) => x.live === live)!;
+          if (live.planKey !== null)
+            platform?.reconfigure(live.planKey, { memoryMb: live.memoryMb, env: probeEnv(h) }, `${live.settings.CURTAIN_GENERATION ?? 'rev'}@${live.revision}`);
+          else defineDriverLike(h);
+        },
+      );
+      frontDoor = await FrontDoor.start({
+        certificate,
+        apps,
+        accounts: azurite.accounts,
+        identities,
+        calls,
+        azurite: azurite.origin,
+        keyHolder: (live) => (live.planKey !== null ? 'driver' : 'researcher'),
+        invokeHttp: (live, fn, http) =>
+          live.planKey !== null
+            ? invokeProbe(platform, live, http.body)
+            : invokeAppHttp(processes, live, hosted.find((h) => h.live === live)!, fn, http, durable!),
+      });
+      network = { certFile: certificate.certFile, frontDoorPort: frontDoor.port, region: plan.region };
+      const probes = hosted.filter((h) => h.live.planKey !== null);
+      platform = await LocalPlatform.start({
+        profile,
+        timeScale,
+        faults: parseFaultOptions([], profile.faults),
+        functions: plan.functions.map((f) => {
+          const h = probes.find((p) => p.live.planKey === f.key);
+          if (!h) throw new AzureTwinArtifactError(`plan function ${f.key}: no Function App of the stack has CURTAIN_FUNCTION=${f.key}`);
+          return { ...f, memoryMb: h.live.memoryMb, timeoutSeconds: h.timeoutSeconds, env: probeEnv(h) };
+        }),
+        runtimes,
+        workDir: path.join(scratch, 'platform'),
+        seed: request.seed ?? 2018,
+      });
+      for (const h of hosted) if (h.live.planKey === null) defineDriverLike(h);
+      request.log(
+        `twin: ${hosted.length} Function Apps (${probes.length} on the local platform, profile ${profile.name}, time scale ${timeScale.scale}x), ` +
+          `azurite ${azurite.origin}, front door https://127.0.0.1:${frontDoor.port}; starting run ${run} (orchestrator ${orchestratorName})`,
+      );
+      executionFailure = await startAsCurtainStart({ plan, run, driver: driver.live, frontDoor, certificate, identities, durable: durable!, log: request.log });
+    } finally {
+      await platform?.stop();
+      await processes.stop();
+      await frontDoor?.close();
+      await durable?.close();
+      await identities?.close();
+    }
 
-  try {
     const results = resultsOf(driver);
     let runDir: string | null = null;
     let fetchFailure: string | null = null;
@@ -223,14 +243,19 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
     } catch (error) {
       fetchFailure = `fetch: ${error instanceof Error ? error.message : String(error)}`;
     }
-    const failures = [executionFailure, ...calls.denied().map((c) => `denied: ${c.identity} ${c.action} on ${c.resource}`), fetchFailure].filter((f): f is string => f !== null);
+    const failures = [executionFailure, ...calls.denied().map((c) => `denied: ${c.identity} ${c.action} on ${c.resource}`), fetchFailure].filter(
+      (f): f is string => f !== null,
+    );
     const records = runDir ? countRecords(runDir) : 0;
     const runStatus = runDir ? readRunStatus(runDir) : null;
     if (runDir && runStatus !== 'completed' && failures.length === 0) failures.push(`run.json says ${runStatus}`);
     if (!runDir && failures.length === 0) failures.push('the run wrote nothing to the results container');
     if (runDir) {
       copyFileSync(stack.file, path.join(runDir, 'cdk.tf.json'));
-      writeFileSync(path.join(runDir, 'twin.json'), `${JSON.stringify({ v: 1, target: 'azure', stack: path.basename(path.dirname(stack.file)), templateHash: stack.hash, failures, ...calls.summary() }, null, 2)}\n`);
+      writeFileSync(
+        path.join(runDir, 'twin.json'),
+        `${JSON.stringify({ v: 1, target: 'azure', stack: path.basename(path.dirname(stack.file)), templateHash: stack.hash, failures, ...calls.summary() }, null, 2)}\n`,
+      );
     }
     const written = runDir && request.report ? await writeTwinReport(runDir, request.log) : { report: null, claims: [] };
     return {
@@ -261,7 +286,8 @@ function prepareApps(stack: TwinAzureStack, plan: StudyPlan, runtimes: ReturnTyp
     const key = spec.appSettings.CURTAIN_FUNCTION;
     const planKey = key !== undefined && plan.functions.some((f) => f.key === key) ? key : null;
     const http = httpFunctions(index);
-    if (planKey !== null && http.length !== 1) throw new AzureTwinArtifactError(`${spec.address}: a probe app must register one HTTP function (it registers ${http.length})`);
+    if (planKey !== null && http.length !== 1)
+      throw new AzureTwinArtifactError(`${spec.address}: a probe app must register one HTTP function (it registers ${http.length})`);
     const live: LiveApp = {
       spec,
       settings: { ...spec.appSettings },
@@ -290,15 +316,35 @@ async function invokeProbe(platform: LocalPlatform | null, live: LiveApp, body: 
 }
 
 /** An HTTP function of a non-probe app (the driver's starter) in the app's workers, with its durable client binding. */
-async function invokeAppHttp(processes: ProcessFunctions, live: LiveApp, hosted: HostedApp, fn: string, http: HttpRequestIn, durable: DurableClientEndpoint): Promise<ServiceReply> {
+async function invokeAppHttp(
+  processes: ProcessFunctions,
+  live: LiveApp,
+  hosted: HostedApp,
+  fn: string,
+  http: HttpRequestIn,
+  durable: DurableClientEndpoint,
+): Promise<ServiceReply> {
   const headers = Object.fromEntries(Object.entries(http.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
   const reply = await processes.invoke(live.spec.name, {
     function: fn,
-    trigger: { http: { method: http.method, url: http.url.toString(), headers, body: { string: http.body.toString('utf8') }, query: Object.fromEntries(http.url.searchParams), params: {} } },
-    extraInputs: { durableClient: { string: JSON.stringify(durable.bindingData(live.spec.hostname, hosted.taskHub ?? live.spec.name, live.spec.defaultFunctionKey)) } },
+    trigger: {
+      http: {
+        method: http.method,
+        url: http.url.toString(),
+        headers,
+        body: { string: http.body.toString('utf8') },
+        query: Object.fromEntries(http.url.searchParams),
+        params: {},
+      },
+    },
+    extraInputs: {
+      durableClient: { string: JSON.stringify(durable.bindingData(live.spec.hostname, hosted.taskHub ?? live.spec.name, live.spec.defaultFunctionKey)) },
+    },
   });
   if (reply.kind !== 'response') return { status: 500, body: reply.kind === 'timeout' ? `Timeout value of the function ${fn} was exceeded` : reply.error };
-  const out = ((reply.response as { returnValue?: { http?: { statusCode?: string; headers?: Record<string, string>; body?: { string?: string } } } } | null)?.returnValue?.http ?? {});
+  const out =
+    (reply.response as { returnValue?: { http?: { statusCode?: string; headers?: Record<string, string>; body?: { string?: string } } } } | null)?.returnValue
+      ?.http ?? {};
   return { status: Number(out.statusCode ?? 200), headers: out.headers ?? {}, body: out.body?.string ?? '' };
 }
 
@@ -322,11 +368,24 @@ async function startAsCurtainStart(ctx: {
   const subscription = TWIN_SUBSCRIPTIONS[0];
   const app = azureNames.driverApp(study, nameSuffix(subscription, study));
   const token = ctx.identities.issue('researcher', `${ARM_ENDPOINT}/`);
-  const keys = await twinHttps(ctx, 'management.azure.com', 'POST', `/subscriptions/${subscription}/resourceGroups/${azureNames.resourceGroup(study)}/providers/Microsoft.Web/sites/${app}/host/default/listkeys?api-version=${ARM_API_VERSION}`, { authorization: `Bearer ${token}` });
+  const keys = await twinHttps(
+    ctx,
+    'management.azure.com',
+    'POST',
+    `/subscriptions/${subscription}/resourceGroups/${azureNames.resourceGroup(study)}/providers/Microsoft.Web/sites/${app}/host/default/listkeys?api-version=${ARM_API_VERSION}`,
+    { authorization: `Bearer ${token}` },
+  );
   if (keys.status !== 200) return `start: reading the function key of ${app} through ARM: HTTP ${keys.status} ${keys.body.slice(0, 300)}`;
   const key = (JSON.parse(keys.body) as { functionKeys?: Record<string, string> }).functionKeys?.default;
   if (!key) return `start: the driver app ${app} has no default function key`;
-  const started = await twinHttps(ctx, `${app}.azurewebsites.net`, 'POST', `/api/${STARTER_ROUTE}`, { 'x-functions-key': key, 'content-type': 'application/json' }, JSON.stringify({ run: ctx.run }));
+  const started = await twinHttps(
+    ctx,
+    `${app}.azurewebsites.net`,
+    'POST',
+    `/api/${STARTER_ROUTE}`,
+    { 'x-functions-key': key, 'content-type': 'application/json' },
+    JSON.stringify({ run: ctx.run }),
+  );
   if (started.status !== 202) return `start: POST https://${app}.azurewebsites.net/api/${STARTER_ROUTE}: HTTP ${started.status} ${started.body.slice(0, 300)}`;
   const instance = ctx.durable.instances.get(ctx.run);
   if (!instance) return `start: the starter answered 202 but started no orchestration with instance id ${ctx.run}`;
@@ -347,7 +406,15 @@ function twinHttps(
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: '127.0.0.1', port: ctx.frontDoor.port, servername: host, ca: ctx.certificate.cert, method, path: pathAndQuery, headers: { ...headers, host, 'content-length': String(Buffer.byteLength(body ?? '')) } },
+      {
+        host: '127.0.0.1',
+        port: ctx.frontDoor.port,
+        servername: host,
+        ca: ctx.certificate.cert,
+        method,
+        path: pathAndQuery,
+        headers: { ...headers, host, 'content-length': String(Buffer.byteLength(body ?? '')) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -415,11 +482,21 @@ function resultsOf(driver: HostedApp): { account: string; container: string } | 
 }
 
 /** `curtain fetch --provider azure` with the account's Shared Key (the azurite path of the client); null when the run wrote nothing. */
-async function fetchTwinRun(azurite: AzuriteTwin, results: { account: string; container: string }, plan: StudyPlan, run: string, request: TwinRunRequest): Promise<string | null> {
-  if (!azurite.accounts.some((a) => a.name === results.account)) throw new AzureTwinArtifactError(`results account ${results.account} is not a storage account of the stack`);
+async function fetchTwinRun(
+  azurite: AzuriteTwin,
+  results: { account: string; container: string },
+  plan: StudyPlan,
+  run: string,
+  request: TwinRunRequest,
+): Promise<string | null> {
+  if (!azurite.accounts.some((a) => a.name === results.account))
+    throw new AzureTwinArtifactError(`results account ${results.account} is not a storage account of the stack`);
   const client = createAzureProviderClient({ AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString(results.account) });
   try {
-    const fetched = await client.fetch({ study: plan.study.id, run, out: path.resolve(request.outDir), bucket: results.container, account: results.account }, { err: request.log });
+    const fetched = await client.fetch(
+      { study: plan.study.id, run, out: path.resolve(request.outDir), bucket: results.container, account: results.account },
+      { err: request.log },
+    );
     return fetched.dir;
   } catch (error) {
     if (/ is not in /.test(error instanceof Error ? error.message : '')) return null;
