@@ -134,4 +134,17 @@ describe('the Azure twin', () => {
     expect(result.failure).toMatch(/CURTAIN_BUCKET/);
     expect(result.records).toBe(0);
   });
+
+  it('answers 401 to a function key that is not the probe app\'s, lists each such call and fails the run', async () => {
+    const broken = brokenCopy('wrong-key', (stack) => {
+      const settings = driverApp(stack).app_settings as Record<string, unknown>;
+      settings.CURTAIN_FUNCTION_KEYS = JSON.stringify(Object.fromEntries(synthesized.plan.functions.map((f) => [f.key, 'not-the-key'])));
+    });
+    const result = await runAzureStack(broken, request(path.join(work, 'results-key')), mkdtempSync(path.join(work, 'run-')));
+    expect(result.status).toBe('failed');
+    const denied = result.calls.filter((c) => !c.allowed);
+    expect(denied).toHaveLength(synthesized.plan.invocations);
+    expect(denied.every((c) => c.identity === 'driver' && /^Microsoft\.Web\/sites\/functions\/invoke/.test(c.action) && /\/functions\/probe$/.test(c.resource))).toBe(true);
+    expect(result.failure).toMatch(/denied: driver Microsoft\.Web\/sites\/functions\/invoke \(function key\) on \/subscriptions\/.*\/sites\/coldstart-node-/);
+  });
 });
