@@ -206,7 +206,6 @@ export function readAzureStack(file: string): TwinAzureStack {
         if (attr === 'role_definition_resource_id') return `/subscriptions/${subscriptionOf(type, name)}/providers/Microsoft.Authorization/roleDefinitions/${guidOf(`role:${address}`)}`;
         break;
     }
-    void accountName;
     throw unknown();
   }
 
