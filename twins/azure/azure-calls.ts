@@ -45,22 +45,26 @@ export class AzureCallLog {
     return this.calls.filter((c) => !c.allowed);
   }
 
-  /** Per identity: calls by action, denied calls, and the assignments' operations never used (`<operation> on <scope>`). */
-  summary(): { identities: Record<string, { calls: Record<string, number>; denied: string[]; unused: string[] }> } {
-    const identities: Record<string, { calls: Record<string, number>; denied: string[]; unused: string[] }> = {};
-    const entry = (name: string) => (identities[name] ??= { calls: {}, denied: [], unused: [] });
-    for (const c of this.calls) {
-      const e = entry(c.identity);
-      e.calls[c.action] = (e.calls[c.action] ?? 0) + 1;
-      if (!c.allowed) e.denied.push(`${c.action} on ${c.resource}`);
-    }
-    for (const a of this.assignments) {
-      const name = this.nameOf(a.principalId);
-      const used = this.calls.filter((c) => c.identity === name && c.allowed && c.resource.toLowerCase().startsWith(a.scope.toLowerCase()));
-      for (const op of [...a.role.actions, ...a.role.dataActions]) {
-        if (!used.some((c) => operationMatches(op, c.action))) entry(name).unused.push(`${op} on ${a.scope}`);
-      }
-    }
-    return { identities };
+  /**
+   * Per identity, in twin.json's shape (as the AWS twin's, twins/aws/twin-summary.ts): the calls it made (action →
+   * count), the denied ones, and its assignments' operations no allowed call used (`<operation> on <scope>`).
+   */
+  summary(): { identities: { identity: string; principalId: string | null; calls: Record<string, number>; denied: { action: string; resource: string }[]; unusedGrants: string[] }[] } {
+    const names = [...new Set([...this.calls.map((c) => c.identity), ...this.assignments.map((a) => this.nameOf(a.principalId))])];
+    return {
+      identities: names.map((identity) => {
+        const mine = this.calls.filter((c) => c.identity === identity);
+        const calls: Record<string, number> = {};
+        for (const c of mine) calls[c.action] = (calls[c.action] ?? 0) + 1;
+        const assigned = this.assignments.filter((a) => this.nameOf(a.principalId) === identity);
+        const unusedGrants = assigned.flatMap((a) =>
+          [...a.role.actions, ...a.role.dataActions]
+            .filter((op) => !mine.some((c) => c.allowed && operationMatches(op, c.action) && c.resource.toLowerCase().startsWith(a.scope.toLowerCase())))
+            .map((op) => `${op} on ${a.scope}`),
+        );
+        const principalId = [...this.names].find(([, name]) => name === identity)?.[0] ?? assigned[0]?.principalId ?? null;
+        return { identity, principalId, calls, denied: mine.filter((c) => !c.allowed).map((c) => ({ action: c.action, resource: c.resource })), unusedGrants };
+      }),
+    };
   }
 }
