@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { resolvePythonExecutable, type RuntimeCommands } from '../../local/instances/runtime-commands';
 import type { HttpFunction } from './function-keys';
 import type { LiveApp } from './live-apps';
-import { AzureTwinArtifactError, type TwinFunctionApp } from './terraform-stack';
+import { AzureTwinError, type TwinFunctionApp } from './terraform-stack';
 import { TWIN_HOST_SUFFIXES } from './tls-cert';
 
 const HOST_DIR = path.join(__dirname, 'functions-host');
@@ -37,7 +37,7 @@ export type IndexedFunction = z.output<typeof Index>['functions'][number];
 /** The app's functions as its worker registers them (the host's function indexing). */
 export function indexApp(spec: TwinFunctionApp, root: string, runtimes: RuntimeCommands): IndexedFunction[] {
   const command = runtimes[spec.runtime];
-  if (!command) throw new AzureTwinArtifactError(`${spec.address}: no command runs ${spec.runtime} apps on this machine (python3 on PATH)`);
+  if (!command) throw new AzureTwinError(`${spec.address}: no command runs ${spec.runtime} apps on this machine (python3 on PATH)`);
   const run = spawnSync(command.command, [...command.args, '--index'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: root, ...spec.appSettings, AzureWebJobsScriptRoot: root },
@@ -46,10 +46,10 @@ export function indexApp(spec: TwinFunctionApp, root: string, runtimes: RuntimeC
   });
   if (run.status !== 0) {
     const why = (run.stderr || run.error?.message || `exit ${run.status}`).trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0];
-    throw new AzureTwinArtifactError(`${spec.address}: the app's package does not load: ${why}`);
+    throw new AzureTwinError(`${spec.address}: the app's package does not load: ${why}`);
   }
   const parsed = Index.safeParse(JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}'));
-  if (!parsed.success) throw new AzureTwinArtifactError(`${spec.address}: the worker's function index is not understood`);
+  if (!parsed.success) throw new AzureTwinError(`${spec.address}: the worker's function index is not understood`);
   return parsed.data.functions;
 }
 
@@ -74,10 +74,10 @@ export function readHostJson(root: string, address: string): HostJson {
   try {
     json = JSON.parse(readFileSync(path.join(root, 'host.json'), 'utf8')) as typeof json;
   } catch (error) {
-    throw new AzureTwinArtifactError(`${address}: host.json: ${error instanceof Error ? error.message : String(error)}`);
+    throw new AzureTwinError(`${address}: host.json: ${error instanceof Error ? error.message : String(error)}`);
   }
   const timeout = /^(\d+):(\d{2}):(\d{2})$/.exec(String(json.functionTimeout ?? '00:05:00'));
-  if (!timeout) throw new AzureTwinArtifactError(`${address}: host.json functionTimeout "${String(json.functionTimeout)}" is not hh:mm:ss`);
+  if (!timeout) throw new AzureTwinError(`${address}: host.json functionTimeout "${String(json.functionTimeout)}" is not hh:mm:ss`);
   const routePrefix = json.extensions?.http?.routePrefix;
   const hub = json.extensions?.durableTask?.hubName;
   return {

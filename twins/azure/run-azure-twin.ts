@@ -45,7 +45,7 @@ import { OrchestratorState, ReplayDivergenceError, runOrchestration, typedDataJs
 import { FrontDoor, type HttpRequestIn } from './front-door';
 import { liveApps, type LiveApp } from './live-apps';
 import { ManagedIdentityEndpoint } from './managed-identity';
-import { AzureTwinArtifactError, readAzureStack, TWIN_SUBSCRIPTIONS, type TwinAzureStack } from './terraform-stack';
+import { AzureTwinError, readAzureStack, TWIN_SUBSCRIPTIONS, type TwinAzureStack } from './terraform-stack';
 import { makeTwinCertificate, type TwinCertificate } from './tls-cert';
 import { extractZip } from './unzip-package';
 
@@ -90,11 +90,11 @@ export async function synthesizeAzureForTwin(request: Pick<TwinRunRequest, 'stud
       }),
   });
   const [study, ...more] = built.stacks;
-  if (!study || more.length > 0) throw new AzureTwinArtifactError(built.skipped[0] ?? 'the Azure twin runs one study at a time');
+  if (!study || more.length > 0) throw new AzureTwinError(built.skipped[0] ?? 'the Azure twin runs one study at a time');
   built.app.synth();
   const stackFile = path.join(outdir, 'stacks', study.stack, 'cdk.tf.json');
   const findings = azureTarget.deployment.kind === 'cdktf' ? azureTarget.deployment.checkPolicy(JSON.parse(readFileSync(stackFile, 'utf8'))) : [];
-  if (findings.length > 0) throw new AzureTwinArtifactError(`${study.stack}: policy: ${findings.join('; ')}`);
+  if (findings.length > 0) throw new AzureTwinError(`${study.stack}: policy: ${findings.join('; ')}`);
   return { plan: study.plan, stackFile };
 }
 
@@ -127,10 +127,10 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
   const runtimes = azureWorkerCommands();
   const hosted = prepareApps(stack, plan, runtimes, scratch);
   const driver = hosted.find((h) => h.index.some((f) => Object.values(f.bindings).some((b) => b.type === 'orchestrationTrigger')));
-  if (!driver) throw new AzureTwinArtifactError('no Function App of the stack registers a Durable orchestrator');
+  if (!driver) throw new AzureTwinError('no Function App of the stack registers a Durable orchestrator');
   const orchestrators = driver.index.filter((f) => Object.values(f.bindings).some((b) => b.type === 'orchestrationTrigger'));
   if (orchestrators.length !== 1)
-    throw new AzureTwinArtifactError(`${driver.live.spec.address}: ${orchestrators.length} orchestrators registered (the twin starts one)`);
+    throw new AzureTwinError(`${driver.live.spec.address}: ${orchestrators.length} orchestrators registered (the twin starts one)`);
   const orchestratorName = orchestrators[0]!.name;
   const names = new Map<string, string>();
   for (const h of hosted) {
@@ -144,7 +144,12 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
 
   const profile = resolveProfile(request.profile, request.profileSet ?? {});
   const timeScale = new TimeScale(request.timeScale ?? defaultTimeScale(plan, profile).scale);
-  const certificate = makeTwinCertificate(scratch);
+  let certificate: TwinCertificate;
+  try {
+    certificate = makeTwinCertificate(scratch);
+  } catch (error) {
+    throw new AzureTwinError(error instanceof Error ? error.message : String(error));
+  }
   const run = request.run ?? newRunId();
   let azurite: AzuriteTwin | null = null;
   let identities: ManagedIdentityEndpoint | null = null;
@@ -161,7 +166,9 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
   let executionFailure: string | null = null;
   try {
     try {
-      azurite = await startAzurite(stack.storageAccounts);
+      azurite = await startAzurite(stack.storageAccounts).catch((error: unknown) => {
+        throw new AzureTwinError(error instanceof Error ? error.message : String(error));
+      });
       identities = await ManagedIdentityEndpoint.start();
       const host = durableHost(processes, driver.live.spec.name, orchestratorName, timeScale.scale);
       durable = await DurableClientEndpoint.start(async (name, instanceId, input) => {
@@ -214,7 +221,7 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
         faults: parseFaultOptions([], profile.faults),
         functions: plan.functions.map((f) => {
           const h = probes.find((p) => p.live.planKey === f.key);
-          if (!h) throw new AzureTwinArtifactError(`plan function ${f.key}: no Function App of the stack has CURTAIN_FUNCTION=${f.key}`);
+          if (!h) throw new AzureTwinError(`plan function ${f.key}: no Function App of the stack has CURTAIN_FUNCTION=${f.key}`);
           return { ...f, memoryMb: h.live.memoryMb, timeoutSeconds: h.timeoutSeconds, env: probeEnv(h) };
         }),
         runtimes,
@@ -287,7 +294,7 @@ function prepareApps(stack: TwinAzureStack, plan: StudyPlan, runtimes: ReturnTyp
     const planKey = key !== undefined && plan.functions.some((f) => f.key === key) ? key : null;
     const http = httpFunctions(index);
     if (planKey !== null && http.length !== 1)
-      throw new AzureTwinArtifactError(`${spec.address}: a probe app must register one HTTP function (it registers ${http.length})`);
+      throw new AzureTwinError(`${spec.address}: a probe app must register one HTTP function (it registers ${http.length})`);
     const live: LiveApp = {
       spec,
       settings: { ...spec.appSettings },
@@ -490,7 +497,7 @@ async function fetchTwinRun(
   request: TwinRunRequest,
 ): Promise<string | null> {
   if (!azurite.accounts.some((a) => a.name === results.account))
-    throw new AzureTwinArtifactError(`results account ${results.account} is not a storage account of the stack`);
+    throw new AzureTwinError(`results account ${results.account} is not a storage account of the stack`);
   const client = createAzureProviderClient({ AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString(results.account) });
   try {
     const fetched = await client.fetch(

@@ -18,9 +18,9 @@ import { builtInRole, type RoleDefinition } from './azure-roles';
 import { TargetError } from '../../targets/target-errors';
 import { evaluateValue, type ExpressionScope, type ReferencePath, TerraformExpressionError } from './terraform-expr';
 
-/** An artifact the twin does not understand: one line naming it, exit 1 (`curtain run` reports TargetErrors as input errors). */
-export class AzureTwinArtifactError extends TargetError {
-  override name = 'AzureTwinArtifactError';
+/** An artifact the twin does not understand, or an emulator that cannot start: one line naming it, exit 1 (`curtain run` reports TargetErrors as input errors). */
+export class AzureTwinError extends TargetError {
+  override name = 'AzureTwinError';
   constructor(message: string) {
     super(`curtain run --target azure: ${message}`, 'input');
   }
@@ -96,17 +96,17 @@ export function readAzureStack(file: string): TwinAzureStack {
   const resources = json.resource ?? {};
   const data = json.data ?? {};
   for (const [type, blocks] of [...Object.entries(resources), ...Object.entries(data).map(([t, b]) => [`data.${t}`, b] as const)]) {
-    if (!MODELLED.has(type)) throw new AzureTwinArtifactError(`${type}.${Object.keys(blocks)[0]}: resource type ${type} is not modelled by the Azure twin`);
+    if (!MODELLED.has(type)) throw new AzureTwinError(`${type}.${Object.keys(blocks)[0]}: resource type ${type} is not modelled by the Azure twin`);
   }
   const variables = Object.keys(json.variable ?? {});
-  if (variables.length > TWIN_SUBSCRIPTIONS.length) throw new AzureTwinArtifactError(`variables ${variables.join(', ')}: the twin models at most ${TWIN_SUBSCRIPTIONS.length} subscriptions`);
+  if (variables.length > TWIN_SUBSCRIPTIONS.length) throw new AzureTwinError(`variables ${variables.join(', ')}: the twin models at most ${TWIN_SUBSCRIPTIONS.length} subscriptions`);
   const varValues = new Map(variables.map((v, i) => [v, TWIN_SUBSCRIPTIONS[i]!]));
   const keys = new Map<string, string>();
   const evaluating = new Set<string>();
 
   const blockOf = (kind: 'resource' | 'data', type: string, name: string): Block => {
     const block = (kind === 'resource' ? resources : data)[type]?.[name];
-    if (!block) throw new AzureTwinArtifactError(`${kind === 'data' ? 'data.' : ''}${type}.${name}: referenced but not in the stack`);
+    if (!block) throw new AzureTwinError(`${kind === 'data' ? 'data.' : ''}${type}.${name}: referenced but not in the stack`);
     return block;
   };
   const scope: ExpressionScope = {
@@ -115,7 +115,7 @@ export function readAzureStack(file: string): TwinAzureStack {
       const [head, ...rest] = ref;
       if (head === 'var') {
         const value = varValues.get(String(rest[0]));
-        if (value === undefined) throw new AzureTwinArtifactError(`var.${String(rest[0])}: not a variable of the stack`);
+        if (value === undefined) throw new AzureTwinError(`var.${String(rest[0])}: not a variable of the stack`);
         return value;
       }
       if (head === 'data') return attribute('data', String(rest[0]), String(rest[1]), rest.slice(2));
@@ -123,12 +123,12 @@ export function readAzureStack(file: string): TwinAzureStack {
     },
   };
   const evaluate = (address: string, value: unknown): unknown => {
-    if (evaluating.has(address)) throw new AzureTwinArtifactError(`${address}: refers to itself`);
+    if (evaluating.has(address)) throw new AzureTwinError(`${address}: refers to itself`);
     evaluating.add(address);
     try {
       return evaluateValue(value, scope);
     } catch (error) {
-      if (error instanceof TerraformExpressionError) throw new AzureTwinArtifactError(`${address}: ${error.message}`);
+      if (error instanceof TerraformExpressionError) throw new AzureTwinError(`${address}: ${error.message}`);
       throw error;
     } finally {
       evaluating.delete(address);
@@ -136,14 +136,14 @@ export function readAzureStack(file: string): TwinAzureStack {
   };
   const arg = (kind: 'resource' | 'data', type: string, name: string, field: string): string => {
     const value = evaluate(`${type}.${name}.${field}`, blockOf(kind, type, name)[field]);
-    if (typeof value !== 'string') throw new AzureTwinArtifactError(`${type}.${name}: ${field} is ${JSON.stringify(value)}, expected a string`);
+    if (typeof value !== 'string') throw new AzureTwinError(`${type}.${name}: ${field} is ${JSON.stringify(value)}, expected a string`);
     return value;
   };
   const subscriptionOf = (type: string, name: string): string => {
     const provider = String(blockOf('resource', type, name).provider ?? 'azurerm');
     const alias = provider.includes('.') ? provider.split('.')[1] : undefined;
     const config = (json.provider?.azurerm ?? []).find((p) => (p.alias ?? undefined) === alias);
-    if (!config) throw new AzureTwinArtifactError(`${type}.${name}: provider ${provider} is not configured in the stack`);
+    if (!config) throw new AzureTwinError(`${type}.${name}: provider ${provider} is not configured in the stack`);
     return String(evaluate(`provider.${provider}`, config.subscription_id));
   };
   const groupId = (type: string, name: string) => `/subscriptions/${subscriptionOf(type, name)}/resourceGroups/${arg('resource', type, name, 'resource_group_name')}`;
@@ -152,7 +152,7 @@ export function readAzureStack(file: string): TwinAzureStack {
   function attribute(kind: 'resource' | 'data', type: string, name: string, rest: ReferencePath): unknown {
     const address = `${kind === 'data' ? 'data.' : ''}${type}.${name}`;
     const attr = rest.map(String).join('.');
-    const unknown = () => new AzureTwinArtifactError(`${address}.${attr}: attribute not modelled by the Azure twin`);
+    const unknown = () => new AzureTwinError(`${address}.${attr}: attribute not modelled by the Azure twin`);
     if (kind === 'data') {
       if (type === 'azurerm_function_app_host_keys' && attr === 'default_function_key') {
         const app = arg('data', type, name, 'name');
@@ -241,14 +241,14 @@ export function readAzureStack(file: string): TwinAzureStack {
         runtimeVersion = String(stack.node_version ?? stack.python_version ?? '');
         memoryMb = CAPABILITIES.azure.hosting.consumption!.memory.sizesMb[0]!;
       }
-      if (!packageZip) throw new AzureTwinArtifactError(`${address}: no package the stack uploads is the app's code`);
-      if (runtime !== 'node' && runtime !== 'python') throw new AzureTwinArtifactError(`${address}: runtime "${runtime}" is not modelled by the Azure twin`);
+      if (!packageZip) throw new AzureTwinError(`${address}: no package the stack uploads is the app's code`);
+      if (runtime !== 'node' && runtime !== 'python') throw new AzureTwinError(`${address}: runtime "${runtime}" is not modelled by the Azure twin`);
       const identity = (block.identity ?? null) as Block | null;
       const identityType = String(identity?.type ?? '');
       const userIdentities: Record<string, string> = {};
       for (const id of (identity?.identity_ids ?? []) as string[]) {
         const ref = /^\$\{azurerm_user_assigned_identity\.([^.]+)\.id\}$/.exec(id);
-        if (!ref) throw new AzureTwinArtifactError(`${address}: identity ${id} is not a user-assigned identity of the stack`);
+        if (!ref) throw new AzureTwinError(`${address}: identity ${id} is not a user-assigned identity of the stack`);
         userIdentities[String(attribute('resource', 'azurerm_user_assigned_identity', ref[1]!, ['client_id']))] = String(
           attribute('resource', 'azurerm_user_assigned_identity', ref[1]!, ['principal_id']),
         );
@@ -277,7 +277,7 @@ export function readAzureStack(file: string): TwinAzureStack {
   for (const [name, block] of Object.entries(resources.azurerm_role_definition ?? {})) {
     const address = `azurerm_role_definition.${name}`;
     const permissions = (block.permissions ?? []) as Block[];
-    if (permissions.length !== 1) throw new AzureTwinArtifactError(`${address}: ${permissions.length} permission blocks (the twin models one)`);
+    if (permissions.length !== 1) throw new AzureTwinError(`${address}: ${permissions.length} permission blocks (the twin models one)`);
     const p = permissions[0]!;
     definitions.set(String(attribute('resource', 'azurerm_role_definition', name, ['role_definition_resource_id'])), {
       name: arg('resource', 'azurerm_role_definition', name, 'name'),
@@ -294,13 +294,13 @@ export function readAzureStack(file: string): TwinAzureStack {
     if (block.role_definition_name !== undefined) {
       const roleName = arg('resource', 'azurerm_role_assignment', name, 'role_definition_name');
       role = builtInRole(roleName);
-      if (!role) throw new AzureTwinArtifactError(`${address}: built-in role "${roleName}" is not modelled by the Azure twin`);
+      if (!role) throw new AzureTwinError(`${address}: built-in role "${roleName}" is not modelled by the Azure twin`);
     } else {
       const id = arg('resource', 'azurerm_role_assignment', name, 'role_definition_id');
       role = definitions.get(id);
-      if (!role) throw new AzureTwinArtifactError(`${address}: role definition ${id} is not a role definition of the stack`);
+      if (!role) throw new AzureTwinError(`${address}: role definition ${id} is not a role definition of the stack`);
     }
-    if (block.condition !== undefined) throw new AzureTwinArtifactError(`${address}: role assignment conditions are not modelled by the Azure twin`);
+    if (block.condition !== undefined) throw new AzureTwinError(`${address}: role assignment conditions are not modelled by the Azure twin`);
     assignments.push({ address, principalId: arg('resource', 'azurerm_role_assignment', name, 'principal_id'), scope: arg('resource', 'azurerm_role_assignment', name, 'scope'), role });
   }
 
