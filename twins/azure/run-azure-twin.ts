@@ -460,7 +460,8 @@ function durableHost(processes: ProcessFunctions, app: string, orchestrator: str
       const out = await call(name, { json: inputJson });
       return out.ok ? { ok: true, result: typedDataJson(out.value) } : { ok: false, reason: out.error };
     },
-    timer: (fireAt) => new Promise((resolve) => setTimeout(resolve, Math.max(0, fireAt.getTime() - Date.now()) / timeScale)),
+    // Unreferenced: a timer of an interrupted or abandoned execution must not keep the process alive.
+    timer: (fireAt) => new Promise((resolve) => setTimeout(resolve, Math.max(0, fireAt.getTime() - Date.now()) / timeScale).unref()),
     now: () => new Date(),
   };
 }
