@@ -34,7 +34,7 @@ import { azureTarget } from '../../stacks/azure/target';
 import { deployOrigin } from '../../stacks/deploy-origin';
 import type { TwinRunRequest, TwinRunResult, TwinApiCall } from '../../targets/provider-target';
 import { ProcessFunctions, type ProcessReply } from '../aws/process-functions';
-import { countRecords, readRunStatus, writeTwinReport } from '../run-dir';
+import { endTwinRun, writeTwinReport } from '../run-dir';
 import { appEnvironment, azureWorkerCommands, httpFunctions, indexApp, type IndexedFunction, readHostJson, type TwinNetwork } from './app-workers';
 import type { ServiceReply } from './arm-api';
 import { AzureCallLog } from './azure-calls';
@@ -253,10 +253,16 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
     const failures = [executionFailure, ...calls.denied().map((c) => `denied: ${c.identity} ${c.action} on ${c.resource}`), fetchFailure].filter(
       (f): f is string => f !== null,
     );
-    const records = runDir ? countRecords(runDir) : 0;
-    const runStatus = runDir ? readRunStatus(runDir) : null;
-    if (runDir && runStatus !== 'completed' && failures.length === 0) failures.push(`run.json says ${runStatus}`);
-    if (!runDir && failures.length === 0) failures.push('the run wrote nothing to the results container');
+    const end = runDir
+      ? await endTwinRun(runDir, {
+          closedBy: `curtain run --target azure (pid ${process.pid})`,
+          signal: request.signal,
+          failure: executionFailure ?? fetchFailure,
+          log: request.log,
+        })
+      : null;
+    if (end && end.runStatus !== 'completed' && failures.length === 0 && !request.signal?.aborted) failures.push(`run.json says ${end.runStatus}`);
+    if (!runDir && failures.length === 0 && !request.signal?.aborted) failures.push('the run wrote nothing to the results container');
     if (runDir) {
       copyFileSync(stack.file, path.join(runDir, 'cdk.tf.json'));
       writeFileSync(
@@ -264,14 +270,14 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
         `${JSON.stringify({ v: 1, target: 'azure', stack: path.basename(path.dirname(stack.file)), templateHash: stack.hash, failures, ...calls.summary() }, null, 2)}\n`,
       );
     }
-    const written = runDir && request.report ? await writeTwinReport(runDir, request.log) : { report: null, claims: [] };
+    const written = runDir ? await writeTwinReport(runDir, request) : { report: null, claims: [] };
     return {
       run,
       runDir,
       status: request.signal?.aborted ? 'interrupted' : failures.length === 0 ? 'completed' : 'failed',
       failure: failures.length === 0 ? null : failures.join('; '),
       planned: plan.invocations,
-      records,
+      records: end?.records ?? 0,
       templateHash: stack.hash,
       calls: calls.calls.map((c) => ({ identity: c.identity, action: c.action, resource: c.resource, allowed: c.allowed })),
       ...written,
