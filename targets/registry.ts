@@ -13,13 +13,14 @@ import { azureTarget } from '../stacks/azure/target';
 import { cloudflareTarget } from '../stacks/cloudflare/target';
 import { gcpTarget } from '../stacks/gcp/target';
 import { awsTwin } from '../twins/aws/twin';
+import { azureTwin } from '../twins/azure/twin';
 import { cloudflareTwin } from '../twins/cloudflare/twin';
 import type { ProviderClient } from './client/provider-client';
 import type { CdktfDeployment, ProviderTarget } from './provider-target';
 
 export const TARGETS: { readonly [P in ProviderId]: ProviderTarget<P> } = {
   aws: { ...awsTarget, twin: awsTwin },
-  azure: azureTarget,
+  azure: { ...azureTarget, twin: azureTwin },
   gcp: gcpTarget,
   cloudflare: { ...cloudflareTarget, twin: cloudflareTwin },
   local: localTarget,

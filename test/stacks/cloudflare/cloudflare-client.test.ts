@@ -83,7 +83,7 @@ test('a missing credential is one line naming the variable', async () => {
 test('curtain run --target takes only targets with a twin here, and refuses a study Cloudflare cannot measure before starting anything', async () => {
   const gcp = await cli(['run', 'coldstart', '--target', 'gcp']);
   expect(gcp.code).toBe(1);
-  expect(gcp.err).toMatch(/--target: expected one of aws, cloudflare, local/);
+  expect(gcp.err).toMatch(/--target: expected one of aws, azure, cloudflare, local/);
   // Options of the embedded platform do not apply to workerd: refused, not ignored.
   const scaled = await cli(['run', 'coldstart', '--target', 'cloudflare', '--time-scale', '10', '--profile', 'modern']);
   expect(scaled.code).toBe(1);
