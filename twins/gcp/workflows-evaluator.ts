@@ -193,6 +193,14 @@ class Interpreter {
     if (!spec.for) throw new WorkflowDefinitionError('only `parallel: for` is in the evaluated subset');
     const shared = new Set((spec.shared as string[] | undefined) ?? []);
     for (const name of shared) if (this.lookup(name, scope) === undefined) throw new WorkflowDefinitionError(`shared variable ${name} is not defined before the parallel step`);
+    // Google checks this at deployment, on every path of the branch, not only the ones an execution takes.
+    const loop = spec.for as Record<string, unknown>;
+    const assigned = new Set<string>();
+    assignedIn(loop.steps, assigned);
+    for (const name of [...assigned].sort()) {
+      if (name === loop.value || name === loop.index || shared.has(name) || this.lookup(name, scope) === undefined) continue;
+      throw new WorkflowDefinitionError(`parallel branch assigns ${name}, a variable of the parent scope, which is not declared shared (Google refuses this source at deployment)`);
+    }
     await this.forStep(spec.for as Record<string, unknown>, scope, shared, Number(spec.concurrency_limit ?? 20));
   }
 
@@ -301,6 +309,23 @@ class Interpreter {
       default:
         throw new WorkflowDefinitionError(`function ${name} is outside the evaluated subset`);
     }
+  }
+}
+
+/** Names a parallel branch's steps assign (assignments, call results, `except: as`), nested parallel steps aside. */
+function assignedIn(node: unknown, into: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) assignedIn(item, into);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    if (key === 'parallel') continue;
+    if (key === 'assign' && Array.isArray(value)) {
+      for (const item of value) if (item && typeof item === 'object') for (const target of Object.keys(item)) into.add(target.split(/[.[]/)[0]!);
+    } else if (key === 'result' && typeof value === 'string') into.add(value);
+    else if (key === 'as' && typeof value === 'string') into.add(value);
+    else assignedIn(value, into);
   }
 }
 
