@@ -1,0 +1,120 @@
+/**
+ * The Google twin end to end (twins/gcp/): `coldstart --set rounds=1`
+ * synthesized as `cdktf synth` does and run from its Terraform JSON and
+ * archives, then deliberately broken copies of the same stack, each of which
+ * must fail naming its fault. Every process the twin starts must be gone when
+ * it returns; any left is ended by its PID (and fails the test).
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TwinRunRequest } from '../../targets/provider-target';
+import { runGcpStack, synthesizeGcpForTwin, type SynthesizedGcpTwin } from '../../twins/gcp/run-gcp-twin';
+
+jest.setTimeout(600_000);
+
+let work: string;
+let synthesized: SynthesizedGcpTwin;
+const logs: string[] = [];
+
+function request(outDir: string): TwinRunRequest {
+  return { study: 'coldstart', sets: { rounds: 1 }, outDir, report: false, log: (line) => logs.push(line) };
+}
+
+/** Processes whose command line names the twin's function runtimes or this test's scratch directory. */
+function leftovers(): { pid: number; line: string }[] {
+  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return ps
+    .split('\n')
+    .filter((l) => (l.includes('twins/gcp/functions-runtime/') || l.includes(work)) && !l.includes(' ps -eo'))
+    .map((line) => ({ pid: Number(line.trim().split(/\s+/)[0]), line }));
+}
+
+afterEach(() => {
+  // End what a failed run may have left, by PID, so one failure does not leak into the next test.
+  for (const { pid } of leftovers()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+type Terraform = { resource: Record<string, Record<string, Record<string, unknown>>> };
+
+/** A copy of the synthesized stack whose Terraform JSON `edit` changes (a deliberately broken stack). */
+function brokenCopy(name: string, edit: (template: Terraform) => void): SynthesizedGcpTwin {
+  const dir = path.join(work, name);
+  cpSync(synthesized.stackDir, dir, { recursive: true });
+  const file = path.join(dir, 'cdk.tf.json');
+  const template = JSON.parse(readFileSync(file, 'utf8')) as Terraform;
+  edit(template);
+  writeFileSync(file, JSON.stringify(template, null, 1));
+  return { ...synthesized, stackDir: dir };
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'curtain-gcp-twin-e2e-'));
+  synthesized = await synthesizeGcpForTwin(request(work), path.join(work, 'cdktf.out'));
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the Google twin', () => {
+  it('runs coldstart --set rounds=1 from its synthesized stack: every planned record, run.json completed, the template hash, no denied call, no process left', async () => {
+    const result = await runGcpStack(synthesized, request(path.join(work, 'results')), work);
+    expect({ status: result.status, failure: result.failure }).toEqual({ status: 'completed', failure: null });
+    expect(result.records).toBe(result.planned);
+    expect(result.planned).toBe(synthesized.plan.invocations);
+    const runDir = result.runDir!;
+    const run = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8'));
+    expect(run).toMatchObject({ status: 'completed', provider: 'gcp', planHash: synthesized.plan.hash, stepsCompleted: synthesized.plan.steps.length });
+    expect(run.endedAt).not.toBeNull();
+    const twin = JSON.parse(readFileSync(path.join(runDir, 'twin.json'), 'utf8'));
+    expect(twin.templateHash).toBe(createHash('sha256').update(readFileSync(path.join(synthesized.stackDir, 'cdk.tf.json'))).digest('hex'));
+    expect(result.templateHash).toBe(twin.templateHash);
+    expect(result.calls.filter((c) => !c.allowed)).toEqual([]);
+    // Every planned request reached a probe through its Cloud Run front with the driver's ID token.
+    expect(result.calls.filter((c) => c.identity === 'driver' && c.action === 'run.routes.invoke')).toHaveLength(synthesized.plan.invocations);
+    // The workflow patched the probes its update steps change, through the functions v2 connector.
+    const updates = synthesized.plan.steps.filter((s) => s.kind === 'update').length;
+    expect(result.calls.filter((c) => c.identity === 'workflow' && c.action === 'cloudfunctions.functions.update')).toHaveLength(updates);
+    // The results were written as the driver, under the study's prefix only.
+    expect(result.calls.some((c) => c.identity === 'driver' && c.action === 'storage.objects.create' && c.resource.includes('/objects/coldstart/'))).toBe(true);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('fails naming the variable when a parallel branch of the workflow assigns a variable it does not share', async () => {
+    const broken = brokenCopy('unshared', (template) => {
+      const workflow = template.resource.google_workflows_workflow!.workflow!;
+      const source = String(workflow.source_contents);
+      const unshared = source.replace(/\n\s*shared:\n\s*- failures/, '');
+      expect(unshared).not.toBe(source);
+      workflow.source_contents = unshared;
+    });
+    await expect(runGcpStack(broken, request(path.join(work, 'results-unshared')), work)).rejects.toThrow(
+      /google_workflows_workflow\.workflow: step shards: parallel branch assigns failures, a variable of the parent scope, which is not declared shared/,
+    );
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('fails naming the denied call when the driver is not granted run.invoker on a probe', async () => {
+    let probe = '';
+    const broken = brokenCopy('no-invoker', (template) => {
+      const members = template.resource.google_cloud_run_v2_service_iam_member!;
+      const id = Object.keys(members).find((k) => k.startsWith('driver-invokes-node-m128'))!;
+      probe = id.replace('driver-invokes-', '');
+      delete members[id];
+    });
+    const result = await runGcpStack(broken, request(path.join(work, 'results-no-invoker')), work);
+    expect(result.status).toBe('failed');
+    expect(result.failure).toContain(`denied: driver run.routes.invoke on projects/curtain-twin-a/locations/-/services/coldstart-${probe}`);
+    expect(result.calls.filter((c) => !c.allowed).every((c) => c.identity === 'driver' && c.resource.endsWith(`coldstart-${probe}`))).toBe(true);
+    expect(leftovers()).toEqual([]);
+  });
+});
