@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TwinRunRequest } from '../../targets/provider-target';
@@ -84,6 +84,15 @@ describe('the Google twin', () => {
     // The workflow patched the probes its update steps change, through the functions v2 connector.
     const updates = synthesized.plan.steps.filter((s) => s.kind === 'update').length;
     expect(result.calls.filter((c) => c.identity === 'workflow' && c.action === 'cloudfunctions.functions.update')).toHaveLength(updates);
+    // After each patch the probes answer from new instances of the new revision: every request of a cold burst
+    // is the first invocation of its instance and sees the generation the update set.
+    const records = readdirSync(path.join(runDir, 'steps'), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.jsonl'))
+      .flatMap((f) => readFileSync(path.join(runDir, 'steps', f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+    const cold = records.filter((r) => r.label === 'cold');
+    expect(cold.length).toBeGreaterThan(0);
+    for (const r of cold) expect({ invocation: r.response.instance.invocation, generation: r.response.generation === 'g0' }).toEqual({ invocation: 1, generation: false });
     // The results were written as the driver, under the study's prefix only.
     expect(result.calls.some((c) => c.identity === 'driver' && c.action === 'storage.objects.create' && c.resource.includes('/objects/coldstart/'))).toBe(true);
     expect(leftovers()).toEqual([]);

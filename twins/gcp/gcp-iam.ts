@@ -168,20 +168,29 @@ export class GcpCallLog {
     return this.calls.filter((c) => !c.allowed);
   }
 
-  /** Per identity: calls per permission, denied calls, and the permissions its bindings grant that no call used. */
-  summary(): { identity: string; member: string; calls: Record<string, number>; denied: { permission: string; resource: string }[]; unusedGrants: string[] }[] {
-    return [...new Set([...this.names.entries()].map(([email]) => email))].map((email) => {
+  /**
+   * twin.json's identities, in the shape the AWS twin writes (per identity: the calls per permission, allowed
+   * and denied, each denied call with its resource, the granted permissions no call used); `roleArn` holds
+   * the principal, here the service account member.
+   */
+  summary(): { identity: string; roleArn: string; actions: { action: string; allowed: number; denied: number }[]; denied: { action: string; resource: string }[]; unusedGrants: string[] }[] {
+    return [...this.names.keys()].map((email) => {
       const member = `serviceAccount:${email}`;
       const mine = this.calls.filter((c) => c.member === member);
-      const counts: Record<string, number> = {};
-      for (const c of mine) counts[c.permission] = (counts[c.permission] ?? 0) + 1;
+      const actions = new Map<string, { action: string; allowed: number; denied: number }>();
+      for (const c of mine) {
+        const entry = actions.get(c.permission) ?? { action: c.permission, allowed: 0, denied: 0 };
+        if (c.allowed) entry.allowed += 1;
+        else entry.denied += 1;
+        actions.set(c.permission, entry);
+      }
       const used = new Set(mine.filter((c) => c.allowed).map((c) => c.permission));
       const granted = new Set(this.policy.bindingsOf(member).flatMap((b) => this.policy.permissionsOf(b.role)));
       return {
         identity: this.nameOf(email),
-        member,
-        calls: counts,
-        denied: mine.filter((c) => !c.allowed).map((c) => ({ permission: c.permission, resource: c.resource })),
+        roleArn: member,
+        actions: [...actions.values()].sort((a, b) => a.action.localeCompare(b.action)),
+        denied: mine.filter((c) => !c.allowed).map((c) => ({ action: c.permission, resource: c.resource })),
         unusedGrants: [...granted].filter((p) => !used.has(p)).sort(),
       };
     });
