@@ -23,13 +23,25 @@ function request(outDir: string): TwinRunRequest {
   return { study: 'coldstart', sets: { rounds: 1 }, outDir, report: false, log: (line) => logs.push(line) };
 }
 
-/** Processes whose command line names the twin's function runtimes or this test's scratch directory. */
+/**
+ * This test's descendants whose command line names the twin's function runtimes or its scratch directory:
+ * only its own (another run of the twin on this machine is not touched).
+ */
 function leftovers(): { pid: number; line: string }[] {
-  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  return ps
+  const rows = execFileSync('ps', ['-eo', 'pid,ppid,args'], { encoding: 'utf8' })
     .split('\n')
-    .filter((l) => (l.includes('twins/gcp/functions-runtime/') || l.includes(work)) && !l.includes(' ps -eo'))
-    .map((line) => ({ pid: Number(line.trim().split(/\s+/)[0]), line }));
+    .slice(1)
+    .map((line) => {
+      const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+      return { pid: pid!, ppid: ppid!, line };
+    })
+    .filter((r) => Number.isInteger(r.pid));
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of rows) if (mine.has(r.ppid) && !mine.has(r.pid)) grew = Boolean(mine.add(r.pid));
+  }
+  return rows.filter((r) => r.pid !== process.pid && mine.has(r.pid) && (r.line.includes('twins/gcp/functions-runtime/') || r.line.includes(work)) && !r.line.includes(' ps -eo'));
 }
 
 afterEach(() => {
