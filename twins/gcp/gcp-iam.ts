@@ -14,7 +14,7 @@
  * condition other than `resource.name.startsWith("...")`, is refused when the
  * stack is read, rather than guessed.
  */
-import { TwinArtifactError } from '../aws/cloud-assembly';
+import { GcpArtifactError } from './gcp-artifact-error';
 import type { GcpBinding } from './terraform-stack';
 
 export const PREDEFINED_ROLES: Readonly<Record<string, readonly string[]>> = {
@@ -85,8 +85,8 @@ export class GcpPolicy {
   ) {
     this.customRoles = new Map(customRoles);
     for (const b of bindings) {
-      if (!this.customRoles.has(b.role) && !PREDEFINED_ROLES[b.role]) throw new TwinArtifactError(`${b.address}: role ${b.role} is not a custom role of the stack nor a predefined role the twin knows`);
-      if (b.condition !== null && !STARTS_WITH.test(b.condition.trim())) throw new TwinArtifactError(`${b.address}: IAM condition ${b.condition} is not one the twin evaluates`);
+      if (!this.customRoles.has(b.role) && !PREDEFINED_ROLES[b.role]) throw new GcpArtifactError(`${b.address}: role ${b.role} is not a custom role of the stack nor a predefined role the twin knows`);
+      if (b.condition !== null && !STARTS_WITH.test(b.condition.trim())) throw new GcpArtifactError(`${b.address}: IAM condition ${b.condition} is not one the twin evaluates`);
     }
   }
 

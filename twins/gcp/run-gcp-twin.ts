@@ -23,11 +23,12 @@ import { defaultTimeScale, TimeScale } from '../../local/time-scale';
 import { createGcpProviderClient } from '../../stacks/gcp/client/gcp-provider-client';
 import { gcpNames } from '../../stacks/gcp/names';
 import { gcpTarget } from '../../stacks/gcp/target';
-import type { CdktfTarget } from '../../stacks/cdktf/select-plans';
+import { type CdktfTarget, SynthSelectionError } from '../../stacks/cdktf/select-plans';
 import { installedPackageVersion } from '../../stacks/cdktf/stage-package';
 import { synthesizeCdktfApp } from '../../stacks/cdktf/synth-app';
 import type { TwinApiCall, TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
-import { TwinArtifactError } from '../aws/cloud-assembly';
+import { TargetError } from '../../targets/target-errors';
+import { GcpArtifactError } from './gcp-artifact-error';
 import { ProcessFunctions } from '../aws/process-functions';
 import { countRecords, readRunStatus, writeTwinReport } from '../run-dir';
 import { startFunctionFronts, type FunctionFronts } from './function-fronts';
@@ -61,10 +62,18 @@ export async function synthesizeGcpForTwin(request: Pick<TwinRunRequest, 'study'
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(';'),
   };
-  const { built, findings } = await synthesizeCdktfApp({ root: REPO_ROOT, outdir, env, targets: [gcpTarget as CdktfTarget], log: request.log });
-  if (findings.length > 0) throw new TwinArtifactError(`policy: ${findings[0]}`);
+  let synthesized: Awaited<ReturnType<typeof synthesizeCdktfApp>>;
+  try {
+    synthesized = await synthesizeCdktfApp({ root: REPO_ROOT, outdir, env, targets: [gcpTarget as CdktfTarget], log: request.log });
+  } catch (error) {
+    // The study cannot be deployed on Google (a refusal of the plan, not of the twin): one line, as `cdktf synth` says it.
+    if (error instanceof SynthSelectionError) throw new TargetError(error.message, 'input');
+    throw error;
+  }
+  const { built, findings } = synthesized;
+  if (findings.length > 0) throw new GcpArtifactError(`policy: ${findings[0]}`);
   const [stack, ...more] = built.stacks;
-  if (!stack || more.length > 0) throw new TwinArtifactError(built.skipped[0] ?? 'the Google twin runs one study at a time');
+  if (!stack || more.length > 0) throw new GcpArtifactError(built.skipped[0] ?? 'the Google twin runs one study at a time');
   return { plan: stack.plan, stackDir: path.join(outdir, 'stacks', stack.stack), stackName: stack.stack };
 }
 
@@ -116,7 +125,7 @@ export async function runGcpStack(synthesized: SynthesizedGcpTwin, request: Twin
     const log = calls;
     const runtimes = gcfRuntimeCommands();
     const missing = [...new Set(stack.functions.map((f) => f.runtime))].filter((r) => !runtimes[r]);
-    if (missing.length > 0) throw new TwinArtifactError(`no command runs ${missing.join(', ')} functions on this machine (python3 on PATH)`);
+    if (missing.length > 0) throw new GcpArtifactError(`no command runs ${missing.join(', ')} functions on this machine (python3 on PATH)`);
     const sources = await unpackSources(stack, path.join(scratch, 'sources'));
     for (const email of new Set(stack.functions.map((f) => f.serviceAccount))) metadata.set(email, await startMetadataServer(authority, email));
 
@@ -167,7 +176,7 @@ export async function runGcpStack(synthesized: SynthesizedGcpTwin, request: Twin
     else if (last && last.status !== 'completed') executionFailure = `the workflow closed the run as ${String(last.status)}: ${JSON.stringify(last.failures).slice(0, 600)}`;
     return await finish(stack, { plan, run, request, began, gcs, resultsBucket, deployerToken, executionFailure, calls });
   } catch (error) {
-    if (error instanceof WorkflowDefinitionError) throw new TwinArtifactError(`workflow: ${error.message}`);
+    if (error instanceof WorkflowDefinitionError) throw new GcpArtifactError(`workflow: ${error.message}`);
     throw error;
   } finally {
     process.off('exit', onExit);
@@ -253,7 +262,7 @@ async function unpackSources(stack: GcpStack, root: string): Promise<Map<string,
       try {
         await extract(fn.archive, { dir });
       } catch (error) {
-        throw new TwinArtifactError(`${fn.address}: its source archive cannot be unpacked: ${error instanceof Error ? error.message : String(error)}`);
+        throw new GcpArtifactError(`${fn.address}: its source archive cannot be unpacked: ${error instanceof Error ? error.message : String(error)}`);
       }
       dirs.set(fn.archive, dir);
     }
@@ -263,9 +272,9 @@ async function unpackSources(stack: GcpStack, root: string): Promise<Map<string,
       try {
         wanted = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies?.[FUNCTIONS_FRAMEWORK];
       } catch {
-        throw new TwinArtifactError(`${fn.address}: its source has no readable package.json (Google's Node.js buildpack needs one)`);
+        throw new GcpArtifactError(`${fn.address}: its source has no readable package.json (Google's Node.js buildpack needs one)`);
       }
-      if (wanted !== installed) throw new TwinArtifactError(`${fn.address}: package.json asks for ${FUNCTIONS_FRAMEWORK} ${wanted ?? '(none)'}; the twin serves ${installed}`);
+      if (wanted !== installed) throw new GcpArtifactError(`${fn.address}: package.json asks for ${FUNCTIONS_FRAMEWORK} ${wanted ?? '(none)'}; the twin serves ${installed}`);
     }
   }
   return dirs;

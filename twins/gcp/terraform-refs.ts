@@ -7,7 +7,7 @@
  * Any other expression is refused with the expression named: the twin does not
  * guess what Terraform would compute.
  */
-import { TwinArtifactError } from '../aws/cloud-assembly';
+import { GcpArtifactError } from './gcp-artifact-error';
 
 /** The value of a reference `<type>.<name>` + attribute path, or undefined when the twin does not know it. */
 export type ReferenceValue = (type: string, name: string, path: readonly (string | number)[]) => string | undefined;
@@ -30,7 +30,7 @@ function evaluate(expression: string, ctx: TerraformContext): string {
   const variable = /^var\.([A-Za-z0-9_]+)$/.exec(text);
   if (variable) {
     const value = ctx.variables[variable[1]!];
-    if (value === undefined) throw new TwinArtifactError(`${ctx.where}: variable ${variable[1]} has no value in the twin`);
+    if (value === undefined) throw new GcpArtifactError(`${ctx.where}: variable ${variable[1]} has no value in the twin`);
     return value;
   }
   const encoded = /^jsonencode\(\{([\s\S]*)\}\)$/.exec(text);
@@ -39,7 +39,7 @@ function evaluate(expression: string, ctx: TerraformContext): string {
     const object: Record<string, string> = {};
     for (const entry of entries) {
       const m = /^\s*"((?:[^"\\]|\\.)*)"\s*=\s*([\s\S]+?)\s*$/.exec(entry);
-      if (!m) throw new TwinArtifactError(`${ctx.where}: jsonencode entry ${entry.trim().slice(0, 80)} is not "key" = <reference>`);
+      if (!m) throw new GcpArtifactError(`${ctx.where}: jsonencode entry ${entry.trim().slice(0, 80)} is not "key" = <reference>`);
       object[JSON.parse(`"${m[1]}"`) as string] = evaluate(m[2]!, ctx);
     }
     return JSON.stringify(object);
@@ -48,10 +48,10 @@ function evaluate(expression: string, ctx: TerraformContext): string {
   if (ref && ref[1] !== 'var') {
     const path = referencePath(ref[3] ?? '');
     const value = ctx.reference(ref[1]!, ref[2]!, path);
-    if (value === undefined) throw new TwinArtifactError(`${ctx.where}: the twin cannot compute ${text}`);
+    if (value === undefined) throw new GcpArtifactError(`${ctx.where}: the twin cannot compute ${text}`);
     return value;
   }
-  throw new TwinArtifactError(`${ctx.where}: the Terraform expression \${${text.slice(0, 120)}} is not one the twin evaluates`);
+  throw new GcpArtifactError(`${ctx.where}: the Terraform expression \${${text.slice(0, 120)}} is not one the twin evaluates`);
 }
 
 function splitTopLevel(text: string): string[] {
@@ -86,10 +86,10 @@ export function resolveString(text: string, ctx: TerraformContext): string {
       i += 3;
       continue;
     }
-    if (text.startsWith('%{', i)) throw new TwinArtifactError(`${ctx.where}: Terraform template directives (%{...}) are not evaluated by the twin`);
+    if (text.startsWith('%{', i)) throw new GcpArtifactError(`${ctx.where}: Terraform template directives (%{...}) are not evaluated by the twin`);
     if (text.startsWith('${', i)) {
       const end = closingBrace(text, i + 2);
-      if (end < 0) throw new TwinArtifactError(`${ctx.where}: unterminated \${ in ${text.slice(i, i + 60)}`);
+      if (end < 0) throw new GcpArtifactError(`${ctx.where}: unterminated \${ in ${text.slice(i, i + 60)}`);
       out += evaluate(text.slice(i + 2, end), ctx);
       i = end + 1;
       continue;

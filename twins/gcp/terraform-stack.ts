@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { TwinArtifactError } from '../aws/cloud-assembly';
+import { GcpArtifactError } from './gcp-artifact-error';
 import { resolveValue, type TerraformContext } from './terraform-refs';
 
 export type GcfRuntime = 'nodejs' | 'python';
@@ -118,7 +118,7 @@ export function functionNames(template: TerraformJson): string[] {
 
 export function readTemplate(stackDir: string): { file: string; template: TerraformJson; hash: string } {
   const file = path.join(stackDir, 'cdk.tf.json');
-  if (!existsSync(file)) throw new TwinArtifactError(`${file}: no synthesized Terraform JSON`);
+  if (!existsSync(file)) throw new GcpArtifactError(`${file}: no synthesized Terraform JSON`);
   const text = readFileSync(file, 'utf8');
   return { file, template: JSON.parse(text) as TerraformJson, hash: createHash('sha256').update(text).digest('hex') };
 }
@@ -141,7 +141,7 @@ export function readGcpStack(options: ApplyOptions): GcpStack {
       .filter((t) => !MODELLED.has(t))
       .map((t) => `${t}.${Object.keys(template.resource![t]!)[0]}: resource kind ${t} is not modelled by the Google twin`),
   ];
-  if (refused.length > 0) throw new TwinArtifactError(refused[0]!);
+  if (refused.length > 0) throw new GcpArtifactError(refused[0]!);
   const resources = template.resource ?? {};
   const providerProject = new Map<string, string>();
   for (const p of template.provider?.google ?? []) {
@@ -153,16 +153,16 @@ export function readGcpStack(options: ApplyOptions): GcpStack {
   const projectOf = (type: string, name: string): string => {
     const body = raw(type, name)!;
     const explicit = typeof body.project === 'string' ? body.project : providerProject.get(String(body.provider ?? 'google'));
-    if (explicit === undefined) throw new TwinArtifactError(`${type}.${name}: no project (neither its own nor its provider's)`);
+    if (explicit === undefined) throw new GcpArtifactError(`${type}.${name}: no project (neither its own nor its provider's)`);
     return resolveValue(explicit, { variables, reference: () => undefined, where: `${type}.${name}` }) as string;
   };
   const argument = (type: string, name: string, key: string): string => {
     const body = raw(type, name);
-    if (!body || typeof body[key] !== 'string') throw new TwinArtifactError(`${type}.${name}: no ${key}`);
+    if (!body || typeof body[key] !== 'string') throw new GcpArtifactError(`${type}.${name}: no ${key}`);
     return resolveValue(body[key], { variables, reference: (t, n, p) => reference(t, n, p), where: `${type}.${name}` }) as string;
   };
   const reference = (type: string, name: string, attr: readonly (string | number)[]): string | undefined => {
-    if (!raw(type, name)) throw new TwinArtifactError(`a reference to ${type}.${name}, which the stack does not declare`);
+    if (!raw(type, name)) throw new GcpArtifactError(`a reference to ${type}.${name}, which the stack does not declare`);
     const key = attr.join('.');
     switch (type) {
       case 'google_service_account': {
@@ -197,7 +197,7 @@ export function readGcpStack(options: ApplyOptions): GcpStack {
   const objects = new Map(each('google_storage_bucket_object').map((o) => [`${o.body.bucket}/${o.body.name}`, path.resolve(options.stackDir, String(o.body.source))]));
   const functions = each('google_cloudfunctions2_function').map(({ name, address, body }) => readFunction(address, body, projectOf('google_cloudfunctions2_function', name), objects, options.urlOf));
   const workflows = each('google_workflows_workflow');
-  if (workflows.length !== 1) throw new TwinArtifactError(`${options.stackName}: the twin runs stacks with exactly one workflow (found ${workflows.length})`);
+  if (workflows.length !== 1) throw new GcpArtifactError(`${options.stackName}: the twin runs stacks with exactly one workflow (found ${workflows.length})`);
   const w = workflows[0]!;
   const workflow: GcpWorkflow = {
     address: w.address,
@@ -209,7 +209,7 @@ export function readGcpStack(options: ApplyOptions): GcpStack {
     env: (w.body.user_env_vars ?? {}) as Record<string, string>,
   };
   const member = (address: string, body: Record<string, unknown>) => {
-    if (typeof body.member !== 'string' || typeof body.role !== 'string') throw new TwinArtifactError(`${address}: a binding needs a member and a role`);
+    if (typeof body.member !== 'string' || typeof body.role !== 'string') throw new GcpArtifactError(`${address}: a binding needs a member and a role`);
     return { member: body.member, role: body.role };
   };
   const lastSegment = (s: unknown) => String(s).split('/').pop()!;
@@ -239,26 +239,26 @@ export function readGcpStack(options: ApplyOptions): GcpStack {
 function conditionOf(address: string, body: Record<string, unknown>): string | null {
   const condition = body.condition as { expression?: unknown } | undefined;
   if (!condition) return null;
-  if (typeof condition.expression !== 'string') throw new TwinArtifactError(`${address}: a condition without an expression`);
+  if (typeof condition.expression !== 'string') throw new GcpArtifactError(`${address}: a condition without an expression`);
   return condition.expression;
 }
 
 function readFunction(address: string, body: Record<string, unknown>, project: string, objects: Map<string, string>, urlOf: (name: string) => string): GcpFunction {
   const build = body.build_config as { entry_point?: string; runtime?: string; source?: { storage_source?: { bucket?: string; object?: string } } } | undefined;
   const service = body.service_config as Record<string, unknown> | undefined;
-  if (!build || !service) throw new TwinArtifactError(`${address}: a function needs build_config and service_config`);
+  if (!build || !service) throw new GcpArtifactError(`${address}: a function needs build_config and service_config`);
   const unknown = Object.keys(service).filter((k) => !SERVICE_CONFIG_KEYS.has(k));
-  if (unknown.length > 0) throw new TwinArtifactError(`${address}: service_config.${unknown[0]} is not modelled by the Google twin`);
+  if (unknown.length > 0) throw new GcpArtifactError(`${address}: service_config.${unknown[0]} is not modelled by the Google twin`);
   const runtimeId = String(build.runtime);
   const runtime = /^nodejs\d+$/.test(runtimeId) ? 'nodejs' : /^python3\d+$/.test(runtimeId) ? 'python' : null;
-  if (!runtime) throw new TwinArtifactError(`${address}: runtime ${runtimeId} is not run by the Google twin`);
+  if (!runtime) throw new GcpArtifactError(`${address}: runtime ${runtimeId} is not run by the Google twin`);
   const storage = build.source?.storage_source;
   const archive = storage ? objects.get(`${storage.bucket}/${storage.object}`) : undefined;
-  if (!archive || !existsSync(archive)) throw new TwinArtifactError(`${address}: its source gs://${storage?.bucket}/${storage?.object} is no object the stack uploads`);
-  if (!build.entry_point) throw new TwinArtifactError(`${address}: no entry_point`);
+  if (!archive || !existsSync(archive)) throw new GcpArtifactError(`${address}: its source gs://${storage?.bucket}/${storage?.object} is no object the stack uploads`);
+  if (!build.entry_point) throw new GcpArtifactError(`${address}: no entry_point`);
   const memory = /^(\d+)Mi$/.exec(String(service.available_memory));
-  if (!memory) throw new TwinArtifactError(`${address}: available_memory ${String(service.available_memory)} is not <n>Mi`);
-  if (service.max_instance_request_concurrency !== 1) throw new TwinArtifactError(`${address}: the twin serves one request per instance (max_instance_request_concurrency 1)`);
+  if (!memory) throw new GcpArtifactError(`${address}: available_memory ${String(service.available_memory)} is not <n>Mi`);
+  if (service.max_instance_request_concurrency !== 1) throw new GcpArtifactError(`${address}: the twin serves one request per instance (max_instance_request_concurrency 1)`);
   const name = String(body.name);
   return {
     address,
