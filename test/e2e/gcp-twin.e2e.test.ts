@@ -5,11 +5,11 @@
  * must fail naming its fault. Every process the twin starts must be gone when
  * it returns; any left is ended by its PID (and fails the test).
  */
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { canonicalJson, sha256Hex } from '../../experiments/canonical-json';
 import type { TwinRunRequest } from '../../targets/provider-target';
 import { runGcpStack, synthesizeGcpForTwin, type SynthesizedGcpTwin } from '../../twins/gcp/run-gcp-twin';
 
@@ -88,8 +88,9 @@ describe('the Google twin', () => {
     expect(run).toMatchObject({ status: 'completed', provider: 'gcp', planHash: synthesized.plan.hash, stepsCompleted: synthesized.plan.steps.length });
     expect(run.endedAt).not.toBeNull();
     const twin = JSON.parse(readFileSync(path.join(runDir, 'twin.json'), 'utf8'));
-    expect(twin.templateHash).toBe(createHash('sha256').update(readFileSync(path.join(synthesized.stackDir, 'cdk.tf.json'))).digest('hex'));
+    expect(twin.templateHash).toBe(sha256Hex(canonicalJson(JSON.parse(readFileSync(path.join(synthesized.stackDir, 'cdk.tf.json'), 'utf8')))));
     expect(result.templateHash).toBe(twin.templateHash);
+    expect(run.templateHash).toBe(result.templateHash);
     expect(result.calls.filter((c) => !c.allowed)).toEqual([]);
     // Every planned request reached a probe through its Cloud Run front with the driver's ID token.
     expect(result.calls.filter((c) => c.identity === 'driver' && c.action === 'run.routes.invoke')).toHaveLength(synthesized.plan.invocations);

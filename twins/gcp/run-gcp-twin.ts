@@ -167,9 +167,10 @@ export async function runGcpStack(synthesized: SynthesizedGcpTwin, request: Twin
       `twin: ${stack.functions.length} functions (${probeKeys.size} on the local platform, profile ${profile.name}, time scale ${timeScale.scale}x), ` +
         `Cloud Storage ${gcs.endpoint}; starting run ${run}`,
     );
-    // `curtain start --provider gcp`: an execution of the workflow with {run}, by the deployer.
+    // `curtain start --provider gcp`: an execution of the workflow with {run}, by the deployer, here with the
+    // hash of the stack it runs, which start-run records in run.json.
     calls.deployer('workflows.executions.create', { kind: 'project', project: stack.workflow.project });
-    const outcomes = await runExecutions({ workflow: stack.workflow, authority, calls, functions, argument: { run }, log: request.log, signal: request.signal });
+    const outcomes = await runExecutions({ workflow: stack.workflow, authority, calls, functions, argument: { run, templateHash: stack.templateHash }, log: request.log, signal: request.signal });
     const failed = outcomes.find((o) => o.error !== null);
     const last = outcomes.at(-1)?.result as { status?: unknown; failures?: unknown } | null | undefined;
     if (failed) executionFailure = `execution ${failed.name.split('/').pop()} failed: ${failed.error}`;

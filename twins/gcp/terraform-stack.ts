@@ -10,9 +10,9 @@
  * loopback. A resource kind, runtime or setting the twin does not model is
  * refused with its address.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { canonicalJson, sha256Hex } from '../../experiments/canonical-json';
 import { GcpArtifactError } from './gcp-artifact-error';
 import { resolveValue, type TerraformContext } from './terraform-refs';
 
@@ -120,7 +120,9 @@ export function readTemplate(stackDir: string): { file: string; template: Terraf
   const file = path.join(stackDir, 'cdk.tf.json');
   if (!existsSync(file)) throw new GcpArtifactError(`${file}: no synthesized Terraform JSON`);
   const text = readFileSync(file, 'utf8');
-  return { file, template: JSON.parse(text) as TerraformJson, hash: createHash('sha256').update(text).digest('hex') };
+  const template = JSON.parse(text) as TerraformJson;
+  // As the AWS twin hashes its template: canonical JSON, so formatting does not change it.
+  return { file, template, hash: sha256Hex(canonicalJson(template)) };
 }
 
 export interface ApplyOptions {
