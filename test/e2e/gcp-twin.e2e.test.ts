@@ -139,4 +139,15 @@ describe('the Google twin', () => {
     expect(result.calls.filter((c) => !c.allowed).every((c) => c.identity === 'driver' && c.resource.endsWith(`coldstart-${probe}`))).toBe(true);
     expect(leftovers()).toEqual([]);
   });
+  it('refuses the deployment naming the function and its entry point when a probe names an entry point its source does not export', async () => {
+    const broken = brokenCopy('entry-point', (template) => {
+      const functions = template.resource.google_cloudfunctions2_function!;
+      const id = Object.keys(functions).find((k) => k.startsWith('probe-node-m128'))!;
+      (functions[id]!.build_config as { entry_point: string }).entry_point = 'prob';
+    });
+    await expect(runGcpStack(broken, request(path.join(work, 'results-entry-point')), work)).rejects.toThrow(
+      /google_cloudfunctions2_function\.probe-node-m128-a-0_function_[0-9A-F]+: the deployment of coldstart-node-m128-a-0 \(entry point prob, nodejs\d+\) fails: .*Could not load the function prob/,
+    );
+    expect(leftovers()).toEqual([]);
+  });
 });

@@ -17,7 +17,9 @@
  * operation's get on the project), applied per updateMask, and a new revision
  * whose instances replace the old ones.
  */
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { InstanceProcess } from '../../local/instances/instance-process';
 import type { LocalPlatform } from '../../local/platform/local-platform';
 import { resolvePythonExecutable, type RuntimeCommands } from '../../local/instances/runtime-commands';
 import type { ProcessFunctions, ProcessReply } from '../aws/process-functions';
@@ -36,6 +38,39 @@ export function gcfRuntimeCommands(): RuntimeCommands {
     nodejs: { command: process.execPath, args: [path.join(RUNTIME_DIR, 'node-gcf-runtime.cjs')] },
     python: python ? { command: python, args: [path.join(RUNTIME_DIR, 'python-gcf-runtime.py')] } : null,
   };
+}
+
+const DEPLOY_CHECK_TIMEOUT_MS = 30_000;
+
+/**
+ * What Cloud Functions checks when it deploys a function: that the runtime loads its source and finds
+ * the entry point (a missing module or export fails the deployment, "Function 'x' is not defined in the
+ * provided module"), rather than each request failing later. Each distinct source, runtime and entry
+ * point is started once with the function's environment and ended as soon as it is ready; the first
+ * that cannot start is refused, naming the function, its entry point and the runtime's error.
+ */
+export async function checkDeployable(functions: readonly LiveGcpFunction[], services: TwinServices, runtimes: RuntimeCommands, workDir: string): Promise<string | null> {
+  const seen = new Set<string>();
+  for (const fn of functions) {
+    const key = `${fn.sourceDir}\0${fn.spec.runtime}\0${fn.spec.entryPoint}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const command = runtimes[fn.spec.runtime]!;
+    const dir = path.join(workDir, `deploy-${seen.size}`);
+    mkdirSync(dir, { recursive: true });
+    const proc = InstanceProcess.spawn(
+      { command: command.command, args: command.args, cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: dir, TMPDIR: dir, ...gcfEnvironment(fn, services) } },
+      DEPLOY_CHECK_TIMEOUT_MS,
+    );
+    try {
+      await proc.ready;
+    } catch (error) {
+      return `${fn.spec.address}: the deployment of ${fn.spec.name} (entry point ${fn.spec.entryPoint}, ${fn.spec.runtimeId}) fails: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      await proc.kill();
+    }
+  }
+  return null;
 }
 
 /** A function as deployed now: its configuration changes with each patch. */

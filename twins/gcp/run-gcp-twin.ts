@@ -33,7 +33,7 @@ import { ProcessFunctions } from '../aws/process-functions';
 import { countRecords, readRunStatus, writeTwinReport } from '../run-dir';
 import { startFunctionFronts, type FunctionFronts } from './function-fronts';
 import { GcpCallLog, GcpPolicy } from './gcp-iam';
-import { gcfEnvironment, gcfRuntimeCommands, GcpFunctions, type LiveGcpFunction } from './gcp-functions';
+import { checkDeployable, gcfEnvironment, gcfRuntimeCommands, GcpFunctions, type LiveGcpFunction } from './gcp-functions';
 import { startGcsEmulator, type GcsEmulator } from './gcs-emulator';
 import { startMetadataServer, type MetadataServer } from './metadata-server';
 import { functionNames, readGcpStack, readTemplate, type GcpStack } from './terraform-stack';
@@ -145,6 +145,8 @@ export async function runGcpStack(synthesized: SynthesizedGcpTwin, request: Twin
     });
     const services = { metadataHost: (email: string) => metadata.get(email)!.host, storage: gcs.endpoint };
     const live: LiveGcpFunction[] = stack.functions.map((spec) => ({ spec, sourceDir: sources.get(spec.archive)!, memoryMb: spec.memoryMb, env: { ...spec.env }, revision: 1 }));
+    const undeployable = await checkDeployable(live, services, runtimes, path.join(scratch, 'deploy'));
+    if (undeployable) throw new GcpArtifactError(undeployable);
     const profile = resolveProfile(request.profile, request.profileSet ?? {});
     const timeScale = new TimeScale(request.timeScale ?? defaultTimeScale(plan, profile).scale);
     platform = await LocalPlatform.start({
