@@ -150,4 +150,18 @@ describe('the Google twin', () => {
     );
     expect(leftovers()).toEqual([]);
   });
+  it('fails naming the variable when the driver is given a wrong environment variable name', async () => {
+    const broken = brokenCopy('wrong-env-name', (template) => {
+      const functions = template.resource.google_cloudfunctions2_function!;
+      const driver = Object.values(functions).find((f) => (f.build_config as { entry_point: string }).entry_point === 'driver')!;
+      const variables = (driver.service_config as { environment_variables: Record<string, unknown> }).environment_variables;
+      variables.CURTAIN_RESULTS_BUCKET = variables.CURTAIN_BUCKET;
+      delete variables.CURTAIN_BUCKET;
+    });
+    const result = await runGcpStack(broken, request(path.join(work, 'results-env')), work);
+    expect(result.status).toBe('failed');
+    expect(result.failure).toMatch(/coldstart-driver answered 500: CURTAIN_BUCKET is not set/);
+    expect(result.records).toBe(0);
+    expect(leftovers()).toEqual([]);
+  });
 });

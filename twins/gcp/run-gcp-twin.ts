@@ -172,11 +172,15 @@ export async function runGcpStack(synthesized: SynthesizedGcpTwin, request: Twin
     // `curtain start --provider gcp`: an execution of the workflow with {run}, by the deployer, here with the
     // hash of the stack it runs, which start-run records in run.json.
     calls.deployer('workflows.executions.create', { kind: 'project', project: stack.workflow.project });
-    const outcomes = await runExecutions({ workflow: stack.workflow, authority, calls, functions, argument: { run, templateHash: stack.templateHash }, log: request.log, signal: request.signal });
+    const httpErrors: string[] = [];
+    const outcomes = await runExecutions({ workflow: stack.workflow, authority, calls, functions, argument: { run, templateHash: stack.templateHash }, log: request.log, signal: request.signal, httpErrors });
     const failed = outcomes.find((o) => o.error !== null);
     const last = outcomes.at(-1)?.result as { status?: unknown; failures?: unknown } | null | undefined;
-    if (failed) executionFailure = `execution ${failed.name.split('/').pop()} failed: ${failed.error}`;
-    else if (last && last.status !== 'completed') executionFailure = `the workflow closed the run as ${String(last.status)}: ${JSON.stringify(last.failures).slice(0, 600)}`;
+    // What the services answered, by name (the workflow's own failure records keep Workflows' message only).
+    const answers = [...new Set(httpErrors.map((e) => e.replace(/^http:\/\/127\.0\.0\.1:\d+/, (origin) => `${nameAt(stack, origin)}`)))].slice(0, 3);
+    const said = answers.length > 0 ? ` (${answers.join('; ')})` : '';
+    if (failed) executionFailure = `execution ${failed.name.split('/').pop()} failed: ${failed.error?.slice(0, 400)}${said}`;
+    else if (last && last.status !== 'completed') executionFailure = `the workflow closed the run as ${String(last.status)}: ${JSON.stringify(last.failures).slice(0, 400)}${said}`;
     return await finish(stack, { plan, run, request, began, gcs, resultsBucket, deployerToken, executionFailure, calls });
   } catch (error) {
     if (error instanceof WorkflowDefinitionError) throw new GcpArtifactError(`workflow: ${error.message}`);
@@ -243,6 +247,11 @@ async function finish(stack: GcpStack, p: FinishParts): Promise<GcpTwinResult> {
     ...written,
     elapsedMs: performance.now() - p.began,
   };
+}
+
+/** The function a loopback origin serves, for messages. */
+function nameAt(stack: GcpStack, origin: string): string {
+  return stack.functions.find((f) => f.url === origin)?.name ?? origin;
 }
 
 /** What holds each service account in the run: the driver's, the workflow's, the probes'. */

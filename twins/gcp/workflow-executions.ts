@@ -41,6 +41,8 @@ export interface RunExecutionsOptions {
   argument: Value;
   log(line: string): void;
   signal?: AbortSignal;
+  /** Each HTTP error answer a workflow call received, with what the service said (the run's failures keep only Workflows' message). */
+  httpErrors?: string[];
 }
 
 /** Runs the first execution and every execution it hands over to; a WorkflowDefinitionError fails the whole run. */
@@ -140,6 +142,8 @@ async function httpPost(o: RunExecutionsOptions, args: Record<string, Value>, qu
     }
     const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
     if (res.status < 200 || res.status >= 300) {
+      const said = typeof body === 'object' && body !== null && !Array.isArray(body) && 'error' in body ? String(body.error) : text.slice(0, 300);
+      o.httpErrors?.push(`${url} answered ${res.status}: ${said}`);
       throw new WorkflowRaise({ message: `HTTP server responded with error code ${res.status}`, code: res.status, headers, body, tags: ['HttpError'] });
     }
     return { code: res.status, headers, body };
