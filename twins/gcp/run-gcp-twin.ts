@@ -32,7 +32,7 @@ import { GcpArtifactError } from './gcp-artifact-error';
 import { ProcessFunctions } from '../aws/process-functions';
 import { countRecords, readRunStatus, writeTwinReport } from '../run-dir';
 import { startFunctionFronts, type FunctionFronts } from './function-fronts';
-import { GcpCallLog, GcpPolicy } from './gcp-iam';
+import { GcpCallLog, GcpPolicy, resourceName } from './gcp-iam';
 import { checkDeployable, gcfEnvironment, gcfRuntimeCommands, GcpFunctions, type LiveGcpFunction } from './gcp-functions';
 import { startGcsEmulator, type GcsEmulator } from './gcs-emulator';
 import { startMetadataServer, type MetadataServer } from './metadata-server';
@@ -135,7 +135,7 @@ export async function runGcpStack(synthesized: SynthesizedGcpTwin, request: Twin
       authorize: (authorization, permission, resource) => {
         const owner = authority.accessTokenOwner(authorization);
         if (owner === null) {
-          log.calls.push({ identity: 'unauthenticated', member: 'allUsers', permission, resource: JSON.stringify(resource), allowed: false, at: new Date().toISOString() });
+          log.calls.push({ identity: 'unauthenticated', member: 'allUsers', permission, resource: resourceName(resource), allowed: false, at: new Date().toISOString() });
           return { allowed: false, status: 401, message: 'Anonymous caller does not have storage access.' };
         }
         if (owner === 'deployer') return { allowed: log.deployer(permission, resource) };
