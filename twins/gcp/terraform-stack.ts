@@ -12,6 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { canonicalJson, sha256Hex } from '../../experiments/canonical-json';
 import { GcpArtifactError } from './gcp-artifact-error';
 import { resolveValue, type TerraformContext } from './terraform-refs';
@@ -88,18 +89,6 @@ const MODELLED = new Set([
   'google_workflows_workflow',
 ]);
 
-const SERVICE_CONFIG_KEYS = new Set([
-  'all_traffic_on_latest_revision',
-  'available_cpu',
-  'available_memory',
-  'environment_variables',
-  'ingress_settings',
-  'max_instance_count',
-  'max_instance_request_concurrency',
-  'min_instance_count',
-  'service_account_email',
-  'timeout_seconds',
-]);
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -245,37 +234,61 @@ function conditionOf(address: string, body: Record<string, unknown>): string | n
   return condition.expression;
 }
 
+/**
+ * A resolved google_cloudfunctions2_function as the twin reads it (the provider's schema, 6.x,
+ * https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/cloudfunctions2_function,
+ * read 2026-12-06): only the settings the twin models; any other service_config key is refused.
+ */
+const FunctionBody = z.object({
+  name: z.string().min(1),
+  location: z.string().min(1),
+  build_config: z.object({
+    entry_point: z.string().min(1),
+    runtime: z.string().regex(/^(nodejs\d+|python3\d+)$/, 'a runtime the Google twin runs (nodejs<n>, python3<n>)'),
+    source: z.object({ storage_source: z.object({ bucket: z.string(), object: z.string() }) }),
+  }),
+  service_config: z.strictObject({
+    all_traffic_on_latest_revision: z.boolean().optional(),
+    available_cpu: z.string().optional(),
+    available_memory: z.string().regex(/^\d+Mi$/, '<n>Mi'),
+    environment_variables: z.record(z.string(), z.string()).default({}),
+    ingress_settings: z.enum(['ALLOW_ALL', 'ALLOW_INTERNAL_ONLY', 'ALLOW_INTERNAL_AND_GCLB']).optional(),
+    max_instance_count: z.number().int().positive().default(100),
+    max_instance_request_concurrency: z.literal(1, 'the twin serves one request per instance (1)'),
+    min_instance_count: z.number().int().min(0).optional(),
+    service_account_email: z.string().min(1),
+    timeout_seconds: z.number().int().positive().default(60),
+  }),
+});
+
 function readFunction(address: string, body: Record<string, unknown>, project: string, objects: Map<string, string>, urlOf: (name: string) => string): GcpFunction {
-  const build = body.build_config as { entry_point?: string; runtime?: string; source?: { storage_source?: { bucket?: string; object?: string } } } | undefined;
-  const service = body.service_config as Record<string, unknown> | undefined;
-  if (!build || !service) throw new GcpArtifactError(`${address}: a function needs build_config and service_config`);
-  const unknown = Object.keys(service).filter((k) => !SERVICE_CONFIG_KEYS.has(k));
-  if (unknown.length > 0) throw new GcpArtifactError(`${address}: service_config.${unknown[0]} is not modelled by the Google twin`);
-  const runtimeId = String(build.runtime);
-  const runtime = /^nodejs\d+$/.test(runtimeId) ? 'nodejs' : /^python3\d+$/.test(runtimeId) ? 'python' : null;
-  if (!runtime) throw new GcpArtifactError(`${address}: runtime ${runtimeId} is not run by the Google twin`);
-  const storage = build.source?.storage_source;
-  const archive = storage ? objects.get(`${storage.bucket}/${storage.object}`) : undefined;
-  if (!archive || !existsSync(archive)) throw new GcpArtifactError(`${address}: its source gs://${storage?.bucket}/${storage?.object} is no object the stack uploads`);
-  if (!build.entry_point) throw new GcpArtifactError(`${address}: no entry_point`);
-  const memory = /^(\d+)Mi$/.exec(String(service.available_memory));
-  if (!memory) throw new GcpArtifactError(`${address}: available_memory ${String(service.available_memory)} is not <n>Mi`);
-  if (service.max_instance_request_concurrency !== 1) throw new GcpArtifactError(`${address}: the twin serves one request per instance (max_instance_request_concurrency 1)`);
-  const name = String(body.name);
+  const parsed = FunctionBody.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.join('.');
+    const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], body);
+    const what =
+      issue.code === 'unrecognized_keys' ? `${where ? `${where}.` : ''}${issue.keys[0]} is not modelled by the Google twin` : `${where} ${JSON.stringify(value) ?? '(missing)'}: expected ${issue.message}`;
+    throw new GcpArtifactError(`${address}: ${what}`);
+  }
+  const { build_config: build, service_config: service, name } = parsed.data;
+  const storage = build.source.storage_source;
+  const archive = objects.get(`${storage.bucket}/${storage.object}`);
+  if (!archive || !existsSync(archive)) throw new GcpArtifactError(`${address}: its source gs://${storage.bucket}/${storage.object} is no object the stack uploads`);
   return {
     address,
     name,
     project,
-    location: String(body.location),
+    location: parsed.data.location,
     url: urlOf(name),
     entryPoint: build.entry_point,
-    runtimeId,
-    runtime,
-    memoryMb: Number(memory[1]),
-    timeoutSeconds: Number(service.timeout_seconds ?? 60),
-    maxInstances: Number(service.max_instance_count ?? 100),
-    env: (service.environment_variables ?? {}) as Record<string, string>,
-    serviceAccount: String(service.service_account_email),
+    runtimeId: build.runtime,
+    runtime: build.runtime.startsWith('nodejs') ? 'nodejs' : 'python',
+    memoryMb: Number(service.available_memory.slice(0, -2)),
+    timeoutSeconds: service.timeout_seconds,
+    maxInstances: service.max_instance_count,
+    env: service.environment_variables,
+    serviceAccount: service.service_account_email,
     archive,
   };
 }

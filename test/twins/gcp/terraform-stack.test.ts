@@ -49,7 +49,7 @@ describe('reading the synthesized stack', () => {
 
   it.each([
     ['an unknown resource kind', (t: Terraform) => void (t.resource.google_compute_instance = { vm: { name: 'x' } }), /google_compute_instance\.vm: resource kind google_compute_instance is not modelled/],
-    ['an unknown runtime', (t: Terraform) => void ((driverOf(t).build_config as { runtime: string }).runtime = 'go122'), /google_cloudfunctions2_function\.driver_function_[0-9A-F]+: runtime go122 is not run by the Google twin/],
+    ['an unknown runtime', (t: Terraform) => void ((driverOf(t).build_config as { runtime: string }).runtime = 'go122'), /google_cloudfunctions2_function\.driver_function_[0-9A-F]+: build_config\.runtime "go122": expected a runtime the Google twin runs/],
     ['a service setting it does not model', (t: Terraform) => void ((driverOf(t).service_config as Record<string, unknown>).vpc_connector = 'c'), /service_config\.vpc_connector is not modelled/],
     [
       'a Terraform expression it does not evaluate',
