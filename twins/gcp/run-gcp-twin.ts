@@ -30,7 +30,7 @@ import type { TwinApiCall, TwinRunRequest, TwinRunResult } from '../../targets/p
 import { TargetError } from '../../targets/target-errors';
 import { GcpArtifactError } from './gcp-artifact-error';
 import { ProcessFunctions } from '../aws/process-functions';
-import { countRecords, readRunStatus, writeTwinReport } from '../run-dir';
+import { endTwinRun, writeTwinReport } from '../run-dir';
 import { startFunctionFronts, type FunctionFronts } from './function-fronts';
 import { GcpCallLog, GcpPolicy, resourceName } from './gcp-iam';
 import { checkDeployable, gcfEnvironment, gcfRuntimeCommands, GcpFunctions, type LiveGcpFunction } from './gcp-functions';
@@ -223,10 +223,11 @@ async function finish(stack: GcpStack, p: FinishParts): Promise<GcpTwinResult> {
   }
   const denied = calls.denied();
   const failures = [p.executionFailure, ...denied.map((c) => `denied: ${c.identity} ${c.permission} on ${c.resource}`), fetchFailure].filter((f): f is string => f !== null);
-  const records = runDir ? countRecords(runDir) : 0;
-  const runStatus = runDir ? readRunStatus(runDir) : null;
-  if (runDir && runStatus !== 'completed' && failures.length === 0) failures.push(`run.json says ${runStatus}`);
-  if (!runDir && failures.length === 0) failures.push('the run wrote nothing to the results bucket');
+  const end = runDir
+    ? await endTwinRun(runDir, { closedBy: `curtain run --target gcp (pid ${process.pid})`, signal: request.signal, failure: p.executionFailure ?? fetchFailure, log: request.log })
+    : null;
+  if (end && end.runStatus !== 'completed' && failures.length === 0 && !request.signal?.aborted) failures.push(`run.json says ${end.runStatus}`);
+  if (!runDir && failures.length === 0 && !request.signal?.aborted) failures.push('the run wrote nothing to the results bucket');
   if (runDir) {
     copyFileSync(stack.templateFile, path.join(runDir, 'cdk.tf.json'));
     writeFileSync(
@@ -234,14 +235,14 @@ async function finish(stack: GcpStack, p: FinishParts): Promise<GcpTwinResult> {
       `${JSON.stringify({ v: 1, target: 'gcp', stack: stack.stackName, templateHash: stack.templateHash, failures, identities: calls.summary() }, null, 2)}\n`,
     );
   }
-  const written = runDir && request.report ? await writeTwinReport(runDir, request.log) : { report: null, claims: [] };
+  const written = runDir ? await writeTwinReport(runDir, request) : { report: null, claims: [] };
   return {
     run,
     runDir,
     status: request.signal?.aborted ? 'interrupted' : failures.length === 0 ? 'completed' : 'failed',
     failure: failures.length === 0 ? null : failures.join('; '),
     planned: plan.invocations,
-    records,
+    records: end?.records ?? 0,
     templateHash: stack.templateHash,
     calls: calls.calls.map((c) => ({ identity: c.identity, action: c.permission, resource: c.resource, allowed: c.allowed })),
     ...written,
