@@ -14,47 +14,21 @@
  * Progress and notes go to stdout, errors to stderr: cdktf shows the app's
  * stdout as it is and labels every stderr line `[ERROR]`.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PlanRefusedError, ValidationError } from '../experiments/errors';
 import { UnknownStudyError } from '../experiments/resolve-study';
 import { BundleError } from '../probe-runtime/build/bundle-set';
-import { ensureRuntimeBuilt } from '../probe-runtime/build/ensure-runtime-built';
 import { cdktfTargets } from '../targets/registry';
-import { buildCdktfApp } from './cdktf/build-app';
-import { SynthSelectionError, synthEnvironment, synthSets } from './cdktf/select-plans';
-import { deployOrigin } from './deploy-origin';
+import { SynthSelectionError } from './cdktf/select-plans';
+import { synthesizeCdktfApp } from './cdktf/synth-app';
 
 async function main(): Promise<number> {
   const root = path.resolve(__dirname, '..');
   const started = Date.now();
   try {
-    const targets = cdktfTargets();
-    const env = synthEnvironment(process.env, targets);
-    // This checkout's bundles are (re)built when missing or stale; a given CURTAIN_BUNDLE_ROOT is deployed as it is.
-    const bundleRoot = env.CURTAIN_BUNDLE_ROOT === undefined ? root : path.resolve(env.CURTAIN_BUNDLE_ROOT);
-    if (env.CURTAIN_BUNDLE_ROOT === undefined) await ensureRuntimeBuilt({ root, log: (line) => console.log(`curtain: ${line}`) });
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, 'cdktf.out');
-    const built = buildCdktfApp({
-      outdir,
-      env: process.env,
-      targets,
-      bundleRoot,
-      originOf: ({ plan }) =>
-        deployOrigin(plan, {
-          definition: env.CURTAIN_DEFINITION,
-          sets: synthSets(env),
-          maxUsd: env.CURTAIN_MAX_USD,
-          // Tenant b's project or subscription is a Terraform variable: synthesis cannot know whether it differs.
-          secondTenantAccount: null,
-          bundleRoot: env.CURTAIN_BUNDLE_ROOT,
-        }),
-    });
+    const { built, findings } = await synthesizeCdktfApp({ root, outdir, env: process.env, targets: cdktfTargets(), log: (line) => console.log(line) });
     for (const line of built.skipped) console.log(`curtain: ${line}`);
-    built.app.synth();
-    const findings = built.stacks.flatMap((s) =>
-      s.target.deployment.checkPolicy(JSON.parse(readFileSync(path.join(outdir, 'stacks', s.stack, 'cdk.tf.json'), 'utf8'))).map((f) => `${s.stack}: ${f}`),
-    );
     if (findings.length > 0) {
       for (const finding of findings) console.error(`curtain: policy: ${finding}`);
       console.error(`curtain: ${findings.length} policy finding(s): the synthesized stacks must not be deployed`);

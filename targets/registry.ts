@@ -15,13 +15,14 @@ import { gcpTarget } from '../stacks/gcp/target';
 import { awsTwin } from '../twins/aws/twin';
 import { azureTwin } from '../twins/azure/twin';
 import { cloudflareTwin } from '../twins/cloudflare/twin';
+import { gcpTwin } from '../twins/gcp/twin';
 import type { ProviderClient } from './client/provider-client';
 import type { CdktfDeployment, ProviderTarget } from './provider-target';
 
 export const TARGETS: { readonly [P in ProviderId]: ProviderTarget<P> } = {
   aws: { ...awsTarget, twin: awsTwin },
   azure: { ...azureTarget, twin: azureTwin },
-  gcp: gcpTarget,
+  gcp: { ...gcpTarget, twin: gcpTwin },
   cloudflare: { ...cloudflareTarget, twin: cloudflareTwin },
   local: localTarget,
 };

@@ -36,8 +36,8 @@ const usage = `Usage: curtain run <study|definition-file> [options]
 Runs a study on the embedded local platform: real probe processes on emulated hosts, the real
 driver, the same bucket layout as the clouds, then the report. No cloud account needed.
   --target T              ${RUN_TARGET_IDS.join('|')} (default local): another target runs its study on its
-                          twin on this machine (AWS: the synthesized stack on loopback emulators; Cloudflare:
-                          the Workers in workerd; docs/twins.md), then fetches and reports. Each twin takes
+                          twin on this machine (AWS, Google: the synthesized stack on loopback emulators;
+                          Cloudflare: the Workers in workerd; docs/twins.md), then fetches and reports. Each twin takes
                           --set, --out, --run, --no-report, --json and its own few options (refused otherwise)
   --profile NAME          platform profile: ${PROFILE_NAMES.join(', ')} (default modern; --list-profiles)
   --profile-set k=v       override a profile knob by dotted path (repeatable),

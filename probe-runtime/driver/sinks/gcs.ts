@@ -16,7 +16,7 @@ const REQUEST_TIMEOUT_MS = 60_000;
 export interface GcsSinkOptions {
   bucket: string;
   token: CachedToken;
-  /** API root; tests point it at a loopback server (no GCS emulator can be installed here). */
+  /** API root; STORAGE_EMULATOR_HOST points it at an emulator (gcsSinkFromEnv). */
   apiRoot?: string;
 }
 
@@ -46,9 +46,16 @@ export function createGcsSink(options: GcsSinkOptions): ResultSink {
   };
 }
 
-/** CURTAIN_BUCKET names the results bucket; the token comes from the metadata server. */
+/**
+ * CURTAIN_BUCKET names the results bucket; the token comes from the metadata server.
+ * STORAGE_EMULATOR_HOST, the override Google's storage client libraries honour
+ * (an API root such as http://127.0.0.1:9023, the scheme optional), points it
+ * at an emulator: the Google twin's, the tests' loopback servers.
+ */
 export function gcsSinkFromEnv(env: NodeJS.ProcessEnv = process.env): ResultSink {
   const bucket = env.CURTAIN_BUCKET;
   if (!bucket) throw new DriverConfigError('CURTAIN_BUCKET is not set (the results bucket)');
-  return createGcsSink({ bucket, token: metadataAccessToken(env), ...(env.CURTAIN_GCS_API_ROOT ? { apiRoot: env.CURTAIN_GCS_API_ROOT } : {}) });
+  const emulator = env.STORAGE_EMULATOR_HOST;
+  const apiRoot = emulator ? (/^https?:\/\//.test(emulator) ? emulator : `http://${emulator}`) : undefined;
+  return createGcsSink({ bucket, token: metadataAccessToken(env), ...(apiRoot ? { apiRoot } : {}) });
 }

@@ -6,7 +6,8 @@
  * to describe step i (probe-runtime/contracts/step-directive.ts), branches on
  * the step's kind, runs it, and goes on with what the answer says comes next.
  *
- *   start-run  → http.post (OIDC) to the driver
+ *   start-run  → http.post (OIDC) to the driver, with the execution's argument ({run}, and the
+ *                template hash where the starter passes it)
  *   each step  → http.post describe-step, then
  *     burst    → one http.post per shard, all shards in a `parallel for`,
  *                sharing one `stepStartedAt` so they share one barrier
@@ -381,7 +382,8 @@ function workflowBody(plan: StudyPlan) {
         },
         {
           startRun: {
-            try: driverCall(eventCommon('start-run'), CONTROL_TIMEOUT_SECONDS),
+            // The execution's argument: {run} and, where the starter knows it, the hash of the deployed stack (run.json records it).
+            try: driverCall({ ...eventCommon('start-run'), execution: expr('args') }, CONTROL_TIMEOUT_SECONDS),
             except: { as: 'startError', steps: [recordFailure('recordStartFailure', 'startFailure', 'startError', '-1', 'null'), { skipSchedule: { next: 'decideStatus' } }] },
           },
         },

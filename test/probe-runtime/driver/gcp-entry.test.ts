@@ -49,7 +49,7 @@ describe('Google driver entry', () => {
       CURTAIN_DEPLOYMENT_FILE: path.join(tmp.dir, 'deployment.json'),
       CURTAIN_TARGETS: JSON.stringify(Object.fromEntries(plan.functions.map((f) => [f.key, `${probes.endpoint}/invoke/${f.key}`]))),
       CURTAIN_BUCKET: 'gcp-results',
-      CURTAIN_GCS_API_ROOT: gcs.origin,
+      STORAGE_EMULATOR_HOST: gcs.origin,
       GCE_METADATA_HOST: metadata.host,
     });
     ({ driver } = await import('../../../probe-runtime/driver/adapters/gcp'));

@@ -19,7 +19,7 @@ describe('GCS sink against a loopback JSON API', () => {
   });
 
   test('uploads with a metadata-server token (fetched once), reads back, reports missing objects as null', async () => {
-    const sink = gcsSinkFromEnv({ CURTAIN_BUCKET: 'results-b', GCE_METADATA_HOST: metadata.host, CURTAIN_GCS_API_ROOT: gcs.origin });
+    const sink = gcsSinkFromEnv({ CURTAIN_BUCKET: 'results-b', GCE_METADATA_HOST: metadata.host, STORAGE_EMULATOR_HOST: gcs.origin });
     await sink.put('s/r/steps/0001-burst/000.jsonl', '{"a":1}\n', 'application/x-ndjson');
     await sink.put('s/r/steps/0001-burst/000.jsonl', '{"a":2}\n', 'application/x-ndjson');
     expect(gcs.objects.get('results-b/s/r/steps/0001-burst/000.jsonl')).toBe('{"a":2}\n');

@@ -15,7 +15,7 @@ import { DriverRefusedError } from '../../../probe-runtime/driver/errors';
 import { WORKFLOW_ENV, WORKFLOW_LIMITS } from '../../../stacks/gcp/workflow/compile-workflow';
 import { type RawAction, TRACE_RUN } from '../../targets/orchestrator-trace';
 import { type DriverFaults, recordingDriver } from '../../targets/recording-driver';
-import { runWorkflow, WorkflowRaise, type Value } from './workflows-evaluator';
+import { runWorkflow, WorkflowRaise, type Value } from '../../../twins/gcp/workflows-evaluator';
 
 /** The run id every orchestrator trace starts its run with. */
 export const RUN = TRACE_RUN;

@@ -1,9 +1,14 @@
 /**
- * A small evaluator for the subset of Google Cloud Workflows syntax that
+ * An evaluator for the subset of Google Cloud Workflows syntax that
  * stacks/gcp/workflow/compile-workflow.ts generates. There is no Workflows
- * emulator to install, so the conformance test parses the generated YAML and
- * runs it here. Anything outside the subset throws instead of being guessed at,
- * so a generator change that relies on more syntax fails loudly.
+ * emulator to install, so the Google twin (twins/gcp/) runs a stack's
+ * synthesized workflow source here, and the conformance tests run the
+ * generated YAML here. Anything outside the subset throws a
+ * WorkflowDefinitionError naming the step and the construct instead of being
+ * guessed at, so a generator change that relies on more syntax fails loudly;
+ * that error is not a Workflows runtime error, so no `try`/`except` of the
+ * workflow can catch it (Google refuses such a source at deployment, or the
+ * twin cannot vouch for its meaning).
  *
  * Supported: `main` with `params`; steps `assign`, `call` (with `args`,
  * `result`), `switch` (conditions with `steps`/`assign`/`next`), `for` (`in`,
@@ -37,6 +42,14 @@ export interface EvaluatorHost {
   onStep?(name: string): void;
 }
 
+/**
+ * The source uses a construct outside the evaluated subset, or one Google refuses
+ * at deployment (an unshared outer variable assigned in a parallel branch).
+ */
+export class WorkflowDefinitionError extends Error {
+  override name = 'WorkflowDefinitionError';
+}
+
 class Jump {
   constructor(readonly target: string) {}
 }
@@ -54,11 +67,11 @@ interface Scope {
 export async function runWorkflow(source: string, args: Value, host: EvaluatorHost): Promise<Value> {
   const program = parse(source) as Record<string, unknown>;
   const unknownWorkflows = Object.keys(program).filter((k) => k !== 'main');
-  if (unknownWorkflows.length > 0) throw new Error(`subworkflows are outside the evaluated subset: ${unknownWorkflows.join(', ')}`);
+  if (unknownWorkflows.length > 0) throw new WorkflowDefinitionError(`subworkflows are outside the evaluated subset: ${unknownWorkflows.join(', ')}`);
   const main = program.main as { params?: string[]; steps: unknown[] };
   const root: Scope = { vars: new Map(), parent: null, parallelShared: null };
   if (main.params) {
-    if (main.params.length !== 1) throw new Error('main takes exactly one parameter');
+    if (main.params.length !== 1) throw new WorkflowDefinitionError('main takes exactly one parameter');
     root.vars.set(main.params[0]!, clone(args));
   }
   const interpreter = new Interpreter(host);
@@ -84,6 +97,7 @@ class Interpreter {
         await this.step(body as Record<string, unknown>, scope, name);
         i += 1;
       } catch (signal) {
+        if (signal instanceof WorkflowDefinitionError && !signal.message.startsWith('step ')) throw new WorkflowDefinitionError(`step ${name}: ${signal.message}`);
         if (signal instanceof Jump && signal.target !== 'end') {
           const at = list.findIndex((s) => single(s, 'step')[0] === signal.target);
           if (at >= 0) {
@@ -100,7 +114,7 @@ class Interpreter {
     const keys = Object.keys(body);
     const known = ['assign', 'call', 'args', 'result', 'switch', 'for', 'parallel', 'try', 'except', 'steps', 'next', 'return', 'raise'];
     const unknown = keys.filter((k) => !known.includes(k));
-    if (unknown.length > 0) throw new Error(`step ${name}: unsupported keys ${unknown.join(', ')}`);
+    if (unknown.length > 0) throw new WorkflowDefinitionError(`step ${name}: unsupported keys ${unknown.join(', ')}`);
     if ('try' in body) return this.tryStep(body, scope);
     if ('assign' in body) this.assign(body.assign as unknown[], scope);
     if ('call' in body) {
@@ -121,7 +135,7 @@ class Interpreter {
     try {
       await this.step(attempt, scope, 'try');
     } catch (error) {
-      if (error instanceof Jump || error instanceof Return) throw error;
+      if (error instanceof Jump || error instanceof Return || error instanceof WorkflowDefinitionError) throw error;
       if (!body.except) throw error;
       const handler = body.except as { as?: string; steps: unknown[] };
       const value: Value =
@@ -172,18 +186,26 @@ class Interpreter {
       const [from, to] = this.value(spec.range, scope) as number[];
       return Array.from({ length: Math.max(0, to! - from! + 1) }, (_, k) => from! + k);
     }
-    throw new Error('for needs `in` or `range`');
+    throw new WorkflowDefinitionError('for needs `in` or `range`');
   }
 
   private async parallelStep(spec: Record<string, unknown>, scope: Scope): Promise<void> {
-    if (!spec.for) throw new Error('only `parallel: for` is in the evaluated subset');
+    if (!spec.for) throw new WorkflowDefinitionError('only `parallel: for` is in the evaluated subset');
     const shared = new Set((spec.shared as string[] | undefined) ?? []);
-    for (const name of shared) if (this.lookup(name, scope) === undefined) throw new Error(`shared variable ${name} is not defined before the parallel step`);
+    for (const name of shared) if (this.lookup(name, scope) === undefined) throw new WorkflowDefinitionError(`shared variable ${name} is not defined before the parallel step`);
+    // Google checks this at deployment, on every path of the branch, not only the ones an execution takes.
+    const loop = spec.for as Record<string, unknown>;
+    const assigned = new Set<string>();
+    assignedIn(loop.steps, assigned);
+    for (const name of [...assigned].sort()) {
+      if (name === loop.value || name === loop.index || shared.has(name) || this.lookup(name, scope) === undefined) continue;
+      throw new WorkflowDefinitionError(`parallel branch assigns ${name}, a variable of the parent scope, which is not declared shared (Google refuses this source at deployment)`);
+    }
     await this.forStep(spec.for as Record<string, unknown>, scope, shared, Number(spec.concurrency_limit ?? 20));
   }
 
   private assign(list: unknown[], scope: Scope): void {
-    if (list.length > 50) throw new Error('more than 50 assignments in one step');
+    if (list.length > 50) throw new WorkflowDefinitionError('more than 50 assignments in one step');
     for (const item of list) {
       const [target, raw] = single(item, 'assignment');
       this.set(target, this.value(raw, scope), scope);
@@ -213,7 +235,7 @@ class Interpreter {
     let crossed: Set<string> | null = null;
     while (s) {
       if (s.vars.has(name)) {
-        if (crossed && !crossed.has(name)) throw new Error(`parallel branch assigns ${name}, which is not declared shared`);
+        if (crossed && !crossed.has(name)) throw new WorkflowDefinitionError(`parallel branch assigns ${name}, which is not declared shared`);
         return s;
       }
       if (s.parallelShared) crossed = s.parallelShared;
@@ -232,10 +254,10 @@ class Interpreter {
     if (typeof raw === 'string') {
       const m = /^\$\{([\s\S]*)\}$/.exec(raw);
       if (m) {
-        if (m[1]!.length > 400) throw new Error(`expression longer than 400 characters: ${raw.slice(0, 60)}…`);
+        if (m[1]!.length > 400) throw new WorkflowDefinitionError(`expression longer than 400 characters: ${raw.slice(0, 60)}…`);
         return this.expression(m[1]!, scope);
       }
-      if (raw.includes('${')) throw new Error(`a string mixing text and an expression is outside the subset: ${raw}`);
+      if (raw.includes('${')) throw new WorkflowDefinitionError(`a string mixing text and an expression is outside the subset: ${raw}`);
       return raw;
     }
     if (Array.isArray(raw)) return raw.map((r) => this.value(r, scope));
@@ -291,8 +313,25 @@ class Interpreter {
       case 'json.encode_to_string':
         return JSON.stringify(a[0]);
       default:
-        throw new Error(`function ${name} is outside the evaluated subset`);
+        throw new WorkflowDefinitionError(`function ${name} is outside the evaluated subset`);
     }
+  }
+}
+
+/** Names a parallel branch's steps assign (assignments, call results, `except: as`), nested parallel steps aside. */
+function assignedIn(node: unknown, into: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) assignedIn(item, into);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    if (key === 'parallel') continue;
+    if (key === 'assign' && Array.isArray(value)) {
+      for (const item of value) if (item && typeof item === 'object') for (const target of Object.keys(item)) into.add(target.split(/[.[]/)[0]!);
+    } else if (key === 'result' && typeof value === 'string') into.add(value);
+    else if (key === 'as' && typeof value === 'string') into.add(value);
+    else assignedIn(value, into);
   }
 }
 
@@ -321,7 +360,7 @@ function tokenize(text: string): Token[] {
           j += 2;
         } else s += text[j++];
       }
-      if (j >= text.length) throw new Error(`unterminated string in ${text}`);
+      if (j >= text.length) throw new WorkflowDefinitionError(`unterminated string in ${text}`);
       tokens.push({ kind: 'str', value: s });
       i = j + 1;
     } else if (/[A-Za-z_]/.test(c)) {
@@ -336,7 +375,7 @@ function tokenize(text: string): Token[] {
       } else if ('+-*/%<>()[],.'.includes(c)) {
         tokens.push({ kind: 'op', value: c });
         i += 1;
-      } else throw new Error(`unexpected character ${c} in expression ${text}`);
+      } else throw new WorkflowDefinitionError(`unexpected character ${c} in expression ${text}`);
     }
   }
   return tokens;
@@ -357,7 +396,7 @@ class ExpressionParser {
 
   parseAll(): Ast {
     const ast = this.or();
-    if (this.i !== this.tokens.length) throw new Error(`unexpected token ${JSON.stringify(this.tokens[this.i])}`);
+    if (this.i !== this.tokens.length) throw new WorkflowDefinitionError(`unexpected token ${JSON.stringify(this.tokens[this.i])}`);
     return ast;
   }
   private peek(): Token | undefined {
@@ -368,7 +407,7 @@ class ExpressionParser {
     return !!t && (t.kind === 'op' || t.kind === 'id') && t.value === v;
   }
   private expect(v: string): void {
-    if (!this.isOp(v)) throw new Error(`expected ${v}`);
+    if (!this.isOp(v)) throw new WorkflowDefinitionError(`expected ${v}`);
     this.i += 1;
   }
   private or(): Ast {
@@ -434,7 +473,7 @@ class ExpressionParser {
       if (this.isOp('.')) {
         this.i += 1;
         const t = this.tokens[this.i++];
-        if (!t || t.kind !== 'id') throw new Error('expected a name after .');
+        if (!t || t.kind !== 'id') throw new WorkflowDefinitionError('expected a name after .');
         a = { t: 'member', obj: a, key: t.value };
       } else if (this.isOp('[')) {
         this.i += 1;
@@ -455,7 +494,7 @@ class ExpressionParser {
   }
   private primary(): Ast {
     const t = this.tokens[this.i++];
-    if (!t) throw new Error('unexpected end of expression');
+    if (!t) throw new WorkflowDefinitionError('unexpected end of expression');
     if (t.kind === 'num' || t.kind === 'str') return { t: 'lit', v: t.value };
     if (t.kind === 'id') {
       const lower = t.value.toLowerCase();
@@ -468,14 +507,14 @@ class ExpressionParser {
       this.expect(')');
       return inner;
     }
-    throw new Error(`unexpected token ${t.value}`);
+    throw new WorkflowDefinitionError(`unexpected token ${t.value}`);
   }
 }
 
 function dottedName(a: Ast): string {
   if (a.t === 'var') return a.name;
   if (a.t === 'member') return `${dottedName(a.obj)}.${a.key}`;
-  throw new Error('only named functions can be called');
+  throw new WorkflowDefinitionError('only named functions can be called');
 }
 
 interface EvalContext {
@@ -554,7 +593,7 @@ function access(obj: Value | undefined, key: string | number): Value {
 /** `a`, `a.b`, `a["b"]`, `a[0]` → ['a', 'b', ...]. */
 function parseTarget(target: string, evaluateIndex: (e: string) => Value): (string | number)[] {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(target);
-  if (!m) throw new Error(`bad assignment target ${target}`);
+  if (!m) throw new WorkflowDefinitionError(`bad assignment target ${target}`);
   const parts: (string | number)[] = [m[1]!];
   let rest = m[2]!;
   while (rest.length > 0) {
@@ -570,14 +609,14 @@ function parseTarget(target: string, evaluateIndex: (e: string) => Value): (stri
       rest = rest.slice(idx[0].length);
       continue;
     }
-    throw new Error(`bad assignment target ${target}`);
+    throw new WorkflowDefinitionError(`bad assignment target ${target}`);
   }
   return parts;
 }
 
 function single(item: unknown, what: string): [string, unknown] {
   if (item === null || typeof item !== 'object' || Array.isArray(item) || Object.keys(item).length !== 1) {
-    throw new Error(`each ${what} must be a map with exactly one key: ${JSON.stringify(item)}`);
+    throw new WorkflowDefinitionError(`each ${what} must be a map with exactly one key: ${JSON.stringify(item)}`);
   }
   const [key, value] = Object.entries(item)[0]!;
   return [key, value];
