@@ -9,7 +9,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputFileError, formatProblem, problemsFromZod } from '../../experiments/errors';
 import { StudyPlan } from '../../experiments/plan-schema';
+import type { z } from 'zod';
 import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
+import { TwinRecord } from '../../probe-runtime/contracts/twin-record';
 
 export interface ShardFile {
   path: string;
@@ -22,6 +24,8 @@ export interface RunFiles {
   dir: string;
   plan: StudyPlan;
   manifest: RunManifest | null;
+  /** twin.json of a run made by an offline twin (its API calls per identity); null for any other run. @default null */
+  twin?: TwinRecord | null;
   /** Problems with the run's files that do not stop the analysis (missing run.json, stray files). */
   notes: string[];
   shards: ShardFile[];
@@ -46,8 +50,14 @@ export async function openRun(runDir: string): Promise<RunFiles> {
   if (manifest && manifest.planHash !== plan.hash) {
     notes.push(`run.json names plan ${manifest.planHash.slice(0, 12)} but plan.json is ${plan.hash.slice(0, 12)}`);
   }
+  let twin: TwinRecord | null = null;
+  try {
+    twin = await readJsonFile(path.join(dir, 'twin.json'), TwinRecord, 'twin record');
+  } catch (error) {
+    notes.push(`twin.json was ignored: ${(error as Error).message}`);
+  }
   const shards = await listShards(dir, notes);
-  return { dir, plan, manifest, notes, shards };
+  return { dir, plan, manifest, twin, notes, shards };
 }
 
 /** A hint when the user named a study (or results) directory instead of one of its runs. */
@@ -65,11 +75,7 @@ async function runsBelow(dir: string): Promise<string> {
   return found.length > 0 ? `; runs found below it: ${found.sort().join(', ')}` : '';
 }
 
-async function readJsonFile<S extends typeof StudyPlan | typeof RunManifest>(
-  file: string,
-  schema: S,
-  subject: string,
-): Promise<ReturnType<S['parse']> | null> {
+async function readJsonFile<S extends z.ZodType>(file: string, schema: S, subject: string): Promise<z.output<S> | null> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -88,7 +94,7 @@ async function readJsonFile<S extends typeof StudyPlan | typeof RunManifest>(
     const problems = problemsFromZod(result.error).slice(0, 5).map(formatProblem);
     throw new InputFileError(file, `not a valid ${subject}: ${problems.join('; ')}`);
   }
-  return result.data as ReturnType<S['parse']>;
+  return result.data;
 }
 
 async function listShards(dir: string, notes: string[]): Promise<ShardFile[]> {

@@ -14,6 +14,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { isDefinitionPath } from '../../experiments/resolve-study';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { newRunId } from '../../probe-runtime/contracts/bucket-layout';
+import { TWIN_RECORD_VERSION, type TwinRecord } from '../../probe-runtime/contracts/twin-record';
 import { parseFaultOptions } from '../../local/faults';
 import { LocalPlatform } from '../../local/platform/local-platform';
 import { resolveProfile } from '../../local/profiles';
@@ -172,10 +173,15 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
     if (runDir && runStatus !== 'completed' && failures.length === 0) failures.push(`run.json says ${runStatus}`);
     if (runDir) {
       copyFileSync(stack.templateFile, path.join(runDir, 'template.json'));
-      writeFileSync(
-        path.join(runDir, 'twin.json'),
-        `${JSON.stringify({ v: 1, target: 'aws', stack: stack.stackName, templateHash: stack.templateHash, failures, ...summarizeCalls(calls.calls, stack.roles, calls.identities()) }, null, 2)}\n`,
-      );
+      const record: TwinRecord = {
+        v: TWIN_RECORD_VERSION,
+        target: 'aws',
+        stack: stack.stackName,
+        templateHash: stack.templateHash,
+        failures,
+        ...summarizeCalls(calls.calls, stack.roles, calls.identities()),
+      };
+      writeFileSync(path.join(runDir, 'twin.json'), `${JSON.stringify(record, null, 2)}\n`);
     }
     const written = runDir && request.report ? await writeTwinReport(runDir, request.log) : { report: null, claims: [] };
     return {
