@@ -33,6 +33,13 @@ const common = {
 export const StartRunEvent = z.strictObject({
   ...common,
   action: z.literal('start-run'),
+  /**
+   * The input the run's execution was started with, where the orchestrator passes it on (Step Functions:
+   * `$$.Execution.Input`). `curtain start` and the AWS twin put the hash of the template the stack was
+   * deployed from there (stacks/aws/template-hash.ts): the deployed driver cannot carry the hash of the
+   * template that contains it. Other keys are the orchestrator's own (run, next) and are not read here.
+   */
+  execution: z.looseObject({ templateHash: z.string().regex(/^[0-9a-f]{64}$/).optional() }).optional(),
 });
 
 export const BurstShardEvent = z.strictObject({

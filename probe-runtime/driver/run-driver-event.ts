@@ -83,7 +83,9 @@ async function startRun(event: Extract<DriverEvent, { action: 'start-run' }>, de
   await deps.sink.put(keys.plan, `${JSON.stringify(deps.plan, null, 2)}\n`, JSON_CONTENT_TYPE);
   // A repeated start-run (an orchestrator retry) keeps the original start time.
   const startedAt = existing?.startedAt ?? isoFromEpochMs(clock.now());
-  await deps.sink.put(keys.run, manifestText(openedManifest(deps.plan, deps.deployment, event.run, startedAt, deps)), JSON_CONTENT_TYPE);
+  // The template hash comes with the execution where the starter knows it (AWS); else from the host, if any.
+  const provenance = { ...deps, templateHash: event.execution?.templateHash ?? deps.templateHash };
+  await deps.sink.put(keys.run, manifestText(openedManifest(deps.plan, deps.deployment, event.run, startedAt, provenance)), JSON_CONTENT_TYPE);
   return { v: DRIVER_EVENT_VERSION, action: 'start-run', study: event.study, run: event.run, keys };
 }
 

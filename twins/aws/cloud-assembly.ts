@@ -8,10 +8,10 @@
  * the twin's account and region. Anything the twin does not model (a resource
  * kind, a runtime, a second state machine) is refused with its logical id.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { awsTemplateHash } from '../../stacks/aws/template-hash';
 import { createResolver, type DeployEnv } from './resolve-intrinsics';
 import { rolesOf, type RoleUnderTest } from './template-roles';
 
@@ -145,7 +145,7 @@ export function readTwinStack(assemblyDir: string, stackName: string, env: Deplo
   return {
     stackName,
     templateFile,
-    templateHash: createHash('sha256').update(bytes).digest('hex'),
+    templateHash: awsTemplateHash(bytes.toString('utf8')),
     env,
     functions,
     bucket: results[0]!,

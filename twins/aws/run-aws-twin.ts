@@ -141,7 +141,8 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
       lambdaEndpoint: api.endpoint,
       region: plan.region,
       name: run,
-      input: { run },
+      // As `curtain start` starts it: the run id and the hash of the template the stack was deployed from.
+      input: { run, templateHash: stack.templateHash },
       log: request.log,
       signal: request.signal,
     });

@@ -45,6 +45,19 @@ describe('start-run and finish-run', () => {
     expect(Math.abs(Date.parse(manifest.startedAt) - Date.now())).toBeLessThan(5000);
   });
 
+  test('start-run records the template hash its execution was started with (AWS: `curtain start` and the twin pass it), and ignores the input\'s other keys', async () => {
+    await runDriverEvent({ ...common, action: 'start-run' }, deps(tmp.dir));
+    expect(readManifest().templateHash).toBeNull();
+    tmp.remove();
+    tmp = tempDir('lifecycle');
+    await runDriverEvent({ ...common, action: 'start-run', execution: { run: RUN, templateHash: 'c'.repeat(64) } }, deps(tmp.dir));
+    expect(readManifest().templateHash).toBe('c'.repeat(64));
+  });
+
+  test('a template hash that is not one is refused with the path', async () => {
+    await expect(runDriverEvent({ ...common, action: 'start-run', execution: { templateHash: 'nope' } }, deps(tmp.dir))).rejects.toThrow(/execution\.templateHash/);
+  });
+
   test('finish-run closes run.json with status, end time, steps completed and failures, keeping the start', async () => {
     await runDriverEvent({ ...common, action: 'start-run' }, deps(tmp.dir));
     const startedAt = readManifest().startedAt;
