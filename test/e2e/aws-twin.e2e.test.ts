@@ -1,7 +1,8 @@
 /**
  * The AWS twin end to end (twins/aws/): `coldstart --set rounds=1` synthesized
- * as `cdk synth` does and run from its cloud assembly, then two deliberately
- * broken copies of the same assembly, each of which must fail naming its
+ * as `cdk synth` does and run from its cloud assembly, then three deliberately
+ * broken copies of the same assembly (a missing grant, a wrong environment
+ * variable name, a handler path typo), each of which must fail naming its
  * fault. Every process the twin starts must be gone when it returns.
  */
 import { createHash } from 'node:crypto';
@@ -26,6 +27,12 @@ function request(outDir: string): TwinRunRequest {
 function leftovers(): string[] {
   const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
   return ps.split('\n').filter((l) => (l.includes('twins/aws/lambda-runtime/') || l.includes(work)) && !l.includes(' ps -eo'));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
 }
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
@@ -67,10 +74,12 @@ describe('the AWS twin', () => {
     const run = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8'));
     expect(run).toMatchObject({ status: 'completed', provider: 'aws', planHash: synthesized.plan.hash, stepsCompleted: synthesized.plan.steps.length });
     expect(run.endedAt).not.toBeNull();
-    const template = readFileSync(path.join(synthesized.assemblyDir, `${synthesized.stackName}.template.json`));
+    const template = JSON.parse(readFileSync(path.join(synthesized.assemblyDir, `${synthesized.stackName}.template.json`), 'utf8'));
     const twin = JSON.parse(readFileSync(path.join(runDir, 'twin.json'), 'utf8'));
-    expect(twin.templateHash).toBe(createHash('sha256').update(template).digest('hex'));
+    // The template as canonical JSON (keys sorted, no whitespace), as `curtain start` hashes CloudFormation's copy.
+    expect(twin.templateHash).toBe(createHash('sha256').update(JSON.stringify(sortKeys(template))).digest('hex'));
     expect(result.templateHash).toBe(twin.templateHash);
+    expect(run.templateHash).toBe(twin.templateHash);
     expect(result.calls.filter((c) => !c.allowed)).toEqual([]);
     // The driver invoked every planned request through the Lambda API, signed as the driver role.
     expect(result.calls.filter((c) => c.identity === 'driver' && c.action === 'lambda:InvokeFunction')).toHaveLength(synthesized.plan.invocations);
@@ -102,6 +111,21 @@ describe('the AWS twin', () => {
     expect(result.status).toBe('failed');
     expect(result.failure).toMatch(/CURTAIN_BUCKET/);
     expect(result.records).toBe(0);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('fails naming the module when a probe function\'s handler path has a typo', async () => {
+    let typo = '';
+    const broken = brokenCopy('handler-typo', (template) => {
+      const probes = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.CURTAIN_FUNCTION !== undefined);
+      expect(probes.length).toBeGreaterThan(0);
+      const handler = String(probes[0]!.Properties.Handler);
+      typo = handler.replace(/^([^.]+)\./, '$1x.');
+      probes[0]!.Properties.Handler = typo;
+    });
+    const result = await runTwinAssembly(broken, request(path.join(work, 'results-handler')), work);
+    expect(result.status).toBe('failed');
+    expect(result.failure).toMatch(new RegExp(`function curtain-coldstart-[^ ]+ \\(\\w+, handler "${typo.replace('.', '\\.')}"\\): Runtime\\.ImportModuleError: Cannot find module '${typo.split('.')[0]}'`));
     expect(leftovers()).toEqual([]);
   });
 });

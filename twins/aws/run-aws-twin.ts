@@ -24,6 +24,7 @@ import { createAwsProviderClient } from '../../stacks/aws/client/aws-provider-cl
 import { synthesizeAwsApp } from '../../stacks/aws/synth-app';
 import type { TwinApiCall, TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
 import { CallLog } from './call-log';
+import { DeploymentFaults } from './deployment-faults';
 import { readTwinStack, TwinArtifactError, type TwinStack } from './cloud-assembly';
 import { startLambdaApi, type LambdaApi } from './lambda-api';
 import { lambdaBackend, lambdaEnvironment, lambdaRuntimeCommands, probeKeyOf } from './lambda-functions';
@@ -106,6 +107,7 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
   process.once('exit', onExit);
   const run = request.run ?? newRunId();
   let executionFailure: string | null = null;
+  const faults = new DeploymentFaults();
   try {
     s3 = await startS3Twin(path.join(scratch, 's3'), stack.bucket, calls);
     const endpoints = () => ({ lambda: api!.endpoint, s3: s3!.endpoint, region: plan.region });
@@ -113,7 +115,11 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
     const probeFunctions = plan.functions.filter((f) => [...probeKeys.values()].includes(f.key));
     const liveOf = (key: string) => [...api!.functions.values()].find((f) => probeKeys.get(f.spec.name) === key)!;
     api = await startLambdaApi(stack.functions, calls, {
-      invoke: (fn, payload) => backend.invoke(fn, payload),
+      invoke: async (fn, payload) => {
+        const outcome = await backend.invoke(fn, payload);
+        faults.note(fn, outcome);
+        return outcome;
+      },
       reconfigured: (fn) => backend.reconfigured(fn),
     });
     platform = await LocalPlatform.start({
@@ -166,6 +172,7 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
     const denied = calls.denied();
     const failures = [
       executionFailure,
+      ...faults.list(),
       ...denied.map((c) => `denied: ${c.identity} ${c.action} on ${c.resource}`),
       fetchFailure,
     ].filter((f): f is string => f !== null);
