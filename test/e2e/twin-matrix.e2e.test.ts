@@ -13,8 +13,8 @@
  * the other cells already exercise wait steps); the others, lifetime (its
  * minimum is 6 minutes of 10 s intervals) and idle-recycling (a 1-minute gap),
  * run with `npm run twin-matrix` (CURTAIN_TWIN_MATRIX=full, about 17 minutes).
- * A cell a twin cannot run yet is listed in KNOWN_GAPS with the one-line
- * refusal it must give.
+ * A cell a twin cannot run yet would be listed in KNOWN_GAPS with the
+ * one-line refusal it must give (none is).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -56,8 +56,7 @@ const title = (cell: MatrixCell) => `${cell.target.id} ${cell.study.id} --set ${
  * (issue 11's rule for an artifact the twin does not model). Closing a gap fails this test until its entry goes.
  */
 const KNOWN_GAPS: Record<string, RegExp> = {
-  // The AWS twin models one stack: the isolation study's second tenant is a stack of its own (resource-based invoke grants).
-  'aws isolation': /^TwinArtifactError: curtain-isolation: tenant stacks \(curtain-isolation-tenant-b\) are not modelled by the twin yet$/,
+  // None today. An entry looks like: 'gcp isolation': /^TwinArtifactError: <stack>: <construct> is not modelled/
 };
 
 describe.each(cells.filter(inE2e).map((c) => [title(c), c] as const))('%s', (_title, cell) => {

@@ -25,7 +25,7 @@ import { synthesizeAwsApp } from '../../stacks/aws/synth-app';
 import type { TwinApiCall, TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
 import { CallLog } from './call-log';
 import { DeploymentFaults } from './deployment-faults';
-import { readTwinStack, TwinArtifactError, type TwinStack } from './cloud-assembly';
+import { readTenantStack, readTwinStack, TwinArtifactError, type TwinStack } from './cloud-assembly';
 import { startLambdaApi, type LambdaApi } from './lambda-api';
 import { lambdaBackend, lambdaEnvironment, lambdaRuntimeCommands, probeKeyOf } from './lambda-functions';
 import { ProcessFunctions } from './process-functions';
@@ -41,6 +41,8 @@ export interface SynthesizedTwin {
   plan: StudyPlan;
   assemblyDir: string;
   stackName: string;
+  /** The study's further tenants' stacks (the isolation study's tenant b), in the same account. */
+  tenantStackNames?: readonly string[];
 }
 
 /** Synthesizes the study into `dir` exactly as `npx cdk synth -c study=<id> -c set.<k>=<v>` would. */
@@ -57,8 +59,7 @@ export async function synthesizeForTwin(request: Pick<TwinRunRequest, 'study' | 
   if (synthesized.errors.length > 0) throw new TwinArtifactError(synthesized.errors.join('; '));
   const [study, ...more] = synthesized.built;
   if (!study || more.length > 0) throw new TwinArtifactError('the AWS twin runs one study at a time');
-  if (study.tenantStacks.length > 0) throw new TwinArtifactError(`${study.stack.stackName}: tenant stacks (${study.tenantStacks.map((t) => t.stackName).join(', ')}) are not modelled by the twin yet`);
-  return { plan: study.prepared.plan, assemblyDir: dir, stackName: study.stack.stackName };
+  return { plan: study.prepared.plan, assemblyDir: dir, stackName: study.stack.stackName, tenantStackNames: study.tenantStacks.map((t) => t.stackName) };
 }
 
 /** The AWS twin always synthesizes a template and evaluates every call against its policies. */
@@ -79,7 +80,11 @@ export async function runAwsTwin(request: TwinRunRequest): Promise<AwsTwinResult
 export async function runTwinAssembly(synthesized: SynthesizedTwin, request: TwinRunRequest, scratch: string): Promise<AwsTwinResult> {
   const began = performance.now();
   const { plan } = synthesized;
-  const stack = readTwinStack(synthesized.assemblyDir, synthesized.stackName, { account: TWIN_ACCOUNT, region: plan.region, partition: 'aws' });
+  const env = { account: TWIN_ACCOUNT, region: plan.region, partition: 'aws' };
+  const primary = readTwinStack(synthesized.assemblyDir, synthesized.stackName, env);
+  // Tenant stacks add their probes and roles; the bucket, the state machine and the template hash are the primary stack's.
+  const tenants = (synthesized.tenantStackNames ?? []).map((name) => readTenantStack(synthesized.assemblyDir, name, env));
+  const stack: TwinStack = { ...primary, functions: [...primary.functions, ...tenants.flatMap((t) => t.functions)], roles: [...primary.roles, ...tenants.flatMap((t) => t.roles)] };
   const calls = new CallLog(stack.roles, TWIN_ACCOUNT);
   const orchestrator = calls.identity('orchestrator', stack.stateMachine.roleArn);
   const probeKeys = new Map<string, string>();
