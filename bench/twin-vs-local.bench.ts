@@ -1,17 +1,19 @@
 /**
- * `npm run bench twin-vs-local`: `curtain run coldstart --set rounds=1` on the
- * AWS twin (`--target aws`) against the embedded platform (`--target local`),
- * back to back, as a user runs them (the CLI in a fresh process each time, the
- * report included). Target (issue 11): the twin ≤ 3× local. The two alternate,
- * ROUNDS times each, so machine load affects both alike; medians of wall time
- * are compared (a twin run is mostly waiting on its emulators and processes,
- * so wall time is what the user feels). For the twin, the time at which each
- * of its progress lines appeared shows where the time goes.
+ * `npm run bench twin-vs-local`: `curtain run coldstart --set rounds=1` on each
+ * registered twin (`--target <provider>`, targets/registry.ts) against the
+ * embedded platform (`--target local`), back to back, as a user runs them (the
+ * CLI in a fresh process each time, the report included). Target (issue 11):
+ * each twin ≤ 3× local. They alternate, ROUNDS times each, so machine load
+ * affects all alike; medians of wall time are compared (a twin run is mostly
+ * waiting on its emulators and processes, so wall time is what the user
+ * feels). For each twin, the time at which each of its progress lines appeared
+ * shows where the time goes. BENCH_TWINS=aws,... limits the twins measured.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { RUN_TARGETS } from '../targets/registry';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const TARGET_RATIO = 3;
@@ -50,25 +52,30 @@ function runOnce(target: string, out: string): Promise<Timed> {
 }
 
 async function main(): Promise<void> {
+  const wanted = process.env.BENCH_TWINS?.split(',');
+  const baseline = RUN_TARGETS.find((t) => t.deployment.kind === 'embedded')!.id;
+  const twins = RUN_TARGETS.filter((t) => t.twin !== undefined && (!wanted || wanted.includes(t.id))).map((t) => t.id);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'curtain-bench-twin-'));
   try {
-    const times: Record<'local' | 'aws', number[]> = { local: [], aws: [] };
-    let lastTwin: Timed | null = null;
+    const times = new Map<string, number[]>();
+    const last = new Map<string, Timed>();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const target of ['local', 'aws'] as const) {
+      for (const target of [baseline, ...twins]) {
         const timed = await runOnce(target, path.join(scratch, `${target}-${round}`));
-        times[target].push(timed.seconds);
-        if (target === 'aws') lastTwin = timed;
+        times.set(target, [...(times.get(target) ?? []), timed.seconds]);
+        last.set(target, timed);
         console.log(`round ${round + 1}: --target ${target} ${timed.seconds.toFixed(1)} s`);
       }
     }
-    const local = median(times.local);
-    const twin = median(times.aws);
-    const ratio = twin / local;
-    console.log(`\nmedian wall time: local ${local.toFixed(1)} s, aws twin ${twin.toFixed(1)} s, ratio ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×): ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}`);
-    if (lastTwin) {
-      console.log('\nwhere the twin run spends its time (seconds since start at which each progress line appeared):');
-      for (const l of lastTwin.lines.filter((x) => /^twin:|^curtain|^step|executing|fetch|report/i.test(x.text)).slice(0, 40)) console.log(`  ${l.at.toFixed(1).padStart(6)}  ${l.text.slice(0, 140)}`);
+    const local = median(times.get(baseline)!);
+    console.log(`\nmedian wall time: ${baseline} ${local.toFixed(1)} s`);
+    for (const twin of twins) {
+      const ratio = median(times.get(twin)!) / local;
+      console.log(`  ${twin} twin ${median(times.get(twin)!).toFixed(1)} s, ratio ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×): ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}`);
+    }
+    for (const twin of twins) {
+      console.log(`\nwhere the ${twin} twin run spends its time (seconds since start at which each progress line appeared):`);
+      for (const l of last.get(twin)!.lines.slice(0, 40)) console.log(`  ${l.at.toFixed(1).padStart(6)}  ${l.text.slice(0, 140)}`);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
