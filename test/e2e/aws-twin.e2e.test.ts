@@ -7,11 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import type { TwinRunRequest } from '../../targets/provider-target';
-import { runTwinAssembly, synthesizeForTwin, type SynthesizedTwin } from '../../twins/aws/run-aws-twin';
+import { type AwsTwinResult, runTwinAssembly, synthesizeForTwin, type SynthesizedTwin } from '../../twins/aws/run-aws-twin';
+import { ProcessWatch } from '../../tools/twin-matrix/process-watch';
 
 jest.setTimeout(600_000);
 
@@ -23,10 +23,23 @@ function request(outDir: string): TwinRunRequest {
   return { study: 'coldstart', sets: { rounds: 1 }, outDir, report: false, log: (line) => logs.push(line) };
 }
 
-/** Processes whose command line names the twin's Lambda runtimes or this test's scratch directory. */
-function leftovers(): string[] {
-  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  return ps.split('\n').filter((l) => (l.includes('twins/aws/lambda-runtime/') || l.includes(work)) && !l.includes(' ps -eo'));
+/**
+ * Runs the twin with every process it starts watched by PID (tools/twin-matrix/process-watch.ts): the ones
+ * still alive after it returned are its leftovers, ended by PID here whatever the test then asserts.
+ */
+async function runWatched(assembly: SynthesizedTwin, out: string): Promise<{ result: AwsTwinResult; leftovers: string[] }> {
+  const watch = new ProcessWatch();
+  let result: AwsTwinResult;
+  let leftovers: string[] = [];
+  try {
+    result = await runTwinAssembly(assembly, request(out), work);
+  } finally {
+    watch.stop();
+    const alive = await watch.leftovers();
+    watch.kill(alive);
+    leftovers = alive.map((p) => `${p.pid} ${p.command}`);
+  }
+  return { result, leftovers };
 }
 
 function sortKeys(value: unknown): unknown {
@@ -66,7 +79,7 @@ afterAll(() => {
 describe('the AWS twin', () => {
   it('runs coldstart --set rounds=1 from its synthesized assembly: every planned record, run.json completed, the template hash, no denied call, no process left', async () => {
     const out = path.join(work, 'results');
-    const result = await runTwinAssembly(synthesized, request(out), work);
+    const { result, leftovers } = await runWatched(synthesized, out);
     expect({ status: result.status, failure: result.failure }).toEqual({ status: 'completed', failure: null });
     expect(result.records).toBe(result.planned);
     expect(result.planned).toBe(synthesized.plan.invocations);
@@ -84,7 +97,7 @@ describe('the AWS twin', () => {
     // The driver invoked every planned request through the Lambda API, signed as the driver role.
     expect(result.calls.filter((c) => c.identity === 'driver' && c.action === 'lambda:InvokeFunction')).toHaveLength(synthesized.plan.invocations);
     expect(result.calls.some((c) => c.identity === 'orchestrator' && c.action === 'lambda:UpdateFunctionConfiguration')).toBe(true);
-    expect(leftovers()).toEqual([]);
+    expect(leftovers).toEqual([]);
   });
 
   it('fails naming the missing lambda:InvokeFunction grant when the driver role cannot invoke the probes', async () => {
@@ -93,11 +106,11 @@ describe('the AWS twin', () => {
       const document = policy.Properties.PolicyDocument as { Statement: { Action: unknown }[] };
       document.Statement = document.Statement.filter((s) => s.Action !== 'lambda:InvokeFunction');
     });
-    const result = await runTwinAssembly(broken, request(path.join(work, 'results-no-grant')), work);
+    const { result, leftovers } = await runWatched(broken, path.join(work, 'results-no-grant'));
     expect(result.status).toBe('failed');
     expect(result.failure).toMatch(/denied: driver lambda:InvokeFunction on arn:aws:lambda:us-east-1:111122223333:function:curtain-coldstart-/);
     expect(result.calls.filter((c) => !c.allowed).every((c) => c.identity === 'driver' && c.action === 'lambda:InvokeFunction')).toBe(true);
-    expect(leftovers()).toEqual([]);
+    expect(leftovers).toEqual([]);
   });
 
   it('fails naming the variable when the driver is given a wrong environment variable name', async () => {
@@ -107,11 +120,11 @@ describe('the AWS twin', () => {
       variables.CURTAIN_RESULTS_BUCKET = variables.CURTAIN_BUCKET;
       delete variables.CURTAIN_BUCKET;
     });
-    const result = await runTwinAssembly(broken, request(path.join(work, 'results-env')), work);
+    const { result, leftovers } = await runWatched(broken, path.join(work, 'results-env'));
     expect(result.status).toBe('failed');
     expect(result.failure).toMatch(/CURTAIN_BUCKET/);
     expect(result.records).toBe(0);
-    expect(leftovers()).toEqual([]);
+    expect(leftovers).toEqual([]);
   });
 
   it('fails naming the module when a probe function\'s handler path has a typo', async () => {
@@ -123,9 +136,9 @@ describe('the AWS twin', () => {
       typo = handler.replace(/^([^.]+)\./, '$1x.');
       probes[0]!.Properties.Handler = typo;
     });
-    const result = await runTwinAssembly(broken, request(path.join(work, 'results-handler')), work);
+    const { result, leftovers } = await runWatched(broken, path.join(work, 'results-handler'));
     expect(result.status).toBe('failed');
     expect(result.failure).toMatch(new RegExp(`function curtain-coldstart-[^ ]+ \\(\\w+, handler "${typo.replace('.', '\\.')}"\\): Runtime\\.ImportModuleError: Cannot find module '${typo.split('.')[0]}'`));
-    expect(leftovers()).toEqual([]);
+    expect(leftovers).toEqual([]);
   });
 });

@@ -51,14 +51,6 @@ export interface CellOutcome {
   readonly wallMs: number;
 }
 
-/**
- * esbuild keeps one service process for the life of the process that loaded it
- * (its JS API); it belongs to the caller, not to the run.
- */
-function isEsbuildService(p: WatchedProcess): boolean {
-  return /\/esbuild(\s|$)/.test(p.command) && p.command.includes('--service=');
-}
-
 export async function runCell(cell: MatrixCell, outDir: string, log: (line: string) => void): Promise<CellOutcome> {
   const watch = new ProcessWatch();
   const began = performance.now();
@@ -72,7 +64,7 @@ export async function runCell(cell: MatrixCell, outDir: string, log: (line: stri
   const wallMs = performance.now() - began;
   // Whether the run returned or threw: whatever it left running is found and ended by PID.
   const started = watch.stop();
-  const leftovers = (await watch.leftovers()).filter((p) => !isEsbuildService(p));
+  const leftovers = await watch.leftovers();
   watch.kill(leftovers);
   let runJson: CellOutcome['runJson'] = null;
   if (result?.runDir) {

@@ -52,6 +52,10 @@ export function isAlive(p: WatchedProcess): boolean {
   return stat !== null && stat.startTime === p.startTime && stat.state !== 'Z';
 }
 
+function isEsbuildService(p: WatchedProcess): boolean {
+  return /\/esbuild(\s|$)/.test(p.command) && p.command.includes('--service=');
+}
+
 export class ProcessWatch {
   private readonly seen = new Map<string, WatchedProcess>();
   private readonly timer: NodeJS.Timeout;
@@ -85,10 +89,13 @@ export class ProcessWatch {
     return [...this.seen.values()];
   }
 
-  /** Processes seen that are still alive after `graceMs` (exits already under way may finish). */
+  /**
+   * Processes seen that are still alive after `graceMs` (exits already under way may finish). esbuild's
+   * service process is not one: its JS API keeps it for the life of the process that loaded esbuild.
+   */
   async leftovers(graceMs = 2000): Promise<WatchedProcess[]> {
     const until = Date.now() + graceMs;
-    let alive = [...this.seen.values()].filter(isAlive);
+    let alive = [...this.seen.values()].filter((p) => isAlive(p) && !isEsbuildService(p));
     while (alive.length > 0 && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       alive = alive.filter(isAlive);
