@@ -9,6 +9,7 @@ import { platformLabel, withPlatformTitle } from './figures/platform-title';
 import { inferHosts, type HostInference } from './hosts/infer-hosts';
 import { InstanceTable } from './hosts/instance-table';
 import type { Metric } from './metrics';
+import { BarrierMisses } from './run/barrier-misses';
 import { type LedgerSummary, RecordLedger } from './run/ledger';
 import { PlanIndex } from './run/plan-index';
 import { type PlatformInfo, platformOf } from './run/platform';
@@ -27,6 +28,8 @@ export interface RunAnalysis {
   output: AnalysisOutput;
   metrics: Map<string, Metric>;
   claims: ClaimsOutcome;
+  /** What the reader of the report must know about how the run went (machine-limited scale-out). */
+  warnings: string[];
 }
 
 export interface AnalyzeOptions {
@@ -34,6 +37,8 @@ export interface AnalyzeOptions {
   log?: (line: string) => void;
   /** Malformed lines echoed to the log one by one; the rest are summarised. */
   logMalformedLimit?: number;
+  /** Stops the analysis (Ctrl-C): analyzeRun rejects with the signal's reason. */
+  signal?: AbortSignal;
   /** Where the caller lists the malformed lines (the log says so); unset: nowhere, and the log says how to list them. */
   malformedListedIn?: string;
 }
@@ -45,6 +50,7 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   const platform = platformOf(files.plan, files.manifest);
   const instances = new InstanceTable(index);
   const ledger = new RecordLedger(index);
+  const barrierMisses = new BarrierMisses(index);
   let hosts: HostInference | null = null;
   const definition = ANALYSIS_REGISTRY[files.plan.analysis.kind];
   const analysis = definition.create({
@@ -62,6 +68,7 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
     index,
     (record) => {
       ledger.add(record);
+      barrierMisses.add(record);
       analysis.add(record, instances.add(record));
     },
     {
@@ -69,6 +76,7 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
         if (logged++ < logLimit) log(`malformed line ${m.file}:${m.line}: ${m.reason}`);
       },
       onProgress: (lines, shardFiles) => log(`  ${lines.toLocaleString('en-US')} lines read (${shardFiles} of ${files.shards.length} files)`),
+      signal: options.signal,
     },
   );
   if (stream.malformed > logLimit) {
@@ -82,5 +90,6 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   hosts ??= inferHosts(instances);
   const metrics = new Map(output.metrics.map((m) => [m.name, m]));
   const claims = evaluateClaims(files.plan.claims, metrics, platform);
-  return { files, platform, definition, stream, ledger: ledger.summary(), hosts, output, metrics, claims };
+  const warnings = [barrierMisses.note(platform)].filter((w): w is string => w !== null);
+  return { files, platform, definition, stream, ledger: ledger.summary(), hosts, output, metrics, claims, warnings };
 }

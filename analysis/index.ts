@@ -24,6 +24,8 @@ export interface WriteReportOptions {
   outDir?: string;
   /** Progress and malformed-line messages (the CLI passes stderr). */
   log?: (line: string) => void;
+  /** Stops the report (Ctrl-C): writeReport rejects with the signal's reason and writes nothing. */
+  signal?: AbortSignal;
   /**
    * Sections the caller adds to report.md after the claims, from the finished analysis (the
    * local platform's method check, which compares it with a ground truth the analysis never reads).
@@ -46,13 +48,15 @@ export interface WriteReportResult {
 
 export async function writeReport(runDir: string, options: WriteReportOptions = {}): Promise<WriteReportResult> {
   const log = options.log ?? (() => {});
-  const analysis = await analyzeRun(runDir, { log, malformedListedIn: 'report.md' });
+  const analysis = await analyzeRun(runDir, { log, malformedListedIn: 'report.md', signal: options.signal });
+  options.signal?.throwIfAborted();
   const outDir = path.resolve(options.outDir ?? path.join(runDir, 'report'));
   const figuresDir = path.join(outDir, 'figures');
   await mkdir(figuresDir, { recursive: true });
-  const notes = [...analysis.files.notes, ...analysis.output.notes];
+  const notes = [...analysis.files.notes, ...analysis.warnings, ...analysis.output.notes];
   const figures: string[] = [];
   for (const figure of analysis.output.figures) {
+    options.signal?.throwIfAborted();
     const file = path.join(figuresDir, figure.file);
     try {
       await writeFile(file, await renderSvg(figure.spec));

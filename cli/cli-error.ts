@@ -18,6 +18,6 @@ export const EXIT = {
   overBudget: 2,
   /** A run that finished but with failures the user asked to treat as errors, or an internal error. */
   failed: 3,
-  /** A `curtain run` stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it); its records and run.json are valid. */
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report a death by SIGINT. */
   interrupted: 130,
 } as const;

@@ -32,7 +32,7 @@ export function helpText(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `curtain help <command>` for a command\'s options.',
-    'Exit codes: 0 ok; 1 invalid input or usage; 2 plan over budget; 3 failed run or internal error; 130 a run stopped by Ctrl-C.',
+    'Exit codes: 0 ok; 1 invalid input or usage; 2 plan over budget; 3 failed run or internal error; 130 stopped by Ctrl-C or SIGTERM.',
   ].join('\n');
 }
 

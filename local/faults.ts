@@ -12,7 +12,8 @@ import { parseSets } from '../experiments/resolve-study';
 
 const probability = z.number().min(0).max(1);
 
-export const FaultOptions = z.strictObject({
+export const FaultOptions = z
+  .strictObject({
   crash: probability.default(0).describe('chance that an invocation\'s instance is killed while it handles the request (502)'),
   hang: probability.default(0).describe('chance that an invocation\'s instance is stopped and never answers (504 at the function timeout)'),
   startFailure: probability.default(0).describe('chance that an instance exits before it is ready (502 "failed to start")'),
@@ -21,7 +22,16 @@ export const FaultOptions = z.strictObject({
   slowHostDelayMs: z.number().int().min(0).max(60_000).default(50).describe('real delay added to every request served on a slow host, ms'),
   driverCrash: probability.default(0).describe('chance that a burst shard\'s driver process is killed as it starts (the orchestrator retries it)'),
   seed: z.number().int().min(0).default(1).describe('seed of the fault decisions'),
-});
+  })
+  // One number is drawn per invocation: below `crash` it crashes, below `crash + hang` it hangs.
+  // The two rates are exclusive shares of invocations, so they cannot add up to more than 1.
+  .refine((f) => f.crash + f.hang <= 1, {
+    path: ['crash + hang'],
+    error: (issue) => {
+      const f = issue.input as { crash: number; hang: number };
+      return `${Math.round((f.crash + f.hang) * 1000) / 1000} is more than 1: crash and hang are exclusive shares of the invocations (one is drawn per invocation), so together at most 1`;
+    },
+  });
 export type FaultOptions = z.output<typeof FaultOptions>;
 
 /** `--fault crash=0.1 --fault hang=0.05` → validated options layered over the profile's. */

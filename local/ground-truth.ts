@@ -170,8 +170,25 @@ export const GroundTruth = z.strictObject({
 });
 export type GroundTruth = z.output<typeof GroundTruth>;
 
-export function groundTruthPath(outDir: string, study: string, run: string): string {
-  return path.join(outDir, '.ground-truth', study, `${run}.json`);
+/** The ground truth of a run; a resumed run's later segments (each on a new platform) have their own file. */
+export function groundTruthPath(outDir: string, study: string, run: string, segment = 0): string {
+  return path.join(outDir, '.ground-truth', study, segment === 0 ? `${run}.json` : `${run}.resume-${segment}.json`);
+}
+
+/**
+ * Every request's ground truth as it was answered, one JSON line each, appended before the answer
+ * leaves the platform: unlike the ground truth file, which is written when the run ends, it survives
+ * the run being killed. All segments of a resumed run append to it.
+ */
+export const GroundTruthJournalLine = GroundTruthInvocation.extend({
+  /** 0 for `curtain run`, n for the n-th `curtain resume`. */
+  segment: z.number().int().min(0),
+  answeredAt: z.number(),
+});
+export type GroundTruthJournalLine = z.output<typeof GroundTruthJournalLine>;
+
+export function groundTruthJournalPath(outDir: string, study: string, run: string): string {
+  return path.join(outDir, '.ground-truth', study, `${run}.invocations.jsonl`);
 }
 
 /** A pair of instances that shared a host while both were alive (ids in sorted order). */

@@ -10,6 +10,7 @@ import { realpath } from 'node:fs/promises';
 import { InputFileError, ValidationError } from '../../experiments/errors';
 import { closest } from '../../experiments/suggest';
 import { analyzeRun, type AnalyzeOptions, type RunAnalysis } from '../analyze-run';
+import { openRun } from '../run/run-files';
 import { type MetricMargins, resolveMargin } from '../margins';
 import type { Metric } from '../metrics';
 import { holmAdjust } from '../stats/multiplicity';
@@ -52,6 +53,8 @@ export async function compareRuns(sideA: string | readonly string[], sideB: stri
   if (dirsA.length === 0 || dirsB.length === 0) throw new InputFileError(dirsA.length === 0 ? 'side A' : 'side B', 'names no run');
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   await refuseRepeatedRuns([...dirsA, ...dirsB]);
+  // Every run's files (its plan's integrity included: an edited plan is refused) are checked before any is analysed.
+  for (const dir of [...dirsA, ...dirsB]) await openRun(dir);
   const label = (side: 'A' | 'B', i: number) => (dirsA.length === 1 && dirsB.length === 1 ? side : `${side}${i + 1}`);
   const analyse = async (dirs: string[], side: 'A' | 'B') => {
     const runs: ComparedRun[] = [];

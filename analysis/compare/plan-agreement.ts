@@ -2,8 +2,9 @@
  * Whether the two sides of a comparison executed the same plan. A plan's hash
  * is the sha256 of its content (experiments/plan.ts), so equal hashes mean the
  * same study, parameters, target and schedule, provided each plan.json still
- * matches its hash: a plan edited after the run (hash kept) is caught here and
- * the comparison says it cannot tell.
+ * matches its hash. openRun refuses a plan edited after the run (hash kept)
+ * before anything is analysed; should RunFiles come from elsewhere, it is
+ * caught here too and the comparison says it cannot tell.
  */
 import { planContentHash } from '../../experiments/plan-integrity';
 import type { RunFiles } from '../run/run-files';
@@ -35,7 +36,7 @@ export function planAgreement(a: readonly LabelledFiles[], b: readonly LabelledF
       notes: [`The plan.json of run${altered.length > 1 ? 's' : ''} ${altered.join(', ')} no longer matches its hash (edited after the run): whether the sides executed the same plan cannot be told.`],
     };
   }
-  if (planA.hash === planB.hash) return { ...base, same: true, notes: [`Both sides executed the same plan (${planA.hash.slice(0, 12)}).`] };
+  if (planA.hash === planB.hash) return { ...base, same: true, notes: [`Both sides executed the same plan (${planA.hash.slice(0, 12)}; every plan.json checked against its hash).`] };
   const notes = [`The sides executed different plans (A ${planA.hash.slice(0, 12)}, B ${planB.hash.slice(0, 12)}).`];
   if (planA.study.definitionHash === planB.study.definitionHash) notes.push('Both come from the same study definition, planned for different targets.');
   else {

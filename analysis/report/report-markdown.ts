@@ -49,8 +49,8 @@ export function renderReport(a: RunAnalysis, figureFiles: string[], notes: strin
       [
         ['study', `${plan.study.id} (paper ${plan.study.experiment}, ${plan.study.section})`],
         ['platform', platform.emulated ? `local, profile ${platform.profile ?? 'unknown'}` : `${PROVIDER_NAMES[platform.provider] ?? platform.provider}, ${plan.region} (${plan.hosting})`],
-        ['run', m ? `${m.run}, ${m.status}, ${m.startedAt} → ${m.endedAt ?? 'not ended'}` : 'unknown (run.json missing)'],
-        ['plan', `${plan.hash.slice(0, 16)}…, ${plan.steps.length} steps, ${plan.invocations} requests`],
+        ['run', m ? `${m.run}, ${m.status}, ${m.startedAt} → ${m.endedAt ?? 'not ended'}${m.resumes?.length ? `; resumed ${m.resumes.length}× on a new platform (from step ${m.resumes.map((r) => r.fromStep + 1).join(', ')})` : ''}` : 'unknown (run.json missing)'],
+        ['plan', `${plan.hash.slice(0, 16)}…, ${plan.steps.length} steps, ${plan.invocations} requests; plan.json matches its hash (checked)`],
         ['tool', m ? `${m.tool.name} ${m.tool.version}` : 'unknown'],
         ['analysis', `${plan.analysis.kind}: ${a.definition.description}`],
       ],
@@ -104,7 +104,7 @@ export function renderReport(a: RunAnalysis, figureFiles: string[], notes: strin
   );
   const failures = ledger.records - ledger.byStatus.ok;
   out.push(
-    `${ledger.records.toLocaleString('en-US')} records for ${ledger.planned.toLocaleString('en-US')} planned requests; ${failures} failed or skipped (${fmtPercent(failures / Math.max(1, ledger.records))}); ${ledger.retried} needed retries.`,
+    `${ledger.records.toLocaleString('en-US')} records for ${ledger.planned.toLocaleString('en-US')} planned requests; ${failures} failed or skipped (${fmtPercent(failures / Math.max(1, ledger.records))}); ${ledger.retried} needed retries${ledger.resent > 0 ? `; ${ledger.resent} were sent again after a driver died having begun to send them (they may have reached a probe more than once)` : ''}.`,
     '',
   );
   if (ledger.errors.length > 0) {

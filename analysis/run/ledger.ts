@@ -26,6 +26,8 @@ export interface LedgerSummary {
   byStatus: StatusCounts;
   byLabel: { label: string; counts: StatusCounts }[];
   retried: number;
+  /** Records of requests sent again after drivers that died having begun to send them (priorSends). */
+  resent: number;
   errors: { status: InvocationStatus; message: string; count: number }[];
   planned: number;
   missing: number;
@@ -44,6 +46,7 @@ export class RecordLedger {
   private readonly seen = new Map<number, Uint8Array>();
   private records = 0;
   private retried = 0;
+  private resent = 0;
 
   constructor(private readonly index: PlanIndex) {
     for (const step of index.burstSteps()) this.seen.set(step.index, new Uint8Array(step.requests));
@@ -57,6 +60,7 @@ export class RecordLedger {
     if (!counts) this.byLabel.set(label, (counts = zeroCounts()));
     counts[record.status] += 1;
     if (record.attempts > 1) this.retried += 1;
+    if (record.priorSends !== undefined) this.resent += 1;
     if (record.status !== 'ok') this.countError(record.status, record.error ?? '(no message)');
     const seen = this.seen.get(record.step);
     if (seen && seen[record.request]! < 255) seen[record.request]! += 1;
@@ -97,6 +101,7 @@ export class RecordLedger {
       byStatus: { ...this.byStatus },
       byLabel: [...this.byLabel.entries()].map(([label, counts]) => ({ label, counts: { ...counts } })),
       retried: this.retried,
+      resent: this.resent,
       errors,
       planned,
       missing,

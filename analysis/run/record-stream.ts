@@ -5,9 +5,12 @@
  * skipped; it never stops the analysis. Nothing is accumulated here: each valid
  * record is handed to the caller and forgotten.
  */
-import { formatProblem, problemsFromZod } from '../../experiments/errors';
-import { INVOCATION_RECORD_VERSION, InvocationRecord } from '../../probe-runtime/contracts/invocation-record';
-import { forEachLine } from './line-reader';
+import path from 'node:path';
+import { InputFileError, formatProblem, problemsFromZod } from '../../experiments/errors';
+import type { StudyPlan } from '../../experiments/plan-schema';
+import { INVOCATION_RECORD_VERSION, InvocationRecord, MAX_RECORD_LINE_BYTES } from '../../probe-runtime/contracts/invocation-record';
+import { openGuarded } from './guarded-file';
+import { forEachLine, LineTooLongError } from './line-reader';
 import { compilePredicate } from './schema-predicate';
 import type { PlanIndex } from './plan-index';
 import type { RunFiles } from './run-files';
@@ -37,6 +40,8 @@ export interface StreamHooks {
   /** Called every `progressEvery` lines with the running count. */
   onProgress?(lines: number, files: number): void;
   progressEvery?: number;
+  /** Stops the reading (Ctrl-C during a report): the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export async function streamRecords(
@@ -55,19 +60,48 @@ export async function streamRecords(
       if (summary.malformedLines.length < MAX_LISTED_MALFORMED) summary.malformedLines.push(entry);
       hooks.onMalformed?.(entry);
     };
-    const { bytes } = await forEachLine(shard.path, (text, lineNumber, terminated) => {
-      summary.lines += 1;
-      if (hooks.onProgress && summary.lines % progressEvery === 0) hooks.onProgress(summary.lines, summary.files);
-      const outcome = parseRecordLine(text, terminated);
-      if (typeof outcome === 'string') return reject(lineNumber, outcome);
-      const mismatch = checkAgainstPlan(outcome, run, index, shard.stepId);
-      if (mismatch) return reject(lineNumber, mismatch);
-      summary.records += 1;
-      onRecord(outcome);
+    const shown = path.join(run.dir, shard.relative);
+    const requests = shardRequests(run.plan, shard);
+    const opened = await openGuarded(run.dir, shard.path, shown, {
+      maxBytes: requests * MAX_RECORD_LINE_BYTES,
+      sizeReason: `a shard can hold (at most ${requests * MAX_RECORD_LINE_BYTES} bytes for its ${requests} planned request(s))`,
     });
-    summary.bytes += bytes;
+    if (!opened) continue; // removed while the run was being read
+    try {
+      const { bytes } = await forEachLine(
+        opened.handle,
+        (text, lineNumber, terminated, validUtf8) => {
+          summary.lines += 1;
+          if (hooks.onProgress && summary.lines % progressEvery === 0) hooks.onProgress(summary.lines, summary.files);
+          if (!validUtf8) return reject(lineNumber, 'invalid UTF-8 (a record line is UTF-8 JSON); the line is skipped, not repaired');
+          const outcome = parseRecordLine(text, terminated);
+          if (typeof outcome === 'string') return reject(lineNumber, outcome);
+          const mismatch = checkAgainstPlan(outcome, run, index, shard.stepId);
+          if (mismatch) return reject(lineNumber, mismatch);
+          summary.records += 1;
+          onRecord(outcome);
+        },
+        { maxLineBytes: MAX_RECORD_LINE_BYTES, signal: hooks.signal },
+      );
+      summary.bytes += bytes;
+    } catch (error) {
+      if (error instanceof LineTooLongError) {
+        throw new InputFileError(`${shown}:${error.lineNumber}`, `line longer than ${error.limit} bytes, longer than any record: refused (is this a shard?)`);
+      }
+      throw error;
+    } finally {
+      await opened.handle.close();
+    }
   }
   return summary;
+}
+
+/** How many requests a shard file may hold: its planned requests, or the plan's largest shard when the file is not one of the plan's. */
+function shardRequests(plan: StudyPlan, shard: { stepId: string; relative: string }): number {
+  const number = Number(/([0-9]+)\.jsonl$/.exec(shard.relative)?.[1] ?? Number.NaN);
+  const step = plan.steps.find((s) => s.kind === 'burst' && s.id === shard.stepId);
+  if (step?.kind === 'burst' && number < step.shards) return Math.min(step.requestsPerShard, step.requests - number * step.requestsPerShard);
+  return Math.max(1, ...plan.steps.map((s) => (s.kind === 'burst' ? s.requestsPerShard : 1)));
 }
 
 const isCertainlyRecord = compilePredicate(InvocationRecord);

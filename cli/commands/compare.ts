@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { ValidationError } from '../../experiments/errors';
 import { CliError } from '../cli-error';
 import type { Command } from '../command';
 import { parseCommandArgs, validateOptions } from '../options';
+import { prepareOutputDir } from '../output-dir';
 
 const usage = `Usage: curtain compare <run-A> <run-B> [options]
        curtain compare --a <run> [<run> ...] --b <run> [<run> ...] [options]
@@ -61,12 +62,13 @@ export const compareCommand: Command = {
     const o = validateOptions('compare', Options, { out: values.out, json: values.json, alpha: values.alpha, margin: values.margin });
     const margins = parseMargins(o.margin);
     const resolve = (dirs: string[]) => dirs.map((p) => path.resolve(io.cwd, p));
+    // --out is checked (and created) before any run is read.
+    const outDir = o.out ? await prepareOutputDir('compare', '--out', path.resolve(io.cwd, o.out)) : null;
     const comparison = await compareRuns(resolve(sides.a), resolve(sides.b), { log: (line) => io.err(line), alpha: o.alpha, margins, malformedListedIn: 'the comparison (Malformed lines)' });
     const markdown = renderComparison(comparison);
     const json = comparisonJson(comparison);
-    if (o.out) {
-      const dir = path.resolve(io.cwd, o.out);
-      await mkdir(dir, { recursive: true });
+    if (outDir) {
+      const dir = outDir;
       await writeFile(path.join(dir, 'compare.md'), markdown);
       await writeFile(path.join(dir, 'compare.json'), `${JSON.stringify(json, null, 2)}\n`);
       io.err(`comparison written to ${path.join(dir, 'compare.md')}`);

@@ -3,6 +3,7 @@
  * Adding a command: one file in this folder and one entry here.
  */
 import type { Command } from '../command';
+import { closeCommand } from './close';
 import { compareCommand } from './compare';
 import { fetchCommand } from './fetch';
 import { fingerprintCommand } from './fingerprint';
@@ -10,6 +11,7 @@ import { listCommand } from './list';
 import { packCommand } from './pack';
 import { planCommand } from './plan';
 import { replanCommand } from './replan';
+import { resumeCommand } from './resume';
 import { reportCommand } from './report';
 import { runCommand } from './run';
 import { showCommand } from './show';
@@ -23,6 +25,8 @@ export const COMMANDS: Command[] = [
   planCommand,
   validateCommand,
   runCommand,
+  resumeCommand,
+  closeCommand,
   startCommand,
   fetchCommand,
   reportCommand,

@@ -5,14 +5,28 @@
  * in the bucket layout under --out and reported as `curtain report` would,
  * with a summary (records, verdicts, and the API calls per identity where the
  * twin evaluates permissions). Exit codes as `curtain run`.
+ *
+ * As on the local platform, and with the same code: `--out` is checked before
+ * anything starts (output-dir.ts); the run directory is created and locked
+ * before the twin starts, so a second run with the same id (running or
+ * finished) is refused and never overwrites one (local/run-state/claim-run-dir.ts);
+ * Ctrl-C or SIGTERM stops the twin (stop-signals.ts), which copies what the run
+ * wrote and closes run.json honestly (twins/run-dir.ts), then exits 130.
  */
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { resolveStudy } from '../../experiments/resolve-study';
+import { claimNewRunDirectory, runDirectoryIn } from '../../local/run-state/claim-run-dir';
+import { localRunDir } from '../../local/run-state/run-dir-layout';
 import { PlanOverBudgetError } from '../../local/run/run-local-study';
+import { newRunId } from '../../probe-runtime/contracts/bucket-layout';
 import type { ProviderId } from '../../probe-runtime/contracts/providers';
 import type { TwinOption, TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
 import { TARGETS } from '../../targets/registry';
 import { CliError, EXIT } from '../cli-error';
 import type { CliIo } from '../command';
+import { prepareOutputDir } from '../output-dir';
+import { StopSignals } from '../stop-signals';
 
 /** The twin request as the command line gives it (the twin's own fields, documented on TwinRunRequest). */
 export interface TargetRunOptions extends Omit<TwinRunRequest, 'outDir' | 'signal' | 'log'> {
@@ -30,29 +44,34 @@ export async function runOnTarget(provider: ProviderId, o: TargetRunOptions, io:
     io.err(`curtain run: --${ignored.join(', --')} do not apply to --target ${provider} (it takes ${twin.options.map((x) => `--${x}`).join(', ') || 'none of them'})`);
     return EXIT.usage;
   }
-  const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // The study's id names the run directory (<out>/<study>/<run>), as it names the twin's plan; a study
+  // that cannot be read is refused before --out is created.
+  const studyId = resolveStudy(o.study, o.sets).definition.id;
+  const outDir = await prepareOutputDir('run', '--out', path.resolve(io.cwd, o.out));
+  const run = o.run ?? newRunId();
+  const runDir = runDirectoryIn(outDir, studyId, run);
+  const lock = await claimNewRunDirectory(runDir, { resumable: false });
+  const signals = new StopSignals('run', (text) => io.err(text));
+  signals.running(undefined, 'stopping; the twin ends its processes, copies what the run wrote and closes run.json (again to stop at once)');
   try {
     io.err(`curtain run ${o.study} --target ${provider}: ${twin.description}`);
     const result = await twin.run({
       study: o.study,
       sets: o.sets,
-      outDir: path.resolve(io.cwd, o.out),
+      outDir,
       profile: o.profile,
       profileSet: o.profileSet,
       timeScale: o.timeScale,
       seed: o.seed,
       bundles: o.bundles === undefined ? undefined : path.resolve(io.cwd, o.bundles),
       maxInvocations: o.maxInvocations,
-      run: o.run,
+      run,
       report: o.report,
-      signal: interrupt.signal,
+      signal: signals.signal,
       log: (line) => io.err(line),
     });
     io.out(o.json ? JSON.stringify({ provider, ...result, elapsedMs: Math.round(result.elapsedMs) }, null, 2) : summary(provider, result, io.cwd));
-    if (result.status === 'interrupted') return EXIT.interrupted;
+    if (result.status === 'interrupted' || signals.signal.aborted) return EXIT.interrupted;
     return result.status === 'completed' ? EXIT.ok : EXIT.failed;
   } catch (error) {
     if (error instanceof PlanOverBudgetError) {
@@ -61,9 +80,23 @@ export async function runOnTarget(provider: ProviderId, o: TargetRunOptions, io:
     }
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
+    lock.release();
+    releaseRunDirectory(runDir);
   }
+}
+
+/** Removes the lock's folder, and the run directory itself when the twin wrote nothing into it (it never started). */
+function releaseRunDirectory(runDir: string): void {
+  rmSync(localRunDir(runDir), { recursive: true, force: true });
+  const left = (() => {
+    try {
+      return readdirSync(runDir);
+    } catch {
+      return null;
+    }
+  })();
+  if (left !== null && left.length === 0) rmSync(runDir, { recursive: true, force: true });
 }
 
 function summary(provider: ProviderId, result: TwinRunResult, cwd: string): string {

@@ -12,6 +12,12 @@ import { EXIT } from '../cli-error';
 import type { Command } from '../command';
 import { table } from '../format';
 import { type OptionSpec, parseCommandArgs, requirePositional, validateOptions } from '../options';
+import { prepareOutputDir } from '../output-dir';
+import { StopSignals } from '../stop-signals';
+import { CliError } from '../cli-error';
+import { checkMachineFits } from '../../local/run/machine-fit';
+import { reapDeadRuns } from '../../local/run-state/reaper';
+import { localRunExitCode, localRunJson } from '../../local/run/render-result';
 import { pathOption, runIdOption, setOption } from '../study-options';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import type { ProviderId } from '../../probe-runtime/contracts/providers';
@@ -49,10 +55,15 @@ driver, the same bucket layout as the clouds, then the report. No cloud account 
   --io-limit auto|off     per-host disk bandwidth through blkio where the machine allows (default auto)
   --bundles DIR           run the bundles of DIR/dist/runtime instead of building this checkout's
   --no-report             skip the report (the records are written as usual)
+  --resend                when a driver dies after it began sending, send its requests without a recorded
+                          answer again (their records say so: priorSends); default: record them as of
+                          unknown fate, for \`curtain resume --resend\` to send later
   --json                  print the result summary as JSON
   --list-profiles         list the platform profiles and exit
 Ctrl-C stops after the running step: every instance ends, the records stay valid, run.json
-says interrupted. Exit codes: 0 completed; 1 invalid input; 2 over budget; 3 failed; 130 interrupted.`;
+says interrupted; \`curtain resume <run-dir>\` continues it. A run id is used once: an existing run
+directory is refused. A plan this machine cannot hold is refused before anything starts.
+Exit codes: 0 completed; 1 invalid input; 2 over budget; 3 failed; 130 interrupted.`;
 
 /** The options of `curtain run` (exported for the tests that parse printed rerun commands back). */
 export const RUN_OPTION_SPEC = {
@@ -72,6 +83,7 @@ export const RUN_OPTION_SPEC = {
   'no-report': { type: 'boolean' },
   json: { type: 'boolean' },
   'list-profiles': { type: 'boolean' },
+  resend: { type: 'boolean' },
 } as const satisfies OptionSpec;
 
 export const RunCliOptions = z.object({
@@ -91,6 +103,7 @@ export const RunCliOptions = z.object({
   'no-report': z.boolean().default(false),
   json: z.boolean().default(false),
   'list-profiles': z.boolean().default(false),
+  resend: z.boolean().default(false),
 });
 
 export const runCommand: Command = {
@@ -148,27 +161,19 @@ export const runCommand: Command = {
       }
       throw error;
     }
-    const bundles = await prepareBundles(o.bundles, (line) => io.err(line));
-
-    const progress = new ProgressDisplay(
-      { write: io.isTty ? (text) => process.stderr.write(text) : (text) => io.err(text.replace(/\n$/, '')), isTty: io.isTty },
-      plan,
-    );
-    const interrupt = new AbortController();
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals === 1) {
-        progress.note(`curtain run: ${signal}: stopping; every instance will be ended and run.json closed (again to stop at once)`);
-        interrupt.abort();
-      } else {
-        // The exit handlers of the platform and the orchestrator SIGKILL every child process.
-        process.exit(EXIT_INTERRUPTED);
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const outDir = await prepareOutputDir('run', '--out', path.resolve(io.cwd, o.out));
+    // Nothing is started before the machine is known to hold the plan.
+    const fit = checkMachineFits(plan, profile, study, sets);
+    if (fit) throw new CliError(`curtain run: ${fit}`);
+    const signals = new StopSignals('run', (text) => io.err(text), 'while preparing (nothing was started)');
     try {
+      await reapDeadRuns((line) => io.err(line), { by: `curtain run (pid ${process.pid})` });
+      const bundles = await prepareBundles(o.bundles, (line) => io.err(line));
+      const progress = new ProgressDisplay(
+        { write: io.isTty ? (text) => process.stderr.write(text) : (text) => io.err(text.replace(/\n$/, '')), isTty: io.isTty },
+        plan,
+      );
+      signals.running((text) => progress.note(text));
       const announce = (choice: TimeScaleChoice) => {
         const floor = minimumLocalSeconds(plan, new TimeScale(choice.scale));
         progress.note(
@@ -183,14 +188,15 @@ export const runCommand: Command = {
         profile: profile.name,
         profileSet,
         timeScale: o['time-scale'],
-        outDir: path.resolve(io.cwd, o.out),
+        outDir,
         faults,
         seed: o.seed,
         run: o.run,
         typed: { set: o.set, profileSet: o['profile-set'], fault: o.fault },
         maxInvocations: o['max-invocations'],
         bundles,
-        interrupt: interrupt.signal,
+        resend: o.resend,
+        interrupt: signals.signal,
         cpuQuota: o['cpu-quota'],
         ioLimit: o['io-limit'],
         report: !o['no-report'],
@@ -200,36 +206,10 @@ export const runCommand: Command = {
         log: (line) => progress.note(line),
       });
       progress.stop();
-      io.out(
-        o.json
-          ? JSON.stringify(
-              {
-                study: result.plan.study.id,
-                run: result.run,
-                runDir: result.runDir,
-                status: result.status,
-                profile: result.profile.name,
-                timeScale: result.timeScale,
-                cpuQuota: result.cpuQuota,
-                ioLimit: result.ioLimit,
-                records: result.records,
-                failures: result.failures,
-                report: result.report?.reportPath ?? null,
-                reportNote: result.reportNote,
-                groundTruth: result.groundTruthPath,
-                elapsedMs: Math.round(result.elapsedMs),
-              },
-              null,
-              2,
-            )
-          : renderLocalRun(result, io.cwd),
-      );
-      if (result.status === 'interrupted') return EXIT_INTERRUPTED;
-      return result.status === 'completed' ? EXIT.ok : EXIT.failed;
+      io.out(o.json ? JSON.stringify(localRunJson(result), null, 2) : renderLocalRun(result, io.cwd));
+      return localRunExitCode(result);
     } finally {
-      progress.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      signals.dispose();
     }
   },
 };

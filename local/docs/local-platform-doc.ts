@@ -8,6 +8,8 @@ import { CATALOG } from '../../experiments/catalog';
 import { planStudy } from '../../experiments/plan';
 import { buildCatalogStudy } from '../../experiments/resolve-study';
 import { FaultOptions } from '../faults';
+import { RESIDENT_MB } from '../run/machine-fit';
+import { DRIVER_STOP_GRACE_MS } from '../run/run-local-study';
 import { GroundTruth } from '../ground-truth';
 import { PlatformProfile, PROFILES, PROFILE_NAMES, DEFAULT_PROFILE } from '../profiles';
 import { DEFAULT_REAL_WAIT_BUDGET_SECONDS, defaultTimeScale, formatSeconds, NOMINAL_STEP_OVERHEAD } from '../time-scale';
@@ -41,15 +43,20 @@ export function renderLocalPlatformDoc(): string {
 
   p(
     '## What a run does',
-    '1. Plans the study for provider `local` (the budget is checked like on a cloud; `--max-invocations` overrides it).',
-    '2. Builds the runtime bundles if they are missing or stale (`ensureRuntimeBuilt`, `dist/runtime/`), or uses',
+    '1. Plans the study for provider `local` (the budget is checked like on a cloud; `--max-invocations` overrides it),',
+    '   checks `--out`, and checks that this machine can hold the plan (below, "Resource limits").',
+    '2. Cleans up after dead runs on this machine (below, "Kills, resume and close"), then builds the runtime bundles',
+    '   if they are missing or stale (`ensureRuntimeBuilt`, `dist/runtime/`, or `$CURTAIN_RUNTIME_DIR`), or uses',
     '   `--bundles DIR` (for example the exact bundles of a published study).',
-    '3. Starts the platform: a front door on `127.0.0.1` (an ephemeral port and an unguessable path prefix, so only',
-    '   the run\'s own driver can invoke the probes), the emulated hosts, CPU and blkio cgroups where the machine allows.',
+    '3. Creates the run directory (it must not exist: a run id is never reused, a run never overwritten) and locks it,',
+    '   starts the run\'s watchdog, then the platform: a front door on `127.0.0.1` (an ephemeral port and an',
+    '   unguessable path prefix, so only the run\'s own driver can invoke the probes), the emulated hosts, CPU and',
+    '   blkio cgroups where the machine allows.',
     '4. Walks the plan like the cloud orchestrators: `start-run`, then each step in order (a wait ends when the next',
     '   step is due on the platform clock, below; an update reconfigures the function; a burst runs each of its shards',
     '   as a driver process, all sharing one `stepStartedAt` and so one barrier), then `finish-run`. Every failure is',
-    '   caught and recorded; `run.json` is always closed.',
+    '   caught and recorded, every step and driver journaled (`local-run/journal.jsonl`); should the `finish-run`',
+    '   driver fail, curtain closes `run.json` itself with the same driver code.',
     '5. Ends every instance, writes the ground truth, then the report (`analysis/`, `writeReport`).',
     '',
     'Files, under `--out` (default `./curtain-results`):',
@@ -57,22 +64,71 @@ export function renderLocalPlatformDoc(): string {
     '| path | what |',
     '|---|---|',
     '| `<study>/<run>/plan.json` | the plan, as the driver staged it |',
-    '| `<study>/<run>/run.json` | provenance and status; `local` holds the profile, the time scale, whether CPU quotas applied (and why not) and the injected faults |',
+    '| `<study>/<run>/run.json` | provenance and status; `local` holds the profile, the time scale, whether CPU quotas applied (and why not) and the injected faults; `shardSends` and `resumes` say how the run went ([results schema](results-schema.md)) |',
     '| `<study>/<run>/steps/<step>/<shard>.jsonl` | one InvocationRecord per planned request ([results schema](results-schema.md)) |',
+    '| `<study>/<run>/local-run/` | the run\'s lock, options, orchestrator journal and drivers\' running journals (for close and resume) |',
     '| `<study>/<run>/report/` | `report.md`, `summary.json`, SVG figures |',
     '| `.ground-truth/<study>/<run>.json` | what only the platform knows (below); read by tests, never by the analysis |',
+    '| `.ground-truth/<study>/<run>.invocations.jsonl` | the same for each request, one line as it is answered: it survives a kill |',
   );
   p(
-    'Exactly one record per planned request, whatever happens: failed requests are recorded with their error; a',
-    'shard whose driver process dies is retried (up to 3 attempts, overwriting its own file) and, if it never',
-    'succeeds, recorded as `error` ("requests may have been sent"); steps never reached after Ctrl-C are recorded',
-    'as `skipped`.',
+    'Exactly one record per planned request, whatever happens: failed requests are recorded with their error;',
+    'steps never reached after Ctrl-C are recorded as `skipped`. A shard whose driver process dies keeps every answer',
+    'the driver had journaled; its requests the platform never received are `skipped` and sent again by a new driver',
+    '(up to 3 drivers; they never left, so nothing is sent twice); requests the platform did receive may have run, so',
+    'they are `error` with 0 attempts ("fate unknown") and a failure in `run.json`, and are sent again only with',
+    '`--resend`, their records then carrying `priorSends`. `run.json` `shardSends` lists every such driver.',
   );
   p(
     '**Ctrl-C** (SIGINT or SIGTERM) stops the run: no new step starts, running driver processes are told to stop',
-    '(they write their shard, unsent requests as `skipped`), every instance process is killed, `run.json` is closed',
-    'with status `interrupted`, and `curtain run` exits with 130. A second Ctrl-C exits at once (instances and',
-    'drivers are still killed by the exit handlers; `run.json` may then still say `running`).',
+    `(they write their shard: unsent requests as \`skipped\`, requests still in flight after ${DRIVER_STOP_GRACE_MS / 1000} s as abandoned`,
+    '`error`s, every answer kept), every instance process is killed, `run.json` is closed with status `interrupted`,',
+    'and `curtain run` exits with 130; `start-run` and `finish-run` always complete, so even a Ctrl-C in the first',
+    'instant leaves a `plan.json` and an honest `run.json`. During the bundle build a signal stops at once (exit 130, no',
+    'staging directory left); during the report it stops the report (exit 130). A second Ctrl-C exits at once; the',
+    'run\'s watchdog then ends the instances and drivers and closes `run.json`.',
+  );
+
+  p(
+    '## Kills, resume and close',
+    'Node.js cannot ask the kernel to kill a child with its parent (PR_SET_PDEATHSIG), and instances frozen between',
+    'requests (SIGSTOP) cannot notice their stdin closing, so each run has a **watchdog**: a small process in its own',
+    'session (a Ctrl-C, a `kill -9` of curtain or of its process group, or the OOM killer taking curtain does not take it',
+    'too) that curtain tells about every instance and driver it starts (pid, checked against the start time before',
+    'any signal) and every cgroup it creates, through a pipe. When that pipe closes without a clean goodbye, curtain',
+    'has died: the watchdog kills the instances, lets the drivers write their shards, removes the cgroups, closes',
+    '`run.json` as `interrupted` (as `curtain close` would, below), removes the scratch directory and says so on stderr.',
+    '',
+    'Should the watchdog die too, the next `curtain run` (or `resume`, or `close`) on this machine finds what dead runs',
+    'left: scratch directories `$TMPDIR/curtain-local-*` whose `owner.json` names a dead owner and a dead watchdog (a',
+    'process is dead when its pid, start time and boot no longer match: a reused pid keeps nothing alive), processes',
+    'still working in them, their cgroups, and cgroups `/sys/fs/cgroup/<controller>/curtain-<pid>-*` whose pid is gone;',
+    'it kills and removes them, closes their runs, and prints one line per run. Resources of live runs (several people',
+    'may run curtain on one machine) and directories without an owner record are never touched.',
+    '',
+    'A run directory is owned by one live process at a time (`local-run/lock.json`): a second run with the same id is',
+    'refused, and so is re-running a finished one. `npx curtain close <run-dir>` closes a run whose process died',
+    '(answers kept, never-sent requests `skipped`, requests a dying driver may have sent `error` of unknown fate,',
+    '`run.json` `interrupted` with the steps completed and the failures). `npx curtain resume <run-dir> [--resend]`',
+    'continues an interrupted, killed or failed run on a new platform, with the run\'s own plan (its hash checked),',
+    'options and bundles (their hashes checked): from the first burst step with requests left to send, it sends every',
+    '`skipped` request (and with `--resend` every request of unknown fate), keeps every record already written,',
+    'applies the updates before that step and does not repeat its waits; `run.json` lists the resume, and the report',
+    'says the platform was restarted. The hard-kill suite (`npm run test:e2e`) kills runs at every phase and checks all',
+    'of this.',
+  );
+
+  p(
+    '## Resource limits',
+    'Every instance is a real process. Before anything starts, `curtain run` estimates what the plan needs here: for each',
+    'function its peak demand (the most requests a burst addresses to it at once, within the profile\'s per-function',
+    'limit; doubled when a burst comes within the stale window of a lazy update), at',
+    `${RESIDENT_MB.nodejs} MB per Node instance and ${RESIDENT_MB.python} MB per Python one (measured), plus the drivers of the widest burst,`,
+    'curtain and its watchdog, and three file descriptors per instance. A plan that needs more than 85 % of the',
+    'available memory (or of the room left in the memory cgroup curtain runs in), or more open files than allowed, is',
+    'refused with the largest values of the study\'s parameters that fit (e.g. `--set maxConcurrency=14`). When cold',
+    'starts miss their burst\'s barrier anyway (process starts queue on this machine\'s cores), the report says that the',
+    'machine, not the profile, limited the scale-out.',
   );
 
   p(
@@ -301,7 +357,9 @@ export function renderLocalPlatformDoc(): string {
 
   p(
     '## Ground truth',
-    'Written to `<out>/.ground-truth/<study>/<run>.json` after the run, outside the run\'s folder so nothing that reads',
+    'Written to `<out>/.ground-truth/<study>/<run>.json` after the run (`<run>.resume-<n>.json` for the n-th resume, which',
+    'runs on a new platform), and line by line as requests are answered to `<run>.invocations.jsonl`, which survives a',
+    'kill; outside the run\'s folder so nothing that reads',
     'runs in the bucket layout picks it up; validated by `GroundTruth` in `local/ground-truth.ts`. Tests read it to',
     'check each analysis against what really happened, and the method check of local reports sets each estimate',
     'beside it: the model (the resolved profile, every knob: scale-out fraction, idle timeout and lifetime intervals,',

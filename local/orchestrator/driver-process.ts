@@ -11,11 +11,16 @@
  */
 import { spawn } from 'node:child_process';
 import type { DriverEvent } from '../../probe-runtime/contracts/driver-event';
+import type { ChildHooks } from '../run-state/child-hooks';
+
+export type { ChildHooks };
 
 export interface DriverCommand {
   command: string;
   args: string[];
   env: Record<string, string>;
+  /** Working directory (the run's scratch: the reaper finds a dead run's processes by it). */
+  cwd?: string;
 }
 
 export type DriverCallResult =
@@ -36,6 +41,7 @@ export interface DriverCallOptions {
   killAfterMs?: number;
   /** Fault injection: SIGKILL the driver this many ms after it starts. */
   crashAfterMs?: number | null;
+  children?: ChildHooks;
   /**
    * Real epoch ms at which the event is written: the process starts now and waits, loaded, for its
    * event, so a burst can leave at a planned moment however long a process start takes.
@@ -62,9 +68,12 @@ export function liveDriverPids(): number[] {
 export function callDriver(driver: DriverCommand, event: DriverEvent, options: DriverCallOptions = {}): Promise<DriverCallResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(driver.command, driver.args, { env: driver.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(driver.command, driver.args, { env: driver.env, cwd: driver.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const pid = child.pid;
-    if (pid !== undefined) liveDrivers.add(pid);
+    if (pid !== undefined) {
+      liveDrivers.add(pid);
+      options.children?.spawned(pid, 'driver');
+    }
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -103,12 +112,18 @@ export function callDriver(driver: DriverCommand, event: DriverEvent, options: D
     const crashTimer = options.crashAfterMs != null ? setTimeout(() => signalGroup('SIGKILL'), options.crashAfterMs) : null;
 
     child.once('error', (error) => {
-      if (pid !== undefined) liveDrivers.delete(pid);
+      if (pid !== undefined) {
+        liveDrivers.delete(pid);
+        options.children?.exited(pid);
+      }
       if (releaseTimer) clearTimeout(releaseTimer);
       resolve({ ok: false, exitCode: null, signal: null, message: `cannot start the driver: ${error.message}`, retryable: false, eventSent: false });
     });
     child.once('close', (code, signal) => {
-      if (pid !== undefined) liveDrivers.delete(pid);
+      if (pid !== undefined) {
+        liveDrivers.delete(pid);
+        options.children?.exited(pid);
+      }
       if (killTimer) clearTimeout(killTimer);
       if (crashTimer) clearTimeout(crashTimer);
       if (releaseTimer) clearTimeout(releaseTimer);

@@ -22,6 +22,7 @@ import os from 'node:os';
 import { openCpuCgroups, type CpuCgroups, type CpuQuotaStatus } from '../cpu/cgroup-cpu';
 import { openIoCgroups, type IoCgroups, type IoLimitStatus } from '../io/blkio';
 import type { FaultOptions } from '../faults';
+import type { ChildHooks } from '../run-state/child-hooks';
 import { GROUND_TRUTH_VERSION, type GroundTruth, type GroundTruthInvocation } from '../ground-truth';
 import { HostPool, type Host } from '../hosts/host-pool';
 import type { RuntimeCommands } from '../instances/runtime-commands';
@@ -56,6 +57,10 @@ export interface PlatformOptions {
   blkioParent?: string;
   /** How long an instance may take to say ready, real ms. */
   readyTimeoutMs?: number;
+  /** Instance processes as they start and exit (the run's watchdog ends them should curtain die). */
+  children?: ChildHooks;
+  /** Each request's ground truth once it is answered, before the answer leaves (a journal that survives a kill). */
+  truthLog?: (invocation: GroundTruthInvocation) => void;
 }
 
 interface FunctionConfig {
@@ -201,9 +206,25 @@ export class LocalPlatform {
     };
   }
 
+  /** The cgroup directories this platform created, CPU and blkio (removed by stop(); by the run's watchdog should curtain die). */
+  cgroupRoots(): string[] {
+    return [this.cgroups?.root, this.io?.root].filter((root): root is string => root !== undefined);
+  }
+
   /** Pids of instance processes that have not exited yet. */
   livePids(): number[] {
     return this.allInstances.filter((i) => i.process?.alive).map((i) => i.process!.pid);
+  }
+
+  /** Requests of a step that reached the platform at or after `since` (epoch ms): what a driver that died had sent. */
+  arrivals(step: number, since: number): Set<number> {
+    const reached = new Set<number>();
+    for (let i = this.invocations.length - 1; i >= 0; i--) {
+      const truth = this.invocations[i]!;
+      if (truth.receivedAt < since) break;
+      if (truth.step === step && truth.request !== null) reached.add(truth.request);
+    }
+    return reached;
   }
 
   /** Applies a plan update step: new configuration generation, memory or environment. */
@@ -275,21 +296,24 @@ export class LocalPlatform {
       fault: null,
     };
     this.invocations.push(truth);
+    // The truth is logged once the outcome is final and before the answer leaves the front door.
+    const logged = (answer: Promise<HttpReply>): Promise<HttpReply> =>
+      this.options.truthLog ? answer.then((r) => (this.options.truthLog!(truth), r)) : answer;
     if (request.target !== functionKey) {
-      return Promise.resolve(reply(400, { error: `request target "${request.target}" does not match the invoked function "${functionKey}"` }));
+      return logged(Promise.resolve(reply(400, { error: `request target "${request.target}" does not match the invoked function "${functionKey}"` })));
     }
     if (this.stopping) {
       truth.outcome = 'stopped';
-      return Promise.resolve(reply(503, { error: 'the local platform is shutting down' }));
+      return logged(Promise.resolve(reply(503, { error: 'the local platform is shutting down' })));
     }
     if (this.inFlight >= this.options.profile.scaling.accountConcurrency) {
       truth.outcome = 'throttled';
-      return Promise.resolve(
-        reply(429, { error: `account concurrency limit of ${this.options.profile.scaling.accountConcurrency} in-flight requests reached` }),
+      return logged(
+        Promise.resolve(reply(429, { error: `account concurrency limit of ${this.options.profile.scaling.accountConcurrency} in-flight requests reached` })),
       );
     }
     this.inFlight += 1;
-    return new Promise<HttpReply>((resolve) => {
+    return logged(new Promise<HttpReply>((resolve) => {
       const pending: Pending = {
         request,
         boundTo: null,
@@ -314,7 +338,7 @@ export class LocalPlatform {
       pending.queueTimer.unref();
       fn.queue.push(pending);
       this.schedule(fn);
-    });
+    }));
   }
 
   /** Ends every instance, answers what is still waiting, closes the front door and removes the scratch files. */
@@ -576,7 +600,11 @@ export class LocalPlatform {
       config,
       (started) => {
         instance.process = started;
-        void started.exited.then(() => this.onExit(fn, instance));
+        this.options.children?.spawned(started.pid, 'instance');
+        void started.exited.then(() => {
+          this.options.children?.exited(started.pid);
+          this.onExit(fn, instance);
+        });
         if (this.faultRandom.chance(faults.startFailure)) started.killNow();
       },
     );

@@ -15,7 +15,7 @@ export function renderLocalRun(result: LocalRunResult, cwd: string): string {
   const truth = result.groundTruth;
   const hosts = new Set(truth.instances.map((i) => i.host)).size;
   const lines = [
-    `${result.plan.study.id} on the local platform: ${result.status} in ${formatSeconds(result.elapsedMs / 1000)}`,
+    `${result.plan.study.id} on the local platform: ${result.status} in ${formatSeconds(result.elapsedMs / 1000)}${result.segment > 0 ? ` (resume ${result.segment}, on a new platform)` : ''}`,
     '',
     table(
       ['', ''],
@@ -48,6 +48,37 @@ export function renderLocalRun(result: LocalRunResult, cwd: string): string {
   if (result.report) lines.push(`report       ${rel(result.report.reportPath)}`);
   else lines.push(`report       ${result.reportNote}`);
   lines.push(`ground truth ${rel(result.groundTruthPath)} (for tests; the analysis never reads it)`);
-  if (result.status === 'interrupted') lines.push('', 'The run was interrupted: what was recorded is valid; the requests never sent are recorded as skipped.');
+  if (result.status === 'interrupted') {
+    lines.push('', `The run was interrupted: what was recorded is valid; the requests never sent are recorded as skipped. Continue it with: npx curtain resume ${rel(result.runDir)}`);
+  } else if (result.status === 'failed' && result.records.byStatus.skipped > 0) {
+    lines.push('', `Some requests were never sent (skipped): npx curtain resume ${rel(result.runDir)} sends them.`);
+  }
   return lines.join('\n');
+}
+
+/** `curtain run --json` and `curtain resume --json`. */
+export function localRunJson(result: LocalRunResult): Record<string, unknown> {
+  return {
+    study: result.plan.study.id,
+    run: result.run,
+    runDir: result.runDir,
+    status: result.status,
+    segment: result.segment,
+    profile: result.profile.name,
+    timeScale: result.timeScale,
+    cpuQuota: result.cpuQuota,
+    ioLimit: result.ioLimit,
+    records: result.records,
+    failures: result.failures,
+    report: result.report?.reportPath ?? null,
+    reportNote: result.reportNote,
+    groundTruth: result.groundTruthPath,
+    elapsedMs: Math.round(result.elapsedMs),
+  };
+}
+
+/** 130 when stopped by Ctrl-C (during the run or its report), 0 completed, 3 failed. */
+export function localRunExitCode(result: LocalRunResult): number {
+  if (result.status === 'interrupted' || result.signalled) return 130;
+  return result.status === 'completed' ? 0 : 3;
 }

@@ -38,9 +38,13 @@ export async function withBuildLock<T>(lockDir: string, work: () => Promise<T>):
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
+  // Released on exit too: a build stopped by a signal (exit 130) must not hold the lock until it is judged stale.
+  const release = () => rmSync(lockDir, { recursive: true, force: true });
+  process.once('exit', release);
   try {
     return await work();
   } finally {
-    rmSync(lockDir, { recursive: true, force: true });
+    release();
+    process.off('exit', release);
   }
 }

@@ -64,6 +64,9 @@ export async function buildRuntime(options: BuildOptions = {}): Promise<BundleMa
   const staging = `${outDir}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
+  // A process that exits mid-build (Ctrl-C, SIGTERM: the CLIs exit with 130) leaves no staging directory.
+  const removeStaging = () => rmSync(staging, { recursive: true, force: true });
+  process.once('exit', removeStaging);
   const inputs = new Set<string>();
   try {
     await Promise.all(
@@ -80,7 +83,8 @@ export async function buildRuntime(options: BuildOptions = {}): Promise<BundleMa
       renameSync(path.join(staging, spec.name), path.join(outDir, spec.name));
     }
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    removeStaging();
+    process.off('exit', removeStaging);
   }
 
   const manifest = describeBundles(root, outDir, version);
@@ -110,6 +114,9 @@ async function bundleNode(spec: NodeBundleSpec, root: string, dir: string, versi
       external: spec.external,
       define: { __CURTAIN_VERSION__: JSON.stringify(version) },
       metafile: true,
+      // The bundles come back in memory and are written here: esbuild's own service process would
+      // otherwise write into the staging directory after this process, stopped by a signal, removed it.
+      write: false,
       logLevel: 'silent',
       plugins: [zodEnglishOnly],
     });
@@ -117,6 +124,12 @@ async function bundleNode(spec: NodeBundleSpec, root: string, dir: string, versi
     const failure = error as BuildFailure;
     const messages = (failure.errors ?? []).slice(0, 3).map(formatMessage).join('; ');
     throw new RuntimeBuildError(`bundle ${spec.name} (${spec.entry}) failed: ${messages || (error as Error).message}`);
+  }
+  // write: false makes esbuild return every output here; none would be a bundle silently missing.
+  if (!result.outputFiles?.length) throw new RuntimeBuildError(`bundle ${spec.name} (${spec.entry}): esbuild returned no output files`);
+  for (const file of result.outputFiles) {
+    mkdirSync(path.dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.contents);
   }
   if (spec.packageJson) writeFileSync(path.join(dir, 'package.json'), packageJsonFor(spec, root, version));
   return Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/'));

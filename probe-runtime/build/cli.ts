@@ -4,6 +4,14 @@
  */
 import { buildRuntime } from './build-runtime';
 
+// Ctrl-C or SIGTERM: say so and exit 130 (the build removes its staging directory on exit).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`build:runtime: ${signal}: stopped; dist/runtime is left as it was\n`);
+    process.exit(130);
+  });
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   try {

@@ -19,7 +19,7 @@
  */
 import { z } from 'zod';
 import { BurstStep } from './burst-step';
-import { RunStatus } from './run-manifest';
+import { RunStatus, ShardSends } from './run-manifest';
 
 export const DRIVER_EVENT_VERSION = 1;
 
@@ -54,6 +54,15 @@ export const BurstShardEvent = z.strictObject({
    * barrier; when absent the driver uses its own start time.
    */
   stepStartedAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * Send only these requests of the shard and merge their records into the shard already written
+   * (a resumed run completing a shard): each a request index within the shard, with the number of
+   * earlier sends by drivers that died (0 for a request never sent).
+   */
+  only: z
+    .array(z.strictObject({ request: z.number().int().min(0), priorSends: z.number().int().min(0) }))
+    .min(1)
+    .optional(),
 });
 
 export const DescribeStepEvent = z.strictObject({
@@ -68,8 +77,10 @@ export const FinishRunEvent = z.strictObject({
   action: z.literal('finish-run'),
   status: RunStatus.exclude(['running']),
   stepsCompleted: z.number().int().min(0),
-  /** `step` -1: before the first step (start-run, a reset, a hand-over that failed before any step of its segment). */
+  /** `step` -1: the run as a whole, or before the first step (start-run, finish-run, a reset, a hand-over that failed before any step of its segment). */
   failures: z.array(z.strictObject({ step: z.number().int().min(-1), shard: z.number().int().nullable(), message: z.string() })).default([]),
+  /** Written into run.json as is (run-manifest.ts). */
+  shardSends: ShardSends.optional(),
 });
 
 export const DriverEvent = z.discriminatedUnion('action', [StartRunEvent, BurstShardEvent, DescribeStepEvent, FinishRunEvent]);

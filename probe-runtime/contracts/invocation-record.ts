@@ -11,6 +11,16 @@ import { ProbeResponse } from './probe-wire';
 
 export const INVOCATION_RECORD_VERSION = 1;
 
+/** The largest probe answer a driver keeps: a probe answers a few KB; a larger answer is recorded as an error. */
+export const MAX_PROBE_ANSWER_BYTES = 1024 * 1024;
+
+/**
+ * Bound of one JSONL record line: an answer of MAX_PROBE_ANSWER_BYTES plus the record's own fields
+ * and error text, with room to spare. Readers refuse longer lines, and a shard longer than its
+ * planned requests times this bound, without reading it.
+ */
+export const MAX_RECORD_LINE_BYTES = 2 * MAX_PROBE_ANSWER_BYTES;
+
 /**
  * - ok: the probe answered with a valid response;
  * - error: the platform or the probe failed (crash, 5xx, invalid response, ...);
@@ -38,7 +48,11 @@ export const InvocationRecord = z.strictObject({
   request: z.number().int().min(0),
   /** Plan function key the request was addressed to. */
   target: z.string().min(1),
-  /** Number of attempts made (1 = no retry); the fields below describe the last attempt. */
+  /**
+   * Number of attempts made (1 = no retry); the fields below describe the last attempt. 0 with
+   * status `skipped`: never sent. 0 with status `error`: written by the orchestrator for a request
+   * whose driver died without recording it, so the request may have reached a probe.
+   */
   attempts: z.number().int().min(0),
   /** Driver send/receive times, epoch ms from a monotonic clock anchored to the epoch; null when skipped. */
   sentAt: z.number().nullable(),
@@ -51,5 +65,11 @@ export const InvocationRecord = z.strictObject({
   /** Transport status where there is one (HTTP status, Lambda StatusCode). */
   transportStatus: z.number().int().nullable(),
   response: ProbeResponse.nullable(),
+  /**
+   * Present when the request was sent again after drivers that died having begun to send its shard
+   * (`curtain run --resend`, `curtain resume --resend`): how many such earlier sends there were. The
+   * request may have reached a probe that many times more; run.json's `shardSends` lists them.
+   */
+  priorSends: z.number().int().min(1).optional(),
 });
 export type InvocationRecord = z.output<typeof InvocationRecord>;

@@ -12,6 +12,31 @@ export const RunStatus = z.enum(['running', 'completed', 'failed', 'interrupted'
 export type RunStatus = z.output<typeof RunStatus>;
 
 /**
+ * Burst shards whose driver had to be started more than once, or died after it began sending
+ * (the local orchestrator records them; a cloud orchestrator's retries are in its own history).
+ */
+export const ShardSends = z.array(
+  z.strictObject({
+    step: z.number().int().min(0),
+    shard: z.number().int().min(0),
+    sends: z.array(
+      z.strictObject({
+        startedAt: z.iso.datetime(),
+        /** How many of the shard's requests this driver was asked to send. */
+        requests: z.number().int().min(0),
+        outcome: z.enum(['written', 'died before sending', 'died after sending began', 'refused', 'unknown']),
+        detail: z.string(),
+      }),
+    ),
+    /** Requests sent again after a send whose answers were lost (their records carry `priorSends`). */
+    resent: z.number().int().min(0),
+    /** Requests whose fate is unknown (a driver died after sending began; not sent again): `error` records with 0 attempts. */
+    unresolved: z.number().int().min(0),
+  }),
+);
+export type ShardSends = z.output<typeof ShardSends>;
+
+/**
  * The machine a local run ran on, measured by the local platform during the run: what bounds
  * a latency from below here (no-op requests through the platform with no profile behaviour)
  * and how loaded the machine was. The analysis judges latency verdicts with them
@@ -160,8 +185,11 @@ export const RunManifest = z.strictObject({
   status: RunStatus,
   stepsTotal: z.number().int().min(0),
   stepsCompleted: z.number().int().min(0),
-  /** Steps that failed as a whole (a driver shard that died, an update that did not apply). */
+  /** Steps that failed as a whole (a driver shard that died, an update that did not apply); step -1 is the run as a whole. */
   failures: z.array(z.strictObject({ step: z.number().int(), shard: z.number().int().nullable(), message: z.string() })),
+  shardSends: ShardSends.optional(),
+  /** Each `curtain resume` of the run: when, from which step, on a new platform, and whether lost sends were re-sent. */
+  resumes: z.array(z.strictObject({ at: z.iso.datetime(), fromStep: z.number().int().min(0), resend: z.boolean() })).optional(),
   notes: z.array(z.string()),
   /** Present for runs on the embedded local platform. */
   local: z

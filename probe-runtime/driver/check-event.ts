@@ -12,6 +12,7 @@
  * times the orchestrator's own retry count for a shard that died.
  */
 import { canonicalJson } from '../../experiments/canonical-json';
+import { shardRequestRange } from '../../experiments/expand-schedule';
 import type { BurstStep, StudyPlan } from '../../experiments/plan-schema';
 import { type BurstShardEvent, type DescribeStepEvent, DriverEvent } from '../contracts/driver-event';
 import { RUN_ID_PATTERN } from '../contracts/bucket-layout';
@@ -46,9 +47,13 @@ export function checkEventAgainstPlan(event: DriverEvent, plan: StudyPlan): void
     if (event.stepsCompleted > plan.steps.length) {
       throw new DriverRefusedError(`stepsCompleted: ${event.stepsCompleted} exceeds the plan's ${plan.steps.length} steps`);
     }
-    // Step -1 stands for what comes before the first step (start-run, a reset).
+    // Step -1 is the run as a whole, or what comes before the first step (start-run, finish-run, a reset).
     event.failures.forEach((f, i) => {
       if (f.step < -1 || f.step >= plan.steps.length) throw new DriverRefusedError(`failures[${i}].step: the plan has no step ${f.step}`);
+    });
+    event.shardSends?.forEach((s, i) => {
+      const step = plan.steps[s.step];
+      if (step?.kind !== 'burst' || s.shard >= step.shards) throw new DriverRefusedError(`shardSends[${i}]: the plan has no shard ${s.shard} of burst step ${s.step}`);
     });
   }
 }
@@ -64,6 +69,15 @@ function checkBurstStep(event: BurstShardEvent, plan: StudyPlan): BurstStep {
   }
   if (event.shard >= planned.shards) {
     throw new DriverRefusedError(`shard: step ${index} has ${planned.shards} shard(s) (0..${planned.shards - 1}); shard ${event.shard} is out of range`);
+  }
+  if (event.only) {
+    const { start, end } = shardRequestRange(planned, event.shard);
+    const seen = new Set<number>();
+    event.only.forEach(({ request }, i) => {
+      if (request < start || request >= end) throw new DriverRefusedError(`only[${i}].request: ${request} is not a request of shard ${event.shard} (${start}..${end - 1})`);
+      if (seen.has(request)) throw new DriverRefusedError(`only[${i}].request: ${request} is listed twice`);
+      seen.add(request);
+    });
   }
   return planned;
 }

@@ -3,20 +3,22 @@
  * (adapters/aws.ts, gcp.ts, local.ts, and the Azure Function App) only load the
  * plan and deployment, pick an invoker and a sink, and call runDriverEvent.
  */
+import { shardRequestRange } from '../../experiments/expand-schedule';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { planKey, runManifestKey, shardKey } from '../contracts/bucket-layout';
 import type { Deployment } from '../contracts/deployment';
 import { type BurstShardEvent, BurstShardSummary, type DescribeStepEvent, DRIVER_EVENT_VERSION, type DriverEvent } from '../contracts/driver-event';
 import type { StepDirective } from '../contracts/step-directive';
-import type { InvocationRecord } from '../contracts/invocation-record';
+import { InvocationRecord as InvocationRecordSchema, type InvocationRecord } from '../contracts/invocation-record';
 import type { RunStatus } from '../contracts/run-manifest';
 import { sendBurstShard } from './burst/send-shard';
 import { defaultRetryDelay, type RetryDelay } from './burst/retry-delay';
 import { checkEventAgainstPlan, checkTargets, parseDriverEvent } from './check-event';
 import { describeStep } from './describe-step';
 import { type EpochClock, isoFromEpochMs, monotonicEpochClock } from './clock';
-import { DriverRefusedError } from './errors';
+import { DriverRefusedError, errorText } from './errors';
 import type { Invoker } from './invoker';
+import type { ShardJournal } from './shard-journal';
 import { closedManifest, manifestText, openedManifest, parseStoredManifest, type RunProvenance } from './run-manifest';
 import { JSON_CONTENT_TYPE, JSONL_CONTENT_TYPE, type ResultSink } from './sinks/result-sink';
 
@@ -28,6 +30,10 @@ export interface DriverDeps extends RunProvenance {
   clock?: EpochClock;
   /** Stops a burst from sending more requests; the unsent ones are recorded as `skipped`. */
   stop?: AbortSignal;
+  /** Once stopped, how long answers in flight are awaited before they are recorded as abandoned (default: to their timeout). */
+  stopGraceMs?: number;
+  /** A running journal of each shard (hosts where the driver may die with answers in memory: shard-journal.ts). */
+  shardJournal?: (event: BurstShardEvent, requests: number[]) => ShardJournal;
   retryDelay?: RetryDelay;
 }
 
@@ -106,6 +112,13 @@ async function describeOpenRunStep(event: DescribeStepEvent, deps: DriverDeps): 
 async function runBurst(event: BurstShardEvent, deps: DriverDeps): Promise<BurstShardSummary> {
   checkTargets(deps.plan, deps.deployment);
   const clock = deps.clock ?? monotonicEpochClock;
+  const key = shardKey(event.study, event.run, event.step.id, event.shard);
+  // Completing a shard (event.only): the records already written are read, and checked, before anything is sent.
+  const kept = event.only ? await recordsToKeep(deps.sink, key, event) : [];
+  const { start, end } = shardRequestRange(event.step, event.shard);
+  const requests = event.only ? event.only.map((o) => o.request) : Array.from({ length: end - start }, (_, i) => start + i);
+  const journal = deps.shardJournal?.(event, requests) ?? null;
+  journal?.start();
   const outcome = await sendBurstShard(event, {
     provider: deps.deployment.provider,
     targets: deps.deployment.targets,
@@ -113,9 +126,13 @@ async function runBurst(event: BurstShardEvent, deps: DriverDeps): Promise<Burst
     clock,
     retryDelay: deps.retryDelay ?? defaultRetryDelay,
     stop: deps.stop,
+    stopGraceMs: deps.stopGraceMs,
+    onSending: journal ? () => journal.begin() : undefined,
+    onSettled: journal ? (record) => journal.settled(record) : undefined,
   });
-  const key = shardKey(event.study, event.run, event.step.id, event.shard);
-  await deps.sink.put(key, recordsToJsonl(outcome.records), JSONL_CONTENT_TYPE);
+  const written = [...kept, ...outcome.records].sort((a, b) => a.request - b.request);
+  await deps.sink.put(key, recordsToJsonl(written), JSONL_CONTENT_TYPE);
+  journal?.discard();
   return BurstShardSummary.parse({
     v: DRIVER_EVENT_VERSION,
     action: 'burst',
@@ -142,6 +159,28 @@ async function finishRun(event: Extract<DriverEvent, { action: 'finish-run' }>, 
   const opened = () => openedManifest(deps.plan, deps.deployment, event.run, now, deps);
   await deps.sink.put(key, manifestText(closedManifest(existing, opened, event, now, deps)), JSON_CONTENT_TYPE);
   return { v: DRIVER_EVENT_VERSION, action: 'finish-run', study: event.study, run: event.run, status: event.status, key };
+}
+
+/** The records of a written shard that an `only` event does not replace; refuses a shard it cannot vouch for. */
+async function recordsToKeep(sink: ResultSink, key: string, event: BurstShardEvent): Promise<InvocationRecord[]> {
+  const text = await sink.get(key);
+  if (text === null) throw new DriverRefusedError(`only: ${key} does not exist; a shard is completed only once it has been written`);
+  const replaced = new Set(event.only!.map((o) => o.request));
+  const kept: InvocationRecord[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let parsed: InvocationRecord;
+    try {
+      parsed = InvocationRecordSchema.parse(JSON.parse(line));
+    } catch (error) {
+      throw new DriverRefusedError(`only: ${key}:${i + 1} is not a valid record (${errorText(error).slice(0, 200)}); the shard is not completed`);
+    }
+    if (parsed.run !== event.run || parsed.planHash !== event.planHash || parsed.step !== event.step.index || parsed.shard !== event.shard) {
+      throw new DriverRefusedError(`only: ${key}:${i + 1} belongs to another run, plan, step or shard; the shard is not completed`);
+    }
+    if (!replaced.has(parsed.request)) kept.push(parsed);
+  });
+  return kept;
 }
 
 export function recordsToJsonl(records: readonly InvocationRecord[]): string {

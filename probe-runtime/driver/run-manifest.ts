@@ -81,6 +81,7 @@ export function closedManifest(
     status: event.status,
     stepsCompleted: event.stepsCompleted,
     failures: event.failures,
+    ...(event.shardSends && event.shardSends.length > 0 ? { shardSends: event.shardSends } : {}),
   };
 }
 

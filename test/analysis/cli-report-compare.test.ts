@@ -167,16 +167,16 @@ describe('curtain compare', () => {
     expect(metric(json!, 'coldstart.warmMedianMs').verdict).toBe('equivalent');
   });
 
-  test('a plan.json edited after the run (hash kept) is caught: the comparison cannot tell whether the plans were the same', async () => {
+  test('a plan.json edited after the run (hash kept) is caught: the comparison is refused, naming the file, before any run is analysed', async () => {
     const a = coldstartRun('20261126T120000Z-p1', 25, 21);
     const b = coldstartRun('20261126T120000Z-p2', 25, 22);
     const planFile = path.join(b, 'plan.json');
     const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { invocations: number };
     writeFileSync(planFile, JSON.stringify({ ...plan, invocations: plan.invocations + 1 }));
-    const { json } = await compareJson([a, b]);
-    expect(json!.samePlan).toBeNull();
-    expect(json!.notes.join('\n')).toMatch(/plan\.json of run B no longer matches its hash \(edited after the run\)/);
-    expect(json!.notes.join('\n')).not.toMatch(/same plan \(/);
+    const c = capture();
+    expect(await main(['compare', a, b, '--json'], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/plan\.json: its content does not match its hash [0-9a-f]{12}… \(it was edited after the run\): refused/);
+    expect(c.err.join('\n')).not.toMatch(/^reading /m);
   });
 
   test('malformed lines are listed in the comparison, and the log says where', async () => {

@@ -9,6 +9,7 @@ import { FaultOptions } from '../../local/faults';
 import { LocalPlatform, type PlatformOptions } from '../../local/platform/local-platform';
 import { resolveProfile } from '../../local/profiles';
 import { TimeScale } from '../../local/time-scale';
+import { pidExists } from '../../local/run-state/process-identity';
 
 export const STAND_IN = path.join(__dirname, 'fixtures', 'stand-in-instance.js');
 
@@ -103,14 +104,8 @@ export function instanceIdOf(result: InvokeResult): string {
   return (result.body.instance as { id: string }).id;
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Whether a process with this pid exists (local/run-state/process-identity.ts). */
+export const isAlive = pidExists;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -32,7 +32,7 @@ import { ProcessFunctions } from './process-functions';
 import { startS3Twin, type S3Twin } from './s3-twin';
 import { runStateMachine } from './state-machine';
 import { summarizeCalls } from './twin-summary';
-import { countRecords, readRunStatus, writeTwinReport } from '../run-dir';
+import { endTwinRun, writeTwinReport } from '../run-dir';
 
 /** The twin's account: AWS's documentation example account, never a real one. */
 export const TWIN_ACCOUNT = '111122223333';
@@ -181,9 +181,15 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
       ...denied.map((c) => `denied: ${c.identity} ${c.action} on ${c.resource}`),
       fetchFailure,
     ].filter((f): f is string => f !== null);
-    const records = runDir ? countRecords(runDir) : 0;
-    const runStatus = runDir ? readRunStatus(runDir) : null;
-    if (runDir && runStatus !== 'completed' && failures.length === 0) failures.push(`run.json says ${runStatus}`);
+    const end = runDir
+      ? await endTwinRun(runDir, {
+          closedBy: `curtain run --target aws (pid ${process.pid})`,
+          signal: request.signal,
+          failure: executionFailure ?? fetchFailure,
+          log: request.log,
+        })
+      : null;
+    if (end && end.runStatus !== 'completed' && failures.length === 0 && !request.signal?.aborted) failures.push(`run.json says ${end.runStatus}`);
     if (runDir) {
       copyFileSync(stack.templateFile, path.join(runDir, 'template.json'));
       const record: TwinRecord = {
@@ -196,14 +202,14 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
       };
       writeFileSync(path.join(runDir, 'twin.json'), `${JSON.stringify(record, null, 2)}\n`);
     }
-    const written = runDir && request.report ? await writeTwinReport(runDir, request.log) : { report: null, claims: [] };
+    const written = runDir ? await writeTwinReport(runDir, request) : { report: null, claims: [] };
     return {
       run,
       runDir,
       status: request.signal?.aborted ? 'interrupted' : failures.length === 0 ? 'completed' : 'failed',
       failure: failures.length === 0 ? null : failures.join('; '),
       planned: plan.invocations,
-      records,
+      records: end?.records ?? 0,
       templateHash: stack.templateHash,
       calls: calls.calls.map((c) => ({ identity: c.identity, action: c.action, resource: c.resource, allowed: c.decision === 'allowed' })),
       ...written,

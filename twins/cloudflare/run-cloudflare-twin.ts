@@ -2,7 +2,8 @@
  * `curtain run <study> --target cloudflare`: the study planned for Cloudflare
  * (refused before anything starts when Cloudflare cannot measure it or it is
  * over budget), run in workerd, copied from the local R2 bucket into
- * <outDir>/<study>/<run>/, then reported as `curtain report` would.
+ * <outDir>/<study>/<run>/, then reported as `curtain report` would. A stopped
+ * run (request.signal) is copied as far as it got and closed honestly.
  */
 import { planStudy } from '../../experiments/plan';
 import { resolveStudy } from '../../experiments/resolve-study';
@@ -11,7 +12,7 @@ import { prepareBundles } from '../../local/run/prepare-bundles';
 import { PlanOverBudgetError } from '../../local/run/run-local-study';
 import { runInWorkerd } from '../../stacks/cloudflare/twin/run-in-workerd';
 import type { TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
-import { countRecords, readRunStatus, writeTwinReport } from '../run-dir';
+import { endTwinRun, writeTwinReport } from '../run-dir';
 
 export async function runCloudflareTwin(request: TwinRunRequest): Promise<TwinRunResult> {
   const began = performance.now();
@@ -21,20 +22,19 @@ export async function runCloudflareTwin(request: TwinRunRequest): Promise<TwinRu
   const bundles = await prepareBundles(request.bundles, request.log);
   const run = request.run ?? newRunId();
   request.log(`twin: ${plan.invocations} requests in ${plan.steps.length} steps`);
-  const { runDir } = await runInWorkerd(plan, { outDir: request.outDir, bundles, run, log: request.log });
-  const runStatus = readRunStatus(runDir);
-  const status = runStatus === 'completed' || runStatus === 'interrupted' ? runStatus : 'failed';
-  const written = request.report ? await writeTwinReport(runDir, request.log) : { report: null, claims: [] };
+  const { runDir } = await runInWorkerd(plan, { outDir: request.outDir, bundles, run, signal: request.signal, log: request.log });
+  const end = await endTwinRun(runDir, { closedBy: `curtain run --target cloudflare (pid ${process.pid})`, signal: request.signal, failure: null, log: request.log });
+  const status = request.signal?.aborted ? 'interrupted' : end.runStatus === 'completed' ? 'completed' : 'failed';
   return {
     run,
     runDir,
     status,
-    failure: status === 'completed' ? null : `run.json says ${runStatus}`,
+    failure: status === 'failed' ? `run.json says ${end.runStatus}` : null,
     planned: plan.invocations,
-    records: countRecords(runDir),
+    records: end.records,
     templateHash: null,
     calls: null,
-    ...written,
+    ...(await writeTwinReport(runDir, request)),
     elapsedMs: performance.now() - began,
   };
 }

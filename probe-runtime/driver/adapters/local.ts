@@ -12,10 +12,16 @@
  *           CURTAIN_DEPLOYMENT_FILE  optional deployment.json; without it each plan function's
  *                                    target is its own key, and bundle hashes are null
  *           CURTAIN_RUN_PROVENANCE   optional JSON {notes?, local?, templateHash?, origin?} for run.json
+ *           CURTAIN_PARTIAL_DIR      optional: keep a running journal of each shard in
+ *                                    <dir>/<stepId>/<shard>.jsonl (shard-journal.ts), so the
+ *                                    answers survive this process being killed
+ *           CURTAIN_STOP_GRACE_MS    optional: once stopped, answers in flight are awaited this long,
+ *                                    then recorded as abandoned (default: to their timeout)
  *   stdout  the summary as one JSON line (BurstShardSummary for bursts)
  *   stderr  on failure, one line: `driver-local: <message>`
  *   exit    0 done; 1 refused or invalid input/configuration (do not retry); 3 failed (e.g. a write)
- *   SIGTERM/SIGINT stop sending: the shard is still written, unsent requests as `skipped`.
+ *   SIGTERM/SIGINT stop sending: the shard is still written, unsent requests as `skipped`,
+ *           requests still in flight after the grace as abandoned (`error`).
  */
 import { readFileSync } from 'node:fs';
 import type { Deployment } from '../../contracts/deployment';
@@ -27,6 +33,7 @@ import { describeFailure, makeDriverDeps } from '../host';
 import { createLocalInvoker } from '../invokers/http';
 import type { Invoker } from '../invoker';
 import { runDriverEvent } from '../run-driver-event';
+import { createFileShardJournal, partialShardFile } from '../shard-journal';
 import { createLocalDirSink } from '../sinks/local-dir';
 
 const Provenance = RunManifest.pick({ notes: true, local: true, templateHash: true, origin: true }).partial();
@@ -57,6 +64,9 @@ export function prepareLocalDriver(env: NodeJS.ProcessEnv): (stdinText: string, 
     : { v: 1, provider: 'local', region: plan.region, planHash: plan.hash, targets: Object.fromEntries(plan.functions.map((f) => [f.key, f.key])) };
   const provenance = jsonFromEnv(env, 'CURTAIN_RUN_PROVENANCE', Provenance) ?? {};
   const sink = createLocalDirSink(requireEnv(env, 'CURTAIN_RESULTS_DIR', 'the results directory'));
+  const partialDir = env.CURTAIN_PARTIAL_DIR;
+  const grace = env.CURTAIN_STOP_GRACE_MS === undefined ? undefined : Number(env.CURTAIN_STOP_GRACE_MS);
+  if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0)) throw new DriverConfigError(`CURTAIN_STOP_GRACE_MS: expected a number of milliseconds, got "${env.CURTAIN_STOP_GRACE_MS}"`);
   return async (stdinText, stop) => {
     let event: unknown;
     try {
@@ -68,7 +78,14 @@ export function prepareLocalDriver(env: NodeJS.ProcessEnv): (stdinText: string, 
     try {
       const isBurst = (event as { action?: unknown } | null)?.action === 'burst';
       if (isBurst && !env.CURTAIN_LOCAL_ENDPOINT) requireEnv(env, 'CURTAIN_LOCAL_ENDPOINT', "the local platform's front door");
-      const summary = await runDriverEvent(event, makeDriverDeps({ plan, deployment }, { invoker, sink, stop, provenance }));
+      const deps = makeDriverDeps({ plan, deployment }, { invoker, sink, stop, provenance });
+      const summary = await runDriverEvent(event, {
+        ...deps,
+        stopGraceMs: grace,
+        shardJournal: partialDir
+          ? (burst, requests) => createFileShardJournal(partialShardFile(partialDir, burst.step.id, burst.shard), burst, requests, () => Date.now())
+          : undefined,
+      });
       return JSON.stringify(summary);
     } finally {
       invoker.close?.();

@@ -29,6 +29,14 @@ export interface AttemptInput {
   timeoutMs: number;
   /** The request without its send time, which is stamped at the moment of sending. */
   request: Omit<ProbeRequest, 'sentAt'>;
+  /**
+   * The driver's stop signal and how long an attempt in flight may still take once it fires: after
+   * `stopGraceMs` the attempt is abandoned and recorded as such (the answer is no longer awaited),
+   * so a stopped driver writes its shard promptly even when requests hang. Without a grace the
+   * attempt runs to its timeout.
+   */
+  stop?: AbortSignal;
+  stopGraceMs?: number;
 }
 
 export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
@@ -45,12 +53,26 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
   // One timer per attempt, armed in a microtask so that it stays out of the synchronous loop that
   // sends a burst. When it fires the invoker is told to stop; should it not, the attempt ends anyway
   // INVOKER_GRACE_MS later, so that one misbehaving transport cannot hang a whole shard.
+  // Once the driver is told to stop, an attempt in flight gets stopGraceMs more, then it is abandoned.
+  let abandoned = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onStop = () => {
+    graceTimer = setTimeout(() => {
+      abandoned = true;
+      controller.abort();
+      graceTimer = setTimeout(() => giveUp({ kind: 'failure', status: 'error', error: 'the invoker did not stop', transportStatus: null }), INVOKER_GRACE_MS);
+    }, input.stopGraceMs);
+  };
   queueMicrotask(() => {
     if (settled) return;
     timer = setTimeout(() => {
       controller.abort();
       timer = setTimeout(() => giveUp({ kind: 'failure', status: 'timeout', error: 'the invoker did not stop', transportStatus: null }), INVOKER_GRACE_MS);
     }, timeoutMs);
+    if (input.stop && input.stopGraceMs !== undefined) {
+      if (input.stop.aborted) onStop();
+      else input.stop.addEventListener('abort', onStop, { once: true });
+    }
   });
   let outcome: InvokeOutcome;
   try {
@@ -73,9 +95,20 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
   } finally {
     settled = true;
     clearTimeout(timer);
+    clearTimeout(graceTimer);
+    input.stop?.removeEventListener('abort', onStop);
   }
   const receivedAt = clock.now();
   const base = { sentAt: sentAt ?? startedAt, receivedAt };
+  if (outcome.kind === 'failure' && abandoned) {
+    return {
+      ...base,
+      status: 'error',
+      error: `abandoned: the driver was stopped while this request was in flight and no answer came within ${input.stopGraceMs} ms (the request was sent and may still have run)`,
+      transportStatus: null,
+      response: null,
+    };
+  }
   if (outcome.kind === 'failure') {
     // Whatever an invoker reports after its signal fired (aborted, socket destroyed) is our timeout.
     const timedOut = controller.signal.aborted && outcome.status !== 'throttled';

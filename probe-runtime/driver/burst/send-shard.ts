@@ -21,8 +21,14 @@ export interface ShardContext {
   invoker: Invoker;
   clock: EpochClock;
   retryDelay: RetryDelay;
-  /** Stops sending: requests not yet sent become `skipped`; answers in flight are still awaited. */
+  /** Stops sending: requests not yet sent become `skipped`; answers in flight are still awaited (see stopGraceMs). */
   stop?: AbortSignal;
+  /** Once stopped, how long answers in flight are still awaited before they are recorded as abandoned; default: to their timeout. */
+  stopGraceMs?: number;
+  /** Called once, just before the first request leaves. */
+  onSending?(): void;
+  /** Called with each request's final record as soon as it is known (before the shard is complete). */
+  onSettled?(record: InvocationRecord): void;
 }
 
 export interface ShardOutcome {
@@ -45,17 +51,20 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
   const startedAt = ctx.clock.now();
   const barrierAt = barrierTime(event, startedAt);
   const { start, end } = shardRequestRange(step, event.shard);
-  const count = Math.max(0, end - start);
+  // The shard's requests, or only those a resumed run asks for (event.only).
+  const requestAt = event.only ? event.only.map((o) => o.request) : Array.from({ length: Math.max(0, end - start) }, (_, i) => start + i);
+  const priorSends = new Map((event.only ?? []).filter((o) => o.priorSends > 0).map((o) => [o.request, o.priorSends]));
+  const count = requestAt.length;
   const results: ({ attempts: number; last: AttemptResult } | undefined)[] = new Array(count);
   const addressOf = (request: number) => ctx.targets[requestTarget(step, request)]!;
 
   if (ctx.invoker.prepare) {
-    const addresses = [...new Set(Array.from({ length: count }, (_, i) => addressOf(start + i)))];
+    const addresses = [...new Set(requestAt.map(addressOf))];
     // The first wave: the requests sent at once before any answer frees a slot.
     const freshConnections = new Map<string, number>();
     if (step.freshConnection) {
       for (let i = 0; i < Math.min(step.shardConcurrency, count); i++) {
-        const address = addressOf(start + i);
+        const address = addressOf(requestAt[i]!);
         freshConnections.set(address, (freshConnections.get(address) ?? 0) + 1);
       }
     }
@@ -63,9 +72,10 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
     await ctx.invoker.prepare(addresses, { freshConnections }).catch(() => undefined);
   }
 
+  const recordOf = (i: number): InvocationRecord => buildRecord(event, ctx, requestAt[i]!, results[i], priorSends.get(requestAt[i]!));
   let attempts = 0;
   const sendRequest = async (i: number): Promise<void> => {
-    const request = start + i;
+    const request = requestAt[i]!;
     const target = requestTarget(step, request);
     for (let attempt = 1; ; attempt++) {
       attempts += 1;
@@ -76,13 +86,16 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
         freshConnection: step.freshConnection,
         timeoutMs: step.timeoutMs,
         request: { v: PROBE_PROTOCOL_VERSION, study: event.study, run: event.run, step: step.index, request, attempt, target, task: step.task, barrierAt },
+        stop: ctx.stop,
+        stopGraceMs: ctx.stopGraceMs,
       });
       results[i] = { attempts: attempt, last };
-      if (last.status === 'ok' || attempt > step.retries || ctx.stop?.aborted) return;
+      if (last.status === 'ok' || attempt > step.retries || ctx.stop?.aborted) return settle(i);
       await pause(ctx.retryDelay(attempt, last.status), ctx.stop);
-      if (ctx.stop?.aborted) return;
+      if (ctx.stop?.aborted) return settle(i);
     }
   };
+  const settle = (i: number): void => ctx.onSettled?.(recordOf(i));
 
   // At most shardConcurrency requests in flight. Workers start synchronously, so
   // the first wave of sends leaves in one tight loop (the send spread the bench measures).
@@ -90,55 +103,67 @@ export async function sendBurstShard(event: BurstShardEvent, ctx: ShardContext):
   const worker = async (): Promise<void> => {
     while (next < count && !ctx.stop?.aborted) await sendRequest(next++);
   };
+  if (count > 0 && !ctx.stop?.aborted) ctx.onSending?.();
   try {
     await Promise.all(Array.from({ length: Math.min(step.shardConcurrency, count) }, worker));
   } finally {
     ctx.invoker.release?.();
   }
 
-  const records = Array.from({ length: count }, (_, i): InvocationRecord => {
-    const request = start + i;
-    const done = results[i];
-    const common = {
-      v: INVOCATION_RECORD_VERSION,
-      study: event.study,
-      run: event.run,
-      planHash: event.planHash,
-      provider: ctx.provider,
-      step: step.index,
-      stepId: step.id,
-      label: step.label,
-      shard: event.shard,
-      request,
-      target: requestTarget(step, request),
-    } as const;
-    if (!done) {
-      return {
-        ...common,
-        attempts: 0,
-        sentAt: null,
-        receivedAt: null,
-        latencyMs: null,
-        status: 'skipped',
-        error: `not sent: the driver was stopped before sending it (${stopReason(ctx.stop)})`,
-        transportStatus: null,
-        response: null,
-      };
-    }
-    const { last } = done;
+  const records = Array.from({ length: count }, (_, i) => recordOf(i));
+  return { records, attempts, startedAt, barrierAt };
+}
+
+/** The record of one request: its last attempt, or `skipped` when it was never sent. */
+function buildRecord(
+  event: BurstShardEvent,
+  ctx: ShardContext,
+  request: number,
+  done: { attempts: number; last: AttemptResult } | undefined,
+  priorSends: number | undefined,
+): InvocationRecord {
+  const { step } = event;
+  const common = {
+    v: INVOCATION_RECORD_VERSION,
+    study: event.study,
+    run: event.run,
+    planHash: event.planHash,
+    provider: ctx.provider,
+    step: step.index,
+    stepId: step.id,
+    label: step.label,
+    shard: event.shard,
+    request,
+    target: requestTarget(step, request),
+  } as const;
+  const resent = priorSends !== undefined ? { priorSends } : {};
+  if (!done) {
     return {
       ...common,
-      attempts: done.attempts,
-      sentAt: last.sentAt,
-      receivedAt: last.receivedAt,
-      latencyMs: last.receivedAt - last.sentAt,
-      status: last.status,
-      error: last.error,
-      transportStatus: last.transportStatus,
-      response: last.response,
+      attempts: 0,
+      sentAt: null,
+      receivedAt: null,
+      latencyMs: null,
+      status: 'skipped',
+      error: `not sent: the driver was stopped before sending it (${stopReason(ctx.stop)})`,
+      transportStatus: null,
+      response: null,
+      ...resent,
     };
-  });
-  return { records, attempts, startedAt, barrierAt };
+  }
+  const { last } = done;
+  return {
+    ...common,
+    attempts: done.attempts,
+    sentAt: last.sentAt,
+    receivedAt: last.receivedAt,
+    latencyMs: last.receivedAt - last.sentAt,
+    status: last.status,
+    error: last.error,
+    transportStatus: last.transportStatus,
+    response: last.response,
+    ...resent,
+  };
 }
 
 function stopReason(signal: AbortSignal | undefined): string {

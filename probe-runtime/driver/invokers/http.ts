@@ -12,14 +12,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import { HTTP_THROTTLE_STATUSES, localInvokePath } from '../../contracts/http-invoke';
+import { MAX_PROBE_ANSWER_BYTES } from '../../contracts/invocation-record';
 import { errorText, truncateText } from '../errors';
 import type { InvokeAttempt, InvokeOutcome, Invoker } from '../invoker';
 import { headerValue, httpRequest, requireTlsUnlessLoopback } from '../net/http-request';
 import { PreconnectedSockets } from '../net/preconnect';
 import { type HttpAuth, noAuth } from './http-auth';
 
-/** A probe answer is a few KB; anything this large is broken and is cut off. */
-const MAX_PROBE_ANSWER_BYTES = 1024 * 1024;
 
 export interface HttpInvokerOptions {
   /** deployment target → URL; by default the target is the URL itself. */

@@ -16,7 +16,9 @@
  * after the run, through the driver's fetch handler), followed through
  * run.json in the bucket, and the bucket's `<study>/<run>/` is copied to
  * `<outDir>/<study>/<run>/`. workerd is ended by PID when the run ends or
- * fails.
+ * fails, and by an exit handler should curtain exit at once (a second Ctrl-C).
+ * When the run is stopped (`signal`), the wait ends and what the bucket holds
+ * is copied all the same (the caller closes run.json: twins/run-dir.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,7 +32,7 @@ import { cloudflareDeployment } from '../cloudflare-study-stack';
 import { readBundleModule } from '../bundle-module';
 import { COMPATIBILITY_FLAGS, cloudflareNames } from '../names';
 import { type ProbeFleet, startProbeFleet } from './probe-fleet';
-import { killWorkerdChildren } from './workerd-processes';
+import { dropStopSignalListenersSince, killWorkerdChildren, stopSignalListeners } from './workerd-processes';
 import { type LoopbackWorkersApi, startLoopbackWorkersApi } from './workers-api';
 
 type MiniflareModule = typeof import('miniflare');
@@ -42,6 +44,8 @@ export interface WorkerdRunOptions {
   readonly bundles: BundleSet;
   /** Run id. @default a new one (newRunId) */
   readonly run?: string;
+  /** Stops waiting for the run: what it wrote so far is copied. */
+  readonly signal?: AbortSignal;
   log(line: string): void;
 }
 
@@ -84,14 +88,10 @@ export async function runInWorkerd(plan: StudyPlan, options: WorkerdRunOptions):
   let fleet: ProbeFleet | undefined;
   let api: LoopbackWorkersApi | undefined;
   let mf: InstanceType<MiniflareModule['Miniflare']> | undefined;
-  // Ctrl-C or SIGTERM: end every workerd by PID before going (records already in R2 are not copied).
-  const onSignal = (signal: NodeJS.Signals) => {
-    const killed = killWorkerdChildren();
-    options.log(`curtain run: ${signal}: ended workerd ${killed.join(', ') || '(none running)'}; the run was not copied`);
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Should curtain exit without unwinding (a second Ctrl-C): end every workerd by PID on the way out.
+  const onExit = () => void killWorkerdChildren();
+  process.once('exit', onExit);
+  const signalListeners = stopSignalListeners();
   try {
     fleet = await startProbeFleet(Miniflare, plan.functions, probe, compatibilityDate).catch((error: unknown) => {
       throw workerdFailed(error);
@@ -113,14 +113,25 @@ export async function runInWorkerd(plan: StudyPlan, options: WorkerdRunOptions):
       workflows: { [cloudflareNames.workflowBinding]: { name: cloudflareNames.workflow(study), className: cloudflareNames.workflowClass } },
     });
     const driver = (await mf.getWorker(driverName)) as unknown as WorkerProxy;
+    // Every workerd is up (miniflare has registered its exit hook): a Ctrl-C from here on is the caller's (options.signal).
+    dropStopSignalListenersSince(signalListeners);
+    const runDir = path.join(options.outDir, study, run);
+    if (options.signal?.aborted) {
+      options.log(`curtain run: stopped before run ${run} started: nothing was sent`);
+      return { runDir };
+    }
     const started = await driver.fetch('http://driver.internal/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run }) });
     if (started.status !== 202) throw new TargetError(`curtain: the driver Worker refused to start run ${run}: HTTP ${started.status} ${(await started.text()).slice(0, 300)}`);
     const results = (await mf.getR2Bucket(cloudflareNames.resultsBinding, driverName)) as unknown as R2Proxy;
-    const status = await waitForClose(async () => {
-      const object = await results.get(runManifestKey(study, run));
-      return object ? ((JSON.parse(await object.text()) as { status?: string }).status ?? null) : null;
-    }, deadlineMs(plan), (s) => options.log(`curtain run: run.json status ${s}`));
-    const runDir = path.join(options.outDir, study, run);
+    const status = await waitForClose(
+      async () => {
+        const object = await results.get(runManifestKey(study, run));
+        return object ? ((JSON.parse(await object.text()) as { status?: string }).status ?? null) : null;
+      },
+      deadlineMs(plan),
+      (s) => options.log(`curtain run: run.json status ${s}`),
+      options.signal,
+    );
     let copied = 0;
     let cursor: string | undefined;
     do {
@@ -140,8 +151,7 @@ export async function runInWorkerd(plan: StudyPlan, options: WorkerdRunOptions):
   } catch (error) {
     throw error instanceof TargetError ? error : workerdFailed(error);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
     const disposed = Promise.all([mf?.dispose().catch(() => undefined), fleet?.dispose(), api?.close()]);
     await Promise.race([disposed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     const killed = killWorkerdChildren();
@@ -155,7 +165,8 @@ function workerdFailed(error: unknown): TargetError {
   return new TargetError(`curtain: workerd (the Workers runtime, from miniflare's @cloudflare/workerd-linux-64) failed: ${first}; reinstall with \`npm ci\` if it is missing`, 'failed');
 }
 
-async function waitForClose(status: () => Promise<string | null>, timeoutMs: number, log: (status: string) => void): Promise<string> {
+/** run.json's status once it is closed; `stopped (…)` when the signal ends the wait first. */
+async function waitForClose(status: () => Promise<string | null>, timeoutMs: number, log: (status: string) => void, signal?: AbortSignal): Promise<string> {
   const until = Date.now() + timeoutMs;
   let last: string | null = null;
   while (Date.now() < until) {
@@ -163,6 +174,7 @@ async function waitForClose(status: () => Promise<string | null>, timeoutMs: num
     if (now !== last && now !== null) log(now);
     last = now;
     if (now !== null && now !== 'running') return now;
+    if (signal?.aborted) return `stopped (run.json ${now ?? 'absent'})`;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new TargetError(`curtain: the run did not close within ${Math.round(timeoutMs / 1000)} s (run.json status ${last ?? 'absent'})`);

@@ -42,3 +42,26 @@ export function killWorkerdChildren(): number[] {
   }
   return pids;
 }
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+type SignalListeners = Record<(typeof STOP_SIGNALS)[number], ReadonlySet<(...args: unknown[]) => void>>;
+
+/** The SIGINT and SIGTERM listeners registered now (before miniflare adds its own). */
+export function stopSignalListeners(): SignalListeners {
+  const listening = (signal: (typeof STOP_SIGNALS)[number]) => new Set(process.listeners(signal) as ((...args: unknown[]) => void)[]);
+  return { SIGINT: listening('SIGINT'), SIGTERM: listening('SIGTERM') };
+}
+
+/**
+ * Removes the SIGINT and SIGTERM listeners added since `before`. miniflare registers an exit hook that
+ * disposes workerd and exits the process (130) on the first Ctrl-C, which would end a run before it
+ * is copied and closed; the run handles Ctrl-C itself (cli/stop-signals.ts), ends workerd by PID,
+ * and miniflare's `exit` hook still disposes whatever is left should the process exit at once.
+ */
+export function dropStopSignalListenersSince(before: SignalListeners): void {
+  for (const signal of STOP_SIGNALS) {
+    for (const listener of process.listeners(signal) as ((...args: unknown[]) => void)[]) {
+      if (!before[signal].has(listener)) process.removeListener(signal, listener);
+    }
+  }
+}

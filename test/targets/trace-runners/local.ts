@@ -10,8 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { StudyPlan } from '../../../experiments/plan-schema';
 import { walkPlan } from '../../../local/orchestrator/walk-plan';
+import { RunJournal } from '../../../local/run-state/run-journal';
 import { Random } from '../../../local/random';
 import { TimeScale } from '../../../local/time-scale';
+import { runPrefix } from '../../../probe-runtime/contracts/bucket-layout';
 import { createLocalDirSink } from '../../../probe-runtime/driver/sinks/local-dir';
 import { type RawAction, TRACE_RUN } from '../orchestrator-trace';
 import type { TraceRunner } from './trace-runner';
@@ -32,13 +34,22 @@ export const localWalkerTraceRunner: TraceRunner = {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'curtain-local-trace-'));
     const traceFile = path.join(dir, 'trace.jsonl');
     const record = (action: RawAction) => appendFileSync(traceFile, `${JSON.stringify(action)}\n`);
+    const results = path.join(dir, 'results');
+    const runDir = path.join(results, ...runPrefix(plan.study.id, TRACE_RUN).split('/'));
     try {
       const result = await walkPlan({
         plan,
         run: TRACE_RUN,
+        runDir,
         driver: { command: process.execPath, args: [RECORDING_DRIVER], env: { CURTAIN_TRACE_FILE: traceFile } },
-        sink: createLocalDirSink(path.join(dir, 'results')),
+        sink: createLocalDirSink(results),
+        journal: new RunJournal(runDir),
         update: (key, change, generation) => record({ kind: 'update', function: key, generation, change }),
+        // The recording driver sends nothing and never dies: no arrivals to reconcile, no run.json to close for it.
+        arrivals: () => new Set(),
+        driverJournals: false,
+        resend: false,
+        finishInProcess: () => Promise.reject(new Error('the recording driver runs finish-run itself')),
         timeScale: NO_REAL_TIME,
         onEvent: (event) => {
           if (event.kind === 'step' && event.step.kind === 'wait') record({ kind: 'wait', seconds: event.step.seconds });
