@@ -6,6 +6,7 @@ import type { Metric } from '../metrics';
 import { STATUSES } from '../run/ledger';
 import type { Section } from '../studies/analysis';
 import { PROVIDER_NAMES } from '../run/platform';
+import { twinCallsSection } from './twin-calls-section';
 
 
 export function metricValue(m: Metric | null | undefined): string {
@@ -87,6 +88,8 @@ export function renderReport(a: RunAnalysis, figureFiles: string[], notes: strin
   }
 
   for (const section of appendix) out.push(`## ${section.title}`, '', section.body, '');
+  // Only a run made by an offline twin has twin.json: its API calls per identity and the grants never used.
+  for (const section of files.twin ? [twinCallsSection(files.twin)] : []) out.push(`## ${section.title}`, '', section.body, '');
 
   out.push('## Records', '');
   out.push(

@@ -12,13 +12,17 @@ import path from 'node:path';
 import { InputFileError, formatProblem, problemsFromZod } from '../../experiments/errors';
 import { planIntegrityProblem } from '../../experiments/plan-integrity';
 import { StudyPlan } from '../../experiments/plan-schema';
+import type { z } from 'zod';
 import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
+import { TwinRecord } from '../../probe-runtime/contracts/twin-record';
 import { fileKind, isInside, readGuardedText } from './guarded-file';
 
 /** No plan of any catalog study comes near this (the largest is a few MB); a larger plan.json is not a plan. */
 export const MAX_PLAN_BYTES = 64 * 1024 * 1024;
 /** run.json holds provenance, notes and one failure per failed shard at most. */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+/** twin.json holds a few lines per identity and action, and one per denied call. */
+export const MAX_TWIN_RECORD_BYTES = 16 * 1024 * 1024;
 
 export interface ShardFile {
   path: string;
@@ -31,6 +35,8 @@ export interface RunFiles {
   dir: string;
   plan: StudyPlan;
   manifest: RunManifest | null;
+  /** twin.json of a run made by an offline twin (its API calls per identity); null for any other run. @default null */
+  twin?: TwinRecord | null;
   /** Problems with the run's files that do not stop the analysis (missing run.json, stray files). */
   notes: string[];
   shards: ShardFile[];
@@ -58,8 +64,14 @@ export async function openRun(runDir: string): Promise<RunFiles> {
     notes.push(`run.json names plan ${manifest.planHash.slice(0, 12)} but plan.json is ${plan.hash.slice(0, 12)}`);
   }
   if (manifest) notes.push(...runHistoryNotes(manifest));
+  let twin: TwinRecord | null = null;
+  try {
+    twin = await readJsonFile(dir, 'twin.json', TwinRecord, 'twin record', { maxBytes: MAX_TWIN_RECORD_BYTES, sizeReason: `any twin record (at most ${MAX_TWIN_RECORD_BYTES} bytes)` });
+  } catch (error) {
+    notes.push(`twin.json was ignored: ${(error as Error).message}`);
+  }
   const shards = await listShards(dir, notes);
-  return { dir, plan, manifest, notes, shards };
+  return { dir, plan, manifest, twin, notes, shards };
 }
 
 /** What run.json says about how the run went that a reader of its results must know. */
@@ -101,13 +113,13 @@ export function readManifestFile(dir: string): Promise<RunManifest | null> {
   return readJsonFile(dir, 'run.json', RunManifest, 'run manifest', { maxBytes: MAX_MANIFEST_BYTES, sizeReason: `any run manifest (at most ${MAX_MANIFEST_BYTES} bytes)` });
 }
 
-async function readJsonFile<S extends typeof StudyPlan | typeof RunManifest>(
+async function readJsonFile<S extends z.ZodType>(
   dir: string,
   name: string,
   schema: S,
   subject: string,
   limits: { maxBytes: number; sizeReason: string },
-): Promise<ReturnType<S['parse']> | null> {
+): Promise<z.output<S> | null> {
   const file = path.join(dir, name);
   const text = await readGuardedText(dir, file, file, limits);
   if (text === null) return null;
@@ -122,7 +134,7 @@ async function readJsonFile<S extends typeof StudyPlan | typeof RunManifest>(
     const problems = problemsFromZod(result.error).slice(0, 5).map(formatProblem);
     throw new InputFileError(file, `not a valid ${subject}: ${problems.join('; ')}`);
   }
-  return result.data as ReturnType<S['parse']>;
+  return result.data;
 }
 
 async function listShards(dir: string, notes: string[]): Promise<ShardFile[]> {

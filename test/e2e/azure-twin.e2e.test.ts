@@ -6,7 +6,7 @@
  * instances, azurite) must be gone when it returns; any left is ended by its
  * pid and fails the test.
  */
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256Hex } from '../../experiments/canonical-json';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -101,7 +101,9 @@ describe('the Azure twin', () => {
     expect(run).toMatchObject({ status: 'completed', provider: 'azure', planHash: synthesized.plan.hash, stepsCompleted: synthesized.plan.steps.length });
     expect(run.endedAt).not.toBeNull();
     const twin = JSON.parse(readFileSync(path.join(runDir, 'twin.json'), 'utf8'));
-    expect(twin.templateHash).toBe(createHash('sha256').update(readFileSync(synthesized.stackFile)).digest('hex'));
+    expect(twin.templateHash).toBe(sha256Hex(canonicalJson(JSON.parse(readFileSync(synthesized.stackFile, 'utf8')))));
+    // start-run recorded the hash it was started with (the starter's input), as on AWS and Google.
+    expect(run.templateHash).toBe(twin.templateHash);
     expect(result.templateHash).toBe(twin.templateHash);
     expect(result.calls.filter((c) => !c.allowed)).toEqual([]);
     // Every planned request reached a probe app with the driver's function key; the driver wrote its blobs and updated the probe apps through ARM.

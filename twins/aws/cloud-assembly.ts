@@ -8,10 +8,10 @@
  * the twin's account and region. Anything the twin does not model (a resource
  * kind, a runtime, a second state machine) is refused with its logical id.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { awsTemplateHash } from '../../stacks/aws/template-hash';
 import { createResolver, type DeployEnv } from './resolve-intrinsics';
 import { rolesOf, type RoleUnderTest } from './template-roles';
 
@@ -87,7 +87,8 @@ function runtimeOf(id: string, where: string): TwinRuntime {
   throw new TwinArtifactError(`${where}: runtime ${id} is not one the twin runs (nodejs*.x, python3.*)`);
 }
 
-export function readTwinStack(assemblyDir: string, stackName: string, env: DeployEnv): TwinStack {
+/** A template of the assembly, parsed, with its asset directories and an intrinsic resolver. */
+function loadTemplate(assemblyDir: string, stackName: string, env: DeployEnv, modelled: ReadonlySet<string>) {
   const templateFile = path.join(assemblyDir, `${stackName}.template.json`);
   if (!existsSync(templateFile)) throw new TwinArtifactError(`${templateFile}: no template for stack ${stackName} in the cloud assembly`);
   const bytes = readFileSync(templateFile);
@@ -100,11 +101,13 @@ export function readTwinStack(assemblyDir: string, stackName: string, env: Deplo
   }
   const resolver = createResolver(resources, env);
   const where = (logicalId: string) => `${stackName}/${logicalId}`;
-
   for (const [logicalId, resource] of Object.entries(resources)) {
-    if (!MODELLED.has(resource.Type)) throw new TwinArtifactError(`${where(logicalId)}: resource type ${resource.Type} is not modelled by the AWS twin`);
+    if (!modelled.has(resource.Type)) throw new TwinArtifactError(`${where(logicalId)}: resource type ${resource.Type} is not modelled by the AWS twin`);
   }
+  return { templateFile, bytes, resources, dirByKey, resolver, where };
+}
 
+function readFunctions({ resources, dirByKey, resolver, where }: ReturnType<typeof loadTemplate>, stackName: string): TwinFunction[] {
   const functions: TwinFunction[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
@@ -129,6 +132,36 @@ export function readTwinStack(assemblyDir: string, stackName: string, env: Deplo
       roleArn: p.Role,
     });
   }
+  return functions;
+}
+
+/** A further tenant's stack (the isolation study's tenant `b`): its probes and their roles, run beside the primary stack's. */
+export interface TwinTenantStack {
+  stackName: string;
+  functions: TwinFunction[];
+  roles: RoleUnderTest[];
+}
+
+/**
+ * Tenant stacks grant the primary driver role invoke rights by resource-based policy
+ * (AWS::Lambda::Permission), which the twin does not evaluate: in one account the caller's
+ * identity policy decides, and the primary stack grants its driver that too. Cross-account
+ * tenants (an updater role to assume) are not modelled.
+ */
+const TENANT_MODELLED = new Set([...MODELLED, 'AWS::Lambda::Permission']);
+
+export function readTenantStack(assemblyDir: string, stackName: string, primaryEnv: DeployEnv): TwinTenantStack {
+  // Its probes' role has the primary stack's logical id: CloudFormation's generated names differ by stack.
+  const env = { ...primaryEnv, generatedNamePrefix: `${stackName}-` };
+  const loaded = loadTemplate(assemblyDir, stackName, env, TENANT_MODELLED);
+  if (Object.values(loaded.resources).some((r) => r.Type === 'AWS::StepFunctions::StateMachine')) throw new TwinArtifactError(`${stackName}: a tenant stack with a state machine is not modelled`);
+  return { stackName, functions: readFunctions(loaded, stackName), roles: rolesOf({ name: stackName, account: env.account, resources: loaded.resources }, env) };
+}
+
+export function readTwinStack(assemblyDir: string, stackName: string, env: DeployEnv): TwinStack {
+  const loaded = loadTemplate(assemblyDir, stackName, env, MODELLED);
+  const { templateFile, bytes, resources, resolver, where } = loaded;
+  const functions = readFunctions(loaded, stackName);
 
   const machines = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
   if (machines.length !== 1) throw new TwinArtifactError(`${stackName}: the twin runs stacks with exactly one state machine, this one has ${machines.length}`);
@@ -145,7 +178,7 @@ export function readTwinStack(assemblyDir: string, stackName: string, env: Deplo
   return {
     stackName,
     templateFile,
-    templateHash: createHash('sha256').update(bytes).digest('hex'),
+    templateHash: awsTemplateHash(bytes.toString('utf8')),
     env,
     functions,
     bucket: results[0]!,

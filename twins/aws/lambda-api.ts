@@ -6,15 +6,17 @@
  *   POST /2015-03-31/functions/{name}/invocations     Invoke (RequestResponse)
  *   GET  /2015-03-31/functions/{name}/configuration   GetFunctionConfiguration
  *   PUT  /2015-03-31/functions/{name}/configuration   UpdateFunctionConfiguration
- * Every request is attributed to the role whose credentials signed it and
- * decided against the template's policies (call-log.ts) before it runs.
- * Signatures are not verified (the twin issued every key itself).
+ * Every request's SigV4 signature is checked against the credentials the twin
+ * issued to its signer (sigv4-verify.ts; a bad one is InvalidSignatureException),
+ * then the request is attributed to that role and decided against the
+ * template's policies (call-log.ts) before it runs.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { accessKeyOf, type CallLog } from './call-log';
 import type { TwinFunction } from './cloud-assembly';
+import { verifySignature } from './sigv4-verify';
 
 export type FunctionOutcome =
   | { kind: 'ok'; payload: string }
@@ -80,6 +82,8 @@ export async function startLambdaApi(functions: readonly TwinFunction[], calls: 
     const key = accessKeyOf(req.headers.authorization, url);
     const identity = key ? calls.whoHas(key) : null;
     if (!identity) return failure(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    const signature = await verifySignature({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, identity.credentials, 'lambda');
+    if (!signature.ok) return failure(403, 'InvalidSignatureException', signature.reason);
     const fn = live.get(functionNameOf(decodeURIComponent(match[1]!)));
     const operation = match[2] === 'invocations' ? 'InvokeFunction' : req.method === 'PUT' ? 'UpdateFunctionConfiguration' : 'GetFunctionConfiguration';
     const resource = fn?.spec.arn ?? `arn:aws:lambda:::function:${decodeURIComponent(match[1]!)}`;

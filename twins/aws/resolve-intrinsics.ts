@@ -14,6 +14,11 @@ export interface DeployEnv {
   account: string;
   region: string;
   partition: string;
+  /**
+   * Put before the physical names CloudFormation would generate (it prefixes them with the stack name), to
+   * keep two stacks' generated names apart when both have a resource of the same logical id. @default none
+   */
+  generatedNamePrefix?: string;
 }
 
 export class UnresolvableIntrinsicError extends Error {}
@@ -22,7 +27,7 @@ export function createResolver(resources: Resources, env: DeployEnv) {
   const { account, region, partition } = env;
   const nameOf = (logicalId: string, property: string): string => {
     const value = resources[logicalId]?.Properties?.[property];
-    return value === undefined ? `${logicalId.toLowerCase()}-generated` : String(resolve(value));
+    return value === undefined ? `${env.generatedNamePrefix ?? ''}${logicalId.toLowerCase()}-generated` : String(resolve(value));
   };
 
   const ref = (logicalId: string): string => {

@@ -14,6 +14,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { isDefinitionPath } from '../../experiments/resolve-study';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { newRunId } from '../../probe-runtime/contracts/bucket-layout';
+import { TWIN_RECORD_VERSION, type TwinRecord } from '../../probe-runtime/contracts/twin-record';
 import { parseFaultOptions } from '../../local/faults';
 import { LocalPlatform } from '../../local/platform/local-platform';
 import { resolveProfile } from '../../local/profiles';
@@ -23,7 +24,8 @@ import { createAwsProviderClient } from '../../stacks/aws/client/aws-provider-cl
 import { synthesizeAwsApp } from '../../stacks/aws/synth-app';
 import type { TwinApiCall, TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
 import { CallLog } from './call-log';
-import { readTwinStack, TwinArtifactError, type TwinStack } from './cloud-assembly';
+import { DeploymentFaults } from './deployment-faults';
+import { readTenantStack, readTwinStack, TwinArtifactError, type TwinStack } from './cloud-assembly';
 import { startLambdaApi, type LambdaApi } from './lambda-api';
 import { lambdaBackend, lambdaEnvironment, lambdaRuntimeCommands, probeKeyOf } from './lambda-functions';
 import { ProcessFunctions } from './process-functions';
@@ -39,6 +41,8 @@ export interface SynthesizedTwin {
   plan: StudyPlan;
   assemblyDir: string;
   stackName: string;
+  /** The study's further tenants' stacks (the isolation study's tenant b), in the same account. */
+  tenantStackNames?: readonly string[];
 }
 
 /** Synthesizes the study into `dir` exactly as `npx cdk synth -c study=<id> -c set.<k>=<v>` would. */
@@ -55,8 +59,7 @@ export async function synthesizeForTwin(request: Pick<TwinRunRequest, 'study' | 
   if (synthesized.errors.length > 0) throw new TwinArtifactError(synthesized.errors.join('; '));
   const [study, ...more] = synthesized.built;
   if (!study || more.length > 0) throw new TwinArtifactError('the AWS twin runs one study at a time');
-  if (study.tenantStacks.length > 0) throw new TwinArtifactError(`${study.stack.stackName}: tenant stacks (${study.tenantStacks.map((t) => t.stackName).join(', ')}) are not modelled by the twin yet`);
-  return { plan: study.prepared.plan, assemblyDir: dir, stackName: study.stack.stackName };
+  return { plan: study.prepared.plan, assemblyDir: dir, stackName: study.stack.stackName, tenantStackNames: study.tenantStacks.map((t) => t.stackName) };
 }
 
 /** The AWS twin always synthesizes a template and evaluates every call against its policies. */
@@ -77,7 +80,11 @@ export async function runAwsTwin(request: TwinRunRequest): Promise<AwsTwinResult
 export async function runTwinAssembly(synthesized: SynthesizedTwin, request: TwinRunRequest, scratch: string): Promise<AwsTwinResult> {
   const began = performance.now();
   const { plan } = synthesized;
-  const stack = readTwinStack(synthesized.assemblyDir, synthesized.stackName, { account: TWIN_ACCOUNT, region: plan.region, partition: 'aws' });
+  const env = { account: TWIN_ACCOUNT, region: plan.region, partition: 'aws' };
+  const primary = readTwinStack(synthesized.assemblyDir, synthesized.stackName, env);
+  // Tenant stacks add their probes and roles; the bucket, the state machine and the template hash are the primary stack's.
+  const tenants = (synthesized.tenantStackNames ?? []).map((name) => readTenantStack(synthesized.assemblyDir, name, env));
+  const stack: TwinStack = { ...primary, functions: [...primary.functions, ...tenants.flatMap((t) => t.functions)], roles: [...primary.roles, ...tenants.flatMap((t) => t.roles)] };
   const calls = new CallLog(stack.roles, TWIN_ACCOUNT);
   const orchestrator = calls.identity('orchestrator', stack.stateMachine.roleArn);
   const probeKeys = new Map<string, string>();
@@ -105,6 +112,7 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
   process.once('exit', onExit);
   const run = request.run ?? newRunId();
   let executionFailure: string | null = null;
+  const faults = new DeploymentFaults();
   try {
     s3 = await startS3Twin(path.join(scratch, 's3'), stack.bucket, calls);
     const endpoints = () => ({ lambda: api!.endpoint, s3: s3!.endpoint, region: plan.region });
@@ -112,7 +120,11 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
     const probeFunctions = plan.functions.filter((f) => [...probeKeys.values()].includes(f.key));
     const liveOf = (key: string) => [...api!.functions.values()].find((f) => probeKeys.get(f.spec.name) === key)!;
     api = await startLambdaApi(stack.functions, calls, {
-      invoke: (fn, payload) => backend.invoke(fn, payload),
+      invoke: async (fn, payload) => {
+        const outcome = await backend.invoke(fn, payload);
+        faults.note(fn, outcome);
+        return outcome;
+      },
       reconfigured: (fn) => backend.reconfigured(fn),
     });
     platform = await LocalPlatform.start({
@@ -140,7 +152,8 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
       lambdaEndpoint: api.endpoint,
       region: plan.region,
       name: run,
-      input: { run },
+      // As `curtain start` starts it: the run id and the hash of the template the stack was deployed from.
+      input: { run, templateHash: stack.templateHash },
       log: request.log,
       signal: request.signal,
     });
@@ -164,6 +177,7 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
     const denied = calls.denied();
     const failures = [
       executionFailure,
+      ...faults.list(),
       ...denied.map((c) => `denied: ${c.identity} ${c.action} on ${c.resource}`),
       fetchFailure,
     ].filter((f): f is string => f !== null);
@@ -178,10 +192,15 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
     if (end && end.runStatus !== 'completed' && failures.length === 0 && !request.signal?.aborted) failures.push(`run.json says ${end.runStatus}`);
     if (runDir) {
       copyFileSync(stack.templateFile, path.join(runDir, 'template.json'));
-      writeFileSync(
-        path.join(runDir, 'twin.json'),
-        `${JSON.stringify({ v: 1, target: 'aws', stack: stack.stackName, templateHash: stack.templateHash, failures, ...summarizeCalls(calls.calls, stack.roles, calls.identities()) }, null, 2)}\n`,
-      );
+      const record: TwinRecord = {
+        v: TWIN_RECORD_VERSION,
+        target: 'aws',
+        stack: stack.stackName,
+        templateHash: stack.templateHash,
+        failures,
+        ...summarizeCalls(calls.calls, stack.roles, calls.identities()),
+      };
+      writeFileSync(path.join(runDir, 'twin.json'), `${JSON.stringify(record, null, 2)}\n`);
     }
     const written = runDir ? await writeTwinReport(runDir, request) : { report: null, claims: [] };
     return {

@@ -1,14 +1,18 @@
 /**
  * The twin's S3: s3rver (a real S3 protocol server, MIT) on loopback holding
- * the stack's results bucket. Requests signed with a role's twin credentials
- * are attributed to that role and decided against its policies before
- * s3rver sees them (a denied one gets S3's AccessDenied); s3rver then checks
- * the SigV4 signature itself. Requests signed with s3rver's own key are the
+ * the stack's results bucket. Requests signed (in the Authorization header)
+ * with a role's twin credentials have their SigV4 signature checked first
+ * (sigv4-verify.ts; a bad one gets S3's SignatureDoesNotMatch, before any
+ * permission is decided, as S3 does), then are attributed to that role and
+ * decided against its policies before s3rver sees them (a denied one gets
+ * S3's AccessDenied); s3rver checks the signature again, and alone checks
+ * presigned (query-string) requests. Requests signed with s3rver's own key are the
  * researcher's (`curtain fetch`), outside the stack's policies.
  */
 import type { AddressInfo } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import { accessKeyOf, type CallLog, type TwinCredentials } from './call-log';
+import { verifySignature } from './sigv4-verify';
 
 // s3rver has no type declarations.
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverServer;
@@ -18,6 +22,8 @@ interface KoaContext {
   method: string;
   path: string;
   href: string;
+  /** The request target as received (path still percent-encoded, and query). */
+  url: string;
   headers: IncomingHttpHeaders;
   status: number;
   type: string;
@@ -68,15 +74,14 @@ export async function startS3Twin(directory: string, bucket: string, calls: Call
     const url = new URL(ctx.href);
     const key = accessKeyOf(ctx.headers.authorization, url);
     const identity = key ? calls.whoHas(key) : null;
+    if (identity && ctx.headers.authorization !== undefined) {
+      const signature = await verifySignature({ method: ctx.method, url: ctx.url, headers: ctx.headers, body: '' }, identity.credentials, 's3');
+      if (!signature.ok) return refuse(ctx, 'SignatureDoesNotMatch', signature.reason);
+    }
     if (identity) {
       const { action, resource } = s3ActionOf(ctx.method, ctx.path, url.searchParams);
       const decision = calls.authorize(identity, action, resource);
-      if (!decision.allowed) {
-        ctx.status = 403;
-        ctx.type = 'application/xml';
-        ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${xmlEscape(decision.message)}</Message></Error>`;
-        return;
-      }
+      if (!decision.allowed) return refuse(ctx, 'AccessDenied', decision.message);
     }
     await next();
   });
@@ -86,6 +91,13 @@ export async function startS3Twin(directory: string, bucket: string, calls: Call
     researcher: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: '' },
     close: () => server.close(),
   };
+}
+
+/** S3's REST error shape for a refused request (403, the code and message in an XML Error document). */
+function refuse(ctx: KoaContext, code: string, message: string): void {
+  ctx.status = 403;
+  ctx.type = 'application/xml';
+  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error>`;
 }
 
 function xmlEscape(text: string): string {

@@ -233,7 +233,7 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
         `twin: ${hosted.length} Function Apps (${probes.length} on the local platform, profile ${profile.name}, time scale ${timeScale.scale}x), ` +
           `azurite ${azurite.origin}, front door https://127.0.0.1:${frontDoor.port}; starting run ${run} (orchestrator ${orchestratorName})`,
       );
-      executionFailure = await startAsCurtainStart({ plan, run, driver: driver.live, frontDoor, certificate, identities, durable: durable!, log: request.log });
+      executionFailure = await startAsCurtainStart({ plan, run, templateHash: stack.hash, driver: driver.live, frontDoor, certificate, identities, durable: durable!, log: request.log });
     } finally {
       await platform?.stop();
       await processes.stop();
@@ -370,6 +370,8 @@ async function invokeAppHttp(
 async function startAsCurtainStart(ctx: {
   plan: StudyPlan;
   run: string;
+  /** Handed to start-run through the starter's input, so run.json records it (RunInput). */
+  templateHash: string;
   driver: LiveApp;
   frontDoor: FrontDoor;
   certificate: TwinCertificate;
@@ -397,7 +399,7 @@ async function startAsCurtainStart(ctx: {
     'POST',
     `/api/${STARTER_ROUTE}`,
     { 'x-functions-key': key, 'content-type': 'application/json' },
-    JSON.stringify({ run: ctx.run }),
+    JSON.stringify({ run: ctx.run, templateHash: ctx.templateHash }),
   );
   if (started.status !== 202) return `start: POST https://${app}.azurewebsites.net/api/${STARTER_ROUTE}: HTTP ${started.status} ${started.body.slice(0, 300)}`;
   const instance = ctx.durable.instances.get(ctx.run);

@@ -10,6 +10,7 @@
  * is refused naming the resource (`<type>.<name>`).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { canonicalJson, sha256Hex } from '../../experiments/canonical-json';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CAPABILITIES } from '../../experiments/capabilities';
@@ -312,5 +313,6 @@ export function readAzureStack(file: string): TwinAzureStack {
     return { name: accountName(id), id, containers };
   });
 
-  return { file, hash: createHash('sha256').update(text).digest('hex'), apps, assignments, storageAccounts };
+  // As the AWS and Google twins hash their templates: canonical JSON, so formatting does not change it.
+  return { file, hash: sha256Hex(canonicalJson(JSON.parse(text))), apps, assignments, storageAccounts };
 }

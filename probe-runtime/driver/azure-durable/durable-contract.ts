@@ -17,8 +17,15 @@ export const ACTIVITY = {
 /** The HTTP starter: POST https://<driver app>/api/runs (function key) with StartRequest → 202 + status URLs. */
 export const STARTER_ROUTE = 'runs';
 
-/** What starts a run; the run id doubles as the Durable instance id, so starting one twice is refused. */
-export const RunInput = z.strictObject({ run: z.string().regex(RUN_ID_PATTERN, `expected a run id such as ${RUN_ID_EXAMPLE}`) });
+/**
+ * What starts a run; the run id doubles as the Durable instance id, so starting one twice is refused.
+ * `templateHash`, where the starter knows what was deployed (the twin: the synthesized cdk.tf.json), is
+ * handed to start-run, which records it in run.json, as the AWS and Google executions' input is.
+ */
+export const RunInput = z.strictObject({
+  run: z.string().regex(RUN_ID_PATTERN, `expected a run id such as ${RUN_ID_EXAMPLE}`),
+  templateHash: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 in hex').optional(),
+});
 export type RunInput = z.output<typeof RunInput>;
 
 export const RunFailure = z.strictObject({ step: z.number().int().min(-1), shard: z.number().int().nullable(), message: z.string() });

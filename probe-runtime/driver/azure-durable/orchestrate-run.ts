@@ -59,7 +59,7 @@ export function* orchestrateRun<TTask>(
   let stepsCompleted = carried?.stepsCompleted ?? 0;
   const first = carried?.next ?? 0;
 
-  const opened = carried ? { startedAt: carried.startedAt } : yield* callDriver(df, { ...common, action: 'start-run' }, -1, null, failures);
+  const opened = carried ? { startedAt: carried.startedAt } : yield* callDriver(df, { ...common, action: 'start-run', ...(input.templateHash ? { execution: { templateHash: input.templateHash } } : {}) }, -1, null, failures);
   if (opened) {
     const startedAt = opened.startedAt;
     for (let index = first; index < plan.steps.length; index++) {

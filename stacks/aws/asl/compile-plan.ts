@@ -167,7 +167,8 @@ export function compilePlan(plan: StudyPlan, targets: AslTargets, options: Compi
     Next: STATE.startRun,
   };
   states[STATE.startRun] = {
-    ...invokeDriver({ action: 'start-run', 'run.$': '$.run' }, DRIVER_CONTROL_RETRY),
+    // The execution's input carries the template hash `curtain start` read from CloudFormation (run.json records it).
+    ...invokeDriver({ action: 'start-run', 'run.$': '$.run', 'execution.$': '$$.Execution.Input' }, DRIVER_CONTROL_RETRY),
     ResultPath: null,
     Catch: catchInto(STATE.startFailed),
     Next: STATE.describe,

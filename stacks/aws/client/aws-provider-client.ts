@@ -15,7 +15,7 @@ import { studyStackName } from '../naming';
 import { defaultAwsClients, type AwsClientFactory } from './aws-sdk-clients';
 import { awsTargetError } from './aws-errors';
 import { fetchRun } from './fetch-run';
-import { readStudyStackOutputs } from './stack-outputs-reader';
+import { readDeployedTemplateHash, readStudyStackOutputs } from './stack-outputs-reader';
 
 /** Where to watch an execution in the Step Functions console. */
 export function consoleUrl(executionArn: string): string {
@@ -34,10 +34,11 @@ export function createAwsProviderClient(clients: AwsClientFactory = defaultAwsCl
       }
       const stackName = options.stack ?? studyStackName(options.study);
       const outputs = await readStudyStackOutputs(clients, { region: options.region }, stackName);
-      io.err(`curtain: starting run ${run} of ${options.study} (stack ${stackName}, plan ${outputs.PlanHash.slice(0, 12)})`);
+      const templateHash = await readDeployedTemplateHash(clients, { region: options.region }, stackName);
+      io.err(`curtain: starting run ${run} of ${options.study} (stack ${stackName}, plan ${outputs.PlanHash.slice(0, 12)}, template ${templateHash.slice(0, 12)})`);
       try {
         const result = await clients.sfn({ region: options.region }).send(
-          new StartExecutionCommand({ stateMachineArn: outputs.StateMachineArn, name: run, input: JSON.stringify({ run }) }),
+          new StartExecutionCommand({ stateMachineArn: outputs.StateMachineArn, name: run, input: JSON.stringify({ run, templateHash }) }),
         );
         if (!result.executionArn) throw new TargetError('curtain start: StartExecution returned no execution ARN', 'failed');
         return { run, execution: result.executionArn, watch: consoleUrl(result.executionArn) };

@@ -15,7 +15,7 @@ import { UPDATE_POLL } from '../../../stacks/aws/asl/orchestration-policy';
 import { prepareStudy } from '../../../stacks/aws/prepare-study';
 import { expectEachStepOnce } from '../../targets/recording-driver';
 import { STATE } from '../../../stacks/aws/asl/compile-plan';
-import { type AwsBehaviour, type AwsCall, type AwsRun, ENTERED, RUN, runExecutions, STATE_MACHINE_ARN } from './asl-harness';
+import { type AwsBehaviour, type AwsCall, type AwsRun, ENTERED, RUN, runExecutions, START_INPUT, STATE_MACHINE_ARN } from './asl-harness';
 import { mixedDefinition, type StudyDefinitionInput } from './definitions';
 import { catalogPlan, definitionPlan } from './fixtures';
 
@@ -33,7 +33,8 @@ async function execute(plan: StudyPlan, options: { maxStepsPerSegment?: number }
 /** The driver calls (describes left out) and updates a plan asks for, in order: derived from the plan contract only. */
 function expectedCalls(plan: StudyPlan): Expected[] {
   const common = { v: 1, study: plan.study.id, run: RUN, planHash: plan.hash };
-  const calls: Expected[] = [{ kind: 'driver', payload: { ...common, action: 'start-run' } }];
+  // start-run gets the execution's input, which carries the template hash for run.json.
+  const calls: Expected[] = [{ kind: 'driver', payload: { ...common, action: 'start-run', execution: START_INPUT } }];
   const config = new Map(plan.functions.map((f) => [f.key, { env: { ...f.env }, memory: f.memoryMb }]));
   // Resets: each updated function, in order of first update, back to what the plan deploys.
   for (const key of new Set(plan.steps.flatMap((s) => (s.kind === 'update' ? [s.function] : [])))) {

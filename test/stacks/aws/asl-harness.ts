@@ -19,6 +19,8 @@ import { type DriverFaults, recordingDriver } from '../../targets/recording-driv
 
 /** The run id every orchestrator trace starts its run with. */
 export const RUN = TRACE_RUN;
+/** The first execution's input, as `curtain start` gives it: the run id and the deployed template's hash. */
+export const START_INPUT = { run: RUN, templateHash: 'd'.repeat(64) };
 export const ENTERED = '2026-11-26T12:00:00.000Z';
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:curtain-test';
 
@@ -73,7 +75,7 @@ export async function runExecutions(plan: StudyPlan, definition: StateMachineDef
     plan.functions.map((f) => [`fn-${f.key}`, { env: { ...f.env, CURTAIN_GENERATION: 'stale' }, memory: f.memoryMb }]),
   );
   const polls = new Map<string, number>();
-  const queue: { name: string; input: Json }[] = [{ name: RUN, input: { run: RUN } }];
+  const queue: { name: string; input: Json }[] = [{ name: RUN, input: START_INPUT }];
   const executions: string[] = [];
   const errors: (Error | null)[] = [];
   const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: true, checkPaths: true } });

@@ -11,7 +11,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { createHash } from 'node:crypto';
+import { DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CliIo } from '../../../cli/command';
@@ -179,25 +180,33 @@ describe('curtain start --provider aws', () => {
     { OutputKey: 'BucketName', OutputValue: 'curtain-results-b' },
     { OutputKey: 'PlanHash', OutputValue: HASH },
   ];
+  // The deployed template as CloudFormation returns it (formatted, keys in its own order) ...
+  const TEMPLATE_BODY = '{\n  "Resources": {\n    "B": {"Type": "AWS::S3::Bucket"}\n  },\n  "AWSTemplateFormatVersion": "2010-09-09"\n}';
+  // ... and its hash as canonical JSON, written out by hand: the same as the twin's for the synthesized file.
+  const TEMPLATE_HASH = createHash('sha256').update('{"AWSTemplateFormatVersion":"2010-09-09","Resources":{"B":{"Type":"AWS::S3::Bucket"}}}').digest('hex');
   function fakes(sfn: (command: StartExecutionCommand) => unknown, describe: () => unknown = () => ({ Stacks: [{ Outputs: outputs }] })) {
     const calls: { service: string; command: unknown }[] = [];
     const clients: AwsClientFactory = {
       ...defaultAwsClients,
-      cloudFormation: () => ({ send: async (command: unknown) => (calls.push({ service: 'cfn', command }), describe()) }) as never,
+      cloudFormation: () =>
+        ({
+          send: async (command: unknown) => (calls.push({ service: 'cfn', command }), command instanceof GetTemplateCommand ? { TemplateBody: TEMPLATE_BODY } : describe()),
+        }) as never,
       sfn: () => ({ send: async (command: StartExecutionCommand) => (calls.push({ service: 'sfn', command }), sfn(command)) }) as never,
     };
     return { clients, calls };
   }
 
-  test('starts an execution named after a new run id, on the state machine from the stack outputs', async () => {
+  test('starts an execution named after a new run id, on the state machine from the stack outputs, with the deployed template hash', async () => {
     const { clients, calls } = fakes((c) => ({ executionArn: `arn:aws:states:eu-west-1:111111111111:execution:curtain-coldstart:${c.input.name}` }));
     const result = await createAwsProviderClient(clients).start({ study: 'coldstart', region: 'eu-west-1' }, captureIo(scratch));
     expect(result.run).toMatch(RUN_ID_PATTERN);
-    expect(calls.map((c) => c.service)).toEqual(['cfn', 'sfn']);
+    expect(calls.map((c) => c.service)).toEqual(['cfn', 'cfn', 'sfn']);
     expect((calls[0]!.command as DescribeStacksCommand).input).toEqual({ StackName: 'curtain-coldstart' });
-    const start = calls[1]!.command as StartExecutionCommand;
+    expect((calls[1]!.command as GetTemplateCommand).input).toEqual({ StackName: 'curtain-coldstart', TemplateStage: 'Original' });
+    const start = calls[2]!.command as StartExecutionCommand;
     expect(start).toBeInstanceOf(StartExecutionCommand);
-    expect(start.input).toEqual({ stateMachineArn: outputs[0]!.OutputValue, name: result.run, input: JSON.stringify({ run: result.run }) });
+    expect(start.input).toEqual({ stateMachineArn: outputs[0]!.OutputValue, name: result.run, input: JSON.stringify({ run: result.run, templateHash: TEMPLATE_HASH }) });
     expect(result.execution).toBe(`arn:aws:states:eu-west-1:111111111111:execution:curtain-coldstart:${result.run}`);
     expect(result.watch).toBe(consoleUrl(result.execution));
     expect(result.watch).toMatch(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/states\/home\?region=eu-west-1#/);
