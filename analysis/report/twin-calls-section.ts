@@ -28,8 +28,8 @@ export function twinCallsSection(twin: TwinRecord): Section {
     'Granted, never used in this run:',
     '',
     mdTable(
-      ['identity', 'role', 'actions'],
-      twin.identities.map((id) => [id.identity, id.roleArn.split('/').pop() ?? id.roleArn, id.unusedGrants.length === 0 ? '(none)' : id.unusedGrants.map((a) => `\`${a}\``).join(', ')]),
+      ['identity', 'principal', 'actions'],
+      twin.identities.map((id) => [id.identity, id.principal.split('/').pop() ?? id.principal, id.unusedGrants.length === 0 ? '(none)' : id.unusedGrants.map((a) => `\`${a}\``).join(', ')]),
     ),
   );
   return { title: 'Cloud API calls (twin)', body: lines.join('\n') };

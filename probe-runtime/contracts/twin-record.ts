@@ -1,8 +1,8 @@
 /**
  * `<study>/<run>/twin.json`: what an offline twin (docs/twins.md) adds to the
  * run directory it fetched: the template it ran, why the run failed if it
- * did, and, per identity (a role of the synthesized stack as the twin handed
- * it to a function or the orchestrator), the cloud API calls it made with
+ * did, and, per identity (a role, service account or managed identity of the
+ * synthesized stack as the twin handed it to a function or the orchestrator), the cloud API calls it made with
  * their permission decisions and the granted actions no call used. The
  * report renders it as its "Cloud API calls" section (analysis/report/).
  */
@@ -11,9 +11,10 @@ import { z } from 'zod';
 export const TWIN_RECORD_VERSION = 1;
 
 export const TwinIdentityCalls = z.strictObject({
-  /** What holds the role in the run: `driver`, `orchestrator`, `probe`. */
+  /** What holds the identity in the run: `driver`, `orchestrator`, `workflow`, `probe`. */
   identity: z.string(),
-  roleArn: z.string(),
+  /** Who the provider sees: the role ARN (AWS), the service account member (Google), the managed identity's principal id (Azure). */
+  principal: z.string(),
   /** Per action, the calls the synthesized policies allowed and denied. */
   actions: z.array(z.strictObject({ action: z.string(), allowed: z.number().int().min(0), denied: z.number().int().min(0) })),
   /** Every denied call, with its resource. */

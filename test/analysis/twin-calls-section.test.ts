@@ -31,7 +31,7 @@ const TWIN: TwinRecord = {
   identities: [
     {
       identity: 'driver',
-      roleArn: 'arn:aws:iam::111122223333:role/DriverRole',
+      principal: 'arn:aws:iam::111122223333:role/DriverRole',
       actions: [
         { action: 'lambda:InvokeFunction', allowed: 2, denied: 1 },
         { action: 's3:PutObject', allowed: 5, denied: 0 },
@@ -39,7 +39,7 @@ const TWIN: TwinRecord = {
       denied: [{ action: 'lambda:InvokeFunction', resource: 'arn:aws:lambda:us-east-1:111122223333:function:probe-x' }],
       unusedGrants: ['s3:DeleteObject'],
     },
-    { identity: 'probe', roleArn: 'arn:aws:iam::111122223333:role/ProbeRole', actions: [], denied: [], unusedGrants: [] },
+    { identity: 'probe', principal: 'arn:aws:iam::111122223333:role/ProbeRole', actions: [], denied: [], unusedGrants: [] },
   ],
 };
 
@@ -74,6 +74,6 @@ describe('the cloud API calls section of report.md', () => {
     writeFileSync(path.join(runDir, 'twin.json'), JSON.stringify({ ...TWIN, identities: [{ identity: 'driver' }] }));
     const report = await reportOf(runDir);
     expect(report).not.toContain('## Cloud API calls');
-    expect(report).toMatch(/twin\.json was ignored: .*twin\.json: not a valid twin record: identities\[0\]\.roleArn: required/);
+    expect(report).toMatch(/twin\.json was ignored: .*twin\.json: not a valid twin record: identities\[0\]\.principal: required/);
   });
 });

@@ -16,10 +16,11 @@
  * A cell a twin cannot run yet would be listed in KNOWN_GAPS with the
  * one-line refusal it must give (none is).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { matrixCells, runCell, type MatrixCell } from '../../tools/twin-matrix/matrix';
+import { TwinRecord } from '../../probe-runtime/contracts/twin-record';
 
 jest.setTimeout(900_000);
 
@@ -77,6 +78,11 @@ describe.each(cells.filter(inE2e).map((c) => [title(c), c] as const))('%s', (_ti
     expect(outcome.runJson?.status).toBe('completed');
     // Where the twin runs a synthesized template, run.json carries its hash, as a cloud run's does.
     if (result.templateHash !== null) expect(outcome.runJson?.templateHash).toBe(result.templateHash);
+    // ... and twin.json is a valid twin record (the report's "Cloud API calls" section reads it through this schema).
+    if (result.templateHash !== null) {
+      const record = TwinRecord.safeParse(JSON.parse(readFileSync(path.join(result.runDir!, 'twin.json'), 'utf8')));
+      expect(record.success ? record.data.templateHash : record.error.issues).toBe(result.templateHash);
+    }
     expect((result.calls ?? []).filter((c) => !c.allowed)).toEqual([]);
     // The run did start processes (the functions, the runtimes), so the leftover check above had something to check.
     expect(outcome.started.length).toBeGreaterThan(0);

@@ -28,7 +28,7 @@ export function summarizeCalls(calls: readonly ApiCall[], roles: readonly RoleUn
       const usedByRole = new Set(calls.filter((c) => c.roleArn === identity.roleArn && c.decision === 'allowed').map((c) => c.action.toLowerCase()));
       return {
         identity: identity.name,
-        roleArn: identity.roleArn,
+        principal: identity.roleArn,
         actions: [...actions.values()].sort((a, b) => a.action.localeCompare(b.action)),
         denied: mine.filter((c) => c.decision !== 'allowed').map((c) => ({ action: c.action, resource: c.resource })),
         unusedGrants: [...granted].filter((a) => !usedByRole.has(a.toLowerCase())).sort(),

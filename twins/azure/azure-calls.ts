@@ -7,6 +7,7 @@
  * for function-key calls. The summary lists per identity the calls made, the
  * denied ones, and the granted operations never used.
  */
+import type { TwinIdentityCalls } from '../../probe-runtime/contracts/twin-record';
 import { type Assignment, decide, operationMatches } from './azure-roles';
 
 export interface AzureCall {
@@ -46,16 +47,23 @@ export class AzureCallLog {
   }
 
   /**
-   * Per identity, in twin.json's shape (as the AWS twin's, twins/aws/twin-summary.ts): the calls it made (action →
-   * count), the denied ones, and its assignments' operations no allowed call used (`<operation> on <scope>`).
+   * Per identity, in twin.json's shape (probe-runtime/contracts/twin-record.ts, as the AWS and Google twins'): the
+   * calls it made per action (allowed, denied), the denied ones, and its assignments' operations no allowed call
+   * used (`<operation> on <scope>`). The principal is the managed identity's principal id (`none` for a caller
+   * without one, e.g. a function key).
    */
-  summary(): { identities: { identity: string; principalId: string | null; calls: Record<string, number>; denied: { action: string; resource: string }[]; unusedGrants: string[] }[] } {
+  summary(): { identities: TwinIdentityCalls[] } {
     const names = [...new Set([...this.calls.map((c) => c.identity), ...this.assignments.map((a) => this.nameOf(a.principalId))])];
     return {
       identities: names.map((identity) => {
         const mine = this.calls.filter((c) => c.identity === identity);
-        const calls: Record<string, number> = {};
-        for (const c of mine) calls[c.action] = (calls[c.action] ?? 0) + 1;
+        const actions = new Map<string, { action: string; allowed: number; denied: number }>();
+        for (const c of mine) {
+          const entry = actions.get(c.action) ?? { action: c.action, allowed: 0, denied: 0 };
+          if (c.allowed) entry.allowed += 1;
+          else entry.denied += 1;
+          actions.set(c.action, entry);
+        }
         const assigned = this.assignments.filter((a) => this.nameOf(a.principalId) === identity);
         const unusedGrants = assigned.flatMap((a) =>
           [...a.role.actions, ...a.role.dataActions]
@@ -63,7 +71,13 @@ export class AzureCallLog {
             .map((op) => `${op} on ${a.scope}`),
         );
         const principalId = [...this.names].find(([, name]) => name === identity)?.[0] ?? assigned[0]?.principalId ?? null;
-        return { identity, principalId, calls, denied: mine.filter((c) => !c.allowed).map((c) => ({ action: c.action, resource: c.resource })), unusedGrants };
+        return {
+          identity,
+          principal: principalId ?? 'none',
+          actions: [...actions.values()].sort((x, y) => x.action.localeCompare(y.action)),
+          denied: mine.filter((c) => !c.allowed).map((c) => ({ action: c.action, resource: c.resource })),
+          unusedGrants,
+        };
       }),
     };
   }

@@ -11,6 +11,7 @@
  *   5. fetch the run from azurite with the Azure client of `curtain fetch`, write twin.json, the report.
  * Every process and scratch directory is gone when it returns or throws.
  */
+import { TWIN_RECORD_VERSION, type TwinRecord } from '../../probe-runtime/contracts/twin-record';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -265,10 +266,8 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
     if (!runDir && failures.length === 0 && !request.signal?.aborted) failures.push('the run wrote nothing to the results container');
     if (runDir) {
       copyFileSync(stack.file, path.join(runDir, 'cdk.tf.json'));
-      writeFileSync(
-        path.join(runDir, 'twin.json'),
-        `${JSON.stringify({ v: 1, target: 'azure', stack: path.basename(path.dirname(stack.file)), templateHash: stack.hash, failures, ...calls.summary() }, null, 2)}\n`,
-      );
+      const record: TwinRecord = { v: TWIN_RECORD_VERSION, target: 'azure', stack: path.basename(path.dirname(stack.file)), templateHash: stack.hash, failures, ...calls.summary() };
+      writeFileSync(path.join(runDir, 'twin.json'), `${JSON.stringify(record, null, 2)}\n`);
     }
     const written = runDir ? await writeTwinReport(runDir, request) : { report: null, claims: [] };
     return {

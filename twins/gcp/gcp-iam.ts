@@ -15,6 +15,7 @@
  * stack is read, rather than guessed.
  */
 import { GcpArtifactError } from './gcp-artifact-error';
+import type { TwinIdentityCalls } from '../../probe-runtime/contracts/twin-record';
 import type { GcpBinding } from './terraform-stack';
 
 export const PREDEFINED_ROLES: Readonly<Record<string, readonly string[]>> = {
@@ -173,7 +174,7 @@ export class GcpCallLog {
    * and denied, each denied call with its resource, the granted permissions no call used); `roleArn` holds
    * the principal, here the service account member.
    */
-  summary(): { identity: string; roleArn: string; actions: { action: string; allowed: number; denied: number }[]; denied: { action: string; resource: string }[]; unusedGrants: string[] }[] {
+  summary(): TwinIdentityCalls[] {
     return [...this.names.keys()].map((email) => {
       const member = `serviceAccount:${email}`;
       const mine = this.calls.filter((c) => c.member === member);
@@ -188,7 +189,7 @@ export class GcpCallLog {
       const granted = new Set(this.policy.bindingsOf(member).flatMap((b) => this.policy.permissionsOf(b.role)));
       return {
         identity: this.nameOf(email),
-        roleArn: member,
+        principal: member,
         actions: [...actions.values()].sort((a, b) => a.action.localeCompare(b.action)),
         denied: mine.filter((c) => !c.allowed).map((c) => ({ action: c.permission, resource: c.resource })),
         unusedGrants: [...granted].filter((p) => !used.has(p)).sort(),

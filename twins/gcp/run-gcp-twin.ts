@@ -9,6 +9,7 @@
  *      write twin.json (the calls per service account) and the report.
  * Every process, listener and scratch directory is gone when it returns or throws.
  */
+import { TWIN_RECORD_VERSION, type TwinRecord } from '../../probe-runtime/contracts/twin-record';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -230,10 +231,8 @@ async function finish(stack: GcpStack, p: FinishParts): Promise<GcpTwinResult> {
   if (!runDir && failures.length === 0 && !request.signal?.aborted) failures.push('the run wrote nothing to the results bucket');
   if (runDir) {
     copyFileSync(stack.templateFile, path.join(runDir, 'cdk.tf.json'));
-    writeFileSync(
-      path.join(runDir, 'twin.json'),
-      `${JSON.stringify({ v: 1, target: 'gcp', stack: stack.stackName, templateHash: stack.templateHash, failures, identities: calls.summary() }, null, 2)}\n`,
-    );
+    const record: TwinRecord = { v: TWIN_RECORD_VERSION, target: 'gcp', stack: stack.stackName, templateHash: stack.templateHash, failures, identities: calls.summary() };
+    writeFileSync(path.join(runDir, 'twin.json'), `${JSON.stringify(record, null, 2)}\n`);
   }
   const written = runDir ? await writeTwinReport(runDir, request) : { report: null, claims: [] };
   return {
