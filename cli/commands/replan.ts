@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CLOUD_NAMES } from '../../experiments/target-names';
 import { type ReplanResult, replanRun } from '../../replication/replan';
 import { quoteWord, renderCommand } from '../../replication/shell-words';
+import { TARGET_LIST } from '../../targets/registry';
 import { CliError, EXIT } from '../cli-error';
 import type { CliIo, Command } from '../command';
 import { parseCommandArgs, requirePositional, validateOptions } from '../options';
@@ -23,7 +24,7 @@ its exact bundles and definition are then used by the commands.
   --azure-subscription ID   your Azure subscription (else a placeholder)
   --cloudflare-account ID   your Cloudflare account id (else a placeholder)
   --tenant-b ID             the second tenant's account / project / subscription (isolation)
-  --execute                 run the commands (local platform; twin targets once they exist)
+  --execute                 run the commands (local runs only; a cloud rerun needs your account)
   --json                    print the result as JSON
 Exit codes: 0 the plan is reproduced (with --execute: the rerun completed); 1 it is not, or the
 input is invalid; otherwise the rerun's own exit code.`;
@@ -150,13 +151,17 @@ export function renderReplan(r: ReplanResult, cwd: string): string {
  * Runs the rerun steps. Each is a `curtain` command, run in this process
  * through the command registry: the same Curtain that checked the plan, with
  * `curtain run`'s own Ctrl-C handling. A target whose steps need a cloud
- * account is refused; twin targets (issue 11) plug in as executable steps.
+ * account is refused, pointing at its offline twin (docs/twins.md) where it
+ * has one: a twin runs this version's synthesized stack, not the published
+ * deployment, so it checks the wiring, not the published numbers.
  */
 async function executeRerun(result: ReplanResult, io: CliIo): Promise<number> {
   const steps = result.rerun.steps;
   const refused = steps.filter((s) => !s.executable);
   if (refused.length > 0) {
-    throw new CliError(`curtain replan: --execute runs reruns on the local platform (and twin targets once they exist); ${result.plan.provider} needs your cloud account: run the commands above yourself`);
+    const hasTwin = TARGET_LIST.some((t) => t.id === result.plan.provider && t.twin !== undefined);
+    const twin = hasTwin ? `; to try this version's stack offline first: npx curtain run <study or file> --target ${result.plan.provider} (docs/twins.md)` : '';
+    throw new CliError(`curtain replan: --execute runs local reruns only; ${result.plan.provider} needs your cloud account: run the commands above yourself${twin}`);
   }
   if (result.rerun.missing.length > 0) throw new CliError(`curtain replan: supply ${result.rerun.missing.map((m) => m.option).join(', ')} before --execute`);
   // Loaded here: cli/main imports this command through the registry.

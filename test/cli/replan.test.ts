@@ -71,6 +71,15 @@ describe('curtain replan', () => {
     expect(stdout).toContain('npx curtain start coldstart --provider aws --region us-east-1');
   });
 
+  test('--execute refuses a cloud rerun (it needs the reviewer\'s account) and points at the provider\'s offline twin', async () => {
+    const plan = planStudy(buildCatalogStudy('coldstart', { rounds: 2 }), { provider: 'gcp' });
+    const dir = await publishedRun('cloud-execute', plan, 'here');
+    const { code, stderr } = await runInProcess(['replan', dir, '--execute', '--gcp-project', 'my-project']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('curtain replan: --execute runs local reruns only; gcp needs your cloud account');
+    expect(stderr).toContain('npx curtain run <study or file> --target gcp (docs/twins.md)');
+  });
+
   test('a plan file edited after it was planned is flagged and not reproduced, naming both hashes once each', async () => {
     const plan = planStudy(buildCatalogStudy('coldstart', { rounds: 2 }), { provider: 'local' });
     const edited = { ...plan, invocations: plan.invocations + 1 };
