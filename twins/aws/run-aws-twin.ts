@@ -7,14 +7,13 @@
  *   5. fetch the run from s3rver with the AWS client of `curtain fetch`, write twin.json and the report.
  * Every process and scratch directory is gone when it returns or throws.
  */
-import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { isDefinitionPath } from '../../experiments/resolve-study';
 import type { StudyPlan } from '../../experiments/plan-schema';
 import { newRunId } from '../../probe-runtime/contracts/bucket-layout';
-import { TWIN_RECORD_VERSION, type TwinRecord } from '../../probe-runtime/contracts/twin-record';
 import { parseFaultOptions } from '../../local/faults';
 import { LocalPlatform } from '../../local/platform/local-platform';
 import { resolveProfile } from '../../local/profiles';
@@ -22,7 +21,7 @@ import { defaultTimeScale, TimeScale } from '../../local/time-scale';
 import { createCurtainApp } from '../../stacks/aws/build-app';
 import { createAwsProviderClient } from '../../stacks/aws/client/aws-provider-client';
 import { synthesizeAwsApp } from '../../stacks/aws/synth-app';
-import type { TwinApiCall, TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
+import type { TwinRunRequest } from '../../targets/provider-target';
 import { CallLog } from './call-log';
 import { DeploymentFaults } from './deployment-faults';
 import { readTenantStack, readTwinStack, TwinArtifactError, type TwinStack } from './cloud-assembly';
@@ -32,7 +31,7 @@ import { ProcessFunctions } from './process-functions';
 import { startS3Twin, type S3Twin } from './s3-twin';
 import { runStateMachine } from './state-machine';
 import { summarizeCalls } from './twin-summary';
-import { endTwinRun, writeTwinReport } from '../run-dir';
+import { closeTemplateTwinRun, type TemplateTwinResult } from '../close-template-twin-run';
 
 /** The twin's account: AWS's documentation example account, never a real one. */
 export const TWIN_ACCOUNT = '111122223333';
@@ -63,7 +62,7 @@ export async function synthesizeForTwin(request: Pick<TwinRunRequest, 'study' | 
 }
 
 /** The AWS twin always synthesizes a template and evaluates every call against its policies. */
-export type AwsTwinResult = TwinRunResult & { readonly templateHash: string; readonly calls: readonly TwinApiCall[] };
+export type AwsTwinResult = TemplateTwinResult;
 
 export async function runAwsTwin(request: TwinRunRequest): Promise<AwsTwinResult> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'curtain-twin-aws-'));
@@ -181,40 +180,23 @@ export async function runTwinAssembly(synthesized: SynthesizedTwin, request: Twi
       ...denied.map((c) => `denied: ${c.identity} ${c.action} on ${c.resource}`),
       fetchFailure,
     ].filter((f): f is string => f !== null);
-    const end = runDir
-      ? await endTwinRun(runDir, {
-          closedBy: `curtain run --target aws (pid ${process.pid})`,
-          signal: request.signal,
-          failure: executionFailure ?? fetchFailure,
-          log: request.log,
-        })
-      : null;
-    if (end && end.runStatus !== 'completed' && failures.length === 0 && !request.signal?.aborted) failures.push(`run.json says ${end.runStatus}`);
-    if (runDir) {
-      copyFileSync(stack.templateFile, path.join(runDir, 'template.json'));
-      const record: TwinRecord = {
-        v: TWIN_RECORD_VERSION,
+    return await closeTemplateTwinRun(
+      {
         target: 'aws',
         stack: stack.stackName,
-        templateHash: stack.templateHash,
+        template: { file: stack.templateFile, copyAs: 'template.json', hash: stack.templateHash },
+        run,
+        runDir,
+        planned: plan.invocations,
+        stopFailure: executionFailure ?? fetchFailure,
         failures,
-        ...summarizeCalls(calls.calls, stack.roles, calls.identities()),
-      };
-      writeFileSync(path.join(runDir, 'twin.json'), `${JSON.stringify(record, null, 2)}\n`);
-    }
-    const written = runDir ? await writeTwinReport(runDir, request) : { report: null, claims: [] };
-    return {
-      run,
-      runDir,
-      status: request.signal?.aborted ? 'interrupted' : failures.length === 0 ? 'completed' : 'failed',
-      failure: failures.length === 0 ? null : failures.join('; '),
-      planned: plan.invocations,
-      records: end?.records ?? 0,
-      templateHash: stack.templateHash,
-      calls: calls.calls.map((c) => ({ identity: c.identity, action: c.action, resource: c.resource, allowed: c.decision === 'allowed' })),
-      ...written,
-      elapsedMs: performance.now() - began,
-    };
+        identities: summarizeCalls(calls.calls, stack.roles, calls.identities()).identities,
+        calls: calls.calls.map((c) => ({ identity: c.identity, action: c.action, resource: c.resource, allowed: c.decision === 'allowed' })),
+        store: 'the results bucket',
+        began,
+      },
+      request,
+    );
   } finally {
     await s3?.close();
   }

@@ -11,9 +11,8 @@
  *   5. fetch the run from azurite with the Azure client of `curtain fetch`, write twin.json, the report.
  * Every process and scratch directory is gone when it returns or throws.
  */
-import { TWIN_RECORD_VERSION, type TwinRecord } from '../../probe-runtime/contracts/twin-record';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,9 +32,9 @@ import { synthEnvironment, synthSets } from '../../stacks/cdktf/select-plans';
 import { createAzureProviderClient } from '../../stacks/azure/client/azure-provider-client';
 import { azureTarget } from '../../stacks/azure/target';
 import { deployOrigin } from '../../stacks/deploy-origin';
-import type { TwinRunRequest, TwinRunResult, TwinApiCall } from '../../targets/provider-target';
+import type { TwinRunRequest } from '../../targets/provider-target';
 import { ProcessFunctions, type ProcessReply } from '../aws/process-functions';
-import { endTwinRun, writeTwinReport } from '../run-dir';
+import { closeTemplateTwinRun, type TemplateTwinResult } from '../close-template-twin-run';
 import { appEnvironment, azureWorkerCommands, httpFunctions, indexApp, type IndexedFunction, readHostJson, type TwinNetwork } from './app-workers';
 import type { ServiceReply } from './arm-api';
 import { AzureCallLog } from './azure-calls';
@@ -99,7 +98,7 @@ export async function synthesizeAzureForTwin(request: Pick<TwinRunRequest, 'stud
   return { plan: study.plan, stackFile };
 }
 
-export type AzureTwinResult = TwinRunResult & { readonly templateHash: string; readonly calls: readonly TwinApiCall[] };
+export type AzureTwinResult = TemplateTwinResult;
 
 export async function runAzureTwin(request: TwinRunRequest): Promise<AzureTwinResult> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'curtain-twin-azure-'));
@@ -254,34 +253,23 @@ export async function runAzureStack(synthesized: SynthesizedAzureTwin, request: 
     const failures = [executionFailure, ...calls.denied().map((c) => `denied: ${c.identity} ${c.action} on ${c.resource}`), fetchFailure].filter(
       (f): f is string => f !== null,
     );
-    const end = runDir
-      ? await endTwinRun(runDir, {
-          closedBy: `curtain run --target azure (pid ${process.pid})`,
-          signal: request.signal,
-          failure: executionFailure ?? fetchFailure,
-          log: request.log,
-        })
-      : null;
-    if (end && end.runStatus !== 'completed' && failures.length === 0 && !request.signal?.aborted) failures.push(`run.json says ${end.runStatus}`);
-    if (!runDir && failures.length === 0 && !request.signal?.aborted) failures.push('the run wrote nothing to the results container');
-    if (runDir) {
-      copyFileSync(stack.file, path.join(runDir, 'cdk.tf.json'));
-      const record: TwinRecord = { v: TWIN_RECORD_VERSION, target: 'azure', stack: path.basename(path.dirname(stack.file)), templateHash: stack.hash, failures, ...calls.summary() };
-      writeFileSync(path.join(runDir, 'twin.json'), `${JSON.stringify(record, null, 2)}\n`);
-    }
-    const written = runDir ? await writeTwinReport(runDir, request) : { report: null, claims: [] };
-    return {
-      run,
-      runDir,
-      status: request.signal?.aborted ? 'interrupted' : failures.length === 0 ? 'completed' : 'failed',
-      failure: failures.length === 0 ? null : failures.join('; '),
-      planned: plan.invocations,
-      records: end?.records ?? 0,
-      templateHash: stack.hash,
-      calls: calls.calls.map((c) => ({ identity: c.identity, action: c.action, resource: c.resource, allowed: c.allowed })),
-      ...written,
-      elapsedMs: performance.now() - began,
-    };
+    return await closeTemplateTwinRun(
+      {
+        target: 'azure',
+        stack: path.basename(path.dirname(stack.file)),
+        template: { file: stack.file, copyAs: 'cdk.tf.json', hash: stack.hash },
+        run,
+        runDir,
+        planned: plan.invocations,
+        stopFailure: executionFailure ?? fetchFailure,
+        failures,
+        identities: calls.summary().identities,
+        calls: calls.calls.map((c) => ({ identity: c.identity, action: c.action, resource: c.resource, allowed: c.allowed })),
+        store: 'the results container',
+        began,
+      },
+      request,
+    );
   } finally {
     await azurite?.stop();
     process.off('exit', onExit);

@@ -9,8 +9,7 @@
  *      write twin.json (the calls per service account) and the report.
  * Every process, listener and scratch directory is gone when it returns or throws.
  */
-import { TWIN_RECORD_VERSION, type TwinRecord } from '../../probe-runtime/contracts/twin-record';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import extract from 'extract-zip';
@@ -27,11 +26,11 @@ import { gcpTarget } from '../../stacks/gcp/target';
 import { type CdktfTarget, SynthSelectionError } from '../../stacks/cdktf/select-plans';
 import { installedPackageVersion } from '../../stacks/cdktf/stage-package';
 import { synthesizeCdktfApp } from '../../stacks/cdktf/synth-app';
-import type { TwinApiCall, TwinRunRequest, TwinRunResult } from '../../targets/provider-target';
+import type { TwinRunRequest } from '../../targets/provider-target';
 import { TargetError } from '../../targets/target-errors';
 import { GcpArtifactError } from './gcp-artifact-error';
 import { ProcessFunctions } from '../aws/process-functions';
-import { endTwinRun, writeTwinReport } from '../run-dir';
+import { closeTemplateTwinRun, type TemplateTwinResult } from '../close-template-twin-run';
 import { startFunctionFronts, type FunctionFronts } from './function-fronts';
 import { GcpCallLog, GcpPolicy, resourceName } from './gcp-iam';
 import { checkDeployable, gcfEnvironment, gcfRuntimeCommands, GcpFunctions, type LiveGcpFunction } from './gcp-functions';
@@ -78,7 +77,7 @@ export async function synthesizeGcpForTwin(request: Pick<TwinRunRequest, 'study'
   return { plan: stack.plan, stackDir: path.join(outdir, 'stacks', stack.stack), stackName: stack.stack };
 }
 
-export type GcpTwinResult = TwinRunResult & { readonly templateHash: string; readonly calls: readonly TwinApiCall[] };
+export type GcpTwinResult = TemplateTwinResult;
 
 export async function runGcpTwin(request: TwinRunRequest): Promise<GcpTwinResult> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'curtain-twin-gcp-'));
@@ -224,29 +223,23 @@ async function finish(stack: GcpStack, p: FinishParts): Promise<GcpTwinResult> {
   }
   const denied = calls.denied();
   const failures = [p.executionFailure, ...denied.map((c) => `denied: ${c.identity} ${c.permission} on ${c.resource}`), fetchFailure].filter((f): f is string => f !== null);
-  const end = runDir
-    ? await endTwinRun(runDir, { closedBy: `curtain run --target gcp (pid ${process.pid})`, signal: request.signal, failure: p.executionFailure ?? fetchFailure, log: request.log })
-    : null;
-  if (end && end.runStatus !== 'completed' && failures.length === 0 && !request.signal?.aborted) failures.push(`run.json says ${end.runStatus}`);
-  if (!runDir && failures.length === 0 && !request.signal?.aborted) failures.push('the run wrote nothing to the results bucket');
-  if (runDir) {
-    copyFileSync(stack.templateFile, path.join(runDir, 'cdk.tf.json'));
-    const record: TwinRecord = { v: TWIN_RECORD_VERSION, target: 'gcp', stack: stack.stackName, templateHash: stack.templateHash, failures, identities: calls.summary() };
-    writeFileSync(path.join(runDir, 'twin.json'), `${JSON.stringify(record, null, 2)}\n`);
-  }
-  const written = runDir ? await writeTwinReport(runDir, request) : { report: null, claims: [] };
-  return {
-    run,
-    runDir,
-    status: request.signal?.aborted ? 'interrupted' : failures.length === 0 ? 'completed' : 'failed',
-    failure: failures.length === 0 ? null : failures.join('; '),
-    planned: plan.invocations,
-    records: end?.records ?? 0,
-    templateHash: stack.templateHash,
-    calls: calls.calls.map((c) => ({ identity: c.identity, action: c.permission, resource: c.resource, allowed: c.allowed })),
-    ...written,
-    elapsedMs: performance.now() - p.began,
-  };
+  return closeTemplateTwinRun(
+    {
+      target: 'gcp',
+      stack: stack.stackName,
+      template: { file: stack.templateFile, copyAs: 'cdk.tf.json', hash: stack.templateHash },
+      run,
+      runDir,
+      planned: plan.invocations,
+      stopFailure: p.executionFailure ?? fetchFailure,
+      failures,
+      identities: calls.summary(),
+      calls: calls.calls.map((c) => ({ identity: c.identity, action: c.permission, resource: c.resource, allowed: c.allowed })),
+      store: 'the results bucket',
+      began: p.began,
+    },
+    request,
+  );
 }
 
 /** The function a loopback origin serves, for messages. */
