@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXPERIMENTS, PROVIDERS } from '../../experiments/schema';
 import { StudyPlan } from '../../experiments/plan-schema';
 import { buildCatalogStudy } from '../../experiments/resolve-study';
 import { validDefinition } from '../experiments/fixtures';
+import { scratchDir } from '../support/scratch-dirs';
 import { runBin, runInProcess } from './run-cli';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'curtain-cli-'));
+const tmp = scratchDir('curtain-cli-');
 const write = (name: string, text: string) => {
   const file = path.join(tmp, name);
   writeFileSync(file, text);

@@ -1,12 +1,12 @@
 /** `curtain run`: options validated at the boundary, the one-screen summary, exit codes, and Ctrl-C. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../../cli/main';
 import type { CliIo } from '../../cli/command';
 import { RunManifest } from '../../probe-runtime/contracts/run-manifest';
 import { GroundTruth } from '../../local/ground-truth';
+import { scratchDir } from '../support/scratch-dirs';
 import { isAlive } from './helpers';
 import { expectOneRecordPerPlannedRequest, readRecords } from './support/e2e';
 import { testRuntimeBundles } from './support/runtime-bundles';
@@ -17,7 +17,7 @@ function capture(): { io: CliIo; out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {
-    io: { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), isTty: false, cwd: mkdtempSync(path.join(os.tmpdir(), 'curtain-cli-')) },
+    io: { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), isTty: false, cwd: scratchDir('curtain-cli-') },
     out: () => out,
     err: () => err,
   };
@@ -68,7 +68,7 @@ test('a small run prints progress on stderr and a one-screen summary on stdout (
 });
 
 test('Ctrl-C stops the run: exit 130, every instance ended, run.json interrupted, unsent requests skipped', async () => {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'curtain-interrupt-'));
+  const out = scratchDir('curtain-interrupt-');
   const child = spawn(process.execPath, [path.join(REPO, 'bin', 'curtain.js'), 'run', path.join(__dirname, 'fixtures', 'interrupt-study.json'), '--out', out, '--no-report', '--json'], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
