@@ -55,7 +55,9 @@ export function evaluateClaims(claims: readonly Claim[], metrics: ReadonlyMap<st
     return {
       checked: [],
       otherPlatforms: [...claims],
-      note: platform.emulated
+      note: platform.twin
+        ? `this run was made by the ${platform.twin} offline twin, whose probes ran on this machine, not on ${platform.provider}: its latencies, placement and lifetimes are the emulation's, so no published claim applies (docs/twins.md)`
+        : platform.emulated
         ? `the local profile ${platform.profile ? `"${platform.profile}"` : '(unknown: run.json is missing)'} models none of ${CLOUD_PROVIDER_IDS.join(', ')}, so no published claim applies`
         : null,
     };

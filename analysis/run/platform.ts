@@ -23,8 +23,14 @@ export interface PlatformInfo {
   emulated: boolean;
   /** Local platform profile, e.g. `aws-2018`; null on clouds or when run.json is missing. */
   profile: string | null;
-  /** The platform whose claims this run checks; null when none (an unknown local profile). */
+  /** The platform whose claims this run checks; null when none (an unknown local profile, a twin run). */
   modelled: ClaimProvider | null;
+  /**
+   * The offline twin that made the run (its target, from twin.json), or null. A twin runs the cloud's
+   * artifacts but its probes run on this machine (the embedded platform, or workerd), so what it
+   * measures is not the cloud's behaviour: no published claim about the cloud applies (docs/twins.md).
+   */
+  twin: string | null;
   /**
    * Waits and platform timers ran this many times faster than real time (local runs).
    * Durations of platform behaviour measured from timestamps (lifetimes, idle gaps,
@@ -48,14 +54,15 @@ export interface PlatformInfo {
   machine: MachineReport | null;
 }
 
-export function platformOf(plan: StudyPlan, manifest: RunManifest | null): PlatformInfo {
+export function platformOf(plan: StudyPlan, manifest: RunManifest | null, twin: string | null = null): PlatformInfo {
   const provider = plan.provider;
   if (isCloudProvider(provider)) {
     return {
       provider,
       emulated: false,
       profile: null,
-      modelled: provider,
+      modelled: twin === null ? provider : null,
+      twin,
       timeScale: 1,
       timeScaleKnown: true,
       cpuQuota: null,
@@ -77,6 +84,7 @@ export function platformOf(plan: StudyPlan, manifest: RunManifest | null): Platf
     emulated: true,
     profile,
     modelled,
+    twin: null,
     timeScale: local?.timeScale ?? 1,
     timeScaleKnown: Boolean(local),
     cpuQuota: local?.cpuQuota ?? null,

@@ -103,6 +103,15 @@ describe('which claims a run checks', () => {
     const outcome = evaluateClaims(gcp.claims, new Map(), platformOf(gcp, null));
     expect(outcome.checked.map((c) => c.claim.id)).toEqual(['gcp-warm-median', 'gcp-cold-128', 'gcp-cold-2048']);
   });
+
+  test('a run made by an offline twin checks no claim about the cloud: its probes ran on this machine', () => {
+    const gcp = catalogPlan('coldstart', 'gcp', { rounds: 1 });
+    const metrics = new Map([['coldstart.warmMedianMs', metric(80, [70, 90], { name: 'coldstart.warmMedianMs', n: 40 })]]);
+    const outcome = evaluateClaims(gcp.claims, metrics, platformOf(gcp, null, 'gcp'));
+    expect(outcome.checked).toEqual([]);
+    expect(outcome.otherPlatforms.map((c) => c.id)).toEqual(gcp.claims.map((c) => c.id));
+    expect(outcome.note).toMatch(/made by the gcp offline twin, whose probes ran on this machine, not on gcp/);
+  });
 });
 
 describe('verdict categories (issue 17 item 8)', () => {

@@ -64,9 +64,21 @@ describe('the cloud API calls section of report.md', () => {
     expect(section).toContain('| probe | ProbeRole | (none) |');
   });
 
-  test('a run without twin.json has no such section', async () => {
+  test('a run without twin.json has no such section, and checks the claims about its cloud', async () => {
     const report = await reportOf(coldstartRun(path.join(tmp(), 'plain')));
     expect(report).not.toContain('Cloud API calls');
+    expect(report).toContain('(`aws-warm-median`)');
+  });
+
+  test('a twin run checks no claim about the cloud (its probes ran on this machine), even when twin.json cannot be read', async () => {
+    for (const [name, text] of [['twin-claims', JSON.stringify(TWIN)], ['bad-twin-claims', '{"v": 1}']] as const) {
+      const runDir = coldstartRun(path.join(tmp(), name));
+      writeFileSync(path.join(runDir, 'twin.json'), text);
+      const report = await reportOf(runDir);
+      const claims = report.slice(report.indexOf('## Claims'), report.indexOf('\n## ', report.indexOf('## Claims') + 1));
+      expect(claims).toMatch(/No claim is checked: this run was made by the (aws|unknown) offline twin, whose probes ran on this machine/);
+      expect(claims).not.toMatch(/\*\*(consistent|differs)\*\*/);
+    }
   });
 
   test('a malformed twin.json is named in the notes and the report is still written', async () => {
