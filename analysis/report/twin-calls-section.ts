@@ -11,9 +11,16 @@ import { mdTable } from '../format';
 import type { Section } from '../studies/analysis';
 
 export function twinCallsSection(twin: TwinRecord): Section {
+  if (twin.templateHash === null && twin.identities.length === 0) {
+    return {
+      title: 'Cloud API calls (twin)',
+      body: `This run was made by the ${twin.target} twin from the deployment's modules (${twin.stack}); it evaluates no permissions: the runtime it runs in has none to evaluate (docs/twins.md).`,
+    };
+  }
+  const from = twin.templateHash === null ? "the deployment's modules" : `template \`${twin.templateHash.slice(0, 16)}…\``;
   const denied = twin.identities.reduce((n, id) => n + id.denied.length, 0);
   const lines = [
-    `This run was made by the ${twin.target} twin from template \`${twin.templateHash.slice(0, 16)}…\` (stack ${twin.stack}). ` +
+    `This run was made by the ${twin.target} twin from ${from} (stack ${twin.stack}). ` +
       `Every API call was decided against the synthesized policies: ${denied === 0 ? 'none was denied' : `**${denied} denied**`}.`,
     '',
     mdTable(

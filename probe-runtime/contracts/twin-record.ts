@@ -29,9 +29,10 @@ export const TwinRecord = z.strictObject({
   /** The provider whose twin ran the study. */
   target: z.string(),
   stack: z.string(),
-  /** sha256 of the synthesized template the twin ran. */
-  templateHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** sha256 of the synthesized template the twin ran; null where the twin runs the deployment's modules without a template (Cloudflare). */
+  templateHash: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
   failures: z.array(z.string()),
+  /** Empty where the twin evaluates no permissions (Cloudflare: workerd has none to evaluate). */
   identities: z.array(TwinIdentityCalls),
 });
 export type TwinRecord = z.output<typeof TwinRecord>;

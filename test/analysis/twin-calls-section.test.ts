@@ -70,6 +70,14 @@ describe('the cloud API calls section of report.md', () => {
     expect(report).toContain('(`aws-warm-median`)');
   });
 
+  test('a twin that evaluates no permissions (Cloudflare: no template, no identities) says so', async () => {
+    const runDir = coldstartRun(path.join(tmp(), 'no-iam'));
+    writeFileSync(path.join(runDir, 'twin.json'), JSON.stringify({ ...TWIN, target: 'cloudflare', stack: 'workerd (coldstart)', templateHash: null, identities: [] }));
+    const report = await reportOf(runDir);
+    expect(report).toContain('This run was made by the cloudflare twin from the deployment\'s modules (workerd (coldstart)); it evaluates no permissions');
+    expect(report).toMatch(/No claim is checked: this run was made by the cloudflare offline twin/);
+  });
+
   test('a twin run checks no claim about the cloud (its probes ran on this machine), even when twin.json cannot be read', async () => {
     for (const [name, text] of [['twin-claims', JSON.stringify(TWIN)], ['bad-twin-claims', '{"v": 1}']] as const) {
       const runDir = coldstartRun(path.join(tmp(), name));

@@ -5,7 +5,10 @@
  * <outDir>/<study>/<run>/, then reported as `curtain report` would. A stopped
  * run (request.signal) is copied as far as it got and closed honestly.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { planStudy } from '../../experiments/plan';
+import { TWIN_RECORD_VERSION, type TwinRecord } from '../../probe-runtime/contracts/twin-record';
 import { resolveStudy } from '../../experiments/resolve-study';
 import { newRunId } from '../../probe-runtime/contracts/bucket-layout';
 import { prepareBundles } from '../../local/run/prepare-bundles';
@@ -25,6 +28,9 @@ export async function runCloudflareTwin(request: TwinRunRequest): Promise<TwinRu
   const { runDir } = await runInWorkerd(plan, { outDir: request.outDir, bundles, run, signal: request.signal, log: request.log });
   const end = await endTwinRun(runDir, { closedBy: `curtain run --target cloudflare (pid ${process.pid})`, signal: request.signal, failure: null, log: request.log });
   const status = request.signal?.aborted ? 'interrupted' : end.runStatus === 'completed' ? 'completed' : 'failed';
+  // twin.json marks the run as a twin's (the report then checks no claim about Cloudflare: its probes ran here).
+  const record: TwinRecord = { v: TWIN_RECORD_VERSION, target: 'cloudflare', stack: `workerd (${plan.study.id})`, templateHash: null, failures: status === 'failed' ? [`run.json says ${end.runStatus}`] : [], identities: [] };
+  writeFileSync(path.join(runDir, 'twin.json'), `${JSON.stringify(record, null, 2)}\n`);
   return {
     run,
     runDir,
