@@ -49,9 +49,7 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
   const log = options.log ?? (() => {});
   const files = await openRun(runDir);
   const index = new PlanIndex(files.plan);
-  // A run with twin.json was made by an offline twin, even when that file could not be read (then its target is unknown).
-  const twin = files.twin?.target ?? (files.notes.some((n) => n.startsWith('twin.json was ignored')) ? 'unknown' : null);
-  const platform = platformOf(files.plan, files.manifest, twin);
+  const platform = platformOf(files.plan, files.manifest, files.madeByTwin ?? null);
   const instances = new InstanceTable(index);
   const ledger = new RecordLedger(index);
   const barrierMisses = new BarrierMisses(index);

@@ -37,6 +37,8 @@ export interface RunFiles {
   manifest: RunManifest | null;
   /** twin.json of a run made by an offline twin (its API calls per identity); null for any other run. @default null */
   twin?: TwinRecord | null;
+  /** The offline twin that made the run: twin.json's target, `unknown` when twin.json is there but unreadable, null for any other run. @default null */
+  madeByTwin?: string | null;
   /** Problems with the run's files that do not stop the analysis (missing run.json, stray files). */
   notes: string[];
   shards: ShardFile[];
@@ -65,13 +67,16 @@ export async function openRun(runDir: string): Promise<RunFiles> {
   }
   if (manifest) notes.push(...runHistoryNotes(manifest));
   let twin: TwinRecord | null = null;
+  let madeByTwin: string | null = null;
   try {
     twin = await readJsonFile(dir, 'twin.json', TwinRecord, 'twin record', { maxBytes: MAX_TWIN_RECORD_BYTES, sizeReason: `any twin record (at most ${MAX_TWIN_RECORD_BYTES} bytes)` });
   } catch (error) {
     notes.push(`twin.json was ignored: ${(error as Error).message}`);
+    madeByTwin = 'unknown';
   }
+  if (twin) madeByTwin = twin.target;
   const shards = await listShards(dir, notes);
-  return { dir, plan, manifest, twin, notes, shards };
+  return { dir, plan, manifest, twin, madeByTwin, notes, shards };
 }
 
 /** What run.json says about how the run went that a reader of its results must know. */
